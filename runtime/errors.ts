@@ -1,0 +1,53 @@
+/** @module The error catalogue: every failure a user can see has a stable code, a message and an HTTP status. */
+
+/** Every error code edgecourier reports. docs/errors.md documents each one; a test keeps the two in step. */
+export const errorCatalogue = {
+  INVALID_APP: { status: 422, summary: 'The app folder or its app.json is not valid.' },
+  FUNCTION_NOT_FOUND: { status: 404, summary: 'The app has no function of that name.' },
+  INVALID_INPUT: { status: 400, summary: 'The input, cache or precomputed results are not valid JSON values of the expected shape.' },
+  INVALID_OUTPUT: { status: 502, summary: 'The function returned something that is not JSON-serialisable, or too large.' },
+  FUNCTION_LOAD_FAILED: { status: 502, summary: 'The function file could not be loaded: a syntax error, a missing import or no default export.' },
+  FUNCTION_THREW: { status: 502, summary: 'The function threw an error or returned a rejected promise.' },
+  TIMEOUT: { status: 504, summary: 'The function ran longer than its time limit and was stopped.' },
+  OUT_OF_MEMORY: { status: 502, summary: 'The function used more memory than its limit and was stopped.' },
+  CALL_DEPTH_EXCEEDED: { status: 508, summary: 'Nested ctx.call went deeper than the limit, usually a recursion loop.' },
+  DEPENDENCY_INSTALL_FAILED: { status: 424, summary: 'npm could not install the dependencies in package.json.' },
+  BUSY: { status: 503, summary: 'Every container is busy and the waiting line is full; try again shortly.' },
+  SANDBOX_FAILED: { status: 502, summary: 'The container or process running the function ended unexpectedly.' },
+  ENGINE_UNAVAILABLE: { status: 503, summary: 'No Docker engine answers and none could be started.' },
+  EXECUTOR_CLOSED: { status: 503, summary: 'The executor is shutting down and takes no new calls.' },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** The error shape that crosses every boundary: protocol messages, result files, HTTP bodies. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * The one error class of edgecourier: a stable code, a message for a person and an optional cause.
+ * @example throw new EdgeError('FUNCTION_NOT_FOUND', 'app "shop" has no function "pay"')
+ */
+export class EdgeError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EdgeError';
+    this.code = code;
+  }
+
+  get status(): number {
+    return errorCatalogue[this.code].status;
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCatalogue, value);
+}

@@ -1,0 +1,121 @@
+/** @module The call protocol: messages between the host and the harness, and the shapes of a call's outcome. */
+import { z } from 'zod';
+import { errorCatalogue, type ErrorBody, type ErrorCode } from './errors.ts';
+
+/** A line the function printed through `console`, captured per invocation. */
+export interface LogEntry {
+  level: 'debug' | 'info' | 'log' | 'warn' | 'error';
+  message: string;
+}
+
+/** What one execution of one function body ended with. */
+export type CallResult = { ok: true; output: unknown } | { ok: false; error: ErrorBody };
+
+/** Host → harness: run one function body. `file` is the function's module path as the harness sees it. */
+export interface InvokeMessage {
+  t: 'invoke';
+  id: string;
+  fn: string;
+  file: string;
+  input: unknown;
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+/** Host → harness: the answer to a `ctx.call` the function made. */
+export interface CallResultMessage {
+  t: 'call-result';
+  id: string;
+  callId: number;
+  result: CallResult;
+}
+
+export type HostMessage = InvokeMessage | CallResultMessage;
+
+/** Harness → host: the harness is connected and takes invocations. */
+export interface ReadyMessage {
+  t: 'ready';
+}
+
+/** Harness → host: the function made a `ctx.call`. */
+export interface CallMessage {
+  t: 'call';
+  id: string;
+  callId: number;
+  fn: string;
+  input: unknown;
+}
+
+/** Harness → host: an invocation finished. */
+export interface ResultMessage {
+  t: 'result';
+  id: string;
+  result: CallResult;
+  logs: LogEntry[];
+  /** Set when the function left processes behind: the host retires the sandbox once it is idle. */
+  tainted?: boolean;
+}
+
+export type HarnessMessage = ReadyMessage | CallMessage | ResultMessage;
+
+const errorCodes = Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]];
+const errorBodySchema = z.object({ code: z.enum(errorCodes), message: z.string() });
+const callResultSchema = z.union([
+  z.object({ ok: z.literal(true), output: z.unknown() }),
+  z.object({ ok: z.literal(false), error: errorBodySchema }),
+]);
+const logEntrySchema = z.object({
+  level: z.enum(['debug', 'info', 'log', 'warn', 'error']),
+  message: z.string(),
+});
+
+/**
+ * Harness messages are validated on the host: function code shares the harness process,
+ * so a hostile function could write anything onto the socket.
+ */
+export const harnessMessageSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('ready') }),
+  z.object({ t: z.literal('call'), id: z.string(), callId: z.number().int(), fn: z.string(), input: z.unknown() }),
+  z.object({
+    t: z.literal('result'),
+    id: z.string(),
+    result: callResultSchema,
+    logs: z.array(logEntrySchema),
+    tainted: z.boolean().optional(),
+  }),
+]);
+
+/** The limits one invocation runs under. */
+export interface InvocationLimits {
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+/** Call key → output. Used both for `cache` (idempotent functions) and `precomputed` (any function). */
+export type CallEntries = Record<string, unknown>;
+
+/** Counters for one call tree. */
+export interface InvocationStats {
+  durationMs: number;
+  executed: number;
+  cacheHits: number;
+  precomputedHits: number;
+}
+
+/** A log line with the function that printed it, in call-tree order. */
+export interface InvocationLog extends LogEntry {
+  fn: string;
+}
+
+/** The answer to one top-level invocation. */
+export type InvokeResponse =
+  | {
+      ok: true;
+      output: unknown;
+      key: string;
+      cache?: CallEntries;
+      results?: CallEntries;
+      logs: InvocationLog[];
+      stats: InvocationStats;
+    }
+  | { ok: false; error: ErrorBody; logs: InvocationLog[]; stats: InvocationStats };
