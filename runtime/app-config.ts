@@ -1,0 +1,51 @@
+/** @module The schema of app.json, and the limits an operator puts on what it may ask for. */
+import { z } from 'zod';
+
+/** Function names double as file names and URL segments, so they stay plain. */
+export const functionNamePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+const functionConfigSchema = z.strictObject({
+  idempotent: z.boolean().optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  memoryMb: z.number().int().min(16).optional(),
+  public: z.boolean().optional(),
+});
+
+export const appConfigSchema = z.strictObject({
+  name: z.string().min(1).max(100).optional(),
+  description: z.string().max(2000).optional(),
+  functions: z
+    .record(
+      z.string().regex(functionNamePattern, 'function names start with a letter and hold only letters, digits, - and _ (at most 64)'),
+      functionConfigSchema,
+    )
+    .optional(),
+});
+
+export type AppConfig = z.infer<typeof appConfigSchema>;
+export type FunctionConfig = z.infer<typeof functionConfigSchema>;
+
+/** What an operator allows; app.json values above these are capped. */
+export interface OperatorLimits {
+  defaultTimeoutMs: number;
+  maxTimeoutMs: number;
+  defaultMemoryMb: number;
+  maxMemoryMb: number;
+}
+
+export const defaultOperatorLimits: OperatorLimits = {
+  defaultTimeoutMs: 5000,
+  maxTimeoutMs: 60_000,
+  defaultMemoryMb: 128,
+  maxMemoryMb: 512,
+};
+
+/** Turns zod issues into one line per problem that names the file and the field. */
+export function describeIssues(file: string, error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.length ? issue.path.join('.') : '(top level)';
+      return `${file}: ${field}: ${issue.message}`;
+    })
+    .join('; ');
+}

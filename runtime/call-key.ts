@@ -1,0 +1,26 @@
+/** @module Call keys: the identity of `(function, version of its code, input)` that cache and precomputed entries are filed under. */
+import { createHash } from 'node:crypto';
+
+/**
+ * JSON with object keys sorted at every level, so that `{a:1,b:2}` and `{b:2,a:1}` give one text.
+ * @example canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }) // '{"a":[2,{"c":4,"d":3}],"b":1}'
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const fields = Object.keys(record)
+    .filter((key) => record[key] !== undefined && typeof record[key] !== 'function')
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+  return `{${fields.join(',')}}`;
+}
+
+/**
+ * The key of one call: readable function name and code version, then a hash of the canonical input.
+ * @example callKey('upper', '3f2a9c0d1e2b4a5f', { text: 'hi' }) // 'upper@3f2a9c0d1e2b4a5f:9b1c…'
+ */
+export function callKey(fn: string, version: string, input: unknown): string {
+  const inputHash = createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 32);
+  return `${fn}@${version}:${inputHash}`;
+}
