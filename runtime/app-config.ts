@@ -45,7 +45,9 @@ export function describeIssues(file: string, error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const field = issue.path.length ? issue.path.join('.') : '(top level)';
-      return `${file}: ${field}: ${issue.message}`;
+      // A bad record key hides the key schema's own message one level down.
+      const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+      return `${file}: ${field}: ${message}`;
     })
     .join('; ');
 }

@@ -68,9 +68,17 @@ function serialise(output: unknown): string {
   return json;
 }
 
+/** The harness's own frames say nothing to the function's author. */
+function withoutHarnessFrames(stack: string): string {
+  return stack
+    .split('\n')
+    .filter((line) => !line.includes('worker.mjs'))
+    .join('\n');
+}
+
 function describeThrow(error: unknown): CallResult {
   if (error instanceof CallError) return failure(error.code, error.message);
-  const message = error instanceof Error ? (error.stack ?? error.message) : format(error);
+  const message = error instanceof Error ? withoutHarnessFrames(error.stack ?? error.message) : format(error);
   return failure('FUNCTION_THREW', `${setup.fn} threw: ${message}`);
 }
 
@@ -102,7 +110,7 @@ async function invoke(id: string, input: unknown): Promise<void> {
         const callId = nextCallId++;
         return new Promise((resolve, reject) => {
           pendingCalls.set(callId, (result) =>
-            result.ok ? resolve(result.output) : reject(new CallError(result.error.code, `${setup.fn} → ${name}: ${result.error.message}`)),
+            result.ok ? resolve(result.output) : reject(new CallError(result.error.code, result.error.message)),
           );
           post({ t: 'call', id, callId, fn: String(name), input: callInput === undefined ? null : callInput });
         });

@@ -1,11 +1,11 @@
 /** @module Starts harnesses as plain child processes: the sandbox of the ProcessExecutor, which is no sandbox at all. */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorBody } from '../errors.ts';
 import { HarnessConnection } from '../harness-connection.ts';
 import { openRendezvous } from '../rendezvous.ts';
+import { makeSandboxDir, removeDeadSandboxDirs } from '../run-dir.ts';
 import type { Sandbox, SandboxLauncher } from '../sandbox.ts';
 
 const START_TIMEOUT_MS = 10_000;
@@ -17,15 +17,6 @@ export interface ProcessLauncherOptions {
   runDir: string;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class ProcessLauncher implements SandboxLauncher {
   #options: ProcessLauncherOptions;
 
@@ -34,14 +25,12 @@ export class ProcessLauncher implements SandboxLauncher {
   }
 
   async launch(): Promise<Sandbox> {
-    const id = `${process.pid}-${randomBytes(4).toString('hex')}`;
-    const dir = join(this.#options.runDir, id);
-    await mkdir(join(dir, 'app'), { recursive: true, mode: 0o755 });
+    const { id, dir, appDir } = await makeSandboxDir(this.#options.runDir);
     const rendezvous = await openRendezvous(dir);
     // An empty environment: no host variable (tokens, keys) reaches a function.
     const child = spawn(process.execPath, [join(this.#options.harnessDir, 'harness.mjs'), rendezvous.path, 'process'], {
       env: {},
-      cwd: join(dir, 'app'),
+      cwd: appDir,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -60,19 +49,14 @@ export class ProcessLauncher implements SandboxLauncher {
       const socket = await rendezvous.connected(START_TIMEOUT_MS);
       const connection = new HarnessConnection(socket, () => exited);
       connection.onClose(() => void kill());
-      return { id, connection, hostAppDir: join(dir, 'app'), appPath: join(dir, 'app'), kill };
+      return { id, connection, hostAppDir: appDir, appPath: appDir, kill };
     } catch (error) {
       await kill();
       throw error;
     }
   }
 
-  async cleanup(): Promise<void> {
-    const entries = await readdir(this.#options.runDir).catch(() => []);
-    await Promise.all(
-      entries
-        .filter((name) => !alive(Number(name.split('-')[0])))
-        .map((name) => rm(join(this.#options.runDir, name), { recursive: true, force: true })),
-    );
+  cleanup(): Promise<void> {
+    return removeDeadSandboxDirs(this.#options.runDir);
   }
 }

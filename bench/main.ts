@@ -1,0 +1,36 @@
+/** @module `npm run bench`: every benchmark, measured in one run against its baseline, printed as lines for the README. */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureBaseImage } from '../docker/base-image.ts';
+import { ensureEngine } from '../docker/engine.ts';
+import { createExecutor } from '../docker/executor-factory.ts';
+import { loadApp } from '../runtime/app.ts';
+import { buildHarness } from '../runtime/harness-bundle.ts';
+import { Invoker } from '../runtime/invoker.ts';
+import { defaultCacheDir } from '../runtime/paths.ts';
+import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
+
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const report = (line: string) => process.stdout.write(`${line}\n`);
+
+const docker = await ensureEngine({ log: progress });
+const image = await ensureBaseImage(docker, await buildHarness(join(defaultCacheDir(), 'harness')), { log: progress });
+const { executor, installer } = await createExecutor({ prestart: 2, log: progress });
+const invoker = new Invoker({ executor });
+const deps = {
+  docker,
+  image,
+  executor,
+  invoker,
+  load: (dir: string) => loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest) }),
+  appDir: fileURLToPath(new URL('../docs/examples/hello', import.meta.url)),
+  report,
+};
+
+report(`edgecourier benchmark — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+try {
+  await benchWarmCalls(deps);
+  await benchFirstCall(deps);
+} finally {
+  await executor.close();
+}

@@ -1,0 +1,87 @@
+/**
+ * @module Runtime benchmarks: a warm call through the DockerExecutor against the same function called
+ * in-process, and a new app's first call with the pre-started pool against a plain `docker run`.
+ */
+import type Docker from 'dockerode';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { sandboxConfig, defaultContainerLimits } from '../docker/container-launcher.ts';
+import type { LoadedApp } from '../runtime/app.ts';
+import type { Executor } from '../runtime/executor.ts';
+import type { Invoker } from '../runtime/invoker.ts';
+import { materializeApp } from '../runtime/materialize.ts';
+import { ms, percentile, throughput, timeSequential } from './stats.ts';
+
+export interface RuntimeBenchDeps {
+  docker: Docker;
+  image: string;
+  executor: Executor;
+  invoker: Invoker;
+  load(dir: string): Promise<LoadedApp>;
+  appDir: string;
+  report(line: string): void;
+}
+
+const SEQUENTIAL = 2000;
+const CONCURRENT_TOTAL = 10_000;
+const CALLERS = 32;
+const FIRST_CALL_TRIALS = 8;
+
+export async function benchWarmCalls(deps: RuntimeBenchDeps): Promise<void> {
+  const app = await deps.load(deps.appDir);
+  const input = { text: 'benchmark' };
+  const module = (await import(pathToFileURL(join(deps.appDir, 'functions', 'upper.js')).href)) as { default: (input: unknown) => unknown };
+  const inProcess = async () => module.default(input);
+  const warm = async () => {
+    const response = await deps.invoker.invoke(app, 'upper', input);
+    if (!response.ok) throw new Error(response.error.message);
+  };
+  await timeSequential(200, warm);
+  const base = await timeSequential(SEQUENTIAL, inProcess);
+  const docker = await timeSequential(SEQUENTIAL, warm);
+  const baseRate = await throughput(CONCURRENT_TOTAL, CALLERS, inProcess);
+  const dockerRate = await throughput(CONCURRENT_TOTAL, CALLERS, warm);
+  const [b50, b99, d50, d99] = [percentile(base, 50), percentile(base, 99), percentile(docker, 50), percentile(docker, 99)];
+  deps.report(`warm call, sequential (${SEQUENTIAL} calls): in-process p50 ${ms(b50)} p99 ${ms(b99)}; DockerExecutor p50 ${ms(d50)} p99 ${ms(d99)}`);
+  deps.report(`  added latency at p50: ${ms(d50 - b50)} (target < 1 ms)`);
+  deps.report(`warm call, ${CALLERS} concurrent callers: in-process ${Math.round(baseRate)} calls/s; DockerExecutor ${Math.round(dockerRate)} calls/s`);
+}
+
+/** The same function started the plain way: one `docker run --rm` (create, start, wait, remove) with the same sandbox. */
+async function plainDockerRun(deps: RuntimeBenchDeps, app: LoadedApp): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'ec-plain-'));
+  await materializeApp(app, join(dir, 'app'), undefined);
+  const script = `import(process.argv[1]).then((m) => m.default({ text: 'benchmark' })).then((r) => console.log(JSON.stringify(r)))`;
+  const config = sandboxConfig(deps.image, dir, defaultContainerLimits, 'bench');
+  const started = performance.now();
+  const container = await deps.docker.createContainer({ ...config, Entrypoint: ['/usr/bin/node', '-e', script], Cmd: ['/ec/app/functions/upper.mjs'] });
+  await container.start();
+  const { StatusCode } = (await container.wait()) as { StatusCode: number };
+  await container.remove({ force: true });
+  const elapsed = performance.now() - started;
+  await rm(dir, { recursive: true, force: true });
+  if (StatusCode !== 0) throw new Error(`plain docker run exited with ${StatusCode}`);
+  return elapsed;
+}
+
+export async function benchFirstCall(deps: RuntimeBenchDeps): Promise<void> {
+  const pooled: number[] = [];
+  const plain: number[] = [];
+  for (let trial = 0; trial < FIRST_CALL_TRIALS; trial++) {
+    const dir = join(await mkdtemp(join(tmpdir(), 'ec-first-')), `app${trial}`);
+    await cp(deps.appDir, dir, { recursive: true });
+    const app = await deps.load(dir);
+    // Let the pool start its generic containers again, as it does between arrivals of new apps.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const started = performance.now();
+    const response = await deps.invoker.invoke(app, 'upper', { text: 'benchmark' });
+    pooled.push(performance.now() - started);
+    if (!response.ok) throw new Error(response.error.message);
+    plain.push(await plainDockerRun(deps, app));
+    await deps.executor.release(app.dir);
+  }
+  const [p, d] = [percentile(pooled, 50), percentile(plain, 50)];
+  deps.report(`first call of a new app (median of ${FIRST_CALL_TRIALS}): pre-started pool ${ms(p)}; plain docker run ${ms(d)}; ${(d / p).toFixed(1)}x faster (target >= 10x)`);
+}

@@ -1,0 +1,118 @@
+/** @module Starts harnesses in sandboxed Docker containers: no network, read-only root, unprivileged, limited. */
+import type Docker from 'dockerode';
+import { rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import type { ErrorBody } from '../runtime/errors.ts';
+import { HarnessConnection } from '../runtime/harness-connection.ts';
+import { openRendezvous } from '../runtime/rendezvous.ts';
+import { makeSandboxDir, processAlive, removeDeadSandboxDirs } from '../runtime/run-dir.ts';
+import type { Sandbox, SandboxLauncher } from '../runtime/sandbox.ts';
+
+const START_TIMEOUT_MS = 20_000;
+const OWNER_LABEL = 'edgecourier.owner';
+/** The uid:gid of `nobody`: functions never run as root, not even the container's root. */
+const SANDBOX_USER = '65534:65534';
+
+/** Limits of one container; every function call in it shares them. */
+export interface ContainerLimits {
+  memoryMb: number;
+  cpus: number;
+  pidsLimit: number;
+  tmpfsMb: number;
+}
+
+export const defaultContainerLimits: ContainerLimits = { memoryMb: 512, cpus: 1, pidsLimit: 128, tmpfsMb: 64 };
+
+export interface ContainerLauncherOptions {
+  docker: Docker;
+  image: string;
+  runDir: string;
+  limits: ContainerLimits;
+}
+
+/** The container settings that make the sandbox; one place to read what a function may and may not do. */
+export function sandboxConfig(image: string, sandboxDir: string, limits: ContainerLimits, owner: string): Docker.ContainerCreateOptions {
+  return {
+    Image: image,
+    Cmd: ['/ec/h.sock', 'container'],
+    User: SANDBOX_USER,
+    Env: [],
+    WorkingDir: '/ec/app',
+    NetworkDisabled: true,
+    Labels: { [OWNER_LABEL]: owner },
+    HostConfig: {
+      Binds: [`${sandboxDir}:/ec:ro`],
+      NetworkMode: 'none',
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpfsMb}m,uid=65534,gid=65534,mode=1700` },
+      Memory: limits.memoryMb * 1024 * 1024,
+      MemorySwap: limits.memoryMb * 1024 * 1024,
+      NanoCpus: Math.round(limits.cpus * 1e9),
+      PidsLimit: limits.pidsLimit,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Init: true,
+      IpcMode: 'private',
+      LogConfig: { Type: 'none', Config: {} },
+    },
+  };
+}
+
+/** The harness's socket closes a moment before the engine records the container's end, so wait for it first. */
+async function exitReason(container: Docker.Container, limits: ContainerLimits): Promise<ErrorBody> {
+  await Promise.race([container.wait().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  const { State } = await container.inspect();
+  if (State.OOMKilled || State.ExitCode === 137) {
+    return { code: 'OUT_OF_MEMORY', message: `the app's container used more than its ${limits.memoryMb} MB and was stopped; every call running in it failed` };
+  }
+  return { code: 'SANDBOX_FAILED', message: `the app's container ended (exit code ${State.ExitCode}${State.Error ? `: ${State.Error}` : ''})` };
+}
+
+export class ContainerLauncher implements SandboxLauncher {
+  #options: ContainerLauncherOptions;
+  #owner = `${hostname()}:${process.pid}`;
+
+  constructor(options: ContainerLauncherOptions) {
+    this.#options = options;
+  }
+
+  async launch(): Promise<Sandbox> {
+    const { docker, image, runDir, limits } = this.#options;
+    const { id, dir, appDir } = await makeSandboxDir(runDir);
+    const rendezvous = await openRendezvous(dir);
+    let container: Docker.Container | undefined;
+    const kill = async () => {
+      rendezvous.close();
+      await container?.remove({ force: true }).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    };
+    try {
+      container = await docker.createContainer({ name: `edgecourier-${id}`, ...sandboxConfig(image, dir, limits, this.#owner) });
+      await container.start();
+      const socket = await rendezvous.connected(START_TIMEOUT_MS);
+      const started = container;
+      const connection = new HarnessConnection(socket, () => exitReason(started, limits));
+      connection.onClose(() => void kill());
+      return { id, connection, hostAppDir: appDir, appPath: '/ec/app', kill };
+    } catch (error) {
+      await kill();
+      throw error;
+    }
+  }
+
+  /** Removes containers and folders left by edgecourier processes of this machine that are no longer running. */
+  async cleanup(): Promise<void> {
+    const { docker, runDir } = this.#options;
+    const prefix = `${hostname()}:`;
+    const containers = await docker.listContainers({ all: true, filters: { label: [OWNER_LABEL] } });
+    await Promise.all(
+      containers
+        .filter((info) => {
+          const owner = info.Labels[OWNER_LABEL] ?? '';
+          return owner.startsWith(prefix) && !processAlive(Number(owner.slice(prefix.length)));
+        })
+        .map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)),
+    );
+    await removeDeadSandboxDirs(runDir);
+  }
+}

@@ -1,0 +1,42 @@
+/** @module The DockerExecutor: the warm pool over sandboxed containers, the default way functions run. */
+import type Docker from 'dockerode';
+import type { DependencyInstaller } from '../runtime/deps.ts';
+import type { Executor } from '../runtime/executor.ts';
+import { WarmPool } from '../runtime/warm-pool.ts';
+import { ContainerLauncher, defaultContainerLimits, type ContainerLimits } from './container-launcher.ts';
+
+export interface DockerExecutorOptions {
+  docker: Docker;
+  /** The function base image (ensureBaseImage). */
+  image: string;
+  /** Short folder for the containers' sockets and app files; it must be visible to the Docker engine at the same path. */
+  runDir: string;
+  installer: Pick<DependencyInstaller, 'ensure'>;
+  limits?: Partial<ContainerLimits>;
+  /** Generic containers kept started for new apps. */
+  prestart?: number;
+  maxContainers?: number;
+  /** Top-level calls one container runs at once. */
+  concurrency?: number;
+  maxQueue?: number;
+  idleTtlMs?: number;
+}
+
+export class DockerExecutor extends WarmPool implements Executor {
+  constructor(options: DockerExecutorOptions) {
+    super({
+      launcher: new ContainerLauncher({
+        docker: options.docker,
+        image: options.image,
+        runDir: options.runDir,
+        limits: { ...defaultContainerLimits, ...options.limits },
+      }),
+      installer: options.installer,
+      prestart: options.prestart ?? 2,
+      maxSandboxes: options.maxContainers ?? 16,
+      concurrency: options.concurrency ?? 8,
+      maxQueue: options.maxQueue ?? 256,
+      idleTtlMs: options.idleTtlMs ?? 120_000,
+    });
+  }
+}

@@ -1,0 +1,56 @@
+/** @module The one place that picks an executor: sandboxed Docker containers by default, plain processes with `local`. */
+import { join } from 'node:path';
+import { DependencyInstaller } from '../runtime/deps.ts';
+import type { Executor } from '../runtime/executor.ts';
+import { buildHarness } from '../runtime/harness-bundle.ts';
+import { defaultCacheDir, defaultRunDir } from '../runtime/paths.ts';
+import { ProcessExecutor } from '../runtime/process/process-executor.ts';
+import { ensureBaseImage } from './base-image.ts';
+import type { ContainerLimits } from './container-launcher.ts';
+import { DockerExecutor } from './docker-executor.ts';
+import { ensureEngine } from './engine.ts';
+
+export interface ExecutorSettings {
+  /** Run functions as plain child processes on this machine: no sandbox. */
+  local?: boolean;
+  cacheDir?: string;
+  runDir?: string;
+  limits?: Partial<ContainerLimits>;
+  prestart?: number;
+  maxContainers?: number;
+  concurrency?: number;
+  maxQueue?: number;
+  idleTtlMs?: number;
+  /** Progress of long steps (installing Docker, building the image). */
+  log?: (line: string) => void;
+}
+
+/** A started executor with the installer it uses, so that app loading computes the same dependency keys. */
+export interface ExecutorBundle {
+  executor: Executor;
+  installer: DependencyInstaller;
+  kind: 'docker' | 'process';
+}
+
+/**
+ * Prepares everything an executor needs (engine, base image, caches), starts it and returns it.
+ * @example const { executor, installer } = await createExecutor({ local: false, log: console.error })
+ */
+export async function createExecutor(settings: ExecutorSettings = {}): Promise<ExecutorBundle> {
+  const cacheDir = settings.cacheDir ?? defaultCacheDir();
+  const runDir = settings.runDir ?? defaultRunDir();
+  const log = settings.log ?? (() => {});
+  const installer = new DependencyInstaller({ cacheDir: join(cacheDir, 'deps'), log });
+  const harness = await buildHarness(join(cacheDir, 'harness'));
+  if (settings.local) {
+    const executor = new ProcessExecutor({ harnessDir: harness.dir, runDir, installer });
+    await executor.start();
+    return { executor, installer, kind: 'process' };
+  }
+  const docker = await ensureEngine({ log });
+  const image = await ensureBaseImage(docker, harness, { log });
+  const { limits, prestart, maxContainers, concurrency, maxQueue, idleTtlMs } = settings;
+  const executor = new DockerExecutor({ docker, image, runDir, installer, limits, prestart, maxContainers, concurrency, maxQueue, idleTtlMs });
+  await executor.start();
+  return { executor, installer, kind: 'docker' };
+}

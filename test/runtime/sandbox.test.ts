@@ -1,0 +1,104 @@
+/** Hostile functions are contained by the container sandbox, and a normal call to the same app works right after each. */
+import test from 'ava';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadedApp } from '../../runtime/app.ts';
+import type { ErrorCode } from '../../runtime/errors.ts';
+import { copyFixtureApp, startRuntime, type TestRuntime } from '../helpers/runtime.ts';
+
+let runtime: TestRuntime;
+let hostile: LoadedApp;
+let server: Server;
+let serverHits = 0;
+
+test.before(async () => {
+  runtime = await startRuntime({ prestart: 2 });
+  hostile = await runtime.load(await copyFixtureApp('hostile'));
+  server = createServer((_, response) => {
+    serverHits++;
+    response.end('reached');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+});
+
+test.after.always(async () => {
+  server?.close();
+  await runtime?.executor.close();
+});
+
+async function expectFailure(fn: string, code: ErrorCode, input: unknown = {}) {
+  const response = await runtime.invoker.invoke(hostile, fn, input);
+  if (response.ok) throw new Error(`${fn} should have failed with ${code}, but returned ${JSON.stringify(response.output)}`);
+  return response.error.code === code ? response.error : { ...response.error, unexpected: true };
+}
+
+async function normalCallWorks(): Promise<unknown> {
+  const response = await runtime.invoker.invoke(hostile, 'ok', { after: true });
+  return response.ok ? response.output : response.error;
+}
+
+test.serial('an endless loop is stopped with TIMEOUT, and the app answers the next call', async (t) => {
+  const error = await expectFailure('loop', 'TIMEOUT');
+  t.is(error.code, 'TIMEOUT');
+  t.regex(error.message, /within 1000 ms/);
+  t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+});
+
+test.serial('calls running beside a runaway call in the same container still complete', async (t) => {
+  const [looping, ...others] = await Promise.all([
+    runtime.invoker.invoke(hostile, 'loop', {}),
+    ...Array.from({ length: 4 }, (_, i) => runtime.invoker.invoke(hostile, 'ok', { i })),
+  ]);
+  t.false(looping!.ok);
+  t.deepEqual(
+    others.map((r) => (r.ok ? r.output : r.error)),
+    [0, 1, 2, 3].map((i) => ({ fine: true, input: { i } })),
+  );
+});
+
+test.serial('a heap hog is stopped with OUT_OF_MEMORY at its own memoryMb, and the app answers the next call', async (t) => {
+  const error = await expectFailure('hog', 'OUT_OF_MEMORY');
+  t.is(error.code, 'OUT_OF_MEMORY');
+  t.regex(error.message, /64 MB/);
+  t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+});
+
+test.serial('memory grown outside the heap hits the container limit: OUT_OF_MEMORY, and the app answers the next call', async (t) => {
+  const error = await expectFailure('bufferHog', 'OUT_OF_MEMORY');
+  t.is(error.code, 'OUT_OF_MEMORY');
+  t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+});
+
+test.serial('a spawn bomb is contained by the pids limit, and the app answers the next call', async (t) => {
+  const response = await runtime.invoker.invoke(hostile, 'spawnBomb', {});
+  t.false(response.ok, 'the bomb must not run to completion with all its processes');
+  t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+});
+
+test.serial('a function cannot reach the network, not even the host on loopback', async (t) => {
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const response = await runtime.invoker.invoke(hostile, 'network', { url });
+  t.true(response.ok);
+  t.like(response.ok ? response.output : {}, { reached: false });
+  t.is(serverHits, 0);
+});
+
+for (const path of ['/usr/bin/owned', '/ec/app/functions/ok.mjs', '/harness/harness.mjs']) {
+  test.serial(`writing ${path} fails: the root and the app are read-only`, async (t) => {
+    const response = await runtime.invoker.invoke(hostile, 'writeRoot', { path });
+    t.like(response.ok ? response.output : {}, { written: false });
+    t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+  });
+}
+
+test.serial('host files are not readable from a function', async (t) => {
+  const secret = join(await mkdtemp(join(tmpdir(), 'ec-secret-')), 'secret.txt');
+  await writeFile(secret, 'host secret');
+  for (const path of [secret, '/etc/shadow', '/var/run/docker.sock', '/proc/1/root/etc/shadow']) {
+    const response = await runtime.invoker.invoke(hostile, 'readHost', { path });
+    t.like(response.ok ? response.output : {}, { read: false }, path);
+  }
+});
