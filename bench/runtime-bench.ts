@@ -3,7 +3,7 @@
  * in-process, and a new app's first call with the pre-started pool against a plain `docker run`.
  */
 import type Docker from 'dockerode';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -52,6 +52,7 @@ export async function benchWarmCalls(deps: RuntimeBenchDeps): Promise<void> {
 /** The same function started the plain way: one `docker run --rm` (create, start, wait, remove) with the same sandbox. */
 async function plainDockerRun(deps: RuntimeBenchDeps, app: LoadedApp): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'ec-plain-'));
+  await chmod(dir, 0o755);
   await materializeApp(app, join(dir, 'app'), undefined);
   const script = `import(process.argv[1]).then((m) => m.default({ text: 'benchmark' })).then((r) => console.log(JSON.stringify(r)))`;
   const config = sandboxConfig(deps.image, dir, defaultContainerLimits, 'bench');

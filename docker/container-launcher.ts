@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { defaultOperatorLimits } from '../runtime/app-config.ts';
 import type { ErrorBody } from '../runtime/errors.ts';
 import { HarnessConnection } from '../runtime/harness-connection.ts';
 import { openRendezvous } from '../runtime/rendezvous.ts';
@@ -34,7 +35,7 @@ export interface ContainerLauncherOptions {
 export function sandboxConfig(image: string, sandboxDir: string, limits: ContainerLimits, owner: string): Docker.ContainerCreateOptions {
   return {
     Image: image,
-    Cmd: ['/ec/h.sock', 'container'],
+    Cmd: ['/ec/h.sock', 'container', String(defaultOperatorLimits.defaultMemoryMb)],
     User: SANDBOX_USER,
     Env: [],
     WorkingDir: '/ec/app',

@@ -97,6 +97,7 @@ function dependencyMap(pkg: JsonObject, field: string, file: string): Record<str
 
 /** The local path a spec points at, or undefined when npm would fetch it from a registry, URL or git host. */
 function localPath(name: string, spec: string): string | undefined {
+  // file://x and file:///x name absolute paths, as npm reads them.
   if (/^file:/i.test(spec)) return spec.slice(5).replace(/^\/{2,}/, '/');
   if (/^link:/i.test(spec)) throw failure(`dependency "${name}" (${spec}): link: is not supported, use file: with a folder inside the app`);
   if (/^git\+file:/i.test(spec)) throw failure(`dependency "${name}" (${spec}): git+file: would read a repository on the host, which is not allowed`);
@@ -326,7 +327,7 @@ async function assertLinksInside(installDir: string): Promise<void> {
     const link = join(entry.parentPath, entry.name);
     const target = resolve(entry.parentPath, await readlink(link));
     if (!isInside(installDir, target)) {
-      throw failure(`npm installed ${relative(installDir, link)} as a link to ${target}, outside the dependency folder: regenerate package-lock.json with npm install --install-links`);
+      throw failure(`npm installed ${relative(installDir, link)} as a link to ${target}, outside the dependency folder: package-lock.json links it to a folder that package.json does not declare with file:, regenerate the lock with npm install`);
     }
   }
 }

@@ -7,27 +7,33 @@ import { connect } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { CallResult, HostMessage, InvokeMessage, LogEntry } from '../protocol.ts';
-import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
+import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
-const [socketPath, mode = 'process'] = process.argv.slice(2);
+const [socketPath, mode = 'process', spareArg = '128'] = process.argv.slice(2);
 if (!socketPath) {
-  process.stderr.write('usage: harness <socket> [container|process]\n');
+  process.stderr.write('usage: harness <socket> [container|process] [spare worker memory MB]\n');
   process.exit(2);
 }
 
 const MAX_WORKERS = 64;
 const MAX_IDLE_PER_FILE = 4;
+/** Memory limit of the spare worker: the default a function gets, so most first calls can take it. */
+const SPARE_MEMORY_MB = Number(spareArg) || 128;
 const workerUrl = new URL('./worker.mjs', import.meta.url);
 
 interface Running {
   worker: Worker;
+  fn: string;
   file: string;
+  memoryMb: number;
   timer: NodeJS.Timeout;
 }
 
 const idle = new Map<string, Worker[]>();
 const running = new Map<string, Running>();
 let workerCount = 0;
+/** Started before it is needed, so a new app's first call does not wait for a thread to boot. */
+let spare: Worker | undefined;
 
 const socket = connect(socketPath);
 socket.setNoDelay?.(true);
@@ -88,42 +94,58 @@ function finish(id: string, resultJson: string, logs: LogEntry[], healthy: boole
   sendResult(id, resultJson, logs, hasStrayProcesses());
 }
 
-function spawnWorker(message: InvokeMessage): Worker {
-  const setup: WorkerSetup = { file: message.file, fn: message.fn };
+function spawnWorker(memoryMb: number): Worker {
   const worker = new Worker(workerUrl, {
-    workerData: setup,
     env: {},
     resourceLimits: {
-      maxOldGenerationSizeMb: message.memoryMb,
-      maxYoungGenerationSizeMb: Math.max(4, Math.min(32, Math.floor(message.memoryMb / 8))),
+      maxOldGenerationSizeMb: memoryMb,
+      maxYoungGenerationSizeMb: Math.max(4, Math.min(32, Math.floor(memoryMb / 8))),
       stackSizeMb: 4,
     },
   });
   workerCount++;
-  worker.on('message', (event: FromWorker & { t: string }) => {
+  worker.on('message', (event: FromWorker) => {
     if (event.t === 'call') {
       send(JSON.stringify({ t: 'call', id: event.id, callId: event.callId, fn: event.fn, input: event.input }));
-    } else if (event.t === 'result') {
+    } else {
       finish(event.id, event.json, event.logs, true);
     }
   });
   worker.on('error', (error: Error & { code?: string }) => {
     const id = owner(worker);
-    if (!id) return;
-    const fn = message.fn;
+    const run = id && running.get(id);
+    if (!id || !run) return;
     if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      finish(id, failureJson('OUT_OF_MEMORY', `${fn} used more than its ${message.memoryMb} MB memory limit and was stopped`), [], false);
+      finish(id, failureJson('OUT_OF_MEMORY', `${run.fn} used more than its ${run.memoryMb} MB memory limit and was stopped`), [], false);
     } else {
-      finish(id, failureJson('FUNCTION_THREW', `${fn} crashed outside its returned promise: ${error.stack ?? error.message}`), [], false);
+      finish(id, failureJson('FUNCTION_THREW', `${run.fn} crashed outside its returned promise: ${error.stack ?? error.message}`), [], false);
     }
   });
   worker.on('exit', (code) => {
     workerCount--;
+    if (spare === worker) spare = undefined;
     const id = owner(worker);
-    if (id) finish(id, failureJson('FUNCTION_THREW', `${message.fn} ended its thread (exit code ${code}) before returning`), [], false);
+    const run = id && running.get(id);
+    if (id && run) finish(id, failureJson('FUNCTION_THREW', `${run.fn} ended its thread (exit code ${code}) before returning`), [], false);
     for (const [file, pool] of idle) idle.set(file, pool.filter((w) => w !== worker));
   });
   return worker;
+}
+
+function takeWorker(message: InvokeMessage): Worker | undefined {
+  const reused = idle.get(message.file)?.pop();
+  if (reused) return reused;
+  if (spare && message.memoryMb === SPARE_MEMORY_MB) {
+    const taken = spare;
+    spare = undefined;
+    setImmediate(startSpare);
+    return taken;
+  }
+  return workerCount < MAX_WORKERS ? spawnWorker(message.memoryMb) : undefined;
+}
+
+function startSpare(): void {
+  if (!spare && workerCount < MAX_WORKERS) spare = spawnWorker(SPARE_MEMORY_MB);
 }
 
 function owner(worker: Worker): string | undefined {
@@ -132,19 +154,16 @@ function owner(worker: Worker): string | undefined {
 }
 
 function invoke(message: InvokeMessage): void {
-  let worker = idle.get(message.file)?.pop();
+  const worker = takeWorker(message);
   if (!worker) {
-    if (workerCount >= MAX_WORKERS) {
-      sendResult(message.id, failureJson('BUSY', `this sandbox already runs ${MAX_WORKERS} calls`), []);
-      return;
-    }
-    worker = spawnWorker(message);
+    sendResult(message.id, failureJson('BUSY', `this sandbox already runs ${MAX_WORKERS} calls`), []);
+    return;
   }
   const timer = setTimeout(() => {
     finish(message.id, failureJson('TIMEOUT', `${message.fn} did not finish within ${message.timeoutMs} ms and was stopped`), [], false);
   }, message.timeoutMs);
-  running.set(message.id, { worker, file: message.file, timer });
-  worker.postMessage({ t: 'invoke', id: message.id, input: message.input } satisfies ToWorker);
+  running.set(message.id, { worker, fn: message.fn, file: message.file, memoryMb: message.memoryMb, timer });
+  worker.postMessage({ t: 'invoke', id: message.id, fn: message.fn, file: message.file, input: message.input } satisfies ToWorker);
 }
 
 function handle(line: string): void {
@@ -162,7 +181,10 @@ function handle(line: string): void {
 
 let buffered = '';
 socket.setEncoding('utf8');
-socket.on('connect', () => send('{"t":"ready"}'));
+socket.on('connect', () => {
+  send('{"t":"ready"}');
+  startSpare();
+});
 socket.on('data', (chunk: string) => {
   buffered += chunk;
   let newline: number;

@@ -1,14 +1,12 @@
 /** @module Messages between the harness's main thread and the worker threads that run function bodies. */
 import type { CallResult, LogEntry } from '../protocol.ts';
 
-/** Data a worker starts with: the module it serves. */
-export interface WorkerSetup {
-  file: string;
-  fn: string;
-}
-
+/**
+ * A worker starts unbound, so one can be started before any app is known, and binds to the
+ * function of its first invocation for the rest of its life.
+ */
 export type ToWorker =
-  | { t: 'invoke'; id: string; input: unknown }
+  | { t: 'invoke'; id: string; fn: string; file: string; input: unknown }
   | { t: 'call-result'; callId: number; result: CallResult };
 
 export type FromWorker =

@@ -1,16 +1,17 @@
 /** @module Runs inside a worker thread of the harness: loads one function module and runs it once per invocation. */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { CallResult, LogEntry } from '../protocol.ts';
-import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
+import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
 const MAX_OUTPUT_BYTES = 6 * 1024 * 1024;
 const MAX_LOG_ENTRIES = 200;
 const MAX_LOG_MESSAGE = 4096;
 
-const setup = workerData as WorkerSetup;
 const port = parentPort!;
+/** The function this worker is bound to, set by its first invocation. */
+const setup = { fn: '', file: '' };
 
 type FunctionBody = (input: unknown, ctx: FunctionContext) => unknown;
 
@@ -94,11 +95,11 @@ async function loadBody(): Promise<FunctionBody | CallResult> {
   }
 }
 
-const body = loadBody();
+let body: Promise<FunctionBody | CallResult> | undefined;
 
 async function invoke(id: string, input: unknown): Promise<void> {
   logs = [];
-  const loaded = await body;
+  const loaded = await body!;
   let json: string;
   if (typeof loaded !== 'function') {
     json = JSON.stringify(loaded);
@@ -127,6 +128,10 @@ async function invoke(id: string, input: unknown): Promise<void> {
 
 port.on('message', (message: ToWorker) => {
   if (message.t === 'invoke') {
+    if (!body) {
+      Object.assign(setup, { fn: message.fn, file: message.file });
+      body = loadBody();
+    }
     void invoke(message.id, message.input);
     return;
   }

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defaultOperatorLimits } from '../app-config.ts';
 import type { ErrorBody } from '../errors.ts';
 import { HarnessConnection } from '../harness-connection.ts';
 import { openRendezvous } from '../rendezvous.ts';
@@ -28,7 +29,7 @@ export class ProcessLauncher implements SandboxLauncher {
     const { id, dir, appDir } = await makeSandboxDir(this.#options.runDir);
     const rendezvous = await openRendezvous(dir);
     // An empty environment: no host variable (tokens, keys) reaches a function.
-    const child = spawn(process.execPath, [join(this.#options.harnessDir, 'harness.mjs'), rendezvous.path, 'process'], {
+    const child = spawn(process.execPath, [join(this.#options.harnessDir, 'harness.mjs'), rendezvous.path, 'process', String(defaultOperatorLimits.defaultMemoryMb)], {
       env: {},
       cwd: appDir,
       stdio: ['ignore', 'ignore', 'pipe'],
