@@ -1,0 +1,67 @@
+/** `edgecourier run` from a shell: prints the response, takes input inline or from a file, and closes the edge loop with --save-results. */
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { copyFixtureApp } from '../helpers/runtime.ts';
+
+const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+test('run prints the response as JSON, in a container by default', async (t) => {
+  const app = await copyFixtureApp('basic');
+  const result = await run('run', app, 'greet', '--input', '{"name":"shell"}');
+  t.is(result.code, 0, result.stderr);
+  t.like(JSON.parse(result.stdout), { ok: true, output: { message: 'hello SHELL' }, logs: [{ fn: 'greet', message: 'greeting shell' }] });
+});
+
+test('an edge run with --local saves its results, and sending them as --precomputed skips all work', async (t) => {
+  const app = await copyFixtureApp('basic');
+  const dir = await mkdtemp(join(tmpdir(), 'ec-cli-'));
+  const input = join(dir, 'input.json');
+  await writeFile(input, '{"name":"edge"}');
+  const results = join(dir, 'results.json');
+  const local = await run('run', app, 'greet', '--local', '--input', `@${input}`, '--save-results', results);
+  t.is(local.code, 0, local.stderr);
+  t.is(Object.keys(JSON.parse(await readFile(results, 'utf8'))).length, 2);
+  const replay = await run('run', app, 'greet', '--input', `@${input}`, '--precomputed', results);
+  t.like(JSON.parse(replay.stdout), { ok: true, output: { message: 'hello EDGE' }, stats: { executed: 0, precomputedHits: 1 } });
+});
+
+test('a failing function exits 1 with the error in the JSON', async (t) => {
+  const result = await run('run', await copyFixtureApp('basic'), 'fails', '--local');
+  t.is(result.code, 1);
+  t.like(JSON.parse(result.stdout), { ok: false, error: { code: 'FUNCTION_THREW' } });
+});
+
+test('input that is not JSON exits 2 with a message naming the option', async (t) => {
+  const result = await run('run', await copyFixtureApp('basic'), 'greet', '--local', '--input', '{name:');
+  t.is(result.code, 2);
+  t.regex(result.stderr, /INVALID_INPUT: --input: not valid JSON/);
+});
+
+test('an invalid app.json exits 1 naming the file and field', async (t) => {
+  const app = await copyFixtureApp('basic');
+  await writeFile(join(app, 'app.json'), '{ "functions": { "greet": { "timeoutMs": "soon" } } }');
+  const result = await run('run', app, 'greet', '--local');
+  t.is(result.code, 1);
+  t.regex(result.stderr, /INVALID_APP: app\.json: functions\.greet\.timeoutMs/);
+});
+
+test('--help explains every option of run, and says --local is no sandbox', async (t) => {
+  const result = await run('run', '--help');
+  for (const option of ['--input', '--cache', '--precomputed', '--save-results', '--local']) t.true(result.stdout.includes(option), option);
+  t.regex(result.stdout, /NO SANDBOX/);
+});
