@@ -5,13 +5,8 @@ import type { Executor } from '../runtime/executor.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
 import { ContainerLauncher, defaultContainerLimits, type ContainerLimits } from './container-launcher.ts';
 
-export interface DockerExecutorOptions {
-  docker: Docker;
-  /** The function base image (ensureBaseImage). */
-  image: string;
-  /** Short folder for the containers' sockets and app files; it must be visible to the Docker engine at the same path. */
-  runDir: string;
-  installer: Pick<DependencyInstaller, 'ensure'>;
+/** How the container pool is sized; every setting has a default. */
+export interface ContainerPoolSettings {
   limits?: Partial<ContainerLimits>;
   /** Generic containers kept started for new apps. */
   prestart?: number;
@@ -20,6 +15,15 @@ export interface DockerExecutorOptions {
   concurrency?: number;
   maxQueue?: number;
   idleTtlMs?: number;
+}
+
+export interface DockerExecutorOptions extends ContainerPoolSettings {
+  docker: Docker;
+  /** The function base image (ensureBaseImage). */
+  image: string;
+  /** Short folder for the containers' sockets and app files; it must be visible to the Docker engine at the same path. */
+  runDir: string;
+  installer: Pick<DependencyInstaller, 'ensure'>;
 }
 
 export class DockerExecutor extends WarmPool implements Executor {

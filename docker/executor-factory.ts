@@ -6,21 +6,14 @@ import { buildHarness } from '../runtime/harness-bundle.ts';
 import { defaultCacheDir, defaultRunDir } from '../runtime/paths.ts';
 import { ProcessExecutor } from '../runtime/process/process-executor.ts';
 import { ensureBaseImage } from './base-image.ts';
-import type { ContainerLimits } from './container-launcher.ts';
-import { DockerExecutor } from './docker-executor.ts';
+import { DockerExecutor, type ContainerPoolSettings } from './docker-executor.ts';
 import { ensureEngine } from './engine.ts';
 
-export interface ExecutorSettings {
+export interface ExecutorSettings extends ContainerPoolSettings {
   /** Run functions as plain child processes on this machine: no sandbox. */
   local?: boolean;
   cacheDir?: string;
   runDir?: string;
-  limits?: Partial<ContainerLimits>;
-  prestart?: number;
-  maxContainers?: number;
-  concurrency?: number;
-  maxQueue?: number;
-  idleTtlMs?: number;
   /** Progress of long steps (installing Docker, building the image). */
   log?: (line: string) => void;
 }
@@ -37,20 +30,17 @@ export interface ExecutorBundle {
  * @example const { executor, installer } = await createExecutor({ local: false, log: console.error })
  */
 export async function createExecutor(settings: ExecutorSettings = {}): Promise<ExecutorBundle> {
-  const cacheDir = settings.cacheDir ?? defaultCacheDir();
-  const runDir = settings.runDir ?? defaultRunDir();
-  const log = settings.log ?? (() => {});
+  const { local, cacheDir = defaultCacheDir(), runDir = defaultRunDir(), log = () => {}, ...pool } = settings;
   const installer = new DependencyInstaller({ cacheDir: join(cacheDir, 'deps'), log });
   const harness = await buildHarness(join(cacheDir, 'harness'));
-  if (settings.local) {
+  if (local) {
     const executor = new ProcessExecutor({ harnessDir: harness.dir, runDir, installer });
     await executor.start();
     return { executor, installer, kind: 'process' };
   }
   const docker = await ensureEngine({ log });
   const image = await ensureBaseImage(docker, harness, { log });
-  const { limits, prestart, maxContainers, concurrency, maxQueue, idleTtlMs } = settings;
-  const executor = new DockerExecutor({ docker, image, runDir, installer, limits, prestart, maxContainers, concurrency, maxQueue, idleTtlMs });
+  const executor = new DockerExecutor({ docker, image, runDir, installer, ...pool });
   await executor.start();
   return { executor, installer, kind: 'docker' };
 }
