@@ -1,5 +1,6 @@
 /** @module The edgecourier command line: one subcommand per file under cli/commands, wired here. */
 import { Command } from 'commander';
+import { registerCourier } from './commands/courier.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSetup } from './commands/setup.ts';
 
@@ -9,5 +10,6 @@ const program = new Command('edgecourier')
 
 registerSetup(program);
 registerRun(program);
+registerCourier(program);
 
 await program.parseAsync(process.argv);

@@ -4,6 +4,9 @@
 export const errorCatalogue = {
   INVALID_APP: { status: 422, summary: 'The app folder or its app.json is not valid.' },
   FUNCTION_NOT_FOUND: { status: 404, summary: 'The app has no function of that name.' },
+  INVALID_REQUEST: { status: 400, summary: 'A request file is not valid JSON or not of the request shape.' },
+  REQUEST_TOO_LARGE: { status: 413, summary: 'A request is larger than the size limit.' },
+  NOT_AN_APP: { status: 404, summary: 'A request was dropped into a folder that is not an app (it has no functions/ folder).' },
   INVALID_INPUT: { status: 400, summary: 'The input, cache or precomputed results are not valid JSON values of the expected shape.' },
   INVALID_OUTPUT: { status: 502, summary: 'The function returned something that is not JSON-serialisable, or too large.' },
   FUNCTION_LOAD_FAILED: { status: 502, summary: 'The function file could not be loaded: a syntax error, a missing import or no default export.' },
@@ -15,6 +18,7 @@ export const errorCatalogue = {
   BUSY: { status: 503, summary: 'Every container is busy and the waiting line is full; try again shortly.' },
   SANDBOX_FAILED: { status: 502, summary: 'The container or process running the function ended unexpectedly.' },
   ENGINE_UNAVAILABLE: { status: 503, summary: 'No Docker engine answers and none could be started.' },
+  INTERNAL_ERROR: { status: 500, summary: 'edgecourier hit an unexpected error; the operator log has the details.' },
   EXECUTOR_CLOSED: { status: 503, summary: 'The executor is shutting down and takes no new calls.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 

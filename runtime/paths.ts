@@ -12,3 +12,8 @@ export function defaultRunDir(): string {
   const uid = process.getuid?.() ?? 0;
   return process.env.EDGECOURIER_RUN_DIR ?? join(tmpdir(), `edgecourier-${uid}`);
 }
+
+/** Journals and other state that must survive restarts: `$EDGECOURIER_STATE`, else `$XDG_STATE_HOME/edgecourier`, else `~/.local/state/edgecourier`. */
+export function defaultStateDir(): string {
+  return process.env.EDGECOURIER_STATE ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'edgecourier');
+}

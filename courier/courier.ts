@@ -1,0 +1,203 @@
+/**
+ * @module The courier's work loop: request files in, results out. Each request content runs once:
+ * the journal records it as accepted before it runs and as done after its result is written.
+ * Work is bounded: a queue of paths and a fixed number of requests in flight.
+ */
+import { createHash } from 'node:crypto';
+import { lstat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { canonicalJson } from '../runtime/call-key.ts';
+import type { DependencyInstaller } from '../runtime/deps.ts';
+import { EdgeError, type ErrorBody } from '../runtime/errors.ts';
+import type { Invoker } from '../runtime/invoker.ts';
+import type { AppCache } from './app-cache.ts';
+import type { Journal } from './journal.ts';
+import { classify, requestPaths } from './layout.ts';
+import { parseRequest, type FolderRequest } from './request-file.ts';
+import { answeredHash, removePending, writePending, writeResult, type PendingFile, type ResultFile } from './result-files.ts';
+
+export interface CourierOptions {
+  root: string;
+  journal: Journal;
+  invoker: Invoker;
+  installer: Pick<DependencyInstaller, 'ensure'>;
+  apps: AppCache;
+  logger: Logger;
+  /** Requests in flight at once. */
+  concurrency: number;
+  maxRequestBytes: number;
+  /** How long a request file that is not JSON yet may still be being written, and how long a changed app gets to settle. */
+  settleMs: number;
+  /** A request still waiting or running after this long gets a pending file. */
+  pendingAfterMs: number;
+}
+
+/** What reading a request file found. */
+type Reading =
+  | { kind: 'gone' }
+  | { kind: 'request'; hash: string; request: FolderRequest }
+  | { kind: 'invalid'; hash: string; error: ErrorBody }
+  | { kind: 'unsettled'; retryInMs: number };
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export class Courier {
+  #options: CourierOptions;
+  #queue: string[] = [];
+  #queued = new Set<string>();
+  #active = new Map<string, Promise<void>>();
+  #again = new Set<string>();
+  #retries = new Set<NodeJS.Timeout>();
+  #stopping = false;
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(options: CourierOptions) {
+    this.#options = options;
+  }
+
+  /** A request file appeared or changed (path relative to the root). */
+  enqueue(path: string): void {
+    if (this.#stopping) return;
+    if (this.#active.has(path)) {
+      this.#again.add(path);
+      return;
+    }
+    if (this.#queued.has(path)) return;
+    this.#queued.add(path);
+    this.#queue.push(path);
+    this.#pump();
+  }
+
+  /** A request file was removed: dropping the same content again runs it again. */
+  removed(path: string): Promise<void> {
+    return this.#options.journal.forget(path);
+  }
+
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void> {
+    if (this.#queue.length === 0 && this.#active.size === 0 && this.#retries.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Takes no new work and waits for the requests in flight; queued ones stay for the next start. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    for (const timer of this.#retries) clearTimeout(timer);
+    this.#retries.clear();
+    this.#queue = [];
+    this.#queued.clear();
+    await Promise.allSettled(this.#active.values());
+    await this.#options.journal.flush();
+  }
+
+  get backlog(): { queued: number; active: number } {
+    return { queued: this.#queue.length, active: this.#active.size };
+  }
+
+  #pump(): void {
+    while (!this.#stopping && this.#active.size < this.#options.concurrency && this.#queue.length > 0) {
+      const path = this.#queue.shift()!;
+      this.#queued.delete(path);
+      const work = this.#handle(path)
+        .catch((error: unknown) => this.#options.logger.error({ err: error, path }, 'request handling failed'))
+        .finally(() => {
+          this.#active.delete(path);
+          if (this.#again.delete(path)) this.enqueue(path);
+          this.#pump();
+        });
+      this.#active.set(path, work);
+    }
+    if (this.#queue.length === 0 && this.#active.size === 0 && this.#retries.size === 0) {
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  #retryLater(path: string, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.#retries.delete(timer);
+      this.enqueue(path);
+      this.#pump();
+    }, delayMs);
+    this.#retries.add(timer);
+  }
+
+  async #handle(path: string): Promise<void> {
+    const place = classify(path);
+    if (place.kind !== 'request') return;
+    const { app, id } = place;
+    const files = requestPaths(app, id);
+    const abs = (relative: string) => join(this.#options.root, relative);
+    const reading = await this.#read(abs(files.request), `requests/${id}.json`);
+    if (reading.kind === 'gone') return;
+    if (reading.kind === 'unsettled') return this.#retryLater(path, reading.retryInMs);
+    const { journal } = this.#options;
+    const state = journal.state(path, reading.hash);
+    if (state === 'done') return;
+    // Accepted but not done: the courier stopped after writing the result, or before. Only the latter runs again.
+    if (state === 'accepted' && (await answeredHash(abs(files.result))) === reading.hash) return journal.done(path, reading.hash);
+    await journal.accepted(path, reading.hash);
+    const started = performance.now();
+    const result =
+      reading.kind === 'invalid'
+        ? ({ ok: false, error: reading.error, request: { sha256: reading.hash } } satisfies ResultFile)
+        : await this.#run(app, reading.request, reading.hash, abs(files.pending));
+    await writeResult(abs(files.result), result);
+    await removePending(abs(files.pending));
+    await journal.done(path, reading.hash);
+    const fn = reading.kind === 'request' ? reading.request.function : undefined;
+    const outcome = result.ok ? 'ok' : result.error.code;
+    this.#options.logger.info({ app, fn, id, outcome, ms: Math.round(performance.now() - started) }, 'request');
+  }
+
+  async #read(file: string, name: string): Promise<Reading> {
+    const info = await lstat(file).catch(() => undefined);
+    if (!info) return { kind: 'gone' };
+    if (!info.isFile()) {
+      this.#options.logger.warn({ file }, 'skipped a request that is not a regular file (a symlink or a folder)');
+      return { kind: 'gone' };
+    }
+    if (info.size > this.#options.maxRequestBytes) {
+      const message = `${name} is ${info.size} bytes; requests are limited to ${this.#options.maxRequestBytes} bytes. Send less input.`;
+      return { kind: 'invalid', hash: sha256(`too-large:${info.size}:${info.mtimeMs}`), error: { code: 'REQUEST_TOO_LARGE', message } };
+    }
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) return { kind: 'gone' };
+    const parsed = parseRequest(name, text);
+    if (parsed.ok) return { kind: 'request', hash: sha256(canonicalJson(parsed.request)), request: parsed.request };
+    const age = Date.now() - info.mtimeMs;
+    // Text that is not JSON may be a file still being written in place: wait for it to stop changing.
+    if (parsed.truncated && age < this.#options.settleMs) return { kind: 'unsettled', retryInMs: this.#options.settleMs - age + 10 };
+    return { kind: 'invalid', hash: sha256(text), error: { code: 'INVALID_REQUEST', message: parsed.message } };
+  }
+
+  async #run(app: string, request: FolderRequest, hash: string, pendingFile: string): Promise<ResultFile> {
+    const { apps, installer, invoker } = this.#options;
+    const pending: PendingFile = { status: 'running', since: new Date().toISOString(), request: { sha256: hash } };
+    let pendingShown = false;
+    const showPending = () => {
+      pendingShown = true;
+      return writePending(pendingFile, pending).catch(() => undefined);
+    };
+    const timer = setTimeout(showPending, this.#options.pendingAfterMs);
+    try {
+      await apps.settled(app, this.#options.settleMs);
+      const loaded = await apps.get(app);
+      if (loaded.dependencies) {
+        pending.status = 'installing dependencies';
+        if (pendingShown) await showPending();
+        await installer.ensure(loaded.dependencies);
+        pending.status = 'running';
+        if (pendingShown) await showPending();
+      }
+      const response = await invoker.invoke(loaded, request.function, request.input, { cache: request.cache, precomputed: request.precomputed });
+      return { ...response, request: { sha256: hash } };
+    } catch (error) {
+      if (error instanceof EdgeError) return { ok: false, error: error.toBody(), request: { sha256: hash } };
+      this.#options.logger.error({ err: error, app, fn: request.function }, 'unexpected error while running a request');
+      return { ok: false, error: { code: 'INTERNAL_ERROR', message: 'edgecourier hit an unexpected error running this request; the courier log has the details' }, request: { sha256: hash } };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

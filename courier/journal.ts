@@ -1,0 +1,103 @@
+/**
+ * @module The courier's journal: which request contents were accepted and which finished, kept outside
+ * the synced root so it never syncs. It makes requests run once per content across restarts: a
+ * finished content is never run again, an accepted but unfinished one is run again after a crash.
+ */
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export type JournalState = 'accepted' | 'done';
+
+interface Line {
+  p: string;
+  h: string;
+  s: 'a' | 'd' | 'x';
+}
+
+export class Journal {
+  #file: string;
+  #entries = new Map<string, { hash: string; state: JournalState }>();
+  #writes: Promise<void> = Promise.resolve();
+  #lines = 0;
+
+  private constructor(file: string) {
+    this.#file = file;
+  }
+
+  /** Opens the journal at `file`, replaying it and writing it back compacted. */
+  static async open(file: string): Promise<Journal> {
+    const journal = new Journal(file);
+    await mkdir(dirname(file), { recursive: true });
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    });
+    for (const raw of text.split('\n')) journal.#replay(raw);
+    await journal.#compact();
+    return journal;
+  }
+
+  /** What the journal knows of the request at `path` with content hash `hash`. */
+  state(path: string, hash: string): JournalState | undefined {
+    const entry = this.#entries.get(path);
+    return entry?.hash === hash ? entry.state : undefined;
+  }
+
+  accepted(path: string, hash: string): Promise<void> {
+    return this.#record({ p: path, h: hash, s: 'a' });
+  }
+
+  done(path: string, hash: string): Promise<void> {
+    return this.#record({ p: path, h: hash, s: 'd' });
+  }
+
+  /** The request file is gone: dropping the same content again runs it again. */
+  forget(path: string): Promise<void> {
+    if (!this.#entries.has(path)) return Promise.resolve();
+    return this.#record({ p: path, h: '', s: 'x' });
+  }
+
+  /** Paths the journal holds entries for, to drop those whose files vanished while the courier was down. */
+  paths(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** Resolves once every recorded line is on disk. */
+  flush(): Promise<void> {
+    return this.#writes;
+  }
+
+  #replay(raw: string): void {
+    if (!raw) return;
+    let line: Line;
+    try {
+      line = JSON.parse(raw) as Line;
+    } catch {
+      // A crash can cut the last line short; that record never counted.
+      return;
+    }
+    if (line.s === 'x') this.#entries.delete(line.p);
+    else this.#entries.set(line.p, { hash: line.h, state: line.s === 'd' ? 'done' : 'accepted' });
+  }
+
+  #record(line: Line): Promise<void> {
+    this.#replay(JSON.stringify(line));
+    this.#lines++;
+    const text = JSON.stringify(line) + '\n';
+    const write = this.#writes.then(async () => {
+      await appendFile(this.#file, text);
+      if (this.#lines > 1000 && this.#lines > 4 * this.#entries.size) await this.#compact();
+    });
+    // One failed write (a full disk) must not stop every later one.
+    this.#writes = write.catch(() => undefined);
+    return write;
+  }
+
+  async #compact(): Promise<void> {
+    const lines = [...this.#entries].map(([p, { hash, state }]) => JSON.stringify({ p, h: hash, s: state === 'done' ? 'd' : 'a' }) + '\n');
+    const temp = `${this.#file}.tmp-${process.pid}`;
+    await writeFile(temp, lines.join(''));
+    await rename(temp, this.#file);
+    this.#lines = lines.length;
+  }
+}

@@ -1,0 +1,95 @@
+/** @module Builds a courier and everything it depends on, in one place, and starts it on a synced root. */
+import { createHash } from 'node:crypto';
+import { access, mkdir, realpath, writeFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import type { Logger } from 'pino';
+import { createExecutor, type ExecutorSettings } from '../docker/executor-factory.ts';
+import { loadApp } from '../runtime/app.ts';
+import { EdgeError } from '../runtime/errors.ts';
+import { Invoker } from '../runtime/invoker.ts';
+import { defaultStateDir } from '../runtime/paths.ts';
+import { AppCache } from './app-cache.ts';
+import { Courier } from './courier.ts';
+import { Journal } from './journal.ts';
+import { takeRootLock } from './root-lock.ts';
+import { watchRoot } from './watch-root.ts';
+
+export interface CourierSettings {
+  root: string;
+  stateDir?: string;
+  concurrency?: number;
+  maxRequestBytes?: number;
+  settleMs?: number;
+  pendingAfterMs?: number;
+  executor?: ExecutorSettings;
+  logger: Logger;
+}
+
+export interface RunningCourier {
+  courier: Courier;
+  root: string;
+  /** Lets requests in flight finish, then releases everything. */
+  stop(): Promise<void>;
+}
+
+async function resolveRoot(root: string, stateDir: string): Promise<string> {
+  const real = await realpath(root).catch(() => {
+    throw new EdgeError('INVALID_INPUT', `the root folder ${root} does not exist; create it or point --root at your synced folder`);
+  });
+  await mkdir(stateDir, { recursive: true });
+  const state = await realpath(stateDir);
+  if (state === real || state.startsWith(real + sep)) {
+    throw new EdgeError('INVALID_INPUT', `the state folder ${state} is inside the synced root ${real}; it must live outside so the journal never syncs`);
+  }
+  return real;
+}
+
+/**
+ * Starts a courier on `settings.root`; resolves once the initial scan has queued what is already there.
+ * @example const running = await startCourier({ root: '~/Dropbox/edge', logger }); await running.stop();
+ */
+export async function startCourier(settings: CourierSettings): Promise<RunningCourier> {
+  const stateDir = settings.stateDir ?? defaultStateDir();
+  const root = await resolveRoot(settings.root, stateDir);
+  const home = join(stateDir, 'courier', createHash('sha256').update(root).digest('hex').slice(0, 16));
+  await mkdir(home, { recursive: true });
+  await writeFile(join(home, 'root.txt'), root + '\n');
+  const unlock = await takeRootLock(join(home, 'lock'), root);
+  const logger = settings.logger.child({ component: 'courier' });
+  try {
+    const { executor, installer } = await createExecutor({ ...settings.executor, log: (line) => logger.info(line) });
+    const journal = await Journal.open(join(home, 'journal.jsonl'));
+    const apps = new AppCache(root, (dir) => loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest) }));
+    const courier = new Courier({
+      root,
+      journal,
+      invoker: new Invoker({ executor }),
+      installer,
+      apps,
+      logger,
+      concurrency: settings.concurrency ?? 16,
+      maxRequestBytes: settings.maxRequestBytes ?? 1024 * 1024,
+      settleMs: settings.settleMs ?? 1000,
+      pendingAfterMs: settings.pendingAfterMs ?? 1000,
+    });
+    const watcher = watchRoot(root, { request: (p) => courier.enqueue(p), requestRemoved: (p) => void courier.removed(p), appChanged: (app) => apps.changed(app) }, logger);
+    await watcher.ready;
+    for (const path of journal.paths()) {
+      if (!(await access(join(root, path)).then(() => true, () => false))) await journal.forget(path);
+    }
+    logger.info({ root, journal: join(home, 'journal.jsonl') }, 'courier is watching');
+    return {
+      courier,
+      root,
+      async stop() {
+        await watcher.close();
+        await courier.stop();
+        await executor.close();
+        await unlock();
+      },
+    };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}

@@ -1,0 +1,42 @@
+/** @module The request file format (`<app>/requests/<id>.json`), validated with zod where it enters. */
+import { z } from 'zod';
+import { describeIssues, functionNamePattern } from '../runtime/app-config.ts';
+import type { CallEntries } from '../runtime/protocol.ts';
+
+const entries = z.record(z.string(), z.unknown());
+
+const requestSchema = z.strictObject({
+  function: z.string().regex(functionNamePattern, 'must name a function of the app: a letter, then letters, digits, - or _'),
+  input: z.unknown().optional(),
+  cache: entries.optional(),
+  precomputed: entries.optional(),
+});
+
+export interface FolderRequest {
+  function: string;
+  input: unknown;
+  cache?: CallEntries;
+  precomputed?: CallEntries;
+}
+
+export type ParsedRequest =
+  | { ok: true; request: FolderRequest }
+  /** `truncated` is set when the text is not JSON: it may still be being written. */
+  | { ok: false; message: string; truncated: boolean };
+
+/** Parses the text of a request file; `name` appears in messages. */
+export function parseRequest(name: string, text: string): ParsedRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, truncated: true, message: `${name} is not valid JSON: ${(error as Error).message}` };
+  }
+  const parsed = requestSchema.safeParse(json);
+  if (!parsed.success) {
+    const hint = ' A request looks like {"function": "greet", "input": {...}}, with optional "cache" and "precomputed" objects.';
+    return { ok: false, truncated: false, message: describeIssues(name, parsed.error) + '.' + hint };
+  }
+  const { input, ...rest } = parsed.data;
+  return { ok: true, request: { ...rest, input: input ?? null } };
+}

@@ -1,0 +1,48 @@
+/** @module Writes result and pending files beside requests, atomically: a temp name in the same folder, then a rename. */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { ErrorBody } from '../runtime/errors.ts';
+import type { CallEntries, InvocationLog, InvocationStats } from '../runtime/protocol.ts';
+
+/** What `results/<id>.json` holds. `request.sha256` names the request content it answers. */
+export type ResultFile =
+  | { ok: true; output: unknown; key: string; cache?: CallEntries; logs: InvocationLog[]; stats: InvocationStats; request: { sha256: string } }
+  | { ok: false; error: ErrorBody; logs?: InvocationLog[]; stats?: InvocationStats; request: { sha256: string } };
+
+/** What `results/<id>.pending.json` holds while a request waits or runs long. */
+export interface PendingFile {
+  status: 'installing dependencies' | 'running';
+  since: string;
+  request: { sha256: string };
+}
+
+/** The temp name starts with a dot: the courier, and people browsing the folder, pass over it. */
+async function writeAtomically(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  await writeFile(temp, JSON.stringify(value, null, 2) + '\n');
+  await rename(temp, path);
+}
+
+export function writeResult(path: string, result: ResultFile): Promise<void> {
+  return writeAtomically(path, result);
+}
+
+export function writePending(path: string, pending: PendingFile): Promise<void> {
+  return writeAtomically(path, pending);
+}
+
+export async function removePending(path: string): Promise<void> {
+  await rm(path, { force: true });
+}
+
+/** The request hash a result file answers, or undefined when there is none or it cannot be read. */
+export async function answeredHash(path: string): Promise<string | undefined> {
+  try {
+    const result = JSON.parse(await readFile(path, 'utf8')) as { request?: { sha256?: unknown } };
+    return typeof result.request?.sha256 === 'string' ? result.request.sha256 : undefined;
+  } catch {
+    return undefined;
+  }
+}

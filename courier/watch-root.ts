@@ -1,0 +1,59 @@
+/**
+ * @module Watches the synced root with chokidar and reports requests and app changes. No awaitWriteFinish:
+ * it would add its whole stability threshold to every event; the courier checks completeness itself.
+ */
+import { watch } from 'chokidar';
+import { relative, sep } from 'node:path';
+import type { Logger } from 'pino';
+import { isDebris } from './debris.ts';
+import { classify, unwatchedAppFolders } from './layout.ts';
+
+export interface RootEvents {
+  request(path: string): void;
+  requestRemoved(path: string): void;
+  appChanged(app: string): void;
+}
+
+export interface RootWatch {
+  /** Resolves once the initial scan reported everything already in the root. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Never descend into debris, results, installed packages or anything below a requests/ folder. */
+function ignored(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  if (!rel) return false;
+  const parts = rel.split(sep);
+  if (parts.some(isDebris)) return true;
+  if (parts.length >= 2 && unwatchedAppFolders.has(parts[1]!)) return true;
+  return parts.length > 3 && parts[1] === 'requests';
+}
+
+export function watchRoot(root: string, events: RootEvents, logger: Logger): RootWatch {
+  const watcher = watch(root, {
+    ignored: (path) => ignored(root, path),
+    followSymlinks: false,
+    ignoreInitial: false,
+    ignorePermissionErrors: true,
+    depth: 6,
+  });
+  const onFile = (kind: 'add' | 'change' | 'unlink') => (path: string) => {
+    const place = classify(relative(root, path));
+    if (place.kind === 'request') {
+      if (kind === 'unlink') events.requestRemoved(relative(root, path));
+      else events.request(relative(root, path));
+    } else if (place.kind === 'app-file') {
+      events.appChanged(place.app);
+    }
+  };
+  const onDir = (path: string) => {
+    const place = classify(relative(root, path));
+    if (place.kind === 'app-file') events.appChanged(place.app);
+  };
+  watcher.on('add', onFile('add')).on('change', onFile('change')).on('unlink', onFile('unlink'));
+  watcher.on('addDir', onDir).on('unlinkDir', onDir);
+  watcher.on('error', (error) => logger.error({ err: error }, 'watching the root failed'));
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  return { ready, close: () => watcher.close() };
+}
