@@ -3,7 +3,8 @@
  * it would add its whole stability threshold to every event; the courier checks completeness itself.
  */
 import { watch } from 'chokidar';
-import { relative, sep } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { isDebris } from './debris.ts';
 import { classify, unwatchedAppFolders } from './layout.ts';
@@ -51,8 +52,26 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
     const place = classify(relative(root, path));
     if (place.kind === 'app-file') events.appChanged(place.app);
   };
+  // chokidar misses a file renamed into a folder in the moments after the folder was created, so a
+  // new app or requests folder is listed again by hand once the watch on it is in place.
+  const rescan = (dir: string) => {
+    for (const delayMs of [100, 1000]) {
+      setTimeout(() => {
+        void readdir(dir).then(
+          (names) => names.forEach((name) => onFile('add')(join(dir, name))),
+          () => undefined,
+        );
+      }, delayMs).unref();
+    }
+  };
+  const onAddDir = (path: string) => {
+    onDir(path);
+    const parts = relative(root, path).split(sep);
+    if (parts.length === 1 && parts[0]) rescan(join(path, 'requests'));
+    if (parts.length === 2 && parts[1] === 'requests') rescan(path);
+  };
   watcher.on('add', onFile('add')).on('change', onFile('change')).on('unlink', onFile('unlink'));
-  watcher.on('addDir', onDir).on('unlinkDir', onDir);
+  watcher.on('addDir', onAddDir).on('unlinkDir', onDir);
   watcher.on('error', (error) => logger.error({ err: error }, 'watching the root failed'));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return { ready, close: () => watcher.close() };

@@ -9,6 +9,7 @@ interface CourierOptions {
   state?: string;
   concurrency: number;
   maxRequestBytes: number;
+  settleMs: number;
   local?: boolean;
 }
 
@@ -26,6 +27,7 @@ export function registerCourier(program: Command): void {
     .option('--state <dir>', 'where the journal lives; must be outside the root (default: $EDGECOURIER_STATE or ~/.local/state/edgecourier)')
     .option('-c, --concurrency <n>', 'requests run at once', positiveInt, 16)
     .option('--max-request-bytes <n>', 'larger request files get a REQUEST_TOO_LARGE result', positiveInt, 1024 * 1024)
+    .option('--settle-ms <ms>', 'how long a request that is not yet valid JSON, or an app that just changed, may still be syncing', positiveInt, 1000)
     .addOption(new Option('--local', 'run functions as plain processes instead of Docker containers: NO SANDBOX'))
     .addHelpText('after', '\nLogs are JSON lines on stdout, one per request. SIGINT or SIGTERM lets requests in flight finish, then exits.')
     .action(async (options: CourierOptions) => {
@@ -36,6 +38,7 @@ export function registerCourier(program: Command): void {
           stateDir: options.state,
           concurrency: options.concurrency,
           maxRequestBytes: options.maxRequestBytes,
+          settleMs: options.settleMs,
           executor: { local: options.local ?? false },
           logger,
         });

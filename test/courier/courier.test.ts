@@ -1,0 +1,160 @@
+/** The courier on a real folder with real Docker: requests in, results (and caches) out, every bad input answered. */
+import test from 'ava';
+import { appendFile, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startCourier, type RunningCourier } from '../../courier/main.ts';
+import type { ErrorCode } from '../../runtime/errors.ts';
+import { dropRequest, makeRoot, sleep, waitForResult, type TempRoot } from '../helpers/courier.ts';
+
+let temp: TempRoot;
+let running: RunningCourier;
+
+test.before(async () => {
+  temp = await makeRoot('basic', 'with-dep');
+  running = await startCourier({
+    root: temp.root,
+    stateDir: temp.state,
+    settleMs: 300,
+    pendingAfterMs: 200,
+    maxRequestBytes: 4096,
+    executor: { prestart: 1 },
+    logger: pino({ level: 'silent' }),
+  });
+});
+
+test.after.always(async () => {
+  await running?.stop();
+});
+
+test('a dropped request gets its result beside it', async (t) => {
+  await dropRequest(temp.root, 'basic', 'hello', { function: 'greet', input: { name: 'folder' } });
+  t.like(await waitForResult(temp.root, 'basic', 'hello'), { ok: true, output: { message: 'hello FOLDER' }, logs: [{ fn: 'greet', message: 'greeting folder' }] });
+});
+
+test('an idempotent result comes back as a cache, and sending that cache again skips the work', async (t) => {
+  await dropRequest(temp.root, 'basic', 'cache-1', { function: 'upper', input: { text: 'cached' } });
+  const first = await waitForResult(temp.root, 'basic', 'cache-1');
+  t.true(first.ok && Object.values(first.cache ?? {}).includes('CACHED'));
+  await dropRequest(temp.root, 'basic', 'cache-2', { function: 'greet', input: { name: 'cached' }, cache: first.ok ? first.cache : {} });
+  t.like(await waitForResult(temp.root, 'basic', 'cache-2'), { ok: true, output: { message: 'hello CACHED' }, stats: { executed: 1, cacheHits: 1 } });
+});
+
+test('precomputed results are honoured', async (t) => {
+  await dropRequest(temp.root, 'basic', 'pre-1', { function: 'upper', input: { text: 'pre' } });
+  const plain = await waitForResult(temp.root, 'basic', 'pre-1');
+  const key = plain.ok ? plain.key : '';
+  await dropRequest(temp.root, 'basic', 'pre-2', { function: 'greet', input: { name: 'pre' }, precomputed: { [key]: 'EDGE-MADE' } });
+  t.like(await waitForResult(temp.root, 'basic', 'pre-2'), { ok: true, output: { message: 'hello EDGE-MADE' }, stats: { precomputedHits: 1 } });
+});
+
+const badInputs: Array<[string, string, string, string | object, ErrorCode, RegExp]> = [
+  ['malformed JSON', 'basic', 'bad-json', '{"function": "greet", ', 'INVALID_REQUEST', /requests\/bad-json\.json is not valid JSON/],
+  ['a request without a function', 'basic', 'no-fn', { input: 1 }, 'INVALID_REQUEST', /function.*A request looks like/],
+  ['an unknown field', 'basic', 'extra', { function: 'greet', inptu: {} }, 'INVALID_REQUEST', /inptu/],
+  ['an unknown function', 'basic', 'unknown', { function: 'nope' }, 'FUNCTION_NOT_FOUND', /no function "nope".*greet/],
+  ['a function that throws', 'basic', 'throws', { function: 'fails', input: { why: 'test' } }, 'FUNCTION_THREW', /refused: test/],
+  ['a file over the size limit', 'basic', 'huge', { function: 'greet', input: { name: 'x'.repeat(5000) } }, 'REQUEST_TOO_LARGE', /4096 bytes/],
+  ['a folder that is not an app', 'notes', 'lost', { function: 'greet' }, 'NOT_AN_APP', /"notes" is not an app: it has no functions\/ folder/],
+];
+for (const [what, app, id, content, code, message] of badInputs) {
+  test(`${what} gets a result file that says what is wrong`, async (t) => {
+    await dropRequest(temp.root, app, id, content);
+    const result = await waitForResult(temp.root, app, id);
+    t.false(result.ok);
+    if (result.ok) return;
+    t.is(result.error.code, code);
+    t.regex(result.error.message, message);
+  });
+}
+
+test('an invalid app.json gets a result naming the file and the field, and fixing it makes the next request work', async (t) => {
+  await mkdir(join(temp.root, 'broken', 'functions'), { recursive: true });
+  await writeFile(join(temp.root, 'broken', 'functions', 'hi.js'), 'export default () => "hi"');
+  await writeFile(join(temp.root, 'broken', 'app.json'), '{ "functions": { "hi": { "timeoutMs": -5 } } }');
+  await sleep(400);
+  await dropRequest(temp.root, 'broken', 'one', { function: 'hi' });
+  t.like(await waitForResult(temp.root, 'broken', 'one'), { ok: false, error: { code: 'INVALID_APP' } });
+  const failed = await waitForResult(temp.root, 'broken', 'one');
+  if (!failed.ok) t.regex(failed.error.message, /app\.json: functions\.hi\.timeoutMs/);
+  await writeFile(join(temp.root, 'broken', 'app.json'), '{ "functions": { "hi": { "timeoutMs": 500 } } }');
+  await sleep(400);
+  await dropRequest(temp.root, 'broken', 'two', { function: 'hi' });
+  t.like(await waitForResult(temp.root, 'broken', 'two'), { ok: true, output: 'hi' });
+});
+
+test('a request written in place, slowly, is never read half-written', async (t) => {
+  const file = join(temp.root, 'basic', 'requests', 'slow-writer.json');
+  const text = JSON.stringify({ function: 'greet', input: { name: 'patient' } });
+  await writeFile(file, text.slice(0, 10));
+  for (let i = 10; i < text.length; i += 10) {
+    await sleep(60);
+    await appendFile(file, text.slice(i, i + 10));
+  }
+  t.like(await waitForResult(temp.root, 'basic', 'slow-writer'), { ok: true, output: { message: 'hello PATIENT' } });
+});
+
+test('an edited function is used by the next request', async (t) => {
+  await dropRequest(temp.root, 'basic', 'edit-1', { function: 'slow', input: { ms: 1 } });
+  t.like(await waitForResult(temp.root, 'basic', 'edit-1'), { ok: true, output: { slept: 1 } });
+  await writeFile(join(temp.root, 'basic', 'functions', 'slow.js'), 'export default (input) => ({ edited: input.ms });\n');
+  await sleep(400);
+  await dropRequest(temp.root, 'basic', 'edit-2', { function: 'slow', input: { ms: 2 } });
+  t.like(await waitForResult(temp.root, 'basic', 'edit-2'), { ok: true, output: { edited: 2 } });
+});
+
+test('editing a request runs it again; saving the same content again does not', async (t) => {
+  await dropRequest(temp.root, 'basic', 'again', { function: 'upper', input: { text: 'one' } });
+  t.like(await waitForResult(temp.root, 'basic', 'again'), { ok: true, output: 'ONE' });
+  const resultFile = join(temp.root, 'basic', 'results', 'again.json');
+  const first = await stat(resultFile);
+  await dropRequest(temp.root, 'basic', 'again', { function: 'upper', input: { text: 'one' } });
+  await sleep(800);
+  t.is((await stat(resultFile)).mtimeMs, first.mtimeMs, 'the same content must not run again');
+  await dropRequest(temp.root, 'basic', 'again', { function: 'upper', input: { text: 'two' } });
+  const deadline = Date.now() + 20_000;
+  while (JSON.parse(await readFile(resultFile, 'utf8')).output !== 'TWO' && Date.now() < deadline) await sleep(25);
+  t.like(JSON.parse(await readFile(resultFile, 'utf8')), { ok: true, output: 'TWO' });
+});
+
+test('sync-client debris, hidden files and symlinks out of the root are ignored', async (t) => {
+  const requests = join(temp.root, 'basic', 'requests');
+  const request = JSON.stringify({ function: 'upper', input: { text: 'debris' } });
+  const debris = ['x (Ada\'s conflicted copy 2026-11-23).json', '~$x.json', '.hidden.json', 'x.json.tmp', 'desktop.ini', '.DS_Store'];
+  for (const name of debris) await writeFile(join(requests, name), request);
+  const outside = join(temp.state, '..', 'outside.json');
+  await writeFile(outside, request);
+  await symlink(outside, join(requests, 'linked.json'));
+  await dropRequest(temp.root, 'basic', 'marker', { function: 'upper', input: { text: 'marker' } });
+  await waitForResult(temp.root, 'basic', 'marker');
+  await sleep(500);
+  const results = await readdir(join(temp.root, 'basic', 'results'));
+  for (const name of [...debris, 'linked.json']) t.false(results.some((r) => r.startsWith(name.replace(/\.json$/, ''))), name);
+});
+
+test('a request that runs long shows a pending file until its result is written', async (t) => {
+  await dropRequest(temp.root, 'basic', 'long', { function: 'slow', input: { ms: 1500 } });
+  const pending = join(temp.root, 'basic', 'results', 'long.pending.json');
+  let seen: unknown;
+  const deadline = Date.now() + 10_000;
+  while (!seen && Date.now() < deadline) {
+    seen = await readFile(pending, 'utf8').then(JSON.parse, () => undefined);
+    await sleep(50);
+  }
+  t.like(seen, { status: 'running' });
+  await waitForResult(temp.root, 'basic', 'long');
+  await t.throwsAsync(stat(pending), { code: 'ENOENT' });
+});
+
+test('dependencies are usable, and reinstalled when package.json changes', async (t) => {
+  await dropRequest(temp.root, 'with-dep', 'dep-1', { function: 'shout', input: { text: 'quiet' } });
+  t.like(await waitForResult(temp.root, 'with-dep', 'dep-1'), { ok: true, output: { text: 'QUIET' } });
+  const app = join(temp.root, 'with-dep');
+  await mkdir(join(app, 'vendor', 'tiny2'), { recursive: true });
+  await writeFile(join(app, 'vendor', 'tiny2', 'package.json'), JSON.stringify({ name: 'tiny', version: '2.0.0', type: 'module', main: 'index.js' }));
+  await writeFile(join(app, 'vendor', 'tiny2', 'index.js'), 'export default (s) => `${s}!!`;\n');
+  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'with-dep', private: true, dependencies: { tiny: 'file:./vendor/tiny2' } }));
+  await sleep(400);
+  await dropRequest(temp.root, 'with-dep', 'dep-2', { function: 'shout', input: { text: 'quiet' } });
+  t.like(await waitForResult(temp.root, 'with-dep', 'dep-2'), { ok: true, output: { text: 'quiet!!' } });
+});
