@@ -1,0 +1,62 @@
+/** A courier killed with SIGKILL mid-batch and started again loses no request and never writes a second result for a finished one. */
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
+
+const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
+const BATCH = 200;
+
+function startCourierProcess(root: string, state: string): ChildProcess {
+  return spawn(process.execPath, [cli, 'courier', '--root', root, '--state', state, '--settle-ms', '200'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function resultNames(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).filter((name) => /^r\d+\.json$/.test(name));
+}
+
+test('SIGKILL in the middle of 200 requests, then a restart: each request has exactly one correct result', async (t) => {
+  const { root, state } = await makeRoot('basic');
+  const results = join(root, 'basic', 'results');
+  let courier = startCourierProcess(root, state);
+  for (let i = 0; i < BATCH; i++) await dropRequest(root, 'basic', `r${i}`, { function: 'slow', input: { ms: 20 + (i % 5) } });
+  const deadline = Date.now() + 60_000;
+  while ((await resultNames(results)).length < 40 && Date.now() < deadline) await sleep(20);
+  courier.kill('SIGKILL');
+  await new Promise((resolve) => courier.once('exit', resolve));
+  const before = new Map<string, { ino: number; mtimeMs: number }>();
+  for (const name of await resultNames(results)) {
+    const info = await stat(join(results, name));
+    before.set(name, { ino: info.ino, mtimeMs: info.mtimeMs });
+  }
+  t.true(before.size >= 40 && before.size < BATCH, `killed with ${before.size} of ${BATCH} results written`);
+
+  courier = startCourierProcess(root, state);
+  try {
+    for (let i = 0; i < BATCH; i++) {
+      const result = await waitForResult(root, 'basic', `r${i}`, 90_000);
+      t.deepEqual(result.ok ? result.output : result.error, { slept: 20 + (i % 5) }, `r${i}`);
+    }
+    await sleep(1500);
+    t.is((await resultNames(results)).length, BATCH);
+    for (const [name, was] of before) {
+      const now = await stat(join(results, name));
+      t.deepEqual({ ino: now.ino, mtimeMs: now.mtimeMs }, was, `${name} was finished before the kill and must not be written again`);
+    }
+  } finally {
+    courier.kill('SIGTERM');
+    await new Promise((resolve) => courier.once('exit', resolve));
+  }
+});
+
+test('requests dropped while the courier is down are answered when it starts, and SIGTERM lets it exit cleanly', async (t) => {
+  const { root, state } = await makeRoot('basic');
+  for (let i = 0; i < 5; i++) await dropRequest(root, 'basic', `down${i}`, { function: 'upper', input: { text: `d${i}` } });
+  const courier = startCourierProcess(root, state);
+  for (let i = 0; i < 5; i++) t.like(await waitForResult(root, 'basic', `down${i}`), { ok: true, output: `D${i}` });
+  courier.kill('SIGTERM');
+  const code = await new Promise((resolve) => courier.once('exit', resolve));
+  t.is(code, 0);
+});
