@@ -8,6 +8,7 @@ import { loadApp } from '../runtime/app.ts';
 import { buildHarness } from '../runtime/harness-bundle.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { defaultCacheDir } from '../runtime/paths.ts';
+import { benchCourier } from './courier-bench.ts';
 import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
 
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -31,6 +32,7 @@ report(`edgecourier benchmark — node ${process.version}, ${new Date().toISOStr
 try {
   await benchWarmCalls(deps);
   await benchFirstCall(deps);
+  await benchCourier(deps);
 } finally {
   await executor.close();
 }

@@ -88,7 +88,7 @@ export class Courier {
     this.#queue = [];
     this.#queued.clear();
     await Promise.allSettled(this.#active.values());
-    await this.#options.journal.flush();
+    await this.#options.journal.close();
   }
 
   get backlog(): { queued: number; active: number } {
@@ -138,12 +138,12 @@ export class Courier {
     if (state === 'accepted' && (await answeredHash(abs(files.result))) === reading.hash) return journal.done(path, reading.hash);
     await journal.accepted(path, reading.hash);
     const started = performance.now();
-    const result =
+    const { result, pendingShown } =
       reading.kind === 'invalid'
-        ? ({ ok: false, error: reading.error, request: { sha256: reading.hash } } satisfies ResultFile)
+        ? { result: { ok: false, error: reading.error, request: { sha256: reading.hash } } satisfies ResultFile, pendingShown: false }
         : await this.#run(app, reading.request, reading.hash, abs(files.pending));
     await writeResult(abs(files.result), result);
-    await removePending(abs(files.pending));
+    if (pendingShown) await removePending(abs(files.pending));
     await journal.done(path, reading.hash);
     const fn = reading.kind === 'request' ? reading.request.function : undefined;
     const outcome = result.ok ? 'ok' : result.error.code;
@@ -171,12 +171,19 @@ export class Courier {
     return { kind: 'invalid', hash: sha256(text), error: { code: 'INVALID_REQUEST', message: parsed.message } };
   }
 
-  async #run(app: string, request: FolderRequest, hash: string, pendingFile: string): Promise<ResultFile> {
+  async #run(app: string, request: FolderRequest, hash: string, pendingFile: string): Promise<{ result: ResultFile; pendingShown: boolean }> {
+    let pendingShown = false;
+    const result = await this.#invoke(app, request, hash, pendingFile, () => (pendingShown = true));
+    return { result, pendingShown };
+  }
+
+  async #invoke(app: string, request: FolderRequest, hash: string, pendingFile: string, onPending: () => void): Promise<ResultFile> {
     const { apps, installer, invoker } = this.#options;
     const pending: PendingFile = { status: 'running', since: new Date().toISOString(), request: { sha256: hash } };
     let pendingShown = false;
     const showPending = () => {
       pendingShown = true;
+      onPending();
       return writePending(pendingFile, pending).catch(() => undefined);
     };
     const timer = setTimeout(showPending, this.#options.pendingAfterMs);

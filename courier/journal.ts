@@ -3,7 +3,7 @@
  * the synced root so it never syncs. It makes requests run once per content across restarts: a
  * finished content is never run again, an accepted but unfinished one is run again after a crash.
  */
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export type JournalState = 'accepted' | 'done';
@@ -17,7 +17,11 @@ interface Line {
 export class Journal {
   #file: string;
   #entries = new Map<string, { hash: string; state: JournalState }>();
-  #writes: Promise<void> = Promise.resolve();
+  #handle?: FileHandle;
+  /** Lines recorded but not yet written, and who waits for them: written together in one append. */
+  #batch: string[] = [];
+  #batchWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  #writing: Promise<void> | undefined;
   #lines = 0;
 
   private constructor(file: string) {
@@ -63,8 +67,8 @@ export class Journal {
   }
 
   /** Resolves once every recorded line is on disk. */
-  flush(): Promise<void> {
-    return this.#writes;
+  async flush(): Promise<void> {
+    while (this.#writing) await this.#writing;
   }
 
   #replay(raw: string): void {
@@ -82,21 +86,45 @@ export class Journal {
 
   #record(line: Line): Promise<void> {
     this.#replay(JSON.stringify(line));
-    this.#lines++;
-    const text = JSON.stringify(line) + '\n';
-    const write = this.#writes.then(async () => {
-      await appendFile(this.#file, text);
-      if (this.#lines > 1000 && this.#lines > 4 * this.#entries.size) await this.#compact();
-    });
-    // One failed write (a full disk) must not stop every later one.
-    this.#writes = write.catch(() => undefined);
-    return write;
+    this.#batch.push(JSON.stringify(line) + '\n');
+    const written = new Promise<void>((resolve, reject) => this.#batchWaiters.push({ resolve, reject }));
+    this.#writing ??= this.#writeBatches();
+    return written;
+  }
+
+  /** Group commit: while one append is on its way, later lines gather and go out in the next one. */
+  async #writeBatches(): Promise<void> {
+    while (this.#batch.length > 0) {
+      const text = this.#batch.join('');
+      const waiters = this.#batchWaiters;
+      this.#batch = [];
+      this.#batchWaiters = [];
+      try {
+        this.#handle ??= await open(this.#file, 'a');
+        await this.#handle.write(text);
+        this.#lines += waiters.length;
+        if (this.#lines > 1000 && this.#lines > 4 * this.#entries.size) await this.#compact();
+        for (const waiter of waiters) waiter.resolve();
+      } catch (error) {
+        for (const waiter of waiters) waiter.reject(error);
+      }
+    }
+    this.#writing = undefined;
+  }
+
+  /** Resolves once every recorded line is on disk, and closes the file. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.#handle?.close();
+    this.#handle = undefined;
   }
 
   async #compact(): Promise<void> {
     const lines = [...this.#entries].map(([p, { hash, state }]) => JSON.stringify({ p, h: hash, s: state === 'done' ? 'd' : 'a' }) + '\n');
     const temp = `${this.#file}.tmp-${process.pid}`;
     await writeFile(temp, lines.join(''));
+    await this.#handle?.close();
+    this.#handle = undefined;
     await rename(temp, this.#file);
     this.#lines = lines.length;
   }

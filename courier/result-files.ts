@@ -17,11 +17,25 @@ export interface PendingFile {
   request: { sha256: string };
 }
 
+/** Results folders known to exist, so a backlog does not ask the file system for each result. */
+const madeFolders = new Set<string>();
+
 /** The temp name starts with a dot: the courier, and people browsing the folder, pass over it. */
 async function writeAtomically(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
-  await writeFile(temp, JSON.stringify(value, null, 2) + '\n');
+  const folder = dirname(path);
+  if (!madeFolders.has(folder)) {
+    await mkdir(folder, { recursive: true });
+    madeFolders.add(folder);
+  }
+  const temp = join(folder, `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, JSON.stringify(value, null, 2) + '\n');
+  } catch (error) {
+    // The folder was removed since: make it again, once.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(folder, { recursive: true });
+    await writeFile(temp, JSON.stringify(value, null, 2) + '\n');
+  }
   await rename(temp, path);
 }
 

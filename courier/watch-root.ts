@@ -39,11 +39,19 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
     ignorePermissionErrors: true,
     depth: 6,
   });
-  const onFile = (kind: 'add' | 'change' | 'unlink') => (path: string) => {
-    const place = classify(relative(root, path));
+  /** Request files chokidar reported, so a rescan only adds what it missed. */
+  const known = new Set<string>();
+  const onFile = (kind: 'add' | 'change' | 'unlink' | 'rescan') => (path: string) => {
+    const rel = relative(root, path);
+    const place = classify(rel);
     if (place.kind === 'request') {
-      if (kind === 'unlink') events.requestRemoved(relative(root, path));
-      else events.request(relative(root, path));
+      if (kind === 'unlink') {
+        known.delete(rel);
+        events.requestRemoved(rel);
+      } else if (kind !== 'rescan' || !known.has(rel)) {
+        known.add(rel);
+        events.request(rel);
+      }
     } else if (place.kind === 'app-file') {
       events.appChanged(place.app);
     }
@@ -55,10 +63,10 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
   // chokidar misses a file renamed into a folder in the moments after the folder was created, so a
   // new app or requests folder is listed again by hand once the watch on it is in place.
   const rescan = (dir: string) => {
-    for (const delayMs of [100, 1000]) {
+    for (const delayMs of [200, 2000]) {
       setTimeout(() => {
         void readdir(dir).then(
-          (names) => names.forEach((name) => onFile('add')(join(dir, name))),
+          (names) => names.forEach((name) => onFile('rescan')(join(dir, name))),
           () => undefined,
         );
       }, delayMs).unref();
