@@ -4,7 +4,6 @@
  * Work is bounded: a queue of paths and a fixed number of requests in flight.
  */
 import { createHash } from 'node:crypto';
-import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { canonicalJson } from '../runtime/call-key.ts';
@@ -12,6 +11,7 @@ import type { DependencyInstaller } from '../runtime/deps.ts';
 import { EdgeError, type ErrorBody } from '../runtime/errors.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { AppCache } from './app-cache.ts';
+import { lstat, readText } from './fast-fs.ts';
 import type { Journal } from './journal.ts';
 import { classify, requestPaths } from './layout.ts';
 import { parseRequest, type FolderRequest } from './request-file.ts';
@@ -161,7 +161,7 @@ export class Courier {
       const message = `${name} is ${info.size} bytes; requests are limited to ${this.#options.maxRequestBytes} bytes. Send less input.`;
       return { kind: 'invalid', hash: sha256(`too-large:${info.size}:${info.mtimeMs}`), error: { code: 'REQUEST_TOO_LARGE', message } };
     }
-    const text = await readFile(file, 'utf8').catch(() => undefined);
+    const text = await readText(file).catch(() => undefined);
     if (text === undefined) return { kind: 'gone' };
     const parsed = parseRequest(name, text);
     if (parsed.ok) return { kind: 'request', hash: sha256(canonicalJson(parsed.request)), request: parsed.request };

@@ -1,8 +1,9 @@
 /** @module Writes result and pending files beside requests, atomically: a temp name in the same folder, then a rename. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ErrorBody } from '../runtime/errors.ts';
+import { rename, writeText } from './fast-fs.ts';
 import type { CallEntries, InvocationLog, InvocationStats } from '../runtime/protocol.ts';
 
 /** What `results/<id>.json` holds. `request.sha256` names the request content it answers. */
@@ -29,12 +30,12 @@ async function writeAtomically(path: string, value: unknown): Promise<void> {
   }
   const temp = join(folder, `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, JSON.stringify(value, null, 2) + '\n');
+    await writeText(temp, JSON.stringify(value, null, 2) + '\n');
   } catch (error) {
     // The folder was removed since: make it again, once.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await mkdir(folder, { recursive: true });
-    await writeFile(temp, JSON.stringify(value, null, 2) + '\n');
+    await writeText(temp, JSON.stringify(value, null, 2) + '\n');
   }
   await rename(temp, path);
 }

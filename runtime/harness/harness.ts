@@ -16,7 +16,10 @@ if (!socketPath) {
 }
 
 const MAX_WORKERS = 64;
-const MAX_IDLE_PER_FILE = 4;
+/** Idle workers kept per function: as many as a sandbox runs at once, so a burst after a lull starts no threads. */
+const MAX_IDLE_PER_FILE = 16;
+/** An idle worker unused this long is ended, giving its memory back. */
+const IDLE_WORKER_TTL_MS = 60_000;
 /** Memory limit of the spare worker: the default a function gets, so most first calls can take it. */
 const SPARE_MEMORY_MB = Number(spareArg) || 128;
 const workerUrl = new URL('./worker.mjs', import.meta.url);
@@ -29,7 +32,7 @@ interface Running {
   timer: NodeJS.Timeout;
 }
 
-const idle = new Map<string, Worker[]>();
+const idle = new Map<string, Array<{ worker: Worker; since: number }>>();
 const running = new Map<string, Running>();
 let workerCount = 0;
 /** Started before it is needed, so a new app's first call does not wait for a thread to boot. */
@@ -82,7 +85,7 @@ function finish(id: string, resultJson: string, logs: LogEntry[], healthy: boole
   if (healthy) {
     const pool = idle.get(run.file) ?? [];
     if (pool.length < MAX_IDLE_PER_FILE) {
-      pool.push(run.worker);
+      pool.push({ worker: run.worker, since: Date.now() });
       idle.set(run.file, pool);
     } else {
       discard(run.worker);
@@ -127,13 +130,13 @@ function spawnWorker(memoryMb: number): Worker {
     const id = owner(worker);
     const run = id && running.get(id);
     if (id && run) finish(id, failureJson('FUNCTION_THREW', `${run.fn} ended its thread (exit code ${code}) before returning`), [], false);
-    for (const [file, pool] of idle) idle.set(file, pool.filter((w) => w !== worker));
+    for (const [file, pool] of idle) idle.set(file, pool.filter((entry) => entry.worker !== worker));
   });
   return worker;
 }
 
 function takeWorker(message: InvokeMessage): Worker | undefined {
-  const reused = idle.get(message.file)?.pop();
+  const reused = idle.get(message.file)?.pop()?.worker;
   if (reused) return reused;
   if (spare && message.memoryMb === SPARE_MEMORY_MB) {
     const taken = spare;
@@ -178,6 +181,14 @@ function handle(line: string): void {
     running.get(message.id)?.worker.postMessage({ t: 'call-result', callId: message.callId, result: message.result } satisfies ToWorker);
   }
 }
+
+setInterval(() => {
+  const cutoff = Date.now() - IDLE_WORKER_TTL_MS;
+  for (const [file, pool] of idle) {
+    for (const entry of pool.filter((e) => e.since < cutoff)) discard(entry.worker);
+    idle.set(file, pool.filter((e) => e.since >= cutoff));
+  }
+}, IDLE_WORKER_TTL_MS / 4).unref();
 
 let buffered = '';
 socket.setEncoding('utf8');
