@@ -1,7 +1,7 @@
 /** @module Loads an app from its folder: app.json, package.json and one function per file, read without ever leaving the folder. */
 import { transform } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
+import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
 import { appConfigSchema, defaultOperatorLimits, describeIssues, functionNamePattern, type AppConfig, type OperatorLimits } from './app-config.ts';
 import type { DependencyManifest } from './deps.ts';
@@ -60,9 +60,11 @@ async function readInside(appDir: string, relative: string, maxBytes = MAX_SOURC
   if (!real || !real.startsWith(appDir + sep)) {
     throw new EdgeError('INVALID_APP', `${relative} points outside the app folder; only files inside it are read`);
   }
-  const text = await readFile(real, 'utf8');
-  if (Buffer.byteLength(text) > maxBytes) throw new EdgeError('INVALID_APP', `${relative} is larger than ${maxBytes} bytes`);
-  return text;
+  // Checked before reading: a huge file would fill memory, and a pipe would block the read for ever.
+  const target = await stat(real);
+  if (!target.isFile()) throw new EdgeError('INVALID_APP', `${relative} is not a regular file`);
+  if (target.size > maxBytes) throw new EdgeError('INVALID_APP', `${relative} is larger than ${maxBytes} bytes`);
+  return readFile(real, 'utf8');
 }
 
 async function readConfig(appDir: string): Promise<AppConfig> {
@@ -99,7 +101,16 @@ async function listFunctionFiles(appDir: string, warnings: string[]): Promise<Ma
   return files;
 }
 
+/**
+ * A function's version hashes only its own source, so it must not import other files of the app: an
+ * edit there would leave stale cache entries. Shared code belongs in a local package.
+ */
+const relativeImport = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"]\.{1,2}\//;
+
 async function compile(file: string, source: string): Promise<{ code: string; loadError?: string }> {
+  if (relativeImport.test(source)) {
+    return { code: '', loadError: `${file} imports another file of the app; a function file must be self-contained: put shared code in a local package ("dependencies": { "shared": "file:./shared" })` };
+  }
   if (!file.endsWith('.ts')) return { code: source };
   try {
     return { code: (await transform(source, { loader: 'ts', format: 'esm', target: 'node20', sourcefile: file })).code };

@@ -18,6 +18,8 @@ export interface ExecutionOutcome {
   logs: LogEntry[];
   /** True when this call had to prepare a sandbox for the app first. */
   coldStart: boolean;
+  /** Size of the serialised result. */
+  bytes: number;
 }
 
 /** Runs function bodies. The Docker and process executors implement it; the Invoker drives it. */

@@ -12,6 +12,8 @@ export interface HarnessOutcome {
   result: CallResult;
   logs: LogEntry[];
   tainted: boolean;
+  /** Size of the result line: what the call tree's output budget is charged. */
+  bytes: number;
 }
 
 interface Pending {
@@ -26,7 +28,9 @@ export type ExitReason = () => Promise<ErrorBody>;
 export class HarnessConnection {
   #socket: Socket;
   #pending = new Map<string, Pending>();
-  #buffer = '';
+  /** The incomplete line so far, in pieces: joining them only once a newline arrives keeps long lines linear. */
+  #pieces: string[] = [];
+  #pieceBytes = 0;
   #closed = false;
   #onClose: Array<() => void> = [];
   #exitReason: ExitReason;
@@ -70,7 +74,7 @@ export class HarnessConnection {
   }
 
   #failed(error: ErrorBody): HarnessOutcome {
-    return { result: { ok: false, error }, logs: [], tainted: true };
+    return { result: { ok: false, error }, logs: [], tainted: true, bytes: 0 };
   }
 
   #send(message: HostMessage): void {
@@ -86,14 +90,22 @@ export class HarnessConnection {
   }
 
   #receive(chunk: string): void {
-    this.#buffer += chunk;
+    let start = 0;
     let newline: number;
-    while ((newline = this.#buffer.indexOf('\n')) !== -1) {
-      const line = this.#buffer.slice(0, newline);
-      this.#buffer = this.#buffer.slice(newline + 1);
+    while ((newline = chunk.indexOf('\n', start)) !== -1) {
+      this.#pieces.push(chunk.slice(start, newline));
+      const line = this.#pieces.join('');
+      this.#pieces = [];
+      this.#pieceBytes = 0;
+      start = newline + 1;
       if (line) this.#handle(line);
+      if (this.#socket.destroyed) return;
     }
-    if (this.#buffer.length > MAX_LINE_BYTES) this.#socket.destroy();
+    if (start < chunk.length) {
+      this.#pieces.push(chunk.slice(start));
+      this.#pieceBytes += chunk.length - start;
+      if (this.#pieceBytes > MAX_LINE_BYTES) this.#socket.destroy();
+    }
   }
 
   #handle(line: string): void {
@@ -109,11 +121,15 @@ export class HarnessConnection {
     }
     const message = parsed.data;
     if (message.t === 'result') {
-      this.#settle(message.id, { result: message.result as CallResult, logs: message.logs, tainted: message.tainted ?? false });
+      const outcome = { result: message.result as CallResult, logs: message.logs, tainted: message.tainted ?? false, bytes: line.length };
+      this.#settle(message.id, outcome);
     } else if (message.t === 'call') {
       const pending = this.#pending.get(message.id);
       if (!pending) return;
-      void pending.onCall(message.fn, message.input).then((result) => this.#send({ t: 'call-result', id: message.id, callId: message.callId, result }));
+      void pending
+        .onCall(message.fn, message.input)
+        .catch((): CallResult => ({ ok: false, error: { code: 'INTERNAL_ERROR', message: `ctx.call('${message.fn}') failed unexpectedly` } }))
+        .then((result) => this.#send({ t: 'call-result', id: message.id, callId: message.callId, result }));
     }
   }
 

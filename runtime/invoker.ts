@@ -20,28 +20,44 @@ export interface InvokeOptions {
 interface CallTree {
   app: LoadedApp;
   options: InvokeOptions;
+  topKey?: string;
   cache: CallEntries;
   results: CallEntries;
   logs: InvocationLog[];
   stats: InvocationStats;
   idempotentSeen: boolean;
+  /** Bytes of output the tree's executions returned: one call must not fill the host's memory. */
+  outputBytes: number;
 }
 
 export interface InvokerOptions {
   executor: Executor;
   /** How deep `ctx.call` may nest; a recursion loop ends here with CALL_DEPTH_EXCEEDED. */
   maxDepth?: number;
+  /** Output bytes one call tree may produce, nested calls included. */
+  maxTreeOutputBytes?: number;
+  /** Log lines kept for one call tree. */
+  maxTreeLogs?: number;
+  /** Told about errors that are bugs rather than failures of the function, for the operator's log. */
+  onUnexpected?: (error: unknown) => void;
 }
 
 const has = (entries: CallEntries | undefined, key: string): entries is CallEntries => !!entries && Object.hasOwn(entries, key);
+const failure = (code: EdgeError['code'], message: string): CallResult => ({ ok: false, error: { code, message } });
 
 export class Invoker {
   #executor: Executor;
   #maxDepth: number;
+  #maxTreeOutputBytes: number;
+  #maxTreeLogs: number;
+  #onUnexpected: (error: unknown) => void;
 
   constructor(options: InvokerOptions) {
     this.#executor = options.executor;
     this.#maxDepth = options.maxDepth ?? 16;
+    this.#maxTreeOutputBytes = options.maxTreeOutputBytes ?? 64 * 1024 * 1024;
+    this.#maxTreeLogs = options.maxTreeLogs ?? 1000;
+    this.#onUnexpected = options.onUnexpected ?? (() => {});
   }
 
   /**
@@ -58,15 +74,15 @@ export class Invoker {
       logs: [],
       stats: { durationMs: 0, executed: 0, cacheHits: 0, precomputedHits: 0 },
       idempotentSeen: false,
+      outputBytes: 0,
     };
-    const spec = app.functions.get(fn);
-    const result = spec ? await this.#resolve(tree, spec, input ?? null, 0) : notFound(app, fn);
+    const result = await this.#call(tree, fn, input ?? null, 0);
     tree.stats.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-    if (!result.ok || !spec) return { ok: false, error: result.ok ? notFound(app, fn).error : result.error, logs: tree.logs, stats: tree.stats };
+    if (!result.ok) return { ok: false, error: result.error, logs: tree.logs, stats: tree.stats };
     return {
       ok: true,
       output: result.output,
-      key: callKey(spec.name, spec.version, input ?? null),
+      key: tree.topKey!,
       ...(tree.idempotentSeen ? { cache: tree.cache } : {}),
       ...(options.recordResults ? { results: tree.results } : {}),
       logs: tree.logs,
@@ -74,17 +90,23 @@ export class Invoker {
     };
   }
 
-  async #resolve(tree: CallTree, spec: FunctionSpec, input: unknown, depth: number): Promise<CallResult> {
-    const key = callKey(spec.name, spec.version, input);
-    if (spec.idempotent) tree.idempotentSeen = true;
-    const known = this.#lookUp(tree, spec, key);
-    if (known) return known;
-    const result = await this.#execute(tree, spec, input, depth);
-    if (result.ok) {
-      tree.results[key] = result.output;
-      if (spec.idempotent) tree.cache[key] = result.output;
+  /** One call of the tree, top or nested; never throws. */
+  async #call(tree: CallTree, name: string, input: unknown, depth: number): Promise<CallResult> {
+    const spec = tree.app.functions.get(name);
+    if (!spec) return notFound(tree.app, name);
+    if (depth > this.#maxDepth) {
+      return failure('CALL_DEPTH_EXCEEDED', `ctx.call nested deeper than ${this.#maxDepth} calls at "${name}"; is a function calling itself without end?`);
     }
-    return result;
+    try {
+      const key = callKey(spec.name, spec.version, input);
+      if (depth === 0) tree.topKey = key;
+      if (spec.idempotent) tree.idempotentSeen = true;
+      return this.#lookUp(tree, spec, key) ?? (await this.#execute(tree, spec, key, input, depth));
+    } catch (error) {
+      if (error instanceof EdgeError) return { ok: false, error: error.toBody() };
+      this.#onUnexpected(error);
+      return failure('INTERNAL_ERROR', `running "${name}" failed unexpectedly`);
+    }
   }
 
   #lookUp(tree: CallTree, spec: FunctionSpec, key: string): CallResult | undefined {
@@ -99,36 +121,33 @@ export class Invoker {
     } else {
       return undefined;
     }
-    tree.results[key] = output;
-    if (spec.idempotent) tree.cache[key] = output;
+    this.#record(tree, spec, key, output);
     return { ok: true, output };
   }
 
-  async #execute(tree: CallTree, spec: FunctionSpec, input: unknown, depth: number): Promise<CallResult> {
-    tree.stats.executed++;
-    try {
-      const outcome = await this.#executor.execute({ app: tree.app, fn: spec, input, nested: depth > 0 }, (name, nestedInput) =>
-        this.#nested(tree, name, nestedInput ?? null, depth + 1),
-      );
-      for (const entry of outcome.logs) tree.logs.push({ fn: spec.name, ...entry });
-      return outcome.result;
-    } catch (error) {
-      if (error instanceof EdgeError) return { ok: false, error: error.toBody() };
-      throw error;
-    }
+  #record(tree: CallTree, spec: FunctionSpec, key: string, output: unknown): void {
+    if (tree.options.recordResults) tree.results[key] = output;
+    if (spec.idempotent) tree.cache[key] = output;
   }
 
-  async #nested(tree: CallTree, name: string, input: unknown, depth: number): Promise<CallResult> {
-    const spec = tree.app.functions.get(name);
-    if (!spec) return notFound(tree.app, name);
-    if (depth > this.#maxDepth) {
-      return { ok: false, error: { code: 'CALL_DEPTH_EXCEEDED', message: `ctx.call nested deeper than ${this.#maxDepth} calls at "${name}"; is a function calling itself without end?` } };
+  async #execute(tree: CallTree, spec: FunctionSpec, key: string, input: unknown, depth: number): Promise<CallResult> {
+    tree.stats.executed++;
+    const outcome = await this.#executor.execute({ app: tree.app, fn: spec, input, nested: depth > 0 }, (name, nestedInput) =>
+      this.#call(tree, name, nestedInput ?? null, depth + 1),
+    );
+    for (const entry of outcome.logs) {
+      if (tree.logs.length < this.#maxTreeLogs) tree.logs.push({ fn: spec.name, ...entry });
     }
-    return this.#resolve(tree, spec, input, depth);
+    tree.outputBytes += outcome.bytes;
+    if (tree.outputBytes > this.#maxTreeOutputBytes) {
+      return failure('INVALID_OUTPUT', `the calls of this request returned more than ${this.#maxTreeOutputBytes} bytes in all`);
+    }
+    if (outcome.result.ok) this.#record(tree, spec, key, outcome.result.output);
+    return outcome.result;
   }
 }
 
-function notFound(app: LoadedApp, fn: string): { ok: false; error: { code: 'FUNCTION_NOT_FOUND'; message: string } } {
+function notFound(app: LoadedApp, fn: string): CallResult {
   const known = [...app.functions.keys()].join(', ') || 'none';
-  return { ok: false, error: { code: 'FUNCTION_NOT_FOUND', message: `app "${app.name}" has no function "${fn}" (its functions: ${known})` } };
+  return failure('FUNCTION_NOT_FOUND', `app "${app.name}" has no function "${fn}" (its functions: ${known})`);
 }

@@ -50,6 +50,9 @@ export class WarmPool implements Executor {
   #queue: Waiter[] = [];
   #closed = false;
   #pumping = false;
+  /** Launches that failed in a row; generic sandboxes are then topped up with growing pauses, not at once. */
+  #launchFailures = 0;
+  #replenishTimer: NodeJS.Timeout | undefined;
   #reaper: NodeJS.Timeout;
 
   constructor(options: WarmPoolOptions) {
@@ -59,10 +62,16 @@ export class WarmPool implements Executor {
   }
 
   /** Removes leftovers of an earlier run and starts the generic sandboxes. */
+  /** Removes leftovers of an earlier run and starts the generic sandboxes; fails when none of them starts. */
   async start(): Promise<void> {
     await this.#options.launcher.cleanup();
     this.#replenish();
-    await Promise.allSettled(this.#slots.map((slot) => slot.ready));
+    const started = await Promise.allSettled(this.#slots.map((slot) => slot.ready));
+    const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed && started.every((outcome) => outcome.status === 'rejected')) {
+      await this.close();
+      throw failed.reason;
+    }
   }
 
   /** Sandboxes alive or starting, for metrics and tests. */
@@ -72,7 +81,7 @@ export class WarmPool implements Executor {
 
   async execute(request: ExecutionRequest, onCall: CallHandler): Promise<ExecutionOutcome> {
     const { app, fn } = request;
-    if (fn.loadError) return { result: { ok: false, error: { code: 'FUNCTION_LOAD_FAILED', message: fn.loadError } }, logs: [], coldStart: false };
+    if (fn.loadError) return { result: { ok: false, error: { code: 'FUNCTION_LOAD_FAILED', message: fn.loadError } }, logs: [], coldStart: false, bytes: 0 };
     const slot = await this.#admit(app, request.nested);
     const coldStart = !slot.sandbox;
     try {
@@ -87,7 +96,7 @@ export class WarmPool implements Executor {
       };
       const outcome = await sandbox.connection.invoke(message, onCall);
       if (outcome.tainted) slot.retiring = true;
-      return { result: outcome.result, logs: outcome.logs, coldStart };
+      return { result: outcome.result, logs: outcome.logs, coldStart, bytes: outcome.bytes };
     } finally {
       slot.inFlight--;
       slot.lastUsed = Date.now();
@@ -102,6 +111,7 @@ export class WarmPool implements Executor {
       await slot.ready;
     } finally {
       slot.inFlight--;
+      slot.lastUsed = Date.now();
       this.#pump();
     }
   }
@@ -116,6 +126,7 @@ export class WarmPool implements Executor {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#reaper);
+    clearTimeout(this.#replenishTimer);
     for (const waiter of this.#queue.splice(0)) waiter.resolve(this.#closedSlot());
     await Promise.allSettled(this.#slots.splice(0).map((slot) => this.#kill(slot)));
   }
@@ -130,7 +141,9 @@ export class WarmPool implements Executor {
   async #admit(app: LoadedApp, nested: boolean): Promise<Slot> {
     if (this.#closed) throw new EdgeError('EXECUTOR_CLOSED', 'the executor is shutting down');
     const depsDir = app.dependencies ? await this.#options.installer.ensure(app.dependencies) : undefined;
-    const slot = (nested ? this.#leastBusy(app, Infinity) : undefined) ?? this.#acquire(app, depsDir);
+    if (this.#closed) throw new EdgeError('EXECUTOR_CLOSED', 'the executor is shutting down');
+    // A nested call's caller holds a place in one of the app's sandboxes, retiring or not: it goes there.
+    const slot = (nested ? this.#leastBusy(app, Infinity, true) : undefined) ?? this.#acquire(app, depsDir);
     if (slot) return slot;
     if (this.#queue.length >= this.#options.maxQueue) {
       throw new EdgeError('BUSY', `all ${this.#options.maxSandboxes} sandboxes are busy and ${this.#queue.length} calls are already waiting`);
@@ -138,10 +151,10 @@ export class WarmPool implements Executor {
     return new Promise((resolve) => this.#queue.push({ app, depsDir, resolve }));
   }
 
-  #leastBusy(app: LoadedApp, limit: number): Slot | undefined {
+  #leastBusy(app: LoadedApp, limit: number, evenRetiring = false): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.appId !== app.id || slot.retiring || slot.inFlight >= limit) continue;
+      if (slot.appId !== app.id || (slot.retiring && !evenRetiring) || slot.inFlight >= limit) continue;
       if (!best || slot.inFlight < best.inFlight) best = slot;
     }
     if (best) best.inFlight++;
@@ -174,17 +187,35 @@ export class WarmPool implements Executor {
     const slot: Slot = { ready: this.#options.launcher.launch(), inFlight: 0, lastUsed: Date.now(), retiring: false };
     slot.ready.then(
       (sandbox) => {
+        this.#launchFailures = 0;
         slot.sandbox = sandbox;
         sandbox.connection.onClose(() => this.#remove(slot));
         if (this.#closed) void sandbox.kill();
       },
-      () => this.#remove(slot),
+      () => {
+        this.#launchFailures++;
+        this.#remove(slot);
+      },
     );
     this.#slots.push(slot);
     return slot;
   }
 
   #replenish(): void {
+    if (this.#closed || this.#replenishTimer) return;
+    if (this.#launchFailures > 0) {
+      const pauseMs = Math.min(30_000, 100 * 2 ** Math.min(this.#launchFailures, 9));
+      this.#replenishTimer = setTimeout(() => {
+        this.#replenishTimer = undefined;
+        this.#topUp();
+      }, pauseMs);
+      this.#replenishTimer.unref();
+      return;
+    }
+    this.#topUp();
+  }
+
+  #topUp(): void {
     if (this.#closed) return;
     let generic = this.#slots.filter((s) => !s.appId).length;
     while (generic < this.#options.prestart && this.#slots.length < this.#options.maxSandboxes) {

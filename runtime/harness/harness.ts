@@ -15,9 +15,10 @@ if (!socketPath) {
   process.exit(2);
 }
 
-const MAX_WORKERS = 64;
-/** Idle workers kept per function: as many as a sandbox runs at once, so a burst after a lull starts no threads. */
-const MAX_IDLE_PER_FILE = 16;
+/** Threads running or idle at once: each costs several MB of the container's memory. */
+const MAX_WORKERS = 32;
+/** Idle workers kept, oldest ended first: at least as many as a sandbox runs at once, so a burst after a lull starts no threads. */
+const MAX_IDLE = 16;
 /** An idle worker unused this long is ended, giving its memory back. */
 const IDLE_WORKER_TTL_MS = 60_000;
 /** Memory limit of the spare worker: the default a function gets, so most first calls can take it. */
@@ -32,9 +33,12 @@ interface Running {
   timer: NodeJS.Timeout;
 }
 
-const idle = new Map<string, Array<{ worker: Worker; since: number }>>();
+/** Idle workers, least recently used first; each is bound to the function file it served. */
+let idle: Array<{ worker: Worker; file: string; since: number }> = [];
 const running = new Map<string, Running>();
+/** Workers alive and not yet told to end. */
 let workerCount = 0;
+const ended = new WeakSet<Worker>();
 /** Started before it is needed, so a new app's first call does not wait for a thread to boot. */
 let spare: Worker | undefined;
 
@@ -74,6 +78,10 @@ function hasStrayProcesses(): boolean {
 }
 
 function discard(worker: Worker): void {
+  if (ended.has(worker)) return;
+  ended.add(worker);
+  workerCount--;
+  idle = idle.filter((entry) => entry.worker !== worker);
   void worker.terminate();
 }
 
@@ -82,15 +90,16 @@ function finish(id: string, resultJson: string, logs: LogEntry[], healthy: boole
   if (!run) return;
   running.delete(id);
   clearTimeout(run.timer);
+  // JSON.stringify never writes a raw newline; one here was forged to smuggle a line onto the socket.
+  if (resultJson.includes('\n')) {
+    resultJson = failureJson('INVALID_OUTPUT', `${run.fn} sent a malformed result`);
+    healthy = false;
+  }
   if (healthy) {
-    const pool = idle.get(run.file) ?? [];
-    if (pool.length < MAX_IDLE_PER_FILE) {
-      pool.push({ worker: run.worker, since: Date.now() });
-      idle.set(run.file, pool);
-    } else {
-      discard(run.worker);
-    }
-    sendResult(id, resultJson, logs);
+    idle.push({ worker: run.worker, file: run.file, since: Date.now() });
+    if (idle.length > MAX_IDLE) discard(idle[0]!.worker);
+    // In a container a call that returned normally can still have left processes running.
+    sendResult(id, resultJson, logs, mode === 'container' && hasStrayProcesses());
     return;
   }
   discard(run.worker);
@@ -109,7 +118,15 @@ function spawnWorker(memoryMb: number): Worker {
   workerCount++;
   worker.on('message', (event: FromWorker) => {
     if (event.t === 'call') {
-      send(JSON.stringify({ t: 'call', id: event.id, callId: event.callId, fn: event.fn, input: event.input }));
+      let line: string;
+      try {
+        line = JSON.stringify({ t: 'call', id: event.id, callId: event.callId, fn: event.fn, input: event.input });
+      } catch (error) {
+        const result: CallResult = { ok: false, error: { code: 'INVALID_INPUT', message: `ctx.call('${event.fn}') input is not JSON-serialisable: ${(error as Error).message}` } };
+        worker.postMessage({ t: 'call-result', callId: event.callId, result } satisfies ToWorker);
+        return;
+      }
+      send(line);
     } else {
       finish(event.id, event.json, event.logs, true);
     }
@@ -125,25 +142,29 @@ function spawnWorker(memoryMb: number): Worker {
     }
   });
   worker.on('exit', (code) => {
-    workerCount--;
+    if (!ended.has(worker)) {
+      ended.add(worker);
+      workerCount--;
+    }
     if (spare === worker) spare = undefined;
     const id = owner(worker);
     const run = id && running.get(id);
     if (id && run) finish(id, failureJson('FUNCTION_THREW', `${run.fn} ended its thread (exit code ${code}) before returning`), [], false);
-    for (const [file, pool] of idle) idle.set(file, pool.filter((entry) => entry.worker !== worker));
+    idle = idle.filter((entry) => entry.worker !== worker);
   });
   return worker;
 }
 
 function takeWorker(message: InvokeMessage): Worker | undefined {
-  const reused = idle.get(message.file)?.pop()?.worker;
-  if (reused) return reused;
+  const index = idle.findLastIndex((entry) => entry.file === message.file);
+  if (index !== -1) return idle.splice(index, 1)[0]!.worker;
   if (spare && message.memoryMb === SPARE_MEMORY_MB) {
     const taken = spare;
     spare = undefined;
     setImmediate(startSpare);
     return taken;
   }
+  if (workerCount >= MAX_WORKERS && idle.length > 0) discard(idle[0]!.worker);
   return workerCount < MAX_WORKERS ? spawnWorker(message.memoryMb) : undefined;
 }
 
@@ -184,10 +205,7 @@ function handle(line: string): void {
 
 setInterval(() => {
   const cutoff = Date.now() - IDLE_WORKER_TTL_MS;
-  for (const [file, pool] of idle) {
-    for (const entry of pool.filter((e) => e.since < cutoff)) discard(entry.worker);
-    idle.set(file, pool.filter((e) => e.since >= cutoff));
-  }
+  for (const entry of idle.filter((e) => e.since < cutoff)) discard(entry.worker);
 }, IDLE_WORKER_TTL_MS / 4).unref();
 
 let buffered = '';

@@ -98,3 +98,17 @@ test('the code version changes with the function source and with the dependency 
 test('a folder that does not exist is INVALID_APP', async (t) => {
   await t.throwsAsync(loadApp('/nonexistent/app', noDependencies), { message: /no app folder at \/nonexistent\/app/ });
 });
+
+test('a function that imports another file of the app is refused when called, with a message that says what to do instead', async (t) => {
+  const dir = await makeApp({ 'functions/a.js': "import helper from './b.mjs';\nexport default () => helper();", 'functions/b.mjs': 'export default () => 1' });
+  const app = await loadApp(dir, noDependencies);
+  t.regex(app.functions.get('a')?.loadError ?? '', /imports another file of the app.*local package/);
+  t.is(app.functions.get('b')?.loadError, undefined);
+});
+
+test('a function file that is not a regular file is INVALID_APP, not a hang', async (t) => {
+  const dir = await makeApp({});
+  await mkdir(join(dir, 'functions', 'odd.js'));
+  const app = await loadApp(dir, noDependencies);
+  t.false(app.functions.has('odd'), 'a folder named like a function is passed over');
+});

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedApp } from '../../runtime/app.ts';
 import type { InvokeResponse } from '../../runtime/protocol.ts';
+import { Invoker } from '../../runtime/invoker.ts';
 import { copyFixtureApp, startRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
 let runtime: TestRuntime;
@@ -124,4 +125,18 @@ test.serial('no host environment variable reaches a function', async (t) => {
 test.serial('a dependency from package.json (a local file: package) is usable', async (t) => {
   const app = await runtime.load(await copyFixtureApp('with-dep'));
   t.deepEqual(output(await runtime.invoker.invoke(app, 'shout', { text: 'quiet' })), { text: 'QUIET' });
+});
+
+test.serial('a ctx.call with absurdly deep input is INVALID_INPUT, and the host and the app carry on', async (t) => {
+  const response = await runtime.invoker.invoke(basic, 'deep', { depth: 1000 });
+  t.like(response, { ok: false, error: { code: 'INVALID_INPUT' } });
+  t.like(await runtime.invoker.invoke(basic, 'upper', { text: 'still here' }), { ok: true, output: 'STILL HERE' });
+});
+
+test.serial('a call tree that returns more output than its budget fails with INVALID_OUTPUT instead of filling memory', async (t) => {
+  const small = new Invoker({ executor: runtime.executor, maxTreeOutputBytes: 512 * 1024 });
+  t.like(await small.invoke(basic, 'fan', { times: 3, kb: 100 }), { ok: true, output: 3 * 100 * 1024 });
+  const response = await small.invoke(basic, 'fan', { times: 20, kb: 100 });
+  t.like(response, { ok: false, error: { code: 'INVALID_OUTPUT' } });
+  if (!response.ok) t.regex(response.error.message, /more than 524288 bytes/);
 });

@@ -102,3 +102,11 @@ test.serial('host files are not readable from a function', async (t) => {
     t.like(response.ok ? response.output : {}, { read: false }, path);
   }
 });
+
+test.serial('a call that returns normally but leaves a process behind retires its container: the next call sees a clean one', async (t) => {
+  const baseline = await runtime.invoker.invoke(hostile, 'processes', null);
+  t.like(await runtime.invoker.invoke(hostile, 'leaveProcess', null), { ok: true, output: { left: true } });
+  const after = await runtime.invoker.invoke(hostile, 'processes', null);
+  t.true(baseline.ok && after.ok);
+  if (baseline.ok && after.ok) t.is(after.output, baseline.output);
+});
