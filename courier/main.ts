@@ -63,7 +63,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     const courier = new Courier({
       root,
       journal,
-      invoker: new Invoker({ executor }),
+      invoker: new Invoker({ executor, onUnexpected: (error) => logger.error({ err: error }, 'unexpected error in a call') }),
       installer,
       apps,
       logger,

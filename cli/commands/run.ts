@@ -36,7 +36,7 @@ export function registerRun(program: Command): void {
         try {
           const app = await loadApp(appDir, { dependencyKey: (manifest) => installer.key(manifest) });
           for (const warning of app.warnings) progress(warning);
-          const invoker = new Invoker({ executor });
+          const invoker = new Invoker({ executor, onUnexpected: (error) => progress(`unexpected error: ${error instanceof Error ? error.stack : String(error)}`) });
           const response = await invoker.invoke(app, fn, input, { cache, precomputed, recordResults: !!options.saveResults });
           if (options.saveResults && response.ok) {
             await writeFile(options.saveResults, JSON.stringify(response.results ?? {}, null, 2) + '\n');

@@ -1,5 +1,7 @@
 /** The container pool: a bounded waiting line with BUSY beyond it, idle containers reaped, and release. */
 import test from 'ava';
+import { DockerExecutor } from '../../docker/docker-executor.ts';
+import { ensureEngine } from '../../docker/engine.ts';
 import type { LoadedApp } from '../../runtime/app.ts';
 import type { WarmPool } from '../../runtime/warm-pool.ts';
 import { copyFixtureApp, startRuntime, type TestRuntime } from '../helpers/runtime.ts';
@@ -42,4 +44,16 @@ test.serial('releasing an app ends its containers; the next call starts a new on
   await runtime.executor.release(basic.dir);
   t.is(pool().size.total, 0);
   t.like(await runtime.invoker.invoke(basic, 'runs', null), { ok: true, output: [] });
+});
+
+test.serial('an executor whose containers cannot start fails its start with the reason, instead of retrying without end', async (t) => {
+  const broken = new DockerExecutor({
+    docker: await ensureEngine({ installIfMissing: false }),
+    image: 'edgecourier-runtime:does-not-exist',
+    runDir: '/tmp/edgecourier-broken-test',
+    installer: runtime.installer,
+    prestart: 2,
+  });
+  await t.throwsAsync(broken.start(), { message: /does-not-exist|No such image/i });
+  t.is(broken.size.total, 0);
 });
