@@ -1,0 +1,39 @@
+/** @module The cloud's Express app: every route group mounted in one list, then the one error boundary. */
+import cookieParser from 'cookie-parser';
+import express, { type Express, type Router } from 'express';
+import { identifyCaller } from './auth.ts';
+import type { CloudDeps } from './deps.ts';
+import { errorBoundary, routeNotFound } from './http.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { appRoutes } from './routes/apps.ts';
+import { codeRoutes } from './routes/code.ts';
+import { endpointRoutes } from './routes/endpoints.ts';
+import { functionRoutes } from './routes/functions.ts';
+import { passwordResetRoutes } from './routes/password-resets.ts';
+import { runRoutes } from './routes/run.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createCloudApp(deps: CloudDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: MAX_BODY_BYTES, strict: false }));
+  app.use(express.urlencoded({ extended: false, limit: MAX_BODY_BYTES }));
+  app.use(cookieParser());
+  app.use(identifyCaller(deps.tokens, deps.users));
+  const routes: Array<[string, Router]> = [
+    ['/api/v1', accountRoutes(deps)],
+    ['/api/v1', tokenRoutes(deps)],
+    ['/', passwordResetRoutes(deps)],
+    ['/api/v1/apps', appRoutes(deps)],
+    ['/api/v1/apps', functionRoutes(deps)],
+    ['/api/v1/apps', endpointRoutes(deps)],
+    ['/api/v1/apps', codeRoutes(deps)],
+    ['/run', runRoutes(deps)],
+  ];
+  for (const [path, router] of routes) app.use(path, router);
+  app.use(routeNotFound);
+  app.use(errorBoundary(deps.logger));
+  return app;
+}

@@ -1,0 +1,39 @@
+/** @module Who is calling: a bearer token or the session cookie, checked once per request. */
+import type { RequestHandler, Response } from 'express';
+import { EdgeError } from '../runtime/errors.ts';
+import type { TokenRecord, UserRecord } from './data.ts';
+import type { TokenStore } from './stores/tokens.ts';
+import type { UserStore } from './stores/users.ts';
+
+export const SESSION_COOKIE = 'ec_session';
+
+export interface Caller {
+  user: UserRecord;
+  token: TokenRecord;
+}
+
+/** Reads the caller into `res.locals.caller` when the token is valid; it rejects nothing itself. */
+export function identifyCaller(tokens: Pick<TokenStore, 'find'>, users: Pick<UserStore, 'byId'>): RequestHandler {
+  return (req, res, next) => {
+    const header = req.headers.authorization;
+    const bearer = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    const token = bearer || cookie;
+    const record = token ? tokens.find(token) : undefined;
+    const user = record ? users.byId(record.userId) : undefined;
+    if (record && user) res.locals.caller = { user, token: record } satisfies Caller;
+    next();
+  };
+}
+
+/** The caller, if any. */
+export function callerOf(res: Response): Caller | undefined {
+  return res.locals.caller as Caller | undefined;
+}
+
+/** The caller of a route that needs one; throws UNAUTHORIZED otherwise. */
+export function requireCaller(res: Response): Caller {
+  const caller = callerOf(res);
+  if (!caller) throw new EdgeError('UNAUTHORIZED', 'log in first: send "Authorization: Bearer <token>" with a session or API token');
+  return caller;
+}

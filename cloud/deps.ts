@@ -1,0 +1,22 @@
+/** @module Everything the cloud's routes may depend on; each route group takes only the part it uses. */
+import type { Logger } from 'pino';
+import type { AppRuntime } from './app-runtime.ts';
+import type { Mailer } from './mailer.ts';
+import type { AppStore } from './stores/apps.ts';
+import type { ResetStore } from './stores/resets.ts';
+import type { TokenStore } from './stores/tokens.ts';
+import type { UserStore } from './stores/users.ts';
+
+export interface CloudDeps {
+  logger: Logger;
+  users: UserStore;
+  tokens: TokenStore;
+  resets: ResetStore;
+  apps: AppStore;
+  mailer: Mailer;
+  runtime: AppRuntime;
+  /** The URL people reach this service at, for links in mails and endpoint URLs. */
+  publicUrl: string;
+  /** Log-in and reset attempts allowed per minute per address and per client. */
+  attemptsPerMinute: number;
+}

@@ -1,0 +1,44 @@
+/** @module The cloud's one error boundary, and input validation that turns zod issues into INVALID_INPUT. */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { describeIssues } from '../runtime/app-config.ts';
+import { EdgeError } from '../runtime/errors.ts';
+
+/**
+ * Parses untrusted input where it enters; `what` names it in the message ("body", "query").
+ * @example const { email } = validate(credentialsSchema, req.body, 'body')
+ */
+export function validate<T extends z.ZodType>(schema: T, value: unknown, what = 'body'): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new EdgeError('INVALID_INPUT', describeIssues(what, parsed.error));
+  return parsed.data;
+}
+
+export const routeNotFound: RequestHandler = (req) => {
+  throw new EdgeError('NOT_FOUND', `no route ${req.method} ${req.path}`);
+};
+
+/** Body-parser failures carry a `type`; they are the client's fault and say so. */
+function bodyError(error: { type?: string; limit?: number }): EdgeError | undefined {
+  if (error.type === 'entity.parse.failed') return new EdgeError('INVALID_JSON', 'the request body is not valid JSON');
+  if (error.type === 'entity.too.large') return new EdgeError('PAYLOAD_TOO_LARGE', `the request body is larger than ${error.limit} bytes`);
+  if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
+    return new EdgeError('INVALID_INPUT', 'the request body has an unsupported encoding; send UTF-8 JSON');
+  }
+  return undefined;
+}
+
+/** Known errors become their status and `{ error: { code, message } }`; anything else is logged and answered with a bare 500. */
+export function errorBoundary(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const known = error instanceof EdgeError ? error : bodyError(error as { type?: string });
+    if (known) {
+      res.status(known.status).json({ error: known.toBody() });
+      return;
+    }
+    logger.error({ err: error, method: req.method, path: req.path }, 'unexpected error');
+    res.status(500).json({ error: { code: 'INTERNAL_ERROR', message: 'something went wrong on our side' } });
+  };
+}

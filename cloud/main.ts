@@ -1,0 +1,84 @@
+/** @module Builds the cloud service and everything it depends on, in one place, and starts it listening. */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { ExecutorBundle } from '../docker/executor-factory.ts';
+import { createCloudApp } from './app.ts';
+import { AppRuntime } from './app-runtime.ts';
+import { openDb } from './db.ts';
+import { createMailer } from './mailer.ts';
+import { appStore } from './stores/apps.ts';
+import { resetStore } from './stores/resets.ts';
+import { tokenStore } from './stores/tokens.ts';
+import { userStore } from './stores/users.ts';
+
+export interface CloudSettings {
+  /** Holds cloud.json (the database), apps/ (apps as folders for the runtime) and outbox/ (mail without SMTP). */
+  dataDir: string;
+  port: number;
+  host?: string;
+  /** Where people reach the service; defaults to http://localhost:<port>. */
+  publicUrl?: string;
+  /** smtp:// or smtps:// URL of a mail server; without it mails are written to <dataDir>/outbox as .eml files. */
+  smtpUrl?: string;
+  mailFrom?: string;
+  attemptsPerMinute?: number;
+  executor: ExecutorBundle;
+  logger: Logger;
+}
+
+export interface RunningCloud {
+  url: string;
+  server: Server;
+  runtime: AppRuntime;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the cloud service; resolves once it listens.
+ * @example const cloud = await startCloud({ dataDir: './data', port: 8080, executor, logger })
+ */
+export async function startCloud(settings: CloudSettings): Promise<RunningCloud> {
+  const logger = settings.logger.child({ component: 'cloud' });
+  const db = await openDb(join(settings.dataDir, 'cloud.json'));
+  const runtime = new AppRuntime({
+    appsDir: join(settings.dataDir, 'apps'),
+    executor: settings.executor.executor,
+    installer: settings.executor.installer,
+    logger,
+  });
+  const mailer = createMailer({ smtpUrl: settings.smtpUrl, outboxDir: join(settings.dataDir, 'outbox'), from: settings.mailFrom ?? 'edgecourier <no-reply@localhost>', logger });
+  const apps = appStore(db);
+  await runtime.restore(apps.all().filter((app) => app.status === 'running'));
+  let publicUrl = settings.publicUrl ?? '';
+  const app = createCloudApp({
+    logger,
+    users: userStore(db),
+    tokens: tokenStore(db),
+    resets: resetStore(db),
+    apps,
+    mailer,
+    runtime,
+    get publicUrl() {
+      return publicUrl;
+    },
+    attemptsPerMinute: settings.attemptsPerMinute ?? 10,
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(settings.port, settings.host ?? '0.0.0.0', (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  const { port } = server.address() as AddressInfo;
+  publicUrl ||= `http://localhost:${port}`;
+  logger.info({ url: publicUrl, dataDir: settings.dataDir }, 'cloud is listening');
+  return {
+    url: publicUrl,
+    server,
+    runtime,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await mailer.close();
+    },
+  };
+}

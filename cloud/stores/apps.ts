@@ -1,0 +1,41 @@
+/** @module Apps, their functions and endpoints in the cloud's database. Every lookup is by owner, except the public run path. */
+import type { CloudDb } from '../db.ts';
+import type { AppRecord } from '../data.ts';
+
+export interface AppStore {
+  /** Every app, for restarting the running ones when the service starts. */
+  all(): AppRecord[];
+  list(ownerId: string): AppRecord[];
+  /** The owner's app of that id, or undefined: another user's app looks exactly like a missing one. */
+  get(ownerId: string, id: string): AppRecord | undefined;
+  /** Any app by id, for calls to its endpoints, which check access themselves. */
+  byId(id: string): AppRecord | undefined;
+  insert(app: AppRecord): Promise<void>;
+  /** Saves changes made to a record returned by this store. */
+  save(app: AppRecord): Promise<void>;
+  remove(ownerId: string, id: string): Promise<boolean>;
+}
+
+export function appStore(db: CloudDb): AppStore {
+  return {
+    all: () => db.data.apps,
+    list: (ownerId) => db.data.apps.filter((app) => app.ownerId === ownerId),
+    get: (ownerId, id) => db.data.apps.find((app) => app.id === id && app.ownerId === ownerId),
+    byId: (id) => db.data.apps.find((app) => app.id === id),
+    async insert(app) {
+      db.data.apps.push(app);
+      await db.write();
+    },
+    async save(app) {
+      app.updatedAt = new Date().toISOString();
+      await db.write();
+    },
+    async remove(ownerId, id) {
+      const before = db.data.apps.length;
+      db.data.apps = db.data.apps.filter((app) => !(app.id === id && app.ownerId === ownerId));
+      if (db.data.apps.length === before) return false;
+      await db.write();
+      return true;
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/** @module Password-reset tokens: stored hashed, single use, expiring. */
+import type { CloudDb } from '../db.ts';
+import { hashToken, newToken } from '../ids.ts';
+
+export interface ResetStore {
+  /** Creates a reset token for the user and returns it in the clear, for the mail. */
+  create(userId: string, ttlMs: number): Promise<string>;
+  /** Marks the token used and returns its user, or undefined when it is unknown, used or expired. */
+  consume(token: string): Promise<string | undefined>;
+}
+
+export function resetStore(db: CloudDb): ResetStore {
+  return {
+    async create(userId, ttlMs) {
+      const token = newToken('ecr');
+      db.data.resets = db.data.resets.filter((reset) => !reset.used && Date.parse(reset.expiresAt) > Date.now());
+      db.data.resets.push({ tokenHash: hashToken(token), userId, expiresAt: new Date(Date.now() + ttlMs).toISOString(), used: false });
+      await db.write();
+      return token;
+    },
+    async consume(token) {
+      const hash = hashToken(token);
+      const reset = db.data.resets.find((candidate) => candidate.tokenHash === hash);
+      if (!reset || reset.used || Date.parse(reset.expiresAt) <= Date.now()) return undefined;
+      reset.used = true;
+      await db.write();
+      return reset.userId;
+    },
+  };
+}

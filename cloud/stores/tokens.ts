@@ -1,0 +1,56 @@
+/** @module Sessions and API tokens in the cloud's database, found by the hash of the token. */
+import type { CloudDb } from '../db.ts';
+import type { TokenRecord } from '../data.ts';
+import { hashToken, newId, newToken } from '../ids.ts';
+
+export interface TokenStore {
+  /** Creates a token and returns it in the clear, the only time it exists so. */
+  create(userId: string, kind: TokenRecord['kind'], name: string, ttlMs: number | null): Promise<{ record: TokenRecord; token: string }>;
+  /** The live token record for `token`, or undefined when it is unknown, revoked or expired. */
+  find(token: string): TokenRecord | undefined;
+  listApi(userId: string): TokenRecord[];
+  /** Revokes one of the user's tokens; false when it has none of that id. */
+  revoke(userId: string, id: string): Promise<boolean>;
+  revokeSessions(userId: string): Promise<void>;
+}
+
+export function tokenStore(db: CloudDb): TokenStore {
+  const live = (record: TokenRecord) => record.expiresAt === null || Date.parse(record.expiresAt) > Date.now();
+  return {
+    async create(userId, kind, name, ttlMs) {
+      const token = newToken(kind === 'session' ? 'ecs' : 'ecp');
+      const now = Date.now();
+      const record: TokenRecord = {
+        id: newId('tok'),
+        userId,
+        kind,
+        name,
+        tokenHash: hashToken(token),
+        createdAt: new Date(now).toISOString(),
+        expiresAt: ttlMs === null ? null : new Date(now + ttlMs).toISOString(),
+      };
+      // Expired sessions are dropped whenever a new one is made, so the file does not grow for ever.
+      db.data.tokens = db.data.tokens.filter(live);
+      db.data.tokens.push(record);
+      await db.write();
+      return { record, token };
+    },
+    find(token) {
+      const hash = hashToken(token);
+      const record = db.data.tokens.find((candidate) => candidate.tokenHash === hash);
+      return record && live(record) ? record : undefined;
+    },
+    listApi: (userId) => db.data.tokens.filter((record) => record.userId === userId && record.kind === 'api'),
+    async revoke(userId, id) {
+      const before = db.data.tokens.length;
+      db.data.tokens = db.data.tokens.filter((record) => !(record.userId === userId && record.id === id));
+      if (db.data.tokens.length === before) return false;
+      await db.write();
+      return true;
+    },
+    async revokeSessions(userId) {
+      db.data.tokens = db.data.tokens.filter((record) => !(record.userId === userId && record.kind === 'session'));
+      await db.write();
+    },
+  };
+}
