@@ -8,6 +8,7 @@ import { loadApp } from '../runtime/app.ts';
 import { buildHarness } from '../runtime/harness-bundle.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { defaultCacheDir } from '../runtime/paths.ts';
+import { benchCloud } from './cloud-bench.ts';
 import { benchCourier } from './courier-bench.ts';
 import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
 
@@ -16,7 +17,8 @@ const report = (line: string) => process.stdout.write(`${line}\n`);
 
 const docker = await ensureEngine({ log: progress });
 const image = await ensureBaseImage(docker, await buildHarness(join(defaultCacheDir(), 'harness')), { log: progress });
-const { executor, installer } = await createExecutor({ prestart: 2, log: progress });
+const bundle = await createExecutor({ prestart: 2, log: progress });
+const { executor, installer } = bundle;
 const invoker = new Invoker({ executor });
 const deps = {
   docker,
@@ -33,6 +35,7 @@ try {
   await benchWarmCalls(deps);
   await benchFirstCall(deps);
   await benchCourier(deps);
+  await benchCloud({ executor: bundle, appDir: deps.appDir, report });
 } finally {
   await executor.close();
 }

@@ -1,15 +1,23 @@
 /** @module The edgecourier command line: one subcommand per file under cli/commands, wired here. */
 import { Command } from 'commander';
+import { registerApps } from './commands/apps.ts';
+import { registerCloud } from './commands/cloud.ts';
 import { registerCourier } from './commands/courier.ts';
+import { registerDeploy } from './commands/deploy.ts';
+import { registerInvoke } from './commands/invoke.ts';
+import { registerLogin } from './commands/login.ts';
+import { registerLogs } from './commands/logs.ts';
+import { registerPull } from './commands/pull.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSetup } from './commands/setup.ts';
+import { registerStart } from './commands/start.ts';
 
 const program = new Command('edgecourier')
   .description('Run functions in warm, sandboxed Docker containers, triggered by files in a synced folder or by HTTP.')
   .showHelpAfterError('(run with --help for usage)');
 
-registerSetup(program);
-registerRun(program);
-registerCourier(program);
+for (const register of [registerStart, registerSetup, registerRun, registerCourier, registerCloud, registerLogin, registerApps, registerDeploy, registerInvoke, registerLogs, registerPull]) {
+  register(program);
+}
 
 await program.parseAsync(process.argv);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
-import { createExecutor, type ExecutorSettings } from '../docker/executor-factory.ts';
+import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { loadApp } from '../runtime/app.ts';
 import { EdgeError } from '../runtime/errors.ts';
 import { Invoker } from '../runtime/invoker.ts';
@@ -21,14 +21,15 @@ export interface CourierSettings {
   maxRequestBytes?: number;
   settleMs?: number;
   pendingAfterMs?: number;
-  executor?: ExecutorSettings;
+  /** The executor to run functions with; the courier does not close it. */
+  executor: ExecutorBundle;
   logger: Logger;
 }
 
 export interface RunningCourier {
   courier: Courier;
   root: string;
-  /** Lets requests in flight finish, then releases everything. */
+  /** Lets requests in flight finish, then releases the watch, the journal and the lock. */
   stop(): Promise<void>;
 }
 
@@ -57,7 +58,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
   const unlock = await takeRootLock(join(home, 'lock'), root);
   const logger = settings.logger.child({ component: 'courier' });
   try {
-    const { executor, installer } = await createExecutor({ ...settings.executor, log: (line) => logger.info(line) });
+    const { executor, installer } = settings.executor;
     const journal = await Journal.open(join(home, 'journal.jsonl'));
     const apps = new AppCache(root, (dir) => loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest) }));
     const courier = new Courier({
@@ -84,7 +85,6 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       async stop() {
         await watcher.close();
         await courier.stop();
-        await executor.close();
         await unlock();
       },
     };

@@ -11,9 +11,18 @@ const functionConfigSchema = z.strictObject({
   public: z.boolean().optional(),
 });
 
+/** Endpoints only matter when the app is deployed to the cloud (`edgecourier deploy`); the courier ignores them. */
+const endpointConfigSchema = z.strictObject({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+  path: z.string().regex(/^\/[A-Za-z0-9._~\/-]{0,199}$/, 'an endpoint path starts with / and holds letters, digits, . _ ~ - and /'),
+  function: z.string().regex(functionNamePattern),
+  public: z.boolean().optional(),
+});
+
 export const appConfigSchema = z.strictObject({
   name: z.string().min(1).max(100).optional(),
   description: z.string().max(2000).optional(),
+  endpoints: z.array(endpointConfigSchema).optional(),
   functions: z
     .record(
       z.string().regex(functionNamePattern, 'function names start with a letter and hold only letters, digits, - and _ (at most 64)'),
@@ -24,6 +33,7 @@ export const appConfigSchema = z.strictObject({
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
 export type FunctionConfig = z.infer<typeof functionConfigSchema>;
+export type EndpointConfig = z.infer<typeof endpointConfigSchema>;
 
 /** What an operator allows; app.json values above these are capped. */
 export interface OperatorLimits {

@@ -16,6 +16,8 @@ export interface FunctionSpec {
   name: string;
   /** Where it came from, relative to the app folder, for messages. */
   file: string;
+  /** The file as written. */
+  source: string;
   /** The ES module as it runs: TypeScript is already compiled. */
   code: string;
   /** Hash of the function's source and the app's dependency manifest. */
@@ -34,6 +36,8 @@ export interface LoadedApp {
   /** Content version of the whole app: any change to code, dependencies or limits changes it. */
   id: string;
   functions: ReadonlyMap<string, FunctionSpec>;
+  /** app.json as written (validated). */
+  config: AppConfig;
   dependencies?: DependencyManifest;
   /** Files that were passed over, with the reason. */
   warnings: string[];
@@ -160,6 +164,7 @@ export async function loadApp(dir: string, options: LoadAppOptions): Promise<Loa
     functions.set(name, {
       name,
       file,
+      source,
       ...compiled,
       version: sha256(name, source, depsKey),
       idempotent: own?.idempotent ?? false,
@@ -168,5 +173,5 @@ export async function loadApp(dir: string, options: LoadAppOptions): Promise<Loa
     });
   }
   const id = sha256(basename(appDir), depsKey, ...[...functions.values()].map((f) => `${f.version}:${f.limits.timeoutMs}:${f.limits.memoryMb}`));
-  return { name: basename(appDir), dir: appDir, id, functions, ...(dependencies ? { dependencies } : {}), warnings };
+  return { name: basename(appDir), dir: appDir, id, functions, config, ...(dependencies ? { dependencies } : {}), warnings };
 }

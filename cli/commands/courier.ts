@@ -1,7 +1,10 @@
 /** @module `edgecourier courier`: watches a synced folder and answers request files until stopped. */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { pino } from 'pino';
 import { startCourier } from '../../courier/main.ts';
+import { createExecutor } from '../../docker/executor-factory.ts';
+import { stopOnSignal } from '../lifecycle.ts';
+import { positiveInt } from '../numbers.ts';
 import { fail } from '../output.ts';
 
 interface CourierOptions {
@@ -11,12 +14,6 @@ interface CourierOptions {
   maxRequestBytes: number;
   settleMs: number;
   local?: boolean;
-}
-
-function positiveInt(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
-  return number;
 }
 
 export function registerCourier(program: Command): void {
@@ -33,24 +30,17 @@ export function registerCourier(program: Command): void {
     .action(async (options: CourierOptions) => {
       const logger = pino({ base: { pid: process.pid } });
       try {
+        const executor = await createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });
         const running = await startCourier({
           root: options.root,
           stateDir: options.state,
           concurrency: options.concurrency,
           maxRequestBytes: options.maxRequestBytes,
           settleMs: options.settleMs,
-          executor: { local: options.local ?? false },
+          executor,
           logger,
         });
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) process.exit(130);
-          stopping = true;
-          logger.info({ signal }, 'stopping: letting requests in flight finish (signal again to quit at once)');
-          void running.stop().then(() => process.exit(0));
-        };
-        process.on('SIGINT', () => stop('SIGINT'));
-        process.on('SIGTERM', () => stop('SIGTERM'));
+        stopOnSignal(logger, [() => running.stop(), () => executor.executor.close()]);
       } catch (error) {
         fail(error);
       }

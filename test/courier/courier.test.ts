@@ -4,27 +4,31 @@ import { appendFile, mkdir, readFile, readdir, stat, symlink, writeFile } from '
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCourier, type RunningCourier } from '../../courier/main.ts';
+import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import type { ErrorCode } from '../../runtime/errors.ts';
 import { dropRequest, makeRoot, sleep, waitForResult, type TempRoot } from '../helpers/courier.ts';
 
 let temp: TempRoot;
 let running: RunningCourier;
+let executor: ExecutorBundle;
 
 test.before(async () => {
   temp = await makeRoot('basic', 'with-dep');
+  executor = await createExecutor({ cacheDir: join(temp.state, '..', 'cache'), prestart: 1 });
   running = await startCourier({
     root: temp.root,
     stateDir: temp.state,
     settleMs: 300,
     pendingAfterMs: 200,
     maxRequestBytes: 4096,
-    executor: { prestart: 1 },
+    executor,
     logger: pino({ level: 'silent' }),
   });
 });
 
 test.after.always(async () => {
   await running?.stop();
+  await executor?.executor.close();
 });
 
 test('a dropped request gets its result beside it', async (t) => {

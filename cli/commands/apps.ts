@@ -1,0 +1,27 @@
+/** @module `edgecourier apps`: the logged-in user's cloud apps, with their status and endpoint URLs. */
+import type { Command } from 'commander';
+import { fail, printJson } from '../output.ts';
+import { loggedInClient, type AppSummary } from '../session.ts';
+
+export function registerApps(program: Command): void {
+  program
+    .command('apps')
+    .description('List your cloud apps: id, name, status, functions and endpoint URLs.')
+    .action(async () => {
+      try {
+        const client = await loggedInClient();
+        const { apps } = await client.request<{ apps: AppSummary[] }>('GET', '/api/v1/apps');
+        printJson(
+          apps.map((app) => ({
+            id: app.id,
+            name: app.name,
+            status: app.status,
+            functions: app.functions.map((fn) => fn.name),
+            endpoints: app.endpoints.map((endpoint) => `${endpoint.method} ${endpoint.url}${endpoint.public ? ' (public)' : ''}`),
+          })),
+        );
+      } catch (error) {
+        fail(error);
+      }
+    });
+}

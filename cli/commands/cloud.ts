@@ -1,0 +1,53 @@
+/** @module `edgecourier cloud`: runs the HTTP service (accounts, apps, endpoints) until stopped. */
+import { type Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { pino } from 'pino';
+import { startCloud } from '../../cloud/main.ts';
+import { createExecutor } from '../../docker/executor-factory.ts';
+import { stopOnSignal } from '../lifecycle.ts';
+import { fail } from '../output.ts';
+import { positiveInt } from '../numbers.ts';
+
+export interface ServiceOptions {
+  data: string;
+  port: number;
+  host: string;
+  publicUrl?: string;
+  smtpUrl?: string;
+  local?: boolean;
+}
+
+/** The options the cloud shares with `edgecourier start`. */
+export function addServiceOptions(command: Command, dataDefault: string): Command {
+  return command
+    .option('--data <dir>', 'where the database, app folders and mail outbox live', dataDefault)
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', (value) => (value === '0' ? 0 : positiveInt(value)), 8080)
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--public-url <url>', 'the URL people reach the service at, for mailed links and endpoint URLs (default http://localhost:<port>)')
+    .option('--smtp-url <url>', 'send mail through this SMTP server (default $SMTP_URL; without one, mails go to <data>/outbox as .eml files)', process.env.SMTP_URL)
+    .addOption(new Option('--local', 'run functions as plain processes instead of Docker containers: NO SANDBOX'));
+}
+
+export function registerCloud(program: Command): void {
+  addServiceOptions(program.command('cloud'), resolve('data'))
+    .description('Run the cloud service: accounts, apps, functions, endpoints and test-invocation over HTTP (docs/http-api.md).')
+    .addHelpText('after', '\nLogs are JSON lines on stdout. SIGINT or SIGTERM stop it after requests in flight.')
+    .action(async (options: ServiceOptions) => {
+      const logger = pino();
+      try {
+        const executor = await createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });
+        const cloud = await startCloud({
+          dataDir: resolve(options.data),
+          port: options.port,
+          host: options.host,
+          publicUrl: options.publicUrl,
+          smtpUrl: options.smtpUrl,
+          executor,
+          logger,
+        });
+        stopOnSignal(logger, [() => cloud.close(), () => executor.executor.close()]);
+      } catch (error) {
+        fail(error);
+      }
+    });
+}

@@ -1,0 +1,57 @@
+/** @module `edgecourier signup` and `edgecourier login`: an account on a cloud, and an API token saved for the other commands. */
+import type { Command } from 'commander';
+import { hostname } from 'node:os';
+import { cloudClient } from '../cloud-client.ts';
+import { saveCredentials } from '../credentials.ts';
+import { fail, progress } from '../output.ts';
+import { readPassword } from '../password.ts';
+
+interface AccountOptions {
+  url: string;
+  email: string;
+}
+
+const defaultUrl = process.env.EDGECOURIER_URL ?? 'http://localhost:8080';
+
+/** Logs in, makes an API token for this machine (it outlives the 30-day session) and saves it. */
+async function logIn(options: AccountOptions, password: string): Promise<void> {
+  const client = cloudClient(options.url);
+  const session = await client.request<{ token: string }>('POST', '/api/v1/sessions', { email: options.email, password });
+  const authed = cloudClient(options.url, session.token);
+  const { token } = await authed.request<{ token: string }>('POST', '/api/v1/tokens', { name: `edgecourier CLI on ${hostname()}` });
+  await authed.request('DELETE', '/api/v1/sessions/current');
+  const file = await saveCredentials({ url: client.url, token, email: options.email });
+  progress(`logged in to ${client.url} as ${options.email}; token saved in ${file}`);
+}
+
+export function registerLogin(program: Command): void {
+  program
+    .command('signup')
+    .description('Create an account on a cloud service, then log in.')
+    .requiredOption('--email <address>', 'your email address')
+    .option('--url <url>', 'the cloud service', defaultUrl)
+    .addHelpText('after', '\nThe password is read from EDGECOURIER_PASSWORD, from stdin when piped, or asked for.')
+    .action(async (options: AccountOptions) => {
+      try {
+        const password = await readPassword('New password (at least 8 characters): ');
+        await cloudClient(options.url).request('POST', '/api/v1/accounts', { email: options.email, password });
+        progress(`account ${options.email} created`);
+        await logIn(options, password);
+      } catch (error) {
+        fail(error);
+      }
+    });
+  program
+    .command('login')
+    .description('Log in to a cloud service and save an API token for the other commands.')
+    .requiredOption('--email <address>', 'your email address')
+    .option('--url <url>', 'the cloud service', defaultUrl)
+    .addHelpText('after', '\nThe password is read from EDGECOURIER_PASSWORD, from stdin when piped, or asked for.\nEDGECOURIER_URL and EDGECOURIER_TOKEN, when both set, are used instead of the saved token.')
+    .action(async (options: AccountOptions) => {
+      try {
+        await logIn(options, await readPassword());
+      } catch (error) {
+        fail(error);
+      }
+    });
+}

@@ -1,0 +1,66 @@
+/**
+ * @module `edgecourier start` (what `npm start` runs): the cloud and a courier in one process sharing one
+ * executor, with embedded defaults: data in ./data, the synced folder ./data/sync holding an example
+ * app, mail into ./data/outbox. Small enough for an edge box.
+ */
+import type { Command } from 'commander';
+import { cp, mkdir, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { startCloud } from '../../cloud/main.ts';
+import { startCourier } from '../../courier/main.ts';
+import { createExecutor } from '../../docker/executor-factory.ts';
+import { stopOnSignal } from '../lifecycle.ts';
+import { fail } from '../output.ts';
+import { addServiceOptions, type ServiceOptions } from './cloud.ts';
+
+const exampleApp = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
+
+/** Puts the example app into a new synced folder, so there is something to try at once. */
+async function seedSyncFolder(sync: string): Promise<void> {
+  if (await stat(sync).catch(() => undefined)) return;
+  await mkdir(join(sync, 'hello', 'requests'), { recursive: true });
+  await cp(exampleApp, join(sync, 'hello'), { recursive: true });
+}
+
+function nextSteps(url: string, data: string, sync: string): string {
+  const rel = (path: string) => relative(process.cwd(), path) || '.';
+  return `
+edgecourier is running.
+  cloud    ${url}   (database ${rel(join(data, 'cloud.json'))}, mail ${rel(join(data, 'outbox'))})
+  courier  ${rel(sync)}   (every folder in it is an app; the example is "hello")
+
+Try, in another terminal:
+  echo '{"function":"greet","input":{"name":"Ada"}}' > ${rel(join(sync, 'hello', 'requests', 'first.json'))}
+  cat ${rel(join(sync, 'hello', 'results', 'first.json'))}
+
+  npx edgecourier signup --url ${url} --email you@example.com
+  npx edgecourier deploy docs/examples/hello --start
+  npx edgecourier apps          # shows the endpoint URL of greet
+  curl -X POST <that URL> -H 'content-type: application/json' -d '{"input":{"name":"Ada"}}'
+
+Stop with Ctrl-C.
+`;
+}
+
+export function registerStart(program: Command): void {
+  addServiceOptions(program.command('start'), resolve('data'))
+    .description('Run the cloud and a courier on <data>/sync in one process, with an example app: the quick start.')
+    .action(async (options: ServiceOptions) => {
+      const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+      try {
+        const data = resolve(options.data);
+        const sync = join(data, 'sync');
+        await seedSyncFolder(sync);
+        process.stderr.write('edgecourier: starting (the first start installs Docker and builds the base image; this can take a minute)\n');
+        const executor = await createExecutor({ local: options.local ?? false, log: (line) => process.stderr.write(`edgecourier: ${line}\n`) });
+        const cloud = await startCloud({ dataDir: data, port: options.port, host: options.host, publicUrl: options.publicUrl, smtpUrl: options.smtpUrl, executor, logger });
+        const courier = await startCourier({ root: sync, stateDir: join(data, 'state'), executor, logger });
+        process.stdout.write(nextSteps(cloud.url, data, sync));
+        stopOnSignal(logger, [() => courier.stop(), () => cloud.close(), () => executor.executor.close()]);
+      } catch (error) {
+        fail(error);
+      }
+    });
+}
