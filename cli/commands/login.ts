@@ -24,34 +24,31 @@ async function logIn(options: AccountOptions, password: string): Promise<void> {
   progress(`logged in to ${client.url} as ${options.email}; token saved in ${file}`);
 }
 
-export function registerLogin(program: Command): void {
+/** signup and login take the same options and differ only in what they do with them. */
+function accountCommand(program: Command, name: string, description: string, act: (options: AccountOptions) => Promise<void>): void {
   program
-    .command('signup')
-    .description('Create an account on a cloud service, then log in.')
-    .requiredOption('--email <address>', 'your email address')
-    .option('--url <url>', 'the cloud service', defaultUrl)
-    .addHelpText('after', '\nThe password is read from EDGECOURIER_PASSWORD, from stdin when piped, or asked for.')
-    .action(async (options: AccountOptions) => {
-      try {
-        const password = await readPassword('New password (at least 8 characters): ');
-        await cloudClient(options.url).request('POST', '/api/v1/accounts', { email: options.email, password });
-        progress(`account ${options.email} created`);
-        await logIn(options, password);
-      } catch (error) {
-        fail(error);
-      }
-    });
-  program
-    .command('login')
-    .description('Log in to a cloud service and save an API token for the other commands.')
+    .command(name)
+    .description(description)
     .requiredOption('--email <address>', 'your email address')
     .option('--url <url>', 'the cloud service', defaultUrl)
     .addHelpText('after', '\nThe password is read from EDGECOURIER_PASSWORD, from stdin when piped, or asked for.\nEDGECOURIER_URL and EDGECOURIER_TOKEN, when both set, are used instead of the saved token.')
     .action(async (options: AccountOptions) => {
       try {
-        await logIn(options, await readPassword());
+        await act(options);
       } catch (error) {
         fail(error);
       }
     });
+}
+
+export function registerLogin(program: Command): void {
+  accountCommand(program, 'signup', 'Create an account on a cloud service, then log in.', async (options) => {
+    const password = await readPassword('New password (at least 8 characters): ');
+    await cloudClient(options.url).request('POST', '/api/v1/accounts', { email: options.email, password });
+    progress(`account ${options.email} created`);
+    await logIn(options, password);
+  });
+  accountCommand(program, 'login', 'Log in to a cloud service and save an API token for the other commands.', async (options) => {
+    await logIn(options, await readPassword());
+  });
 }
