@@ -31,6 +31,8 @@ export interface CourierOptions {
   settleMs: number;
   /** A request still waiting or running after this long gets a pending file. */
   pendingAfterMs: number;
+  /** Told of every result file written (path relative to the root), e.g. to upload it to a remote folder. */
+  onResult?: (path: string) => void;
 }
 
 /** What reading a request file found. */
@@ -143,6 +145,7 @@ export class Courier {
         ? { result: { ok: false, error: reading.error, request: { sha256: reading.hash } } satisfies ResultFile, pendingShown: false }
         : await this.#run(app, reading.request, reading.hash, abs(files.pending));
     await writeResult(abs(files.result), result);
+    this.#options.onResult?.(files.result);
     if (pendingShown) await removePending(abs(files.pending));
     await journal.done(path, reading.hash);
     const fn = reading.kind === 'request' ? reading.request.function : undefined;

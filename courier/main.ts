@@ -8,14 +8,25 @@ import { loadApp } from '../runtime/app.ts';
 import { EdgeError } from '../runtime/errors.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { defaultStateDir } from '../runtime/paths.ts';
+import type { SyncBackend } from '../sync/backend.ts';
 import { AppCache } from './app-cache.ts';
 import { Courier } from './courier.ts';
 import { Journal } from './journal.ts';
+import { RemoteMirror } from './remote-mirror.ts';
 import { takeRootLock } from './root-lock.ts';
 import { watchRoot } from './watch-root.ts';
 
+/** A remote folder the courier mirrors instead of serving a local one. */
+export interface RemoteRoot {
+  backend: SyncBackend;
+  /** Names the remote folder, e.g. "dropbox:/edge": its working folder and cursor are kept under this name. */
+  name: string;
+}
+
 export interface CourierSettings {
-  root: string;
+  /** The synced folder; for a remote root, ignored (the working folder lives in the state folder). */
+  root?: string;
+  remote?: RemoteRoot;
   stateDir?: string;
   concurrency?: number;
   maxRequestBytes?: number;
@@ -50,8 +61,11 @@ async function resolveRoot(root: string, stateDir: string): Promise<string> {
  * @example const running = await startCourier({ root: '~/Dropbox/edge', logger }); await running.stop();
  */
 export async function startCourier(settings: CourierSettings): Promise<RunningCourier> {
+  if (!settings.root && !settings.remote) throw new EdgeError('INVALID_INPUT', 'give the courier a folder to serve: --root <dir>, --dropbox <path> or --onedrive <path>');
   const stateDir = settings.stateDir ?? defaultStateDir();
-  const root = await resolveRoot(settings.root, stateDir);
+  const remoteHome = settings.remote ? join(stateDir, 'remote', createHash('sha256').update(settings.remote.name).digest('hex').slice(0, 16)) : undefined;
+  if (remoteHome) await mkdir(join(remoteHome, 'root'), { recursive: true });
+  const root = await resolveRoot(remoteHome ? join(remoteHome, 'root') : (settings.root ?? ''), stateDir);
   const home = join(stateDir, 'courier', createHash('sha256').update(root).digest('hex').slice(0, 16));
   await mkdir(home, { recursive: true });
   await writeFile(join(home, 'root.txt'), root + '\n');
@@ -59,6 +73,11 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
   const logger = settings.logger.child({ component: 'courier' });
   try {
     const { executor, installer } = settings.executor;
+    const mirror =
+      settings.remote && remoteHome
+        ? new RemoteMirror({ backend: settings.remote.backend, localRoot: root, stateFile: join(remoteHome, 'mirror.json'), logger })
+        : undefined;
+    await mirror?.start();
     const journal = await Journal.open(join(home, 'journal.jsonl'));
     const apps = new AppCache(root, (dir) => loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest) }));
     const courier = new Courier({
@@ -72,19 +91,21 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       maxRequestBytes: settings.maxRequestBytes ?? 1024 * 1024,
       settleMs: settings.settleMs ?? 1000,
       pendingAfterMs: settings.pendingAfterMs ?? 1000,
+      ...(mirror ? { onResult: (path: string) => mirror.resultWritten(path) } : {}),
     });
     const watcher = watchRoot(root, { request: (p) => courier.enqueue(p), requestRemoved: (p) => void courier.removed(p), appChanged: (app) => apps.changed(app) }, logger);
     await watcher.ready;
     for (const path of journal.paths()) {
       if (!(await access(join(root, path)).then(() => true, () => false))) await journal.forget(path);
     }
-    logger.info({ root, journal: join(home, 'journal.jsonl') }, 'courier is watching');
+    logger.info({ root, remote: settings.remote?.name, journal: join(home, 'journal.jsonl') }, 'courier is watching');
     return {
       courier,
       root,
       async stop() {
         await watcher.close();
         await courier.stop();
+        await mirror?.stop();
         await unlock();
       },
     };
