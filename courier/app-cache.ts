@@ -1,28 +1,46 @@
-/** @module Loaded apps of the synced root, kept until a file of the app changes, and a way to wait for a syncing app to settle. */
-import { stat } from 'node:fs/promises';
+/**
+ * @module Loaded apps of the synced root. An app is reloaded when a watch event says it changed, and, in
+ * case an event comes late, when a quick look at its files' sizes and times finds a change (at most
+ * every `recheckMs`).
+ */
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedApp } from '../runtime/app.ts';
 import { EdgeError } from '../runtime/errors.ts';
 
+interface Entry {
+  loaded: Promise<LoadedApp>;
+  fingerprint: string;
+  checkedAt: number;
+}
+
+const topFiles = ['app.json', 'package.json', 'package-lock.json'];
+
 export class AppCache {
   #root: string;
   #load: (dir: string) => Promise<LoadedApp>;
-  #apps = new Map<string, Promise<LoadedApp>>();
+  #recheckMs: number;
+  #apps = new Map<string, Entry>();
   #changedAt = new Map<string, number>();
 
-  constructor(root: string, load: (dir: string) => Promise<LoadedApp>) {
+  constructor(root: string, load: (dir: string) => Promise<LoadedApp>, recheckMs = 250) {
     this.#root = root;
     this.#load = load;
+    this.#recheckMs = recheckMs;
   }
 
   /** The app in folder `app` of the root; a broken app's error is kept too, until the app changes. */
-  get(app: string): Promise<LoadedApp> {
-    let loaded = this.#apps.get(app);
-    if (!loaded) {
-      loaded = this.#loadApp(app);
-      loaded.catch(() => undefined);
-      this.#apps.set(app, loaded);
+  async get(app: string): Promise<LoadedApp> {
+    const entry = this.#apps.get(app);
+    if (entry && Date.now() - entry.checkedAt < this.#recheckMs) return entry.loaded;
+    const fingerprint = await this.#fingerprint(app);
+    if (entry && entry.fingerprint === fingerprint && this.#apps.get(app) === entry) {
+      entry.checkedAt = Date.now();
+      return entry.loaded;
     }
+    const loaded = this.#loadApp(app);
+    loaded.catch(() => undefined);
+    this.#apps.set(app, { loaded, fingerprint, checkedAt: Date.now() });
     return loaded;
   }
 
@@ -42,6 +60,14 @@ export class AppCache {
       if (wait <= 0) return;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
+  }
+
+  async #fingerprint(app: string): Promise<string> {
+    const dir = join(this.#root, app);
+    const functions = await readdir(join(dir, 'functions')).catch(() => [] as string[]);
+    const paths = [...topFiles, ...functions.map((name) => join('functions', name))];
+    const stamps = await Promise.all(paths.map((path) => stat(join(dir, path)).then((info) => `${path}:${info.size}:${info.mtimeMs}`, () => '')));
+    return stamps.join('|');
   }
 
   async #loadApp(app: string): Promise<LoadedApp> {
