@@ -1,0 +1,77 @@
+/** @module Sends the cloud's mails: over SMTP when a server is configured, else as .eml files in an outbox folder. */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+/** What routes need to send mail; `close` lets the service shut down cleanly. */
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MailerOptions {
+  /** `smtp://[user:pass@]host[:port]` or `smtps://…`; query parameters become nodemailer options (`?ignoreTLS=true`). */
+  smtpUrl?: string;
+  outboxDir: string;
+  from: string;
+  logger: Logger;
+}
+
+/**
+ * Picks SMTP when `smtpUrl` is set, the outbox otherwise.
+ * @example const mailer = createMailer({ outboxDir: './data/outbox', from: 'edgecourier <no-reply@localhost>', logger })
+ */
+export function createMailer(options: MailerOptions): Mailer {
+  const logger = options.logger.child({ component: 'mailer' });
+  return options.smtpUrl ? smtpMailer(options.smtpUrl, options.from, logger) : outboxMailer(options.outboxDir, options.from, logger);
+}
+
+/** Mails hold secrets (reset links), so logs name only a masked recipient, never a subject or body. */
+function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${address[0]}***${address.slice(at)}`;
+}
+
+function smtpMailer(smtpUrl: string, from: string, logger: Logger): Mailer {
+  // smtp:// upgrades with STARTTLS only when the server offers it; smtps:// is TLS from the first byte.
+  const transport = nodemailer.createTransport(smtpUrl, { from });
+  // The URL may carry a password: log the host alone.
+  const server = new URL(smtpUrl).host;
+  return {
+    async send(mail) {
+      await transport.sendMail(mail);
+      logger.info({ to: maskAddress(mail.to), server }, 'mail sent');
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
+
+function outboxMailer(outboxDir: string, from: string, logger: Logger): Mailer {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true }, { from });
+  return {
+    async send(mail) {
+      const info = await transport.sendMail(mail);
+      await mkdir(outboxDir, { recursive: true });
+      // Colons are not allowed in file names on Windows, where an outbox may be synced to.
+      const name = `${new Date().toISOString().replaceAll(':', '-')}-${randomBytes(4).toString('hex')}.eml`;
+      const temp = join(outboxDir, `.${name}.tmp`);
+      // A temp name and a rename, so whoever watches the outbox never reads half a mail.
+      await writeFile(temp, info.message, { mode: 0o600 });
+      await rename(temp, join(outboxDir, name));
+      logger.info({ to: maskAddress(mail.to), file: name }, 'mail written to the outbox');
+    },
+    async close() {},
+  };
+}

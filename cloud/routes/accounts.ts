@@ -1,0 +1,73 @@
+/** @module Accounts and sessions: signing up, logging in and out, and who am I. */
+import bcrypt from 'bcryptjs';
+import { Router, type CookieOptions, type Request } from 'express';
+import { z } from 'zod';
+import { EdgeError } from '../../runtime/errors.ts';
+import { requireCaller, SESSION_COOKIE } from '../auth.ts';
+import type { UserRecord } from '../data.ts';
+import type { CloudDeps } from '../deps.ts';
+import { validate } from '../http.ts';
+import { newToken } from '../ids.ts';
+import { attemptLimits } from '../rate-limit.ts';
+
+const BCRYPT_COST = 10;
+const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+export const passwordSchema = z.string().min(8).max(200);
+const signUpSchema = z.object({ email: z.email().max(254), password: passwordSchema });
+const logInSchema = z.object({ email: z.string().max(320), password: z.string().max(200) });
+
+export const hashPassword = (password: string): Promise<string> => bcrypt.hash(password, BCRYPT_COST);
+
+/** A user as the API shows it: never the password hash. */
+function publicUser(user: UserRecord): { id: string; email: string; createdAt: string } {
+  return { id: user.id, email: user.email, createdAt: user.createdAt };
+}
+
+function cookieOptions(req: Request): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', path: '/', secure: req.secure };
+}
+
+/**
+ * POST /accounts, POST /sessions, DELETE /sessions/current and GET /me.
+ * @example app.use('/api/v1', accountRoutes(deps))
+ */
+export function accountRoutes(deps: Pick<CloudDeps, 'users' | 'tokens' | 'logger' | 'attemptsPerMinute'>): Router {
+  const router = Router();
+  const logger = deps.logger.child({ component: 'accounts' });
+  // Logging in as nobody still costs one bcrypt compare, against this, so the answer's timing does not tell who has an account.
+  const dummyHash = hashPassword(newToken('dummy'));
+
+  router.post('/accounts', async (req, res) => {
+    const { email, password } = validate(signUpSchema, req.body);
+    const passwordHash = await hashPassword(password);
+    // Checked after the slow hash, right before the (synchronous) insert, so two racing sign-ups cannot both pass.
+    if (deps.users.byEmail(email)) throw new EdgeError('EMAIL_TAKEN', 'an account with that email address exists; log in or reset its password');
+    const user = await deps.users.create(email, passwordHash);
+    logger.info({ userId: user.id }, 'account created');
+    res.status(201).json({ user: publicUser(user) });
+  });
+
+  router.post('/sessions', ...attemptLimits(deps.attemptsPerMinute, logger), async (req, res) => {
+    const { email, password } = validate(logInSchema, req.body);
+    const user = deps.users.byEmail(email);
+    const matches = await bcrypt.compare(password, user?.passwordHash ?? (await dummyHash));
+    if (!user || !matches) throw new EdgeError('INVALID_CREDENTIALS', 'wrong email address or password');
+    const { record, token } = await deps.tokens.create(user.id, 'session', 'session', SESSION_TTL_MS);
+    res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req), maxAge: SESSION_TTL_MS });
+    res.status(201).json({ token, expiresAt: record.expiresAt, user: publicUser(user) });
+  });
+
+  router.delete('/sessions/current', async (req, res) => {
+    const { user, token } = requireCaller(res);
+    await deps.tokens.revoke(user.id, token.id);
+    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
+    res.status(204).end();
+  });
+
+  router.get('/me', (_req, res) => {
+    res.json({ user: publicUser(requireCaller(res).user) });
+  });
+
+  return router;
+}

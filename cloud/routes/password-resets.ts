@@ -1,0 +1,140 @@
+/** @module Password resets: asking for a mailed link, the page the link opens, and setting the new password. */
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { EdgeError } from '../../runtime/errors.ts';
+import type { UserRecord } from '../data.ts';
+import type { CloudDeps } from '../deps.ts';
+import { validate } from '../http.ts';
+import { attemptLimits } from '../rate-limit.ts';
+import { hashPassword, passwordSchema } from './accounts.ts';
+
+type ResetDeps = Pick<CloudDeps, 'users' | 'tokens' | 'resets' | 'mailer' | 'publicUrl' | 'logger' | 'attemptsPerMinute'>;
+
+const RESET_TTL_MS = 60 * 60 * 1000;
+const ACCEPTED = 'if an account has that address, a mail with a reset link is on its way; it works for one hour';
+
+const requestSchema = z.object({ email: z.email().max(254) });
+const confirmSchema = z.object({ token: z.string().min(1).max(200), password: passwordSchema });
+const formSchema = z.object({ token: z.string().max(200), password: z.string(), confirm: z.string() });
+
+/** The token is in the page's URL and form: no outside requests, no referrer, no caching, no framing. */
+const PAGE_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+const STYLE = [
+  'body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;color:#1c2230}',
+  'main{max-width:26rem;margin:8vh auto;padding:2rem;background:#fff;border-radius:8px;box-shadow:0 1px 4px #0003}',
+  'h1{margin-top:0;font-size:1.4rem}label{display:block;margin-top:1rem;font-weight:600}',
+  'input{box-sizing:border-box;width:100%;margin-top:.25rem;padding:.5rem;font:inherit;border:1px solid #6b7385;border-radius:4px}',
+  'button{width:100%;margin-top:1.5rem;padding:.6rem;font:inherit;font-weight:600;color:#fff;background:#1f4fbf;border:0;border-radius:4px}',
+  'input:focus-visible,button:focus-visible{outline:3px solid #e09a00;outline-offset:2px}',
+  '.hint{margin:.25rem 0 0;color:#4a5163;font-size:.9rem}.error{padding:.5rem .75rem;color:#8f1414;background:#fdecec;border-radius:4px}',
+].join('');
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
+<title>${escapeHtml(title)} · edgecourier</title><style>${STYLE}</style></head>
+<body><main><h1>${escapeHtml(title)}</h1>
+${body}
+</main></body>
+</html>`;
+}
+
+function formPage(token: string, error?: string): string {
+  const field = (id: string, label: string, hint = '') =>
+    `<label for="${id}">${label}</label><input id="${id}" name="${id}" type="password" autocomplete="new-password" minlength="8" maxlength="200" required${hint && ` aria-describedby="${id}-hint"`}>` +
+    (hint && `<p class="hint" id="${id}-hint">${hint}</p>`);
+  return page(
+    'Choose a new password',
+    `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="reset-password">
+<input type="hidden" name="token" value="${escapeHtml(token)}">
+${field('password', 'New password', '8 to 200 characters.')}
+${field('confirm', 'The new password again')}
+<button type="submit">Set the new password</button>
+</form>`,
+  );
+}
+
+const invalidLinkPage = () =>
+  page('This link does not work', '<p>It is incomplete, unknown, used already, or more than an hour old. Ask for a new reset mail and use the link in it.</p>');
+
+function sendPage(res: Response, status: number, html: string): void {
+  res.status(status).set(PAGE_HEADERS).type('html').send(html);
+}
+
+/** Uses up the reset token, sets the password and logs out every session of the account. */
+async function resetPassword(deps: ResetDeps, token: string, password: string): Promise<void> {
+  const userId = await deps.resets.consume(token);
+  if (!userId) throw new EdgeError('RESET_TOKEN_INVALID', 'this reset link is unknown, used already or expired; ask for a new one');
+  await deps.users.setPasswordHash(userId, await hashPassword(password));
+  await deps.tokens.revokeSessions(userId);
+}
+
+async function mailResetLink(deps: ResetDeps, user: UserRecord): Promise<void> {
+  const token = await deps.resets.create(user.id, RESET_TTL_MS);
+  const link = `${deps.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
+  const text = [
+    `Someone, hopefully you, asked to reset the password of the edgecourier account ${user.email}.`,
+    '',
+    'To choose a new password, open this link within an hour. It works once:',
+    link,
+    '',
+    'If you did not ask for this, ignore this mail: your password stays as it is.',
+  ].join('\n');
+  await deps.mailer.send({ to: user.email, subject: 'Reset your edgecourier password', text });
+}
+
+/**
+ * POST /api/v1/password-resets, POST /api/v1/password-resets/confirm, and the mailed link's page,
+ * GET and POST /reset-password.
+ * @example app.use('/', passwordResetRoutes(deps))
+ */
+export function passwordResetRoutes(deps: ResetDeps): Router {
+  const router = Router();
+  const logger = deps.logger.child({ component: 'password-resets' });
+
+  router.post('/api/v1/password-resets', ...attemptLimits(deps.attemptsPerMinute, logger), (req, res) => {
+    const { email } = validate(requestSchema, req.body);
+    const user = deps.users.byEmail(email);
+    // Not awaited: the answer must come as fast for an account as for an unknown address.
+    if (user) mailResetLink(deps, user).catch((error: unknown) => logger.error({ err: error, userId: user.id }, 'could not send a reset mail'));
+    res.status(202).json({ message: ACCEPTED });
+  });
+
+  router.post('/api/v1/password-resets/confirm', async (req, res) => {
+    const { token, password } = validate(confirmSchema, req.body);
+    await resetPassword(deps, token, password);
+    res.status(204).end();
+  });
+
+  router.get('/reset-password', (req, res) => {
+    const { token } = req.query;
+    if (typeof token !== 'string' || !token) return sendPage(res, 400, invalidLinkPage());
+    sendPage(res, 200, formPage(token));
+  });
+
+  router.post('/reset-password', async (req, res) => {
+    const { token, password, confirm } = validate(formSchema, req.body, 'form');
+    if (password !== confirm) return sendPage(res, 400, formPage(token, 'The two passwords differ. Type the same new password twice.'));
+    if (!passwordSchema.safeParse(password).success) return sendPage(res, 400, formPage(token, 'Choose a password of 8 to 200 characters.'));
+    try {
+      await resetPassword(deps, token, password);
+    } catch (error) {
+      if (error instanceof EdgeError && error.code === 'RESET_TOKEN_INVALID') return sendPage(res, 400, invalidLinkPage());
+      throw error;
+    }
+    sendPage(res, 200, page('Your password is changed', '<p>Log in with your new password. Every session from before the change is logged out.</p>'));
+  });
+
+  return router;
+}

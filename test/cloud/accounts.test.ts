@@ -1,0 +1,235 @@
+/** Accounts, sessions, password resets and API tokens, over real HTTP, with mail caught by a loopback SMTP server. */
+import test, { type ExecutionContext } from 'ava';
+import { request } from 'node:http';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { api, freshEmail, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+
+let cloud: TestCloud;
+test.before(async () => {
+  cloud = await startTestCloud();
+});
+test.after.always(async () => {
+  await cloud?.close();
+});
+
+async function signUpAndLogIn(email: string, password = 'correct horse'): Promise<string> {
+  await api(cloud.url, 'POST', '/api/v1/accounts', { email, password });
+  const { status, body } = await api(cloud.url, 'POST', '/api/v1/sessions', { email, password });
+  if (status !== 201) throw new Error(`log-in answered ${status}`);
+  return body.token as string;
+}
+
+const form = (token: string, password: string, confirm = password) =>
+  fetch(`${cloud.url}/reset-password`, { method: 'POST', body: new URLSearchParams({ token, password, confirm }) });
+
+/** Asks for a reset and follows the mailed link to the page; returns the token in its form. */
+async function followResetMail(t: ExecutionContext, email: string): Promise<string> {
+  t.is((await api(cloud.url, 'POST', '/api/v1/password-resets', { email })).status, 202);
+  const mail = await cloud.waitForMail(email);
+  const link = /http:\/\/\S+\/reset-password\?token=\S+/.exec(mail.text ?? '')?.[0];
+  if (!link) throw new Error(`no link in the mail: ${mail.text}`);
+  const page = await fetch(link);
+  t.is(page.status, 200);
+  t.regex(page.headers.get('content-security-policy') ?? '', /default-src 'none'.*form-action 'self'/);
+  t.is(page.headers.get('referrer-policy'), 'no-referrer');
+  const token = /name="token" value="([^"]+)"/.exec(await page.text())?.[1];
+  if (!token) throw new Error('no token in the form');
+  return token;
+}
+
+test('signing up answers the new user, and the same address again is taken', async (t) => {
+  const email = freshEmail('signup');
+  const created = await api(cloud.url, 'POST', '/api/v1/accounts', { email, password: 'correct horse' });
+  t.is(created.status, 201);
+  t.deepEqual(Object.keys(created.body.user).sort(), ['createdAt', 'email', 'id']);
+  t.is(created.body.user.email, email);
+  const again = await api(cloud.url, 'POST', '/api/v1/accounts', { email: email.toUpperCase(), password: 'another one' });
+  t.is(again.status, 409);
+  t.is(again.body.error.code, 'EMAIL_TAKEN');
+});
+
+test('logging in gives a token and a cookie, and both work on /me', async (t) => {
+  const email = freshEmail('login');
+  await api(cloud.url, 'POST', '/api/v1/accounts', { email, password: 'correct horse' });
+  const session = await api(cloud.url, 'POST', '/api/v1/sessions', { email, password: 'correct horse' });
+  t.is(session.status, 201);
+  t.true(Date.parse(session.body.expiresAt) > Date.now() + 29 * 24 * 3600_000);
+  const cookie = session.headers.getSetCookie().find((line) => line.startsWith('ec_session='));
+  t.regex(cookie ?? '', /^ec_session=[^;]+;.*Max-Age=2592000;.*Path=\/;.*HttpOnly;.*SameSite=Lax/);
+  t.notRegex(cookie ?? '', /Secure/);
+  t.is((await api(cloud.url, 'GET', '/api/v1/me', undefined, session.body.token)).body.user.email, email);
+  const byCookie = await fetch(`${cloud.url}/api/v1/me`, { headers: { cookie: cookie!.split(';')[0]! } });
+  t.is(byCookie.status, 200);
+  t.is(((await byCookie.json()) as { user: { email: string } }).user.email, email);
+});
+
+const refusedLogIn = test.macro(async (t, password: string, account: 'exists' | 'unknown') => {
+  const email = freshEmail('refused');
+  if (account === 'exists') await api(cloud.url, 'POST', '/api/v1/accounts', { email, password: 'correct horse' });
+  const { status, body } = await api(cloud.url, 'POST', '/api/v1/sessions', { email, password });
+  t.is(status, 401);
+  t.is(body.error.code, 'INVALID_CREDENTIALS');
+});
+test('a wrong password is refused', refusedLogIn, 'wrong horse', 'exists');
+test('an address without an account is refused the same way', refusedLogIn, 'correct horse', 'unknown');
+
+test('logging out revokes the token and clears the cookie', async (t) => {
+  const token = await signUpAndLogIn(freshEmail('logout'));
+  const out = await api(cloud.url, 'DELETE', '/api/v1/sessions/current', undefined, token);
+  t.is(out.status, 204);
+  t.regex(out.headers.getSetCookie().join('\n'), /ec_session=;.*Expires=Thu, 01 Jan 1970/);
+  const after = await api(cloud.url, 'GET', '/api/v1/me', undefined, token);
+  t.is(after.status, 401);
+  t.is(after.body.error.code, 'UNAUTHORIZED');
+});
+
+test('a mailed reset link sets a new password, ends old sessions and works only once', async (t) => {
+  const email = freshEmail('reset');
+  const before = await signUpAndLogIn(email, 'old password');
+  const token = await followResetMail(t, email);
+  const changed = await form(token, 'new password');
+  t.is(changed.status, 200);
+  t.regex(await changed.text(), /Your password is changed/);
+  t.is((await api(cloud.url, 'POST', '/api/v1/sessions', { email, password: 'new password' })).status, 201);
+  t.is((await api(cloud.url, 'POST', '/api/v1/sessions', { email, password: 'old password' })).status, 401);
+  t.is((await api(cloud.url, 'GET', '/api/v1/me', undefined, before)).status, 401);
+  const twice = await form(token, 'third password');
+  t.is(twice.status, 400);
+  t.regex(await twice.text(), /This link does not work/);
+  const viaApi = await api(cloud.url, 'POST', '/api/v1/password-resets/confirm', { token, password: 'third password' });
+  t.is(viaApi.status, 400);
+  t.is(viaApi.body.error.code, 'RESET_TOKEN_INVALID');
+});
+
+test('the reset page says when the two passwords differ, and the link still works after', async (t) => {
+  const email = freshEmail('mismatch');
+  await signUpAndLogIn(email);
+  const token = await followResetMail(t, email);
+  const differ = await form(token, 'new password', 'new passw0rd');
+  t.is(differ.status, 400);
+  t.regex(await differ.text(), /role="alert">The two passwords differ/);
+  t.is((await form(token, 'short')).status, 400);
+  t.is((await form(token, 'new password')).status, 200);
+});
+
+test('a reset can be confirmed over the API too', async (t) => {
+  const email = freshEmail('confirm');
+  await signUpAndLogIn(email);
+  const token = await followResetMail(t, email);
+  t.is((await api(cloud.url, 'POST', '/api/v1/password-resets/confirm', { token, password: 'api password' })).status, 204);
+  t.is((await api(cloud.url, 'POST', '/api/v1/sessions', { email, password: 'api password' })).status, 201);
+});
+
+test('an unknown address gets the same answer as a known one, and no mail', async (t) => {
+  const [unknown, known] = [freshEmail('nobody'), freshEmail('somebody')];
+  await signUpAndLogIn(known);
+  const first = await api(cloud.url, 'POST', '/api/v1/password-resets', { email: unknown });
+  const second = await api(cloud.url, 'POST', '/api/v1/password-resets', { email: known });
+  t.is(first.status, 202);
+  t.deepEqual(first.body, second.body);
+  await cloud.waitForMail(known);
+  t.is(cloud.mailCount(unknown), 0);
+});
+
+test('the reset page escapes what the link carries', async (t) => {
+  const page = await fetch(`${cloud.url}/reset-password?token=${encodeURIComponent('"><script>alert(1)</script>')}`);
+  const html = await page.text();
+  t.false(html.includes('<script>'));
+  t.true(html.includes('&quot;&gt;&lt;script&gt;'));
+  t.is((await fetch(`${cloud.url}/reset-password`)).status, 400);
+});
+
+test('API tokens are made, listed without secrets, and revoked', async (t) => {
+  const session = await signUpAndLogIn(freshEmail('tokens'));
+  const other = await signUpAndLogIn(freshEmail('other'));
+  const made = await api(cloud.url, 'POST', '/api/v1/tokens', { name: 'laptop' }, session);
+  t.is(made.status, 201);
+  t.is((await api(cloud.url, 'GET', '/api/v1/me', undefined, made.body.token)).status, 200);
+  const listed = await api(cloud.url, 'GET', '/api/v1/tokens', undefined, session);
+  t.deepEqual(listed.body, { tokens: [{ id: made.body.id, name: 'laptop', createdAt: made.body.createdAt }] });
+  t.is((await api(cloud.url, 'DELETE', `/api/v1/tokens/${made.body.id}`, undefined, other)).status, 404);
+  t.is((await api(cloud.url, 'DELETE', `/api/v1/tokens/${made.body.id}`, undefined, session)).status, 204);
+  t.is((await api(cloud.url, 'GET', '/api/v1/me', undefined, made.body.token)).status, 401);
+  t.is((await api(cloud.url, 'DELETE', `/api/v1/tokens/${made.body.id}`, undefined, session)).status, 404);
+  t.is((await api(cloud.url, 'GET', '/api/v1/tokens')).status, 401);
+});
+
+const badBody = test.macro(async (t, path: string, body: unknown, status: number, code: string, field?: string) => {
+  const token = path === '/api/v1/tokens' ? await signUpAndLogIn(freshEmail('shape')) : undefined;
+  const answer = await api(cloud.url, 'POST', path, body, token);
+  t.is(answer.status, status);
+  t.is(answer.body.error.code, code);
+  if (field) t.regex(answer.body.error.message, new RegExp(`\\b${field}\\b`));
+});
+test('a body that is not JSON is refused', badBody, '/api/v1/accounts', '{"email":', 400, 'INVALID_JSON');
+test('a body over 1 MiB is refused', badBody, '/api/v1/accounts', JSON.stringify({ email: 'a'.repeat(1024 * 1024) }), 413, 'PAYLOAD_TOO_LARGE');
+test('signing up without a password names the field', badBody, '/api/v1/accounts', { email: freshEmail() }, 400, 'INVALID_INPUT', 'password');
+test('signing up with a short password names the field', badBody, '/api/v1/accounts', { email: freshEmail(), password: 'short' }, 400, 'INVALID_INPUT', 'password');
+test('signing up with something that is no address names the field', badBody, '/api/v1/accounts', { email: 'nope', password: 'long enough' }, 400, 'INVALID_INPUT', 'email');
+test('asking for a reset without an address names the field', badBody, '/api/v1/password-resets', {}, 400, 'INVALID_INPUT', 'email');
+test('confirming a reset without a token names the field', badBody, '/api/v1/password-resets/confirm', { password: 'long enough' }, 400, 'INVALID_INPUT', 'token');
+test('an API token without a name names the field', badBody, '/api/v1/tokens', { name: '' }, 400, 'INVALID_INPUT', 'name');
+
+test('no answer ever carries a password hash or a token hash', async (t) => {
+  const email = freshEmail('hash');
+  const answers = [await api(cloud.url, 'POST', '/api/v1/accounts', { email, password: 'correct horse' })];
+  answers.push(await api(cloud.url, 'POST', '/api/v1/sessions', { email, password: 'correct horse' }));
+  const token = answers[1]!.body.token as string;
+  answers.push(await api(cloud.url, 'GET', '/api/v1/me', undefined, token));
+  answers.push(await api(cloud.url, 'POST', '/api/v1/tokens', { name: 'ci' }, token));
+  answers.push(await api(cloud.url, 'GET', '/api/v1/tokens', undefined, token));
+  const data = JSON.parse(await readFile(join(cloud.dataDir, 'cloud.json'), 'utf8'));
+  const user = data.users.find((candidate: { email: string }) => candidate.email === email);
+  const secrets: string[] = [user.passwordHash, ...data.tokens.filter((record: { userId: string }) => record.userId === user.id).map((record: { tokenHash: string }) => record.tokenHash)];
+  t.is(secrets.length, 3);
+  for (const answer of answers) {
+    t.false(/passwordHash|tokenHash|\$2[aby]\$/.test(answer.text), answer.text);
+    for (const secret of secrets) t.false(answer.text.includes(secret));
+  }
+});
+
+/** A JSON POST from another loopback address, so that one test process can be several clients. */
+function postFrom(localAddress: string, url: string, body: unknown): Promise<{ status: number; code?: string }> {
+  return new Promise((resolve, reject) => {
+    const sent = request(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, code: text ? JSON.parse(text).error?.code : undefined }));
+    });
+    sent.on('error', reject).end(JSON.stringify(body));
+  });
+}
+
+test('too many log-in or reset attempts, from one client or for one address, are refused for a minute', async (t) => {
+  const limited = await startTestCloud({ attemptsPerMinute: 3 });
+  t.teardown(() => limited.close());
+  const sessions = `${limited.url}/api/v1/sessions`;
+  const attempt = (from: string, email: string, url = sessions) => postFrom(from, url, { email, password: 'wrong horse' });
+  for (const n of [1, 2, 3]) t.is((await attempt('127.0.0.3', `ip-${n}@example.com`)).status, 401);
+  t.deepEqual(await attempt('127.0.0.3', 'ip-4@example.com'), { status: 429, code: 'RATE_LIMITED' });
+  t.is((await attempt('127.0.0.4', 'ip-4@example.com')).status, 401, 'another client is not limited');
+  for (const from of ['127.0.0.5', '127.0.0.6', '127.0.0.7']) t.is((await attempt(from, 'Same@example.com')).status, 401);
+  t.deepEqual(await attempt('127.0.0.12', 'same@example.com'), { status: 429, code: 'RATE_LIMITED' });
+  const resets = `${limited.url}/api/v1/password-resets`;
+  for (const from of ['127.0.0.8', '127.0.0.9', '127.0.0.10']) t.is((await attempt(from, 'reset@example.com', resets)).status, 202);
+  t.deepEqual(await attempt('127.0.0.11', 'reset@example.com', resets), { status: 429, code: 'RATE_LIMITED' });
+});
+
+test('without an SMTP server the reset mail is written to the outbox as an .eml file', async (t) => {
+  const offline = await startTestCloud({ smtp: false });
+  t.teardown(() => offline.close());
+  const email = freshEmail('outbox');
+  await api(offline.url, 'POST', '/api/v1/accounts', { email, password: 'correct horse' });
+  t.is((await api(offline.url, 'POST', '/api/v1/password-resets', { email })).status, 202);
+  const outbox = join(offline.dataDir, 'outbox');
+  let files: string[] = [];
+  for (let tries = 0; files.length === 0 && tries < 250; tries++) {
+    files = (await readdir(outbox).catch(() => [])).filter((name) => name.endsWith('.eml') && !name.startsWith('.'));
+    if (files.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  t.is(files.length, 1);
+  const mail = await simpleParser(await readFile(join(outbox, files[0]!)));
+  t.true(mail.text?.includes(`${offline.url}/reset-password?token=ecr_`));
+});

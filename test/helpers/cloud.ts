@@ -1,0 +1,127 @@
+/** @module Test helpers for the cloud: the real service on port 0 with a loopback SMTP server catching its mail, and a fetch wrapper. */
+import { mkdtemp } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { pino } from 'pino';
+import { SMTPServer } from 'smtp-server';
+import { startCloud } from '../../cloud/main.ts';
+import { createExecutor } from '../../docker/executor-factory.ts';
+
+export interface TestCloud {
+  url: string;
+  dataDir: string;
+  /** Resolves with the next mail that arrived for `to` (and takes it out of the inbox). */
+  waitForMail(to: string, timeoutMs?: number): Promise<ParsedMail>;
+  /** How many mails arrived for `to` and were not taken yet. */
+  mailCount(to: string): number;
+  close(): Promise<void>;
+}
+
+export interface TestCloudOptions {
+  /** Defaults to plenty, so tests logging in many times from 127.0.0.1 are not limited. */
+  attemptsPerMinute?: number;
+  /** false: no SMTP server, so mails go to `<dataDir>/outbox`. */
+  smtp?: boolean;
+}
+
+interface Received {
+  to: string[];
+  mail: ParsedMail;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startInbox(): Promise<{ url: string; inbox: Received[]; close(): Promise<void> }> {
+  const inbox: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    closeTimeout: 100,
+    onData(stream, session, callback) {
+      simpleParser(stream).then(
+        (mail) => {
+          inbox.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()), mail });
+          callback();
+        },
+        (error: Error) => callback(error),
+      );
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${port}`, inbox, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * The cloud with its own data folder, a process executor (no Docker) and, unless `smtp: false`, an SMTP server.
+ * @example const cloud = await startTestCloud(); const mail = await cloud.waitForMail('ada@example.com')
+ */
+export async function startTestCloud(options: TestCloudOptions = {}): Promise<TestCloud> {
+  const base = await mkdtemp(join(tmpdir(), 'ec-cloud-'));
+  const dataDir = join(base, 'data');
+  const executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
+  const smtp = options.smtp === false ? undefined : await startInbox();
+  const inbox = smtp?.inbox ?? [];
+  const cloud = await startCloud({
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    smtpUrl: smtp?.url,
+    attemptsPerMinute: options.attemptsPerMinute ?? 10_000,
+    executor,
+    logger: pino({ level: 'silent' }),
+  });
+  const addressedTo = (to: string) => (received: Received) => received.to.includes(to.toLowerCase());
+  return {
+    url: cloud.url,
+    dataDir,
+    async waitForMail(to, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const index = inbox.findIndex(addressedTo(to));
+        if (index >= 0) return inbox.splice(index, 1)[0]!.mail;
+        if (Date.now() > deadline) throw new Error(`no mail for ${to} after ${timeoutMs} ms`);
+        await sleep(20);
+      }
+    },
+    mailCount: (to) => inbox.filter(addressedTo(to)).length,
+    async close() {
+      await cloud.close();
+      await executor.executor.close();
+      await smtp?.close();
+    },
+  };
+}
+
+export interface ApiAnswer {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON when the answer is JSON, else the text. */
+  body: any;
+  text: string;
+}
+
+/**
+ * One HTTP request to the cloud: `body` is sent as JSON, or as is when it is a string.
+ * @example const { status, body } = await api(cloud.url, 'GET', '/api/v1/me', undefined, token)
+ */
+export async function api(url: string, method: string, path: string, body?: unknown, token?: string): Promise<ApiAnswer> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(url + path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const json = response.headers.get('content-type')?.includes('application/json');
+  return { status: response.status, headers: response.headers, body: json ? JSON.parse(text) : text, text };
+}
+
+let counter = 0;
+
+/** A fresh address, so tests sharing one cloud never meet. */
+export const freshEmail = (label = 'user') => `${label}-${process.pid}-${++counter}@example.com`;
