@@ -1,0 +1,180 @@
+/** @module The bridge between stored app records and the runtime: apps written out as folders, loaded, warmed, invoked and bundled. */
+import { randomBytes } from 'node:crypto';
+import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import { loadApp, type LoadedApp } from '../runtime/app.ts';
+import type { AppConfig } from '../runtime/app-config.ts';
+import type { DependencyInstaller } from '../runtime/deps.ts';
+import { EdgeError } from '../runtime/errors.ts';
+import type { Executor } from '../runtime/executor.ts';
+import { Invoker } from '../runtime/invoker.ts';
+import type { CallEntries, InvokeResponse } from '../runtime/protocol.ts';
+import type { AppRecord, FunctionRecord } from './data.ts';
+import { InvocationLogBook, type InvocationLogEntry } from './invocation-logs.ts';
+
+export type { InvocationLogEntry } from './invocation-logs.ts';
+
+/** What a caller sends with an invocation. */
+export interface InvocationEnvelope {
+  input?: unknown;
+  cache?: CallEntries;
+  precomputed?: CallEntries;
+}
+
+/** An app as files, for `edgecourier pull` and `edgecourier run --local`. */
+export interface AppBundle {
+  format: 'edgecourier-app-bundle/1';
+  name: string;
+  entry: string;
+  files: Record<string, string>;
+}
+
+export interface AppRuntimeOptions {
+  appsDir: string;
+  executor: Executor;
+  installer: Pick<DependencyInstaller, 'key' | 'ensure'>;
+  logger: Logger;
+}
+
+type Files = Record<string, string>;
+
+/**
+ * The app folder's files for `functions`: the one rendering behind both the cloud's folder and the
+ * bundle, so that an edge run of the bundle computes the cloud's call keys.
+ */
+function renderFiles(app: AppRecord, functions: FunctionRecord[]): Files {
+  const settings: NonNullable<AppConfig['functions']> = {};
+  for (const fn of functions) {
+    settings[fn.name] = { idempotent: fn.idempotent, timeoutMs: fn.timeoutMs, memoryMb: fn.memoryMb, public: fn.public };
+  }
+  const files: Files = { 'app.json': `${JSON.stringify({ functions: settings }, null, 2)}\n` };
+  if (app.packageJson !== null) files['package.json'] = app.packageJson;
+  for (const fn of functions) files[`functions/${fn.name}.${fn.language}`] = fn.code;
+  return files;
+}
+
+/** Compared by content: the record's strings are the same objects from call to call, so this is cheap when nothing changed. */
+function sameFiles(a: Files, b: Files): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
+}
+
+/**
+ * Runs the cloud's apps. An app is written to `<appsDir>/<id>/` and loaded from there, and kept loaded
+ * until its files change, so the hot path of an endpoint call neither writes nor reloads anything.
+ * @example const response = await runtime.invoke(app, 'greet', { input: { name: 'Ada' } })
+ */
+export class AppRuntime {
+  #appsDir: string;
+  #realAppsDir: Promise<string> | undefined;
+  #executor: Executor;
+  #installer: Pick<DependencyInstaller, 'key' | 'ensure'>;
+  #logger: Logger;
+  #invoker: Invoker;
+  #loaded = new Map<string, { files: Files; app: Promise<LoadedApp> }>();
+  #queues = new Map<string, Promise<unknown>>();
+  #logs = new InvocationLogBook();
+
+  constructor(options: AppRuntimeOptions) {
+    this.#appsDir = options.appsDir;
+    this.#executor = options.executor;
+    this.#installer = options.installer;
+    this.#logger = options.logger.child({ component: 'app-runtime' });
+    this.#invoker = new Invoker({ executor: options.executor, onUnexpected: (err) => this.#logger.error({ err }, 'unexpected error in a call') });
+  }
+
+  /** The app as the runtime runs it, written out and loaded again only when its files changed. */
+  load(app: AppRecord): Promise<LoadedApp> {
+    const files = renderFiles(app, app.functions);
+    const cached = this.#loaded.get(app.id);
+    if (cached && sameFiles(cached.files, files)) return cached.app;
+    const loading = this.#serially(app.id, () => this.#writeAndLoad(app.id, files));
+    this.#loaded.set(app.id, { files, app: loading });
+    // A failure is not kept: it may be passing (a full disk), and the next call tries again.
+    loading.catch(() => {
+      if (this.#loaded.get(app.id)?.app === loading) this.#loaded.delete(app.id);
+    });
+    return loading;
+  }
+
+  /** Runs `fn` of the app and keeps the outcome in its invocation log. */
+  async invoke(app: AppRecord, fn: string, envelope: InvocationEnvelope): Promise<InvokeResponse> {
+    const loaded = await this.load(app);
+    const at = new Date().toISOString();
+    const response = await this.#invoker.invoke(loaded, fn, envelope.input ?? null, { cache: envelope.cache, precomputed: envelope.precomputed });
+    if (loaded.functions.has(fn)) this.#logs.add(app.id, fn, at, response);
+    return response;
+  }
+
+  /** Loads the app and warms a sandbox for it; fails when that cannot be done, e.g. its dependencies do not install. */
+  async start(app: AppRecord): Promise<void> {
+    await this.#executor.warm(await this.load(app));
+  }
+
+  async stop(app: AppRecord): Promise<void> {
+    await this.#executor.release(await this.#folderOf(app.id));
+  }
+
+  /** Warms the apps that were running when the service stopped; an app that fails stays as it is and is logged. */
+  async restore(apps: AppRecord[]): Promise<void> {
+    await Promise.all(
+      apps.map((app) => this.start(app).catch((err: unknown) => this.#logger.warn({ err, appId: app.id }, 'could not warm a running app at start'))),
+    );
+  }
+
+  /** Stops the app and removes everything kept for it. */
+  async forget(app: AppRecord): Promise<void> {
+    await this.stop(app);
+    this.#loaded.delete(app.id);
+    this.#logs.drop(app.id);
+    const folder = await this.#folderOf(app.id);
+    await this.#serially(app.id, () => rm(folder, { recursive: true, force: true }));
+  }
+
+  /** The last invocations of `fn` of the app, newest first. */
+  logs(appId: string, fn: string): InvocationLogEntry[] {
+    return this.#logs.list(appId, fn);
+  }
+
+  /** The app as files, with every function or only the public ones; `entry` must be among them. */
+  bundle(app: AppRecord, entry: string, includePrivate: boolean): AppBundle {
+    const functions = includePrivate ? app.functions : app.functions.filter((fn) => fn.public);
+    if (!functions.some((fn) => fn.name === entry)) throw new EdgeError('FUNCTION_NOT_FOUND', `app "${app.name}" has no function "${entry}"`);
+    return { format: 'edgecourier-app-bundle/1', name: app.name, entry, files: renderFiles(app, functions) };
+  }
+
+  async #folderOf(appId: string): Promise<string> {
+    // Real path, as loadApp gives it: the executor knows an app's sandboxes by that path.
+    this.#realAppsDir ??= mkdir(this.#appsDir, { recursive: true }).then(() => realpath(this.#appsDir));
+    return join(await this.#realAppsDir, appId);
+  }
+
+  /** Written beside the folder and renamed into place, one app at a time, so no load ever sees half an app. */
+  async #writeAndLoad(appId: string, files: Files): Promise<LoadedApp> {
+    const folder = await this.#folderOf(appId);
+    const temp = join(dirname(folder), `.${appId}.tmp-${randomBytes(6).toString('hex')}`);
+    try {
+      for (const [name, text] of Object.entries(files)) {
+        await mkdir(dirname(join(temp, name)), { recursive: true });
+        await writeFile(join(temp, name), text);
+      }
+      await rm(folder, { recursive: true, force: true });
+      await rename(temp, folder);
+    } finally {
+      await rm(temp, { recursive: true, force: true });
+    }
+    return loadApp(folder, { dependencyKey: (manifest) => this.#installer.key(manifest) });
+  }
+
+  /** Runs `task` after every task queued before it for the same app. */
+  #serially<T>(appId: string, task: () => Promise<T>): Promise<T> {
+    const run = (this.#queues.get(appId) ?? Promise.resolve()).then(task);
+    const settled = run.catch(() => undefined);
+    this.#queues.set(appId, settled);
+    void settled.then(() => {
+      if (this.#queues.get(appId) === settled) this.#queues.delete(appId);
+    });
+    return run;
+  }
+}

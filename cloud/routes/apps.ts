@@ -1,0 +1,109 @@
+/** @module Apps: created, listed, read, changed and deleted by their owner, and started and stopped. */
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { EdgeError } from '../../runtime/errors.ts';
+import { ownedApp } from '../app-lookup.ts';
+import { requireCaller } from '../auth.ts';
+import type { AppRecord } from '../data.ts';
+import type { CloudDeps } from '../deps.ts';
+import { validate } from '../http.ts';
+import { newId } from '../ids.ts';
+import { presentApp } from '../present.ts';
+
+const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an app name starts with a letter or digit and holds only letters, digits, - and _ (at most 64)');
+
+/** The text of package.json; dependencies are checked when the app starts, the shape here. */
+const packageJsonSchema = z.string().refine((text) => {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}, 'packageJson must be the text of a JSON object, e.g. "{\\"dependencies\\": {}}"');
+
+const createSchema = z.strictObject({
+  name: nameSchema,
+  description: z.string().max(2000).optional(),
+  packageJson: packageJsonSchema.nullable().optional(),
+});
+
+const patchSchema = createSchema.partial();
+
+function assertNameFree(apps: AppRecord[], name: string, self?: AppRecord): void {
+  if (apps.some((app) => app.name === name && app !== self)) throw new EdgeError('APP_NAME_TAKEN', `you already have an app named "${name}"`);
+}
+
+/**
+ * POST /, GET /, GET /:appId, PATCH /:appId, DELETE /:appId, POST /:appId/start and POST /:appId/stop.
+ * @example app.use('/api/v1/apps', appRoutes(deps))
+ */
+export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'publicUrl'>): Router {
+  const router = Router();
+  const answer = (app: AppRecord) => presentApp(app, deps.publicUrl);
+
+  router.post('/', async (req, res) => {
+    const { user } = requireCaller(res);
+    const body = validate(createSchema, req.body);
+    assertNameFree(deps.apps.list(user.id), body.name);
+    const now = new Date().toISOString();
+    const app: AppRecord = {
+      id: newId('app'),
+      ownerId: user.id,
+      name: body.name,
+      description: body.description ?? '',
+      packageJson: body.packageJson ?? null,
+      status: 'stopped',
+      functions: [],
+      endpoints: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    await deps.apps.insert(app);
+    res.status(201).json(answer(app));
+  });
+
+  router.get('/', (_req, res) => {
+    const { user } = requireCaller(res);
+    res.json({ apps: deps.apps.list(user.id).map(answer) });
+  });
+
+  router.get('/:appId', (req, res) => {
+    res.json(answer(ownedApp(deps.apps, res, req.params.appId)));
+  });
+
+  router.patch('/:appId', async (req, res) => {
+    const app = ownedApp(deps.apps, res, req.params.appId);
+    const body = validate(patchSchema, req.body);
+    if (body.name !== undefined) {
+      assertNameFree(deps.apps.list(app.ownerId), body.name, app);
+      app.name = body.name;
+    }
+    if (body.description !== undefined) app.description = body.description;
+    if (body.packageJson !== undefined) app.packageJson = body.packageJson;
+    await deps.apps.save(app);
+    res.json(answer(app));
+  });
+
+  router.delete('/:appId', async (req, res) => {
+    const app = ownedApp(deps.apps, res, req.params.appId);
+    await deps.runtime.forget(app);
+    await deps.apps.remove(app.ownerId, app.id);
+    res.status(204).end();
+  });
+
+  /** Starting fails when, say, the dependencies do not install: the status changes only once the runtime did its part. */
+  const switchTo =
+    (status: AppRecord['status'], act: (app: AppRecord) => Promise<void>): RequestHandler<{ appId: string }> =>
+    async (req, res) => {
+      const app = ownedApp(deps.apps, res, req.params.appId);
+      await act(app);
+      app.status = status;
+      await deps.apps.save(app);
+      res.json(answer(app));
+    };
+  router.post('/:appId/start', switchTo('running', (app) => deps.runtime.start(app)));
+  router.post('/:appId/stop', switchTo('stopped', (app) => deps.runtime.stop(app)));
+
+  return router;
+}

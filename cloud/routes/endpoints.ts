@@ -1,0 +1,83 @@
+/** @module An app's endpoints: the method and path under /run/<appId> that call one of its functions. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { EdgeError } from '../../runtime/errors.ts';
+import { functionOf, ownedApp } from '../app-lookup.ts';
+import type { AppRecord, EndpointRecord } from '../data.ts';
+import type { CloudDeps } from '../deps.ts';
+import { validate } from '../http.ts';
+import { newId } from '../ids.ts';
+import { presentEndpoint } from '../present.ts';
+
+/** Plain segments only: clients rewrite "." and ".." segments, so an endpoint at such a path could never be reached. */
+const pathSchema = z
+  .string()
+  .max(200)
+  .regex(/^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/, 'a path starts with "/" and its segments hold only letters, digits and . _ ~ -, e.g. "/orders/list"')
+  .refine((path) => path.split('/').every((segment) => segment !== '.' && segment !== '..'), 'a path has no "." or ".." segments');
+
+const fields = {
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+  path: pathSchema,
+  function: z.string(),
+  public: z.boolean(),
+};
+const createSchema = z.strictObject({ ...fields, public: fields.public.default(false) });
+// No defaults here: a field left out of a PATCH keeps its value.
+const patchSchema = z.strictObject(fields).partial();
+
+function endpointOf(app: AppRecord, id: string): EndpointRecord {
+  const endpoint = app.endpoints.find((candidate) => candidate.id === id);
+  if (!endpoint) throw new EdgeError('ENDPOINT_NOT_FOUND', `app "${app.name}" has no endpoint ${id}`);
+  return endpoint;
+}
+
+/** Refuses an endpoint that would call a missing function or take another endpoint's method and path. */
+function assertUsable(app: AppRecord, endpoint: Omit<EndpointRecord, 'id'>, self?: EndpointRecord): void {
+  functionOf(app, endpoint.function);
+  const taken = app.endpoints.some((other) => other !== self && other.method === endpoint.method && other.path === endpoint.path);
+  if (taken) throw new EdgeError('ENDPOINT_TAKEN', `app "${app.name}" already has an endpoint ${endpoint.method} ${endpoint.path}`);
+}
+
+/**
+ * POST and GET /:appId/endpoints, PATCH and DELETE /:appId/endpoints/:id.
+ * @example app.use('/api/v1/apps', endpointRoutes(deps))
+ */
+export function endpointRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Router {
+  const router = Router();
+
+  router.post('/:appId/endpoints', async (req, res) => {
+    const app = ownedApp(deps.apps, res, req.params.appId);
+    const body = validate(createSchema, req.body);
+    assertUsable(app, body);
+    const endpoint: EndpointRecord = { id: newId('ep'), ...body };
+    app.endpoints.push(endpoint);
+    await deps.apps.save(app);
+    res.status(201).json(presentEndpoint(app, endpoint, deps.publicUrl));
+  });
+
+  router.get('/:appId/endpoints', (req, res) => {
+    const app = ownedApp(deps.apps, res, req.params.appId);
+    res.json({ endpoints: app.endpoints.map((endpoint) => presentEndpoint(app, endpoint, deps.publicUrl)) });
+  });
+
+  router.patch('/:appId/endpoints/:id', async (req, res) => {
+    const app = ownedApp(deps.apps, res, req.params.appId);
+    const endpoint = endpointOf(app, req.params.id);
+    const changed = { ...endpoint, ...validate(patchSchema, req.body) };
+    assertUsable(app, changed, endpoint);
+    Object.assign(endpoint, changed);
+    await deps.apps.save(app);
+    res.json(presentEndpoint(app, endpoint, deps.publicUrl));
+  });
+
+  router.delete('/:appId/endpoints/:id', async (req, res) => {
+    const app = ownedApp(deps.apps, res, req.params.appId);
+    const endpoint = endpointOf(app, req.params.id);
+    app.endpoints = app.endpoints.filter((candidate) => candidate !== endpoint);
+    await deps.apps.save(app);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,85 @@
+/** The AppRuntime on its own: app records written out as folders, loaded once per content, and never seen half written. */
+import test from 'ava';
+import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { AppRuntime } from '../../cloud/app-runtime.ts';
+import type { AppRecord, FunctionRecord } from '../../cloud/data.ts';
+import { startRuntime, type TestRuntime } from '../helpers/runtime.ts';
+
+let local: TestRuntime;
+
+test.before(async () => {
+  local = await startRuntime({ local: true });
+});
+
+test.after.always(async () => {
+  await local?.executor.close();
+});
+
+async function appRuntime(): Promise<{ runtime: AppRuntime; appsDir: string }> {
+  const appsDir = join(await mkdtemp(join(tmpdir(), 'ec-apps-')), 'apps');
+  return { runtime: new AppRuntime({ appsDir, executor: local.executor, installer: local.installer, logger: pino({ level: 'silent' }) }), appsDir };
+}
+
+const fn = (name: string, code: string): FunctionRecord => ({ name, code, language: 'js', idempotent: false, public: false, updatedAt: new Date().toISOString() });
+
+function record(functions: FunctionRecord[]): AppRecord {
+  const now = new Date().toISOString();
+  return { id: 'app_00000000000000aa', ownerId: 'user_1', name: 'unit', description: '', packageJson: null, status: 'stopped', functions, endpoints: [], createdAt: now, updatedAt: now };
+}
+
+test('an unchanged app is loaded once, and a change of content loads it again even within the same millisecond', async (t) => {
+  const { runtime } = await appRuntime();
+  const app = record([fn('one', 'export default () => 1')]);
+  const first = await runtime.load(app);
+  t.is(await runtime.load(app), first);
+  app.functions = [fn('one', 'export default () => 2')];
+  app.updatedAt = app.createdAt;
+  const second = await runtime.load(app);
+  t.not(second, first);
+  t.not(second.functions.get('one')!.version, first.functions.get('one')!.version);
+});
+
+test('loads racing with edits each see a whole app, and the last edit wins', async (t) => {
+  const { runtime } = await appRuntime();
+  const app = record([]);
+  const loads = [];
+  for (let version = 1; version <= 20; version++) {
+    app.functions = Array.from({ length: 5 }, (_, i) => fn(`f${i}`, `export default () => ${version}`));
+    loads.push(runtime.load(app));
+  }
+  for (const loaded of await Promise.all(loads)) t.is(loaded.functions.size, 5);
+  const response = await runtime.invoke(app, 'f3', {});
+  t.like(response, { ok: true, output: 20 });
+});
+
+test('forgetting an app removes its folder and its logs', async (t) => {
+  const { runtime, appsDir } = await appRuntime();
+  const app = record([fn('one', 'export default () => { console.log("hi"); return 1; }')]);
+  await runtime.invoke(app, 'one', {});
+  t.is(runtime.logs(app.id, 'one').length, 1);
+  t.true((await stat(join(appsDir, app.id))).isDirectory());
+  await runtime.forget(app);
+  t.deepEqual(runtime.logs(app.id, 'one'), []);
+  t.deepEqual(await readdir(appsDir), []);
+});
+
+test('the invocation log keeps the last 50 per function', async (t) => {
+  const { runtime } = await appRuntime();
+  const app = record([fn('count', 'export default (n) => { console.log(String(n)); return n; }')]);
+  for (let n = 0; n < 55; n++) await runtime.invoke(app, 'count', { input: n });
+  const logs = runtime.logs(app.id, 'count');
+  t.is(logs.length, 50);
+  t.is(logs[0]!.logs[0]!.message, '54');
+  t.is(logs[49]!.logs[0]!.message, '5');
+});
+
+test('restoring warms the apps it can and only logs the ones it cannot', async (t) => {
+  const { runtime } = await appRuntime();
+  const good = record([fn('one', 'export default () => 1')]);
+  const broken = { ...record([fn('one', 'export default () => 1')]), id: 'app_00000000000000bb', packageJson: '{"dependencies":{"x":"file:../elsewhere"}}' };
+  await t.notThrowsAsync(runtime.restore([good, broken]));
+  t.like(await runtime.invoke(good, 'one', {}), { ok: true, output: 1, stats: { executed: 1 } });
+});

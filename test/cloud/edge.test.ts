@@ -1,0 +1,69 @@
+/** Edge computing against the cloud: download a function's bundle, run it locally, send the results as precomputed, and the cloud does no work. */
+import test from 'ava';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { api } from '../helpers/cloud.ts';
+import { makeApp, newUser, sampleFunctions, startDockerCloud, type DockerCloud } from '../helpers/cloud-apps.ts';
+import { startRuntime, type TestRuntime } from '../helpers/runtime.ts';
+
+let cloud: DockerCloud;
+let local: TestRuntime;
+let token: string;
+
+test.before(async () => {
+  [cloud, local] = await Promise.all([startDockerCloud(), startRuntime({ local: true })]);
+  token = await newUser(cloud.url);
+});
+
+test.after.always(async () => {
+  await Promise.all([cloud?.close(), local?.executor.close()]);
+});
+
+/** A started app with a package.json (its text is part of every version) and a public endpoint for greet. */
+async function edgeApp(): Promise<string> {
+  const app = await makeApp(cloud.url, token, { greet: sampleFunctions.greet, upper: sampleFunctions.upper }, [{ method: 'POST', path: '/greet', function: 'greet', public: true }]);
+  await api(cloud.url, 'PATCH', `/api/v1/apps/${app.id}`, { packageJson: '{\n  "name": "edge",\n  "dependencies": {}\n}\n' }, token);
+  await api(cloud.url, 'POST', `/api/v1/apps/${app.id}/start`, undefined, token);
+  return app.id as string;
+}
+
+async function pull(appId: string, fn: string): Promise<string> {
+  const { status, body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/${fn}/code`, undefined, token);
+  if (status !== 200) throw new Error(`downloading ${fn} answered ${status}`);
+  const dir = join(await mkdtemp(join(tmpdir(), 'ec-pulled-')), body.name);
+  for (const [name, text] of Object.entries(body.files as Record<string, string>)) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
+  return dir;
+}
+
+test("the owner's bundle holds every function and is byte for byte the app folder the cloud runs", async (t) => {
+  const appId = await edgeApp();
+  const { body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/greet/code`, undefined, token);
+  t.like(body, { format: 'edgecourier-app-bundle/1', entry: 'greet' });
+  t.deepEqual(Object.keys(body.files).sort(), ['app.json', 'functions/greet.js', 'functions/upper.ts', 'package.json']);
+  for (const [name, text] of Object.entries(body.files as Record<string, string>)) {
+    t.is(await readFile(join(cloud.dataDir, 'apps', appId, name), 'utf8'), text, name);
+  }
+});
+
+test('results of a local run of the bundle, sent as precomputed, leave the cloud nothing to execute', async (t) => {
+  const appId = await edgeApp();
+  const app = await local.load(await pull(appId, 'greet'));
+  const edge = await local.invoker.invoke(app, 'greet', { name: 'edge' }, { recordResults: true });
+  if (!edge.ok) return t.fail(edge.error.message);
+  t.is(edge.stats.executed, 2);
+  const answer = await api(cloud.url, 'POST', `/run/${appId}/greet`, { input: { name: 'edge' }, precomputed: edge.results });
+  t.like(answer, { status: 200, body: { output: edge.output, key: edge.key, stats: { executed: 0, precomputedHits: 1 } } });
+});
+
+test('a local run of the called function alone leaves the cloud only the caller to execute', async (t) => {
+  const appId = await edgeApp();
+  const app = await local.load(await pull(appId, 'upper'));
+  const edge = await local.invoker.invoke(app, 'upper', { text: 'part' }, { recordResults: true });
+  if (!edge.ok) return t.fail(edge.error.message);
+  const answer = await api(cloud.url, 'POST', `/run/${appId}/greet`, { input: { name: 'part' }, precomputed: edge.results });
+  t.like(answer, { status: 200, body: { output: { message: 'hello PART' }, stats: { executed: 1, precomputedHits: 1 } } });
+});

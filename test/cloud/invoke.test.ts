@@ -1,0 +1,122 @@
+/** Calling endpoints and test-invoking functions on real Docker: start and stop, cache and precomputed results, logs and bad envelopes. */
+import test from 'ava';
+import { api } from '../helpers/cloud.ts';
+import { makeApp, sampleFunctions, useCloudWithUser, type CloudWithUser } from '../helpers/cloud-apps.ts';
+
+const session = useCloudWithUser(test);
+const call: CloudWithUser['call'] = (method, path, body) => session().call(method, path, body);
+
+/** An app with greet, upper, echo and fails, and endpoints for them; started unless told otherwise. */
+async function shop(start = true): Promise<{ id: string; run: (method: string, path: string, body?: unknown, as?: string) => ReturnType<typeof api> }> {
+  const app = await makeApp(session().cloud.url, session().token, sampleFunctions, [
+    { method: 'POST', path: '/greet', function: 'greet' },
+    { method: 'GET', path: '/echo', function: 'echo', public: true },
+    { method: 'POST', path: '/fails', function: 'fails', public: true },
+  ]);
+  if (start) await call('POST', `/apps/${app.id}/start`);
+  return { id: app.id, run: (method, path, body, as = session().token) => api(session().cloud.url, method, `/run/${app.id}${path}`, body, as) };
+}
+
+test('a stopped app answers 503 APP_STOPPED saying how to start it, and answers once started', async (t) => {
+  const { id, run } = await shop(false);
+  const stopped = await run('POST', '/greet', { input: { name: 'ada' } });
+  t.is(stopped.status, 503);
+  t.is(stopped.body.error.code, 'APP_STOPPED');
+  t.regex(stopped.body.error.message, new RegExp(`app app-\\w+ is stopped; its owner can start it with POST /api/v1/apps/${id}/start`));
+  t.like(await call('POST', `/apps/${id}/start`), { status: 200, body: { status: 'running' } });
+  t.like(await run('POST', '/greet', { input: { name: 'ada' } }), { status: 200, body: { output: { message: 'hello ADA' } } });
+  t.like(await call('POST', `/apps/${id}/stop`), { status: 200, body: { status: 'stopped' } });
+  t.like(await run('POST', '/greet', { input: { name: 'ada' } }), { status: 503, body: { error: { code: 'APP_STOPPED' } } });
+});
+
+test('an endpoint returns a cache that skips work when sent back, and precomputed results skip all of it', async (t) => {
+  const { run } = await shop();
+  const first = await run('POST', '/greet', { input: { name: 'edge' } });
+  t.is(first.status, 200);
+  t.like(first.body, { output: { message: 'hello EDGE' }, stats: { executed: 2, cacheHits: 0, precomputedHits: 0 } });
+  t.false('logs' in first.body);
+  t.deepEqual(Object.values(first.body.cache), ['EDGE']);
+  t.regex(first.body.key, /^greet@[0-9a-f]{16}:[0-9a-f]{32}$/);
+  const cached = await run('POST', '/greet', { input: { name: 'edge' }, cache: first.body.cache });
+  t.like(cached.body, { output: { message: 'hello EDGE' }, stats: { executed: 1, cacheHits: 1 } });
+  const precomputed = await run('POST', '/greet', { input: { name: 'edge' }, precomputed: { [first.body.key]: { message: 'made at the edge' } } });
+  t.like(precomputed.body, { output: { message: 'made at the edge' }, stats: { executed: 0, precomputedHits: 1 } });
+});
+
+test('a GET endpoint takes the query string as its input', async (t) => {
+  const { run } = await shop();
+  t.like(await run('GET', '/echo?name=ada&n=1', undefined, ''), { status: 200, body: { output: { name: 'ada', n: '1' } } });
+  t.like(await run('GET', '/echo/', undefined, ''), { status: 200, body: { output: {} } });
+});
+
+test('a POST without a body runs with input null', async (t) => {
+  const { id } = await shop();
+  await call('POST', `/apps/${id}/endpoints`, { method: 'POST', path: '/echo', function: 'echo' });
+  t.like(await api(session().cloud.url, 'POST', `/run/${id}/echo`, undefined, session().token), { status: 200, body: { output: null } });
+});
+
+test('a failing function answers with its error status, without logs at the endpoint and with them when test-invoked', async (t) => {
+  const { id, run } = await shop();
+  const failed = await run('POST', '/fails', { input: { why: 'testing' } }, '');
+  t.is(failed.status, 502);
+  t.like(failed.body, { error: { code: 'FUNCTION_THREW' }, stats: { executed: 1 } });
+  t.regex(failed.body.error.message, /refused: testing/);
+  t.false('logs' in failed.body);
+  const tested = await call('POST', `/apps/${id}/functions/fails/invoke`, { input: { why: 'again' } });
+  t.like(tested, { status: 502, body: { error: { code: 'FUNCTION_THREW' }, logs: [{ fn: 'fails', level: 'error', message: 'about to fail' }] } });
+});
+
+test('a stopped app can be test-invoked, and its logs show the console output of recent invocations, newest first', async (t) => {
+  const { id } = await shop(false);
+  const invoked = await call('POST', `/apps/${id}/functions/greet/invoke`, { input: { name: 'first' } });
+  t.like(invoked, { status: 200, body: { output: { message: 'hello FIRST' }, logs: [{ fn: 'greet', level: 'log', message: 'greeting first' }] } });
+  await call('POST', `/apps/${id}/functions/greet/invoke`, { input: { name: 'second' } });
+  const { body } = await call('GET', `/apps/${id}/functions/greet/logs`);
+  t.is(body.invocations.length, 2);
+  t.like(body.invocations[0], { ok: true, logs: [{ message: 'greeting second' }] });
+  t.like(body.invocations[1], { ok: true, logs: [{ message: 'greeting first' }] });
+  t.is(typeof body.invocations[0].durationMs, 'number');
+  t.like(await call('GET', `/apps/${id}/functions/nope/logs`), { status: 404, body: { error: { code: 'FUNCTION_NOT_FOUND' } } });
+});
+
+test('endpoint calls show in the logs too', async (t) => {
+  const { id, run } = await shop();
+  await run('POST', '/fails', { input: { why: 'logged' } }, '');
+  const { body } = await call('GET', `/apps/${id}/functions/fails/logs`);
+  t.like(body.invocations[0], { ok: false, error: { code: 'FUNCTION_THREW' }, logs: [{ message: 'about to fail' }] });
+});
+
+const badEnvelopes: Array<[string, string | object, string, RegExp]> = [
+  ['a field outside the envelope', { name: 'ada' }, 'INVALID_INPUT', /name/],
+  ['a cache that is an array', { input: 1, cache: [] }, 'INVALID_INPUT', /cache/],
+  ['precomputed results that are a string', { precomputed: 'x' }, 'INVALID_INPUT', /precomputed/],
+  ['a body that is not JSON', '{"input": ', 'INVALID_JSON', /not valid JSON/],
+];
+for (const [what, body, code, message] of badEnvelopes) {
+  test(`${what} is refused at the endpoint and at test-invoke`, async (t) => {
+    const { id, run } = await shop();
+    for (const answer of [await run('POST', '/greet', body), await call('POST', `/apps/${id}/functions/greet/invoke`, body)]) {
+      t.is(answer.status, 400);
+      t.is(answer.body.error.code, code);
+      t.regex(answer.body.error.message, message);
+    }
+  });
+}
+
+test('private endpoints need their owner; unknown apps and paths are 404', async (t) => {
+  const { id, run } = await shop();
+  t.like(await run('POST', '/greet', { input: { name: 'x' } }, ''), { status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
+  t.like(await run('POST', '/nowhere', {}), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
+  t.like(await run('GET', '/greet'), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
+  t.like(await api(session().cloud.url, 'POST', '/run/app_0000000000000000/greet', {}), { status: 404, body: { error: { code: 'APP_NOT_FOUND' } } });
+  t.like(await call('POST', `/apps/${id}/functions/nope/invoke`, {}), { status: 404, body: { error: { code: 'FUNCTION_NOT_FOUND' } } });
+});
+
+test('an edited function runs its new code at once, with a new version in its key', async (t) => {
+  const { id, run } = await shop();
+  const before = await run('POST', '/greet', { input: { name: 'v' } });
+  await call('PUT', `/apps/${id}/functions/greet`, { code: 'export default (input) => ({ message: "bye " + input.name })' });
+  const after = await run('POST', '/greet', { input: { name: 'v' } });
+  t.like(after.body, { output: { message: 'bye v' } });
+  t.not(after.body.key, before.body.key);
+});

@@ -1,0 +1,108 @@
+/** @module Test helpers for apps in the cloud: the service on real Docker, users signed up over the API, and apps built from a short description. */
+import type { TestFn } from 'ava';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startCloud } from '../../cloud/main.ts';
+import { createExecutor } from '../../docker/executor-factory.ts';
+import { api, freshEmail, type ApiAnswer } from './cloud.ts';
+
+export interface DockerCloud {
+  url: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** The cloud with its own data folder and a Docker executor with its own caches (startTestCloud runs plain processes). */
+export async function startDockerCloud(): Promise<DockerCloud> {
+  const base = await mkdtemp(join(tmpdir(), 'ec-cloud-apps-'));
+  const dataDir = join(base, 'data');
+  const executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
+  const cloud = await startCloud({ dataDir, port: 0, host: '127.0.0.1', attemptsPerMinute: 10_000, executor, logger: pino({ level: 'silent' }) });
+  return {
+    url: cloud.url,
+    dataDir,
+    async close() {
+      await cloud.close();
+      await executor.executor.close();
+    },
+  };
+}
+
+/** Signs a fresh user up and logs in; resolves with the session token. */
+export async function newUser(url: string): Promise<string> {
+  const credentials = { email: freshEmail('apps'), password: 'correct horse battery' };
+  await api(url, 'POST', '/api/v1/accounts', credentials);
+  const { body } = await api(url, 'POST', '/api/v1/sessions', credentials);
+  return body.token as string;
+}
+
+export interface CloudWithUser {
+  cloud: DockerCloud;
+  token: string;
+  /** A request under /api/v1 as that user. */
+  call(method: string, path: string, body?: unknown): Promise<ApiAnswer>;
+}
+
+/**
+ * Starts a Docker cloud with one user before a test file's tests and closes it after them.
+ * @example const session = useCloudWithUser(test); … await session().call('GET', '/apps')
+ */
+export function useCloudWithUser(test: TestFn): () => CloudWithUser {
+  let session: CloudWithUser | undefined;
+  test.before(async () => {
+    const cloud = await startDockerCloud();
+    const token = await newUser(cloud.url);
+    session = { cloud, token, call: (method, path, body) => api(cloud.url, method, `/api/v1${path}`, body, token) };
+  });
+  test.after.always(async () => {
+    await session?.cloud.close();
+  });
+  return () => session!;
+}
+
+export interface FunctionSpec {
+  code: string;
+  language?: 'js' | 'ts';
+  idempotent?: boolean;
+  public?: boolean;
+}
+
+export interface EndpointSpec {
+  method: string;
+  path: string;
+  function: string;
+  public?: boolean;
+}
+
+/** Functions most tests use: greet (js, logs, calls upper), upper (ts, idempotent), echo, fails. */
+export const sampleFunctions = {
+  greet: {
+    code: `export default async function greet(input, ctx) {
+  console.log('greeting ' + input.name);
+  const shout = await ctx.call('upper', { text: input.name });
+  return { message: 'hello ' + shout };
+}
+`,
+  },
+  upper: { code: 'export default function upper(input: { text: string }): string {\n  return input.text.toUpperCase();\n}\n', language: 'ts', idempotent: true },
+  echo: { code: 'export default (input) => input;\n' },
+  fails: { code: "export default (input) => { console.error('about to fail'); throw new Error('refused: ' + input.why); };\n" },
+} satisfies Record<string, FunctionSpec>;
+
+/** Creates an app of `token`'s user with the functions and endpoints given; resolves with the app as the API answered it last. */
+export async function makeApp(url: string, token: string, functions: Record<string, FunctionSpec>, endpoints: EndpointSpec[] = []): Promise<any> {
+  const created = await api(url, 'POST', '/api/v1/apps', { name: `app-${Math.random().toString(36).slice(2, 10)}` }, token);
+  if (created.status !== 201) throw new Error(`creating an app answered ${created.status}: ${created.text}`);
+  const base = `/api/v1/apps/${created.body.id}`;
+  for (const [name, spec] of Object.entries(functions)) {
+    const put = await api(url, 'PUT', `${base}/functions/${name}`, spec, token);
+    if (put.status !== 201) throw new Error(`putting ${name} answered ${put.status}: ${put.text}`);
+  }
+  for (const endpoint of endpoints) {
+    const made = await api(url, 'POST', `${base}/endpoints`, endpoint, token);
+    if (made.status !== 201) throw new Error(`making ${endpoint.method} ${endpoint.path} answered ${made.status}: ${made.text}`);
+  }
+  return (await api(url, 'GET', base, undefined, token)).body;
+}
