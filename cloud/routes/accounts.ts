@@ -13,7 +13,11 @@ import { attemptLimits } from '../rate-limit.ts';
 const BCRYPT_COST = 10;
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
-export const passwordSchema = z.string().min(8).max(200);
+/** bcrypt reads only the first 72 bytes: a longer password would be accepted but partly ignored. */
+export const passwordSchema = z
+  .string()
+  .min(8)
+  .refine((password) => Buffer.byteLength(password) <= 72, 'a password has at most 72 bytes (72 plain letters)');
 const signUpSchema = z.object({ email: z.email().max(254), password: passwordSchema });
 const logInSchema = z.object({ email: z.string().max(320), password: z.string().max(200) });
 

@@ -51,14 +51,14 @@ ${body}
 
 function formPage(token: string, error?: string): string {
   const field = (id: string, label: string, hint = '') =>
-    `<label for="${id}">${label}</label><input id="${id}" name="${id}" type="password" autocomplete="new-password" minlength="8" maxlength="200" required${hint && ` aria-describedby="${id}-hint"`}>` +
+    `<label for="${id}">${label}</label><input id="${id}" name="${id}" type="password" autocomplete="new-password" minlength="8" maxlength="72" required${hint && ` aria-describedby="${id}-hint"`}>` +
     (hint && `<p class="hint" id="${id}-hint">${hint}</p>`);
   return page(
     'Choose a new password',
     `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="reset-password">
 <input type="hidden" name="token" value="${escapeHtml(token)}">
-${field('password', 'New password', '8 to 200 characters.')}
+${field('password', 'New password', '8 to 72 characters.')}
 ${field('confirm', 'The new password again')}
 <button type="submit">Set the new password</button>
 </form>`,

@@ -233,3 +233,9 @@ test('without an SMTP server the reset mail is written to the outbox as an .eml 
   const mail = await simpleParser(await readFile(join(outbox, files[0]!)));
   t.true(mail.text?.includes(`${offline.url}/reset-password?token=ecr_`));
 });
+
+test('a password longer than bcrypt reads (72 bytes) is refused rather than silently cut', async (t) => {
+  const { status, body } = await api(cloud.url, 'POST', '/api/v1/accounts', { email: freshEmail(), password: 'x'.repeat(73) });
+  t.is(status, 400);
+  t.regex(JSON.stringify(body), /72 bytes/);
+});
