@@ -18,11 +18,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export function createCloudApp(deps: CloudDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Answers are per request and mostly to POSTs: hashing each body for an ETag would only cost time.
+  app.set('etag', false);
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: false }));
-  app.use(express.urlencoded({ extended: false, limit: MAX_BODY_BYTES }));
   app.use(cookieParser());
   app.use(identifyCaller(deps.tokens, deps.users));
+  // Endpoint calls come first: they are the hot path, and routers are tried in this order.
   const routes: Array<[string, Router]> = [
+    ['/run', runRoutes(deps)],
     ['/api/v1', accountRoutes(deps)],
     ['/api/v1', tokenRoutes(deps)],
     ['/', passwordResetRoutes(deps)],
@@ -30,7 +33,6 @@ export function createCloudApp(deps: CloudDeps): Express {
     ['/api/v1/apps', functionRoutes(deps)],
     ['/api/v1/apps', endpointRoutes(deps)],
     ['/api/v1/apps', codeRoutes(deps)],
-    ['/run', runRoutes(deps)],
   ];
   for (const [path, router] of routes) app.use(path, router);
   app.use(routeNotFound);

@@ -1,5 +1,5 @@
 /** @module Password resets: asking for a mailed link, the page the link opens, and setting the new password. */
-import { Router, type Response } from 'express';
+import { Router, type Response, urlencoded } from 'express';
 import { z } from 'zod';
 import { EdgeError } from '../../runtime/errors.ts';
 import type { UserRecord } from '../data.ts';
@@ -14,6 +14,8 @@ const RESET_TTL_MS = 60 * 60 * 1000;
 const ACCEPTED = 'if an account has that address, a mail with a reset link is on its way; it works for one hour';
 
 const requestSchema = z.object({ email: z.email().max(254) });
+/** The reset form holds a token and two passwords: a few hundred bytes. */
+const MAX_FORM_BYTES = 16 * 1024;
 const confirmSchema = z.object({ token: z.string().min(1).max(200), password: passwordSchema });
 const formSchema = z.object({ token: z.string().max(200), password: z.string(), confirm: z.string() });
 
@@ -123,7 +125,7 @@ export function passwordResetRoutes(deps: ResetDeps): Router {
     sendPage(res, 200, formPage(token));
   });
 
-  router.post('/reset-password', async (req, res) => {
+  router.post('/reset-password', urlencoded({ extended: false, limit: MAX_FORM_BYTES }), async (req, res) => {
     const { token, password, confirm } = validate(formSchema, req.body, 'form');
     if (password !== confirm) return sendPage(res, 400, formPage(token, 'The two passwords differ. Type the same new password twice.'));
     if (!passwordSchema.safeParse(password).success) return sendPage(res, 400, formPage(token, 'Choose a password of 8 to 200 characters.'));
