@@ -71,13 +71,28 @@ export class RemoteMirror {
   }
 
   async #pull(): Promise<void> {
+    /** During a full listing after a reset: every path it named, so that what it did not name can go. */
+    let listed: Set<string> | undefined;
     for (;;) {
       const batch = await this.#options.backend.changes(this.#state.cursor);
-      if (batch.reset) this.#options.logger.warn('the remote cursor was reset: listing everything again (finished requests do not run again)');
-      for (const entry of batch.entries) await this.#apply(entry);
+      if (batch.reset) {
+        this.#options.logger.warn('the remote cursor was reset: listing everything again (finished requests do not run again)');
+        listed = new Set();
+      }
+      for (const entry of batch.entries) {
+        listed?.add(entry.path);
+        await this.#apply(entry);
+      }
       this.#state.cursor = batch.cursor;
+      if (!batch.hasMore && listed) await this.#dropUnlisted(listed);
       await saveMirrorState(this.#options.stateFile, this.#state);
       if (!batch.hasMore) return;
+    }
+  }
+
+  async #dropUnlisted(listed: Set<string>): Promise<void> {
+    for (const path of Object.keys(this.#state.revs).filter((known) => !listed.has(known))) {
+      await this.#apply({ path, kind: 'deleted', rev: '', size: 0 });
     }
   }
 
