@@ -23,6 +23,8 @@ export interface DropboxBackendOptions {
   domainDelimiter?: string;
   log?: (line: string) => void;
   retry?: Pick<RetryOptions, 'retries' | 'baseDelayMs' | 'maxDelayMs'>;
+  /** Content above this size goes through an upload session, in chunks of half of it at most 4 MiB; 8 MiB by default (Dropbox allows 150 MB in one upload). */
+  singleUploadLimitBytes?: number;
 }
 
 /** A Dropbox answer that retrying cannot fix, with the service's error tag (`reset`, `path`, ...). */
@@ -33,8 +35,8 @@ export class DropboxCallError extends Error {
   }
 }
 
-const singleUploadLimit = 8 * 1024 * 1024;
-const chunkSize = 4 * 1024 * 1024;
+const defaultSingleUploadLimit = 8 * 1024 * 1024;
+const maxChunkSize = 4 * 1024 * 1024;
 const missingCredentials = 'Dropbox needs credentials: set DROPBOX_ACCESS_TOKEN, or DROPBOX_REFRESH_TOKEN with DROPBOX_APP_KEY (and DROPBOX_APP_SECRET unless the app uses PKCE)';
 
 const entrySchema = z.object({ '.tag': z.enum(['file', 'folder', 'deleted']), path_lower: z.string().optional(), path_display: z.string().optional(), rev: z.string().optional(), size: z.number().optional() });
@@ -129,12 +131,15 @@ export class DropboxBackend implements SyncBackend {
 
   async upload(path: string, content: Buffer): Promise<{ rev: string }> {
     const commit = { path: this.#remote(path), mode: { '.tag': 'overwrite' as const }, mute: true };
-    if (content.length <= singleUploadLimit) return this.#call('upload', fileSchema, () => this.#dbx.filesUpload({ ...commit, contents: content }));
+    if (content.length <= (this.#options.singleUploadLimitBytes ?? defaultSingleUploadLimit)) {
+      return this.#call('upload', fileSchema, () => this.#dbx.filesUpload({ ...commit, contents: content }));
+    }
     return this.#uploadInSession(commit, content);
   }
 
   /** A session's file appears only at `finish`, so nobody ever reads part of it. */
   async #uploadInSession(commit: files.CommitInfo, content: Buffer): Promise<{ rev: string }> {
+    const chunkSize = Math.min(maxChunkSize, Math.ceil((this.#options.singleUploadLimitBytes ?? defaultSingleUploadLimit) / 2));
     const chunk = (offset: number) => content.subarray(offset, offset + chunkSize);
     const { session_id } = await this.#call('upload_session/start', sessionSchema, () => this.#dbx.filesUploadSessionStart({ close: false, contents: chunk(0) }));
     let offset = chunkSize;
