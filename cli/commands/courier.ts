@@ -1,14 +1,18 @@
 /** @module `edgecourier courier`: watches a synced folder and answers request files until stopped. */
 import { type Command, Option } from 'commander';
 import { pino } from 'pino';
-import { startCourier } from '../../courier/main.ts';
+import { startCourier, type CourierSettings } from '../../courier/main.ts';
+import { EdgeError } from '../../runtime/errors.ts';
+import { createBackend, type BackendKind } from '../../sync/create-backend.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { positiveInt } from '../numbers.ts';
 import { fail } from '../output.ts';
 
 interface CourierOptions {
-  root: string;
+  root?: string;
+  dropbox?: string;
+  onedrive?: string;
   state?: string;
   concurrency: number;
   maxRequestBytes: number;
@@ -16,23 +20,44 @@ interface CourierOptions {
   local?: boolean;
 }
 
+/** The folder the courier serves: a local one, or a remote one mirrored through a back end. */
+function where(options: CourierOptions, log: (line: string) => void): Pick<CourierSettings, 'root' | 'remote'> {
+  const given = [options.root, options.dropbox, options.onedrive].filter((value) => value !== undefined);
+  if (given.length !== 1) throw new EdgeError('INVALID_INPUT', 'give exactly one of --root <dir>, --dropbox <path> and --onedrive <path>');
+  if (options.root) return { root: options.root };
+  const kind: BackendKind = options.dropbox ? 'dropbox' : 'onedrive';
+  const path = (options.dropbox ?? options.onedrive)!;
+  return { remote: { backend: createBackend(kind, path, log), name: `${kind}:${path}` } };
+}
+
 export function registerCourier(program: Command): void {
   program
     .command('courier')
     .description('Watch a synced folder: every folder in it is an app; each <app>/requests/<id>.json gets <app>/results/<id>.json.')
-    .requiredOption('-r, --root <dir>', 'the synced folder (e.g. a folder the Dropbox or OneDrive client keeps in sync)')
+    .option('-r, --root <dir>', 'a local folder, e.g. one the Dropbox or OneDrive desktop client keeps in sync')
+    .option('--dropbox <path>', 'a Dropbox folder (e.g. /edge), synced through the Dropbox API; credentials from DROPBOX_* variables')
+    .option('--onedrive <path>', 'a OneDrive folder (e.g. /edge), synced through Microsoft Graph; credentials from ONEDRIVE_* variables')
     .option('--state <dir>', 'where the journal lives; must be outside the root (default: $EDGECOURIER_STATE or ~/.local/state/edgecourier)')
     .option('-c, --concurrency <n>', 'requests run at once', positiveInt, 16)
     .option('--max-request-bytes <n>', 'larger request files get a REQUEST_TOO_LARGE result', positiveInt, 1024 * 1024)
     .option('--settle-ms <ms>', 'how long a request that is not yet valid JSON, or an app that just changed, may still be syncing', positiveInt, 1000)
     .addOption(new Option('--local', 'run functions as plain processes instead of Docker containers: NO SANDBOX'))
-    .addHelpText('after', '\nLogs are JSON lines on stdout, one per request. SIGINT or SIGTERM lets requests in flight finish, then exits.')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Give exactly one of --root, --dropbox and --onedrive. For the API back ends the courier mirrors the',
+        'remote folder into a working folder under --state and uploads results back (README: "Dropbox and OneDrive").',
+        'Logs are JSON lines on stdout, one per request. SIGINT or SIGTERM lets requests in flight finish, then exits.',
+      ].join('\n'),
+    )
     .action(async (options: CourierOptions) => {
       const logger = pino({ base: { pid: process.pid } });
       try {
+        const place = where(options, (line) => logger.info(line));
         const executor = await createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });
         const running = await startCourier({
-          root: options.root,
+          ...place,
           stateDir: options.state,
           concurrency: options.concurrency,
           maxRequestBytes: options.maxRequestBytes,
