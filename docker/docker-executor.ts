@@ -38,7 +38,7 @@ export class DockerExecutor extends WarmPool implements Executor {
       installer: options.installer,
       prestart: options.prestart ?? 2,
       maxSandboxes: options.maxContainers ?? 16,
-      concurrency: options.concurrency ?? 8,
+      concurrency: options.concurrency ?? 24,
       maxQueue: options.maxQueue ?? 256,
       idleTtlMs: options.idleTtlMs ?? 120_000,
     });

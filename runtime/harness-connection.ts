@@ -33,6 +33,7 @@ export class HarnessConnection {
   #pieceBytes = 0;
   #closed = false;
   #onClose: Array<() => void> = [];
+  #onTainted: Array<() => void> = [];
   #exitReason: ExitReason;
 
   constructor(socket: Socket, exitReason: ExitReason) {
@@ -55,6 +56,11 @@ export class HarnessConnection {
   onClose(listener: () => void): void {
     if (this.#closed) listener();
     else this.#onClose.push(listener);
+  }
+
+  /** Called when the harness reports that a finished call left processes behind. */
+  onTainted(listener: () => void): void {
+    this.#onTainted.push(listener);
   }
 
   invoke(message: InvokeMessage, onCall: CallHandler): Promise<HarnessOutcome> {
@@ -120,7 +126,9 @@ export class HarnessConnection {
       return;
     }
     const message = parsed.data;
-    if (message.t === 'result') {
+    if (message.t === 'tainted') {
+      for (const listener of this.#onTainted) listener();
+    } else if (message.t === 'result') {
       const outcome = { result: message.result as CallResult, logs: message.logs, tainted: message.tainted ?? false, bytes: line.length };
       this.#settle(message.id, outcome);
     } else if (message.t === 'call') {

@@ -56,7 +56,12 @@ export interface ResultMessage {
   tainted?: boolean;
 }
 
-export type HarnessMessage = ReadyMessage | CallMessage | ResultMessage;
+/** Harness → host: a function left processes behind after returning normally; retire this sandbox. */
+export interface TaintedMessage {
+  t: 'tainted';
+}
+
+export type HarnessMessage = ReadyMessage | CallMessage | ResultMessage | TaintedMessage;
 
 const errorCodes = Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]];
 const errorBodySchema = z.object({ code: z.enum(errorCodes), message: z.string() });
@@ -75,6 +80,7 @@ const logEntrySchema = z.object({
  */
 export const harnessMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('ready') }),
+  z.object({ t: z.literal('tainted') }),
   z.object({ t: z.literal('call'), id: z.string(), callId: z.number().int(), fn: z.string(), input: z.unknown() }),
   z.object({
     t: z.literal('result'),

@@ -190,6 +190,10 @@ export class WarmPool implements Executor {
         this.#launchFailures = 0;
         slot.sandbox = sandbox;
         sandbox.connection.onClose(() => this.#remove(slot));
+        sandbox.connection.onTainted(() => {
+          slot.retiring = true;
+          if (slot.inFlight === 0) this.#remove(slot);
+        });
         if (this.#closed) void sandbox.kill();
       },
       () => {

@@ -16,9 +16,13 @@ if (!socketPath) {
 }
 
 /** Threads running or idle at once: each costs several MB of the container's memory. */
-const MAX_WORKERS = 32;
-/** Idle workers kept, oldest ended first: at least as many as a sandbox runs at once, so a burst after a lull starts no threads. */
-const MAX_IDLE = 16;
+const MAX_WORKERS = 48;
+/**
+ * Idle workers kept, oldest ended first: as many as ran at once lately (at least a few), so the next
+ * burst of the same size starts no threads; the peak decays with the idle sweep.
+ */
+const MIN_IDLE = 4;
+let recentPeak = 0;
 /** An idle worker unused this long is ended, giving its memory back. */
 const IDLE_WORKER_TTL_MS = 60_000;
 /** Memory limit of the spare worker: the default a function gets, so most first calls can take it. */
@@ -77,6 +81,19 @@ function hasStrayProcesses(): boolean {
   }
 }
 
+let strayCheck: NodeJS.Immediate | undefined;
+let taintReported = false;
+
+function scheduleStrayCheck(): void {
+  strayCheck ??= setImmediate(() => {
+    strayCheck = undefined;
+    if (!taintReported && hasStrayProcesses()) {
+      taintReported = true;
+      send('{"t":"tainted"}');
+    }
+  });
+}
+
 function discard(worker: Worker): void {
   if (ended.has(worker)) return;
   ended.add(worker);
@@ -97,9 +114,11 @@ function finish(id: string, resultJson: string, logs: LogEntry[], healthy: boole
   }
   if (healthy) {
     idle.push({ worker: run.worker, file: run.file, since: Date.now() });
-    if (idle.length > MAX_IDLE) discard(idle[0]!.worker);
-    // In a container a call that returned normally can still have left processes running.
-    sendResult(id, resultJson, logs, mode === 'container' && hasStrayProcesses());
+    if (idle.length > Math.max(MIN_IDLE, recentPeak)) discard(idle[0]!.worker);
+    sendResult(id, resultJson, logs);
+    // In a container a call that returned normally can still have left processes running; looking
+    // for them after the answer keeps the look off the call's latency.
+    if (mode === 'container') scheduleStrayCheck();
     return;
   }
   discard(run.worker);
@@ -187,6 +206,7 @@ function invoke(message: InvokeMessage): void {
     finish(message.id, failureJson('TIMEOUT', `${message.fn} did not finish within ${message.timeoutMs} ms and was stopped`), [], false);
   }, message.timeoutMs);
   running.set(message.id, { worker, fn: message.fn, file: message.file, memoryMb: message.memoryMb, timer });
+  recentPeak = Math.max(recentPeak, running.size);
   worker.postMessage({ t: 'invoke', id: message.id, fn: message.fn, file: message.file, input: message.input } satisfies ToWorker);
 }
 
@@ -204,6 +224,7 @@ function handle(line: string): void {
 }
 
 setInterval(() => {
+  recentPeak = running.size;
   const cutoff = Date.now() - IDLE_WORKER_TTL_MS;
   for (const entry of idle.filter((e) => e.since < cutoff)) discard(entry.worker);
 }, IDLE_WORKER_TTL_MS / 4).unref();
