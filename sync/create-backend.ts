@@ -1,14 +1,39 @@
-/** @module The one place that picks a sync back end, with credentials from the environment. */
+/** @module The one place that picks a sync back end, with credentials from the environment or a credentials file. */
+import { readFile, stat } from 'node:fs/promises';
+import { z } from 'zod';
+import { describeIssues } from '../runtime/app-config.ts';
+import { EdgeError } from '../runtime/errors.ts';
 import type { SyncBackend } from './backend.ts';
 import { dropboxBackendFromEnv } from './dropbox/dropbox-backend.ts';
 import { oneDriveBackendFromEnv } from './onedrive/onedrive-backend.ts';
 
 export type BackendKind = SyncBackend['kind'];
 
+/** A credentials file holds the same names as the environment, e.g. { "DROPBOX_REFRESH_TOKEN": "…", "DROPBOX_APP_KEY": "…" }. */
+const credentialsSchema = z.record(z.string().regex(/^(DROPBOX|ONEDRIVE)_[A-Z_]+$/, 'names are DROPBOX_* or ONEDRIVE_* variables'), z.string());
+
+/** Reads a credentials file, refusing one that other users can read: it holds tokens. */
+export async function readCredentialsFile(path: string): Promise<Record<string, string>> {
+  const info = await stat(path).catch(() => {
+    throw new EdgeError('INVALID_INPUT', `no credentials file at ${path}`);
+  });
+  if ((info.mode & 0o077) !== 0) throw new EdgeError('INVALID_INPUT', `${path} holds tokens but other users may read it; run: chmod 600 ${path}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    throw new EdgeError('INVALID_INPUT', `${path} is not valid JSON`);
+  }
+  const parsed = credentialsSchema.safeParse(json);
+  if (!parsed.success) throw new EdgeError('INVALID_INPUT', describeIssues(path, parsed.error));
+  return parsed.data;
+}
+
 /**
- * A back end for the folder `rootPath` of the service `kind`.
+ * A back end for the folder `rootPath` of the service `kind`; `credentials` (from a file) take precedence over the environment.
  * @example const backend = createBackend('dropbox', '/edge', (line) => logger.info(line))
  */
-export function createBackend(kind: BackendKind, rootPath: string, log: (line: string) => void): SyncBackend {
-  return kind === 'dropbox' ? dropboxBackendFromEnv(rootPath, { log }) : oneDriveBackendFromEnv(rootPath, { log });
+export function createBackend(kind: BackendKind, rootPath: string, log: (line: string) => void, credentials: Record<string, string> = {}): SyncBackend {
+  const env = { ...process.env, ...credentials };
+  return kind === 'dropbox' ? dropboxBackendFromEnv(rootPath, { log }, env) : oneDriveBackendFromEnv(rootPath, { log, env });
 }

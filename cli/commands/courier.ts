@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { pino } from 'pino';
 import { startCourier, type CourierSettings } from '../../courier/main.ts';
 import { EdgeError } from '../../runtime/errors.ts';
-import { createBackend, type BackendKind } from '../../sync/create-backend.ts';
+import { createBackend, readCredentialsFile, type BackendKind } from '../../sync/create-backend.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { positiveInt } from '../numbers.ts';
@@ -13,6 +13,7 @@ interface CourierOptions {
   root?: string;
   dropbox?: string;
   onedrive?: string;
+  credentials?: string;
   state?: string;
   concurrency: number;
   maxRequestBytes: number;
@@ -21,13 +22,14 @@ interface CourierOptions {
 }
 
 /** The folder the courier serves: a local one, or a remote one mirrored through a back end. */
-function where(options: CourierOptions, log: (line: string) => void): Pick<CourierSettings, 'root' | 'remote'> {
+async function where(options: CourierOptions, log: (line: string) => void): Promise<Pick<CourierSettings, 'root' | 'remote'>> {
   const given = [options.root, options.dropbox, options.onedrive].filter((value) => value !== undefined);
   if (given.length !== 1) throw new EdgeError('INVALID_INPUT', 'give exactly one of --root <dir>, --dropbox <path> and --onedrive <path>');
   if (options.root) return { root: options.root };
   const kind: BackendKind = options.dropbox ? 'dropbox' : 'onedrive';
   const path = (options.dropbox ?? options.onedrive)!;
-  return { remote: { backend: createBackend(kind, path, log), name: `${kind}:${path}` } };
+  const credentials = options.credentials ? await readCredentialsFile(options.credentials) : {};
+  return { remote: { backend: createBackend(kind, path, log, credentials), name: `${kind}:${path}` } };
 }
 
 export function registerCourier(program: Command): void {
@@ -37,6 +39,7 @@ export function registerCourier(program: Command): void {
     .option('-r, --root <dir>', 'a local folder, e.g. one the Dropbox or OneDrive desktop client keeps in sync')
     .option('--dropbox <path>', 'a Dropbox folder (e.g. /edge), synced through the Dropbox API; credentials from DROPBOX_* variables')
     .option('--onedrive <path>', 'a OneDrive folder (e.g. /edge), synced through Microsoft Graph; credentials from ONEDRIVE_* variables')
+    .option('--credentials <file>', 'a JSON file of DROPBOX_* / ONEDRIVE_* values (mode 600), instead of environment variables')
     .option('--state <dir>', 'where the journal lives; must be outside the root (default: $EDGECOURIER_STATE or ~/.local/state/edgecourier)')
     .option('-c, --concurrency <n>', 'requests run at once', positiveInt, 16)
     .option('--max-request-bytes <n>', 'larger request files get a REQUEST_TOO_LARGE result', positiveInt, 1024 * 1024)
@@ -54,7 +57,7 @@ export function registerCourier(program: Command): void {
     .action(async (options: CourierOptions) => {
       const logger = pino({ base: { pid: process.pid } });
       try {
-        const place = where(options, (line) => logger.info(line));
+        const place = await where(options, (line) => logger.info(line));
         const executor = await createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });
         const running = await startCourier({
           ...place,
