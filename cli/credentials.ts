@@ -1,5 +1,5 @@
 /** @module Where the CLI keeps the cloud URL and API token after `edgecourier login`: a file only its user can read. */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -12,12 +12,22 @@ export function credentialsFile(): string {
   return process.env.EDGECOURIER_CREDENTIALS ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'edgecourier', 'credentials.json');
 }
 
+/** Written to a new private file and renamed over the old one, so the token is never readable by others, even for a moment. */
 export async function saveCredentials(credentials: Credentials): Promise<string> {
   const file = credentialsFile();
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  await writeFile(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
-  await chmod(file, 0o600);
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  await rename(temp, file);
   return file;
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The saved credentials; EDGECOURIER_URL and EDGECOURIER_TOKEN, when set, take their place. */
@@ -25,7 +35,7 @@ export async function loadCredentials(): Promise<Credentials> {
   const { EDGECOURIER_URL: url, EDGECOURIER_TOKEN: token } = process.env;
   if (url && token) return { url, token, email: '' };
   const text = await readFile(credentialsFile(), 'utf8').catch(() => undefined);
-  const parsed = text === undefined ? undefined : credentialsSchema.safeParse(JSON.parse(text));
+  const parsed = text === undefined ? undefined : credentialsSchema.safeParse(parse(text));
   if (!parsed?.success) throw new EdgeError('UNAUTHORIZED', 'not logged in: run `edgecourier login --url <cloud url> --email <address>` first');
   return parsed.data;
 }

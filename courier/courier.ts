@@ -167,7 +167,15 @@ export class Courier {
     const text = await readText(file).catch(() => undefined);
     if (text === undefined) return { kind: 'gone' };
     const parsed = parseRequest(name, text);
-    if (parsed.ok) return { kind: 'request', hash: sha256(canonicalJson(parsed.request)), request: parsed.request };
+    if (parsed.ok) {
+      try {
+        return { kind: 'request', hash: sha256(canonicalJson(parsed.request)), request: parsed.request };
+      } catch (error) {
+        // Absurdly deep input: canonical JSON refuses it, and it still deserves a result saying so.
+        if (!(error instanceof EdgeError)) throw error;
+        return { kind: 'invalid', hash: sha256(text), error: { code: 'INVALID_REQUEST', message: `${name}: ${error.message}` } };
+      }
+    }
     const age = Date.now() - info.mtimeMs;
     // Text that is not JSON may be a file still being written in place: wait for it to stop changing.
     if (parsed.truncated && age < this.#options.settleMs) return { kind: 'unsettled', retryInMs: this.#options.settleMs - age + 10 };
@@ -184,10 +192,12 @@ export class Courier {
     const { apps, installer, invoker } = this.#options;
     const pending: PendingFile = { status: 'running', since: new Date().toISOString(), request: { sha256: hash } };
     let pendingShown = false;
+    let pendingWrite: Promise<void> = Promise.resolve();
     const showPending = () => {
       pendingShown = true;
       onPending();
-      return writePending(pendingFile, pending).catch(() => undefined);
+      pendingWrite = pendingWrite.then(() => writePending(pendingFile, pending)).catch(() => undefined);
+      return pendingWrite;
     };
     const timer = setTimeout(showPending, this.#options.pendingAfterMs);
     try {
@@ -208,6 +218,8 @@ export class Courier {
       return { ok: false, error: { code: 'INTERNAL_ERROR', message: 'edgecourier hit an unexpected error running this request; the courier log has the details' }, request: { sha256: hash } };
     } finally {
       clearTimeout(timer);
+      // The result must not be followed by a pending file written late.
+      await pendingWrite;
     }
   }
 }

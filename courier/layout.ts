@@ -7,8 +7,12 @@ export type RootPath =
   | { kind: 'app-file'; app: string }
   | { kind: 'ignored' };
 
-/** Request ids become result file names, so they stay plain. */
+/**
+ * Request ids become result file names, so they stay plain; an id ending in ".pending" would collide
+ * with another request's pending file (`results/<id>.pending.json`).
+ */
 const requestIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const reservedSuffix = /\.pending$/i;
 
 /** Folders inside an app the courier never watches: its own output and installed packages. */
 export const unwatchedAppFolders = new Set(['results', 'node_modules']);
@@ -25,7 +29,7 @@ export function classify(relative: string): RootPath {
   if (folder === 'requests') {
     if (parts.length !== 3 || !name?.endsWith('.json')) return { kind: 'ignored' };
     const id = name.slice(0, -'.json'.length);
-    return requestIdPattern.test(id) ? { kind: 'request', app, id } : { kind: 'ignored' };
+    return requestIdPattern.test(id) && !reservedSuffix.test(id) ? { kind: 'request', app, id } : { kind: 'ignored' };
   }
   return { kind: 'app-file', app };
 }

@@ -60,6 +60,7 @@ const badInputs: Array<[string, string, string, string | object, ErrorCode, RegE
   ['a function that throws', 'basic', 'throws', { function: 'fails', input: { why: 'test' } }, 'FUNCTION_THREW', /refused: test/],
   ['a file over the size limit', 'basic', 'huge', { function: 'greet', input: { name: 'x'.repeat(5000) } }, 'REQUEST_TOO_LARGE', /4096 bytes/],
   ['a folder that is not an app', 'notes', 'lost', { function: 'greet' }, 'NOT_AN_APP', /"notes" is not an app: it has no functions\/ folder/],
+  ['input nested absurdly deep', 'basic', 'deep', `{"function":"greet","input":${'['.repeat(300)}${']'.repeat(300)}}`, 'INVALID_REQUEST', /nests deeper than 256/],
 ];
 for (const [what, app, id, content, code, message] of badInputs) {
   test(`${what} gets a result file that says what is wrong`, async (t) => {

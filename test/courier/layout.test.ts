@@ -12,6 +12,7 @@ const cases: Array<[string, ReturnType<typeof classify>]> = [
   ['shop/node_modules/x/index.js', { kind: 'ignored' }],
   ['shop/requests/deeper/order.json', { kind: 'ignored' }],
   ['shop/requests/notes.txt', { kind: 'ignored' }],
+  ['shop/requests/order.pending.json', { kind: 'ignored' }],
   ["shop/requests/order (Ada's conflicted copy 2026-11-23).json", { kind: 'ignored' }],
   ['shop/requests/~$order.json', { kind: 'ignored' }],
   ['shop/requests/.~lock.order.json#', { kind: 'ignored' }],
