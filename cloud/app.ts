@@ -9,6 +9,7 @@ import { appRoutes } from './routes/apps.ts';
 import { codeRoutes } from './routes/code.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { functionRoutes } from './routes/functions.ts';
+import { healthRoutes } from './routes/health.ts';
 import { passwordResetRoutes } from './routes/password-resets.ts';
 import { runRoutes } from './routes/run.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -33,6 +34,7 @@ export function createCloudApp(deps: CloudDeps): Express {
     ['/api/v1/apps', functionRoutes(deps)],
     ['/api/v1/apps', endpointRoutes(deps)],
     ['/api/v1/apps', codeRoutes(deps)],
+    ['/', healthRoutes(deps)],
   ];
   for (const [path, router] of routes) app.use(path, router);
   app.use(routeNotFound);

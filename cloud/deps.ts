@@ -1,5 +1,6 @@
 /** @module Everything the cloud's routes may depend on; each route group takes only the part it uses. */
 import type { Logger } from 'pino';
+import type { Observability } from '../runtime/observability.ts';
 import type { AppRuntime } from './app-runtime.ts';
 import type { Mailer } from './mailer.ts';
 import type { AppStore } from './stores/apps.ts';
@@ -15,6 +16,8 @@ export interface CloudDeps {
   apps: AppStore;
   mailer: Mailer;
   runtime: AppRuntime;
+  /** The process's metrics registry and health answer. */
+  observability: Observability;
   /** The URL people reach this service at, for links in mails and endpoint URLs. */
   publicUrl: string;
   /** Log-in and reset attempts allowed per minute per address and per client. */

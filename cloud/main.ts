@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
+import { Observability } from '../runtime/observability.ts';
 import { createCloudApp } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
 import { openDb } from './db.ts';
@@ -32,6 +33,8 @@ export interface RunningCloud {
   url: string;
   server: Server;
   runtime: AppRuntime;
+  /** The process's metrics and health, for a courier run beside the cloud to count on too. */
+  observability: Observability;
   close(): Promise<void>;
 }
 
@@ -42,9 +45,10 @@ export interface RunningCloud {
 export async function startCloud(settings: CloudSettings): Promise<RunningCloud> {
   const logger = settings.logger.child({ component: 'cloud' });
   const db = await openDb(join(settings.dataDir, 'cloud.json'));
+  const observability = new Observability(settings.executor.executor);
   const runtime = new AppRuntime({
     appsDir: join(settings.dataDir, 'apps'),
-    executor: settings.executor.executor,
+    executor: observability.executor,
     installer: settings.executor.installer,
     logger,
   });
@@ -60,6 +64,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     apps,
     mailer,
     runtime,
+    observability,
     get publicUrl() {
       return publicUrl;
     },
@@ -75,6 +80,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     url: publicUrl,
     server,
     runtime,
+    observability,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

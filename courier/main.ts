@@ -7,10 +7,12 @@ import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { loadApp } from '../runtime/app.ts';
 import { EdgeError } from '../runtime/errors.ts';
 import { Invoker } from '../runtime/invoker.ts';
+import { Observability } from '../runtime/observability.ts';
 import { defaultStateDir } from '../runtime/paths.ts';
 import type { SyncBackend } from '../sync/backend.ts';
 import { AppCache } from './app-cache.ts';
 import { Courier } from './courier.ts';
+import { startHealthServer, type HealthServer } from './health-server.ts';
 import { Journal } from './journal.ts';
 import { RemoteMirror } from './remote-mirror.ts';
 import { takeRootLock } from './root-lock.ts';
@@ -34,12 +36,20 @@ export interface CourierSettings {
   pendingAfterMs?: number;
   /** The executor to run functions with; the courier does not close it. */
   executor: ExecutorBundle;
+  /** The process's metrics and health, when it has them already (`edgecourier start`: the cloud's). */
+  observability?: Observability;
+  /** Serve GET /metrics and /healthz on this port (0: any free one); without it, none is opened. */
+  metricsPort?: number;
+  /** Address of that port; 127.0.0.1 unless given. */
+  metricsHost?: string;
   logger: Logger;
 }
 
 export interface RunningCourier {
   courier: Courier;
   root: string;
+  /** Where GET /metrics and /healthz answer, when `metricsPort` was given. */
+  metricsUrl?: string;
   /** Lets requests in flight finish, then releases the watch, the journal and the lock. */
   stop(): Promise<void>;
 }
@@ -56,11 +66,8 @@ async function resolveRoot(root: string, stateDir: string): Promise<string> {
   return real;
 }
 
-/**
- * Starts a courier on `settings.root`; resolves once the initial scan has queued what is already there.
- * @example const running = await startCourier({ root: '~/Dropbox/edge', logger }); await running.stop();
- */
-export async function startCourier(settings: CourierSettings): Promise<RunningCourier> {
+/** The folders of this root: the root itself (a remote root's working folder), its home in the state folder, and a remote root's home. */
+async function prepareFolders(settings: CourierSettings): Promise<{ root: string; home: string; remoteHome?: string }> {
   if (!settings.root && !settings.remote) throw new EdgeError('INVALID_INPUT', 'give the courier a folder to serve: --root <dir>, --dropbox <path> or --onedrive <path>');
   const stateDir = settings.stateDir ?? defaultStateDir();
   const remoteHome = settings.remote ? join(stateDir, 'remote', createHash('sha256').update(settings.remote.name).digest('hex').slice(0, 16)) : undefined;
@@ -69,8 +76,40 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
   const home = join(stateDir, 'courier', createHash('sha256').update(root).digest('hex').slice(0, 16));
   await mkdir(home, { recursive: true });
   await writeFile(join(home, 'root.txt'), root + '\n');
+  return { root, home, remoteHome };
+}
+
+/** Request files removed while no courier ran would otherwise count as done if dropped again. */
+async function forgetRemoved(journal: Journal, root: string): Promise<void> {
+  for (const path of journal.paths()) {
+    if (!(await access(join(root, path)).then(() => true, () => false))) await journal.forget(path);
+  }
+}
+
+/** The courier counts its work on the process's metrics when given them; with a metrics port of its own it makes them if need be and serves them. */
+async function observe(settings: CourierSettings, logger: Logger): Promise<{ observability?: Observability; health?: HealthServer }> {
+  if (settings.metricsPort === undefined) return { observability: settings.observability };
+  const observability = settings.observability ?? new Observability(settings.executor.executor);
+  const health = await startHealthServer(observability, { port: settings.metricsPort, host: settings.metricsHost ?? '127.0.0.1', logger });
+  return { observability, health };
+}
+
+/**
+ * Starts a courier on `settings.root`; resolves once the initial scan has queued what is already there.
+ * @example const running = await startCourier({ root: '~/Dropbox/edge', logger }); await running.stop();
+ */
+export async function startCourier(settings: CourierSettings): Promise<RunningCourier> {
+  const { root, home, remoteHome } = await prepareFolders(settings);
   const unlock = await takeRootLock(join(home, 'lock'), root);
   const logger = settings.logger.child({ component: 'courier' });
+  const { observability, health } = await observe(settings, logger).catch(async (error: unknown) => {
+    await unlock();
+    throw error;
+  });
+  const release = async () => {
+    await health?.close();
+    await unlock();
+  };
   try {
     const { executor, installer } = settings.executor;
     const mirror =
@@ -83,7 +122,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     const courier = new Courier({
       root,
       journal,
-      invoker: new Invoker({ executor, onUnexpected: (error) => logger.error({ err: error }, 'unexpected error in a call') }),
+      invoker: new Invoker({ executor: observability?.executor ?? executor, onUnexpected: (error) => logger.error({ err: error }, 'unexpected error in a call') }),
       installer,
       apps,
       logger,
@@ -93,24 +132,28 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       pendingAfterMs: settings.pendingAfterMs ?? 1000,
       ...(mirror ? { onResult: (path: string) => mirror.resultWritten(path) } : {}),
     });
+    // Not healthy until the first scan is done: what is already in the root has not been seen before that.
+    let watching = false;
+    observability?.addCourier({ get backlog() { return courier.backlog; }, get watching() { return watching; } });
     const watcher = watchRoot(root, { request: (p) => courier.enqueue(p), requestRemoved: (p) => void courier.removed(p), appChanged: (app) => apps.changed(app) }, logger);
     await watcher.ready;
-    for (const path of journal.paths()) {
-      if (!(await access(join(root, path)).then(() => true, () => false))) await journal.forget(path);
-    }
-    logger.info({ root, remote: settings.remote?.name, journal: join(home, 'journal.jsonl') }, 'courier is watching');
+    watching = true;
+    await forgetRemoved(journal, root);
+    logger.info({ root, remote: settings.remote?.name, journal: join(home, 'journal.jsonl'), metrics: health?.url }, 'courier is watching');
     return {
       courier,
       root,
+      metricsUrl: health?.url,
       async stop() {
+        watching = false;
         await watcher.close();
         await courier.stop();
         await mirror?.stop();
-        await unlock();
+        await release();
       },
     };
   } catch (error) {
-    await unlock();
+    await release();
     throw error;
   }
 }

@@ -79,6 +79,11 @@ export class WarmPool implements Executor {
     return { total: this.#slots.length, generic: this.#slots.filter((s) => !s.appId).length, queued: this.#queue.length };
   }
 
+  /** True once close() was called: the pool takes no new calls. For health checks. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   async execute(request: ExecutionRequest, onCall: CallHandler): Promise<ExecutionOutcome> {
     const { app, fn } = request;
     if (fn.loadError) return { result: { ok: false, error: { code: 'FUNCTION_LOAD_FAILED', message: fn.loadError } }, logs: [], coldStart: false, bytes: 0 };

@@ -31,7 +31,7 @@ export function addServiceOptions(command: Command, dataDefault: string): Comman
 export function registerCloud(program: Command): void {
   addServiceOptions(program.command('cloud'), resolve('data'))
     .description('Run the cloud service: accounts, apps, functions, endpoints and test-invocation over HTTP (docs/http-api.md).')
-    .addHelpText('after', '\nLogs are JSON lines on stdout. SIGINT or SIGTERM stop it after requests in flight.')
+    .addHelpText('after', '\nLogs are JSON lines on stdout. GET /metrics (Prometheus) and GET /healthz are for operators. SIGINT or SIGTERM stop it after requests in flight.')
     .action(async (options: ServiceOptions) => {
       const logger = pino();
       try {

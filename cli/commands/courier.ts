@@ -18,6 +18,8 @@ interface CourierOptions {
   concurrency: number;
   maxRequestBytes: number;
   settleMs: number;
+  metricsPort?: number;
+  metricsHost: string;
   local?: boolean;
 }
 
@@ -44,6 +46,8 @@ export function registerCourier(program: Command): void {
     .option('-c, --concurrency <n>', 'requests run at once', positiveInt, 16)
     .option('--max-request-bytes <n>', 'larger request files get a REQUEST_TOO_LARGE result', positiveInt, 1024 * 1024)
     .option('--settle-ms <ms>', 'how long a request that is not yet valid JSON, or an app that just changed, may still be syncing', positiveInt, 1000)
+    .option('--metrics-port <port>', 'serve GET /metrics (Prometheus) and GET /healthz on this port, e.g. 9464 (default: none)', positiveInt)
+    .option('--metrics-host <address>', 'address for --metrics-port; 0.0.0.0 lets other machines scrape it', '127.0.0.1')
     .addOption(new Option('--local', 'run functions as plain processes instead of Docker containers: NO SANDBOX'))
     .addHelpText(
       'after',
@@ -65,6 +69,8 @@ export function registerCourier(program: Command): void {
           concurrency: options.concurrency,
           maxRequestBytes: options.maxRequestBytes,
           settleMs: options.settleMs,
+          metricsPort: options.metricsPort,
+          metricsHost: options.metricsHost,
           executor,
           logger,
         });

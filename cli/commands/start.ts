@@ -30,6 +30,7 @@ function nextSteps(url: string, data: string, sync: string): string {
 edgecourier is running.
   cloud    ${url}   (database ${rel(join(data, 'cloud.json'))}, mail ${rel(join(data, 'outbox'))})
   courier  ${rel(sync)}   (every folder in it is an app; the example is "hello")
+  metrics  ${url}/metrics and ${url}/healthz, for both
 
 Try, in another terminal:
   echo '{"function":"greet","input":{"name":"Ada"}}' > ${rel(join(sync, 'hello', 'requests', 'first.json'))}
@@ -56,7 +57,8 @@ export function registerStart(program: Command): void {
         process.stderr.write('edgecourier: starting (the first start installs Docker and builds the base image; this can take a minute)\n');
         const executor = await createExecutor({ local: options.local ?? false, log: (line) => process.stderr.write(`edgecourier: ${line}\n`) });
         const cloud = await startCloud({ dataDir: data, port: options.port, host: options.host, publicUrl: options.publicUrl, smtpUrl: options.smtpUrl, executor, logger });
-        const courier = await startCourier({ root: sync, stateDir: join(data, 'state'), executor, logger });
+        // One process, one registry: the courier counts on the cloud's, served at the cloud's /metrics.
+        const courier = await startCourier({ root: sync, stateDir: join(data, 'state'), executor, observability: cloud.observability, logger });
         process.stdout.write(nextSteps(cloud.url, data, sync));
         stopOnSignal(logger, [() => courier.stop(), () => cloud.close(), () => executor.executor.close()]);
       } catch (error) {
