@@ -31,8 +31,8 @@ export interface CourierOptions {
   settleMs: number;
   /** A request still waiting or running after this long gets a pending file. */
   pendingAfterMs: number;
-  /** Told of every result file written (path relative to the root), e.g. to upload it to a remote folder. */
-  onResult?: (path: string) => void;
+  /** Told of every result file written (path relative to the root) and its outcome, e.g. to upload it or count it. */
+  onResult?: (path: string, outcome: string) => void;
 }
 
 /** What reading a request file found. */
@@ -144,12 +144,12 @@ export class Courier {
       reading.kind === 'invalid'
         ? { result: { ok: false, error: reading.error, request: { sha256: reading.hash } } satisfies ResultFile, pendingShown: false }
         : await this.#run(app, reading.request, reading.hash, abs(files.pending));
+    const outcome = result.ok ? 'ok' : result.error.code;
     await writeResult(abs(files.result), result);
-    this.#options.onResult?.(files.result);
+    this.#options.onResult?.(files.result, outcome);
     if (pendingShown) await removePending(abs(files.pending));
     await journal.done(path, reading.hash);
     const fn = reading.kind === 'request' ? reading.request.function : undefined;
-    const outcome = result.ok ? 'ok' : result.error.code;
     this.#options.logger.info({ app, fn, id, outcome, ms: Math.round(performance.now() - started) }, 'request');
   }
 

@@ -130,12 +130,15 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       maxRequestBytes: settings.maxRequestBytes ?? 1024 * 1024,
       settleMs: settings.settleMs ?? 1000,
       pendingAfterMs: settings.pendingAfterMs ?? 1000,
-      ...(mirror ? { onResult: (path: string) => mirror.resultWritten(path) } : {}),
+      onResult: (path, outcome) => {
+        mirror?.resultWritten(path);
+        observability?.courierRequest(outcome);
+      },
     });
     // Not healthy until the first scan is done: what is already in the root has not been seen before that.
     let watching = false;
     observability?.addCourier({ get backlog() { return courier.backlog; }, get watching() { return watching; } });
-    const watcher = watchRoot(root, { request: (p) => courier.enqueue(p), requestRemoved: (p) => void courier.removed(p), appChanged: (app) => apps.changed(app) }, logger);
+    const watcher = watchRoot(root, { request: (p) => courier.enqueue(p), requestRemoved: (p) => void courier.removed(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record a removed request')), appChanged: (app) => apps.changed(app) }, logger);
     await watcher.ready;
     watching = true;
     await forgetRemoved(journal, root);

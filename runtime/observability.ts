@@ -79,6 +79,7 @@ const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  */
 export class Observability {
   #registry = new Registry();
+  #courierRequests: Counter<'outcome'>;
   /** The executor given, with every execution counted: what this process's invokers run on. */
   readonly executor: Executor;
   #pool: WarmPool;
@@ -98,11 +99,17 @@ export class Observability {
       duration.observe(event.seconds);
       if (event.coldStart) coldStarts.inc();
     });
+    this.#courierRequests = new Counter({ name: 'edgecourier_courier_requests_total', help: 'Request files answered by the couriers, by outcome ("ok" or the error code).', labelNames: ['outcome'], registers });
     this.#gauge('edgecourier_executor_queue_depth', 'Calls waiting for a sandbox.', () => this.#pool.size.queued);
     this.#gauge('edgecourier_warm_sandboxes', 'Sandboxes serving an app, alive or starting.', () => this.#pool.size.total - this.#pool.size.generic);
     this.#gauge('edgecourier_generic_sandboxes', 'Pre-started sandboxes waiting for a new app.', () => this.#pool.size.generic);
     this.#gauge('edgecourier_courier_backlog', 'Request files queued or running in the couriers.', () => this.#couriers.reduce((sum, c) => sum + c.backlog.queued + c.backlog.active, 0));
     this.#gauge('edgecourier_roots_served', 'Synced folders a courier is watching.', () => this.#couriers.filter((c) => c.watching).length);
+  }
+
+  /** A courier wrote a result with this outcome. */
+  courierRequest(outcome: string): void {
+    this.#courierRequests.inc({ outcome });
   }
 
   /** Counts a courier in the gauges and the health check from now on. */

@@ -61,7 +61,6 @@ export class WarmPool implements Executor {
     this.#reaper.unref();
   }
 
-  /** Removes leftovers of an earlier run and starts the generic sandboxes. */
   /** Removes leftovers of an earlier run and starts the generic sandboxes; fails when none of them starts. */
   async start(): Promise<void> {
     await this.#options.launcher.cleanup();

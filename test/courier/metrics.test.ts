@@ -40,6 +40,8 @@ test('a courier with a metrics port answers /healthz and counts the requests it 
   const text = await metrics.text();
   t.is(sample(text, 'edgecourier_invocations_total{outcome="ok"}'), 2);
   t.is(sample(text, 'edgecourier_invocations_total{outcome="FUNCTION_THREW"}'), 1);
+  t.is(sample(text, 'edgecourier_courier_requests_total{outcome="ok"}'), 1);
+  t.is(sample(text, 'edgecourier_courier_requests_total{outcome="FUNCTION_THREW"}'), 1);
   t.is(sample(text, 'edgecourier_roots_served'), 1);
   t.is(sample(text, 'edgecourier_courier_backlog'), 0);
   t.is((await fetch(`${running.metricsUrl}/other`)).status, 404);
