@@ -2,17 +2,21 @@
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { EdgeError } from '../runtime/errors.ts';
+import { sendTar, type TarEntry } from './tar.ts';
 
 const repository = 'edgecourier-runtime';
 const inputsLabel = 'edgecourier.inputs';
 /** Bump when the image's layout or settings change while its inputs stay the same. */
 const recipeVersion = 1;
+/**
+ * Names a base image to use instead of building one. The service images set it to the image they were built on:
+ * inside them node is not the host's and there is no ldd, so the image could be neither found by hash nor built.
+ */
+export const BASE_IMAGE_ENV = 'EDGECOURIER_BASE_IMAGE';
 
 /** A file copied into the image: read from `source`, written at `target` (relative to the root). */
 interface ImageFile {
@@ -23,18 +27,14 @@ interface ImageFile {
   executable: boolean;
 }
 
-/** A tar member: a directory when `file` is absent. */
-interface TarEntry {
-  path: string;
-  mode: number;
-  file?: ImageFile;
-}
-
 /**
- * Returns the reference of the base image for this node and harness, importing it when the engine lacks it.
+ * Returns the reference of the base image for this node and harness, importing it when the engine lacks it
+ * (or the one BASE_IMAGE_ENV names, which must exist).
  * @example const image = await ensureBaseImage(docker, await buildHarness(cacheDir), { log: console.log })
  */
 export async function ensureBaseImage(docker: Docker, harness: { dir: string; hash: string }, options: { log?: (line: string) => void } = {}): Promise<string> {
+  const given = process.env[BASE_IMAGE_ENV];
+  if (given) return givenImage(docker, given);
   const log = options.log ?? (() => {});
   const files = await imageFiles(harness.dir);
   const hash = inputsHash(files, harness.hash);
@@ -49,6 +49,11 @@ export async function ensureBaseImage(docker: Docker, harness: { dir: string; ha
   }
   log(`built base image ${ref} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return ref;
+}
+
+async function givenImage(docker: Docker, ref: string): Promise<string> {
+  if (await imageExists(docker, ref)) return ref;
+  throw new EdgeError('ENGINE_UNAVAILABLE', `${BASE_IMAGE_ENV} names the base image ${ref}, which the Docker engine does not have: run "edgecourier images build" where that engine runs, or unset ${BASE_IMAGE_ENV}`);
 }
 
 /**
@@ -72,7 +77,8 @@ export async function removeStaleBaseImages(docker: Docker, keep: string): Promi
   return removed;
 }
 
-async function imageExists(docker: Docker, ref: string): Promise<boolean> {
+/** Whether the engine has an image by this reference. */
+export async function imageExists(docker: Docker, ref: string): Promise<boolean> {
   return docker.getImage(ref).inspect().then(
     () => true,
     (error: { statusCode?: number }) => {
@@ -124,25 +130,13 @@ function inputsHash(files: ImageFile[], harnessHash: string): string {
 }
 
 async function importRootfs(docker: Docker, files: ImageFile[], hash: string): Promise<void> {
-  let sourceError: unknown;
-  const tar = Readable.from(tarStream(tarEntries(files)));
-  tar.on('error', (error) => {
-    sourceError = error;
-  });
   const changes = [
     'ENTRYPOINT ["/usr/bin/node","/harness/harness.mjs"]',
     'WORKDIR /ec/app',
     'USER 65534:65534',
     `LABEL ${inputsLabel}=${hash}`,
   ];
-  const progress = await docker.importImage(tar, { repo: repository, tag: hash, changes });
-  const output = await new Promise<Array<{ error?: string }>>((resolve, reject) => {
-    docker.modem.followProgress(progress, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-  // The engine may answer before it has read the whole tarball, so a read error can surface only here.
-  if (sourceError) throw sourceError;
-  const failure = output.find((line) => line.error);
-  if (failure) throw new Error(failure.error);
+  await sendTar(docker, tarEntries(files), (tar) => docker.importImage(tar, { repo: repository, tag: hash, changes }));
   if (!(await imageExists(docker, `${repository}:${hash}`))) throw new Error('the engine reported no error but has no image by that name');
 }
 
@@ -156,59 +150,4 @@ function tarEntries(files: ImageFile[]): TarEntry[] {
   const dirEntries = [...dirs].sort().map((path) => ({ path: `${path}/`, mode: path === 'tmp' ? 0o1777 : 0o755 }));
   // Fixed modes so the unprivileged user can read every file whatever the host's umask was.
   return [...dirEntries, ...files.map((file) => ({ path: file.target, mode: file.executable ? 0o755 : 0o644, file }))];
-}
-
-async function* tarStream(entries: TarEntry[]): AsyncGenerator<Buffer> {
-  const mtime = Math.floor(Date.now() / 1000);
-  for (const entry of entries) {
-    yield tarHeader(entry.path, entry.mode, entry.file?.size ?? 0, mtime, entry.file ? '0' : '5');
-    if (entry.file) yield* fileContent(entry.file);
-  }
-  yield Buffer.alloc(1024);
-}
-
-async function* fileContent(file: ImageFile): AsyncGenerator<Buffer> {
-  let length = 0;
-  for await (const chunk of createReadStream(file.source) as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length > file.size) break;
-    yield chunk;
-  }
-  // The header already promised `size` bytes; a file that changed meanwhile would corrupt the archive.
-  if (length !== file.size) throw new Error(`${file.source} changed while the image was being built; try again`);
-  const padding = (512 - (file.size % 512)) % 512;
-  if (padding) yield Buffer.alloc(padding);
-}
-
-/** A POSIX ustar header; paths past 100 bytes go into the 155-byte prefix field. */
-function tarHeader(path: string, mode: number, size: number, mtime: number, type: '0' | '5'): Buffer {
-  const header = Buffer.alloc(512);
-  const [prefix, name] = splitPath(path);
-  header.write(name, 0, 100);
-  header.write(octal(mode, 7), 100);
-  header.write(octal(0, 7), 108);
-  header.write(octal(0, 7), 116);
-  header.write(octal(size, 11), 124);
-  header.write(octal(mtime, 11), 136);
-  header.write(' '.repeat(8), 148);
-  header.write(type, 156);
-  header.write('ustar\u000000', 257);
-  header.write(prefix, 345, 155);
-  const checksum = header.reduce((sum, byte) => sum + byte, 0);
-  header.write(`${octal(checksum, 6)} `, 148);
-  return header;
-}
-
-function octal(value: number, digits: number): string {
-  return `${value.toString(8).padStart(digits, '0')}\u0000`;
-}
-
-function splitPath(path: string): [string, string] {
-  if (Buffer.byteLength(path) <= 100) return ['', path];
-  for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) {
-    const prefix = path.slice(0, slash);
-    const name = path.slice(slash + 1);
-    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100 && name) return [prefix, name];
-  }
-  throw new Error(`the path ${path} is too long for a tar header`);
 }

@@ -1,0 +1,21 @@
+/** @module `edgecourier images build`: builds the courier and cloud images from this checkout, on the local engine, with no registry. */
+import type { Command } from 'commander';
+import { ensureEngine } from '../../docker/engine.ts';
+import { ensureServiceImages } from '../../docker/service-images.ts';
+import { fail, printJson, progress } from '../output.ts';
+
+export function registerImages(program: Command): void {
+  const images = program.command('images').description('Container images of the edgecourier services.');
+  images
+    .command('build')
+    .description('Build the courier and cloud images (on the function base image) where missing, and print their references as JSON.')
+    .addHelpText('after', '\nImages are tagged by a hash of what goes in them, so running this again after no change builds nothing.')
+    .action(async () => {
+      try {
+        const docker = await ensureEngine({ log: progress });
+        printJson(await ensureServiceImages(docker, { log: progress }));
+      } catch (error) {
+        fail(error);
+      }
+    });
+}

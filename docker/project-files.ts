@@ -1,0 +1,101 @@
+/** @module The files of this checkout that the service images carry: the sources, and node_modules without devDependencies. */
+import { createHash } from 'node:crypto';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TarEntry } from './tar.ts';
+
+/** The checkout this module belongs to. */
+const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** What the commands need at run time; tests, benchmarks and docs stay out. */
+const sourceDirs = ['cli', 'runtime', 'docker', 'courier', 'cloud', 'sync'];
+const sourceFiles = ['package.json', 'package-lock.json'];
+const lockFile = 'package-lock.json';
+/** npm's record of what it actually installed, rewritten by every install that changes node_modules. */
+const installedLockFile = 'node_modules/.package-lock.json';
+
+/** A file of the checkout, `path` relative to it. */
+export interface ProjectFile {
+  path: string;
+  source: string;
+  size: number;
+  executable: boolean;
+}
+
+/** A folder of the checkout and what it holds, relative paths; folders come before what they hold. */
+interface Tree {
+  dirs: string[];
+  files: ProjectFile[];
+}
+
+/** The run-time sources: every file under the source folders, and the package files. */
+export async function listSources(): Promise<Tree> {
+  const tree: Tree = { dirs: [...sourceDirs], files: await Promise.all(sourceFiles.map(projectFile)) };
+  for (const dir of sourceDirs) await walk(dir, tree, () => false);
+  return tree;
+}
+
+/**
+ * node_modules less the packages package-lock.json marks `dev: true` (needed only through devDependencies).
+ * Copying what is installed needs no registry and takes a second; `npm ci --omit=dev` would fetch everything again
+ * through the network on each lock change. `devOptional` packages are kept: a production optional dependency needs them.
+ * Command links (.bin) are left out: nothing runs them, and they are the only links npm makes here; so are the
+ * dot files at the top (npm's .package-lock.json, tools' .cache).
+ */
+export async function listProductionModules(): Promise<Tree> {
+  const lock = JSON.parse(await readFile(join(projectDir, lockFile), 'utf8')) as { packages?: Record<string, { dev?: boolean }> };
+  const packages = lock.packages ?? {};
+  const tree: Tree = { dirs: ['node_modules'], files: [] };
+  await walk('node_modules', tree, (path, name) => name === '.bin' || packages[path]?.dev === true || (dirname(path) === 'node_modules' && name.startsWith('.')));
+  return tree;
+}
+
+/**
+ * The files that name node_modules without reading its 60 MB: the lock, and npm's record of the installed tree,
+ * which also changes when an install catches up with a lock that changed earlier.
+ */
+export async function modulesIdentity(): Promise<ProjectFile[]> {
+  const installed = await projectFile(installedLockFile).catch(() => undefined);
+  return [await projectFile(lockFile), ...(installed ? [installed] : [])];
+}
+
+/** Tar members for `tree` placed under `prefix` in the archive, with fixed modes whatever the host's umask. */
+export function treeEntries(tree: Tree, prefix: string): TarEntry[] {
+  return [
+    ...tree.dirs.map((dir) => ({ path: `${join(prefix, dir)}/`, mode: 0o755 })),
+    ...tree.files.map((file) => ({ path: join(prefix, file.path), mode: file.executable ? 0o755 : 0o644, file })),
+  ];
+}
+
+/**
+ * A short content hash of `recipe` (the Dockerfile) and the files, by path and bytes: what names an image.
+ * @example const tag = await contentHash(dockerfile, await modulesIdentity())
+ */
+export async function contentHash(recipe: string, files: ProjectFile[]): Promise<string> {
+  const hash = createHash('sha256').update(recipe);
+  for (const file of files) hash.update(`\0${file.path}\0`).update(await readFile(file.source));
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function projectFile(path: string): Promise<ProjectFile> {
+  const source = join(projectDir, path);
+  const info = await stat(source);
+  return { path, source, size: info.size, executable: (info.mode & 0o111) !== 0 };
+}
+
+async function walk(dir: string, tree: Tree, skip: (path: string, name: string) => boolean): Promise<void> {
+  const entries = (await readdir(join(projectDir, dir), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (skip(path, entry.name)) continue;
+    if (entry.isDirectory()) {
+      tree.dirs.push(path);
+      await walk(path, tree, skip);
+    } else if (entry.isFile()) {
+      tree.files.push(await projectFile(path));
+    } else {
+      // A link could point anywhere on this machine; the image must not depend on what lies outside the checkout.
+      throw new Error(`${join(projectDir, path)} is not a plain file or folder; the service images copy only those`);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/** @module Builds the courier and cloud images from this checkout on top of the base image, with no registry, each only when its inputs changed. */
+import type Docker from 'dockerode';
+import { join } from 'node:path';
+import { EdgeError } from '../runtime/errors.ts';
+import { buildHarness } from '../runtime/harness-bundle.ts';
+import { defaultCacheDir } from '../runtime/paths.ts';
+import { BASE_IMAGE_ENV, ensureBaseImage, imageExists } from './base-image.ts';
+import { contentHash, listProductionModules, listSources, modulesIdentity, treeEntries } from './project-files.ts';
+import { HEALTH_PORTS, ROLE_LABEL, SERVICE_APP_DIR, SERVICE_ENTRYPOINT, SERVICE_HOME, serviceCommand, serviceEnv, type ServiceRole } from './service-config.ts';
+import { sendTar, type TarEntry } from './tar.ts';
+
+export interface ServiceImages {
+  courier: string;
+  cloud: string;
+}
+
+/** An image to build: its Dockerfile, named by a hash of that and its inputs, and the rest of its build context. */
+interface Recipe {
+  ref: string;
+  dockerfile: string;
+  context: () => Promise<TarEntry[]>;
+}
+
+/** Exec form, so it needs no shell: the port comes from the environment the image sets, or the one a container overrides. */
+const healthProbe = "fetch('http://127.0.0.1:' + (process.env.EDGECOURIER_HEALTH_PORT || 8080) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))";
+
+/**
+ * Returns the courier and cloud images for this checkout, building what the engine lacks: the base image, then
+ * production node_modules on it (named by the lock files), then each role's sources on that (named by their
+ * bytes). A source edit rebuilds only the last, small layer. dockerode's build uses the engine's classic builder,
+ * which takes FROM a local image without pulling.
+ * @example const { courier, cloud } = await ensureServiceImages(docker, { log: console.error })
+ */
+export async function ensureServiceImages(docker: Docker, options: { log?: (line: string) => void; cacheDir?: string } = {}): Promise<ServiceImages> {
+  const log = options.log ?? (() => {});
+  const harness = await buildHarness(join(options.cacheDir ?? defaultCacheDir(), 'harness'));
+  const base = await ensureBaseImage(docker, harness, { log });
+  const modules = await ensureImage(docker, await modulesRecipe(base), log);
+  const sources = await listSources();
+  const build = async (role: ServiceRole) => {
+    const dockerfile = roleDockerfile(role, modules);
+    const ref = `edgecourier-${role}:${await contentHash(dockerfile, sources.files)}`;
+    return ensureImage(docker, { ref, dockerfile, context: async () => treeEntries(sources, 'app') }, log);
+  };
+  return { courier: await build('courier'), cloud: await build('cloud') };
+}
+
+async function modulesRecipe(base: string): Promise<Recipe> {
+  const dockerfile = [`FROM ${base}`, `ENV ${BASE_IMAGE_ENV}=${base}`, `COPY node_modules ${SERVICE_APP_DIR}/node_modules`].join('\n');
+  const ref = `edgecourier-node-modules:${await contentHash(dockerfile, await modulesIdentity())}`;
+  return { ref, dockerfile, context: async () => treeEntries(await listProductionModules(), '') };
+}
+
+/** The run-time settings of a role: its default folders, command, port and health check. */
+function roleDockerfile(role: ServiceRole, from: string): string {
+  const dir = join(SERVICE_HOME, role);
+  return [
+    `FROM ${from}`,
+    `COPY app ${SERVICE_APP_DIR}`,
+    `ENV ${serviceEnv(role, dir).join(' ')}`,
+    `EXPOSE ${HEALTH_PORTS[role]}`,
+    `ENTRYPOINT ${JSON.stringify(SERVICE_ENTRYPOINT)}`,
+    `CMD ${JSON.stringify(serviceCommand(role, dir))}`,
+    `HEALTHCHECK --interval=10s --timeout=3s CMD ${JSON.stringify(['/usr/bin/node', '-e', healthProbe])}`,
+    `LABEL ${ROLE_LABEL}=${role}`,
+  ].join('\n');
+}
+
+async function ensureImage(docker: Docker, recipe: Recipe, log: (line: string) => void): Promise<string> {
+  if (await imageExists(docker, recipe.ref)) return recipe.ref;
+  const entries = [{ path: 'Dockerfile', mode: 0o644, data: Buffer.from(`${recipe.dockerfile}\n`) }, ...(await recipe.context())];
+  const bytes = entries.reduce((sum, entry) => sum + (entry.file?.size ?? 0), 0);
+  log(`building ${recipe.ref} (${entries.length} entries, ${(bytes / 1e6).toFixed(1)} MB)`);
+  const started = Date.now();
+  try {
+    await sendTar(docker, entries, (tar) => docker.buildImage(tar, { t: recipe.ref, rm: true, forcerm: true }));
+  } catch (error) {
+    throw new EdgeError('ENGINE_UNAVAILABLE', `Could not build the image ${recipe.ref}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  // A build that failed in a step can end its stream without an error event; the tag is what counts.
+  if (!(await imageExists(docker, recipe.ref))) throw new EdgeError('ENGINE_UNAVAILABLE', `The engine built no image ${recipe.ref} and reported no error`);
+  log(`built ${recipe.ref} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return recipe.ref;
+}

@@ -1,0 +1,134 @@
+/** @module The courier and cloud images on real Docker: built once per input, and each serving from its container. */
+import test from 'ava';
+import type Docker from 'dockerode';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureEngine } from '../../docker/engine.ts';
+import { HEALTH_PORTS, serviceContainerOptions, type ServiceContainerSpec } from '../../docker/service-config.ts';
+import { ensureServiceImages, type ServiceImages } from '../../docker/service-images.ts';
+import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
+import { fixturesDir } from '../helpers/runtime.ts';
+
+interface Service {
+  container: Docker.Container;
+  name: string;
+  url: string;
+}
+
+let docker: Docker;
+let images: ServiceImages;
+let firstEnsureMs: number;
+const started: Service[] = [];
+const temps: string[] = [];
+
+test.before(async () => {
+  docker = await ensureEngine();
+  const begun = Date.now();
+  images = await ensureServiceImages(docker);
+  firstEnsureMs = Date.now() - begun;
+});
+
+test.after.always(async () => {
+  await Promise.all(started.map(removeService));
+  await Promise.all(temps.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+/** Starts a service container the way an operator would, plus a random loopback port and a 1 s health interval. */
+async function startService(spec: Omit<ServiceContainerSpec, 'name' | 'dir'>): Promise<Service> {
+  const name = `ec-test-${spec.role}-${Math.random().toString(36).slice(2, 8)}`;
+  const options = serviceContainerOptions({ ...spec, name, dir: await tempDir('ec-svc-') });
+  const port = `${HEALTH_PORTS[spec.role]}/tcp`;
+  const container = await docker.createContainer({
+    ...options,
+    Healthcheck: { Interval: 1e9, Timeout: 3e9, StartPeriod: 0, Retries: 3 },
+    HostConfig: { ...options.HostConfig, PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+  });
+  const service = { container, name, url: '' };
+  started.push(service);
+  await container.start();
+  const { NetworkSettings } = await container.inspect();
+  service.url = `http://127.0.0.1:${NetworkSettings.Ports[port]![0]!.HostPort}`;
+  return service;
+}
+
+/** Stops it with SIGTERM so it removes its own sandboxes, then removes any it left behind. */
+async function removeService(service: Service): Promise<void> {
+  await service.container.stop({ t: 10 }).catch(() => undefined);
+  await service.container.remove({ force: true }).catch(() => undefined);
+  const siblings = await docker.listContainers({ all: true, filters: { label: ['edgecourier.owner'] } });
+  const ours = siblings.filter((info) => info.Labels['edgecourier.owner']?.startsWith(`${service.name}:`));
+  await Promise.all(ours.map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+}
+
+/** Polls `check` (2 s an attempt) until it returns a value; on timeout the error carries the end of the container's log. */
+async function waitFor<T>(service: Service, what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // A fetch made while docker-proxy is still starting can hang holding no handle; this timer keeps the test alive.
+    const value = await Promise.race([check().catch(() => undefined), sleep(2000).then(() => undefined)]);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) {
+      const log = await service.container.logs({ stdout: true, stderr: true, tail: 30 });
+      throw new Error(`${service.name}: no ${what} within ${timeoutMs} ms. Its log ends:\n${demux(log)}`);
+    }
+    await sleep(200);
+  }
+}
+
+/** The text of a log read without a TTY: frames of an 8-byte header (stream, 0, 0, 0, length) and their bytes. */
+function demux(frames: Buffer): string {
+  const parts: Buffer[] = [];
+  for (let at = 0; at + 8 <= frames.length; at += 8 + frames.readUInt32BE(at + 4)) parts.push(frames.subarray(at + 8, at + 8 + frames.readUInt32BE(at + 4)));
+  return Buffer.concat(parts).toString();
+}
+
+async function healthy(service: Service): Promise<string> {
+  return waitFor(service, 'healthy status', async () => ((await service.container.inspect()).State.Health?.Status === 'healthy' ? 'healthy' : undefined));
+}
+
+test('both images build on the base image, with their command and a health check', async (t) => {
+  t.log(`first ensure: ${firstEnsureMs} ms`);
+  for (const [role, ref] of Object.entries(images)) {
+    const { Config } = await docker.getImage(ref).inspect();
+    t.deepEqual(Config.Entrypoint, ['/usr/bin/node', '/opt/edgecourier/cli/edgecourier.js']);
+    t.is(Config.Cmd?.[0], role);
+    t.is(Config.Healthcheck?.Test?.[0], 'CMD');
+  }
+});
+
+test('a second ensure builds nothing and returns the same references', async (t) => {
+  const lines: string[] = [];
+  const begun = Date.now();
+  t.deepEqual(await ensureServiceImages(docker, { log: (line) => lines.push(line) }), images);
+  t.deepEqual(lines, []);
+  t.true(Date.now() - begun < 3000, `took ${Date.now() - begun} ms`);
+});
+
+test('the cloud image serves the API and turns healthy', async (t) => {
+  const cloud = await startService({ role: 'cloud', image: images.cloud });
+  const answer = await waitFor(cloud, 'answer', () => fetch(`${cloud.url}/api/v1/me`));
+  t.is(answer.status, 401);
+  t.like(await answer.json(), { error: { code: 'UNAUTHORIZED' } });
+  t.is(await healthy(cloud), 'healthy');
+});
+
+test('the courier image answers a dropped request through sibling sandboxes on the host engine', async (t) => {
+  const root = await tempDir('ec-svc-root-');
+  await cp(join(fixturesDir, 'apps', 'basic'), join(root, 'basic'), { recursive: true });
+  const begun = Date.now();
+  const courier = await startService({ role: 'courier', image: images.courier, args: ['--root', root], binds: [`${root}:${root}`] });
+  await dropRequest(root, 'basic', 'hello', { function: 'greet', input: { name: 'container' } });
+  const result = await waitFor(courier, 'result', () => waitForResult(root, 'basic', 'hello', 1000), 60_000);
+  t.log(`start to result: ${Date.now() - begun} ms`);
+  t.like(result, { ok: true, output: { message: 'hello CONTAINER' } });
+  const siblings = await docker.listContainers({ filters: { label: ['edgecourier.owner'] } });
+  t.true(siblings.some((info) => info.Labels['edgecourier.owner']?.startsWith(`${courier.name}:`)));
+  t.is(await healthy(courier), 'healthy');
+});
