@@ -54,6 +54,17 @@ function renderFiles(app: AppRecord, functions: FunctionRecord[]): Files {
   return files;
 }
 
+/** Runs `task` after every task queued before it in `queues` under the same key. */
+function inTurn<T>(queues: Map<string, Promise<unknown>>, key: string, task: () => Promise<T>): Promise<T> {
+  const run = (queues.get(key) ?? Promise.resolve()).then(task);
+  const settled = run.catch(() => undefined);
+  queues.set(key, settled);
+  void settled.then(() => {
+    if (queues.get(key) === settled) queues.delete(key);
+  });
+  return run;
+}
+
 /** Compared by content: the record's strings are the same objects from call to call, so this is cheap when nothing changed. */
 function sameFiles(a: Files, b: Files): boolean {
   const names = Object.keys(a);
@@ -73,7 +84,10 @@ export class AppRuntime {
   #logger: Logger;
   #invoker: Invoker;
   #loaded = new Map<string, { files: Files; app: Promise<LoadedApp> }>();
-  #queues = new Map<string, Promise<unknown>>();
+  /** Writes of each app's folder, one at a time. */
+  #fileQueues = new Map<string, Promise<unknown>>();
+  /** Starts, stops and deletes of each app; apart from the file queue, since a start loads the app and so queues there. */
+  #changeQueues = new Map<string, Promise<unknown>>();
   #logs = new InvocationLogBook();
 
   constructor(options: AppRuntimeOptions) {
@@ -89,7 +103,7 @@ export class AppRuntime {
     const files = renderFiles(app, app.functions);
     const cached = this.#loaded.get(app.id);
     if (cached && sameFiles(cached.files, files)) return cached.app;
-    const loading = this.#serially(app.id, () => this.#writeAndLoad(app.id, files));
+    const loading = inTurn(this.#fileQueues, app.id, () => this.#writeAndLoad(app.id, files));
     this.#loaded.set(app.id, { files, app: loading });
     // A failure is not kept: it may be passing (a full disk), and the next call tries again.
     loading.catch(() => {
@@ -123,13 +137,22 @@ export class AppRuntime {
     );
   }
 
+  /**
+   * Runs a start, stop or delete of the app after those asked for before it, so that a slow start cannot
+   * finish after a later stop or delete and leave warm sandboxes behind.
+   * @example await runtime.changeInTurn(app.id, () => runtime.stop(app))
+   */
+  changeInTurn<T>(appId: string, change: () => Promise<T>): Promise<T> {
+    return inTurn(this.#changeQueues, appId, change);
+  }
+
   /** Stops the app and removes everything kept for it. */
   async forget(app: AppRecord): Promise<void> {
     await this.stop(app);
     this.#loaded.delete(app.id);
     this.#logs.drop(app.id);
     const folder = await this.#folderOf(app.id);
-    await this.#serially(app.id, () => rm(folder, { recursive: true, force: true }));
+    await inTurn(this.#fileQueues, app.id, () => rm(folder, { recursive: true, force: true }));
   }
 
   /** The last invocations of `fn` of the app, newest first. */
@@ -165,16 +188,5 @@ export class AppRuntime {
       await rm(temp, { recursive: true, force: true });
     }
     return loadApp(folder, { dependencyKey: (manifest) => this.#installer.key(manifest) });
-  }
-
-  /** Runs `task` after every task queued before it for the same app. */
-  #serially<T>(appId: string, task: () => Promise<T>): Promise<T> {
-    const run = (this.#queues.get(appId) ?? Promise.resolve()).then(task);
-    const settled = run.catch(() => undefined);
-    this.#queues.set(appId, settled);
-    void settled.then(() => {
-      if (this.#queues.get(appId) === settled) this.#queues.delete(appId);
-    });
-    return run;
   }
 }

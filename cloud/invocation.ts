@@ -2,8 +2,9 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { errorCatalogue } from '../runtime/errors.ts';
-import type { InvokeResponse } from '../runtime/protocol.ts';
+import type { CallEntries, InvokeResponse } from '../runtime/protocol.ts';
 import type { InvocationEnvelope } from './app-runtime.ts';
+import type { AppRecord } from './data.ts';
 import { validate } from './http.ts';
 
 const entriesSchema = z.record(z.string(), z.unknown());
@@ -16,6 +17,33 @@ const envelopeSchema = z.strictObject({
 /** The envelope in a request body; no body at all is an empty envelope (input null). */
 export function readEnvelope(body: unknown): InvocationEnvelope {
   return validate(envelopeSchema, body ?? {}, 'envelope');
+}
+
+/** Tells the call keys of the app's public functions: a key starts with `<function name>@`, and names hold no "@". */
+function isPublicKey(app: AppRecord): (key: string) => boolean {
+  const prefixes = app.functions.filter((fn) => fn.public).map((fn) => `${fn.name}@`);
+  return (key) => prefixes.some((prefix) => key.startsWith(prefix));
+}
+
+function publicEntries(app: AppRecord, entries: CallEntries | undefined): CallEntries | undefined {
+  if (!entries) return undefined;
+  const isPublic = isPublicKey(app);
+  return Object.fromEntries(Object.entries(entries).filter(([key]) => isPublic(key)));
+}
+
+/**
+ * The envelope of a caller other than the app's owner, without results of private functions. Marking a
+ * function public lets anyone download it and so substitute its result; a private function's result must
+ * come from the cloud, or a caller could forge, say, an access check it makes.
+ */
+export function strangerEnvelope(app: AppRecord, envelope: InvocationEnvelope): InvocationEnvelope {
+  return { input: envelope.input, cache: publicEntries(app, envelope.cache), precomputed: publicEntries(app, envelope.precomputed) };
+}
+
+/** The response as a caller other than the owner sees it: cache entries of public functions only, and an error's first line, without the stack's host paths. */
+export function strangerResponse(app: AppRecord, response: InvokeResponse): InvokeResponse {
+  if (!response.ok) return { ...response, error: { ...response.error, message: response.error.message.split('\n', 1)[0]! } };
+  return response.cache ? { ...response, cache: publicEntries(app, response.cache) } : response;
 }
 
 /** 200 with the output, or the error's own status; `logs` (the functions' console output) only for the owner's test-invokes. */

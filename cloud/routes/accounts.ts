@@ -42,7 +42,8 @@ export function accountRoutes(deps: Pick<CloudDeps, 'users' | 'tokens' | 'logger
   // Logging in as nobody still costs one bcrypt compare, against this, so the answer's timing does not tell who has an account.
   const dummyHash = hashPassword(newToken('dummy'));
 
-  router.post('/accounts', async (req, res) => {
+  // Limited like log-ins: each sign-up costs a bcrypt hash and a stored account.
+  router.post('/accounts', ...attemptLimits(deps.attemptsPerMinute, logger), async (req, res) => {
     const { email, password } = validate(signUpSchema, req.body);
     const passwordHash = await hashPassword(password);
     // Checked after the slow hash, right before the (synchronous) insert, so two racing sign-ups cannot both pass.

@@ -1,5 +1,5 @@
 /** @module Apps: created, listed, read, changed and deleted by their owner, and started and stopped. */
-import { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { EdgeError } from '../../runtime/errors.ts';
 import { ownedApp } from '../app-lookup.ts';
@@ -9,6 +9,9 @@ import type { CloudDeps } from '../deps.ts';
 import { validate } from '../http.ts';
 import { newId } from '../ids.ts';
 import { presentApp } from '../present.ts';
+
+/** Each app costs disk and, running, warm sandboxes: one account must not hold the service's share of them. */
+const MAX_APPS_PER_USER = 100;
 
 const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an app name starts with a letter or digit and holds only letters, digits, - and _ (at most 64)');
 
@@ -45,7 +48,9 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'publicUrl'
   router.post('/', async (req, res) => {
     const { user } = requireCaller(res);
     const body = validate(createSchema, req.body);
-    assertNameFree(deps.apps.list(user.id), body.name);
+    const owned = deps.apps.list(user.id);
+    if (owned.length >= MAX_APPS_PER_USER) throw new EdgeError('QUOTA_EXCEEDED', `an account holds at most ${MAX_APPS_PER_USER} apps; delete one first`);
+    assertNameFree(owned, body.name);
     const now = new Date().toISOString();
     const app: AppRecord = {
       id: newId('app'),
@@ -85,10 +90,21 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'publicUrl'
     res.json(answer(app));
   });
 
+  /**
+   * Runs `change` on the caller's app after the starts, stops and deletes asked for before it, on the
+   * record as it is by then: an app deleted while the change waited is not found.
+   */
+  const inTurn = <T>(res: Response, appId: string, change: (app: AppRecord) => Promise<T>): Promise<T> => {
+    // Looked up before waiting too, so a stranger is answered at once and queues nothing.
+    ownedApp(deps.apps, res, appId);
+    return deps.runtime.changeInTurn(appId, () => change(ownedApp(deps.apps, res, appId)));
+  };
+
   router.delete('/:appId', async (req, res) => {
-    const app = ownedApp(deps.apps, res, req.params.appId);
-    await deps.runtime.forget(app);
-    await deps.apps.remove(app.ownerId, app.id);
+    await inTurn(res, req.params.appId, async (app) => {
+      await deps.runtime.forget(app);
+      await deps.apps.remove(app.ownerId, app.id);
+    });
     res.status(204).end();
   });
 
@@ -96,10 +112,12 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'publicUrl'
   const switchTo =
     (status: AppRecord['status'], act: (app: AppRecord) => Promise<void>): RequestHandler<{ appId: string }> =>
     async (req, res) => {
-      const app = ownedApp(deps.apps, res, req.params.appId);
-      await act(app);
-      app.status = status;
-      await deps.apps.save(app);
+      const app = await inTurn(res, req.params.appId, async (current) => {
+        await act(current);
+        current.status = status;
+        await deps.apps.save(current);
+        return current;
+      });
       res.json(answer(app));
     };
   router.post('/:appId/start', switchTo('running', (app) => deps.runtime.start(app)));

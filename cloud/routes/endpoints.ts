@@ -16,6 +16,9 @@ const pathSchema = z
   .regex(/^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/, 'a path starts with "/" and its segments hold only letters, digits and . _ ~ -, e.g. "/orders/list"')
   .refine((path) => path.split('/').every((segment) => segment !== '.' && segment !== '..'), 'a path has no "." or ".." segments');
 
+/** Every call to the app searches its endpoints: the list must stay short enough to search on each call. */
+const MAX_ENDPOINTS_PER_APP = 100;
+
 const fields = {
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
   path: pathSchema,
@@ -50,6 +53,7 @@ export function endpointRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Rou
     const app = ownedApp(deps.apps, res, req.params.appId);
     const body = validate(createSchema, req.body);
     assertUsable(app, body);
+    if (app.endpoints.length >= MAX_ENDPOINTS_PER_APP) throw new EdgeError('QUOTA_EXCEEDED', `app "${app.name}" holds at most ${MAX_ENDPOINTS_PER_APP} endpoints; delete one first`);
     const endpoint: EndpointRecord = { id: newId('ep'), ...body };
     app.endpoints.push(endpoint);
     await deps.apps.save(app);

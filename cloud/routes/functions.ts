@@ -11,6 +11,8 @@ import { readEnvelope, sendInvocation } from '../invocation.ts';
 import { presentFunction, presentFunctionWithCode } from '../present.ts';
 
 const MAX_CODE_BYTES = 1024 * 1024;
+/** Every function is written, loaded and compiled at each change of its app: an app must stay a size that is quick to load. */
+const MAX_FUNCTIONS_PER_APP = 100;
 
 const paramsSchema = z.object({
   appId: z.string(),
@@ -41,8 +43,9 @@ export function functionRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime'>): Route
     // A new record every time, never edited in place: PUT replaces the whole function.
     const fn: FunctionRecord = { name, ...settings, ...(timeoutMs ? { timeoutMs } : {}), ...(memoryMb ? { memoryMb } : {}), updatedAt: new Date().toISOString() };
     const index = app.functions.findIndex((candidate) => candidate.name === name);
-    if (index === -1) app.functions.push(fn);
-    else app.functions[index] = fn;
+    if (index !== -1) app.functions[index] = fn;
+    else if (app.functions.length < MAX_FUNCTIONS_PER_APP) app.functions.push(fn);
+    else throw new EdgeError('QUOTA_EXCEEDED', `app "${app.name}" holds at most ${MAX_FUNCTIONS_PER_APP} functions; delete one first`);
     await deps.apps.save(app);
     res.status(index === -1 ? 201 : 200).json(presentFunction(fn));
   });

@@ -18,6 +18,8 @@ const requestSchema = z.object({ email: z.email().max(254) });
 const MAX_FORM_BYTES = 16 * 1024;
 const confirmSchema = z.object({ token: z.string().min(1).max(200), password: passwordSchema });
 const formSchema = z.object({ token: z.string().max(200), password: z.string(), confirm: z.string() });
+/** The rule passwordSchema checks, in a person's words: bcrypt's limit is 72 bytes, and a letter beyond ASCII takes two or more. */
+const PASSWORD_RULE = '8 to 72 characters; a letter beyond plain ASCII, such as é, counts as two or more.';
 
 /** The token is in the page's URL and form: no outside requests, no referrer, no caching, no framing. */
 const PAGE_HEADERS = {
@@ -60,7 +62,7 @@ function formPage(token: string, error?: string): string {
     `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="reset-password">
 <input type="hidden" name="token" value="${escapeHtml(token)}">
-${field('password', 'New password', '8 to 72 characters.')}
+${field('password', 'New password', PASSWORD_RULE)}
 ${field('confirm', 'The new password again')}
 <button type="submit">Set the new password</button>
 </form>`,
@@ -128,7 +130,7 @@ export function passwordResetRoutes(deps: ResetDeps): Router {
   router.post('/reset-password', urlencoded({ extended: false, limit: MAX_FORM_BYTES }), async (req, res) => {
     const { token, password, confirm } = validate(formSchema, req.body, 'form');
     if (password !== confirm) return sendPage(res, 400, formPage(token, 'The two passwords differ. Type the same new password twice.'));
-    if (!passwordSchema.safeParse(password).success) return sendPage(res, 400, formPage(token, 'Choose a password of 8 to 200 characters.'));
+    if (!passwordSchema.safeParse(password).success) return sendPage(res, 400, formPage(token, `Choose a password of ${PASSWORD_RULE}`));
     try {
       await resetPassword(deps, token, password);
     } catch (error) {

@@ -5,7 +5,7 @@ import type { InvocationEnvelope } from '../app-runtime.ts';
 import { callerOf } from '../auth.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
-import { readEnvelope, sendInvocation } from '../invocation.ts';
+import { readEnvelope, sendInvocation, strangerEnvelope, strangerResponse } from '../invocation.ts';
 
 /** Segments as Express gives them; a trailing slash is forgiven, as Express forgives it on its own routes. */
 function endpointPath(segments: string[] | undefined): string {
@@ -34,15 +34,20 @@ export function runRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime'>): Router {
   const router = Router();
 
   router.all('/:appId{/*path}', async (req, res) => {
+    const path = endpointPath(req.params.path);
     const app = deps.apps.byId(req.params.appId);
-    if (!app) throw new EdgeError('APP_NOT_FOUND', `no app ${req.params.appId}`);
-    const endpoint = reachableEndpoint(app, req.method, endpointPath(req.params.path), callerOf(res)?.user.id);
+    // The answer for an app that does not exist is the one for someone else's app, so app ids cannot be probed.
+    if (!app) throw noEndpoint(req.method, path);
+    const callerId = callerOf(res)?.user.id;
+    const endpoint = reachableEndpoint(app, req.method, path, callerId);
     if (app.status !== 'running') {
       throw new EdgeError('APP_STOPPED', `app ${app.name} is stopped; its owner can start it with POST /api/v1/apps/${app.id}/start`);
     }
     // A GET has no body: its query string is the input, and it carries no cache or precomputed results.
     const envelope: InvocationEnvelope = req.method === 'GET' ? { input: req.query } : readEnvelope(req.body);
-    sendInvocation(res, await deps.runtime.invoke(app, endpoint.function, envelope), false);
+    const owner = callerId === app.ownerId;
+    const response = await deps.runtime.invoke(app, endpoint.function, owner ? envelope : strangerEnvelope(app, envelope));
+    sendInvocation(res, owner ? response : strangerResponse(app, response), false);
   });
 
   return router;

@@ -5,7 +5,7 @@ import { hashToken, newToken } from '../ids.ts';
 export interface ResetStore {
   /** Creates a reset token for the user and returns it in the clear, for the mail. */
   create(userId: string, ttlMs: number): Promise<string>;
-  /** Marks the token used and returns its user, or undefined when it is unknown, used or expired. */
+  /** Marks the token and every other of its user's tokens used and returns its user, or undefined when it is unknown, used or expired. */
   consume(token: string): Promise<string | undefined>;
 }
 
@@ -22,7 +22,8 @@ export function resetStore(db: CloudDb): ResetStore {
       const hash = hashToken(token);
       const reset = db.data.resets.find((candidate) => candidate.tokenHash === hash);
       if (!reset || reset.used || Date.parse(reset.expiresAt) <= Date.now()) return undefined;
-      reset.used = true;
+      // Every link of the user ends here: an older mail, left in an inbox, must not change the new password.
+      for (const candidate of db.data.resets) if (candidate.userId === reset.userId) candidate.used = true;
       await db.write();
       return reset.userId;
     },

@@ -114,6 +114,32 @@ test('the reset page says when the two passwords differ, and the link still work
   t.is((await form(token, 'new password')).status, 200);
 });
 
+test('using one reset link makes every other outstanding link of the account unusable', async (t) => {
+  const email = freshEmail('two-links');
+  await signUpAndLogIn(email);
+  const older = await followResetMail(t, email);
+  const newer = await followResetMail(t, email);
+  const confirm = (token: string, password: string) => api(cloud.url, 'POST', '/api/v1/password-resets/confirm', { token, password });
+  t.is((await confirm(newer, 'newer password')).status, 204);
+  t.like(await confirm(older, 'older password'), { status: 400, body: { error: { code: 'RESET_TOKEN_INVALID' } } });
+  t.is((await api(cloud.url, 'POST', '/api/v1/sessions', { email, password: 'newer password' })).status, 201);
+});
+
+test('the reset page states the limit the server checks, and repeats it for a password outside it', async (t) => {
+  const email = freshEmail('limits');
+  await signUpAndLogIn(email);
+  const token = await followResetMail(t, email);
+  const rule = /8 to 72 characters; a letter beyond plain ASCII, such as é, counts as two or more\./;
+  t.regex(await (await fetch(`${cloud.url}/reset-password?token=${token}`)).text(), rule);
+  // Too short, one byte over bcrypt's 72, and 40 letters that take 80 bytes.
+  for (const password of ['short', 'x'.repeat(73), 'é'.repeat(40)]) {
+    const refused = await form(token, password);
+    t.is(refused.status, 400);
+    t.regex(await refused.text(), new RegExp(`role="alert">Choose a password of ${rule.source}`));
+  }
+  t.is((await form(token, 'x'.repeat(72))).status, 200);
+});
+
 test('a reset can be confirmed over the API too', async (t) => {
   const email = freshEmail('confirm');
   await signUpAndLogIn(email);

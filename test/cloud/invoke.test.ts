@@ -108,7 +108,7 @@ test('private endpoints need their owner; unknown apps and paths are 404', async
   t.like(await run('POST', '/greet', { input: { name: 'x' } }, ''), { status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
   t.like(await run('POST', '/nowhere', {}), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
   t.like(await run('GET', '/greet'), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
-  t.like(await api(session().cloud.url, 'POST', '/run/app_0000000000000000/greet', {}), { status: 404, body: { error: { code: 'APP_NOT_FOUND' } } });
+  t.like(await api(session().cloud.url, 'POST', '/run/app_0000000000000000/greet', {}), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
   t.like(await call('POST', `/apps/${id}/functions/nope/invoke`, {}), { status: 404, body: { error: { code: 'FUNCTION_NOT_FOUND' } } });
 });
 
