@@ -20,6 +20,6 @@ export interface CloudDeps {
   observability: Observability;
   /** The URL people reach this service at, for links in mails and endpoint URLs. */
   publicUrl: string;
-  /** Log-in and reset attempts allowed per minute per address and per client. */
+  /** Sign-up, log-in and reset attempts allowed per minute per address and per client. */
   attemptsPerMinute: number;
 }
