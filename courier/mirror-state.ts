@@ -1,27 +1,96 @@
-/** @module What a remote mirror remembers across restarts: its cursor, the revisions it downloaded and the results it uploaded. */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+/**
+ * @module What a remote mirror remembers across restarts: its cursor, the revisions it downloaded, the results it
+ * uploaded and the changes it could not apply yet.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, sep } from 'node:path';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 
 const stateSchema = z.object({
   cursor: z.string().optional(),
   /** Remote path → revision last downloaded. */
   revs: z.record(z.string(), z.string()),
-  /** Local result path → sha256 of the content last uploaded. */
+  /** Local result path (platform separator) → sha256 of the content last uploaded. */
   uploaded: z.record(z.string(), z.string()),
+  /** Remote path → a change the cursor moved past that could not be applied: tried again at every pull. */
+  failed: z.record(z.string(), z.object({ path: z.string(), kind: z.enum(['file', 'folder', 'deleted']), rev: z.string(), size: z.number() })).default({}),
 });
 
 export type MirrorState = z.infer<typeof stateSchema>;
 
-export async function loadMirrorState(file: string): Promise<MirrorState> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  const parsed = text === undefined ? undefined : stateSchema.safeParse(JSON.parse(text));
-  return parsed?.success ? parsed.data : { revs: {}, uploaded: {} };
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+export const emptyMirrorState = (): MirrorState => ({ revs: {}, uploaded: {}, failed: {} });
+
+/** Forgets what `state` holds for the remote path `path` and, unless it is a file downloaded here, everything under it. */
+export function forgetPath(state: MirrorState, path: string): void {
+  const local = path.split('/').join(sep);
+  const file = path in state.revs;
+  delete state.revs[path];
+  delete state.failed[path];
+  delete state.uploaded[local];
+  if (file) return;
+  const drop = (record: Record<string, unknown>, prefix: string) => Object.keys(record).filter((key) => key.startsWith(prefix)).forEach((key) => delete record[key]);
+  drop(state.revs, `${path}/`);
+  drop(state.failed, `${path}/`);
+  drop(state.uploaded, `${local}${sep}`);
 }
 
-export async function saveMirrorState(file: string, state: MirrorState): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  await writeFile(temp, JSON.stringify(state));
-  await rename(temp, file);
+/** The state file of one mirror. Saves go one at a time: those asked for while one runs become one more write of the latest state. */
+export class MirrorStateFile {
+  #file: string;
+  #logger: Logger;
+  #latest: MirrorState = emptyMirrorState();
+  #writing: Promise<void> = Promise.resolve();
+  #queued: Promise<void> | undefined;
+
+  constructor(file: string, logger: Logger) {
+    this.#file = file;
+    this.#logger = logger;
+  }
+
+  async load(): Promise<MirrorState> {
+    const text = await readFile(this.#file, 'utf8').catch(() => undefined);
+    if (text === undefined) return emptyMirrorState();
+    const parsed = stateSchema.safeParse(parseJson(text));
+    if (parsed.success) return parsed.data;
+    // Starting empty means a full listing that downloads everything again, and every result is uploaded
+    // again; the journal knows the finished requests, so none of them runs again.
+    this.#logger.warn({ file: this.#file }, 'the mirror state file is unreadable; starting from an empty state');
+    return emptyMirrorState();
+  }
+
+  /** Resolves once a write that began after this call is on disk. */
+  save(state: MirrorState): Promise<void> {
+    this.#latest = state;
+    if (!this.#queued) {
+      const queued = this.#writing.catch(() => undefined).then(() => {
+        this.#queued = undefined;
+        return this.#write(this.#latest);
+      });
+      this.#queued = queued;
+      this.#writing = queued;
+    }
+    return this.#queued;
+  }
+
+  async #write(state: MirrorState): Promise<void> {
+    await mkdir(dirname(this.#file), { recursive: true });
+    const temp = `${this.#file}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(temp, JSON.stringify(state));
+      await rename(temp, this.#file);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
 }

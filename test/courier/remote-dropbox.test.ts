@@ -1,6 +1,6 @@
 /** A courier serving a Dropbox folder through the real SDK and the loopback emulator: requests in, results uploaded back. */
 import test from 'ava';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { access, mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -93,3 +93,24 @@ test.serial('a large result goes up through an upload session (above 1 MiB here)
   }
 });
 
+test.serial('a request re-created with the same content after its app folder was deleted remotely gets a result again', async (t) => {
+  const courier = await startRemoteCourier();
+  try {
+    const request = JSON.stringify({ function: 'upper', input: { text: 'twice' } });
+    emulator.putFile('/edge/basic/requests/again.json', request);
+    t.like(await remoteResult('again'), { ok: true, output: 'TWICE' });
+    emulator.deleteFile('/edge/basic');
+    const deadline = Date.now() + 10_000;
+    while (await access(join(courier.root, 'basic')).then(() => true, () => false)) {
+      if (Date.now() > deadline) throw new Error('the local copy of the deleted app folder is still there');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // As a person would, re-create it after the watcher has reported the removal (it lags by about 100 ms).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await uploadFixtureApp('basic');
+    emulator.putFile('/edge/basic/requests/again.json', request);
+    t.like(await remoteResult('again'), { ok: true, output: 'TWICE' });
+  } finally {
+    await courier.stop();
+  }
+});
