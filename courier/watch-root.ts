@@ -51,6 +51,8 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
       } else if (kind !== 'rescan' || !known.has(rel)) {
         known.add(rel);
         events.request(rel);
+        // A file chokidar missed is not watched either: without this its removal would go unseen.
+        if (kind === 'rescan') watcher.add(path);
       }
     } else if (place.kind === 'app-file') {
       events.appChanged(place.app);
@@ -79,7 +81,16 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
     if (parts.length === 2 && parts[1] === 'requests') rescan(path);
   };
   watcher.on('add', onFile('add')).on('change', onFile('change')).on('unlink', onFile('unlink'));
-  watcher.on('addDir', onAddDir).on('unlinkDir', onDir);
+  /** A removed folder takes its requests with it, whether or not chokidar reports each file. */
+  const onUnlinkDir = (path: string) => {
+    onDir(path);
+    const prefix = relative(root, path) + sep;
+    for (const rel of [...known].filter((candidate) => candidate.startsWith(prefix))) {
+      known.delete(rel);
+      events.requestRemoved(rel);
+    }
+  };
+  watcher.on('addDir', onAddDir).on('unlinkDir', onUnlinkDir);
   watcher.on('error', (error) => logger.error({ err: error }, 'watching the root failed'));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return { ready, close: () => watcher.close() };
