@@ -64,14 +64,18 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
   };
   // chokidar misses a file renamed into a folder in the moments after the folder was created, so a
   // new app or requests folder is listed again by hand once the watch on it is in place.
+  const rescans = new Set<NodeJS.Timeout>();
+  let closed = false;
   const rescan = (dir: string) => {
     for (const delayMs of [200, 2000]) {
-      setTimeout(() => {
+      const timer = setTimeout(() => {
+        rescans.delete(timer);
         void readdir(dir).then(
-          (names) => names.forEach((name) => onFile('rescan')(join(dir, name))),
+          (names) => names.forEach((name) => !closed && onFile('rescan')(join(dir, name))),
           () => undefined,
         );
-      }, delayMs).unref();
+      }, delayMs);
+      rescans.add(timer);
     }
   };
   const onAddDir = (path: string) => {
@@ -93,5 +97,13 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
   watcher.on('addDir', onAddDir).on('unlinkDir', onUnlinkDir);
   watcher.on('error', (error) => logger.error({ err: error }, 'watching the root failed'));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  return { ready, close: () => watcher.close() };
+  return {
+    ready,
+    close: () => {
+      // A rescan after closing would make chokidar watch again, and the watch would keep the process alive.
+      closed = true;
+      for (const timer of rescans) clearTimeout(timer);
+      return watcher.close();
+    },
+  };
 }
