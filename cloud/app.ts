@@ -8,9 +8,11 @@ import { accountRoutes } from './routes/accounts.ts';
 import { appRoutes } from './routes/apps.ts';
 import { codeRoutes } from './routes/code.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
+import { fleetRoutes } from './routes/fleet.ts';
 import { functionRoutes } from './routes/functions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { passwordResetRoutes } from './routes/password-resets.ts';
+import { rootRoutes } from './routes/roots.ts';
 import { runRoutes } from './routes/run.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
@@ -34,6 +36,8 @@ export function createCloudApp(deps: CloudDeps): Express {
     ['/api/v1/apps', functionRoutes(deps)],
     ['/api/v1/apps', endpointRoutes(deps)],
     ['/api/v1/apps', codeRoutes(deps)],
+    ['/api/v1/roots', rootRoutes(deps)],
+    ['/api/v1/fleet', fleetRoutes(deps)],
     ['/', healthRoutes(deps)],
   ];
   for (const [path, router] of routes) app.use(path, router);

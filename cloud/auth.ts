@@ -37,3 +37,10 @@ export function requireCaller(res: Response): Caller {
   if (!caller) throw new EdgeError('UNAUTHORIZED', 'log in first: send "Authorization: Bearer <token>" with a session or API token');
   return caller;
 }
+
+/** The caller of an operator-only route; throws UNAUTHORIZED without a caller and FORBIDDEN for anyone else. */
+export function requireOperator(res: Response): Caller {
+  const caller = requireCaller(res);
+  if (caller.user.role !== 'operator') throw new EdgeError('FORBIDDEN', 'this route is for operators: accounts the cloud was started with --operator <email> for');
+  return caller;
+}

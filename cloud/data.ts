@@ -5,6 +5,8 @@ export interface UserRecord {
   email: string;
   passwordHash: string;
   createdAt: string;
+  /** Set for the accounts named by `--operator`; absent for everyone else. */
+  role?: 'operator';
 }
 
 /** A session (from logging in) or an API token (made by its user); only the token's hash is kept. */
@@ -57,11 +59,35 @@ export interface AppRecord {
   updatedAt: string;
 }
 
+/** A synced folder a courier serves, held by at most one courier at a time under a lease (docs/fleet-api.md). */
+export interface RootRecord {
+  id: string;
+  ownerId: string;
+  kind: 'local' | 'dropbox' | 'onedrive';
+  path: string;
+  /** The DROPBOX_* or ONEDRIVE_* values as JSON, sealed by the secret box; null for local roots. */
+  credentials: string | null;
+  createdAt: string;
+  courierId: string | null;
+  /** Renewals change this in memory only; the file's value may be older (see cloud/leases.ts). */
+  leaseExpiresAt: string | null;
+}
+
+export interface CourierRecord {
+  id: string;
+  name: string;
+  registeredAt: string;
+  /** Kept in memory between writes, like lease renewals. */
+  lastHeartbeatAt: string;
+}
+
 export interface CloudData {
   users: UserRecord[];
   tokens: TokenRecord[];
   resets: ResetRecord[];
   apps: AppRecord[];
+  roots: RootRecord[];
+  couriers: CourierRecord[];
 }
 
-export const emptyData = (): CloudData => ({ users: [], tokens: [], resets: [], apps: [] });
+export const emptyData = (): CloudData => ({ users: [], tokens: [], resets: [], apps: [], roots: [], couriers: [] });

@@ -2,9 +2,12 @@
 import type { Logger } from 'pino';
 import type { Observability } from '../runtime/observability.ts';
 import type { AppRuntime } from './app-runtime.ts';
+import type { FleetRegistry } from './fleet-registry.ts';
 import type { Mailer } from './mailer.ts';
+import type { SecretBox } from './secret-box.ts';
 import type { AppStore } from './stores/apps.ts';
 import type { ResetStore } from './stores/resets.ts';
+import type { RootStore } from './stores/roots.ts';
 import type { TokenStore } from './stores/tokens.ts';
 import type { UserStore } from './stores/users.ts';
 
@@ -14,6 +17,11 @@ export interface CloudDeps {
   tokens: TokenStore;
   resets: ResetStore;
   apps: AppStore;
+  roots: RootStore;
+  /** Couriers, heartbeats and leases over `roots`. */
+  fleet: FleetRegistry;
+  /** Seals root credentials before they are stored. */
+  secrets: SecretBox;
   mailer: Mailer;
   runtime: AppRuntime;
   /** The process's metrics registry and health answer. */

@@ -8,9 +8,13 @@ import { Observability } from '../runtime/observability.ts';
 import { createCloudApp } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
 import { openDb } from './db.ts';
+import { FleetRegistry } from './fleet-registry.ts';
 import { createMailer } from './mailer.ts';
+import { openSecretBox } from './secret-box.ts';
 import { appStore } from './stores/apps.ts';
+import { courierStore } from './stores/couriers.ts';
 import { resetStore } from './stores/resets.ts';
+import { rootStore } from './stores/roots.ts';
 import { tokenStore } from './stores/tokens.ts';
 import { userStore } from './stores/users.ts';
 
@@ -25,6 +29,12 @@ export interface CloudSettings {
   smtpUrl?: string;
   mailFrom?: string;
   attemptsPerMinute?: number;
+  /** Emails of the operator accounts (docs/fleet-api.md); every other account is an ordinary user. */
+  operators?: string[];
+  /** A courier's lease on a root; 15 s unless set (tests use short ones). */
+  fleetLeaseMs?: number;
+  /** The key sealing root credentials, base64 of 32 bytes (EDGECOURIER_SECRET_KEY); without it, <dataDir>/secret.key, made on first start. */
+  secretKey?: string;
   executor: ExecutorBundle;
   logger: Logger;
 }
@@ -55,13 +65,21 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const mailer = createMailer({ smtpUrl: settings.smtpUrl, outboxDir: join(settings.dataDir, 'outbox'), from: settings.mailFrom ?? 'edgecourier <no-reply@localhost>', logger });
   const apps = appStore(db);
   await runtime.restore(apps.all().filter((app) => app.status === 'running'));
+  const users = userStore(db);
+  await users.setOperators(settings.operators ?? []);
+  const secrets = await openSecretBox(settings.secretKey, join(settings.dataDir, 'secret.key'));
+  const roots = rootStore(db);
+  const fleet = new FleetRegistry({ roots, couriers: courierStore(db), box: secrets, leaseMs: settings.fleetLeaseMs ?? 15_000 });
   let publicUrl = settings.publicUrl ?? '';
   const app = createCloudApp({
     logger,
-    users: userStore(db),
+    users,
     tokens: tokenStore(db),
     resets: resetStore(db),
     apps,
+    roots,
+    fleet,
+    secrets,
     mailer,
     runtime,
     observability,

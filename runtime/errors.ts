@@ -22,6 +22,7 @@ export const errorCatalogue = {
   INVALID_JSON: { status: 400, summary: 'The request body is not valid JSON.' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the limit.' },
   UNAUTHORIZED: { status: 401, summary: 'The route needs a valid session or API token.' },
+  FORBIDDEN: { status: 403, summary: 'The route is for operators only.' },
   INVALID_CREDENTIALS: { status: 401, summary: 'The email address or password is wrong.' },
   EMAIL_TAKEN: { status: 409, summary: 'An account with that email address exists.' },
   RATE_LIMITED: { status: 429, summary: 'Too many attempts; wait a minute.' },

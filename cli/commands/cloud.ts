@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { pino } from 'pino';
-import { startCloud } from '../../cloud/main.ts';
+import { startCloud, type CloudSettings } from '../../cloud/main.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { fail } from '../output.ts';
@@ -14,6 +14,7 @@ export interface ServiceOptions {
   host: string;
   publicUrl?: string;
   smtpUrl?: string;
+  operator: string[];
   local?: boolean;
 }
 
@@ -25,7 +26,21 @@ export function addServiceOptions(command: Command, dataDefault: string): Comman
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .option('--public-url <url>', 'the URL people reach the service at, for mailed links and endpoint URLs (default http://localhost:<port>)')
     .option('--smtp-url <url>', 'send mail through this SMTP server (default $SMTP_URL; without one, mails go to <data>/outbox as .eml files)', process.env.SMTP_URL)
+    .option('--operator <email>', 'the account of this address is an operator: its API tokens run couriers (docs/fleet-api.md); repeatable', (email: string, emails: string[]) => [...emails, email], [])
     .addOption(new Option('--local', 'run functions as plain processes instead of Docker containers: NO SANDBOX'));
+}
+
+/** The cloud's settings from the shared options; the secret key comes from the environment only, never a command line others can see. */
+export function cloudSettings(options: ServiceOptions): Omit<CloudSettings, 'executor' | 'logger'> {
+  return {
+    dataDir: resolve(options.data),
+    port: options.port,
+    host: options.host,
+    publicUrl: options.publicUrl,
+    smtpUrl: options.smtpUrl,
+    operators: options.operator,
+    secretKey: process.env.EDGECOURIER_SECRET_KEY || undefined,
+  };
 }
 
 export function registerCloud(program: Command): void {
@@ -36,15 +51,7 @@ export function registerCloud(program: Command): void {
       const logger = pino();
       try {
         const executor = await createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });
-        const cloud = await startCloud({
-          dataDir: resolve(options.data),
-          port: options.port,
-          host: options.host,
-          publicUrl: options.publicUrl,
-          smtpUrl: options.smtpUrl,
-          executor,
-          logger,
-        });
+        const cloud = await startCloud({ ...cloudSettings(options), executor, logger });
         stopOnSignal(logger, [() => cloud.close(), () => executor.executor.close()]);
       } catch (error) {
         fail(error);

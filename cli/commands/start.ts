@@ -13,7 +13,7 @@ import { startCourier } from '../../courier/main.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { fail } from '../output.ts';
-import { addServiceOptions, type ServiceOptions } from './cloud.ts';
+import { addServiceOptions, cloudSettings, type ServiceOptions } from './cloud.ts';
 
 const exampleApp = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
 
@@ -56,7 +56,7 @@ export function registerStart(program: Command): void {
         await seedSyncFolder(sync);
         process.stderr.write('edgecourier: starting (the first start installs Docker and builds the base image; this can take a minute)\n');
         const executor = await createExecutor({ local: options.local ?? false, log: (line) => process.stderr.write(`edgecourier: ${line}\n`) });
-        const cloud = await startCloud({ dataDir: data, port: options.port, host: options.host, publicUrl: options.publicUrl, smtpUrl: options.smtpUrl, executor, logger });
+        const cloud = await startCloud({ ...cloudSettings(options), executor, logger });
         // One process, one registry: the courier counts on the cloud's, served at the cloud's /metrics.
         const courier = await startCourier({ root: sync, stateDir: join(data, 'state'), executor, observability: cloud.observability, logger });
         process.stdout.write(nextSteps(cloud.url, data, sync));

@@ -24,6 +24,11 @@ export interface TestCloudOptions {
   attemptsPerMinute?: number;
   /** false: no SMTP server, so mails go to `<dataDir>/outbox`. */
   smtp?: boolean;
+  /** Emails of operator accounts. */
+  operators?: string[];
+  fleetLeaseMs?: number;
+  /** Start on this data folder, e.g. a closed cloud's, to test a restart; a fresh one by default. */
+  dataDir?: string;
 }
 
 interface Received {
@@ -60,7 +65,7 @@ async function startInbox(): Promise<{ url: string; inbox: Received[]; close(): 
  */
 export async function startTestCloud(options: TestCloudOptions = {}): Promise<TestCloud> {
   const base = await mkdtemp(join(tmpdir(), 'ec-cloud-'));
-  const dataDir = join(base, 'data');
+  const dataDir = options.dataDir ?? join(base, 'data');
   const executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
   const smtp = options.smtp === false ? undefined : await startInbox();
   const inbox = smtp?.inbox ?? [];
@@ -70,6 +75,8 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     host: '127.0.0.1',
     smtpUrl: smtp?.url,
     attemptsPerMinute: options.attemptsPerMinute ?? 10_000,
+    operators: options.operators,
+    fleetLeaseMs: options.fleetLeaseMs,
     executor,
     logger: pino({ level: 'silent' }),
   });
