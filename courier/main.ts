@@ -38,6 +38,8 @@ export interface CourierSettings {
   executor: ExecutorBundle;
   /** The process's metrics and health, when it has them already (`edgecourier start`: the cloud's). */
   observability?: Observability;
+  /** The root may move to another courier (fleet mode): stopping takes it out of the gauges and the health check instead of failing them. */
+  movable?: boolean;
   /** Serve GET /metrics and /healthz on this port (0: any free one); without it, none is opened. */
   metricsPort?: number;
   /** Address of that port; 127.0.0.1 unless given. */
@@ -110,6 +112,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     await health?.close();
     await unlock();
   };
+  let uncount: (() => void) | undefined;
   try {
     const { executor, installer } = settings.executor;
     const mirror =
@@ -137,7 +140,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     });
     // Not healthy until the first scan is done: what is already in the root has not been seen before that.
     let watching = false;
-    observability?.addCourier({ get backlog() { return courier.backlog; }, get watching() { return watching; } });
+    uncount = observability?.addCourier({ get backlog() { return courier.backlog; }, get watching() { return watching; } });
     const watcher = watchRoot(root, { request: (p) => courier.enqueue(p), requestRemoved: (p) => void courier.removed(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record a removed request')), appChanged: (app) => apps.changed(app) }, logger);
     await watcher.ready;
     watching = true;
@@ -153,10 +156,12 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         await courier.stop();
         await mirror?.stop();
         await release();
+        if (settings.movable) uncount?.();
       },
     };
   } catch (error) {
     await release();
+    if (settings.movable) uncount?.();
     throw error;
   }
 }

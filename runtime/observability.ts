@@ -112,9 +112,12 @@ export class Observability {
     this.#courierRequests.inc({ outcome });
   }
 
-  /** Counts a courier in the gauges and the health check from now on. */
-  addCourier(courier: CourierView): void {
+  /** Counts a courier in the gauges and the health check from now on; the function returned stops counting it. */
+  addCourier(courier: CourierView): () => void {
     this.#couriers.push(courier);
+    return () => {
+      this.#couriers = this.#couriers.filter((other) => other !== courier);
+    };
   }
 
   /** Cheap enough for every probe: it reads state the process already keeps. */

@@ -1,10 +1,16 @@
-/** @module `edgecourier courier`: watches a synced folder and answers request files until stopped. */
+/** @module `edgecourier courier`: watches a synced folder, or the roots a cloud assigns it in fleet mode, and answers request files until stopped. */
 import { type Command, Option } from 'commander';
-import { pino } from 'pino';
+import { hostname } from 'node:os';
+import { pino, type Logger } from 'pino';
+import { startFleetCourier } from '../../courier/fleet.ts';
+import { startHealthServer } from '../../courier/health-server.ts';
 import { startCourier, type CourierSettings } from '../../courier/main.ts';
 import { EdgeError } from '../../runtime/errors.ts';
 import { createBackend, readCredentialsFile, type BackendKind } from '../../sync/create-backend.ts';
-import { createExecutor } from '../../docker/executor-factory.ts';
+import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
+import { Observability } from '../../runtime/observability.ts';
+import { defaultStateDir } from '../../runtime/paths.ts';
+import { cloudClient } from '../cloud-client.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { positiveInt } from '../numbers.ts';
 import { fail } from '../output.ts';
@@ -13,6 +19,9 @@ interface CourierOptions {
   root?: string;
   dropbox?: string;
   onedrive?: string;
+  cloud?: string;
+  token?: string;
+  name: string;
   credentials?: string;
   state?: string;
   concurrency: number;
@@ -25,13 +34,33 @@ interface CourierOptions {
 
 /** The folder the courier serves: a local one, or a remote one mirrored through a back end. */
 async function where(options: CourierOptions, log: (line: string) => void): Promise<Pick<CourierSettings, 'root' | 'remote'>> {
-  const given = [options.root, options.dropbox, options.onedrive].filter((value) => value !== undefined);
-  if (given.length !== 1) throw new EdgeError('INVALID_INPUT', 'give exactly one of --root <dir>, --dropbox <path> and --onedrive <path>');
   if (options.root) return { root: options.root };
   const kind: BackendKind = options.dropbox ? 'dropbox' : 'onedrive';
   const path = (options.dropbox ?? options.onedrive)!;
   const credentials = options.credentials ? await readCredentialsFile(options.credentials) : {};
   return { remote: { backend: createBackend(kind, path, log, credentials), name: `${kind}:${path}` } };
+}
+
+/** Runs as one courier of a fleet: the cloud says which roots to serve. */
+async function startFleet(options: CourierOptions, executor: ExecutorBundle, logger: Logger): Promise<() => Promise<void>> {
+  const token = options.token ?? process.env.EDGECOURIER_TOKEN;
+  if (!token) throw new EdgeError('INVALID_INPUT', 'fleet mode needs an operator API token: --token <token> or EDGECOURIER_TOKEN');
+  // One metrics port for the whole process, counting every root it serves.
+  const observability = options.metricsPort === undefined ? undefined : new Observability(executor.executor);
+  const health = observability && (await startHealthServer(observability, { port: options.metricsPort!, host: options.metricsHost, logger }));
+  const fleet = await startFleetCourier({
+    cloud: cloudClient(options.cloud!, token),
+    name: options.name,
+    stateDir: options.state ?? defaultStateDir(),
+    executor,
+    observability,
+    tuning: { concurrency: options.concurrency, maxRequestBytes: options.maxRequestBytes, settleMs: options.settleMs },
+    logger,
+  });
+  return async () => {
+    await fleet.stop();
+    await health?.close();
+  };
 }
 
 export function registerCourier(program: Command): void {
@@ -41,6 +70,9 @@ export function registerCourier(program: Command): void {
     .option('-r, --root <dir>', 'a local folder, e.g. one the Dropbox or OneDrive desktop client keeps in sync')
     .option('--dropbox <path>', 'a Dropbox folder (e.g. /edge), synced through the Dropbox API; credentials from DROPBOX_* variables')
     .option('--onedrive <path>', 'a OneDrive folder (e.g. /edge), synced through Microsoft Graph; credentials from ONEDRIVE_* variables')
+    .option('--cloud <url>', 'join the fleet of the cloud at this URL and serve the roots it assigns (docs/fleet-api.md)')
+    .option('--token <token>', "with --cloud: an operator's API token (default: $EDGECOURIER_TOKEN)")
+    .option('--name <name>', 'with --cloud: how this courier shows in the fleet', hostname())
     .option('--credentials <file>', 'a JSON file of DROPBOX_* / ONEDRIVE_* values (mode 600), instead of environment variables')
     .option('--state <dir>', 'where the journal lives; must be outside the root (default: $EDGECOURIER_STATE or ~/.local/state/edgecourier)')
     .option('-c, --concurrency <n>', 'requests run at once', positiveInt, 16)
@@ -53,16 +85,24 @@ export function registerCourier(program: Command): void {
       'after',
       [
         '',
-        'Give exactly one of --root, --dropbox and --onedrive. For the API back ends the courier mirrors the',
+        'Give exactly one of --root, --dropbox, --onedrive and --cloud. For the API back ends the courier mirrors the',
         'remote folder into a working folder under --state and uploads results back (README: "Dropbox and OneDrive").',
+        'With --cloud the courier registers with the cloud and serves the roots it is assigned, each under',
+        '--state/roots/<id>; couriers of one fleet share --state, so a root that moves keeps its journal.',
         'Logs are JSON lines on stdout, one per request. SIGINT or SIGTERM lets requests in flight finish, then exits.',
       ].join('\n'),
     )
     .action(async (options: CourierOptions) => {
       const logger = pino({ base: { pid: process.pid } });
       try {
-        const place = await where(options, (line) => logger.info(line));
+        const given = [options.root, options.dropbox, options.onedrive, options.cloud].filter((value) => value !== undefined);
+        if (given.length !== 1) throw new EdgeError('INVALID_INPUT', 'give exactly one of --root <dir>, --dropbox <path>, --onedrive <path> and --cloud <url>');
+        const place = options.cloud ? undefined : await where(options, (line) => logger.info(line));
         const executor = await createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });
+        if (!place) {
+          stopOnSignal(logger, [await startFleet(options, executor, logger), () => executor.executor.close()]);
+          return;
+        }
         const running = await startCourier({
           ...place,
           stateDir: options.state,

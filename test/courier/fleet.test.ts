@@ -1,0 +1,138 @@
+/** Fleet couriers against the real cloud on real Docker: roots split between couriers, moved when one stops, let go before a lease can end. */
+import test from 'ava';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { cloudClient } from '../../cli/cloud-client.ts';
+import { startCloud, type RunningCloud } from '../../cloud/main.ts';
+import type { Assignment, FleetTransport } from '../../courier/fleet-client.ts';
+import { startFleetCourier, type FleetCourier } from '../../courier/fleet.ts';
+import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
+import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
+import { api, freshEmail } from '../helpers/cloud.ts';
+
+const leaseMs = 1500;
+let base: string;
+let executor: ExecutorBundle;
+let cloud: RunningCloud;
+/** The operator's API token: it registers roots and runs the couriers. */
+let token: string;
+
+test.before(async () => {
+  base = await mkdtemp(join(tmpdir(), 'ec-fleet-'));
+  executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
+  const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
+  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '127.0.0.1', attemptsPerMinute: 10_000, operators: [operator.email], fleetLeaseMs: leaseMs, executor, logger: pino({ level: 'silent' }) });
+  await api(cloud.url, 'POST', '/api/v1/accounts', operator);
+  const session = (await api(cloud.url, 'POST', '/api/v1/sessions', operator)).body.token as string;
+  token = (await api(cloud.url, 'POST', '/api/v1/tokens', { name: 'fleet' }, session)).body.token as string;
+});
+
+test.after.always(async () => {
+  await cloud?.close();
+  await executor?.executor.close();
+});
+
+/** A logger keeping its lines, to count answers and to look for secrets. */
+function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  return { lines, logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) }) };
+}
+
+async function until(what: string, ready: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+/** Registers a root as the operator; the test deletes it when done, so no later test's courier picks it up. */
+async function addRoot(t: { teardown(fn: () => Promise<unknown>): void }, root: Record<string, unknown>): Promise<string> {
+  const { status, body } = await api(cloud.url, 'POST', '/api/v1/roots', root, token);
+  if (status !== 201) throw new Error(`root not created: ${status} ${JSON.stringify(body)}`);
+  t.teardown(() => api(cloud.url, 'DELETE', `/api/v1/roots/${body.id}`, undefined, token));
+  return body.id as string;
+}
+
+/** A fleet courier on `transport` (the real client unless given), stopped when the test ends. */
+async function fleetCourier(t: { teardown(fn: () => Promise<unknown>): void }, name: string, logger: Logger, stateDir: string, transport: FleetTransport = cloudClient(cloud.url, token)): Promise<FleetCourier> {
+  const courier = await startFleetCourier({ cloud: transport, name, stateDir, executor, logger, tuning: { settleMs: 200 } });
+  // Stopping twice only deregisters twice, which the cloud refuses harmlessly.
+  t.teardown(() => courier.stop());
+  return courier;
+}
+
+const answers = (lines: Array<Record<string, unknown>>, id: string) => lines.filter((line) => line.msg === 'request' && line.id === id).length;
+
+test.serial('two couriers split two roots, and a stopped courier hands its root over without running a request twice', async (t) => {
+  const { logger, lines } = capturingLogger();
+  // One state folder for the fleet: a root's journal moves with it.
+  const stateDir = join(base, 'fleet-state');
+  // Both couriers are live before the roots exist: the cloud hands free roots to the courier with the fewest.
+  const couriers = [await fleetCourier(t, 'one', logger, stateDir), await fleetCourier(t, 'two', logger, stateDir)];
+  const [first, second] = [await makeRoot('basic'), await makeRoot('basic')];
+  const ids = [await addRoot(t, { kind: 'local', path: first.root }), await addRoot(t, { kind: 'local', path: second.root })];
+  const folders = new Map([[ids[0]!, first.root], [ids[1]!, second.root]]);
+  await until('each courier serves one root', () => couriers.every((courier) => courier.serving().length === 1));
+  t.deepEqual(couriers.flatMap((courier) => courier.serving()).sort(), [...ids].sort());
+
+  for (const root of folders.values()) await dropRequest(root, 'basic', 'hello', { function: 'greet', input: { name: 'fleet' } });
+  for (const root of folders.values()) t.true((await waitForResult(root, 'basic', 'hello')).ok);
+
+  const [leaving, staying] = couriers as [FleetCourier, FleetCourier];
+  const moving = leaving.serving()[0]!;
+  const folder = folders.get(moving)!;
+  await dropRequest(folder, 'basic', 'in-flight', { function: 'slow', input: { ms: 800 } });
+  // Long enough for the watcher to see it: running or still queued, it must be answered once either way.
+  await sleep(300);
+  const stopping = leaving.stop();
+  await dropRequest(folder, 'basic', 'while-moving', { function: 'greet', input: { name: 'moving' } });
+  await stopping;
+  t.deepEqual(leaving.serving(), []);
+  await until('the other courier takes the root over', () => staying.serving().length === 2, leaseMs * 4);
+  t.true((await waitForResult(folder, 'basic', 'in-flight')).ok);
+  t.true((await waitForResult(folder, 'basic', 'while-moving')).ok);
+  // Let the courier that took over work through the root, then count: every request answered once.
+  await sleep(1000);
+  t.is(answers(lines, 'hello'), 2);
+  t.is(answers(lines, 'in-flight'), 1);
+  t.is(answers(lines, 'while-moving'), 1);
+});
+
+test.serial('a courier whose heartbeats fail lets its root go before the lease ends', async (t) => {
+  const { logger } = capturingLogger();
+  const client = cloudClient(cloud.url, token);
+  let down = false;
+  let leaseEnds = 0;
+  const transport: FleetTransport = {
+    async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+      if (down) throw new Error('the network is down');
+      const answer = await client.request<{ assignments?: Assignment[] }>(method, path, body);
+      for (const assignment of answer?.assignments ?? []) leaseEnds = Date.parse(String(assignment.leaseExpiresAt));
+      return answer as T;
+    },
+  };
+  const { root } = await makeRoot('basic');
+  const id = await addRoot(t, { kind: 'local', path: root });
+  const courier = await fleetCourier(t, 'flaky', logger, join(base, 'flaky-state'), transport);
+  await until('the courier serves the root', () => courier.serving().includes(id));
+  down = true;
+  await until('the courier lets the root go', () => courier.serving().length === 0, leaseMs * 2);
+  t.true(Date.now() < leaseEnds, 'let go before the lease ended');
+  down = false;
+});
+
+test.serial('a root that cannot start is not served, and its credentials never reach the log', async (t) => {
+  const { logger, lines } = capturingLogger();
+  const secret = `secret-${process.pid}-refresh-token`;
+  const missing = await addRoot(t, { kind: 'local', path: join(base, 'no-such-folder') });
+  const broken = await addRoot(t, { kind: 'dropbox', path: '/edge', credentials: { DROPBOX_REFRESH_TOKEN: secret } });
+  const courier = await fleetCourier(t, 'unlucky', logger, join(base, 'unlucky-state'));
+  const failed = (rootId: string) => lines.some((line) => line.rootId === rootId && line.msg === 'could not serve a root; the cloud will hand it to another courier');
+  await until('both roots failed to start', () => failed(missing) && failed(broken));
+  await sleep(leaseMs);
+  t.deepEqual(courier.serving(), []);
+  t.false(JSON.stringify(lines).includes(secret));
+});
