@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerApps } from './commands/apps.ts';
 import { registerCloud } from './commands/cloud.ts';
 import { registerCourier } from './commands/courier.ts';
+import { registerCouriers } from './commands/couriers.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerImages } from './commands/images.ts';
 import { registerInvoke } from './commands/invoke.ts';
@@ -17,7 +18,7 @@ const program = new Command('edgecourier')
   .description('Run functions in warm, sandboxed Docker containers, triggered by files in a synced folder or by HTTP.')
   .showHelpAfterError('(run with --help for usage)');
 
-for (const register of [registerStart, registerSetup, registerImages, registerRun, registerCourier, registerCloud, registerLogin, registerApps, registerDeploy, registerInvoke, registerLogs, registerPull]) {
+for (const register of [registerStart, registerSetup, registerImages, registerRun, registerCourier, registerCouriers, registerCloud, registerLogin, registerApps, registerDeploy, registerInvoke, registerLogs, registerPull]) {
   register(program);
 }
 

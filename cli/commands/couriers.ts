@@ -1,0 +1,83 @@
+/** @module `edgecourier couriers scale|ls|rm`: a fleet of courier containers on this host's Docker engine. */
+import { type Command, InvalidArgumentError } from 'commander';
+import { listCouriers, removeCouriers, scaleCouriers } from '../../docker/courier-fleet.ts';
+import { ensureEngine } from '../../docker/engine.ts';
+import { SERVICE_HOME } from '../../docker/service-config.ts';
+import { ensureServiceImages } from '../../docker/service-images.ts';
+import { EdgeError } from '../../runtime/errors.ts';
+import { fail, printJson, progress } from '../output.ts';
+
+interface ScaleFlags {
+  cloud: string;
+  token?: string;
+  hostFolder: string;
+}
+
+function fleetSize(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number of at least 0');
+  return number;
+}
+
+/** Time since `since` in its two largest units, e.g. `3h 12m`. */
+function uptime(since: Date | undefined): string | null {
+  if (!since) return null;
+  const seconds = Math.max(0, Math.round((Date.now() - since.getTime()) / 1000));
+  const parts: Array<[number, string]> = [[Math.floor(seconds / 86400), 'd'], [Math.floor(seconds / 3600) % 24, 'h'], [Math.floor(seconds / 60) % 60, 'm'], [seconds % 60, 's']];
+  const largest = parts.findIndex(([value]) => value > 0);
+  // Zero seconds still shows as `0s`.
+  const first = largest === -1 ? 3 : largest;
+  return parts.slice(first, first + 2).map(([value, unit]) => `${value}${unit}`).join(' ');
+}
+
+async function scale(count: number, flags: ScaleFlags): Promise<void> {
+  const token = flags.token ?? process.env.EDGECOURIER_TOKEN;
+  if (!token) throw new EdgeError('INVALID_INPUT', "couriers need an operator's API token: --token <token> or EDGECOURIER_TOKEN");
+  const docker = await ensureEngine({ log: progress });
+  const { courier } = await ensureServiceImages(docker, { log: progress });
+  printJson(await scaleCouriers(docker, { count, cloudUrl: flags.cloud, token, image: courier, hostFolder: flags.hostFolder, log: progress }));
+}
+
+async function list(): Promise<void> {
+  const couriers = await listCouriers(await ensureEngine({ log: progress }));
+  printJson(couriers.map((courier) => ({ name: courier.name, state: courier.state, health: courier.health, uptime: courier.state === 'running' ? uptime(courier.startedAt) : null })));
+}
+
+async function remove(names: string[]): Promise<void> {
+  const docker = await ensureEngine({ log: progress });
+  const removed = await removeCouriers(docker, names.length > 0 ? names : undefined, progress);
+  progress(`removed ${removed.length} courier(s)`);
+  printJson({ removed });
+}
+
+/** Runs an action and reports its failure the CLI's way. */
+function guarded<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return (...args) => action(...args).catch(fail);
+}
+
+export function registerCouriers(program: Command): void {
+  const couriers = program.command('couriers').description('A fleet of courier containers on this host, serving the roots a cloud assigns (docs/fleet-api.md).');
+  couriers
+    .command('scale')
+    .argument('<count>', 'how many couriers should run (0 removes them all)', fleetSize)
+    .description('Build the images where missing, then create couriers up to <count> or gracefully stop the highest-numbered ones.')
+    .requiredOption('--cloud <url>', 'the URL of the cloud, as the containers reach it (not 127.0.0.1, which is the container itself)')
+    .option('--token <token>', "an operator's API token (default: $EDGECOURIER_TOKEN); given to the containers through their environment")
+    .option('--host-folder <dir>', 'holds the fleet\'s shared state and each courier\'s own folder', SERVICE_HOME)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Couriers are containers named edgecourier-courier-<n>, restarted unless stopped, limited to 512 MiB and one CPU.',
+        'All of them share <host-folder>/fleet-state; each has <host-folder>/<name> for its run and cache folders.',
+        'A courier being removed gets SIGTERM and up to 20 s to finish its requests and let its roots go.',
+      ].join('\n'),
+    )
+    .action(guarded(scale));
+  couriers.command('ls').description('List the couriers as JSON: name, state, health and uptime.').action(guarded(list));
+  couriers
+    .command('rm')
+    .argument('[names...]', 'couriers to remove (default: all)')
+    .description('Gracefully stop and remove couriers, and any sandboxes they left.')
+    .action(guarded(remove));
+}

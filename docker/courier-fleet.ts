@@ -1,0 +1,134 @@
+/** @module A fleet of courier containers on one host through dockerode: scaled by number, listed and removed by their labels. */
+import type Docker from 'dockerode';
+import { join } from 'node:path';
+import { EdgeError } from '../runtime/errors.ts';
+import { SERVICE_HOME, serviceContainerOptions } from './service-config.ts';
+
+/** Marks the containers this module manages, apart from couriers started any other way. */
+export const FLEET_LABEL = 'edgecourier.fleet';
+const NAME_PREFIX = 'edgecourier-courier-';
+/** Long enough for requests in flight to finish and the courier to deregister, so its roots move at once. */
+const STOP_TIMEOUT_S = 20;
+const OWNER_LABEL = 'edgecourier.owner';
+
+export interface ScaleOptions {
+  count: number;
+  cloudUrl: string;
+  /** An operator's API token; it reaches the couriers through their environment only. */
+  token: string;
+  image: string;
+  /** Holds the fleet's shared state and each courier's own folder; SERVICE_HOME by default. */
+  hostFolder?: string;
+  /** More `host:container[:ro]` binds for every courier, such as the folders of local roots. */
+  extraBinds?: string[];
+  memoryBytes?: number;
+  cpus?: number;
+  log?: (line: string) => void;
+}
+
+export interface CourierContainer {
+  name: string;
+  number: number;
+  /** Docker's state: running, exited, restarting… */
+  state: string;
+  /** The image's health check: starting, healthy, unhealthy, or none. */
+  health: string;
+  /** When it last started, or undefined when it never did. */
+  startedAt?: Date;
+}
+
+/**
+ * Creates or starts couriers 1..count and gracefully removes any numbered higher, highest first.
+ * @example await scaleCouriers(docker, { count: 3, cloudUrl: 'http://10.0.0.2:8080', token, image: images.courier, log: console.error })
+ */
+export async function scaleCouriers(docker: Docker, options: ScaleOptions): Promise<{ created: string[]; removed: string[] }> {
+  if (!Number.isInteger(options.count) || options.count < 0) throw new EdgeError('INVALID_INPUT', `a fleet size is a whole number of at least 0, not ${options.count}`);
+  const log = options.log ?? (() => {});
+  const existing = await listCouriers(docker);
+  const surplus = existing.filter((courier) => courier.number > options.count).map((courier) => courier.name);
+  const removed = await removeCouriers(docker, surplus, log);
+  const created: string[] = [];
+  for (let number = 1; number <= options.count; number++) {
+    const present = existing.find((courier) => courier.number === number);
+    if (present?.state === 'running') continue;
+    if (present) await docker.getContainer(present.name).start().catch(ignoreUnchanged);
+    else created.push(await createCourier(docker, number, options));
+    log(`started ${NAME_PREFIX}${number}`);
+  }
+  log(`fleet: ${options.count} courier(s); ${created.length} created, ${removed.length} removed`);
+  return { created, removed };
+}
+
+/** The fleet's couriers, lowest number first. */
+export async function listCouriers(docker: Docker): Promise<CourierContainer[]> {
+  const infos = await docker.listContainers({ all: true, filters: { label: [FLEET_LABEL] } });
+  const couriers = await Promise.all(infos.map((info) => describe(docker, info.Id)));
+  return couriers.sort((a, b) => a.number - b.number);
+}
+
+/**
+ * Stops (SIGTERM, then up to 20 s) and removes the named couriers, or all when `names` is not given, highest
+ * number first, with the sandboxes they leave behind. Names outside the fleet are refused.
+ */
+export async function removeCouriers(docker: Docker, names?: string[], log: (line: string) => void = () => {}): Promise<string[]> {
+  const fleet = await listCouriers(docker);
+  const unknown = (names ?? []).filter((name) => !fleet.some((courier) => courier.name === name));
+  if (unknown.length > 0) throw new EdgeError('NOT_FOUND', `not a courier of this fleet: ${unknown.join(', ')}`);
+  const chosen = fleet.filter((courier) => !names || names.includes(courier.name)).reverse();
+  // In parallel: each stop may wait for its requests in flight, and they are independent.
+  await Promise.all(chosen.map((courier) => removeOne(docker, courier.name, log)));
+  return chosen.map((courier) => courier.name);
+}
+
+async function describe(docker: Docker, id: string): Promise<CourierContainer> {
+  const { Name, Config, State } = await docker.getContainer(id).inspect();
+  const name = Name.replace(/^\//, '');
+  const started = State.StartedAt && !State.StartedAt.startsWith('0001') ? new Date(State.StartedAt) : undefined;
+  return { name, number: Number(Config.Labels[FLEET_LABEL]), state: State.Status, health: State.Health?.Status ?? 'none', startedAt: started };
+}
+
+async function createCourier(docker: Docker, number: number, options: ScaleOptions): Promise<string> {
+  const name = `${NAME_PREFIX}${number}`;
+  const home = options.hostFolder ?? SERVICE_HOME;
+  // One state folder for the whole fleet: a root that moves to another courier keeps its journal.
+  const state = join(home, 'fleet-state');
+  const base = serviceContainerOptions({
+    role: 'courier',
+    image: options.image,
+    name,
+    dir: join(home, name),
+    args: ['--cloud', options.cloudUrl, '--name', name, '--state', state],
+    binds: [`${state}:${state}`, ...(options.extraBinds ?? [])],
+  });
+  const container = await docker.createContainer({
+    ...base,
+    // Not --token: the command line shows in `docker inspect` and `ps`.
+    Env: [...(base.Env ?? []), `EDGECOURIER_TOKEN=${options.token}`],
+    Labels: { ...base.Labels, [FLEET_LABEL]: String(number) },
+    StopTimeout: STOP_TIMEOUT_S,
+    HostConfig: {
+      ...base.HostConfig,
+      RestartPolicy: { Name: 'unless-stopped' },
+      Memory: options.memoryBytes ?? 512 * 1024 * 1024,
+      NanoCpus: Math.round((options.cpus ?? 1) * 1e9),
+    },
+  });
+  await container.start();
+  return name;
+}
+
+async function removeOne(docker: Docker, name: string, log: (line: string) => void): Promise<void> {
+  const container = docker.getContainer(name);
+  await container.stop({ t: STOP_TIMEOUT_S }).catch(ignoreUnchanged);
+  log(`stopped ${name}`);
+  await container.remove({ force: true });
+  // A courier killed before its cleanup leaves its sandboxes, labelled `<name>:<pid>`, running on the host.
+  const sandboxes = await docker.listContainers({ all: true, filters: { label: [OWNER_LABEL] } });
+  const orphans = sandboxes.filter((info) => info.Labels[OWNER_LABEL]?.startsWith(`${name}:`));
+  await Promise.all(orphans.map((info) => docker.getContainer(info.Id).remove({ force: true })));
+}
+
+/** Starting a started container (or one restarting) or stopping a stopped one answers 304: already as wanted. */
+function ignoreUnchanged(error: { statusCode?: number }): void {
+  if (error.statusCode !== 304) throw error;
+}

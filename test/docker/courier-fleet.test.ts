@@ -1,0 +1,137 @@
+/** @module A courier fleet of containers on real Docker against the real cloud: scaled up, scaled down without losing a root, removed. */
+import test from 'ava';
+import type Docker from 'dockerode';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pino } from 'pino';
+import { startCloud, type RunningCloud } from '../../cloud/main.ts';
+import { FLEET_LABEL, listCouriers, removeCouriers, scaleCouriers, type ScaleOptions } from '../../docker/courier-fleet.ts';
+import { ensureEngine } from '../../docker/engine.ts';
+import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
+import { ensureServiceImages } from '../../docker/service-images.ts';
+import { api, freshEmail } from '../helpers/cloud.ts';
+import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
+
+let docker: Docker;
+let base: string;
+let executor: ExecutorBundle;
+let cloud: RunningCloud;
+let token: string;
+let root: string;
+/** What every scale call shares: the cloud as the containers reach it, the image and the folders. */
+let fleet: Omit<ScaleOptions, 'count'>;
+const logged: string[] = [];
+
+test.before(async () => {
+  docker = await ensureEngine();
+  base = await mkdtemp(join(tmpdir(), 'ec-couriers-'));
+  executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
+  const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
+  // Every address, so that containers on the bridge reach it through the host's address there.
+  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, operators: [operator.email], fleetLeaseMs: 2000, executor, logger: pino({ level: 'silent' }) });
+  const local = `http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`;
+  await api(local, 'POST', '/api/v1/accounts', operator);
+  const session = (await api(local, 'POST', '/api/v1/sessions', operator)).body.token as string;
+  token = (await api(local, 'POST', '/api/v1/tokens', { name: 'fleet' }, session)).body.token as string;
+  root = (await makeRoot('basic')).root;
+  const added = await api(local, 'POST', '/api/v1/roots', { kind: 'local', path: root }, token);
+  if (added.status !== 201) throw new Error(`root not created: ${added.status} ${added.text}`);
+  const gateway = await bridgeGateway();
+  const { courier } = await ensureServiceImages(docker);
+  const parent = dirname(root);
+  fleet = { cloudUrl: `http://${gateway}:${(cloud.server.address() as AddressInfo).port}`, token, image: courier, hostFolder: join(base, 'fleet'), extraBinds: [`${parent}:${parent}`], log: (line) => logged.push(line) };
+});
+
+/** This host's address on the default bridge: IPAM's gateway or, where Docker 20.10 leaves it out, the subnet's first address, which dockerd gives the bridge. */
+async function bridgeGateway(): Promise<string> {
+  const config = (await docker.getNetwork('bridge').inspect()).IPAM?.Config?.[0];
+  if (config?.Gateway) return config.Gateway as string;
+  const subnet = /^(\d+\.\d+\.\d+)\.0\/\d+$/.exec(config?.Subnet ?? '');
+  if (!subnet) throw new Error(`the bridge network has no gateway and no subnet ending in .0: ${JSON.stringify(config)}`);
+  return `${subnet[1]}.1`;
+}
+
+test.after.always(async () => {
+  const left = await docker?.listContainers({ all: true, filters: { label: [FLEET_LABEL] } });
+  await Promise.all((left ?? []).map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+  await cloud?.close();
+  await executor?.executor.close();
+  if (base) await rm(base, { recursive: true, force: true });
+});
+
+async function registered(): Promise<Array<{ name: string; roots: string[] }>> {
+  const { body } = await api(`http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`, 'GET', '/api/v1/fleet/couriers', undefined, token);
+  return body.couriers;
+}
+
+/** The end of every courier's log, to say why a wait failed. */
+async function fleetLogs(): Promise<string> {
+  const logs = (await listCouriers(docker)).map(async (courier) => `${courier.name} (${courier.state}):\n${(await docker.getContainer(courier.name).logs({ stdout: true, stderr: true, tail: 15 })).toString()}`);
+  return (await Promise.all(logs)).join('\n');
+}
+
+async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms. The couriers' logs end:\n${await fleetLogs()}`);
+    await sleep(200);
+  }
+}
+
+/** How many times any courier container logged answering request `id`: its JSON log has one line per answer. */
+async function answers(id: string): Promise<number> {
+  let count = 0;
+  for (const courier of await listCouriers(docker)) {
+    const log = (await docker.getContainer(courier.name).logs({ stdout: true, stderr: true })).toString();
+    count += log.split('\n').filter((line) => line.includes('"msg":"request"') && line.includes(`"id":"${id}"`)).length;
+  }
+  return count;
+}
+
+async function answered(id: string): Promise<void> {
+  await dropRequest(root, 'basic', id, { function: 'greet', input: { name: id } });
+  const result = await waitForResult(root, 'basic', id, 30_000);
+  if (!result.ok) throw new Error(`${id}: ${JSON.stringify(result)}`);
+}
+
+test.serial('scaling 0 -> 2 starts two couriers that register, and a dropped request gets exactly one result', async (t) => {
+  const begun = Date.now();
+  const { created, removed } = await scaleCouriers(docker, { ...fleet, count: 2 });
+  t.deepEqual(created, ['edgecourier-courier-1', 'edgecourier-courier-2']);
+  t.deepEqual(removed, []);
+  await until('two couriers registered', async () => (await registered()).length === 2);
+  t.log(`0 -> 2 until both registered: ${Date.now() - begun} ms`);
+  await answered('first');
+  t.deepEqual(await readdir(join(root, 'basic', 'results')), ['first.json']);
+  await sleep(1000);
+  t.is(await answers('first'), 1);
+  const inspected = await docker.getContainer('edgecourier-courier-1').inspect();
+  t.false(JSON.stringify(inspected.Config.Cmd).includes(token), 'the token is not on the command line');
+  t.is(inspected.HostConfig.RestartPolicy?.Name, 'unless-stopped');
+  t.true(inspected.HostConfig.Init);
+  t.false(logged.some((line) => line.includes(token)), 'the token is never logged');
+});
+
+test.serial('scaling 2 -> 1 stops the highest-numbered courier, and the one left serves the root', async (t) => {
+  const begun = Date.now();
+  const { created, removed } = await scaleCouriers(docker, { ...fleet, count: 1 });
+  t.log(`2 -> 1: ${Date.now() - begun} ms`);
+  t.deepEqual([created, removed], [[], ['edgecourier-courier-2']]);
+  t.true(logged.includes('stopped edgecourier-courier-2'));
+  t.deepEqual((await listCouriers(docker)).map((courier) => courier.name), ['edgecourier-courier-1']);
+  await until('one courier registered, serving the root', async () => {
+    const couriers = await registered();
+    return couriers.length === 1 && couriers[0]!.roots.length === 1;
+  });
+  await answered('second');
+  t.is(await answers('second'), 1);
+});
+
+test.serial('rm removes every courier and leaves no container with the fleet label', async (t) => {
+  t.deepEqual(await removeCouriers(docker), ['edgecourier-courier-1']);
+  t.deepEqual(await docker.listContainers({ all: true, filters: { label: [FLEET_LABEL] } }), []);
+  await until('no courier registered', async () => (await registered()).length === 0, 5000);
+  t.pass();
+});
