@@ -10,6 +10,7 @@ import { Invoker } from '../runtime/invoker.ts';
 import { defaultCacheDir } from '../runtime/paths.ts';
 import { benchCloud } from './cloud-bench.ts';
 import { benchCourier } from './courier-bench.ts';
+import { benchFleet } from './fleet-bench.ts';
 import { benchRemote } from './remote-bench.ts';
 import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
 
@@ -38,6 +39,7 @@ try {
   await benchCourier(deps);
   await benchRemote({ executor: bundle, appDir: deps.appDir, report });
   await benchCloud({ executor: bundle, appDir: deps.appDir, report });
+  await benchFleet({ docker, executor: bundle, appDir: deps.appDir, report });
 } finally {
   await executor.close();
 }

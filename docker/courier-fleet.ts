@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { EdgeError } from '../runtime/errors.ts';
 import { SERVICE_HOME, serviceContainerOptions } from './service-config.ts';
 
-/** Marks the containers this module manages, apart from couriers started any other way. */
+/** Marks the containers this module manages, apart from couriers started any other way; its value is the courier's number. */
 export const FLEET_LABEL = 'edgecourier.fleet';
-const NAME_PREFIX = 'edgecourier-courier-';
+/** Which fleet a courier belongs to, so that separate fleets (and tests) on one engine never touch each other. */
+export const FLEET_NAME_LABEL = 'edgecourier.fleet-name';
+export const DEFAULT_FLEET = 'edgecourier';
+const courierName = (fleet: string, number: number) => `${fleet}-courier-${number}`;
 /** Long enough for requests in flight to finish and the courier to deregister, so its roots move at once. */
-const STOP_TIMEOUT_S = 20;
+export const STOP_TIMEOUT_S = 20;
 const OWNER_LABEL = 'edgecourier.owner';
 
 export interface ScaleOptions {
@@ -23,6 +26,8 @@ export interface ScaleOptions {
   extraBinds?: string[];
   memoryBytes?: number;
   cpus?: number;
+  /** The fleet's name: its containers are `<fleet>-courier-<n>`; `edgecourier` by default. */
+  fleet?: string;
   log?: (line: string) => void;
 }
 
@@ -44,24 +49,25 @@ export interface CourierContainer {
 export async function scaleCouriers(docker: Docker, options: ScaleOptions): Promise<{ created: string[]; removed: string[] }> {
   if (!Number.isInteger(options.count) || options.count < 0) throw new EdgeError('INVALID_INPUT', `a fleet size is a whole number of at least 0, not ${options.count}`);
   const log = options.log ?? (() => {});
-  const existing = await listCouriers(docker);
+  const fleet = options.fleet ?? DEFAULT_FLEET;
+  const existing = await listCouriers(docker, fleet);
   const surplus = existing.filter((courier) => courier.number > options.count).map((courier) => courier.name);
-  const removed = await removeCouriers(docker, surplus, log);
+  const removed = surplus.length ? await removeCouriers(docker, surplus, log, fleet) : [];
   const created: string[] = [];
   for (let number = 1; number <= options.count; number++) {
     const present = existing.find((courier) => courier.number === number);
     if (present?.state === 'running') continue;
     if (present) await docker.getContainer(present.name).start().catch(ignoreUnchanged);
     else created.push(await createCourier(docker, number, options));
-    log(`started ${NAME_PREFIX}${number}`);
+    log(`started ${courierName(fleet, number)}`);
   }
   log(`fleet: ${options.count} courier(s); ${created.length} created, ${removed.length} removed`);
   return { created, removed };
 }
 
 /** The fleet's couriers, lowest number first. */
-export async function listCouriers(docker: Docker): Promise<CourierContainer[]> {
-  const infos = await docker.listContainers({ all: true, filters: { label: [FLEET_LABEL] } });
+export async function listCouriers(docker: Docker, fleet = DEFAULT_FLEET): Promise<CourierContainer[]> {
+  const infos = await docker.listContainers({ all: true, filters: { label: [FLEET_LABEL, `${FLEET_NAME_LABEL}=${fleet}`] } });
   const couriers = await Promise.all(infos.map((info) => describe(docker, info.Id)));
   return couriers.sort((a, b) => a.number - b.number);
 }
@@ -70,11 +76,11 @@ export async function listCouriers(docker: Docker): Promise<CourierContainer[]> 
  * Stops (SIGTERM, then up to 20 s) and removes the named couriers, or all when `names` is not given, highest
  * number first, with the sandboxes they leave behind. Names outside the fleet are refused.
  */
-export async function removeCouriers(docker: Docker, names?: string[], log: (line: string) => void = () => {}): Promise<string[]> {
-  const fleet = await listCouriers(docker);
-  const unknown = (names ?? []).filter((name) => !fleet.some((courier) => courier.name === name));
+export async function removeCouriers(docker: Docker, names?: string[], log: (line: string) => void = () => {}, fleet = DEFAULT_FLEET): Promise<string[]> {
+  const couriers = await listCouriers(docker, fleet);
+  const unknown = (names ?? []).filter((name) => !couriers.some((courier) => courier.name === name));
   if (unknown.length > 0) throw new EdgeError('NOT_FOUND', `not a courier of this fleet: ${unknown.join(', ')}`);
-  const chosen = fleet.filter((courier) => !names || names.includes(courier.name)).reverse();
+  const chosen = couriers.filter((courier) => !names || names.includes(courier.name)).reverse();
   // In parallel: each stop may wait for its requests in flight, and they are independent.
   await Promise.all(chosen.map((courier) => removeOne(docker, courier.name, log)));
   return chosen.map((courier) => courier.name);
@@ -88,33 +94,46 @@ async function describe(docker: Docker, id: string): Promise<CourierContainer> {
 }
 
 async function createCourier(docker: Docker, number: number, options: ScaleOptions): Promise<string> {
-  const name = `${NAME_PREFIX}${number}`;
-  const home = options.hostFolder ?? SERVICE_HOME;
-  // One state folder for the whole fleet: a root that moves to another courier keeps its journal.
-  const state = join(home, 'fleet-state');
-  const base = serviceContainerOptions({
-    role: 'courier',
-    image: options.image,
-    name,
-    dir: join(home, name),
-    args: ['--cloud', options.cloudUrl, '--name', name, '--state', state],
-    binds: [`${state}:${state}`, ...(options.extraBinds ?? [])],
-  });
+  const fleet = options.fleet ?? DEFAULT_FLEET;
+  const name = courierName(fleet, number);
+  const base = fleetCourierOptions(options, { name, dir: join(options.hostFolder ?? SERVICE_HOME, name), courierName: name });
   const container = await docker.createContainer({
     ...base,
-    // Not --token: the command line shows in `docker inspect` and `ps`.
-    Env: [...(base.Env ?? []), `EDGECOURIER_TOKEN=${options.token}`],
-    Labels: { ...base.Labels, [FLEET_LABEL]: String(number) },
+    Labels: { ...base.Labels, [FLEET_LABEL]: String(number), [FLEET_NAME_LABEL]: fleet },
     StopTimeout: STOP_TIMEOUT_S,
-    HostConfig: {
-      ...base.HostConfig,
-      RestartPolicy: { Name: 'unless-stopped' },
-      Memory: options.memoryBytes ?? 512 * 1024 * 1024,
-      NanoCpus: Math.round((options.cpus ?? 1) * 1e9),
-    },
+    HostConfig: { ...base.HostConfig, RestartPolicy: { Name: 'unless-stopped' } },
   });
   await container.start();
   return name;
+}
+
+/** Where every courier of a fleet under `home` keeps its roots' journals, on one host or in a Swarm. */
+export function fleetStateDir(home: string): string {
+  return join(home, 'fleet-state');
+}
+
+/**
+ * What every fleet courier shares, in a container of its own or a Swarm task: the command in fleet mode, its
+ * folders, the token in its environment and its resource limits. `courierName` is its name in the fleet; without
+ * it the courier takes its host name.
+ */
+export function fleetCourierOptions(options: ScaleOptions, place: { name: string; dir: string; courierName?: string }): Docker.ContainerCreateOptions {
+  // One state folder for the whole fleet: a root that moves to another courier keeps its journal.
+  const state = fleetStateDir(options.hostFolder ?? SERVICE_HOME);
+  const base = serviceContainerOptions({
+    role: 'courier',
+    image: options.image,
+    name: place.name,
+    dir: place.dir,
+    args: ['--cloud', options.cloudUrl, ...(place.courierName ? ['--name', place.courierName] : []), '--state', state],
+    binds: [`${state}:${state}`, ...(options.extraBinds ?? [])],
+  });
+  return {
+    ...base,
+    // Not --token: the command line shows in `docker inspect` and `ps`.
+    Env: [...(base.Env ?? []), `EDGECOURIER_TOKEN=${options.token}`],
+    HostConfig: { ...base.HostConfig, Memory: options.memoryBytes ?? 512 * 1024 * 1024, NanoCpus: Math.round((options.cpus ?? 1) * 1e9) },
+  };
 }
 
 async function removeOne(docker: Docker, name: string, log: (line: string) => void): Promise<void> {

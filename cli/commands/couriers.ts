@@ -4,6 +4,7 @@ import { listCouriers, removeCouriers, scaleCouriers } from '../../docker/courie
 import { ensureEngine } from '../../docker/engine.ts';
 import { SERVICE_HOME } from '../../docker/service-config.ts';
 import { ensureServiceImages } from '../../docker/service-images.ts';
+import { ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers, SWARM_SERVICE } from '../../docker/swarm-fleet.ts';
 import { EdgeError } from '../../runtime/errors.ts';
 import { fail, printJson, progress } from '../output.ts';
 
@@ -11,6 +12,7 @@ interface ScaleFlags {
   cloud: string;
   token?: string;
   hostFolder: string;
+  swarm?: boolean;
 }
 
 function fleetSize(value: string): number {
@@ -35,16 +37,28 @@ async function scale(count: number, flags: ScaleFlags): Promise<void> {
   if (!token) throw new EdgeError('INVALID_INPUT', "couriers need an operator's API token: --token <token> or EDGECOURIER_TOKEN");
   const docker = await ensureEngine({ log: progress });
   const { courier } = await ensureServiceImages(docker, { log: progress });
-  printJson(await scaleCouriers(docker, { count, cloudUrl: flags.cloud, token, image: courier, hostFolder: flags.hostFolder, log: progress }));
+  const options = { count, cloudUrl: flags.cloud, token, image: courier, hostFolder: flags.hostFolder, log: progress };
+  if (!flags.swarm) return printJson(await scaleCouriers(docker, options));
+  await ensureSwarm(docker, progress);
+  printJson(await scaleSwarmCouriers(docker, options));
 }
 
-async function list(): Promise<void> {
-  const couriers = await listCouriers(await ensureEngine({ log: progress }));
+async function list(flags: { swarm?: boolean }): Promise<void> {
+  const docker = await ensureEngine({ log: progress });
+  if (flags.swarm) {
+    const tasks = await listSwarmCouriers(docker);
+    return printJson(tasks.map((task) => ({ slot: task.slot, task: task.task, container: task.container?.slice(0, 12) ?? null, state: task.state, desired: task.desiredState, error: task.error ?? null })));
+  }
+  const couriers = await listCouriers(docker);
   printJson(couriers.map((courier) => ({ name: courier.name, state: courier.state, health: courier.health, uptime: courier.state === 'running' ? uptime(courier.startedAt) : null })));
 }
 
-async function remove(names: string[]): Promise<void> {
+async function remove(names: string[], flags: { swarm?: boolean }): Promise<void> {
   const docker = await ensureEngine({ log: progress });
+  if (flags.swarm) {
+    if (names.length > 0) throw new EdgeError('INVALID_INPUT', `with --swarm the whole service ${SWARM_SERVICE} is removed; scale it down instead of naming couriers`);
+    return printJson({ removed: (await removeSwarmCouriers(docker, progress)) ? [SWARM_SERVICE] : [] });
+  }
   const removed = await removeCouriers(docker, names.length > 0 ? names : undefined, progress);
   progress(`removed ${removed.length} courier(s)`);
   printJson({ removed });
@@ -64,6 +78,7 @@ export function registerCouriers(program: Command): void {
     .requiredOption('--cloud <url>', 'the URL of the cloud, as the containers reach it (not 127.0.0.1, which is the container itself)')
     .option('--token <token>', "an operator's API token (default: $EDGECOURIER_TOKEN); given to the containers through their environment")
     .option('--host-folder <dir>', 'holds the fleet\'s shared state and each courier\'s own folder', SERVICE_HOME)
+    .option('--swarm', `run them as the replicas of the Docker Swarm service ${SWARM_SERVICE} (a one-node swarm on 127.0.0.1 is created when the engine is in none)`)
     .addHelpText(
       'after',
       [
@@ -71,13 +86,20 @@ export function registerCouriers(program: Command): void {
         'Couriers are containers named edgecourier-courier-<n>, restarted unless stopped, limited to 512 MiB and one CPU.',
         'All of them share <host-folder>/fleet-state; each has <host-folder>/<name> for its run and cache folders.',
         'A courier being removed gets SIGTERM and up to 20 s to finish its requests and let its roots go.',
+        `With --swarm: one service ${SWARM_SERVICE}, same limits, restarted on any exit, replicas named by their container ids;`,
+        'each has <host-folder>/' + SWARM_SERVICE + '/<slot>. The token is in the service\'s environment (`docker service inspect` shows it).',
       ].join('\n'),
     )
     .action(guarded(scale));
-  couriers.command('ls').description('List the couriers as JSON: name, state, health and uptime.').action(guarded(list));
+  couriers
+    .command('ls')
+    .option('--swarm', `list the tasks of the service ${SWARM_SERVICE}: slot, task, container, state`)
+    .description('List the couriers as JSON: name, state, health and uptime.')
+    .action(guarded(list));
   couriers
     .command('rm')
     .argument('[names...]', 'couriers to remove (default: all)')
+    .option('--swarm', `remove the service ${SWARM_SERVICE} and wait for its containers to stop`)
     .description('Gracefully stop and remove couriers, and any sandboxes they left.')
     .action(guarded(remove));
 }

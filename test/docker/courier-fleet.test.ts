@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
-import { FLEET_LABEL, listCouriers, removeCouriers, scaleCouriers, type ScaleOptions } from '../../docker/courier-fleet.ts';
+import { FLEET_NAME_LABEL, listCouriers, removeCouriers, scaleCouriers, type ScaleOptions } from '../../docker/courier-fleet.ts';
 import { ensureEngine } from '../../docker/engine.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { ensureServiceImages } from '../../docker/service-images.ts';
@@ -54,7 +54,7 @@ async function bridgeGateway(): Promise<string> {
 }
 
 test.after.always(async () => {
-  const left = await docker?.listContainers({ all: true, filters: { label: [FLEET_LABEL] } });
+  const left = await docker?.listContainers({ all: true, filters: { label: [`${FLEET_NAME_LABEL}=edgecourier`] } });
   await Promise.all((left ?? []).map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
   await cloud?.close();
   await executor?.executor.close();
@@ -131,7 +131,7 @@ test.serial('scaling 2 -> 1 stops the highest-numbered courier, and the one left
 
 test.serial('rm removes every courier and leaves no container with the fleet label', async (t) => {
   t.deepEqual(await removeCouriers(docker), ['edgecourier-courier-1']);
-  t.deepEqual(await docker.listContainers({ all: true, filters: { label: [FLEET_LABEL] } }), []);
+  t.deepEqual(await docker.listContainers({ all: true, filters: { label: [`${FLEET_NAME_LABEL}=edgecourier`] } }), []);
   await until('no courier registered', async () => (await registered()).length === 0, 5000);
   t.pass();
 });

@@ -1,0 +1,186 @@
+/**
+ * @module Fleet benchmark on one host: time to scale 1 -> 5 courier containers until all are registered, time from
+ * a courier's SIGKILL until its roots answer again, and a backlog spread over 10 roots answered by 5 couriers against 1.
+ */
+import type Docker from 'dockerode';
+import { cp, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { cloudClient } from '../cli/cloud-client.ts';
+import { startCloud, type RunningCloud } from '../cloud/main.ts';
+import { FLEET_NAME_LABEL, removeCouriers, scaleCouriers, type ScaleOptions } from '../docker/courier-fleet.ts';
+import type { ExecutorBundle } from '../docker/executor-factory.ts';
+
+/** Its own fleet name: an operator's real fleet on this engine is never touched. */
+const FLEET = 'ec-bench';
+import { ensureServiceImages } from '../docker/service-images.ts';
+
+export interface FleetBenchDeps {
+  docker: Docker;
+  executor: ExecutorBundle;
+  appDir: string;
+  report(line: string): void;
+}
+
+const LEASE_MS = 2000;
+const ROOTS = 10;
+const BACKLOG = 1000;
+const BIG_FLEET = 5;
+const OPERATOR = { email: 'fleet-bench@example.com', password: 'benchmark-password' };
+
+type Client = ReturnType<typeof cloudClient>;
+interface Registered {
+  id: string;
+  name: string;
+  roots: string[];
+}
+interface Root {
+  id: string;
+  path: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`fleet bench: ${what}, not after ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+/** This host's address on the default bridge, where the courier containers reach the cloud. */
+async function bridgeGateway(docker: Docker): Promise<string> {
+  const config = (await docker.getNetwork('bridge').inspect()).IPAM?.Config?.[0];
+  if (config?.Gateway) return config.Gateway as string;
+  const subnet = /^(\d+\.\d+\.\d+)\.0\/\d+$/.exec(config?.Subnet ?? '');
+  if (!subnet) throw new Error(`the bridge network has no gateway and no subnet ending in .0: ${JSON.stringify(config)}`);
+  return `${subnet[1]}.1`;
+}
+
+/** A cloud on every address with a short lease, and an operator's API token for it. */
+async function operatorCloud(deps: FleetBenchDeps, base: string): Promise<{ cloud: RunningCloud; client: Client; token: string }> {
+  const cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', operators: [OPERATOR.email], fleetLeaseMs: LEASE_MS, executor: deps.executor, logger: pino({ level: 'silent' }) });
+  const local = `http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`;
+  await cloudClient(local).request('POST', '/api/v1/accounts', OPERATOR);
+  const session = await cloudClient(local).request<{ token: string }>('POST', '/api/v1/sessions', OPERATOR);
+  const { token } = await cloudClient(local, session.token).request<{ token: string }>('POST', '/api/v1/tokens', { name: 'fleet-bench' });
+  return { cloud, client: cloudClient(local, token), token };
+}
+
+/** `count` folders holding the example app under `folder`, registered as local roots. */
+async function addRoots(deps: FleetBenchDeps, client: Client, folder: string, count: number): Promise<Root[]> {
+  const roots: Root[] = [];
+  for (let i = 0; i < count; i++) {
+    const path = join(folder, `r${i}`);
+    await cp(deps.appDir, join(path, 'hello'), { recursive: true });
+    await mkdir(join(path, 'hello', 'results'), { recursive: true });
+    const { id } = await client.request<{ id: string }>('POST', '/api/v1/roots', { kind: 'local', path });
+    roots.push({ id, path });
+  }
+  return roots;
+}
+
+async function drop(root: string, id: string): Promise<void> {
+  const temp = join(root, 'hello', 'requests', `.${id}.json.tmp`);
+  await mkdir(join(root, 'hello', 'requests'), { recursive: true });
+  await writeFile(temp, JSON.stringify({ function: 'upper', input: { text: id } }));
+  await rename(temp, join(root, 'hello', 'requests', `${id}.json`));
+}
+
+/** Resolves once every id has a result in its root, polling the results folders. */
+async function answered(requests: Array<{ root: string; id: string }>, timeoutMs = 300_000): Promise<void> {
+  const waiting = new Map<string, Set<string>>();
+  for (const { root, id } of requests) waiting.set(root, (waiting.get(root) ?? new Set()).add(`${id}.json`));
+  await until(`${requests.length} results`, async () => {
+    for (const [root, names] of waiting) {
+      for (const name of await readdir(join(root, 'hello', 'results'))) names.delete(name);
+      if (names.size === 0) waiting.delete(root);
+    }
+    return waiting.size === 0;
+  }, timeoutMs);
+}
+
+/** Requests per second for a backlog of BACKLOG requests spread round-robin over the roots, after one warm-up each. */
+async function backlogRate(roots: Root[], tag: string): Promise<number> {
+  const warm = roots.map((root) => ({ root: root.path, id: `${tag}-warm` }));
+  await Promise.all(warm.map(({ root, id }) => drop(root, id)));
+  await answered(warm);
+  const requests = Array.from({ length: BACKLOG }, (_, i) => ({ root: roots[i % roots.length]!.path, id: `${tag}-${i}` }));
+  const started = performance.now();
+  await Promise.all(requests.map(({ root, id }) => drop(root, id)));
+  await answered(requests);
+  return BACKLOG / ((performance.now() - started) / 1000);
+}
+
+/**
+ * Runs every fleet figure in one go and reports them. Refuses to touch a host already running a courier fleet,
+ * since scaling works on the fleet's fixed container names.
+ */
+export async function benchFleet(deps: FleetBenchDeps): Promise<void> {
+  if ((await deps.docker.listContainers({ all: true, filters: { label: [`${FLEET_NAME_LABEL}=${FLEET}`] } })).length > 0) {
+    deps.report('fleet: not measured; a courier fleet already runs on this host');
+    return;
+  }
+  const base = await mkdtemp(join(tmpdir(), 'ec-bench-fleet-'));
+  const { cloud, client, token } = await operatorCloud(deps, base);
+  const couriers = async () => (await client.request<{ couriers: Registered[] }>('GET', '/api/v1/fleet/couriers')).couriers;
+  const { courier: image } = await ensureServiceImages(deps.docker);
+  const folders = join(base, 'roots');
+  const fleet: Omit<ScaleOptions, 'count'> = {
+    cloudUrl: `http://${await bridgeGateway(deps.docker)}:${(cloud.server.address() as AddressInfo).port}`,
+    token,
+    image,
+    hostFolder: join(base, 'fleet'),
+    extraBinds: [`${folders}:${folders}`],
+    fleet: FLEET,
+  };
+  try {
+    await scaleCouriers(deps.docker, { ...fleet, count: 1 });
+    await until('one courier registered', async () => (await couriers()).length === 1);
+    const alone = await addRoots(deps, client, join(folders, 'alone'), ROOTS);
+    await until('one courier serving every root', async () => (await couriers())[0]!.roots.length === ROOTS);
+    const one = await backlogRate(alone, 'one');
+
+    let started = performance.now();
+    await scaleCouriers(deps.docker, { ...fleet, count: BIG_FLEET });
+    const called = performance.now() - started;
+    await until(`${BIG_FLEET} couriers registered`, async () => (await couriers()).length === BIG_FLEET);
+    const scaled = performance.now() - started;
+    deps.report(`fleet scale 1 -> ${BIG_FLEET}, containers: ${seconds(scaled)} until all ${BIG_FLEET} registered at the cloud (scale call ${seconds(called)})`);
+
+    // Roots are never taken from a live courier, so new roots are what spreads over the five.
+    for (const root of alone) await client.request('DELETE', `/api/v1/roots/${root.id}`);
+    await until('the first roots let go', async () => (await couriers()).every((courier) => courier.roots.length === 0));
+    const spread = await addRoots(deps, client, join(folders, 'spread'), ROOTS);
+    await until('roots spread over the fleet', async () => (await couriers()).every((courier) => courier.roots.length === ROOTS / BIG_FLEET));
+    const five = await backlogRate(spread, 'five');
+    deps.report(`fleet backlog of ${BACKLOG} requests over ${ROOTS} roots: 1 courier ${Math.round(one)} req/s; ${BIG_FLEET} couriers ${Math.round(five)} req/s (${(five / one).toFixed(2)}x)`);
+
+    const victim = (await couriers()).find((courier) => courier.roots.length > 0)!;
+    const held = spread.filter((root) => victim.roots.includes(root.id));
+    await deps.docker.getContainer(victim.name).kill();
+    started = performance.now();
+    const after = held.map((root) => ({ root: root.path, id: 'after-kill' }));
+    await Promise.all(after.map(({ root, id }) => drop(root, id)));
+    let first = 0;
+    await Promise.all(after.map(async (request) => {
+      await answered([request], LEASE_MS + 30_000).catch(async (error: Error) => {
+        const logs = await deps.docker.getContainer(victim.name).logs({ stdout: true, stderr: true, tail: 20 }).catch(() => '');
+        throw new Error(`${error.message}; the cloud sees ${JSON.stringify(await couriers())}; ${victim.name} logged:\n${logs.toString()}`);
+      });
+      first ||= performance.now() - started;
+    }));
+    const all = performance.now() - started;
+    const restarted = (await deps.docker.getContainer(victim.name).inspect()).RestartCount > 0 ? '; Docker restarted it' : '';
+    deps.report(`fleet courier SIGKILL until its roots answer again (lease ${LEASE_MS / 1000} s): first root ${seconds(first)}, all ${held.length} ${seconds(all)}${restarted}`);
+    deps.report('fleet scale 1 -> 5, Swarm: not measured');
+  } finally {
+    await removeCouriers(deps.docker, undefined, () => {}, FLEET).catch(() => undefined);
+    await cloud.close();
+    await rm(base, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,171 @@
+/** @module A courier fleet as one Docker Swarm service whose replica count is set: the couriers' settings are the one-host fleet's. */
+import type Docker from 'dockerode';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EdgeError } from '../runtime/errors.ts';
+import { STOP_TIMEOUT_S, fleetCourierOptions, fleetStateDir, type ScaleOptions } from './courier-fleet.ts';
+import { SERVICE_HOME, serviceEnv } from './service-config.ts';
+
+export const SWARM_SERVICE = 'edgecourier-couriers';
+/** Marks the service and its tasks' containers; not the one-host FLEET_LABEL, so neither path touches the other's couriers. */
+export const SWARM_LABEL = 'edgecourier.swarm';
+/** The image's tag on the service, whose tasks run it by id. */
+const IMAGE_LABEL = 'edgecourier.image';
+const POLL_MS = 200;
+const HEALTH_INTERVAL_MS = 2000;
+const SETTLE_TIMEOUT_MS = 90_000;
+
+export type SwarmScaleOptions = ScaleOptions & { timeoutMs?: number };
+
+export interface SwarmCourier {
+  /** The task's id, and the container's id where it has one: the courier's host name, so its name in the fleet. */
+  task: string;
+  container?: string;
+  slot: number;
+  /** Swarm's task state: new, pending, starting, running, shutdown, failed… */
+  state: string;
+  desiredState: string;
+  error?: string;
+}
+
+/**
+ * Joins the engine to a one-node swarm on loopback when it is in none; an existing swarm is left as it is.
+ * @returns whether this call created the swarm, so that whoever asked may leave it again.
+ */
+export async function ensureSwarm(docker: Docker, log: (line: string) => void = () => {}): Promise<{ created: boolean }> {
+  const state = (await docker.info()).Swarm?.LocalNodeState as string | undefined;
+  if (state === 'active') return { created: false };
+  if (state !== 'inactive') throw new EdgeError('ENGINE_UNAVAILABLE', `the engine's swarm is ${state ?? 'unknown'}; resolve it with \`docker swarm\` first`);
+  await docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
+  log('initialised a one-node swarm on 127.0.0.1');
+  return { created: true };
+}
+
+/**
+ * Creates or updates the service `edgecourier-couriers` with `count` replicas and waits, printing `n/N running`,
+ * until exactly that many tasks run. Host folders are bind-mounted at the same paths, so they must exist on every
+ * node that may run a task (this host's are created).
+ * @example await scaleSwarmCouriers(docker, { count: 3, cloudUrl: 'http://172.17.0.1:8080', token, image: images.courier, log: console.error })
+ */
+export async function scaleSwarmCouriers(docker: Docker, options: SwarmScaleOptions): Promise<{ service: string; replicas: number; created: boolean }> {
+  if (!Number.isInteger(options.count) || options.count < 0) throw new EdgeError('INVALID_INPUT', `a fleet size is a whole number of at least 0, not ${options.count}`);
+  const log = options.log ?? (() => {});
+  const dir = join(options.hostFolder ?? SERVICE_HOME, SWARM_SERVICE);
+  // A Swarm bind mount fails on a missing source instead of creating it as `docker run` does.
+  await Promise.all([dir, fleetStateDir(options.hostFolder ?? SERVICE_HOME)].map((folder) => mkdir(folder, { recursive: true })));
+  // By id, not tag: the engine then never tries to pull it for a task (moby skips the pull for an image id).
+  const image = await imageId(docker, options.image);
+  const spec = serviceSpec({ ...options, image }, dir);
+  spec.Labels = { ...spec.Labels, [IMAGE_LABEL]: options.image };
+  const existing = await inspectService(docker);
+  if (existing) await docker.getService(existing.ID).update({ ...spec, version: existing.Version.Index });
+  else await docker.createService(spec);
+  log(`${existing ? 'updated' : 'created'} service ${SWARM_SERVICE} with ${options.count} replica(s)`);
+  await waitForRunning(docker, options.count, log, options.timeoutMs ?? SETTLE_TIMEOUT_MS);
+  return { service: SWARM_SERVICE, replicas: options.count, created: !existing };
+}
+
+/** The service's tasks that Swarm still wants running or that have not stopped yet, lowest slot first. */
+export async function listSwarmCouriers(docker: Docker): Promise<SwarmCourier[]> {
+  if (!(await inspectService(docker))) return [];
+  const tasks = await docker.listTasks({ filters: { service: [SWARM_SERVICE] } });
+  return tasks
+    .filter((task) => task.DesiredState === 'running' || task.Status?.State === 'running')
+    .map((task) => ({ task: task.ID, container: task.Status?.ContainerStatus?.ContainerID, slot: task.Slot, state: task.Status?.State, desiredState: task.DesiredState, error: task.Status?.Err }))
+    .sort((a, b) => a.slot - b.slot);
+}
+
+/** Removes the service and waits until its containers are gone (each gets SIGTERM and up to 20 s). False when there was none. */
+export async function removeSwarmCouriers(docker: Docker, log: (line: string) => void = () => {}): Promise<boolean> {
+  const existing = await inspectService(docker);
+  if (!existing) return false;
+  await docker.getService(existing.ID).remove();
+  log(`removed service ${SWARM_SERVICE}; waiting for its containers to stop`);
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  while ((await docker.listContainers({ all: true, filters: { label: [`${SWARM_LABEL}=${SWARM_SERVICE}`] } })).length > 0) {
+    if (Date.now() > deadline) throw new EdgeError('ENGINE_UNAVAILABLE', `the containers of ${SWARM_SERVICE} did not stop within ${SETTLE_TIMEOUT_MS / 1000} s`);
+    await sleep(POLL_MS);
+  }
+  return true;
+}
+
+function serviceSpec(options: SwarmScaleOptions, dir: string): Docker.CreateServiceOptions {
+  const base = fleetCourierOptions(options, { name: SWARM_SERVICE, dir });
+  // Each replica its own run and cache folders under the one mounted `dir`: Swarm expands the template per task.
+  const own = serviceEnv('courier', join(dir, '{{.Task.Slot}}'));
+  const ownKeys = new Set(own.map(envKey));
+  const labels = { ...base.Labels, [SWARM_LABEL]: SWARM_SERVICE };
+  return {
+    Name: SWARM_SERVICE,
+    Labels: labels,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: base.Image,
+        // Args, not Command: the image's entrypoint stays.
+        Args: base.Cmd as string[],
+        Env: [...own, ...(base.Env ?? []).filter((entry) => !ownKeys.has(envKey(entry)))],
+        Labels: labels,
+        User: base.User,
+        Init: base.HostConfig?.Init ?? true,
+        StopGracePeriod: STOP_TIMEOUT_S * 1e9,
+        // The image's probe, more often: a task counts as running only once healthy, and the image's 10 s interval
+        // made every scale-up take 10 s. Docker 20.10 has no separate start interval.
+        HealthCheck: { Interval: HEALTH_INTERVAL_MS * 1e6, Timeout: 3e9, Retries: 3 },
+        Mounts: (base.HostConfig?.Binds ?? []).map(bindMount),
+      },
+      Resources: { Limits: { MemoryBytes: base.HostConfig?.Memory, NanoCPUs: base.HostConfig?.NanoCpus } },
+      RestartPolicy: { Condition: 'any', Delay: 1e9 },
+    },
+    Mode: { Replicated: { Replicas: options.count } },
+  };
+}
+
+function envKey(entry: string): string {
+  return entry.slice(0, entry.indexOf('='));
+}
+
+/** `host:container[:ro]` as a Swarm mount. */
+function bindMount(bind: string): Docker.MountSettings {
+  const [source, target, mode] = bind.split(':');
+  return { Type: 'bind', Source: source!, Target: target ?? source!, ReadOnly: mode === 'ro' };
+}
+
+async function imageId(docker: Docker, image: string): Promise<string> {
+  try {
+    return (await docker.getImage(image).inspect()).Id;
+  } catch (error) {
+    throw new EdgeError('NOT_FOUND', `no image ${image} on this engine; build it with \`edgecourier images build\``, { cause: error });
+  }
+}
+
+async function inspectService(docker: Docker): Promise<{ ID: string; Version: { Index: number } } | undefined> {
+  try {
+    return await docker.getService(SWARM_SERVICE).inspect();
+  } catch (error) {
+    // 503: the engine is in no swarm, so there is no service either.
+    if ([404, 503].includes((error as { statusCode?: number }).statusCode ?? 0)) return undefined;
+    throw error;
+  }
+}
+
+/** Polls until exactly `wanted` tasks run, logging each change of that number. */
+async function waitForRunning(docker: Docker, wanted: number, log: (line: string) => void, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let shown = -1;
+  for (;;) {
+    const tasks = await listSwarmCouriers(docker);
+    const running = tasks.filter((task) => task.state === 'running').length;
+    if (running !== shown) log(`${running}/${wanted} running`);
+    shown = running;
+    if (running === wanted && tasks.every((task) => task.state === 'running' || task.desiredState !== 'running')) return;
+    if (Date.now() > deadline) {
+      const errors = [...new Set(tasks.map((task) => task.error).filter(Boolean))].join('; ');
+      throw new EdgeError('ENGINE_UNAVAILABLE', `${running}/${wanted} couriers of ${SWARM_SERVICE} running after ${timeoutMs / 1000} s${errors ? `: ${errors}` : ''}`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,221 @@
+/**
+ * @module A courier fleet on real Docker while requests keep arriving: 1 -> 3 -> 1 couriers answer every request
+ * in six bind-mounted roots exactly once, and a courier killed with SIGKILL has its roots served again within the lease.
+ */
+import test from 'ava';
+import type Docker from 'dockerode';
+import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startCloud, type RunningCloud } from '../../cloud/main.ts';
+import { FLEET_NAME_LABEL, listCouriers, scaleCouriers, type ScaleOptions } from '../../docker/courier-fleet.ts';
+import { ensureEngine } from '../../docker/engine.ts';
+import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
+import { ensureServiceImages } from '../../docker/service-images.ts';
+import { api, freshEmail } from '../helpers/cloud.ts';
+import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
+
+/** Its own fleet name, so that other fleet tests running at the same time never touch these couriers. */
+const FLEET = 'ec-scaling-test';
+import { fixturesDir } from '../helpers/runtime.ts';
+
+const LEASE_MS = 2000;
+const ROOTS = 6;
+/** Registered before the first courier starts; the rest once three run, so that 3 -> 1 moves roots off the couriers removed. */
+const EARLY_ROOTS = 2;
+
+let docker: Docker;
+let base: string;
+let executor: ExecutorBundle;
+let cloud: RunningCloud;
+let token: string;
+let fleet: Omit<ScaleOptions, 'count'>;
+const roots: string[] = [];
+/** Each result file as first seen: a request run twice writes its result again, under a new inode. */
+const seen = new Map<string, { ino: number; mtimeMs: number }>();
+/** Every courier container's log so far, followed from its start, so that a removed courier's lines still count. */
+const logs = new Map<string, string>();
+
+const localUrl = () => `http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`;
+
+test.before(async () => {
+  docker = await ensureEngine();
+  base = await mkdtemp(join(tmpdir(), 'ec-fleet-scaling-'));
+  executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
+  const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
+  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, operators: [operator.email], fleetLeaseMs: LEASE_MS, executor, logger: pino({ level: 'silent' }) });
+  await api(localUrl(), 'POST', '/api/v1/accounts', operator);
+  const session = (await api(localUrl(), 'POST', '/api/v1/sessions', operator)).body.token as string;
+  token = (await api(localUrl(), 'POST', '/api/v1/tokens', { name: 'fleet' }, session)).body.token as string;
+  const folders = join(base, 'roots');
+  for (let i = 0; i < ROOTS; i++) {
+    const root = join(folders, `r${i}`);
+    await mkdir(root, { recursive: true });
+    await cp(join(fixturesDir, 'apps', 'basic'), join(root, 'basic'), { recursive: true });
+    roots.push(root);
+  }
+  for (const root of roots.slice(0, EARLY_ROOTS)) await addRoot(root);
+  const { courier } = await ensureServiceImages(docker);
+  fleet = { cloudUrl: `http://${await bridgeGateway()}:${(cloud.server.address() as AddressInfo).port}`, token, image: courier, hostFolder: join(base, 'fleet'), extraBinds: [`${folders}:${folders}`], fleet: FLEET };
+});
+
+test.after.always(async () => {
+  const left = await docker?.listContainers({ all: true, filters: { label: [`${FLEET_NAME_LABEL}=${FLEET}`] } });
+  await Promise.all((left ?? []).map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+  // Sandboxes of a killed courier outlive it; they are labelled with their courier's name.
+  const sandboxes = await docker?.listContainers({ all: true, filters: { label: ['edgecourier.owner'] } });
+  const orphans = (sandboxes ?? []).filter((info) => info.Labels['edgecourier.owner']?.startsWith(`${FLEET}-courier-`));
+  await Promise.all(orphans.map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+  await cloud?.close();
+  await executor?.executor.close();
+  if (base) await rm(base, { recursive: true, force: true });
+});
+
+async function addRoot(path: string): Promise<void> {
+  const added = await api(localUrl(), 'POST', '/api/v1/roots', { kind: 'local', path }, token);
+  if (added.status !== 201) throw new Error(`root not created: ${added.status} ${added.text}`);
+}
+
+/** This host's address on the default bridge, as test/docker/courier-fleet.test.ts finds it. */
+async function bridgeGateway(): Promise<string> {
+  const config = (await docker.getNetwork('bridge').inspect()).IPAM?.Config?.[0];
+  if (config?.Gateway) return config.Gateway as string;
+  const subnet = /^(\d+\.\d+\.\d+)\.0\/\d+$/.exec(config?.Subnet ?? '');
+  if (!subnet) throw new Error(`the bridge network has no gateway and no subnet ending in .0: ${JSON.stringify(config)}`);
+  return `${subnet[1]}.1`;
+}
+
+async function registered(): Promise<Array<{ name: string; roots: string[] }>> {
+  return (await api(localUrl(), 'GET', '/api/v1/fleet/couriers', undefined, token)).body.couriers;
+}
+
+async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms; the cloud sees ${JSON.stringify(await registered())}`);
+    await sleep(100);
+  }
+}
+
+/** Scales, then follows the log of every courier container not followed yet. */
+async function scale(count: number): Promise<void> {
+  await scaleCouriers(docker, { ...fleet, count });
+  for (const { name } of await listCouriers(docker, FLEET)) {
+    if (logs.has(name)) continue;
+    logs.set(name, '');
+    const stream = (await docker.getContainer(name).logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    stream.on('data', (chunk: Buffer) => logs.set(name, logs.get(name) + chunk.toString()));
+    stream.on('error', () => undefined);
+  }
+}
+
+/** How many times the followed logs show request `id` answered: one JSON line per answer. */
+function answers(id: string): number {
+  let count = 0;
+  for (const log of logs.values()) count += log.split('\n').filter((line) => line.includes('"msg":"request"') && line.includes(`"id":"${id}"`)).length;
+  return count;
+}
+
+/** Notes every result file once; a result seen again with another inode or mtime was written twice. */
+async function recordResults(t: { fail(message: string): void }): Promise<void> {
+  for (const root of roots) {
+    const dir = join(root, 'basic', 'results');
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (!name.endsWith('.json')) continue;
+      const info = await stat(join(dir, name)).catch(() => undefined);
+      if (!info) continue;
+      const key = join(dir, name);
+      const was = seen.get(key);
+      if (!was) seen.set(key, { ino: info.ino, mtimeMs: info.mtimeMs });
+      else if (was.ino !== info.ino || was.mtimeMs !== info.mtimeMs) t.fail(`${key} was written twice`);
+    }
+  }
+}
+
+/** Drops `upper` requests round-robin into the roots every 100 ms until stopped, recording results as it goes. */
+function keepDropping(t: { fail(message: string): void }, prefix: string) {
+  const dropped: Array<{ root: string; id: string }> = [];
+  let running = true;
+  const loop = (async () => {
+    for (let n = 0; running; n++) {
+      const entry = { root: roots[n % ROOTS]!, id: `${prefix}${n}` };
+      await dropRequest(entry.root, 'basic', entry.id, { function: 'upper', input: { text: entry.id } });
+      dropped.push(entry);
+      await recordResults(t);
+      await sleep(100);
+    }
+  })();
+  return {
+    dropped,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+async function allAnswered(t: { fail(message: string): void; deepEqual(a: unknown, b: unknown, message?: string): void }, dropped: Array<{ root: string; id: string }>, timeoutMs: number): Promise<void> {
+  for (const { root, id } of dropped) {
+    const result = await waitForResult(root, 'basic', id, timeoutMs);
+    t.deepEqual(result.ok ? result.output : result.error, id.toUpperCase(), `${id} in ${root}`);
+  }
+  await sleep(1000);
+  await recordResults(t);
+}
+
+test.serial('1 -> 3 -> 1 couriers serve six roots while requests keep arriving, and answer each exactly once', async (t) => {
+  await scale(1);
+  await until('one courier serving the early roots', async () => (await registered()).some((c) => c.roots.length === EARLY_ROOTS));
+  const traffic = keepDropping(t, 'a');
+  try {
+    let begun = Date.now();
+    await scale(3);
+    await until('three couriers registered', async () => (await registered()).length === 3);
+    t.log(`1 -> 3 until registered: ${Date.now() - begun} ms`);
+    for (const root of roots.slice(EARLY_ROOTS)) await addRoot(root);
+    await until('the new roots spread over couriers 2 and 3', async () => {
+      const couriers = await registered();
+      return couriers.reduce((sum, c) => sum + c.roots.length, 0) === ROOTS && couriers.every((c) => c.roots.length > 0);
+    });
+    await sleep(1500);
+    begun = Date.now();
+    await scale(1);
+    await until('the one courier left serving all six roots', async () => {
+      const couriers = await registered();
+      return couriers.length === 1 && couriers[0]!.roots.length === ROOTS;
+    });
+    t.log(`3 -> 1 until one courier serves all: ${Date.now() - begun} ms`);
+    await sleep(1500);
+  } finally {
+    await traffic.stop();
+  }
+  t.true(traffic.dropped.length > 30, `${traffic.dropped.length} requests dropped`);
+  await allAnswered(t, traffic.dropped, 30_000);
+  for (const { id } of traffic.dropped) t.is(answers(id), 1, `${id} answered once`);
+  for (const root of roots) {
+    const expected = traffic.dropped.filter((entry) => entry.root === root).map((entry) => `${entry.id}.json`).sort();
+    t.deepEqual((await readdir(join(root, 'basic', 'results'))).filter((name) => name.endsWith('.json')).sort(), expected);
+  }
+});
+
+test.serial('a courier killed with SIGKILL: its roots are served again within the lease and nothing is lost', async (t) => {
+  await scale(2);
+  await until('two couriers registered', async () => (await registered()).length === 2);
+  const victim = (await registered()).find((c) => c.roots.length > 0)!;
+  t.truthy(victim, 'a courier holds the roots');
+  // Requests in flight and queued at the moment of the kill.
+  const before = roots.flatMap((root, r) => Array.from({ length: 4 }, (_, i) => ({ root, id: `b${r}x${i}` })));
+  await Promise.all(before.map(({ root, id }) => dropRequest(root, 'basic', id, { function: 'upper', input: { text: id } })));
+  await docker.getContainer(victim.name).kill();
+  const killedAt = Date.now();
+  const after = roots.map((root, r) => ({ root, id: `k${r}` }));
+  await Promise.all(after.map(({ root, id }) => dropRequest(root, 'basic', id, { function: 'upper', input: { text: id } })));
+  const margin = 8000;
+  await Promise.all(after.map(({ root, id }) => waitForResult(root, 'basic', id, LEASE_MS + margin)));
+  const took = Date.now() - killedAt;
+  t.log(`from SIGKILL of ${victim.name} (serving ${victim.roots.length} roots) until each root answered again: ${took} ms (lease ${LEASE_MS} ms)`);
+  t.true(took < LEASE_MS + margin);
+  await allAnswered(t, [...before, ...after], 30_000);
+});

@@ -1,0 +1,125 @@
+/** @module The Swarm path on real Docker against the real cloud: a service's replicas set 1 -> 2 -> 0, its couriers serving a local root. */
+import test from 'ava';
+import type Docker from 'dockerode';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pino } from 'pino';
+import { startCloud, type RunningCloud } from '../../cloud/main.ts';
+import { ensureEngine } from '../../docker/engine.ts';
+import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
+import { ensureServiceImages } from '../../docker/service-images.ts';
+import { SWARM_LABEL, SWARM_SERVICE, ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers, type SwarmScaleOptions } from '../../docker/swarm-fleet.ts';
+import { api, freshEmail } from '../helpers/cloud.ts';
+import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
+
+let docker: Docker;
+let swarmCreated = false;
+let dir: string;
+let executor: ExecutorBundle;
+let cloud: RunningCloud;
+let cloudUrl: string;
+let token: string;
+let root: string;
+let service: Omit<SwarmScaleOptions, 'count'>;
+const progress: string[] = [];
+
+test.before(async () => {
+  docker = await ensureEngine();
+  swarmCreated = (await ensureSwarm(docker)).created;
+  dir = await mkdtemp(join(tmpdir(), 'ec-swarm-'));
+  executor = await createExecutor({ local: true, cacheDir: join(dir, 'cache'), runDir: join(dir, 'run') });
+  const operator = { email: freshEmail('swarm-operator'), password: 'correct horse battery' };
+  cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, operators: [operator.email], fleetLeaseMs: 2000, executor, logger: pino({ level: 'silent' }) });
+  const port = (cloud.server.address() as AddressInfo).port;
+  cloudUrl = `http://127.0.0.1:${port}`;
+  await api(cloudUrl, 'POST', '/api/v1/accounts', operator);
+  const session = (await api(cloudUrl, 'POST', '/api/v1/sessions', operator)).body.token as string;
+  token = (await api(cloudUrl, 'POST', '/api/v1/tokens', { name: 'swarm' }, session)).body.token as string;
+  root = (await makeRoot('basic')).root;
+  const added = await api(cloudUrl, 'POST', '/api/v1/roots', { kind: 'local', path: root }, token);
+  if (added.status !== 201) throw new Error(`root not created: ${added.status} ${added.text}`);
+  const { courier } = await ensureServiceImages(docker);
+  const shared = dirname(root);
+  service = { cloudUrl: `http://${hostAddress()}:${port}`, token, image: courier, hostFolder: join(dir, 'fleet'), extraBinds: [`${shared}:${shared}`], log: (line) => progress.push(line) };
+});
+
+/** A non-loopback address of this host: a task's container reaches the cloud listening on every address through it. */
+function hostAddress(): string {
+  const found = Object.values(networkInterfaces()).flat().find((address) => address?.family === 'IPv4' && !address.internal);
+  if (!found) throw new Error('this host has no non-loopback IPv4 address for the tasks to reach the cloud by');
+  return found.address;
+}
+
+test.after.always(async () => {
+  if (docker) await removeSwarmCouriers(docker).catch(() => undefined);
+  if (swarmCreated) await docker.swarmLeave({ force: true });
+  await cloud?.close();
+  await executor?.executor.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function registered(): Promise<Array<{ name: string; roots: string[] }>> {
+  return (await api(cloudUrl, 'GET', '/api/v1/fleet/couriers', undefined, token)).body.couriers;
+}
+
+async function taskContainers(): Promise<string[]> {
+  return (await docker.listContainers({ all: true, filters: { label: [`${SWARM_LABEL}=${SWARM_SERVICE}`] } })).map((info) => info.Id);
+}
+
+/** Every task container's log: what a failed wait shows, and where answers are counted (one JSON line per answer). */
+async function taskLogs(tail?: number): Promise<string[]> {
+  return Promise.all((await taskContainers()).map(async (id) => (await docker.getContainer(id).logs({ stdout: true, stderr: true, ...(tail ? { tail } : {}) })).toString()));
+}
+
+async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms. Task logs end:\n${(await taskLogs(15)).join('\n---\n')}`);
+    await sleep(200);
+  }
+}
+
+test.serial('scaling the service 1 -> 2 runs two registered couriers, and a dropped request gets exactly one result', async (t) => {
+  let begun = Date.now();
+  t.like(await scaleSwarmCouriers(docker, { ...service, count: 1 }), { service: SWARM_SERVICE, replicas: 1, created: true });
+  t.true(progress.includes('1/1 running'));
+  await until('one courier registered', async () => (await registered()).length === 1);
+  t.log(`0 -> 1 until registered: ${Date.now() - begun} ms`);
+  begun = Date.now();
+  t.like(await scaleSwarmCouriers(docker, { ...service, count: 2 }), { replicas: 2, created: false });
+  t.true(progress.includes('2/2 running'));
+  t.is((await listSwarmCouriers(docker)).filter((task) => task.state === 'running').length, 2);
+  await until('two couriers registered, one serving the root', async () => {
+    const couriers = await registered();
+    return couriers.length === 2 && couriers.flatMap((courier) => courier.roots).length === 1;
+  });
+  t.log(`1 -> 2 until both registered: ${Date.now() - begun} ms`);
+  t.is(new Set((await registered()).map((courier) => courier.name)).size, 2, 'each task registers under its own host name');
+
+  await dropRequest(root, 'basic', 'swarm-1', { function: 'greet', input: { name: 'swarm' } });
+  const result = await waitForResult(root, 'basic', 'swarm-1', 30_000);
+  t.true(result.ok, JSON.stringify(result));
+  t.deepEqual(await readdir(join(root, 'basic', 'results')), ['swarm-1.json']);
+  await sleep(1000);
+  const answers = (await taskLogs()).flatMap((log) => log.split('\n')).filter((line) => line.includes('"msg":"request"') && line.includes('"id":"swarm-1"'));
+  t.is(answers.length, 1);
+
+  const spec = (await docker.getService(SWARM_SERVICE).inspect()).Spec;
+  t.is(spec.Mode.Replicated.Replicas, 2);
+  t.true(spec.TaskTemplate.ContainerSpec.Init);
+  t.false(JSON.stringify(spec.TaskTemplate.ContainerSpec.Args).includes(token), 'the token is not on the command line');
+  t.false(progress.some((line) => line.includes(token)), 'the token is never logged');
+});
+
+test.serial('scaling to 0 stops every task and the couriers deregister; removing leaves no container', async (t) => {
+  const begun = Date.now();
+  await scaleSwarmCouriers(docker, { ...service, count: 0 });
+  t.log(`2 -> 0: ${Date.now() - begun} ms`);
+  t.true(progress.includes('0/0 running'));
+  await until('no courier registered', async () => (await registered()).length === 0, 10_000);
+  t.true(await removeSwarmCouriers(docker));
+  t.deepEqual(await taskContainers(), []);
+  t.false(await removeSwarmCouriers(docker), 'a second removal finds no service');
+});
