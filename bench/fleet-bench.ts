@@ -12,10 +12,11 @@ import { cloudClient } from '../cli/cloud-client.ts';
 import { startCloud, type RunningCloud } from '../cloud/main.ts';
 import { FLEET_NAME_LABEL, removeCouriers, scaleCouriers, type ScaleOptions } from '../docker/courier-fleet.ts';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
+import { ensureServiceImages } from '../docker/service-images.ts';
+import { ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers } from '../docker/swarm-fleet.ts';
 
 /** Its own fleet name: an operator's real fleet on this engine is never touched. */
 const FLEET = 'ec-bench';
-import { ensureServiceImages } from '../docker/service-images.ts';
 
 export interface FleetBenchDeps {
   docker: Docker;
@@ -117,6 +118,28 @@ async function backlogRate(roots: Root[], tag: string): Promise<number> {
 }
 
 /**
+ * Time to scale a Swarm service of couriers from 1 to BIG_FLEET replicas, until all are registered. Leaves
+ * an operator's own Swarm fleet alone, and the swarm itself when it was there before.
+ */
+async function swarmScaling(docker: Docker, fleet: Omit<ScaleOptions, 'count'>, couriers: () => Promise<Registered[]>): Promise<string> {
+  const before = new Set((await couriers()).map((courier) => courier.name));
+  const fresh = async () => (await couriers()).filter((courier) => !before.has(courier.name)).length;
+  const { created } = await ensureSwarm(docker);
+  try {
+    if ((await listSwarmCouriers(docker)).length > 0) return `fleet scale 1 -> ${BIG_FLEET}, Swarm: not measured; a Swarm courier service already runs`;
+    await scaleSwarmCouriers(docker, { ...fleet, count: 1 });
+    await until('one Swarm courier registered', async () => (await fresh()) === 1);
+    const started = performance.now();
+    await scaleSwarmCouriers(docker, { ...fleet, count: BIG_FLEET });
+    await until(`${BIG_FLEET} Swarm couriers registered`, async () => (await fresh()) === BIG_FLEET);
+    return `fleet scale 1 -> ${BIG_FLEET}, Swarm: ${seconds(performance.now() - started)} until all ${BIG_FLEET} registered at the cloud`;
+  } finally {
+    await removeSwarmCouriers(docker).catch(() => undefined);
+    if (created) await docker.swarmLeave({ force: true }).catch(() => undefined);
+  }
+}
+
+/**
  * Runs every fleet figure in one go and reports them. Refuses to touch a host already running a courier fleet,
  * since scaling works on the fleet's fixed container names.
  */
@@ -177,7 +200,8 @@ export async function benchFleet(deps: FleetBenchDeps): Promise<void> {
     const all = performance.now() - started;
     const restarted = (await deps.docker.getContainer(victim.name).inspect()).RestartCount > 0 ? '; Docker restarted it' : '';
     deps.report(`fleet courier SIGKILL until its roots answer again (lease ${LEASE_MS / 1000} s): first root ${seconds(first)}, all ${held.length} ${seconds(all)}${restarted}`);
-    deps.report('fleet scale 1 -> 5, Swarm: not measured');
+    await removeCouriers(deps.docker, undefined, () => {}, FLEET);
+    deps.report(await swarmScaling(deps.docker, fleet, couriers));
   } finally {
     await removeCouriers(deps.docker, undefined, () => {}, FLEET).catch(() => undefined);
     await cloud.close();
