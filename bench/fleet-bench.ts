@@ -14,6 +14,7 @@ import { FLEET_NAME_LABEL, removeCouriers, scaleCouriers, type ScaleOptions } fr
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { ensureServiceImages } from '../docker/service-images.ts';
 import { ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers } from '../docker/swarm-fleet.ts';
+import { bridgeAddress } from '../docker/bridge-address.ts';
 
 /** Its own fleet name: an operator's real fleet on this engine is never touched. */
 const FLEET = 'ec-bench';
@@ -51,15 +52,6 @@ async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 60
     if (Date.now() > deadline) throw new Error(`fleet bench: ${what}, not after ${timeoutMs} ms`);
     await sleep(20);
   }
-}
-
-/** This host's address on the default bridge, where the courier containers reach the cloud. */
-async function bridgeGateway(docker: Docker): Promise<string> {
-  const config = (await docker.getNetwork('bridge').inspect()).IPAM?.Config?.[0];
-  if (config?.Gateway) return config.Gateway as string;
-  const subnet = /^(\d+\.\d+\.\d+)\.0\/\d+$/.exec(config?.Subnet ?? '');
-  if (!subnet) throw new Error(`the bridge network has no gateway and no subnet ending in .0: ${JSON.stringify(config)}`);
-  return `${subnet[1]}.1`;
 }
 
 /** A cloud on every address with a short lease, and an operator's API token for it. */
@@ -154,7 +146,7 @@ export async function benchFleet(deps: FleetBenchDeps): Promise<void> {
   const { courier: image } = await ensureServiceImages(deps.docker);
   const folders = join(base, 'roots');
   const fleet: Omit<ScaleOptions, 'count'> = {
-    cloudUrl: `http://${await bridgeGateway(deps.docker)}:${(cloud.server.address() as AddressInfo).port}`,
+    cloudUrl: `http://${await bridgeAddress(deps.docker)}:${(cloud.server.address() as AddressInfo).port}`,
     token,
     image,
     hostFolder: join(base, 'fleet'),

@@ -13,6 +13,7 @@ import { createExecutor, type ExecutorBundle } from '../../docker/executor-facto
 import { ensureServiceImages } from '../../docker/service-images.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
+import { bridgeAddress } from '../../docker/bridge-address.ts';
 
 let docker: Docker;
 let base: string;
@@ -38,20 +39,11 @@ test.before(async () => {
   root = (await makeRoot('basic')).root;
   const added = await api(local, 'POST', '/api/v1/roots', { kind: 'local', path: root }, token);
   if (added.status !== 201) throw new Error(`root not created: ${added.status} ${added.text}`);
-  const gateway = await bridgeGateway();
+  const gateway = await bridgeAddress(docker);
   const { courier } = await ensureServiceImages(docker);
   const parent = dirname(root);
   fleet = { cloudUrl: `http://${gateway}:${(cloud.server.address() as AddressInfo).port}`, token, image: courier, hostFolder: join(base, 'fleet'), extraBinds: [`${parent}:${parent}`], log: (line) => logged.push(line) };
 });
-
-/** This host's address on the default bridge: IPAM's gateway or, where Docker 20.10 leaves it out, the subnet's first address, which dockerd gives the bridge. */
-async function bridgeGateway(): Promise<string> {
-  const config = (await docker.getNetwork('bridge').inspect()).IPAM?.Config?.[0];
-  if (config?.Gateway) return config.Gateway as string;
-  const subnet = /^(\d+\.\d+\.\d+)\.0\/\d+$/.exec(config?.Subnet ?? '');
-  if (!subnet) throw new Error(`the bridge network has no gateway and no subnet ending in .0: ${JSON.stringify(config)}`);
-  return `${subnet[1]}.1`;
-}
 
 test.after.always(async () => {
   const left = await docker?.listContainers({ all: true, filters: { label: [`${FLEET_NAME_LABEL}=edgecourier`] } });

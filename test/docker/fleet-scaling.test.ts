@@ -20,6 +20,7 @@ import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
 /** Its own fleet name, so that other fleet tests running at the same time never touch these couriers. */
 const FLEET = 'ec-scaling-test';
 import { fixturesDir } from '../helpers/runtime.ts';
+import { bridgeAddress } from '../../docker/bridge-address.ts';
 
 const LEASE_MS = 2000;
 const ROOTS = 6;
@@ -58,7 +59,7 @@ test.before(async () => {
   }
   for (const root of roots.slice(0, EARLY_ROOTS)) await addRoot(root);
   const { courier } = await ensureServiceImages(docker);
-  fleet = { cloudUrl: `http://${await bridgeGateway()}:${(cloud.server.address() as AddressInfo).port}`, token, image: courier, hostFolder: join(base, 'fleet'), extraBinds: [`${folders}:${folders}`], fleet: FLEET };
+  fleet = { cloudUrl: `http://${await bridgeAddress(docker)}:${(cloud.server.address() as AddressInfo).port}`, token, image: courier, hostFolder: join(base, 'fleet'), extraBinds: [`${folders}:${folders}`], fleet: FLEET };
 });
 
 test.after.always(async () => {
@@ -76,15 +77,6 @@ test.after.always(async () => {
 async function addRoot(path: string): Promise<void> {
   const added = await api(localUrl(), 'POST', '/api/v1/roots', { kind: 'local', path }, token);
   if (added.status !== 201) throw new Error(`root not created: ${added.status} ${added.text}`);
-}
-
-/** This host's address on the default bridge, as test/docker/courier-fleet.test.ts finds it. */
-async function bridgeGateway(): Promise<string> {
-  const config = (await docker.getNetwork('bridge').inspect()).IPAM?.Config?.[0];
-  if (config?.Gateway) return config.Gateway as string;
-  const subnet = /^(\d+\.\d+\.\d+)\.0\/\d+$/.exec(config?.Subnet ?? '');
-  if (!subnet) throw new Error(`the bridge network has no gateway and no subnet ending in .0: ${JSON.stringify(config)}`);
-  return `${subnet[1]}.1`;
 }
 
 async function registered(): Promise<Array<{ name: string; roots: string[] }>> {
