@@ -14,3 +14,13 @@ export async function openDb(file: string): Promise<CloudDb> {
   db.data = { ...emptyData(), ...db.data };
   return db;
 }
+
+/** Removes the records of `collection` that `matches`, writing the file only when one went; true when one did. */
+export async function removeWhere<K extends keyof CloudData>(db: CloudDb, collection: K, matches: (record: CloudData[K][number]) => boolean): Promise<boolean> {
+  const records = db.data[collection] as Array<CloudData[K][number]>;
+  const kept = records.filter((record) => !matches(record));
+  if (kept.length === records.length) return false;
+  (db.data[collection] as Array<CloudData[K][number]>) = kept;
+  await db.write();
+  return true;
+}

@@ -10,7 +10,8 @@ import { makeSandboxDir, processAlive, removeDeadSandboxDirs } from '../runtime/
 import type { Sandbox, SandboxLauncher } from '../runtime/sandbox.ts';
 
 const START_TIMEOUT_MS = 20_000;
-const OWNER_LABEL = 'edgecourier.owner';
+/** Names the process that started a sandbox (`<host>:<pid>`), so leftovers of dead owners can be found. */
+export const OWNER_LABEL = 'edgecourier.owner';
 /** The uid:gid of `nobody`: functions never run as root, not even the container's root. */
 const SANDBOX_USER = '65534:65534';
 

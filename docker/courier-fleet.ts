@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import { join } from 'node:path';
 import { EdgeError } from '../runtime/errors.ts';
+import { OWNER_LABEL } from './container-launcher.ts';
 import { SERVICE_HOME, serviceContainerOptions } from './service-config.ts';
 
 /** Marks the containers this module manages, apart from couriers started any other way; its value is the courier's number. */
@@ -12,7 +13,6 @@ export const DEFAULT_FLEET = 'edgecourier';
 const courierName = (fleet: string, number: number) => `${fleet}-courier-${number}`;
 /** Long enough for requests in flight to finish and the courier to deregister, so its roots move at once. */
 export const STOP_TIMEOUT_S = 20;
-const OWNER_LABEL = 'edgecourier.owner';
 
 export interface ScaleOptions {
   count: number;

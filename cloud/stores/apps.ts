@@ -1,5 +1,5 @@
 /** @module Apps, their functions and endpoints in the cloud's database. Every lookup is by owner, except the public run path. */
-import type { CloudDb } from '../db.ts';
+import { removeWhere, type CloudDb } from '../db.ts';
 import type { AppRecord } from '../data.ts';
 
 export interface AppStore {
@@ -30,12 +30,6 @@ export function appStore(db: CloudDb): AppStore {
       app.updatedAt = new Date().toISOString();
       await db.write();
     },
-    async remove(ownerId, id) {
-      const before = db.data.apps.length;
-      db.data.apps = db.data.apps.filter((app) => !(app.id === id && app.ownerId === ownerId));
-      if (db.data.apps.length === before) return false;
-      await db.write();
-      return true;
-    },
+    remove: (ownerId, id) => removeWhere(db, 'apps', (app) => app.id === id && app.ownerId === ownerId),
   };
 }

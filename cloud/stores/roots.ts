@@ -1,5 +1,5 @@
 /** @module Users' synced roots in the cloud's database, and who holds them. Owners see only their own. */
-import type { CloudDb } from '../db.ts';
+import { removeWhere, type CloudDb } from '../db.ts';
 import type { RootRecord } from '../data.ts';
 
 export interface RootStore {
@@ -21,13 +21,7 @@ export function rootStore(db: CloudDb): RootStore {
       db.data.roots.push(root);
       await db.write();
     },
-    async remove(ownerId, id) {
-      const before = db.data.roots.length;
-      db.data.roots = db.data.roots.filter((root) => !(root.id === id && root.ownerId === ownerId));
-      if (db.data.roots.length === before) return false;
-      await db.write();
-      return true;
-    },
+    remove: (ownerId, id) => removeWhere(db, 'roots', (root) => root.id === id && root.ownerId === ownerId),
     save: () => db.write(),
   };
 }

@@ -1,5 +1,5 @@
 /** @module Sessions and API tokens in the cloud's database, found by the hash of the token. */
-import type { CloudDb } from '../db.ts';
+import { removeWhere, type CloudDb } from '../db.ts';
 import type { TokenRecord } from '../data.ts';
 import { hashToken, newId, newToken } from '../ids.ts';
 
@@ -41,13 +41,7 @@ export function tokenStore(db: CloudDb): TokenStore {
       return record && live(record) ? record : undefined;
     },
     listApi: (userId) => db.data.tokens.filter((record) => record.userId === userId && record.kind === 'api'),
-    async revoke(userId, id) {
-      const before = db.data.tokens.length;
-      db.data.tokens = db.data.tokens.filter((record) => !(record.userId === userId && record.id === id));
-      if (db.data.tokens.length === before) return false;
-      await db.write();
-      return true;
-    },
+    revoke: (userId, id) => removeWhere(db, 'tokens', (record) => record.userId === userId && record.id === id),
     async revokeSessions(userId) {
       db.data.tokens = db.data.tokens.filter((record) => !(record.userId === userId && record.kind === 'session'));
       await db.write();
