@@ -93,22 +93,31 @@ export async function benchCourier(deps: CourierBenchDeps): Promise<void> {
   }
 }
 
-async function benchBacklog(deps: CourierBenchDeps, courier: CourierProcess): Promise<void> {
-  const app = await deps.load(deps.appDir);
-  const direct = BACKLOG / (await throughput(BACKLOG, CONCURRENCY, (i) => deps.invoker.invoke(app, 'upper', { text: `direct${i}` })));
-  const staging = join(courier.root, '..', 'staging');
+/** Swaps in a requests folder holding `count` requests and resolves with the seconds until every result is there. */
+async function runBacklog(courier: CourierProcess, name: string, count: number): Promise<number> {
+  const staging = join(courier.root, '..', `staging-${name}`);
   await mkdir(staging);
-  for (let i = 0; i < BACKLOG; i++) await writeFile(join(staging, `b${i}.json`), JSON.stringify({ function: 'upper', input: { text: `b${i}` } }));
-  const pending = new Set(Array.from({ length: BACKLOG }, (_, i) => `b${i}`));
+  for (let i = 0; i < count; i++) await writeFile(join(staging, `${name}${i}.json`), JSON.stringify({ function: 'upper', input: { text: `${name}${i}` } }));
+  const pending = new Set(Array.from({ length: count }, (_, i) => `${name}${i}`));
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
   const stop = resultArrival(courier.results, pending, () => pending.size === 0 && done());
   const started = performance.now();
-  await rename(courier.requests, join(courier.root, '..', 'old-requests'));
+  await rename(courier.requests, join(courier.root, '..', `before-${name}`));
   await rename(staging, courier.requests);
   await finished;
-  const elapsed = (performance.now() - started) / 1000;
   stop();
+  return (performance.now() - started) / 1000;
+}
+
+async function benchBacklog(deps: CourierBenchDeps, courier: CourierProcess): Promise<void> {
+  const app = await deps.load(deps.appDir);
+  const call = (i: number) => deps.invoker.invoke(app, 'upper', { text: `direct${i}` });
+  // Both sides warm up on a first batch, so neither pays for starting its containers' worker threads.
+  await throughput(BACKLOG / 10, CONCURRENCY, call);
+  await runBacklog(courier, 'warm', BACKLOG / 10);
+  const direct = BACKLOG / (await throughput(BACKLOG, CONCURRENCY, call));
+  const elapsed = await runBacklog(courier, 'b', BACKLOG);
   const rss = await peakRssMb(courier.child.pid!);
   deps.report(
     `backlog of ${BACKLOG} requests: courier ${elapsed.toFixed(2)} s vs direct executor calls ${direct.toFixed(2)} s (${(elapsed / direct).toFixed(2)}x, target <= 2x); courier peak RSS ${rss.toFixed(0)} MB`,

@@ -32,14 +32,27 @@ const deps = {
   report,
 };
 
+const benches: Record<string, () => Promise<void>> = {
+  runtime: async () => {
+    await benchWarmCalls(deps);
+    await benchFirstCall(deps);
+  },
+  courier: () => benchCourier(deps),
+  remote: () => benchRemote({ executor: bundle, appDir: deps.appDir, report }),
+  cloud: () => benchCloud({ executor: bundle, appDir: deps.appDir, report }),
+  fleet: () => benchFleet({ docker, executor: bundle, appDir: deps.appDir, report }),
+};
+// `npm run bench -- courier cloud` runs only those; the README's table is always a run of all of them.
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}\n`);
+  process.exit(2);
+}
+
 report(`edgecourier benchmark — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 try {
-  await benchWarmCalls(deps);
-  await benchFirstCall(deps);
-  await benchCourier(deps);
-  await benchRemote({ executor: bundle, appDir: deps.appDir, report });
-  await benchCloud({ executor: bundle, appDir: deps.appDir, report });
-  await benchFleet({ docker, executor: bundle, appDir: deps.appDir, report });
+  for (const [name, run] of Object.entries(benches)) if (chosen.length === 0 || chosen.includes(name)) await run();
 } finally {
   await executor.close();
 }

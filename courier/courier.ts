@@ -4,14 +4,14 @@
  * Work is bounded: a queue of paths and a fixed number of requests in flight.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { canonicalJson } from '../runtime/call-key.ts';
 import type { DependencyInstaller } from '../runtime/deps.ts';
 import { EdgeError, type ErrorBody } from '../runtime/errors.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { AppCache } from './app-cache.ts';
-import { lstat, readText } from './fast-fs.ts';
+import { readRegularFile } from './fast-fs.ts';
 import type { Journal } from './journal.ts';
 import { classify, requestPaths } from './layout.ts';
 import { parseRequest, type FolderRequest } from './request-file.ts';
@@ -58,7 +58,7 @@ export class Courier {
     this.#options = options;
   }
 
-  /** A request file appeared or changed (path relative to the root). */
+  /** A request file appeared, changed or vanished (path relative to the root). */
   enqueue(path: string): void {
     if (this.#stopping) return;
     if (this.#active.has(path)) {
@@ -71,9 +71,11 @@ export class Courier {
     this.#pump();
   }
 
-  /** A request file was removed: dropping the same content again runs it again. */
-  removed(path: string): Promise<void> {
-    return this.#options.journal.forget(path);
+  /** A folder was removed with the requests in it: dropping the same content again runs it again. */
+  async folderRemoved(folder: string): Promise<void> {
+    const { journal } = this.#options;
+    // All forgotten before this returns to the event loop: a replacing folder's listing comes after.
+    await Promise.all(journal.paths().filter((path) => path.startsWith(folder + sep)).map((path) => journal.forget(path)));
   }
 
   /** Resolves when nothing is queued or running. */
@@ -130,8 +132,9 @@ export class Courier {
     const { app, id } = place;
     const files = requestPaths(app, id);
     const abs = (relative: string) => join(this.#options.root, relative);
-    const reading = await this.#read(abs(files.request), `requests/${id}.json`);
-    if (reading.kind === 'gone') return;
+    const reading = this.#read(abs(files.request), `requests/${id}.json`);
+    // A removed request is forgotten: dropping the same content again runs it again.
+    if (reading.kind === 'gone') return this.#options.journal.forget(path);
     if (reading.kind === 'unsettled') return this.#retryLater(path, reading.retryInMs);
     const { journal } = this.#options;
     const state = journal.state(path, reading.hash);
@@ -153,19 +156,18 @@ export class Courier {
     this.#options.logger.info({ app, fn, id, outcome, ms: Math.round(performance.now() - started) }, 'request');
   }
 
-  async #read(file: string, name: string): Promise<Reading> {
-    const info = await lstat(file).catch(() => undefined);
-    if (!info) return { kind: 'gone' };
-    if (!info.isFile()) {
+  #read(file: string, name: string): Reading {
+    const found = readRegularFile(file, this.#options.maxRequestBytes);
+    if (found.kind === 'gone') return found;
+    if (found.kind === 'not-a-file') {
       this.#options.logger.warn({ file }, 'skipped a request that is not a regular file (a symlink or a folder)');
       return { kind: 'gone' };
     }
-    if (info.size > this.#options.maxRequestBytes) {
-      const message = `${name} is ${info.size} bytes; requests are limited to ${this.#options.maxRequestBytes} bytes. Send less input.`;
-      return { kind: 'invalid', hash: sha256(`too-large:${info.size}:${info.mtimeMs}`), error: { code: 'REQUEST_TOO_LARGE', message } };
+    if (found.kind === 'too-large') {
+      const message = `${name} is ${found.size} bytes; requests are limited to ${this.#options.maxRequestBytes} bytes. Send less input.`;
+      return { kind: 'invalid', hash: sha256(`too-large:${found.size}:${found.mtimeMs}`), error: { code: 'REQUEST_TOO_LARGE', message } };
     }
-    const text = await readText(file).catch(() => undefined);
-    if (text === undefined) return { kind: 'gone' };
+    const { text, mtimeMs } = found;
     const parsed = parseRequest(name, text);
     if (parsed.ok) {
       try {
@@ -176,7 +178,7 @@ export class Courier {
         return { kind: 'invalid', hash: sha256(text), error: { code: 'INVALID_REQUEST', message: `${name}: ${error.message}` } };
       }
     }
-    const age = Date.now() - info.mtimeMs;
+    const age = Date.now() - mtimeMs;
     // Text that is not JSON may be a file still being written in place: wait for it to stop changing.
     if (parsed.truncated && age < this.#options.settleMs) return { kind: 'unsettled', retryInMs: this.#options.settleMs - age + 10 };
     return { kind: 'invalid', hash: sha256(text), error: { code: 'INVALID_REQUEST', message: parsed.message } };

@@ -1,12 +1,47 @@
 /**
- * @module The file operations on the courier's per-request path, through Node's callback API: for the
- * many small files of a backlog it costs less CPU than `fs/promises`, whose FileHandle objects add an
- * open, a close and garbage per call.
+ * @module The file operations on the courier's per-request path, made synchronously. Each takes a few
+ * microseconds on the local folder a courier serves, and a backlog of small files costs less than half
+ * the CPU this way: no thread-pool hop, promise or FileHandle per call.
  */
-import { lstat as lstatCallback, readFile as readFileCallback, rename as renameCallback, writeFile as writeFileCallback } from 'node:fs';
-import { promisify } from 'node:util';
+import { closeSync, constants, fstatSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
 
-export const lstat = promisify(lstatCallback);
-export const rename = promisify(renameCallback);
-export const readText = (path: string): Promise<string> => promisify(readFileCallback)(path, 'utf8');
-export const writeText = (path: string, text: string): Promise<void> => promisify(writeFileCallback)(path, text);
+/** What is at a request's path: nothing, something that is not a regular file, or a file and its text unless it is over the limit. */
+export type FileReading =
+  | { kind: 'gone' }
+  | { kind: 'not-a-file' }
+  | { kind: 'too-large'; size: number; mtimeMs: number }
+  | { kind: 'text'; text: string; mtimeMs: number };
+
+// O_NOFOLLOW: a symlink is refused, not followed out of the root. O_NONBLOCK: a FIFO cannot hang the courier.
+const readFlags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** Reads the regular file at `path` if it is at most `maxBytes` long. */
+export function readRegularFile(path: string, maxBytes: number): FileReading {
+  let fd: number;
+  try {
+    fd = openSync(path, readFlags);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ELOOP' ? { kind: 'not-a-file' } : { kind: 'gone' };
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) return { kind: 'not-a-file' };
+    if (info.size > maxBytes) return { kind: 'too-large', size: info.size, mtimeMs: info.mtimeMs };
+    const buffer = Buffer.allocUnsafe(info.size);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, length);
+      if (read === 0) break;
+      length += read;
+    }
+    return { kind: 'text', text: buffer.toString('utf8', 0, length), mtimeMs: info.mtimeMs };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `text` to `temp` and renames it to `path`: readers see the old file or the whole new one. */
+export function replaceFile(temp: string, path: string, text: string): void {
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+}

@@ -80,12 +80,16 @@ export class Journal {
       // A crash can cut the last line short; that record never counted.
       return;
     }
+    this.#apply(line);
+  }
+
+  #apply(line: Line): void {
     if (line.s === 'x') this.#entries.delete(line.p);
     else this.#entries.set(line.p, { hash: line.h, state: line.s === 'd' ? 'done' : 'accepted' });
   }
 
   #record(line: Line): Promise<void> {
-    this.#replay(JSON.stringify(line));
+    this.#apply(line);
     this.#batch.push(JSON.stringify(line) + '\n');
     const written = new Promise<void>((resolve, reject) => this.#batchWaiters.push({ resolve, reject }));
     this.#writing ??= this.#writeBatches();

@@ -141,7 +141,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     // Not healthy until the first scan is done: what is already in the root has not been seen before that.
     let watching = false;
     uncount = observability?.addCourier({ get backlog() { return courier.backlog; }, get watching() { return watching; } });
-    const watcher = watchRoot(root, { request: (p) => courier.enqueue(p), requestRemoved: (p) => void courier.removed(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record a removed request')), appChanged: (app) => apps.changed(app) }, logger);
+    const watcher = watchRoot(root, { request: (p) => courier.enqueue(p), folderRemoved: (p) => void courier.folderRemoved(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record removed requests')), appChanged: (app) => apps.changed(app) }, logger);
     await watcher.ready;
     watching = true;
     await forgetRemoved(journal, root);

@@ -1,9 +1,8 @@
 /** @module Writes result and pending files beside requests, atomically: a temp name in the same folder, then a rename. */
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ErrorBody } from '../runtime/errors.ts';
-import { rename, writeText } from './fast-fs.ts';
+import { replaceFile } from './fast-fs.ts';
 import type { CallEntries, InvocationLog, InvocationStats } from '../runtime/protocol.ts';
 
 /** What `results/<id>.json` holds. `request.sha256` names the request content it answers. */
@@ -20,6 +19,7 @@ export interface PendingFile {
 
 /** Results folders known to exist, so a backlog does not ask the file system for each result. */
 const madeFolders = new Set<string>();
+let temps = 0;
 
 /** The temp name starts with a dot: the courier, and people browsing the folder, pass over it. */
 async function writeAtomically(path: string, value: unknown): Promise<void> {
@@ -28,16 +28,16 @@ async function writeAtomically(path: string, value: unknown): Promise<void> {
     await mkdir(folder, { recursive: true });
     madeFolders.add(folder);
   }
-  const temp = join(folder, `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = join(folder, `.${basename(path)}.${process.pid}-${++temps}.tmp`);
+  const text = JSON.stringify(value, null, 2) + '\n';
   try {
-    await writeText(temp, JSON.stringify(value, null, 2) + '\n');
+    replaceFile(temp, path, text);
   } catch (error) {
     // The folder was removed since: make it again, once.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await mkdir(folder, { recursive: true });
-    await writeText(temp, JSON.stringify(value, null, 2) + '\n');
+    replaceFile(temp, path, text);
   }
-  await rename(temp, path);
 }
 
 export function writeResult(path: string, result: ResultFile): Promise<void> {

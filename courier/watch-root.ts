@@ -1,17 +1,21 @@
 /**
- * @module Watches the synced root with chokidar and reports requests and app changes. No awaitWriteFinish:
- * it would add its whole stability threshold to every event; the courier checks completeness itself.
+ * @module Watches the synced root and reports requests and app changes: chokidar for the apps'
+ * folders and files, one folder watch per requests/ folder for the requests (see request-folders.ts).
+ * No awaitWriteFinish: it would add its whole stability threshold to every event; the courier checks
+ * completeness itself.
  */
 import { watch } from 'chokidar';
-import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { isDebris } from './debris.ts';
 import { classify, unwatchedAppFolders } from './layout.ts';
+import { RequestFolders } from './request-folders.ts';
 
 export interface RootEvents {
+  /** A request file appeared, changed or vanished (path relative to the root). */
   request(path: string): void;
-  requestRemoved(path: string): void;
+  /** A requests folder was removed, moved away or replaced: the requests it held are gone. */
+  folderRemoved(path: string): void;
   appChanged(app: string): void;
 }
 
@@ -21,14 +25,14 @@ export interface RootWatch {
   close(): Promise<void>;
 }
 
-/** Never descend into debris, results, installed packages or anything below a requests/ folder. */
+/** chokidar never descends into debris, results or installed packages, and leaves what is in a requests/ folder to RequestFolders. */
 function ignored(root: string, path: string): boolean {
   const rel = relative(root, path);
   if (!rel) return false;
   const parts = rel.split(sep);
   if (parts.some(isDebris)) return true;
   if (parts.length >= 2 && unwatchedAppFolders.has(parts[1]!)) return true;
-  return parts.length > 3 && parts[1] === 'requests';
+  return parts.length >= 3 && parts[1] === 'requests';
 }
 
 export function watchRoot(root: string, events: RootEvents, logger: Logger): RootWatch {
@@ -39,70 +43,44 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
     ignorePermissionErrors: true,
     depth: 6,
   });
-  /** Request files chokidar reported, so a rescan only adds what it missed. */
-  const known = new Set<string>();
-  const onFile = (kind: 'add' | 'change' | 'unlink' | 'rescan') => (path: string) => {
-    const rel = relative(root, path);
-    const place = classify(rel);
-    if (place.kind === 'request') {
-      if (kind === 'unlink') {
-        known.delete(rel);
-        events.requestRemoved(rel);
-      } else if (kind !== 'rescan' || !known.has(rel)) {
-        known.add(rel);
-        events.request(rel);
-        // A file chokidar missed is not watched either: without this its removal would go unseen.
-        if (kind === 'rescan') watcher.add(path);
-      }
-    } else if (place.kind === 'app-file') {
-      events.appChanged(place.app);
-    }
-  };
-  const onDir = (path: string) => {
+  const folders = new RequestFolders(
+    root,
+    { name: (rel) => classify(rel).kind === 'request' && events.request(rel), gone: (folder) => events.folderRemoved(folder) },
+    logger,
+  );
+  const onAppPath = (path: string) => {
     const place = classify(relative(root, path));
     if (place.kind === 'app-file') events.appChanged(place.app);
   };
-  // chokidar misses a file renamed into a folder in the moments after the folder was created, so a
-  // new app or requests folder is listed again by hand once the watch on it is in place.
-  const rescans = new Set<NodeJS.Timeout>();
-  let closed = false;
-  const rescan = (dir: string) => {
+  // chokidar can miss what is renamed into a folder in the moments after the folder was created, so a
+  // new app's requests folder is looked for again by hand once the watch on the app is in place.
+  const lookAgain = new Set<NodeJS.Timeout>();
+  const onAddDir = (path: string) => {
+    onAppPath(path);
+    const parts = relative(root, path).split(sep);
+    if (parts.length === 2 && parts[1] === 'requests') folders.check(parts.join(sep));
+    if (parts.length !== 1 || !parts[0]) return;
     for (const delayMs of [200, 2000]) {
       const timer = setTimeout(() => {
-        rescans.delete(timer);
-        void readdir(dir).then(
-          (names) => names.forEach((name) => !closed && onFile('rescan')(join(dir, name))),
-          () => undefined,
-        );
+        lookAgain.delete(timer);
+        folders.check(join(parts[0]!, 'requests'));
       }, delayMs);
-      rescans.add(timer);
+      lookAgain.add(timer);
     }
   };
-  const onAddDir = (path: string) => {
-    onDir(path);
-    const parts = relative(root, path).split(sep);
-    if (parts.length === 1 && parts[0]) rescan(join(path, 'requests'));
-    if (parts.length === 2 && parts[1] === 'requests') rescan(path);
-  };
-  watcher.on('add', onFile('add')).on('change', onFile('change')).on('unlink', onFile('unlink'));
-  /** A removed folder takes its requests with it, whether or not chokidar reports each file. */
   const onUnlinkDir = (path: string) => {
-    onDir(path);
-    const prefix = relative(root, path) + sep;
-    for (const rel of [...known].filter((candidate) => candidate.startsWith(prefix))) {
-      known.delete(rel);
-      events.requestRemoved(rel);
-    }
+    onAppPath(path);
+    folders.checkBelow(relative(root, path));
   };
+  watcher.on('add', onAppPath).on('change', onAppPath).on('unlink', onAppPath);
   watcher.on('addDir', onAddDir).on('unlinkDir', onUnlinkDir);
   watcher.on('error', (error) => logger.error({ err: error }, 'watching the root failed'));
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve())).then(() => folders.settled());
   return {
     ready,
     close: () => {
-      // A rescan after closing would make chokidar watch again, and the watch would keep the process alive.
-      closed = true;
-      for (const timer of rescans) clearTimeout(timer);
+      for (const timer of lookAgain) clearTimeout(timer);
+      folders.close();
       return watcher.close();
     },
   };

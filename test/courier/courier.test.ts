@@ -1,6 +1,6 @@
 /** The courier on a real folder with real Docker: requests in, results (and caches) out, every bad input answered. */
 import test from 'ava';
-import { appendFile, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCourier, type RunningCourier } from '../../courier/main.ts';
@@ -135,6 +135,64 @@ test('sync-client debris, hidden files and symlinks out of the root are ignored'
   await sleep(500);
   const results = await readdir(join(temp.root, 'basic', 'results'));
   for (const name of [...debris, 'linked.json']) t.false(results.some((r) => r.startsWith(name.replace(/\.json$/, ''))), name);
+});
+
+test('a removed request, a moved app or a swapped requests folder runs again when its content returns', async (t) => {
+  const request = { function: 'upper', input: { text: 'returns' } };
+  const resultFile = join(temp.root, 'basic', 'results', 'returns.json');
+  const rewritten = async (inode: number) => {
+    const deadline = Date.now() + 20_000;
+    while ((await stat(resultFile)).ino === inode && Date.now() < deadline) await sleep(25);
+    return (await stat(resultFile)).ino !== inode;
+  };
+  await dropRequest(temp.root, 'basic', 'returns', request);
+  t.like(await waitForResult(temp.root, 'basic', 'returns'), { ok: true, output: 'RETURNS' });
+  await rm(join(temp.root, 'basic', 'requests', 'returns.json'));
+  await sleep(300);
+  const first = (await stat(resultFile)).ino;
+  await dropRequest(temp.root, 'basic', 'returns', request);
+  t.true(await rewritten(first), 'a removed request dropped again runs again');
+
+  // A whole app moved out of the root and back: its requests are new again.
+  await mkdir(join(temp.root, 'moving', 'requests'), { recursive: true });
+  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'moving', 'functions'), { recursive: true });
+  await dropRequest(temp.root, 'moving', 'trip', request);
+  t.like(await waitForResult(temp.root, 'moving', 'trip'), { ok: true, output: 'RETURNS' });
+  const away = join(temp.state, '..', 'moving-away');
+  await rename(join(temp.root, 'moving'), away);
+  await sleep(300);
+  await rename(away, join(temp.root, 'moving'));
+  const tripResult = join(temp.root, 'moving', 'results', 'trip.json');
+  const before = (await stat(tripResult)).ino;
+  const deadline = Date.now() + 20_000;
+  while ((await stat(tripResult)).ino === before && Date.now() < deadline) await sleep(25);
+  t.not((await stat(tripResult)).ino, before, 'the moved-back request runs again');
+
+  // The requests folder swapped for another one renamed in: its requests all run, the same content too.
+  const staging = join(temp.state, '..', 'staging-requests');
+  await mkdir(staging);
+  await writeFile(join(staging, 'trip.json'), JSON.stringify(request));
+  await writeFile(join(staging, 'fresh.json'), JSON.stringify({ function: 'upper', input: { text: 'fresh' } }));
+  const swapped = (await stat(tripResult)).ino;
+  await rename(join(temp.root, 'moving', 'requests'), join(temp.state, '..', 'old-requests'));
+  await rename(staging, join(temp.root, 'moving', 'requests'));
+  t.like(await waitForResult(temp.root, 'moving', 'fresh'), { ok: true, output: 'FRESH' });
+  while ((await stat(tripResult)).ino === swapped && Date.now() < deadline + 20_000) await sleep(25);
+  t.not((await stat(tripResult)).ino, swapped, 'the same content in the new folder runs again');
+});
+
+test('a requests folder that is a symlink out of the root is not followed', async (t) => {
+  const outside = join(temp.state, '..', 'outside-requests');
+  await mkdir(outside, { recursive: true });
+  await writeFile(join(outside, 'secret.json'), JSON.stringify({ function: 'upper', input: { text: 'outside' } }));
+  await mkdir(join(temp.root, 'linked-app'));
+  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'linked-app', 'functions'), { recursive: true });
+  await symlink(outside, join(temp.root, 'linked-app', 'requests'));
+  await dropRequest(temp.root, 'basic', 'link-marker', { function: 'upper', input: { text: 'marker' } });
+  await waitForResult(temp.root, 'basic', 'link-marker');
+  // The courier looks for a new app's requests folder again 2 s after the app appears.
+  await sleep(2500);
+  t.false(await stat(join(temp.root, 'linked-app', 'results', 'secret.json')).then(() => true, () => false));
 });
 
 test('a request that runs long shows a pending file until its result is written', async (t) => {
