@@ -2,7 +2,7 @@
 import type Docker from 'dockerode';
 import { join } from 'node:path';
 import { EdgeError } from '../runtime/errors.ts';
-import { OWNER_LABEL } from './container-launcher.ts';
+import { OWNER_LABEL } from './sandbox-owner.ts';
 import { SERVICE_HOME, serviceContainerOptions } from './service-config.ts';
 
 /** Marks the containers this module manages, apart from couriers started any other way; its value is the courier's number. */
