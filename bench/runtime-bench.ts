@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sandboxConfig, defaultContainerLimits } from '../docker/container-launcher.ts';
+import { OWNER_LABEL } from '../docker/sandbox-owner.ts';
 import type { LoadedApp } from '../runtime/app.ts';
 import type { Executor } from '../runtime/executor.ts';
 import type { Invoker } from '../runtime/invoker.ts';
@@ -55,7 +56,7 @@ async function plainDockerRun(deps: RuntimeBenchDeps, app: LoadedApp): Promise<n
   await chmod(dir, 0o755);
   await materializeApp(app, join(dir, 'app'), undefined);
   const script = `import(process.argv[1]).then((m) => m.default({ text: 'benchmark' })).then((r) => console.log(JSON.stringify(r)))`;
-  const config = sandboxConfig(deps.image, dir, defaultContainerLimits, 'bench');
+  const config = sandboxConfig(deps.image, dir, defaultContainerLimits, { [OWNER_LABEL]: 'bench' });
   const started = performance.now();
   const container = await deps.docker.createContainer({ ...config, Entrypoint: ['/usr/bin/node', '-e', script], Cmd: ['/ec/app/functions/upper.mjs'] });
   await container.start();

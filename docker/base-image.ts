@@ -17,6 +17,8 @@ const recipeVersion = 1;
  * inside them node is not the host's and there is no ldd, so the image could be neither found by hash nor built.
  */
 export const BASE_IMAGE_ENV = 'EDGECOURIER_BASE_IMAGE';
+/** Where the image holds the host's node binary. */
+export const BASE_IMAGE_NODE = '/usr/bin/node';
 
 /** A file copied into the image: read from `source`, written at `target` (relative to the root). */
 interface ImageFile {
@@ -88,13 +90,13 @@ export async function imageExists(docker: Docker, ref: string): Promise<boolean>
   );
 }
 
-/** The node binary at /usr/bin/node, each library at the path ldd prints, and the harness under /harness. */
+/** The node binary at BASE_IMAGE_NODE, each library at the path ldd prints, and the harness under /harness. */
 async function imageFiles(harnessDir: string): Promise<ImageFile[]> {
   const node = await realpath(process.execPath);
   const libraries = await sharedLibraries(node);
   const harnessNames = (await readdir(harnessDir, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
   return Promise.all([
-    imageFile(node, 'usr/bin/node'),
+    imageFile(node, BASE_IMAGE_NODE.slice(1)),
     ...libraries.map((library) => imageFile(library, library.slice(1))),
     ...harnessNames.map((name) => imageFile(join(harnessDir, name), `harness/${name}`)),
   ]);
@@ -131,7 +133,7 @@ function inputsHash(files: ImageFile[], harnessHash: string): string {
 
 async function importRootfs(docker: Docker, files: ImageFile[], hash: string): Promise<void> {
   const changes = [
-    'ENTRYPOINT ["/usr/bin/node","/harness/harness.mjs"]',
+    `ENTRYPOINT ${JSON.stringify([BASE_IMAGE_NODE, '/harness/harness.mjs'])}`,
     'WORKDIR /ec/app',
     'USER 65534:65534',
     `LABEL ${inputsLabel}=${hash}`,

@@ -1,17 +1,15 @@
 /** @module Starts harnesses in sandboxed Docker containers: no network, read-only root, unprivileged, limited. */
 import type Docker from 'dockerode';
 import { rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { defaultOperatorLimits } from '../runtime/app-config.ts';
 import type { ErrorBody } from '../runtime/errors.ts';
 import { HarnessConnection } from '../runtime/harness-connection.ts';
 import { openRendezvous } from '../runtime/rendezvous.ts';
-import { makeSandboxDir, processAlive, removeDeadSandboxDirs } from '../runtime/run-dir.ts';
+import { makeSandboxDir, removeDeadSandboxDirs } from '../runtime/run-dir.ts';
 import type { Sandbox, SandboxLauncher } from '../runtime/sandbox.ts';
+import { currentOwner, ownerLabels, ownerRunDir, removeOrphanSandboxes, type SandboxOwner } from './sandbox-owner.ts';
 
 const START_TIMEOUT_MS = 20_000;
-/** Names the process that started a sandbox (`<host>:<pid>`), so leftovers of dead owners can be found. */
-export const OWNER_LABEL = 'edgecourier.owner';
 /** The uid:gid of `nobody`: functions never run as root, not even the container's root. */
 const SANDBOX_USER = '65534:65534';
 
@@ -33,7 +31,7 @@ export interface ContainerLauncherOptions {
 }
 
 /** The container settings that make the sandbox; one place to read what a function may and may not do. */
-export function sandboxConfig(image: string, sandboxDir: string, limits: ContainerLimits, owner: string): Docker.ContainerCreateOptions {
+export function sandboxConfig(image: string, sandboxDir: string, limits: ContainerLimits, labels: Record<string, string>): Docker.ContainerCreateOptions {
   return {
     Image: image,
     Cmd: ['/ec/h.sock', 'container', String(defaultOperatorLimits.defaultMemoryMb)],
@@ -41,7 +39,7 @@ export function sandboxConfig(image: string, sandboxDir: string, limits: Contain
     Env: [],
     WorkingDir: '/ec/app',
     NetworkDisabled: true,
-    Labels: { [OWNER_LABEL]: owner },
+    Labels: labels,
     HostConfig: {
       Binds: [`${sandboxDir}:/ec:ro`],
       NetworkMode: 'none',
@@ -72,15 +70,16 @@ async function exitReason(container: Docker.Container, limits: ContainerLimits):
 
 export class ContainerLauncher implements SandboxLauncher {
   #options: ContainerLauncherOptions;
-  #owner = `${hostname()}:${process.pid}`;
+  #owner: Promise<SandboxOwner> | undefined;
 
   constructor(options: ContainerLauncherOptions) {
     this.#options = options;
   }
 
   async launch(): Promise<Sandbox> {
-    const { docker, image, runDir, limits } = this.#options;
-    const { id, dir, appDir } = await makeSandboxDir(runDir);
+    const { docker, image, limits } = this.#options;
+    const owner = await this.#self();
+    const { id, dir, appDir } = await makeSandboxDir(ownerRunDir(this.#options.runDir, owner));
     const rendezvous = await openRendezvous(dir);
     let container: Docker.Container | undefined;
     const kill = async () => {
@@ -89,7 +88,7 @@ export class ContainerLauncher implements SandboxLauncher {
       await rm(dir, { recursive: true, force: true });
     };
     try {
-      container = await docker.createContainer({ name: `edgecourier-${id}`, ...sandboxConfig(image, dir, limits, this.#owner) });
+      container = await docker.createContainer({ name: `edgecourier-${id}`, ...sandboxConfig(image, dir, limits, ownerLabels(owner)) });
       await container.start();
       const socket = await rendezvous.connected(START_TIMEOUT_MS);
       const started = container;
@@ -102,19 +101,15 @@ export class ContainerLauncher implements SandboxLauncher {
     }
   }
 
-  /** Removes containers and folders left by edgecourier processes of this machine that are no longer running. */
+  /** Removes the containers and folders of sandboxes whose starter is gone, this process's predecessor's among them. */
   async cleanup(): Promise<void> {
-    const { docker, runDir } = this.#options;
-    const prefix = `${hostname()}:`;
-    const containers = await docker.listContainers({ all: true, filters: { label: [OWNER_LABEL] } });
-    await Promise.all(
-      containers
-        .filter((info) => {
-          const owner = info.Labels[OWNER_LABEL] ?? '';
-          return owner.startsWith(prefix) && !processAlive(Number(owner.slice(prefix.length)));
-        })
-        .map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)),
-    );
-    await removeDeadSandboxDirs(runDir);
+    const owner = await this.#self();
+    await removeOrphanSandboxes(this.#options.docker, owner);
+    await removeDeadSandboxDirs(ownerRunDir(this.#options.runDir, owner));
+  }
+
+  #self(): Promise<SandboxOwner> {
+    this.#owner ??= currentOwner(this.#options.docker);
+    return this.#owner;
   }
 }

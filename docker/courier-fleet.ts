@@ -2,7 +2,7 @@
 import type Docker from 'dockerode';
 import { join } from 'node:path';
 import { EdgeError } from '../runtime/errors.ts';
-import { OWNER_LABEL } from './container-launcher.ts';
+import { OWNER_LABEL } from './sandbox-owner.ts';
 import { SERVICE_HOME, serviceContainerOptions } from './service-config.ts';
 
 /** Marks the containers this module manages, apart from couriers started any other way; its value is the courier's number. */
@@ -17,7 +17,7 @@ export const STOP_TIMEOUT_S = 20;
 export interface ScaleOptions {
   count: number;
   cloudUrl: string;
-  /** An operator's API token; it reaches the couriers through their environment only. */
+  /** An operator's API token; it reaches the couriers through their environment (a Swarm secret with --swarm), never their command line. */
   token: string;
   image: string;
   /** Holds the fleet's shared state and each courier's own folder; SERVICE_HOME by default. */
@@ -114,10 +114,11 @@ export function fleetStateDir(home: string): string {
 
 /**
  * What every fleet courier shares, in a container of its own or a Swarm task: the command in fleet mode, its
- * folders, the token in its environment and its resource limits. `courierName` is its name in the fleet; without
- * it the courier takes its host name.
+ * folders, its token and its resource limits. `courierName` is its name in the fleet; without it the courier takes
+ * its host name. The token is read from `tokenFile` inside the container when given (a Swarm secret), else it is
+ * in the environment.
  */
-export function fleetCourierOptions(options: ScaleOptions, place: { name: string; dir: string; courierName?: string }): Docker.ContainerCreateOptions {
+export function fleetCourierOptions(options: ScaleOptions, place: { name: string; dir: string; courierName?: string; tokenFile?: string }): Docker.ContainerCreateOptions {
   // One state folder for the whole fleet: a root that moves to another courier keeps its journal.
   const state = fleetStateDir(options.hostFolder ?? SERVICE_HOME);
   const base = serviceContainerOptions({
@@ -125,13 +126,13 @@ export function fleetCourierOptions(options: ScaleOptions, place: { name: string
     image: options.image,
     name: place.name,
     dir: place.dir,
-    args: ['--cloud', options.cloudUrl, ...(place.courierName ? ['--name', place.courierName] : []), '--state', state],
+    args: ['--cloud', options.cloudUrl, ...(place.courierName ? ['--name', place.courierName] : []), ...(place.tokenFile ? ['--token-file', place.tokenFile] : []), '--state', state],
     binds: [`${state}:${state}`, ...(options.extraBinds ?? [])],
   });
   return {
     ...base,
     // Not --token: the command line shows in `docker inspect` and `ps`.
-    Env: [...(base.Env ?? []), `EDGECOURIER_TOKEN=${options.token}`],
+    Env: [...(base.Env ?? []), ...(place.tokenFile ? [] : [`EDGECOURIER_TOKEN=${options.token}`])],
     HostConfig: { ...base.HostConfig, Memory: options.memoryBytes ?? 512 * 1024 * 1024, NanoCpus: Math.round((options.cpus ?? 1) * 1e9) },
   };
 }

@@ -1,4 +1,4 @@
-/** @module The files of this checkout that the service images carry: the sources, and node_modules without devDependencies. */
+/** @module The files the service images carry: this checkout's sources, its node_modules without devDependencies, and host folders such as npm. */
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -30,8 +30,8 @@ interface Tree {
 
 /** The run-time sources: every file under the source folders, and the package files. */
 export async function listSources(): Promise<Tree> {
-  const tree: Tree = { dirs: [...sourceDirs], files: await Promise.all(sourceFiles.map(projectFile)) };
-  for (const dir of sourceDirs) await walk(dir, tree, () => false);
+  const tree: Tree = { dirs: [...sourceDirs], files: await Promise.all(sourceFiles.map((path) => fileAt(join(projectDir, path), path))) };
+  for (const dir of sourceDirs) await walk(join(projectDir, dir), dir, tree, () => false);
   return tree;
 }
 
@@ -46,7 +46,7 @@ export async function listProductionModules(): Promise<Tree> {
   const lock = JSON.parse(await readFile(join(projectDir, lockFile), 'utf8')) as { packages?: Record<string, { dev?: boolean }> };
   const packages = lock.packages ?? {};
   const tree: Tree = { dirs: ['node_modules'], files: [] };
-  await walk('node_modules', tree, (path, name) => name === '.bin' || packages[path]?.dev === true || (dirname(path) === 'node_modules' && name.startsWith('.')));
+  await walk(join(projectDir, 'node_modules'), 'node_modules', tree, (path, name) => name === '.bin' || packages[path]?.dev === true || (dirname(path) === 'node_modules' && name.startsWith('.')));
   return tree;
 }
 
@@ -55,8 +55,8 @@ export async function listProductionModules(): Promise<Tree> {
  * which also changes when an install catches up with a lock that changed earlier.
  */
 export async function modulesIdentity(): Promise<ProjectFile[]> {
-  const installed = await projectFile(installedLockFile).catch(() => undefined);
-  return [await projectFile(lockFile), ...(installed ? [installed] : [])];
+  const installed = await fileAt(join(projectDir, installedLockFile), installedLockFile).catch(() => undefined);
+  return [await fileAt(join(projectDir, lockFile), lockFile), ...(installed ? [installed] : [])];
 }
 
 /** Tar members for `tree` placed under `prefix` in the archive, with fixed modes whatever the host's umask. */
@@ -77,25 +77,33 @@ export async function contentHash(recipe: string, files: ProjectFile[]): Promise
   return hash.digest('hex').slice(0, 16);
 }
 
-async function projectFile(path: string): Promise<ProjectFile> {
-  const source = join(projectDir, path);
+/** A folder outside the checkout, such as the host's npm, named `name` in the tree; command links (.bin) are left out. */
+export async function listFolder(source: string, name: string): Promise<Tree> {
+  const tree: Tree = { dirs: [name], files: [] };
+  await walk(source, name, tree, (_path, entry) => entry === '.bin');
+  return tree;
+}
+
+/** The file at `source` on disk, named `path` in the image. */
+export async function fileAt(source: string, path: string): Promise<ProjectFile> {
   const info = await stat(source);
   return { path, source, size: info.size, executable: (info.mode & 0o111) !== 0 };
 }
 
-async function walk(dir: string, tree: Tree, skip: (path: string, name: string) => boolean): Promise<void> {
-  const entries = (await readdir(join(projectDir, dir), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+/** Lists the folder at `source` into `tree` as `dir` and what it holds. */
+async function walk(source: string, dir: string, tree: Tree, skip: (path: string, name: string) => boolean): Promise<void> {
+  const entries = (await readdir(source, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (skip(path, entry.name)) continue;
     if (entry.isDirectory()) {
       tree.dirs.push(path);
-      await walk(path, tree, skip);
+      await walk(join(source, entry.name), path, tree, skip);
     } else if (entry.isFile()) {
-      tree.files.push(await projectFile(path));
+      tree.files.push(await fileAt(join(source, entry.name), path));
     } else {
-      // A link could point anywhere on this machine; the image must not depend on what lies outside the checkout.
-      throw new Error(`${join(projectDir, path)} is not a plain file or folder; the service images copy only those`);
+      // A link could point anywhere on this machine; the image must not depend on what lies outside the folder copied.
+      throw new Error(`${join(source, entry.name)} is not a plain file or folder; the service images copy only those`);
     }
   }
 }

@@ -1,7 +1,8 @@
 /** @module A courier fleet as one Docker Swarm service whose replica count is set: the couriers' settings are the one-host fleet's. */
 import type Docker from 'dockerode';
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { EdgeError } from '../runtime/errors.ts';
 import { STOP_TIMEOUT_S, fleetCourierOptions, fleetStateDir, type ScaleOptions } from './courier-fleet.ts';
 import { SERVICE_HOME, serviceEnv } from './service-config.ts';
@@ -11,11 +12,14 @@ export const SWARM_SERVICE = 'edgecourier-couriers';
 export const SWARM_LABEL = 'edgecourier.swarm';
 /** The image's tag on the service, whose tasks run it by id. */
 const IMAGE_LABEL = 'edgecourier.image';
+/** Where a task reads the operator token: its secret, which Swarm mounts under /run/secrets. */
+const TOKEN_FILE = '/run/secrets/edgecourier-token';
 const POLL_MS = 200;
 const HEALTH_INTERVAL_MS = 2000;
 const SETTLE_TIMEOUT_MS = 90_000;
 
 export type SwarmScaleOptions = ScaleOptions & { timeoutMs?: number };
+type SecretReference = { SecretID: string; SecretName: string };
 
 export interface SwarmCourier {
   /** The task's id, and the container's id where it has one: the courier's host name, so its name in the fleet. */
@@ -55,12 +59,15 @@ export async function scaleSwarmCouriers(docker: Docker, options: SwarmScaleOpti
   await Promise.all([dir, fleetStateDir(options.hostFolder ?? SERVICE_HOME)].map((folder) => mkdir(folder, { recursive: true })));
   // By id, not tag: the engine then never tries to pull it for a task (moby skips the pull for an image id).
   const image = await imageId(docker, options.image);
-  const spec = serviceSpec({ ...options, image }, dir);
+  const secret = await ensureTokenSecret(docker, options.token);
+  const spec = serviceSpec({ ...options, image }, dir, secret);
   spec.Labels = { ...spec.Labels, [IMAGE_LABEL]: options.image };
   const existing = await inspectService(docker);
   if (existing) await docker.getService(existing.ID).update({ ...spec, version: existing.Version.Index });
   else await docker.createService(spec);
   log(`${existing ? 'updated' : 'created'} service ${SWARM_SERVICE} with ${options.count} replica(s)`);
+  // The service no longer names a secret of an earlier token, so it can go.
+  await removeTokenSecrets(docker, secret.SecretID);
   await waitForRunning(docker, options.count, log, options.timeoutMs ?? SETTLE_TIMEOUT_MS);
   return { service: SWARM_SERVICE, replicas: options.count, created: !existing };
 }
@@ -75,10 +82,14 @@ export async function listSwarmCouriers(docker: Docker): Promise<SwarmCourier[]>
     .sort((a, b) => a.slot - b.slot);
 }
 
-/** Removes the service and waits until its containers are gone (each gets SIGTERM and up to 20 s). False when there was none. */
+/** Removes the service and waits until its containers are gone (each gets SIGTERM and up to 20 s), then its token secrets. False when there was no service. */
 export async function removeSwarmCouriers(docker: Docker, log: (line: string) => void = () => {}): Promise<boolean> {
   const existing = await inspectService(docker);
-  if (!existing) return false;
+  if (!existing) {
+    // A service removed some other way leaves its secrets behind.
+    await removeTokenSecrets(docker);
+    return false;
+  }
   await docker.getService(existing.ID).remove();
   log(`removed service ${SWARM_SERVICE}; waiting for its containers to stop`);
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
@@ -86,11 +97,35 @@ export async function removeSwarmCouriers(docker: Docker, log: (line: string) =>
     if (Date.now() > deadline) throw new EdgeError('ENGINE_UNAVAILABLE', `the containers of ${SWARM_SERVICE} did not stop within ${SETTLE_TIMEOUT_MS / 1000} s`);
     await sleep(POLL_MS);
   }
+  await removeTokenSecrets(docker);
   return true;
 }
 
-function serviceSpec(options: SwarmScaleOptions, dir: string): Docker.CreateServiceOptions {
-  const base = fleetCourierOptions(options, { name: SWARM_SERVICE, dir });
+/**
+ * The token as a Swarm secret, which Swarm keeps encrypted and gives only to the tasks' in-memory /run/secrets,
+ * where an environment variable would show in `docker service inspect` on every manager. Named by a digest of the
+ * token: a secret cannot change, so the same token reuses its secret and a new one makes another.
+ */
+async function ensureTokenSecret(docker: Docker, token: string): Promise<SecretReference> {
+  const name = `${SWARM_SERVICE}-token-${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+  const existing = (await tokenSecrets(docker)).find((secret) => secret.Spec.Name === name);
+  if (existing) return { SecretID: existing.ID, SecretName: name };
+  const created = (await docker.createSecret({ Name: name, Labels: { [SWARM_LABEL]: SWARM_SERVICE }, Data: Buffer.from(token).toString('base64') })) as Docker.Secret;
+  return { SecretID: created.id, SecretName: name };
+}
+
+async function tokenSecrets(docker: Docker): Promise<Array<{ ID: string; Spec: { Name: string } }>> {
+  return (await docker.listSecrets({ filters: { label: [`${SWARM_LABEL}=${SWARM_SERVICE}`] } })) as unknown as Array<{ ID: string; Spec: { Name: string } }>;
+}
+
+/** Removes the service's token secrets, all but `keep`. */
+async function removeTokenSecrets(docker: Docker, keep?: string): Promise<void> {
+  const stale = (await tokenSecrets(docker)).filter((secret) => secret.ID !== keep);
+  await Promise.all(stale.map((secret) => docker.getSecret(secret.ID).remove()));
+}
+
+function serviceSpec(options: SwarmScaleOptions, dir: string, secret: SecretReference): Docker.CreateServiceOptions {
+  const base = fleetCourierOptions(options, { name: SWARM_SERVICE, dir, tokenFile: TOKEN_FILE });
   // Each replica its own run and cache folders under the one mounted `dir`: Swarm expands the template per task.
   const own = serviceEnv('courier', join(dir, '{{.Task.Slot}}'));
   const ownKeys = new Set(own.map(envKey));
@@ -112,6 +147,8 @@ function serviceSpec(options: SwarmScaleOptions, dir: string): Docker.CreateServ
         // made every scale-up take 10 s. Docker 20.10 has no separate start interval.
         HealthCheck: { Interval: HEALTH_INTERVAL_MS * 1e6, Timeout: 3e9, Retries: 3 },
         Mounts: (base.HostConfig?.Binds ?? []).map(bindMount),
+        // Read by root only: the courier runs as root, and the file need be no one else's.
+        Secrets: [{ ...secret, File: { Name: basename(TOKEN_FILE), UID: '0', GID: '0', Mode: 0o400 } }],
       },
       Resources: { Limits: { MemoryBytes: base.HostConfig?.Memory, NanoCPUs: base.HostConfig?.NanoCpus } },
       RestartPolicy: { Condition: 'any', Delay: 1e9 },

@@ -4,6 +4,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, readFile, readdir, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EdgeError } from './errors.ts';
+import { findNpmCli, npmBesideNode } from './npm-cli.ts';
 
 /** What an app declares about its dependencies, read from its folder by the app loader. */
 export interface DependencyManifest {
@@ -288,10 +289,17 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-function runNpm(args: string[], cwd: string, timeoutMs: number): Promise<NpmOutcome> {
+/** npm's script run by this node when it can be found (see findNpmCli), else `npm` from the PATH. */
+async function npmCommand(args: string[]): Promise<[string, string[]]> {
+  const cli = await findNpmCli();
+  return cli ? [process.execPath, [cli, ...args]] : ['npm', args];
+}
+
+async function runNpm(args: string[], cwd: string, timeoutMs: number): Promise<NpmOutcome> {
+  const [command, commandArgs] = await npmCommand(args);
   return new Promise((resolveRun, reject) => {
     // Its own process group, so a timeout ends npm and everything npm started.
-    const child = spawn('npm', args, { cwd, env: process.env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const child = spawn(command, commandArgs, { cwd, env: process.env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     let timedOut = false;
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -416,7 +424,7 @@ export class DependencyInstaller {
     const started = Date.now();
     this.#log(`deps: ${command} for ${plan.appDir} (${plan.key.slice(0, 12)})`);
     const outcome = await runNpm(args, temp, this.#timeoutMs).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw failure(`npm was not found on the PATH of this host: it is needed to install the dependencies of ${plan.appDir}`, error);
+      if (error.code === 'ENOENT') throw failure(`npm was found neither beside node (${npmBesideNode(process.execPath)}) nor on the PATH: it is needed to install the dependencies of ${plan.appDir}`, error);
       throw failure(`${command} could not start for ${plan.appDir}: ${error.message}`, error);
     });
     if (outcome.timedOut) {

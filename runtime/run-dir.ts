@@ -1,5 +1,6 @@
 /** @module Per-sandbox folders under a run directory, named after the owning process so leftovers of dead owners can be found. */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { EdgeError } from './errors.ts';
 import { join } from 'node:path';
@@ -12,6 +13,37 @@ export function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * When a process started, in clock ticks since the machine booted (Linux's /proc/<pid>/stat); undefined when the
+ * process is gone or there is no /proc. A pid alone is reused: a courier restarted in its container always gets
+ * the same one.
+ */
+export function processStart(pid: number): string | undefined {
+  try {
+    // The command name, in parentheses, may hold spaces; the fields after it are plain.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process as its sandboxes name their owner: its pid, and its start time where /proc tells it. */
+export interface ProcessIdentity {
+  pid: number;
+  start?: string;
+}
+
+export const thisProcess: ProcessIdentity = { pid: process.pid, start: processStart(process.pid) };
+
+/** Whether the process `owner` names still runs, told apart from a later one with its pid by its start time when known. */
+export function ownerAlive(owner: ProcessIdentity): boolean {
+  if (!processAlive(owner.pid)) return false;
+  // A start that cannot be read (/proc mounted with hidepid) proves nothing, so the process counts as alive.
+  const start = processStart(owner.pid);
+  return owner.start === undefined || start === undefined || start === owner.start;
 }
 
 /**
@@ -28,21 +60,25 @@ async function ensurePrivateRunDir(runDir: string): Promise<void> {
   if ((info.mode & 0o077) !== 0) await chmod(runDir, 0o700);
 }
 
-/** Creates `<runDir>/<pid>-<random>/app`, readable by the unprivileged user sandboxes run as. */
+/**
+ * Creates `<runDir>/<pid>-<start>-<random>/app` (`<pid>-<random>` without /proc), readable by the unprivileged user
+ * sandboxes run as. The pid comes first so that releases that read only the pid still tell whose a folder is.
+ */
 export async function makeSandboxDir(runDir: string): Promise<{ id: string; dir: string; appDir: string }> {
   await ensurePrivateRunDir(runDir);
-  const id = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const id = [thisProcess.pid, ...(thisProcess.start ? [thisProcess.start] : []), randomBytes(4).toString('hex')].join('-');
   const dir = join(runDir, id);
   await mkdir(join(dir, 'app'), { recursive: true, mode: 0o755 });
   return { id, dir, appDir: join(dir, 'app') };
 }
 
-/** Removes sandbox folders whose owning process is gone. */
+/** Removes sandbox folders whose owning process is gone; every process using `runDir` must share this one's pids. */
 export async function removeDeadSandboxDirs(runDir: string): Promise<void> {
   const entries = await readdir(runDir).catch(() => []);
-  await Promise.all(
-    entries
-      .filter((name) => !processAlive(Number(name.split('-')[0])))
-      .map((name) => rm(join(runDir, name), { recursive: true, force: true })),
-  );
+  await Promise.all(entries.filter((name) => !ownerAlive(folderOwner(name))).map((name) => rm(join(runDir, name), { recursive: true, force: true })));
+}
+
+function folderOwner(name: string): ProcessIdentity {
+  const parts = name.split('-');
+  return { pid: Number(parts[0]), start: parts.length === 3 ? parts[1] : undefined };
 }

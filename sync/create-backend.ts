@@ -1,8 +1,8 @@
 /** @module The one place that picks a sync back end, with credentials from the environment or a credentials file. */
-import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { describeIssues } from '../runtime/app-config.ts';
 import { EdgeError } from '../runtime/errors.ts';
+import { readPrivateFile } from '../runtime/private-file.ts';
 import type { SyncBackend } from './backend.ts';
 import { dropboxBackendFromEnv } from './dropbox/dropbox-backend.ts';
 import { oneDriveBackendFromEnv } from './onedrive/onedrive-backend.ts';
@@ -14,13 +14,10 @@ const credentialsSchema = z.record(z.string().regex(/^(DROPBOX|ONEDRIVE)_[A-Z_]+
 
 /** Reads a credentials file, refusing one that other users can read: it holds tokens. */
 export async function readCredentialsFile(path: string): Promise<Record<string, string>> {
-  const info = await stat(path).catch(() => {
-    throw new EdgeError('INVALID_INPUT', `no credentials file at ${path}`);
-  });
-  if ((info.mode & 0o077) !== 0) throw new EdgeError('INVALID_INPUT', `${path} holds tokens but other users may read it; run: chmod 600 ${path}`);
+  const text = await readPrivateFile(path, 'tokens');
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    json = JSON.parse(text);
   } catch {
     throw new EdgeError('INVALID_INPUT', `${path} is not valid JSON`);
   }

@@ -10,6 +10,7 @@ import { createBackend, readCredentialsFile, type BackendKind } from '../../sync
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { Observability } from '../../runtime/observability.ts';
 import { defaultStateDir } from '../../runtime/paths.ts';
+import { readPrivateFile } from '../../runtime/private-file.ts';
 import { cloudClient } from '../cloud-client.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { positiveInt } from '../numbers.ts';
@@ -21,6 +22,7 @@ interface CourierOptions {
   onedrive?: string;
   cloud?: string;
   token?: string;
+  tokenFile?: string;
   name: string;
   credentials?: string;
   state?: string;
@@ -41,10 +43,22 @@ async function where(options: CourierOptions, log: (line: string) => void): Prom
   return { remote: { backend: createBackend(kind, path, log, credentials), name: `${kind}:${path}` } };
 }
 
+/** The operator token from --token, --token-file (such as a Docker secret) or EDGECOURIER_TOKEN. */
+async function fleetToken(options: CourierOptions): Promise<string> {
+  if (options.token !== undefined && options.tokenFile !== undefined) throw new EdgeError('INVALID_INPUT', 'give --token or --token-file, not both');
+  if (options.tokenFile === undefined) {
+    const token = options.token ?? process.env.EDGECOURIER_TOKEN;
+    if (!token) throw new EdgeError('INVALID_INPUT', 'fleet mode needs an operator API token: --token <token>, --token-file <path> or EDGECOURIER_TOKEN');
+    return token;
+  }
+  // Editors and `echo` end the file with a newline, which is no part of the token.
+  const token = (await readPrivateFile(options.tokenFile, "an operator's API token")).trim();
+  if (!token) throw new EdgeError('INVALID_INPUT', `${options.tokenFile} is empty; it should hold an operator's API token`);
+  return token;
+}
+
 /** Runs as one courier of a fleet: the cloud says which roots to serve. */
-async function startFleet(options: CourierOptions, executor: ExecutorBundle, logger: Logger): Promise<() => Promise<void>> {
-  const token = options.token ?? process.env.EDGECOURIER_TOKEN;
-  if (!token) throw new EdgeError('INVALID_INPUT', 'fleet mode needs an operator API token: --token <token> or EDGECOURIER_TOKEN');
+async function startFleet(options: CourierOptions, token: string, executor: ExecutorBundle, logger: Logger): Promise<() => Promise<void>> {
   // One metrics port for the whole process, counting every root it serves.
   const observability = options.metricsPort === undefined ? undefined : new Observability(executor.executor);
   const health = observability && (await startHealthServer(observability, { port: options.metricsPort!, host: options.metricsHost, logger }));
@@ -72,6 +86,7 @@ export function registerCourier(program: Command): void {
     .option('--onedrive <path>', 'a OneDrive folder (e.g. /edge), synced through Microsoft Graph; credentials from ONEDRIVE_* variables')
     .option('--cloud <url>', 'join the fleet of the cloud at this URL and serve the roots it assigns (docs/fleet-api.md)')
     .option('--token <token>', "with --cloud: an operator's API token (default: $EDGECOURIER_TOKEN)")
+    .option('--token-file <path>', 'with --cloud: read the token from this file (mode 600, e.g. a Docker secret), not the command line or environment')
     .option('--name <name>', 'with --cloud: how this courier shows in the fleet', hostname())
     .option('--credentials <file>', 'a JSON file of DROPBOX_* / ONEDRIVE_* values (mode 600), instead of environment variables')
     .option('--state <dir>', 'where the journal lives; must be outside the root (default: $EDGECOURIER_STATE or ~/.local/state/edgecourier)')
@@ -97,12 +112,16 @@ export function registerCourier(program: Command): void {
       try {
         const given = [options.root, options.dropbox, options.onedrive, options.cloud].filter((value) => value !== undefined);
         if (given.length !== 1) throw new EdgeError('INVALID_INPUT', 'give exactly one of --root <dir>, --dropbox <path>, --onedrive <path> and --cloud <url>');
-        const place = options.cloud ? undefined : await where(options, (line) => logger.info(line));
-        const executor = await createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });
-        if (!place) {
-          stopOnSignal(logger, [await startFleet(options, executor, logger), () => executor.executor.close()]);
+        const startExecutor = () => createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });
+        if (options.cloud) {
+          // Read before anything starts, so that a bad token file fails at once.
+          const token = await fleetToken(options);
+          const executor = await startExecutor();
+          stopOnSignal(logger, [await startFleet(options, token, executor, logger), () => executor.executor.close()]);
           return;
         }
+        const place = await where(options, (line) => logger.info(line));
+        const executor = await startExecutor();
         const running = await startCourier({
           ...place,
           stateDir: options.state,

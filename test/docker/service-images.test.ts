@@ -119,16 +119,29 @@ test('the cloud image serves the API and turns healthy', async (t) => {
   t.is(await healthy(cloud), 'healthy');
 });
 
-test('the courier image answers a dropped request through sibling sandboxes on the host engine', async (t) => {
+/** A courier container serving a root that holds a copy of the fixture app `app`, and the result of one request to it. */
+async function courierAnswer(app: string, request: { function: string; input: unknown }): Promise<{ courier: Service; root: string; result: unknown }> {
   const root = await tempDir('ec-svc-root-');
-  await cp(join(fixturesDir, 'apps', 'basic'), join(root, 'basic'), { recursive: true });
-  const begun = Date.now();
+  await cp(join(fixturesDir, 'apps', app), join(root, app), { recursive: true });
   const courier = await startService({ role: 'courier', image: images.courier, args: ['--root', root], binds: [`${root}:${root}`] });
-  await dropRequest(root, 'basic', 'hello', { function: 'greet', input: { name: 'container' } });
-  const result = await waitFor(courier, 'result', () => waitForResult(root, 'basic', 'hello', 1000), 60_000);
+  await dropRequest(root, app, 'hello', request);
+  const result = await waitFor(courier, 'result', () => waitForResult(root, app, 'hello', 1000), 90_000);
+  return { courier, root, result };
+}
+
+test('the courier image answers a dropped request through sibling sandboxes on the host engine', async (t) => {
+  const begun = Date.now();
+  const { courier, result } = await courierAnswer('basic', { function: 'greet', input: { name: 'container' } });
   t.log(`start to result: ${Date.now() - begun} ms`);
   t.like(result, { ok: true, output: { message: 'hello CONTAINER' } });
   const siblings = await docker.listContainers({ filters: { label: ['edgecourier.owner'] } });
   t.true(siblings.some((info) => info.Labels['edgecourier.owner']?.startsWith(`${courier.name}:`)));
   t.is(await healthy(courier), 'healthy');
+});
+
+test('the courier image installs an app\'s npm dependencies with the npm it carries', async (t) => {
+  const { courier, result } = await courierAnswer('with-dep', { function: 'shout', input: { text: 'from a container' } });
+  t.like(result, { ok: true, output: { text: 'FROM A CONTAINER' } });
+  const log = demux(await courier.container.logs({ stdout: true, stderr: true }));
+  t.regex(log, /npm install for .*with-dep/, 'the courier ran npm itself');
 });

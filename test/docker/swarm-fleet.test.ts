@@ -110,6 +110,11 @@ test.serial('scaling the service 1 -> 2 runs two registered couriers, and a drop
   t.is(spec.Mode.Replicated.Replicas, 2);
   t.true(spec.TaskTemplate.ContainerSpec.Init);
   t.false(JSON.stringify(spec.TaskTemplate.ContainerSpec.Args).includes(token), 'the token is not on the command line');
+  t.false(JSON.stringify(spec.TaskTemplate.ContainerSpec.Env).includes(token), 'nor in the environment');
+  t.false(JSON.stringify(spec).includes(token), 'nor anywhere in the service spec');
+  const [secret] = spec.TaskTemplate.ContainerSpec.Secrets;
+  t.like(secret, { File: { Name: 'edgecourier-token', Mode: 0o400 } });
+  t.truthy(await docker.getSecret(secret.SecretID).inspect(), 'it is a Docker secret');
   t.false(progress.some((line) => line.includes(token)), 'the token is never logged');
 });
 
@@ -121,5 +126,6 @@ test.serial('scaling to 0 stops every task and the couriers deregister; removing
   await until('no courier registered', async () => (await registered()).length === 0, 10_000);
   t.true(await removeSwarmCouriers(docker));
   t.deepEqual(await taskContainers(), []);
+  t.deepEqual(await docker.listSecrets({ filters: { label: [`${SWARM_LABEL}=${SWARM_SERVICE}`] } }), [], 'the token secret went with the service');
   t.false(await removeSwarmCouriers(docker), 'a second removal finds no service');
 });

@@ -1,0 +1,129 @@
+/** @module docker/compose.yaml on real Docker, with Docker Compose: the cloud, then two couriers that turn healthy, register and answer a request. */
+import test from 'ava';
+import type Docker from 'dockerode';
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ensureEngine } from '../../docker/engine.ts';
+import { OWNER_CONTAINER_LABEL } from '../../docker/sandbox-owner.ts';
+import { ensureServiceImages } from '../../docker/service-images.ts';
+import { api, freshEmail } from '../helpers/cloud.ts';
+import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
+import { fixturesDir } from '../helpers/runtime.ts';
+
+const composeFile = fileURLToPath(new URL('../../docker/compose.yaml', import.meta.url));
+/** Compose names containers, networks and labels after the project: one of its own, so nothing else is touched. */
+const project = `ectest${process.pid}`;
+const run = promisify(execFile);
+
+let docker: Docker;
+let base: string;
+let compose: string[];
+let env: NodeJS.ProcessEnv;
+let cloudUrl: string;
+
+/** Compose v2 as a docker plugin, else Debian's docker-compose 1.29 (what .ci/run installs). */
+async function findCompose(): Promise<string[]> {
+  for (const command of [['docker', 'compose'], ['docker-compose']]) {
+    const works = await run(command[0]!, [...command.slice(1), 'version']).then(
+      () => true,
+      () => false,
+    );
+    if (works) return command;
+  }
+  throw new Error('no Docker Compose here: install docker-compose (apt-get install -y docker-compose) or the compose plugin');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function composeRun(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(compose[0]!, [...compose.slice(1), '-p', project, '-f', composeFile, ...args], { env, timeout: 180_000 });
+}
+
+test.before(async () => {
+  docker = await ensureEngine();
+  compose = await findCompose();
+  base = await mkdtemp(join(tmpdir(), 'ec-compose-'));
+  const images = await ensureServiceImages(docker);
+  const port = await freePort();
+  cloudUrl = `http://127.0.0.1:${port}`;
+  await mkdir(join(base, 'roots'));
+  env = {
+    ...process.env,
+    EDGECOURIER_CLOUD_IMAGE: images.cloud,
+    EDGECOURIER_COURIER_IMAGE: images.courier,
+    EDGECOURIER_OPERATOR: freshEmail('compose-operator'),
+    EDGECOURIER_HOME: join(base, 'home'),
+    EDGECOURIER_ROOTS: join(base, 'roots'),
+    EDGECOURIER_PORT: String(port),
+  };
+  delete env.EDGECOURIER_TOKEN;
+});
+
+test.after.always(async () => {
+  if (compose) await composeRun('down', '--timeout', '20').catch(() => undefined);
+  // Couriers stopped with SIGTERM remove their sandboxes; these are only what a failure left.
+  const services = await docker?.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+  for (const service of services ?? []) {
+    const sandboxes = await docker.listContainers({ all: true, filters: { label: [`${OWNER_CONTAINER_LABEL}=${service.Id}`] } });
+    await Promise.all([...sandboxes, service].map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+  }
+  if (base) await rm(base, { recursive: true, force: true });
+});
+
+async function serviceContainers(service: string): Promise<Docker.ContainerInspectInfo[]> {
+  const infos = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`] } });
+  return Promise.all(infos.map((info) => docker.getContainer(info.Id).inspect()));
+}
+
+async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  // A fetch made while docker-proxy is still starting can hang holding no handle: the timer keeps the test alive.
+  while (!(await Promise.race([ready().catch(() => false), sleep(5000).then(() => false)]))) {
+    if (Date.now() > deadline) {
+      const logs = await Promise.all((await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } })).map(async (info) => `${info.Names[0]}:\n${(await docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail: 15 })).toString()}`));
+      throw new Error(`${what}: not after ${timeoutMs} ms. The services' logs end:\n${logs.join('\n')}`);
+    }
+    await sleep(500);
+  }
+}
+
+test.serial('the compose file starts the cloud, then two couriers that turn healthy, register and answer a request', async (t) => {
+  t.log(`compose: ${compose.join(' ')} ${(await run(compose[0]!, [...compose.slice(1), 'version', '--short']).catch(() => ({ stdout: '?' }))).stdout.trim()}`);
+  await composeRun('up', '-d', 'cloud');
+  const operator = { email: env.EDGECOURIER_OPERATOR!, password: 'correct horse battery' };
+  await until('the cloud answers', async () => (await fetch(`${cloudUrl}/healthz`)).ok);
+  t.is((await api(cloudUrl, 'POST', '/api/v1/accounts', operator)).status, 201);
+  const session = (await api(cloudUrl, 'POST', '/api/v1/sessions', operator)).body.token as string;
+  const token = (await api(cloudUrl, 'POST', '/api/v1/tokens', { name: 'compose' }, session)).body.token as string;
+  const root = join(env.EDGECOURIER_ROOTS!, 'synced');
+  await cp(join(fixturesDir, 'apps', 'basic'), join(root, 'basic'), { recursive: true });
+  t.is((await api(cloudUrl, 'POST', '/api/v1/roots', { kind: 'local', path: root }, token)).status, 201);
+
+  env.EDGECOURIER_TOKEN = token;
+  await composeRun('up', '-d', '--scale', 'courier=2');
+  await until('two healthy couriers', async () => {
+    const couriers = await serviceContainers('courier');
+    return couriers.length === 2 && couriers.every((courier) => courier.State.Health?.Status === 'healthy');
+  });
+  await until('two couriers registered', async () => (await api(cloudUrl, 'GET', '/api/v1/fleet/couriers', undefined, token)).body.couriers.length === 2);
+  const [cloud] = await serviceContainers('cloud');
+  t.is(cloud!.State.Health?.Status, 'healthy');
+
+  await dropRequest(root, 'basic', 'compose-1', { function: 'greet', input: { name: 'compose' } });
+  t.like(await waitForResult(root, 'basic', 'compose-1', 60_000), { ok: true, output: { message: 'hello COMPOSE' } });
+
+  await composeRun('down', '--timeout', '20');
+  t.deepEqual(await serviceContainers('courier'), []);
+  t.deepEqual(await serviceContainers('cloud'), []);
+});
