@@ -2,7 +2,7 @@
  * @module Courier benchmarks: drop-to-result latency (renamed in, written in place), and a 2,000-request
  * backlog against the same calls made directly through the executor, with the courier's peak RSS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -98,6 +98,8 @@ async function runBacklog(courier: CourierProcess, name: string, count: number):
   const staging = join(courier.root, '..', `staging-${name}`);
   await mkdir(staging);
   for (let i = 0; i < count; i++) await writeFile(join(staging, `${name}${i}.json`), JSON.stringify({ function: 'upper', input: { text: `${name}${i}` } }));
+  // Written back before the clock starts: the courier's own writes should not wait behind the setup's.
+  spawnSync('sync');
   const pending = new Set(Array.from({ length: count }, (_, i) => `${name}${i}`));
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));

@@ -25,14 +25,14 @@ export interface RootWatch {
   close(): Promise<void>;
 }
 
-/** chokidar never descends into debris, results or installed packages, and leaves what is in a requests/ folder to RequestFolders. */
+/** chokidar never descends into debris, results or installed packages, and leaves requests/ folders to RequestFolders. */
 function ignored(root: string, path: string): boolean {
   const rel = relative(root, path);
   if (!rel) return false;
   const parts = rel.split(sep);
   if (parts.some(isDebris)) return true;
   if (parts.length >= 2 && unwatchedAppFolders.has(parts[1]!)) return true;
-  return parts.length >= 3 && parts[1] === 'requests';
+  return parts.length >= 2 && parts[1] === 'requests';
 }
 
 export function watchRoot(root: string, events: RootEvents, logger: Logger): RootWatch {
@@ -52,21 +52,12 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
     const place = classify(relative(root, path));
     if (place.kind === 'app-file') events.appChanged(place.app);
   };
-  // chokidar can miss what is renamed into a folder in the moments after the folder was created, so a
-  // new app's requests folder is looked for again by hand once the watch on the app is in place.
-  const lookAgain = new Set<NodeJS.Timeout>();
+  // An app's requests folder is watched by RequestFolders, which also watches the app folder for it to
+  // appear, be renamed in or be swapped.
   const onAddDir = (path: string) => {
     onAppPath(path);
     const parts = relative(root, path).split(sep);
-    if (parts.length === 2 && parts[1] === 'requests') folders.check(parts.join(sep));
-    if (parts.length !== 1 || !parts[0]) return;
-    for (const delayMs of [200, 2000]) {
-      const timer = setTimeout(() => {
-        lookAgain.delete(timer);
-        folders.check(join(parts[0]!, 'requests'));
-      }, delayMs);
-      lookAgain.add(timer);
-    }
+    if (parts.length === 1 && parts[0]) folders.check(join(parts[0], 'requests'));
   };
   const onUnlinkDir = (path: string) => {
     onAppPath(path);
@@ -79,7 +70,6 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
   return {
     ready,
     close: () => {
-      for (const timer of lookAgain) clearTimeout(timer);
       folders.close();
       return watcher.close();
     },
