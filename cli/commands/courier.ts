@@ -108,7 +108,8 @@ export function registerCourier(program: Command): void {
       ].join('\n'),
     )
     .action(async (options: CourierOptions) => {
-      const logger = pino({ base: { pid: process.pid } });
+      // Asynchronous writes: one log line per request is on the courier's hot path; pino flushes what is left on exit.
+      const logger = pino({ base: { pid: process.pid } }, pino.destination({ sync: false }));
       try {
         const given = [options.root, options.dropbox, options.onedrive, options.cloud].filter((value) => value !== undefined);
         if (given.length !== 1) throw new EdgeError('INVALID_INPUT', 'give exactly one of --root <dir>, --dropbox <path>, --onedrive <path> and --cloud <url>');
