@@ -1,4 +1,5 @@
-/** @module The cloud's Express app: every route group mounted in one list, then the one error boundary. */
+/** @module The cloud's request handler: endpoint calls first, then the Express app, every route group mounted in one list, then the one error boundary. */
+import type { RequestListener } from 'node:http';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
 import { identifyCaller } from './auth.ts';
@@ -13,12 +14,21 @@ import { functionRoutes } from './routes/functions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { passwordResetRoutes } from './routes/password-resets.ts';
 import { rootRoutes } from './routes/roots.ts';
-import { runRoutes } from './routes/run.ts';
+import { runHandler } from './routes/run.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export function createCloudApp(deps: CloudDeps): Express {
+/** Every request of the cloud: endpoint calls on the lean /run handler, everything else on Express. */
+export function createCloudHandler(deps: CloudDeps): RequestListener {
+  const run = runHandler(deps, deps.logger, MAX_BODY_BYTES);
+  const app = createCloudApp(deps);
+  return (req, res) => {
+    if (!run(req, res)) void app(req, res);
+  };
+}
+
+function createCloudApp(deps: CloudDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // Answers are per request and mostly to POSTs: hashing each body for an ETag would only cost time.
@@ -26,9 +36,7 @@ export function createCloudApp(deps: CloudDeps): Express {
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: false }));
   app.use(cookieParser());
   app.use(identifyCaller(deps.tokens, deps.users));
-  // Endpoint calls come first: they are the hot path, and routers are tried in this order.
   const routes: Array<[string, Router]> = [
-    ['/run', runRoutes(deps)],
     ['/api/v1', accountRoutes(deps)],
     ['/api/v1', tokenRoutes(deps)],
     ['/', passwordResetRoutes(deps)],

@@ -12,16 +12,25 @@ export interface Caller {
   token: TokenRecord;
 }
 
+/** The caller a bearer token (the Authorization header) or a session cookie names, when it is valid. */
+export function findCaller(
+  tokens: Pick<TokenStore, 'find'>,
+  users: Pick<UserStore, 'byId'>,
+  authorization: string | undefined,
+  sessionCookie: string | undefined,
+): Caller | undefined {
+  const bearer = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : undefined;
+  const token = bearer || sessionCookie;
+  const record = token ? tokens.find(token) : undefined;
+  const user = record ? users.byId(record.userId) : undefined;
+  return record && user ? { user, token: record } : undefined;
+}
+
 /** Reads the caller into `res.locals.caller` when the token is valid; it rejects nothing itself. */
 export function identifyCaller(tokens: Pick<TokenStore, 'find'>, users: Pick<UserStore, 'byId'>): RequestHandler {
   return (req, res, next) => {
-    const header = req.headers.authorization;
-    const bearer = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
-    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    const token = bearer || cookie;
-    const record = token ? tokens.find(token) : undefined;
-    const user = record ? users.byId(record.userId) : undefined;
-    if (record && user) res.locals.caller = { user, token: record } satisfies Caller;
+    const caller = findCaller(tokens, users, req.headers.authorization, (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE]);
+    if (caller) res.locals.caller = caller;
     next();
   };
 }

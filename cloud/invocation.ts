@@ -47,12 +47,14 @@ export function strangerResponse(app: AppRecord, response: InvokeResponse): Invo
 }
 
 /** 200 with the output, or the error's own status; `logs` (the functions' console output) only for the owner's test-invokes. */
-export function sendInvocation(res: Response, response: InvokeResponse, withLogs: boolean): void {
+export function invocationReply(response: InvokeResponse, withLogs: boolean): { status: number; body: object } {
   const logs = withLogs ? { logs: response.logs } : {};
-  if (!response.ok) {
-    res.status(errorCatalogue[response.error.code].status).json({ error: response.error, ...logs, stats: response.stats });
-    return;
-  }
+  if (!response.ok) return { status: errorCatalogue[response.error.code].status, body: { error: response.error, ...logs, stats: response.stats } };
   const { output, key, cache, stats } = response;
-  res.json({ output, key, ...(cache ? { cache } : {}), ...logs, stats });
+  return { status: 200, body: { output, key, ...(cache ? { cache } : {}), ...logs, stats } };
+}
+
+export function sendInvocation(res: Response, response: InvokeResponse, withLogs: boolean): void {
+  const { status, body } = invocationReply(response, withLogs);
+  res.status(status).json(body);
 }

@@ -1,11 +1,11 @@
 /** @module Builds the cloud service and everything it depends on, in one place, and starts it listening. */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { Observability } from '../runtime/observability.ts';
-import { createCloudApp } from './app.ts';
+import { createCloudHandler } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
 import { openDb } from './db.ts';
 import { FleetRegistry } from './fleet-registry.ts';
@@ -71,7 +71,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const roots = rootStore(db);
   const fleet = new FleetRegistry({ roots, couriers: courierStore(db), box: secrets, leaseMs: settings.fleetLeaseMs ?? 15_000 });
   let publicUrl = settings.publicUrl ?? '';
-  const app = createCloudApp({
+  const handler = createCloudHandler({
     logger,
     users,
     tokens: tokenStore(db),
@@ -89,7 +89,9 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     attemptsPerMinute: settings.attemptsPerMinute ?? 10,
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(settings.port, settings.host ?? '0.0.0.0', (error?: Error) => (error ? reject(error) : resolve(listening)));
+    const listening = createServer(handler);
+    listening.once('error', reject);
+    listening.listen(settings.port, settings.host ?? '0.0.0.0', () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
   publicUrl ||= `http://localhost:${port}`;

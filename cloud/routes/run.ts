@@ -1,17 +1,23 @@
-/** @module Calls to an app's endpoints at /run/<appId><path>: the hot path, so it only reads memory and invokes. */
-import { Router } from 'express';
+/**
+ * @module Calls to an app's endpoints at /run/<appId><path>: the hot path, served on Node's http module in
+ * front of Express. Express's middleware chain and response helpers cost about as much as the warm
+ * container call itself (README, benchmarks); everything else the cloud serves stays on Express.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import { parse as parseCookies } from 'cookie';
+import type { Logger } from 'pino';
 import { EdgeError } from '../../runtime/errors.ts';
 import type { InvocationEnvelope } from '../app-runtime.ts';
-import { callerOf } from '../auth.ts';
+import { findCaller, SESSION_COOKIE } from '../auth.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
-import { readEnvelope, sendInvocation, strangerEnvelope, strangerResponse } from '../invocation.ts';
+import { invocationReply, readEnvelope, strangerEnvelope, strangerResponse } from '../invocation.ts';
 
-/** Segments as Express gives them; a trailing slash is forgiven, as Express forgives it on its own routes. */
-function endpointPath(segments: string[] | undefined): string {
-  const path = `/${(segments ?? []).join('/')}`;
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-}
+const PREFIX = '/run/';
+
+/** Serves the request and returns true when it is an endpoint call; otherwise leaves it alone and returns false. */
+export type RunHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 function noEndpoint(method: string, path: string): EdgeError {
   return new EdgeError('ENDPOINT_NOT_FOUND', `no endpoint ${method} ${path}`);
@@ -26,29 +32,94 @@ function reachableEndpoint(app: AppRecord, method: string, path: string, callerI
   throw noEndpoint(method, path);
 }
 
-/**
- * Any method on /:appId and below, matched against the app's endpoints.
- * @example app.use('/run', runRoutes(deps))
- */
-export function runRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime'>): Router {
-  const router = Router();
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new EdgeError('INVALID_INPUT', `the URL path has a malformed %-escape in "${segment}"`);
+  }
+}
 
-  router.all('/:appId{/*path}', async (req, res) => {
-    const path = endpointPath(req.params.path);
-    const app = deps.apps.byId(req.params.appId);
+/** `/run/<appId>/<path>?<query>` split and decoded; a trailing slash is forgiven, as Express forgives it on its own routes. */
+function target(url: string): { appId: string; path: string; query: string } {
+  const queryAt = url.indexOf('?');
+  const [appId = '', ...rest] = (queryAt === -1 ? url : url.slice(0, queryAt)).slice(PREFIX.length).split('/').map(decodeSegment);
+  const path = `/${rest.join('/')}`;
+  return { appId, path: path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path, query: queryAt === -1 ? '' : url.slice(queryAt + 1) };
+}
+
+/** The JSON body, as express.json() reads it: only for a JSON content type, UTF-8, uncompressed, at most `limit` bytes; none is undefined. */
+async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const [type = '', ...params] = (req.headers['content-type'] ?? '').split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') return undefined;
+  const charset = params.find((param) => param.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const encoding = req.headers['content-encoding']?.toLowerCase() ?? 'identity';
+  if ((charset && charset !== 'utf-8' && charset !== 'utf8') || encoding !== 'identity') {
+    throw new EdgeError('INVALID_INPUT', 'the request body has an unsupported encoding; send uncompressed UTF-8 JSON');
+  }
+  const tooLarge = new EdgeError('PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes`);
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > limit) throw tooLarge;
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks, length).toString('utf8');
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new EdgeError('INVALID_JSON', 'the request body is not valid JSON');
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: object, close = false): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    // An answer sent before the body was read ends the connection: the rest of the body is not a next request.
+    ...(close ? { connection: 'close' } : {}),
+  });
+  res.end(text);
+}
+
+/**
+ * Any method on /run/<appId> and below, matched against the app's endpoints.
+ * @example http.createServer((req, res) => run(req, res) || expressApp(req, res))
+ */
+export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' | 'users'>, logger: Logger, maxBodyBytes: number): RunHandler {
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    const { appId, path, query } = target(req.url!);
+    const app = deps.apps.byId(appId);
     // The answer for an app that does not exist is the one for someone else's app, so app ids cannot be probed.
-    if (!app) throw noEndpoint(req.method, path);
-    const callerId = callerOf(res)?.user.id;
-    const endpoint = reachableEndpoint(app, req.method, path, callerId);
+    if (!app) throw noEndpoint(method, path);
+    const cookies = req.headers.cookie ? parseCookies(req.headers.cookie) : {};
+    const callerId = findCaller(deps.tokens, deps.users, req.headers.authorization, cookies[SESSION_COOKIE])?.user.id;
+    const endpoint = reachableEndpoint(app, method, path, callerId);
     if (app.status !== 'running') {
       throw new EdgeError('APP_STOPPED', `app ${app.name} is stopped; its owner can start it with POST /api/v1/apps/${app.id}/start`);
     }
     // A GET has no body: its query string is the input, and it carries no cache or precomputed results.
-    const envelope: InvocationEnvelope = req.method === 'GET' ? { input: req.query } : readEnvelope(req.body);
+    const envelope: InvocationEnvelope = method === 'GET' ? { input: { ...parseQuery(query) } } : readEnvelope(await readJsonBody(req, maxBodyBytes));
     const owner = callerId === app.ownerId;
     const response = await deps.runtime.invoke(app, endpoint.function, owner ? envelope : strangerEnvelope(app, envelope));
-    sendInvocation(res, owner ? response : strangerResponse(app, response), false);
-  });
-
-  return router;
+    const { status, body } = invocationReply(owner ? response : strangerResponse(app, response), false);
+    sendJson(res, status, body);
+  };
+  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
+    if (res.headersSent) return void res.destroy();
+    const close = !req.readableEnded;
+    if (error instanceof EdgeError) return sendJson(res, error.status, { error: error.toBody() }, close);
+    logger.error({ err: error, method: req.method, path: req.url?.split('?', 1)[0] }, 'unexpected error');
+    sendJson(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'something went wrong on our side' } }, close);
+  };
+  return (req, res) => {
+    if (!req.url?.startsWith(PREFIX)) return false;
+    serve(req, res).catch((error: unknown) => fail(req, res, error));
+    return true;
+  };
 }

@@ -103,6 +103,35 @@ for (const [what, body, code, message] of badEnvelopes) {
   });
 }
 
+test('the endpoint refuses an oversized body with 413, a compressed or non-UTF-8 one and a malformed URL with 400, and keeps serving', async (t) => {
+  const { id, run } = await shop();
+  const url = `${session().cloud.url}/run/${id}/greet`;
+  const post = (body: string, headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${session().token}`, ...headers }, body });
+  const oversized = await post(JSON.stringify({ input: 'a'.repeat(1024 * 1024) }), { 'content-type': 'application/json' });
+  t.is(oversized.status, 413);
+  t.like(await oversized.json(), { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than 1048576 bytes' } });
+  for (const headers of [{ 'content-type': 'application/json', 'content-encoding': 'gzip' }, { 'content-type': 'application/json; charset=latin1' }]) {
+    const refused = await post('{}', headers);
+    t.is(refused.status, 400);
+    t.regex(((await refused.json()) as { error: { message: string } }).error.message, /send uncompressed UTF-8 JSON/);
+  }
+  const malformed = await run('POST', '/gr%E0eet', {});
+  t.like(malformed, { status: 400, body: { error: { code: 'INVALID_INPUT' } } });
+  t.regex(malformed.body.error.message, /malformed %-escape in "gr%E0eet"/);
+  t.like(await run('POST', '/greet', { input: { name: 'after' } }), { status: 200, body: { output: { message: 'hello AFTER' } } });
+});
+
+test("a browser session cookie calls its owner's private endpoint", async (t) => {
+  const { id } = await shop();
+  const answer = await fetch(`${session().cloud.url}/run/${id}/greet`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: `theme=dark; ec_session=${encodeURIComponent(session().token)}` },
+    body: JSON.stringify({ input: { name: 'cookie' } }),
+  });
+  t.is(answer.status, 200);
+  t.like(await answer.json(), { output: { message: 'hello COOKIE' } });
+});
+
 test('private endpoints need their owner; unknown apps and paths are 404', async (t) => {
   const { id, run } = await shop();
   t.like(await run('POST', '/greet', { input: { name: 'x' } }, ''), { status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
