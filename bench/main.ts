@@ -17,6 +17,15 @@ import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const report = (line: string) => process.stdout.write(`${line}\n`);
 
+// `npm run bench -- courier cloud` runs only those; the README's table is always a run of all of them.
+const names = ['runtime', 'courier', 'remote', 'cloud', 'fleet'] as const;
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(names as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${names.join(', ')}\n`);
+  process.exit(2);
+}
+
 const docker = await ensureEngine({ log: progress });
 const image = await ensureBaseImage(docker, await buildHarness(join(defaultCacheDir(), 'harness')), { log: progress });
 const bundle = await createExecutor({ prestart: 2, log: progress });
@@ -32,7 +41,7 @@ const deps = {
   report,
 };
 
-const benches: Record<string, () => Promise<void>> = {
+const benches: Record<(typeof names)[number], () => Promise<void>> = {
   runtime: async () => {
     await benchWarmCalls(deps);
     await benchFirstCall(deps);
@@ -42,13 +51,6 @@ const benches: Record<string, () => Promise<void>> = {
   cloud: () => benchCloud({ executor: bundle, appDir: deps.appDir, report }),
   fleet: () => benchFleet({ docker, executor: bundle, appDir: deps.appDir, report }),
 };
-// `npm run bench -- courier cloud` runs only those; the README's table is always a run of all of them.
-const chosen = process.argv.slice(2);
-const unknown = chosen.filter((name) => !(name in benches));
-if (unknown.length > 0) {
-  process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}\n`);
-  process.exit(2);
-}
 
 report(`edgecourier benchmark — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 try {

@@ -110,7 +110,8 @@ test('the endpoint refuses an oversized body with 413, a compressed or non-UTF-8
   const oversized = await post(JSON.stringify({ input: 'a'.repeat(1024 * 1024) }), { 'content-type': 'application/json' });
   t.is(oversized.status, 413);
   t.like(await oversized.json(), { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than 1048576 bytes' } });
-  for (const headers of [{ 'content-type': 'application/json', 'content-encoding': 'gzip' }, { 'content-type': 'application/json; charset=latin1' }]) {
+  const refusedHeaders: Array<Record<string, string>> = [{ 'content-type': 'application/json', 'content-encoding': 'gzip' }, { 'content-type': 'application/json; charset=latin1' }];
+  for (const headers of refusedHeaders) {
     const refused = await post('{}', headers);
     t.is(refused.status, 400);
     t.regex(((await refused.json()) as { error: { message: string } }).error.message, /send uncompressed UTF-8 JSON/);
