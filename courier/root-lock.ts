@@ -1,21 +1,52 @@
-/** @module One courier per synced root on this machine: a lock file holding the owner's pid, taken over when that process is gone. */
+/**
+ * @module One courier per synced root: a lock file naming the owner (host, pid, start time), taken over
+ * when that process is gone. A pid means something only on its own host and in its own container: a
+ * courier container's pid is often its predecessor's, and another container's pid is any process here.
+ */
 import { open, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { EdgeError } from '../runtime/errors.ts';
-import { processAlive } from '../runtime/run-dir.ts';
+import { ownerAlive, thisProcess } from '../runtime/run-dir.ts';
+
+interface LockOwner {
+  host: string;
+  pid: number;
+  start?: string;
+}
+
+function readOwner(text: string): LockOwner | undefined {
+  try {
+    const owner = JSON.parse(text) as Partial<LockOwner>;
+    return typeof owner.host === 'string' && typeof owner.pid === 'number' ? { host: owner.host, pid: owner.pid, start: typeof owner.start === 'string' ? owner.start : undefined } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `owner` still runs, as far as this process can tell. A lock left on another host (another
+ * courier container sharing the state folder) is not judged by pid: there the cloud's lease already
+ * made sure the root was let go or its lease ran out before it was handed here.
+ */
+function holds(owner: LockOwner): boolean {
+  if (owner.host !== hostname()) return false;
+  if (owner.pid === thisProcess.pid && owner.start === thisProcess.start) return false;
+  return ownerAlive({ pid: owner.pid, start: owner.start });
+}
 
 /** Takes the lock at `file` for this process, or throws when a live process holds it. */
 export async function takeRootLock(file: string, root: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(file, 'wx');
-      await handle.writeFile(String(process.pid));
+      await handle.writeFile(JSON.stringify({ host: hostname(), pid: thisProcess.pid, start: thisProcess.start } satisfies LockOwner));
       await handle.close();
       return () => rm(file, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(await readFile(file, 'utf8').catch(() => ''));
-      if (owner && owner !== process.pid && processAlive(owner)) {
-        throw new EdgeError('INVALID_INPUT', `another courier (pid ${owner}) already serves ${root}; one root is served by one courier at a time`);
+      const owner = readOwner(await readFile(file, 'utf8').catch(() => ''));
+      if (owner && holds(owner)) {
+        throw new EdgeError('INVALID_INPUT', `another courier (pid ${owner.pid}) already serves ${root}; one root is served by one courier at a time`);
       }
       await rm(file, { force: true });
     }
