@@ -16,7 +16,9 @@ interface LockOwner {
 
 function readOwner(text: string): LockOwner | undefined {
   try {
-    const owner = JSON.parse(text) as Partial<LockOwner>;
+    const owner = JSON.parse(text) as Partial<LockOwner> | number;
+    // Couriers before this format wrote their pid alone, on the host they ran on.
+    if (typeof owner === 'number') return { host: hostname(), pid: owner };
     return typeof owner.host === 'string' && typeof owner.pid === 'number' ? { host: owner.host, pid: owner.pid, start: typeof owner.start === 'string' ? owner.start : undefined } : undefined;
   } catch {
     return undefined;

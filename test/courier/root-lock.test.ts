@@ -1,0 +1,53 @@
+/** The one-courier-per-root lock against real processes: a live holder keeps it; a dead one, a reused pid or another host's lock does not. */
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { takeRootLock } from '../../courier/root-lock.ts';
+import { processStart } from '../../runtime/run-dir.ts';
+
+let dir: string;
+test.before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ec-lock-'));
+});
+test.after.always(() => rm(dir, { recursive: true, force: true }));
+
+async function otherProcess(t: { teardown(fn: () => void): void }): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  t.teardown(() => child.kill('SIGKILL'));
+  await once(child, 'spawn');
+  return child;
+}
+
+const lockOf = (name: string) => join(dir, name);
+
+test('a live courier on this host keeps its lock; once it is gone the lock is taken over', async (t) => {
+  const holder = await otherProcess(t);
+  const file = lockOf('live');
+  await writeFile(file, JSON.stringify({ host: hostname(), pid: holder.pid, start: processStart(holder.pid!) }));
+  await t.throwsAsync(takeRootLock(file, '/synced'), { message: `another courier (pid ${holder.pid}) already serves /synced; one root is served by one courier at a time` });
+  // The format of earlier couriers, the pid alone, is judged the same way.
+  await writeFile(file, String(holder.pid));
+  await t.throwsAsync(takeRootLock(file, '/synced'), { message: /another courier \(pid \d+\) already serves/ });
+  holder.kill('SIGKILL');
+  await once(holder, 'exit');
+  const release = await takeRootLock(file, '/synced');
+  t.like(JSON.parse(await readFile(file, 'utf8')), { host: hostname(), pid: process.pid });
+  await release();
+});
+
+test('a lock whose pid now belongs to a later process, or that another host left, is taken over', async (t) => {
+  const unrelated = await otherProcess(t);
+  for (const [name, owner] of [
+    ['reused', { host: hostname(), pid: unrelated.pid, start: '1' }],
+    ['other-host', { host: 'another-courier-container', pid: unrelated.pid, start: processStart(unrelated.pid!) }],
+  ] as const) {
+    const file = lockOf(name);
+    await writeFile(file, JSON.stringify(owner));
+    const release = await takeRootLock(file, '/synced');
+    t.is(JSON.parse(await readFile(file, 'utf8')).pid, process.pid, name);
+    await release();
+  }
+});
