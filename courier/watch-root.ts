@@ -5,6 +5,7 @@
  * completeness itself.
  */
 import { watch } from 'chokidar';
+import { watch as watchFolder } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { isDebris } from './debris.ts';
@@ -63,6 +64,10 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
     onAppPath(path);
     folders.checkBelow(relative(root, path));
   };
+  // chokidar reports nothing when an app folder is swapped for another of the same name in quick
+  // succession, so a watch on the root itself has RequestFolders check each top-level name it hears of.
+  const rootWatch = watchFolder(root, (_, name) => name && !isDebris(name) && folders.check(join(name, 'requests')));
+  rootWatch.on('error', (error) => logger.error({ err: error }, 'watching the root folder itself failed'));
   watcher.on('add', onAppPath).on('change', onAppPath).on('unlink', onAppPath);
   watcher.on('addDir', onAddDir).on('unlinkDir', onUnlinkDir);
   watcher.on('error', (error) => logger.error({ err: error }, 'watching the root failed'));
@@ -70,6 +75,7 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
   return {
     ready,
     close: () => {
+      rootWatch.close();
       folders.close();
       return watcher.close();
     },

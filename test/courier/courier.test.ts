@@ -181,6 +181,22 @@ test('a removed request, a moved app or a swapped requests folder runs again whe
   t.not((await stat(tripResult)).ino, swapped, 'the same content in the new folder runs again');
 });
 
+test('an app folder swapped for another of the same name at once has the new one\'s requests answered', async (t) => {
+  const request = { function: 'upper', input: { text: 'swap' } };
+  const build = async (folder: string, id: string) => {
+    await mkdir(join(folder, 'requests'), { recursive: true });
+    await cp(join(temp.root, 'basic', 'functions'), join(folder, 'functions'), { recursive: true });
+    await writeFile(join(folder, 'requests', `${id}.json`), JSON.stringify(request));
+  };
+  await build(join(temp.root, 'swapping'), 'first');
+  t.like(await waitForResult(temp.root, 'swapping', 'first'), { ok: true, output: 'SWAP' });
+  const next = join(temp.state, '..', 'swapping-next');
+  await build(next, 'second');
+  await rename(join(temp.root, 'swapping'), join(temp.state, '..', 'swapping-old'));
+  await rename(next, join(temp.root, 'swapping'));
+  t.like(await waitForResult(temp.root, 'swapping', 'second', 10_000), { ok: true, output: 'SWAP' });
+});
+
 test('a requests folder that is a symlink out of the root is not followed', async (t) => {
   const outside = join(temp.state, '..', 'outside-requests');
   await mkdir(outside, { recursive: true });
