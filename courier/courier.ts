@@ -38,6 +38,8 @@ export interface CourierOptions {
 /** What reading a request file found. */
 type Reading =
   | { kind: 'gone' }
+  /** Not a request file of ours (a symlink or a folder): passed over, and the journal keeps what it knew. */
+  | { kind: 'skipped' }
   | { kind: 'request'; hash: string; request: FolderRequest }
   | { kind: 'invalid'; hash: string; error: ErrorBody }
   | { kind: 'unsettled'; retryInMs: number };
@@ -135,6 +137,7 @@ export class Courier {
     const reading = this.#read(abs(files.request), `requests/${id}.json`);
     // A removed request is forgotten: dropping the same content again runs it again.
     if (reading.kind === 'gone') return this.#options.journal.forget(path);
+    if (reading.kind === 'skipped') return;
     if (reading.kind === 'unsettled') return this.#retryLater(path, reading.retryInMs);
     const { journal } = this.#options;
     const state = journal.state(path, reading.hash);
@@ -161,7 +164,12 @@ export class Courier {
     if (found.kind === 'gone') return found;
     if (found.kind === 'not-a-file') {
       this.#options.logger.warn({ file }, 'skipped a request that is not a regular file (a symlink or a folder)');
-      return { kind: 'gone' };
+      return { kind: 'skipped' };
+    }
+    if (found.kind === 'unreadable') {
+      // Maybe passing (no file descriptors left, a sync client holding the file): tried again, and not forgotten.
+      this.#options.logger.warn({ file, code: found.code }, 'could not open a request; trying again later');
+      return { kind: 'unsettled', retryInMs: this.#options.settleMs };
     }
     if (found.kind === 'too-large') {
       const message = `${name} is ${found.size} bytes; requests are limited to ${this.#options.maxRequestBytes} bytes. Send less input.`;

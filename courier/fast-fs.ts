@@ -9,6 +9,8 @@ import { closeSync, constants, fstatSync, openSync, readSync, renameSync, writeF
 export type FileReading =
   | { kind: 'gone' }
   | { kind: 'not-a-file' }
+  /** It is there but could not be opened now (permissions, no file descriptors left, an I/O error). */
+  | { kind: 'unreadable'; code: string }
   | { kind: 'too-large'; size: number; mtimeMs: number }
   | { kind: 'text'; text: string; mtimeMs: number };
 
@@ -21,7 +23,9 @@ export function readRegularFile(path: string, maxBytes: number): FileReading {
   try {
     fd = openSync(path, readFlags);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ELOOP' ? { kind: 'not-a-file' } : { kind: 'gone' };
+    const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'gone' };
+    return code === 'ELOOP' ? { kind: 'not-a-file' } : { kind: 'unreadable', code };
   }
   try {
     const info = fstatSync(fd);
@@ -40,8 +44,11 @@ export function readRegularFile(path: string, maxBytes: number): FileReading {
   }
 }
 
-/** Writes `text` to `temp` and renames it to `path`: readers see the old file or the whole new one. */
+/**
+ * Writes `text` to `temp` and renames it to `path`: readers see the old file or the whole new one. The temp
+ * is created new ('wx' is O_CREAT|O_EXCL), so a symlink planted at its name is never written through.
+ */
 export function replaceFile(temp: string, path: string, text: string): void {
-  writeFileSync(temp, text);
+  writeFileSync(temp, text, { flag: 'wx' });
   renameSync(temp, path);
 }

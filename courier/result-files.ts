@@ -1,7 +1,8 @@
 /** @module Writes result and pending files beside requests, atomically: a temp name in the same folder, then a rename. */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { ErrorBody } from '../runtime/errors.ts';
+import { EdgeError, type ErrorBody } from '../runtime/errors.ts';
 import { replaceFile } from './fast-fs.ts';
 import type { CallEntries, InvocationLog, InvocationStats } from '../runtime/protocol.ts';
 
@@ -17,26 +18,31 @@ export interface PendingFile {
   request: { sha256: string };
 }
 
-/** Results folders known to exist, so a backlog does not ask the file system for each result. */
+/** Results folders known to exist as real folders, so a backlog does not ask the file system for each result. */
 const madeFolders = new Set<string>();
-let temps = 0;
 
-/** The temp name starts with a dot: the courier, and people browsing the folder, pass over it. */
+/** Makes `folder` unless it is there; a symlink in its place would lead the writes out of the root. */
+async function makeFolder(folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  if (!(await lstat(folder)).isDirectory()) {
+    throw new EdgeError('INVALID_INPUT', `${folder} is not a folder (a symlink?); the courier writes results only into a real results/ folder`);
+  }
+  madeFolders.add(folder);
+}
+
+/** The temp name starts with a dot: the courier, and people browsing the folder, pass over it; its random part cannot be guessed. */
 async function writeAtomically(path: string, value: unknown): Promise<void> {
   const folder = dirname(path);
-  if (!madeFolders.has(folder)) {
-    await mkdir(folder, { recursive: true });
-    madeFolders.add(folder);
-  }
-  const temp = join(folder, `.${basename(path)}.${process.pid}-${++temps}.tmp`);
+  if (!madeFolders.has(folder)) await makeFolder(folder);
+  const temp = () => join(folder, `.${basename(path)}.${randomUUID()}.tmp`);
   const text = JSON.stringify(value, null, 2) + '\n';
   try {
-    replaceFile(temp, path, text);
+    replaceFile(temp(), path, text);
   } catch (error) {
     // The folder was removed since: make it again, once.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(folder, { recursive: true });
-    replaceFile(temp, path, text);
+    await makeFolder(folder);
+    replaceFile(temp(), path, text);
   }
 }
 

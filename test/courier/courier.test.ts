@@ -210,6 +210,19 @@ test('a requests folder that is a symlink out of the root is not followed', asyn
   t.false(await stat(join(temp.root, 'linked-app', 'results', 'secret.json')).then(() => true, () => false));
 });
 
+test('a results folder that is a symlink out of the root is never written through', async (t) => {
+  const outside = join(temp.state, '..', 'outside-results');
+  await mkdir(outside, { recursive: true });
+  await mkdir(join(temp.root, 'results-app', 'requests'), { recursive: true });
+  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'results-app', 'functions'), { recursive: true });
+  await symlink(outside, join(temp.root, 'results-app', 'results'));
+  await dropRequest(temp.root, 'results-app', 'escape', { function: 'upper', input: { text: 'escape' } });
+  await dropRequest(temp.root, 'basic', 'results-marker', { function: 'upper', input: { text: 'marker' } });
+  await waitForResult(temp.root, 'basic', 'results-marker');
+  await sleep(500);
+  t.deepEqual(await readdir(outside), []);
+});
+
 test('a request that runs long shows a pending file until its result is written', async (t) => {
   await dropRequest(temp.root, 'basic', 'long', { function: 'slow', input: { ms: 1500 } });
   const pending = join(temp.root, 'basic', 'results', 'long.pending.json');
