@@ -17,14 +17,29 @@ export interface RequestFolderEvents {
   gone(folder: string): void;
 }
 
-/** A watch and the folder it was placed on: a folder of the same name found later may be another one. */
-interface Watched {
-  watcher: FSWatcher;
+/** Which folder a path named when it was looked at: the file system may give a new folder an old one's inode, never its birth time. */
+interface FolderIdentity {
   dev: number;
   ino: number;
+  birthtimeMs: number;
 }
 
-const sameFolder = (watched: Watched | undefined, info: { dev: number; ino: number } | undefined) => watched?.dev === info?.dev && watched?.ino === info?.ino;
+/** A watch and the folder it was placed on: a folder of the same name found later may be another one. */
+interface Watched extends FolderIdentity {
+  watcher: FSWatcher;
+  /** For a parent's watch: the folder below it that it looks out for. */
+  child?: string;
+}
+
+const sameFolder = (watched: Watched | undefined, info: FolderIdentity | undefined) =>
+  watched?.dev === info?.dev && watched?.ino === info?.ino && watched?.birthtimeMs === info?.birthtimeMs;
+
+/**
+ * How often every watched folder is listed again for names no event reported: the kernel drops
+ * events when its queue overflows (16,384 by default), which a sync client landing thousands of
+ * files at once can do.
+ */
+const RELIST_MS = 5000;
 
 export class RequestFolders {
   #root: string;
@@ -35,12 +50,18 @@ export class RequestFolders {
   #parents = new Map<string, Watched>();
   /** One check at a time per folder, in the order asked for, so events that arrive out of order cannot undo a newer check. */
   #checks = new Map<string, Promise<void>>();
+  /** The names each watched folder was last known to hold, so a listing again reports only what no event did. */
+  #seen = new Map<string, Set<string>>();
+  #relist: NodeJS.Timeout;
   #closed = false;
 
   constructor(root: string, events: RequestFolderEvents, logger: Logger) {
     this.#root = root;
     this.#events = events;
     this.#logger = logger;
+    this.#relist = setInterval(() => {
+      for (const folder of this.#watched.keys()) void this.#list(folder, true);
+    }, RELIST_MS).unref();
   }
 
   /**
@@ -49,14 +70,19 @@ export class RequestFolders {
    * it), is reported gone first.
    */
   check(folder: string): void {
-    const next = (this.#checks.get(folder) ?? Promise.resolve()).then(() => this.#check(folder));
+    const next = (this.#checks.get(folder) ?? Promise.resolve())
+      .then(() => this.#check(folder))
+      .catch((error: unknown) => this.#logger.error({ err: error, folder }, 'checking a requests folder failed'));
     this.#checks.set(folder, next);
     void next.finally(() => this.#checks.get(folder) === next && this.#checks.delete(folder));
   }
 
   /** Checks every watched folder at or below `path`, e.g. after chokidar saw `path` removed. */
   checkBelow(path: string): void {
-    for (const folder of this.#watched.keys()) if (folder === path || folder.startsWith(path + sep)) this.check(folder);
+    const below = (folder: string) => folder === path || folder.startsWith(path + sep);
+    const folders = new Set([...this.#watched.keys()].filter(below));
+    for (const [parent, { child }] of this.#parents) if (below(parent) && child) folders.add(join(parent, child));
+    for (const folder of folders) this.check(folder);
   }
 
   /** Resolves once every check asked for so far is done. */
@@ -66,6 +92,7 @@ export class RequestFolders {
 
   close(): void {
     this.#closed = true;
+    clearInterval(this.#relist);
     for (const { watcher } of [...this.#watched.values(), ...this.#parents.values()]) watcher.close();
     this.#watched.clear();
     this.#parents.clear();
@@ -83,15 +110,30 @@ export class RequestFolders {
     if (current) {
       current.watcher.close();
       this.#watched.delete(folder);
+      this.#seen.delete(folder);
       this.#events.gone(folder);
     }
     if (!folderNow || this.#closed) return;
-    const watched = this.#watch(folder, folderNow, (name) => this.#events.name(folder + sep + name));
+    const seen = new Set<string>();
+    const watched = this.#watch(folder, folderNow, (name) => {
+      seen.add(name);
+      this.#events.name(folder + sep + name);
+    });
     if (!watched) return;
     this.#watched.set(folder, watched);
+    this.#seen.set(folder, seen);
     // Listed after the watch is in place: a file renamed in meanwhile is reported at least once.
-    const names = await readdir(absolute).catch(() => []);
-    for (const name of names) if (!this.#closed) this.#events.name(folder + sep + name);
+    await this.#list(folder, false);
+  }
+
+  /** Lists `folder` and reports its names: all of them, or only those not seen since the last listing. */
+  async #list(folder: string, onlyUnseen: boolean): Promise<void> {
+    const names = await readdir(join(this.#root, folder)).catch(() => undefined);
+    const seen = this.#seen.get(folder);
+    if (!names || !seen || this.#closed) return;
+    for (const name of names) if (!onlyUnseen || !seen.has(name)) this.#events.name(folder + sep + name);
+    seen.clear();
+    for (const name of names) seen.add(name);
   }
 
   /** Watches the folder holding `folder` for entries named like it, while that parent is a folder. */
@@ -105,14 +147,14 @@ export class RequestFolders {
     current?.watcher.close();
     this.#parents.delete(parent);
     const watched = parentNow && this.#watch(parent, parentNow, (changed) => changed === name && this.check(folder));
-    if (watched) this.#parents.set(parent, watched);
+    if (watched) this.#parents.set(parent, { ...watched, child: name });
   }
 
-  #watch(folder: string, info: { dev: number; ino: number }, onName: (name: string) => void): Watched | undefined {
+  #watch(folder: string, info: FolderIdentity, onName: (name: string) => void): Watched | undefined {
     try {
       const watcher = watch(join(this.#root, folder), (_, name) => name && onName(name));
       watcher.on('error', (error) => this.#logger.debug({ err: error, folder }, 'a folder watch failed'));
-      return { watcher, dev: info.dev, ino: info.ino };
+      return { watcher, dev: info.dev, ino: info.ino, birthtimeMs: info.birthtimeMs };
     } catch (error) {
       // Gone again already: chokidar reports the removal.
       this.#logger.debug({ err: error, folder }, 'could not watch a folder');
