@@ -48,6 +48,29 @@ function target(url: string): { appId: string; path: string; query: string } {
   return { appId, path: path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path, query: queryAt === -1 ? '' : url.slice(queryAt + 1) };
 }
 
+/** A body over the limit is still read, and dropped, up to this many times the limit, so that the client is there to read the 413 on a connection that stays open. */
+const DRAIN_FACTOR = 8;
+
+/** The body's bytes; over `limit` it rejects with PAYLOAD_TOO_LARGE once the body has been read, or at once past the drain cap. */
+function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = new EdgeError('PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes`);
+  if (Number(req.headers['content-length'] ?? 0) > limit * DRAIN_FACTOR) return Promise.reject(tooLarge);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length <= limit) chunks.push(chunk);
+      else if (length > limit * DRAIN_FACTOR) {
+        req.pause();
+        reject(tooLarge);
+      }
+    });
+    req.on('end', () => (length > limit ? reject(tooLarge) : resolve(Buffer.concat(chunks, length))));
+    req.on('error', reject);
+  });
+}
+
 /** The JSON body, as express.json() reads it: only for a JSON content type, UTF-8, uncompressed, at most `limit` bytes; none is undefined. */
 async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const [type = '', ...params] = (req.headers['content-type'] ?? '').split(';').map((part) => part.trim().toLowerCase());
@@ -57,19 +80,11 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknow
   if ((charset && charset !== 'utf-8' && charset !== 'utf8') || encoding !== 'identity') {
     throw new EdgeError('INVALID_INPUT', 'the request body has an unsupported encoding; send uncompressed UTF-8 JSON');
   }
-  const tooLarge = new EdgeError('PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes`);
-  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge;
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length > limit) throw tooLarge;
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks, length).toString('utf8');
-  if (!text.trim()) return undefined;
+  const bytes = await readBytes(req, limit);
+  if (bytes.length === 0) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    // A byte order mark is allowed, as express.json() allows it.
+    return JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) as unknown;
   } catch {
     throw new EdgeError('INVALID_JSON', 'the request body is not valid JSON');
   }
@@ -111,7 +126,8 @@ export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' |
     sendJson(res, status, body);
   };
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
-    if (res.headersSent) return void res.destroy();
+    // Answered already, or the client went away (an upload cut short): nobody is left to tell.
+    if (res.headersSent || req.socket.destroyed) return void res.destroy();
     const close = !req.readableEnded;
     if (error instanceof EdgeError) return sendJson(res, error.status, { error: error.toBody() }, close);
     logger.error({ err: error, method: req.method, path: req.url?.split('?', 1)[0] }, 'unexpected error');
