@@ -3,7 +3,8 @@
  * when that process is gone. A pid means something only on its own host and in its own container: a
  * courier container's pid is often its predecessor's, and another container's pid is any process here.
  */
-import { open, readFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { EdgeError } from '../runtime/errors.ts';
 import { ownerAlive, thisProcess } from '../runtime/run-dir.ts';
@@ -39,10 +40,11 @@ function holds(owner: LockOwner): boolean {
 /** Takes the lock at `file` for this process, or throws when a live process holds it. */
 export async function takeRootLock(file: string, root: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 2; attempt++) {
+    // Written under a name of its own and linked into place: whoever sees the lock file sees its owner too.
+    const temp = `${file}.${randomUUID()}.tmp`;
+    await writeFile(temp, JSON.stringify({ host: hostname(), pid: thisProcess.pid, start: thisProcess.start } satisfies LockOwner));
     try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(JSON.stringify({ host: hostname(), pid: thisProcess.pid, start: thisProcess.start } satisfies LockOwner));
-      await handle.close();
+      await link(temp, file);
       return () => rm(file, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -51,6 +53,8 @@ export async function takeRootLock(file: string, root: string): Promise<() => Pr
         throw new EdgeError('INVALID_INPUT', `another courier (pid ${owner.pid}) already serves ${root}; one root is served by one courier at a time`);
       }
       await rm(file, { force: true });
+    } finally {
+      await rm(temp, { force: true });
     }
   }
   throw new EdgeError('INVALID_INPUT', `could not take the courier lock ${file}`);
