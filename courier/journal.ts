@@ -51,7 +51,9 @@ export class Journal {
     return this.#record({ p: path, h: hash, s: 'a' });
   }
 
+  /** Only an accepted request finishes: one forgotten while it ran (its file removed) stays forgotten, so dropping it again runs it again. */
   done(path: string, hash: string): Promise<void> {
+    if (this.state(path, hash) !== 'accepted') return Promise.resolve();
     return this.#record({ p: path, h: hash, s: 'd' });
   }
 

@@ -25,6 +25,7 @@ test('accepted and done states survive reopening, per content hash', async (t) =
 test('a line cut short by a crash is ignored', async (t) => {
   const file = await journalFile();
   const journal = await Journal.open(file);
+  await journal.accepted('a/requests/1.json', 'h1');
   await journal.done('a/requests/1.json', 'h1');
   await journal.close();
   await appendFile(file, '{"p":"a/requests/2.json","h":"h2","s":');
@@ -35,9 +36,21 @@ test('a line cut short by a crash is ignored', async (t) => {
 
 test('forgetting a removed request lets the same content run again', async (t) => {
   const journal = await Journal.open(await journalFile());
+  await journal.accepted('a/requests/1.json', 'h1');
   await journal.done('a/requests/1.json', 'h1');
   await journal.forget('a/requests/1.json');
   t.is(journal.state('a/requests/1.json', 'h1'), undefined);
+});
+
+test('a request forgotten while it ran (its file removed) stays forgotten when it finishes', async (t) => {
+  const file = await journalFile();
+  const journal = await Journal.open(file);
+  await journal.accepted('a/requests/1.json', 'h1');
+  await journal.forget('a/requests/1.json');
+  await journal.done('a/requests/1.json', 'h1');
+  t.is(journal.state('a/requests/1.json', 'h1'), undefined);
+  await journal.close();
+  t.deepEqual((await Journal.open(file)).paths(), []);
 });
 
 test('many records of few requests are compacted to one line each on reopen', async (t) => {
@@ -55,6 +68,7 @@ test('many records of few requests are compacted to one line each on reopen', as
 test('concurrent records are all written, in one or a few appends', async (t) => {
   const file = await journalFile();
   const journal = await Journal.open(file);
+  await Promise.all(Array.from({ length: 200 }, (_, i) => journal.accepted(`a/requests/${i}.json`, `h${i}`)));
   await Promise.all(Array.from({ length: 200 }, (_, i) => journal.done(`a/requests/${i}.json`, `h${i}`)));
   await journal.close();
   const reopened = await Journal.open(file);
