@@ -52,15 +52,15 @@ export class RequestFolders {
   #checks = new Map<string, Promise<void>>();
   /** The names each watched folder was last known to hold, so a listing again reports only what no event did. */
   #seen = new Map<string, Set<string>>();
-  #relist: NodeJS.Timeout;
+  #relistTimer: NodeJS.Timeout;
   #closed = false;
 
   constructor(root: string, events: RequestFolderEvents, logger: Logger) {
     this.#root = root;
     this.#events = events;
     this.#logger = logger;
-    this.#relist = setInterval(() => {
-      for (const folder of this.#watched.keys()) void this.#list(folder, true);
+    this.#relistTimer = setInterval(() => {
+      for (const folder of this.#watched.keys()) this.#inTurn(folder, () => this.#relist(folder));
     }, RELIST_MS).unref();
   }
 
@@ -70,11 +70,21 @@ export class RequestFolders {
    * it), is reported gone first.
    */
   check(folder: string): void {
+    this.#inTurn(folder, () => this.#check(folder));
+  }
+
+  #inTurn(folder: string, task: () => Promise<void>): void {
     const next = (this.#checks.get(folder) ?? Promise.resolve())
-      .then(() => this.#check(folder))
+      .then(task)
       .catch((error: unknown) => this.#logger.error({ err: error, folder }, 'checking a requests folder failed'));
     this.#checks.set(folder, next);
     void next.finally(() => this.#checks.get(folder) === next && this.#checks.delete(folder));
+  }
+
+  /** What dropped events may have hidden: the folder swapped for another, names never reported. */
+  async #relist(folder: string): Promise<void> {
+    await this.#check(folder);
+    if (this.#watched.has(folder)) await this.#list(folder, true);
   }
 
   /** Checks every watched folder at or below `path`, e.g. after chokidar saw `path` removed. */
@@ -92,7 +102,7 @@ export class RequestFolders {
 
   close(): void {
     this.#closed = true;
-    clearInterval(this.#relist);
+    clearInterval(this.#relistTimer);
     for (const { watcher } of [...this.#watched.values(), ...this.#parents.values()]) watcher.close();
     this.#watched.clear();
     this.#parents.clear();

@@ -29,7 +29,7 @@ async function until(condition: () => boolean, ms: number): Promise<boolean> {
   return condition();
 }
 
-test('a requests folder removed and made again, even with its old inode, is watched again and reported gone first', async (t) => {
+test.serial('a requests folder removed and made again, even with its old inode, is watched again and reported gone first', async (t) => {
   const { root, names, gone } = await watched(t);
   const requests = join(root, 'app', 'requests');
   rmSync(requests, { recursive: true });
@@ -39,7 +39,8 @@ test('a requests folder removed and made again, even with its old inode, is watc
   t.deepEqual(gone, [join('app', 'requests')]);
 });
 
-test('names the kernel dropped events for (its queue overflowed) are reported by the next listing', async (t) => {
+// Serial: the kernel's event queue is one per process, and this test overflows it for every watch in it.
+test.serial('names the kernel dropped events for (its queue overflowed) are reported by the next listing', async (t) => {
   const { root, names } = await watched(t);
   // Written while the event loop is held, so the kernel's queue of 16,384 events overflows.
   const count = 20_000;
