@@ -1,14 +1,14 @@
 /** The cloud from the command line: sign up, deploy a folder app, call it, read its logs, pull it and run it at the edge. */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
 const example = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
@@ -28,7 +28,7 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 test.before(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ec-cloud-cli-'));
+  const dir = await tempFolder('ec-cloud-cli');
   executor = await createExecutor({ cacheDir: join(dir, 'cache'), prestart: 1 });
   cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', executor, logger: pino({ level: 'silent' }) });
   env = { ...process.env, EDGECOURIER_CREDENTIALS: join(dir, 'credentials.json'), EDGECOURIER_PASSWORD: 'correct horse battery', EDGECOURIER_URL: cloud.url };
@@ -70,7 +70,7 @@ test.serial('invoke test-invokes a function and logs shows its console output', 
 });
 
 test.serial('pull, run at the edge, and send the results as precomputed: the cloud executes nothing', async (t) => {
-  const dir = join(await mkdtemp(join(tmpdir(), 'ec-pulled-')), 'hello');
+  const dir = join(await tempFolder('ec-pulled'), 'hello');
   t.is((await run('pull', 'hello', 'greet', dir)).code, 0);
   const results = join(dir, '..', 'results.json');
   const local = await run('run', dir, 'greet', '--local', '--input', '{"name":"edge"}', '--save-results', results);

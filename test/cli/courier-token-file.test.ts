@@ -1,13 +1,13 @@
 /** @module `edgecourier courier --cloud --token-file`: the token read from a private file, trimmed, and bad files refused before anything starts. */
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { api, freshEmail, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { sleep } from '../helpers/courier.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
 
@@ -17,7 +17,7 @@ let token: string;
 let env: NodeJS.ProcessEnv;
 
 test.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ec-token-file-'));
+  dir = await tempFolder('ec-token-file');
   const operator = { email: freshEmail('token-file'), password: 'correct horse battery' };
   cloud = await startTestCloud({ smtp: false, operators: [operator.email] });
   await api(cloud.url, 'POST', '/api/v1/accounts', operator);

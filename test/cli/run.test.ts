@@ -1,12 +1,12 @@
 /** `edgecourier run` from a shell: prints the response, takes input inline or from a file, and closes the edge loop with --save-results. */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { copyFixtureApp } from '../helpers/runtime.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
 
@@ -29,7 +29,7 @@ test('run prints the response as JSON, in a container by default', async (t) => 
 
 test('an edge run with --local saves its results, and sending them as --precomputed skips all work', async (t) => {
   const app = await copyFixtureApp('basic');
-  const dir = await mkdtemp(join(tmpdir(), 'ec-cli-'));
+  const dir = await tempFolder('ec-cli');
   const input = join(dir, 'input.json');
   await writeFile(input, '{"name":"edge"}');
   const results = join(dir, 'results.json');

@@ -1,12 +1,12 @@
 /** The AppRuntime on its own: app records written out as folders, loaded once per content, and never seen half written. */
 import test from 'ava';
-import { mkdtemp, readdir, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { AppRuntime } from '../../cloud/app-runtime.ts';
 import type { AppRecord, FunctionRecord } from '../../cloud/data.ts';
 import { startRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 let local: TestRuntime;
 
@@ -19,7 +19,7 @@ test.after.always(async () => {
 });
 
 async function appRuntime(): Promise<{ runtime: AppRuntime; appsDir: string }> {
-  const appsDir = join(await mkdtemp(join(tmpdir(), 'ec-apps-')), 'apps');
+  const appsDir = join(await tempFolder('ec-apps'), 'apps');
   return { runtime: new AppRuntime({ appsDir, executor: local.executor, installer: local.installer, logger: pino({ level: 'silent' }) }), appsDir };
 }
 

@@ -1,11 +1,11 @@
 /** Edge computing against the cloud: download a function's bundle, run it locally, send the results as precomputed, and the cloud does no work. */
 import test from 'ava';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { api } from '../helpers/cloud.ts';
 import { makeApp, newUser, sampleFunctions, startDockerCloud, type DockerCloud } from '../helpers/cloud-apps.ts';
 import { startRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 let cloud: DockerCloud;
 let local: TestRuntime;
@@ -31,7 +31,7 @@ async function edgeApp(): Promise<string> {
 async function pull(appId: string, fn: string): Promise<string> {
   const { status, body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/${fn}/code`, undefined, token);
   if (status !== 200) throw new Error(`downloading ${fn} answered ${status}`);
-  const dir = join(await mkdtemp(join(tmpdir(), 'ec-pulled-')), body.name);
+  const dir = join(await tempFolder('ec-pulled'), body.name);
   for (const [name, text] of Object.entries(body.files as Record<string, string>)) {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), text);

@@ -1,13 +1,12 @@
 /** The cloud's operator endpoints on real Docker: /metrics counts invocations by outcome, /healthz answers 200 while the executor runs and 503 once it closed. */
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCloud } from '../../cloud/main.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { api } from '../helpers/cloud.ts';
 import { makeApp, sampleFunctions, useCloudWithUser } from '../helpers/cloud-apps.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 const session = useCloudWithUser(test);
 
@@ -45,7 +44,7 @@ test('/healthz answers 200 with the pool size, needing no session', async (t) =>
 });
 
 test('/healthz answers 503 with the reason once the executor has closed', async (t) => {
-  const base = await mkdtemp(join(tmpdir(), 'ec-health-'));
+  const base = await tempFolder('ec-health');
   const executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
   const cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '127.0.0.1', executor, logger: pino({ level: 'silent' }) });
   t.teardown(() => cloud.close());

@@ -1,10 +1,10 @@
 /** The secret box: sealed values open only with their key and context, and the key file is private. */
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSecretBox, secretBox } from '../../cloud/secret-box.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 test('a sealed value opens with its key and context, and with nothing else', (t) => {
   const box = secretBox(randomBytes(32));
@@ -17,14 +17,14 @@ test('a sealed value opens with its key and context, and with nothing else', (t)
 });
 
 test('the key file is made private on first start and read again after', async (t) => {
-  const file = join(await mkdtemp(join(tmpdir(), 'ec-key-')), 'secret.key');
+  const file = join(await tempFolder('ec-key'), 'secret.key');
   const first = await openSecretBox(undefined, file);
   t.is((await stat(file)).mode & 0o777, 0o600);
   t.is((await openSecretBox(undefined, file)).open(first.seal('x', 'c'), 'c'), 'x');
 });
 
 test('a key file others may read is refused, and so is a key of the wrong size', async (t) => {
-  const file = join(await mkdtemp(join(tmpdir(), 'ec-key-')), 'secret.key');
+  const file = join(await tempFolder('ec-key'), 'secret.key');
   await openSecretBox(undefined, file);
   await chmod(file, 0o644);
   await t.throwsAsync(openSecretBox(undefined, file), { message: /chmod 600/ });

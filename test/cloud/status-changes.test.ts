@@ -1,13 +1,12 @@
 /** Starts, stops and deletes of one app racing each other: each waits for the ones before it, so the last asked for is what holds, and no deleted app keeps sandboxes. */
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { api } from '../helpers/cloud.ts';
 import { newUser } from '../helpers/cloud-apps.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 /** A call held at its start until the test lets it go. */
 interface Hold {
@@ -37,7 +36,7 @@ function holdNext(step: 'warm' | 'release'): Hold {
 }
 
 test.before(async () => {
-  const base = await mkdtemp(join(tmpdir(), 'ec-status-'));
+  const base = await tempFolder('ec-status');
   bundle = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
   const { executor } = bundle;
   // Spied on the instance: the cloud's metrics need the real pool, so the executor cannot be a fake.

@@ -1,7 +1,5 @@
 /** Fleet couriers against the real cloud on real Docker: roots split between couriers, moved when one stops, let go before a lease can end. */
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { cloudClient } from '../../cli/cloud-client.ts';
@@ -11,6 +9,7 @@ import { startFleetCourier, type FleetCourier } from '../../courier/fleet.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 const leaseMs = 1500;
 let base: string;
@@ -20,7 +19,7 @@ let cloud: RunningCloud;
 let token: string;
 
 test.before(async () => {
-  base = await mkdtemp(join(tmpdir(), 'ec-fleet-'));
+  base = await tempFolder('ec-fleet');
   executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
   const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
   cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '127.0.0.1', attemptsPerMinute: 10_000, operators: [operator.email], fleetLeaseMs: leaseMs, executor, logger: pino({ level: 'silent' }) });

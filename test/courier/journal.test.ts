@@ -1,12 +1,12 @@
 /** The journal survives restarts and crashes: what was done stays done, a cut-off last line is ignored, and it stays compact. */
 import test from 'ava';
-import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Journal } from '../../courier/journal.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 async function journalFile(): Promise<string> {
-  return join(await mkdtemp(join(tmpdir(), 'ec-journal-')), 'journal.jsonl');
+  return join(await tempFolder('ec-journal'), 'journal.jsonl');
 }
 
 test('accepted and done states survive reopening, per content hash', async (t) => {

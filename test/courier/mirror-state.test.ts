@@ -1,13 +1,13 @@
 /** The remote mirror's state file: saves that overlap, and a file left corrupt. */
 import test from 'ava';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { MirrorStateFile, type MirrorState } from '../../courier/mirror-state.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 async function setup() {
-  const dir = await mkdtemp(join(tmpdir(), 'ec-mirror-state-'));
+  const dir = await tempFolder('ec-mirror-state');
   const logs: Array<{ level: number; msg: string }> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as (typeof logs)[number]) });
   return { dir, logs, store: new MirrorStateFile(join(dir, 'mirror.json'), logger) };

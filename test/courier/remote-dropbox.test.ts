@@ -1,7 +1,6 @@
 /** A courier serving a Dropbox folder through the real SDK and the loopback emulator: requests in, results uploaded back. */
 import test from 'ava';
-import { access, mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCourier, type RunningCourier } from '../../courier/main.ts';
@@ -9,6 +8,7 @@ import { createExecutor, type ExecutorBundle } from '../../docker/executor-facto
 import { DropboxBackend } from '../../sync/dropbox/dropbox-backend.ts';
 import { DropboxEmulator, dropboxEmulatorFetch } from '../emulators/dropbox-emulator.ts';
 import { fixturesDir } from '../helpers/runtime.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 const accessToken = 'sl.remote-courier-test-token';
 let emulator: DropboxEmulator;
@@ -41,7 +41,7 @@ async function remoteResult(id: string, timeoutMs = 30_000): Promise<Record<stri
 
 test.before(async () => {
   emulator = await DropboxEmulator.start({ accessToken });
-  state = await mkdtemp(join(tmpdir(), 'ec-remote-state-'));
+  state = await tempFolder('ec-remote-state');
   executor = await createExecutor({ cacheDir: join(state, 'cache'), prestart: 1 });
   await uploadFixtureApp('basic');
 });

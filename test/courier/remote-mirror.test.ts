@@ -1,11 +1,11 @@
 /** The remote mirror against an in-memory back end: failures of one entry, kind changes, size limit, upload retries, deleted folders. */
 import test from 'ava';
-import { lstat, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { RemoteMirror, type RemoteMirrorOptions } from '../../courier/remote-mirror.ts';
 import type { ChangeBatch, RemoteEntry, SyncBackend } from '../../sync/backend.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 /** A remote folder in memory: each `changes` call drains what changed since the last one. */
 class FakeRemote implements SyncBackend {
@@ -58,7 +58,7 @@ class FakeRemote implements SyncBackend {
 }
 
 async function setup(t: { teardown(fn: () => Promise<void>): void }, options: Partial<RemoteMirrorOptions> = {}) {
-  const base = await mkdtemp(join(tmpdir(), 'ec-mirror-'));
+  const base = await tempFolder('ec-mirror');
   const remote = new FakeRemote();
   const logs: Array<{ level: number; path?: string; msg: string }> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as (typeof logs)[number]) });

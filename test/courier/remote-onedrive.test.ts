@@ -1,7 +1,6 @@
 /** A courier serving a OneDrive folder through the real Microsoft Graph client and the loopback HTTPS emulator. */
 import test from 'ava';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { startCourier, type RunningCourier } from '../../courier/main.ts';
@@ -10,6 +9,7 @@ import { OneDriveBackend } from '../../sync/onedrive/onedrive-backend.ts';
 import { GraphEmulator } from '../emulators/graph-emulator.ts';
 import { createTestCertificate, trustCertificate } from '../emulators/test-certificate.ts';
 import { fixturesDir } from '../helpers/runtime.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 const certificate = createTestCertificate();
 let emulator: GraphEmulator;
@@ -40,7 +40,7 @@ async function remoteResult(id: string): Promise<Record<string, unknown>> {
 test.before(async () => {
   trustCertificate(certificate.cert);
   emulator = await GraphEmulator.start({ certificate });
-  state = await mkdtemp(join(tmpdir(), 'ec-onedrive-state-'));
+  state = await tempFolder('ec-onedrive-state');
   executor = await createExecutor({ cacheDir: join(state, 'cache'), prestart: 1 });
   const app = join(fixturesDir, 'apps', 'basic');
   for (const entry of await readdir(app, { recursive: true, withFileTypes: true })) {

@@ -1,15 +1,15 @@
 /** RequestFolders on a real folder with real inotify: a folder recreated with its old inode, and events the kernel dropped. */
 import test from 'ava';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { RequestFolders } from '../../courier/request-folders.ts';
 import { sleep } from '../helpers/courier.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 async function watched(t: { teardown(fn: () => void): void }) {
-  const root = await mkdtemp(join(tmpdir(), 'ec-folders-'));
+  const root = await tempFolder('ec-folders');
   mkdirSync(join(root, 'app', 'requests'), { recursive: true });
   const names = new Set<string>();
   const gone: string[] = [];

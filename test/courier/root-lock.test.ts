@@ -2,15 +2,16 @@
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { takeRootLock } from '../../courier/root-lock.ts';
 import { processStart } from '../../runtime/run-dir.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 let dir: string;
 test.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ec-lock-'));
+  dir = await tempFolder('ec-lock');
 });
 test.after.always(() => rm(dir, { recursive: true, force: true }));
 

@@ -2,9 +2,8 @@
 import test from 'ava';
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -14,6 +13,7 @@ import { ensureServiceImages } from '../../docker/service-images.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
 import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
 import { fixturesDir } from '../helpers/runtime.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 const composeFile = fileURLToPath(new URL('../../docker/compose.yaml', import.meta.url));
 /** Compose names containers, networks and labels after the project: one of its own, so nothing else is touched. */
@@ -53,7 +53,7 @@ function composeRun(...args: string[]): Promise<{ stdout: string; stderr: string
 test.before(async () => {
   docker = await ensureEngine();
   compose = await findCompose();
-  base = await mkdtemp(join(tmpdir(), 'ec-compose-'));
+  base = await tempFolder('ec-compose');
   const images = await ensureServiceImages(docker);
   const port = await freePort();
   cloudUrl = `http://127.0.0.1:${port}`;

@@ -1,9 +1,8 @@
 /** @module A courier fleet of containers on real Docker against the real cloud: scaled up, scaled down without losing a root, removed. */
 import test from 'ava';
 import type Docker from 'dockerode';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
@@ -14,6 +13,7 @@ import { ensureServiceImages } from '../../docker/service-images.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 import { bridgeAddress } from '../../docker/bridge-address.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 let docker: Docker;
 let base: string;
@@ -27,7 +27,7 @@ const logged: string[] = [];
 
 test.before(async () => {
   docker = await ensureEngine();
-  base = await mkdtemp(join(tmpdir(), 'ec-couriers-'));
+  base = await tempFolder('ec-couriers');
   executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
   const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
   // Every address, so that containers on the bridge reach it through the host's address there.

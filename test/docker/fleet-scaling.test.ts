@@ -4,9 +4,8 @@
  */
 import test from 'ava';
 import type Docker from 'dockerode';
-import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
@@ -21,6 +20,7 @@ import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
 const FLEET = 'ec-scaling-test';
 import { fixturesDir } from '../helpers/runtime.ts';
 import { bridgeAddress } from '../../docker/bridge-address.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 const LEASE_MS = 2000;
 const ROOTS = 6;
@@ -43,7 +43,7 @@ const localUrl = () => `http://127.0.0.1:${(cloud.server.address() as AddressInf
 
 test.before(async () => {
   docker = await ensureEngine();
-  base = await mkdtemp(join(tmpdir(), 'ec-fleet-scaling-'));
+  base = await tempFolder('ec-fleet-scaling');
   executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
   const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
   cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, operators: [operator.email], fleetLeaseMs: LEASE_MS, executor, logger: pino({ level: 'silent' }) });

@@ -2,8 +2,8 @@
 import test from 'ava';
 import type Docker from 'dockerode';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureEngine } from '../../docker/engine.ts';
@@ -13,6 +13,7 @@ import { serviceContainerOptions } from '../../docker/service-config.ts';
 import { ownerAlive, thisProcess } from '../../runtime/run-dir.ts';
 import { ensureServiceImages } from '../../docker/service-images.ts';
 import { sleep } from '../helpers/courier.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 const holderScript = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'sandbox-holder.ts');
 
@@ -25,7 +26,7 @@ let courier: Docker.Container | undefined;
 
 test.before(async () => {
   docker = await ensureEngine();
-  base = await mkdtemp(join(tmpdir(), 'ec-owners-'));
+  base = await tempFolder('ec-owners');
   cacheDir = join(base, 'cache');
   runDir = join(base, 'run');
 });

@@ -1,9 +1,9 @@
 /** @module The Swarm path on real Docker against the real cloud: a service's replicas set 1 -> 2 -> 0, its couriers serving a local root. */
 import test from 'ava';
 import type Docker from 'dockerode';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
@@ -13,6 +13,7 @@ import { ensureServiceImages } from '../../docker/service-images.ts';
 import { SWARM_LABEL, SWARM_SERVICE, ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers, type SwarmScaleOptions } from '../../docker/swarm-fleet.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 let docker: Docker;
 let swarmCreated = false;
@@ -28,7 +29,7 @@ const progress: string[] = [];
 test.before(async () => {
   docker = await ensureEngine();
   swarmCreated = (await ensureSwarm(docker)).created;
-  dir = await mkdtemp(join(tmpdir(), 'ec-swarm-'));
+  dir = await tempFolder('ec-swarm');
   executor = await createExecutor({ local: true, cacheDir: join(dir, 'cache'), runDir: join(dir, 'run') });
   const operator = { email: freshEmail('swarm-operator'), password: 'correct horse battery' };
   cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, operators: [operator.email], fleetLeaseMs: 2000, executor, logger: pino({ level: 'silent' }) });

@@ -1,12 +1,11 @@
 /** @module Test helpers for apps in the cloud: the service on real Docker, users signed up over the API, and apps built from a short description. */
 import type { TestFn } from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCloud } from '../../cloud/main.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { api, freshEmail, type ApiAnswer } from './cloud.ts';
+import { tempFolder } from './temp.ts';
 
 export interface DockerCloud {
   url: string;
@@ -16,7 +15,7 @@ export interface DockerCloud {
 
 /** The cloud with its own data folder and a Docker executor with its own caches (startTestCloud runs plain processes). */
 export async function startDockerCloud(): Promise<DockerCloud> {
-  const base = await mkdtemp(join(tmpdir(), 'ec-cloud-apps-'));
+  const base = await tempFolder('ec-cloud-apps');
   const dataDir = join(base, 'data');
   const executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
   const cloud = await startCloud({ dataDir, port: 0, host: '127.0.0.1', attemptsPerMinute: 10_000, executor, logger: pino({ level: 'silent' }) });

@@ -1,13 +1,12 @@
 /** @module Test helpers for the cloud: the real service on port 0 with a loopback SMTP server catching its mail, and a fetch wrapper. */
-import { mkdtemp } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { startCloud } from '../../cloud/main.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
+import { tempFolder } from './temp.ts';
 
 export interface TestCloud {
   url: string;
@@ -64,7 +63,7 @@ async function startInbox(): Promise<{ url: string; inbox: Received[]; close(): 
  * @example const cloud = await startTestCloud(); const mail = await cloud.waitForMail('ada@example.com')
  */
 export async function startTestCloud(options: TestCloudOptions = {}): Promise<TestCloud> {
-  const base = await mkdtemp(join(tmpdir(), 'ec-cloud-'));
+  const base = await tempFolder('ec-cloud');
   const dataDir = options.dataDir ?? join(base, 'data');
   const executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
   const smtp = options.smtp === false ? undefined : await startInbox();

@@ -1,9 +1,9 @@
 /** @module Test helpers for the courier: a temp synced root with apps from the fixtures, and waiting for result files. */
-import { cp, mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultFile } from '../../courier/result-files.ts';
 import { fixturesDir } from './runtime.ts';
+import { tempFolder } from './temp.ts';
 
 export interface TempRoot {
   root: string;
@@ -12,7 +12,7 @@ export interface TempRoot {
 
 /** A synced root holding copies of the named fixture apps, and a state folder beside it. */
 export async function makeRoot(...apps: string[]): Promise<TempRoot> {
-  const base = await mkdtemp(join(tmpdir(), 'ec-root-'));
+  const base = await tempFolder('ec-root');
   const root = join(base, 'synced');
   await mkdir(root);
   for (const app of apps) await cp(join(fixturesDir, 'apps', app), join(root, app), { recursive: true });

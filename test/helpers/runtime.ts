@@ -1,6 +1,5 @@
 /** @module Test helpers: a real executor with its own caches, and app folders copied from the fixtures so tests may edit them. */
-import { cp, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createExecutor, type ExecutorSettings } from '../../docker/executor-factory.ts';
@@ -8,12 +7,13 @@ import { loadApp, type LoadedApp } from '../../runtime/app.ts';
 import type { DependencyInstaller } from '../../runtime/deps.ts';
 import type { Executor } from '../../runtime/executor.ts';
 import { Invoker } from '../../runtime/invoker.ts';
+import { tempFolder } from './temp.ts';
 
 export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
 /** A copy of `test/fixtures/apps/<name>` in a fresh temp folder. */
 export async function copyFixtureApp(name: string): Promise<string> {
-  const dir = join(await mkdtemp(join(tmpdir(), 'ec-app-')), name);
+  const dir = join(await tempFolder('ec-app'), name);
   await cp(join(fixturesDir, 'apps', name), dir, { recursive: true });
   return dir;
 }
@@ -27,7 +27,7 @@ export interface TestRuntime {
 
 /** An executor of the given kind with caches in a fresh temp folder (the base image is shared: it is keyed by content). */
 export async function startRuntime(settings: ExecutorSettings = {}): Promise<TestRuntime> {
-  const cacheDir = await mkdtemp(join(tmpdir(), 'ec-cache-'));
+  const cacheDir = await tempFolder('ec-cache');
   const { executor, installer } = await createExecutor({ cacheDir, prestart: 1, ...settings });
   return {
     executor,

@@ -1,15 +1,15 @@
 /** Loading an app folder: app.json is validated with errors that name the file and the field, and nothing outside the folder is read. */
 import test from 'ava';
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadApp } from '../../runtime/app.ts';
 import { EdgeError } from '../../runtime/errors.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 const noDependencies = { dependencyKey: async () => 'none' };
 
 async function makeApp(files: Record<string, string>): Promise<string> {
-  const dir = join(await mkdtemp(join(tmpdir(), 'ec-load-')), 'shop');
+  const dir = join(await tempFolder('ec-load'), 'shop');
   for (const [path, content] of Object.entries(files)) {
     await mkdir(join(dir, path, '..'), { recursive: true });
     await writeFile(join(dir, path), content);
@@ -37,7 +37,7 @@ for (const [what, files, message] of invalidApps) {
 }
 
 test('a function file that is a symlink out of the app folder is refused', async (t) => {
-  const outside = join(await mkdtemp(join(tmpdir(), 'ec-outside-')), 'secret.js');
+  const outside = join(await tempFolder('ec-outside'), 'secret.js');
   await writeFile(outside, 'export default () => "secret"');
   const dir = await makeApp({});
   await symlink(outside, join(dir, 'functions', 'leak.js'));
@@ -46,7 +46,7 @@ test('a function file that is a symlink out of the app folder is refused', async
 });
 
 test('a package.json that is a symlink out of the app folder is refused', async (t) => {
-  const outside = join(await mkdtemp(join(tmpdir(), 'ec-outside-')), 'package.json');
+  const outside = join(await tempFolder('ec-outside'), 'package.json');
   await writeFile(outside, '{}');
   const dir = await makeApp({ 'functions/a.js': 'export default () => 1' });
   await symlink(outside, join(dir, 'package.json'));

@@ -1,15 +1,15 @@
 /** Dependencies are installed on the host once per package.json content; failures are errors that say what failed. */
 import test from 'ava';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadApp } from '../../runtime/app.ts';
 import { DependencyInstaller } from '../../runtime/deps.ts';
 import { EdgeError } from '../../runtime/errors.ts';
 import { copyFixtureApp } from '../helpers/runtime.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 async function installer(): Promise<DependencyInstaller> {
-  return new DependencyInstaller({ cacheDir: await mkdtemp(join(tmpdir(), 'ec-deps-')) });
+  return new DependencyInstaller({ cacheDir: await tempFolder('ec-deps') });
 }
 
 async function manifestOf(dir: string) {
@@ -21,7 +21,7 @@ async function manifestOf(dir: string) {
 
 test('two calls that need the same install share one, and a later call uses it without running npm again', async (t) => {
   const lines: string[] = [];
-  const deps = new DependencyInstaller({ cacheDir: await mkdtemp(join(tmpdir(), 'ec-deps-')), log: (line) => lines.push(line) });
+  const deps = new DependencyInstaller({ cacheDir: await tempFolder('ec-deps'), log: (line) => lines.push(line) });
   const manifest = await manifestOf(await copyFixtureApp('with-dep'));
   const [a, b] = await Promise.all([deps.ensure(manifest), deps.ensure(manifest)]);
   t.is(a, b);
@@ -60,7 +60,7 @@ for (const [what, dependencies, message] of refused) {
 }
 
 test('a package.json that is not JSON is DEPENDENCY_INSTALL_FAILED saying so', async (t) => {
-  const dir = join(await mkdtemp(join(tmpdir(), 'ec-badpkg-')), 'app');
+  const dir = join(await tempFolder('ec-badpkg'), 'app');
   await mkdir(join(dir, 'functions'), { recursive: true });
   await writeFile(join(dir, 'package.json'), '{ "dependencies": ');
   const deps = await installer();

@@ -1,13 +1,13 @@
 /** Hostile functions are contained by the container sandbox, and a normal call to the same app works right after each. */
 import test from 'ava';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadedApp } from '../../runtime/app.ts';
 import type { ErrorCode } from '../../runtime/errors.ts';
 import { copyFixtureApp, startRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 let runtime: TestRuntime;
 let hostile: LoadedApp;
@@ -95,7 +95,7 @@ for (const path of ['/usr/bin/owned', '/ec/app/functions/ok.mjs', '/harness/harn
 }
 
 test.serial('host files are not readable from a function', async (t) => {
-  const secret = join(await mkdtemp(join(tmpdir(), 'ec-secret-')), 'secret.txt');
+  const secret = join(await tempFolder('ec-secret'), 'secret.txt');
   await writeFile(secret, 'host secret');
   for (const path of [secret, '/etc/shadow', '/var/run/docker.sock', '/proc/1/root/etc/shadow']) {
     const response = await runtime.invoker.invoke(hostile, 'readHost', { path });

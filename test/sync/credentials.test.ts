@@ -1,13 +1,13 @@
 /** Back-end credentials from a file: the same names as the environment, refused when others can read the file. */
 import test from 'ava';
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EdgeError } from '../../runtime/errors.ts';
 import { createBackend, readCredentialsFile } from '../../sync/create-backend.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 async function credentialsFile(content: string, mode: number): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'ec-creds-')), 'credentials.json');
+  const path = join(await tempFolder('ec-creds'), 'credentials.json');
   await writeFile(path, content);
   await chmod(path, mode);
   return path;
