@@ -134,7 +134,8 @@ export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' |
     sendJson(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'something went wrong on our side' } }, close);
   };
   return (req, res) => {
-    if (!req.url?.startsWith(PREFIX)) return false;
+    // Case-insensitive, as Express matches its routes, where /run was before.
+    if (req.url?.slice(0, PREFIX.length).toLowerCase() !== PREFIX) return false;
     serve(req, res).catch((error: unknown) => fail(req, res, error));
     return true;
   };

@@ -125,6 +125,7 @@ test('the endpoint refuses an oversized body with 413, blank, compressed or non-
   t.like(malformed, { status: 400, body: { error: { code: 'INVALID_INPUT' } } });
   t.regex(malformed.body.error.message, /malformed %-escape in "gr%E0eet"/);
   t.like(await run('POST', '/greet', { input: { name: 'after' } }), { status: 200, body: { output: { message: 'hello AFTER' } } });
+  t.like(await api(session().cloud.url, 'POST', `/RUN/${id}/greet`, { input: { name: 'case' } }, session().token), { status: 200, body: { output: { message: 'hello CASE' } } });
 });
 
 test("a browser session cookie calls its owner's private endpoint", async (t) => {
