@@ -19,13 +19,21 @@ export const routeNotFound: RequestHandler = (req) => {
   throw new EdgeError('NOT_FOUND', `no route ${req.method} ${req.path}`);
 };
 
+/** What a bad request body is told, by Express's body parser and by the /run handler alike. */
+export const bodyErrors = {
+  invalidJson: () => new EdgeError('INVALID_JSON', 'the request body is not valid JSON'),
+  tooLarge: (limit: number | undefined) => new EdgeError('PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes`),
+  unsupportedEncoding: () => new EdgeError('INVALID_INPUT', 'the request body has an unsupported encoding; send uncompressed UTF-8 JSON'),
+};
+
+/** The answer to an error nobody expected; the details go to the log only. */
+export const internalErrorBody = { error: { code: 'INTERNAL_ERROR', message: 'something went wrong on our side' } };
+
 /** Body-parser failures carry a `type`; they are the client's fault and say so. */
 function bodyError(error: { type?: string; limit?: number }): EdgeError | undefined {
-  if (error.type === 'entity.parse.failed') return new EdgeError('INVALID_JSON', 'the request body is not valid JSON');
-  if (error.type === 'entity.too.large') return new EdgeError('PAYLOAD_TOO_LARGE', `the request body is larger than ${error.limit} bytes`);
-  if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
-    return new EdgeError('INVALID_INPUT', 'the request body has an unsupported encoding; send UTF-8 JSON');
-  }
+  if (error.type === 'entity.parse.failed') return bodyErrors.invalidJson();
+  if (error.type === 'entity.too.large') return bodyErrors.tooLarge(error.limit);
+  if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') return bodyErrors.unsupportedEncoding();
   return undefined;
 }
 
@@ -39,6 +47,6 @@ export function errorBoundary(logger: Logger): ErrorRequestHandler {
       return;
     }
     logger.error({ err: error, method: req.method, path: req.path }, 'unexpected error');
-    res.status(500).json({ error: { code: 'INTERNAL_ERROR', message: 'something went wrong on our side' } });
+    res.status(500).json(internalErrorBody);
   };
 }

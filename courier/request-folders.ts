@@ -29,6 +29,8 @@ interface Watched extends FolderIdentity {
   watcher: FSWatcher;
   /** For a parent's watch: the folder below it that it looks out for. */
   child?: string;
+  /** For a requests folder's watch: the names it was last known to hold, so a listing again reports only what no event did. */
+  seen?: Set<string>;
 }
 
 const sameFolder = (watched: Watched | undefined, info: FolderIdentity | undefined) =>
@@ -50,8 +52,6 @@ export class RequestFolders {
   #parents = new Map<string, Watched>();
   /** One check at a time per folder, in the order asked for, so events that arrive out of order cannot undo a newer check. */
   #checks = new Map<string, Promise<void>>();
-  /** The names each watched folder was last known to hold, so a listing again reports only what no event did. */
-  #seen = new Map<string, Set<string>>();
   #relistTimer: NodeJS.Timeout;
   #closed = false;
 
@@ -120,7 +120,6 @@ export class RequestFolders {
     if (current) {
       current.watcher.close();
       this.#watched.delete(folder);
-      this.#seen.delete(folder);
       this.#events.gone(folder);
     }
     if (!folderNow || this.#closed) return;
@@ -130,8 +129,7 @@ export class RequestFolders {
       this.#events.name(folder + sep + name);
     });
     if (!watched) return;
-    this.#watched.set(folder, watched);
-    this.#seen.set(folder, seen);
+    this.#watched.set(folder, { ...watched, seen });
     // Listed after the watch is in place: a file renamed in meanwhile is reported at least once.
     await this.#list(folder, false);
   }
@@ -139,7 +137,7 @@ export class RequestFolders {
   /** Lists `folder` and reports its names: all of them, or only those not seen since the last listing. */
   async #list(folder: string, onlyUnseen: boolean): Promise<void> {
     const names = await readdir(join(this.#root, folder)).catch(() => undefined);
-    const seen = this.#seen.get(folder);
+    const seen = this.#watched.get(folder)?.seen;
     if (!names || !seen || this.#closed) return;
     for (const name of names) if (!onlyUnseen || !seen.has(name)) this.#events.name(folder + sep + name);
     seen.clear();

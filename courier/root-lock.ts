@@ -7,12 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { EdgeError } from '../runtime/errors.ts';
-import { ownerAlive, thisProcess } from '../runtime/run-dir.ts';
+import { ownerAlive, thisProcess, type ProcessIdentity } from '../runtime/run-dir.ts';
 
-interface LockOwner {
+interface LockOwner extends ProcessIdentity {
   host: string;
-  pid: number;
-  start?: string;
 }
 
 function readOwner(text: string): LockOwner | undefined {
@@ -34,7 +32,7 @@ function readOwner(text: string): LockOwner | undefined {
 function holds(owner: LockOwner): boolean {
   if (owner.host !== hostname()) return false;
   if (owner.pid === thisProcess.pid && owner.start === thisProcess.start) return false;
-  return ownerAlive({ pid: owner.pid, start: owner.start });
+  return ownerAlive(owner);
 }
 
 /** Takes the lock at `file` for this process, or throws when a live process holds it. */
@@ -42,7 +40,7 @@ export async function takeRootLock(file: string, root: string): Promise<() => Pr
   for (let attempt = 0; attempt < 2; attempt++) {
     // Written under a name of its own and linked into place: whoever sees the lock file sees its owner too.
     const temp = `${file}.${randomUUID()}.tmp`;
-    await writeFile(temp, JSON.stringify({ host: hostname(), pid: thisProcess.pid, start: thisProcess.start } satisfies LockOwner));
+    await writeFile(temp, JSON.stringify({ host: hostname(), ...thisProcess } satisfies LockOwner));
     try {
       await link(temp, file);
       return () => rm(file, { force: true });

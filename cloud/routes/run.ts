@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { EdgeError } from '../../runtime/errors.ts';
 import type { InvocationEnvelope } from '../app-runtime.ts';
 import { findCaller, SESSION_COOKIE } from '../auth.ts';
+import { bodyErrors, internalErrorBody } from '../http.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
 import { invocationReply, readEnvelope, strangerEnvelope, strangerResponse } from '../invocation.ts';
@@ -53,7 +54,7 @@ const DRAIN_FACTOR = 8;
 
 /** The body's bytes; over `limit` it rejects with PAYLOAD_TOO_LARGE once the body has been read, or at once past the drain cap. */
 function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = new EdgeError('PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes`);
+  const tooLarge = bodyErrors.tooLarge(limit);
   if (Number(req.headers['content-length'] ?? 0) > limit * DRAIN_FACTOR) return Promise.reject(tooLarge);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -78,7 +79,7 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknow
   const charset = params.find((param) => param.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
   const encoding = req.headers['content-encoding']?.toLowerCase() ?? 'identity';
   if ((charset && charset !== 'utf-8' && charset !== 'utf8') || encoding !== 'identity') {
-    throw new EdgeError('INVALID_INPUT', 'the request body has an unsupported encoding; send uncompressed UTF-8 JSON');
+    throw bodyErrors.unsupportedEncoding();
   }
   const bytes = await readBytes(req, limit);
   if (bytes.length === 0) return undefined;
@@ -86,7 +87,7 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknow
     // A byte order mark is allowed, as express.json() allows it.
     return JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) as unknown;
   } catch {
-    throw new EdgeError('INVALID_JSON', 'the request body is not valid JSON');
+    throw bodyErrors.invalidJson();
   }
 }
 
@@ -131,7 +132,7 @@ export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' |
     const close = !req.readableEnded;
     if (error instanceof EdgeError) return sendJson(res, error.status, { error: error.toBody() }, close);
     logger.error({ err: error, method: req.method, path: req.url?.split('?', 1)[0] }, 'unexpected error');
-    sendJson(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'something went wrong on our side' } }, close);
+    sendJson(res, 500, internalErrorBody, close);
   };
   return (req, res) => {
     // Case-insensitive, as Express matches its routes, where /run was before.
