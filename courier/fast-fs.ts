@@ -25,7 +25,8 @@ export function readRegularFile(path: string, maxBytes: number): FileReading {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'gone' };
-    return code === 'ELOOP' ? { kind: 'not-a-file' } : { kind: 'unreadable', code };
+    // ELOOP: a symlink. ENXIO: a Unix socket, which cannot be opened as a file.
+    return code === 'ELOOP' || code === 'ENXIO' ? { kind: 'not-a-file' } : { kind: 'unreadable', code };
   }
   try {
     const info = fstatSync(fd);

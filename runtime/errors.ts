@@ -6,6 +6,7 @@ export const errorCatalogue = {
   FUNCTION_NOT_FOUND: { status: 404, summary: 'The app has no function of that name.' },
   INVALID_REQUEST: { status: 400, summary: 'A request file is not valid JSON or not of the request shape.' },
   REQUEST_TOO_LARGE: { status: 413, summary: 'A request is larger than the size limit.' },
+  REQUEST_UNREADABLE: { status: 403, summary: 'A request file stayed unreadable to the courier (its permissions, or an I/O error).' },
   NOT_AN_APP: { status: 404, summary: 'A request was dropped into a folder that is not an app (it has no functions/ folder).' },
   INVALID_INPUT: { status: 400, summary: 'The input, cache or precomputed results are not valid JSON values of the expected shape.' },
   INVALID_OUTPUT: { status: 502, summary: 'The function returned something that is not JSON-serialisable, or too large.' },
