@@ -41,6 +41,14 @@ function decodeSegment(segment: string): string {
   }
 }
 
+/** The path and query of a request target: `http://host/run/x` (absolute form, as sent to proxies) is `/run/x`, as Express reads it. */
+function originForm(url: string): string {
+  const authority = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i.exec(url);
+  if (!authority) return url;
+  const rest = url.slice(authority[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
 /** `/run/<appId>/<path>?<query>` split and decoded; a trailing slash is forgiven, as Express forgives it on its own routes. */
 function target(url: string): { appId: string; path: string; query: string } {
   const queryAt = url.indexOf('?');
@@ -135,8 +143,10 @@ export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' |
     sendJson(res, 500, internalErrorBody, close);
   };
   return (req, res) => {
+    const url = originForm(req.url ?? '');
     // Case-insensitive, as Express matches its routes, where /run was before.
-    if (req.url?.slice(0, PREFIX.length).toLowerCase() !== PREFIX) return false;
+    if (url.slice(0, PREFIX.length).toLowerCase() !== PREFIX) return false;
+    req.url = url;
     serve(req, res).catch((error: unknown) => fail(req, res, error));
     return true;
   };

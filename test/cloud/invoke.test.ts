@@ -1,5 +1,6 @@
 /** Calling endpoints and test-invoking functions on real Docker: start and stop, cache and precomputed results, logs and bad envelopes. */
 import test from 'ava';
+import { request } from 'node:http';
 import { api } from '../helpers/cloud.ts';
 import { makeApp, sampleFunctions, useCloudWithUser, type CloudWithUser } from '../helpers/cloud-apps.ts';
 
@@ -126,6 +127,16 @@ test('the endpoint refuses an oversized body with 413, blank, compressed or non-
   t.regex(malformed.body.error.message, /malformed %-escape in "gr%E0eet"/);
   t.like(await run('POST', '/greet', { input: { name: 'after' } }), { status: 200, body: { output: { message: 'hello AFTER' } } });
   t.like(await api(session().cloud.url, 'POST', `/RUN/${id}/greet`, { input: { name: 'case' } }, session().token), { status: 200, body: { output: { message: 'hello CASE' } } });
+  // The absolute form, as a client talking to a proxy sends it (fetch cannot send it).
+  const absolute = await new Promise<{ status?: number; text: string }>((resolve, reject) => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${session().token}` };
+    const sent = request(session().cloud.url, { method: 'POST', path: `${session().cloud.url}/run/${id}/greet`, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    sent.on('error', reject).end(JSON.stringify({ input: { name: 'absolute' } }));
+  });
+  t.like({ status: absolute.status, body: JSON.parse(absolute.text) }, { status: 200, body: { output: { message: 'hello ABSOLUTE' } } });
 });
 
 test("a browser session cookie calls its owner's private endpoint", async (t) => {
