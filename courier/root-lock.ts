@@ -4,7 +4,7 @@
  * courier container's pid is often its predecessor's, and another container's pid is any process here.
  */
 import { randomUUID } from 'node:crypto';
-import { link, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { EdgeError } from '../runtime/errors.ts';
 import { ownerAlive, thisProcess, type ProcessIdentity } from '../runtime/run-dir.ts';
@@ -35,25 +35,59 @@ function holds(owner: LockOwner): boolean {
   return ownerAlive(owner);
 }
 
-/** Takes the lock at `file` for this process, or throws when a live process holds it. */
+const ownerText = () => JSON.stringify({ host: hostname(), ...thisProcess } satisfies LockOwner);
+
+/** Creates `file` holding this process's identity, unless it exists. Written under a name of its own and linked into place: whoever sees the file sees its owner too. */
+async function createOwned(file: string): Promise<boolean> {
+  const temp = `${file}.${randomUUID()}.tmp`;
+  await writeFile(temp, ownerText());
+  try {
+    await link(temp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** The text of `file` and the owner it names; an empty or garbled file names none. */
+async function readLock(file: string): Promise<{ text: string | undefined; owner: LockOwner | undefined }> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return { text, owner: text === undefined ? undefined : readOwner(text) };
+}
+
+/** A takeover lasts milliseconds: a guard older than this was left by a taker that died, on whatever host. */
+const ABANDONED_GUARD_MS = 2000;
+
+/**
+ * Takes the lock at `file` for this process, or throws when a live process holds it. A dead owner's lock
+ * is removed only by whoever holds `<file>.takeover`, and only if it still is that dead owner's: two
+ * couriers that find it at once must not both remove it, the second removing the lock the first just took.
+ */
 export async function takeRootLock(file: string, root: string): Promise<() => Promise<void>> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    // Written under a name of its own and linked into place: whoever sees the lock file sees its owner too.
-    const temp = `${file}.${randomUUID()}.tmp`;
-    await writeFile(temp, JSON.stringify({ host: hostname(), ...thisProcess } satisfies LockOwner));
+  const guard = `${file}.takeover`;
+  const deadline = Date.now() + 2 * ABANDONED_GUARD_MS;
+  while (Date.now() < deadline) {
+    if (await createOwned(file)) return () => rm(file, { force: true });
+    const stale = await readLock(file);
+    // Gone since: only its absence lets a courier create it, so whoever removed it is the one to retry against.
+    if (stale.text === undefined) continue;
+    if (stale.owner && holds(stale.owner)) {
+      throw new EdgeError('INVALID_INPUT', `another courier (pid ${stale.owner.pid}) already serves ${root}; one root is served by one courier at a time`);
+    }
+    if (!(await createOwned(guard))) {
+      const age = await stat(guard).then((info) => Date.now() - info.mtimeMs, () => 0);
+      if (age > ABANDONED_GUARD_MS) await rm(guard, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+      continue;
+    }
     try {
-      await link(temp, file);
-      return () => rm(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = readOwner(await readFile(file, 'utf8').catch(() => ''));
-      if (owner && holds(owner)) {
-        throw new EdgeError('INVALID_INPUT', `another courier (pid ${owner.pid}) already serves ${root}; one root is served by one courier at a time`);
-      }
-      await rm(file, { force: true });
+      if ((await readLock(file)).text === stale.text) await rm(file, { force: true });
     } finally {
-      await rm(temp, { force: true });
+      await rm(guard, { force: true });
     }
   }
-  throw new EdgeError('INVALID_INPUT', `could not take the courier lock ${file}`);
+  throw new EdgeError('INVALID_INPUT', `could not take the courier lock ${file}: other couriers kept taking it over`);
 }

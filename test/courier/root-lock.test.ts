@@ -2,7 +2,7 @@
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { takeRootLock } from '../../courier/root-lock.ts';
@@ -51,4 +51,50 @@ test('a lock whose pid now belongs to a later process, or that another host left
     t.is(JSON.parse(await readFile(file, 'utf8')).pid, process.pid, name);
     await release();
   }
+});
+
+const rootLockModule = new URL('../../courier/root-lock.ts', import.meta.url).href;
+
+/** Starts `count` processes that all try to take the lock at `file` at the same instant; each reports `took` or `refused`. */
+async function contenders(t: { teardown(fn: () => void): void }, file: string, count: number): Promise<string[]> {
+  const goAt = Date.now() + 2500;
+  const script = `
+    import { takeRootLock } from ${JSON.stringify(rootLockModule)};
+    while (Date.now() < ${goAt});
+    const outcome = await takeRootLock(${JSON.stringify(file)}, '/synced').then(() => 'took', () => 'refused');
+    process.stdout.write(outcome);
+    // Holds on, alive, while the others judge the lock.
+    setTimeout(() => {}, 1000);`;
+  const outcomes = Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ['--import=tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    t.teardown(() => child.kill('SIGKILL'));
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    return once(child, 'exit').then(() => out);
+  });
+  return Promise.all(outcomes);
+}
+
+test('couriers that find the same dead owner\'s lock at the same instant: exactly one takes it over', async (t) => {
+  for (let round = 0; round < 3; round++) {
+    const dead = await otherProcess(t);
+    const owner = { host: hostname(), pid: dead.pid, start: processStart(dead.pid!) };
+    dead.kill('SIGKILL');
+    await once(dead, 'exit');
+    const file = lockOf(`contended-${round}`);
+    await writeFile(file, JSON.stringify(owner));
+    const outcomes = await contenders(t, file, 6);
+    t.is(outcomes.filter((outcome) => outcome === 'took').length, 1, `round ${round}: ${outcomes.join(' ')}`);
+  }
+});
+
+test('a takeover guard left by a taker that died is abandoned once it is old', async (t) => {
+  const file = lockOf('abandoned');
+  await writeFile(file, JSON.stringify({ host: hostname(), pid: 1, start: '1' }));
+  await writeFile(`${file}.takeover`, JSON.stringify({ host: 'another-courier-container', pid: 7 }));
+  const longAgo = new Date(Date.now() - 60_000);
+  await utimes(`${file}.takeover`, longAgo, longAgo);
+  const release = await takeRootLock(file, '/synced');
+  t.is(JSON.parse(await readFile(file, 'utf8')).pid, process.pid);
+  await release();
 });
