@@ -1,5 +1,7 @@
 /** @module A fleet of courier containers on one host through dockerode: scaled by number, listed and removed by their labels. */
 import type Docker from 'dockerode';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EdgeError } from '../runtime/errors.ts';
 import { OWNER_LABEL } from './sandbox-owner.ts';
@@ -17,7 +19,7 @@ export const STOP_TIMEOUT_S = 20;
 export interface ScaleOptions {
   count: number;
   cloudUrl: string;
-  /** An operator's API token; it reaches the couriers through their environment (a Swarm secret with --swarm), never their command line. */
+  /** An operator's API token; it reaches the couriers as a private file mounted read-only (a Swarm secret with --swarm), never through their spec. */
   token: string;
   image: string;
   /** Holds the fleet's shared state and each courier's own folder; SERVICE_HOME by default. */
@@ -53,12 +55,13 @@ export async function scaleCouriers(docker: Docker, options: ScaleOptions): Prom
   const existing = await listCouriers(docker, fleet);
   const surplus = existing.filter((courier) => courier.number > options.count).map((courier) => courier.name);
   const removed = surplus.length ? await removeCouriers(docker, surplus, log, fleet) : [];
+  const secrets = await writeTokenFile(options, fleet);
   const created: string[] = [];
   for (let number = 1; number <= options.count; number++) {
     const present = existing.find((courier) => courier.number === number);
     if (present?.state === 'running') continue;
     if (present) await docker.getContainer(present.name).start().catch(ignoreUnchanged);
-    else created.push(await createCourier(docker, number, options));
+    else created.push(await createCourier(docker, number, options, secrets));
     log(`started ${courierName(fleet, number)}`);
   }
   log(`fleet: ${options.count} courier(s); ${created.length} created, ${removed.length} removed`);
@@ -93,10 +96,27 @@ async function describe(docker: Docker, id: string): Promise<CourierContainer> {
   return { name, number: Number(Config.Labels[FLEET_LABEL]), state: State.Status, health: State.Health?.Status ?? 'none', startedAt: started };
 }
 
-async function createCourier(docker: Docker, number: number, options: ScaleOptions): Promise<string> {
+/**
+ * Writes the fleet's token to `<home>/secrets/<fleet>/courier-token` (folder 700, file 600) and returns its folder,
+ * which couriers mount read-only at the same path: the token stays out of `docker inspect`, and a courier that
+ * restarts reads the token the last scale was given.
+ */
+async function writeTokenFile(options: ScaleOptions, fleet: string): Promise<string> {
+  const folder = join(options.hostFolder ?? SERVICE_HOME, 'secrets', fleet);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const temp = join(folder, `.courier-token.${randomUUID()}`);
+  await writeFile(temp, options.token, { mode: 0o600 });
+  await rename(temp, join(folder, TOKEN_FILE_NAME));
+  return folder;
+}
+
+const TOKEN_FILE_NAME = 'courier-token';
+
+async function createCourier(docker: Docker, number: number, options: ScaleOptions, secrets: string): Promise<string> {
   const fleet = options.fleet ?? DEFAULT_FLEET;
   const name = courierName(fleet, number);
-  const base = fleetCourierOptions(options, { name, dir: join(options.hostFolder ?? SERVICE_HOME, name), courierName: name });
+  const place = { name, dir: join(options.hostFolder ?? SERVICE_HOME, name), courierName: name, tokenFile: join(secrets, TOKEN_FILE_NAME) };
+  const base = fleetCourierOptions({ ...options, extraBinds: [...(options.extraBinds ?? []), `${secrets}:${secrets}:ro`] }, place);
   const container = await docker.createContainer({
     ...base,
     Labels: { ...base.Labels, [FLEET_LABEL]: String(number), [FLEET_NAME_LABEL]: fleet },
@@ -115,10 +135,10 @@ export function fleetStateDir(home: string): string {
 /**
  * What every fleet courier shares, in a container of its own or a Swarm task: the command in fleet mode, its
  * folders, its token and its resource limits. `courierName` is its name in the fleet; without it the courier takes
- * its host name. The token is read from `tokenFile` inside the container when given (a Swarm secret), else it is
- * in the environment.
+ * its host name. The token is read from `tokenFile` inside the container (a mounted private file or a Swarm
+ * secret): a token on the command line or in the environment would show in `docker inspect`.
  */
-export function fleetCourierOptions(options: ScaleOptions, place: { name: string; dir: string; courierName?: string; tokenFile?: string }): Docker.ContainerCreateOptions {
+export function fleetCourierOptions(options: ScaleOptions, place: { name: string; dir: string; courierName?: string; tokenFile: string }): Docker.ContainerCreateOptions {
   // One state folder for the whole fleet: a root that moves to another courier keeps its journal.
   const state = fleetStateDir(options.hostFolder ?? SERVICE_HOME);
   const base = serviceContainerOptions({
@@ -126,13 +146,11 @@ export function fleetCourierOptions(options: ScaleOptions, place: { name: string
     image: options.image,
     name: place.name,
     dir: place.dir,
-    args: ['--cloud', options.cloudUrl, ...(place.courierName ? ['--name', place.courierName] : []), ...(place.tokenFile ? ['--token-file', place.tokenFile] : []), '--state', state],
+    args: ['--cloud', options.cloudUrl, ...(place.courierName ? ['--name', place.courierName] : []), '--token-file', place.tokenFile, '--state', state],
     binds: [`${state}:${state}`, ...(options.extraBinds ?? [])],
   });
   return {
     ...base,
-    // Not --token: the command line shows in `docker inspect` and `ps`.
-    Env: [...(base.Env ?? []), ...(place.tokenFile ? [] : [`EDGECOURIER_TOKEN=${options.token}`])],
     HostConfig: { ...base.HostConfig, Memory: options.memoryBytes ?? 512 * 1024 * 1024, NanoCpus: Math.round((options.cpus ?? 1) * 1e9) },
   };
 }

@@ -76,7 +76,7 @@ export function registerCouriers(program: Command): void {
     .argument('<count>', 'how many couriers should run (0 removes them all)', fleetSize)
     .description('Build the images where missing, then create couriers up to <count> or gracefully stop the highest-numbered ones.')
     .requiredOption('--cloud <url>', 'the URL of the cloud, as the containers reach it (not 127.0.0.1, which is the container itself)')
-    .option('--token <token>', "an operator's API token (default: $EDGECOURIER_TOKEN); given to the containers through their environment, with --swarm as a Docker secret")
+    .option('--token <token>', "an operator's API token (default: $EDGECOURIER_TOKEN); written to <host-folder>/secrets/edgecourier/courier-token (mode 600) and mounted read-only, with --swarm given as a Docker secret")
     .option('--host-folder <dir>', 'holds the fleet\'s shared state and each courier\'s own folder', SERVICE_HOME)
     .option('--swarm', `run them as the replicas of the Docker Swarm service ${SWARM_SERVICE} (a one-node swarm on 127.0.0.1 is created when the engine is in none)`)
     .addHelpText(

@@ -2,7 +2,7 @@
 import test from 'ava';
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,7 +67,6 @@ test.before(async () => {
     EDGECOURIER_ROOTS: join(base, 'roots'),
     EDGECOURIER_PORT: String(port),
   };
-  delete env.EDGECOURIER_TOKEN;
 });
 
 test.after.always(async () => {
@@ -110,13 +109,16 @@ test.serial('the compose file starts the cloud, then two couriers that turn heal
   await cp(join(fixturesDir, 'apps', 'basic'), join(root, 'basic'), { recursive: true });
   t.is((await api(cloudUrl, 'POST', '/api/v1/roots', { kind: 'local', path: root }, token)).status, 201);
 
-  env.EDGECOURIER_TOKEN = token;
+  const secrets = join(env.EDGECOURIER_HOME!, 'secrets', 'compose');
+  await mkdir(secrets, { recursive: true, mode: 0o700 });
+  await writeFile(join(secrets, 'courier-token'), token, { mode: 0o600 });
   await composeRun('up', '-d', '--scale', 'courier=2');
   await until('two healthy couriers', async () => {
     const couriers = await serviceContainers('courier');
     return couriers.length === 2 && couriers.every((courier) => courier.State.Health?.Status === 'healthy');
   });
   await until('two couriers registered', async () => (await api(cloudUrl, 'GET', '/api/v1/fleet/couriers', undefined, token)).body.couriers.length === 2);
+  for (const courier of await serviceContainers('courier')) t.false(JSON.stringify(courier).includes(token), 'the token is nowhere in a courier\'s spec');
   const [cloud] = await serviceContainers('cloud');
   t.is(cloud!.State.Health?.Status, 'healthy');
 

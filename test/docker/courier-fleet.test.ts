@@ -1,7 +1,7 @@
 /** @module A courier fleet of containers on real Docker against the real cloud: scaled up, scaled down without losing a root, removed. */
 import test from 'ava';
 import type Docker from 'dockerode';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
@@ -100,7 +100,10 @@ test.serial('scaling 0 -> 2 starts two couriers that register, and a dropped req
   await sleep(1000);
   t.is(await answers('first'), 1);
   const inspected = await docker.getContainer('edgecourier-courier-1').inspect();
-  t.false(JSON.stringify(inspected.Config.Cmd).includes(token), 'the token is not on the command line');
+  t.false(JSON.stringify(inspected).includes(token), 'the token is nowhere in the container spec: not its command line, not its environment');
+  const tokenFile = join(fleet.hostFolder!, 'secrets', 'edgecourier', 'courier-token');
+  t.is((await stat(tokenFile)).mode & 0o777, 0o600, 'the token file is private');
+  t.is((await stat(join(tokenFile, '..'))).mode & 0o777, 0o700);
   t.is(inspected.HostConfig.RestartPolicy?.Name, 'unless-stopped');
   t.true(inspected.HostConfig.Init);
   t.false(logged.some((line) => line.includes(token)), 'the token is never logged');
