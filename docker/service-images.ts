@@ -51,7 +51,7 @@ export async function ensureServiceImages(docker: Docker, options: { log?: (line
 }
 
 /**
- * npm, to install apps' dependencies in the courier (runtime/deps.ts runs its script with node: there is no shell),
+ * npm, to install apps' dependencies in the courier (runtime/npm-run.ts runs its script with node: there is no shell),
  * and the host's CA certificates, which node then trusts as the host's does: a registry or a cloud storage API
  * behind a TLS-inspecting proxy is reached the same way. Named by npm's package.json (its version) and the bundle.
  */
