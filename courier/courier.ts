@@ -39,7 +39,8 @@ export class Courier {
   #queued = new Set<string>();
   #active = new Map<string, Promise<void>>();
   #again = new Set<string>();
-  #retries = new Set<NodeJS.Timeout>();
+  /** One pending retry per path: a later one replaces it, so events during a back-off start no second chain. */
+  #retries = new Map<string, NodeJS.Timeout>();
   #reader: RequestReader;
   #stopping = false;
   #idleWaiters: Array<() => void> = [];
@@ -78,7 +79,7 @@ export class Courier {
   /** Takes no new work and waits for the requests in flight; queued ones stay for the next start. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    for (const timer of this.#retries) clearTimeout(timer);
+    for (const timer of this.#retries.values()) clearTimeout(timer);
     this.#retries.clear();
     this.#queue = [];
     this.#queued.clear();
@@ -109,12 +110,13 @@ export class Courier {
   }
 
   #retryLater(path: string, delayMs: number): void {
+    clearTimeout(this.#retries.get(path));
     const timer = setTimeout(() => {
-      this.#retries.delete(timer);
+      this.#retries.delete(path);
       this.enqueue(path);
       this.#pump();
     }, delayMs);
-    this.#retries.add(timer);
+    this.#retries.set(path, timer);
   }
 
   async #handle(path: string): Promise<void> {
@@ -123,7 +125,7 @@ export class Courier {
     const { app, id } = place;
     const files = requestPaths(app, id);
     const abs = (relative: string) => join(this.#options.root, relative);
-    const reading = this.#reader.read(path, abs(files.request), `requests/${id}.json`);
+    const reading = this.#reader.read(path, { request: abs(files.request), result: abs(files.result) }, `requests/${id}.json`);
     // A removed request is forgotten: dropping the same content again runs it again.
     if (reading.kind === 'gone') return this.#options.journal.forget(path);
     if (reading.kind === 'skipped') return;

@@ -47,6 +47,11 @@ export class Journal {
     return entry?.hash === hash ? entry.state : undefined;
   }
 
+  /** Whether the request at `path` finished, whatever its content was. */
+  finished(path: string): boolean {
+    return this.#entries.get(path)?.state === 'done';
+  }
+
   accepted(path: string, hash: string): Promise<void> {
     return this.#record({ p: path, h: hash, s: 'a' });
   }

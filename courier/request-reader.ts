@@ -3,7 +3,7 @@
  * error, try again later (still being written, or not openable for now), pass it over, or forget it.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import type { Logger } from 'pino';
 import { canonicalJson } from '../runtime/call-key.ts';
 import { EdgeError, type ErrorBody } from '../runtime/errors.ts';
@@ -33,22 +33,29 @@ export interface RequestReaderOptions {
   /** How long text that is not JSON yet may still be being written; also the first wait before trying an unopenable file again. */
   settleMs: number;
   logger: Logger;
-  journal: Pick<Journal, 'state'>;
+  journal: Pick<Journal, 'finished'>;
+}
+
+/** A request file and the result file that answers it, both absolute. */
+export interface RequestFiles {
+  request: string;
+  result: string;
 }
 
 export class RequestReader {
   #options: RequestReaderOptions;
-  /** Requests that could not be opened, and how many tries in a row failed. */
-  #openFailures = new Map<string, number>();
+  /** Requests that could not be opened: how many tries in a row failed, and when the next one is due. */
+  #openFailures = new Map<string, { failures: number; nextTryAt: number }>();
 
   constructor(options: RequestReaderOptions) {
     this.#options = options;
   }
 
-  /** Reads the request at `file`: `path` is its place relative to the root (the journal's key), `name` how messages call it. */
-  read(path: string, file: string, name: string): Reading {
+  /** Reads the request at `files.request`: `path` is its place relative to the root (the journal's key), `name` how messages call it. */
+  read(path: string, files: RequestFiles, name: string): Reading {
+    const file = files.request;
     const found = readRegularFile(file, this.#options.maxRequestBytes);
-    if (found.kind === 'unreadable') return this.#unopened(path, file, name, found.code);
+    if (found.kind === 'unreadable') return this.#unopened(path, files, name, found.code);
     this.#openFailures.delete(path);
     if (found.kind === 'gone') return found;
     if (found.kind === 'not-a-file') {
@@ -77,26 +84,51 @@ export class RequestReader {
   }
 
   /**
-   * A request that could not be opened is tried again, backing off, and is not forgotten. One that stays
-   * unopenable gets an error result, once: its content is unknown, so it is known by the error, size and
-   * time, and a change to any of them (a chmod that lets it be read, a new version) makes it run.
+   * A request that could not be opened is tried again, backing off (events that come before the next try
+   * do not count as tries), and is not forgotten. One that stays unopenable gets an error result, once,
+   * unless its result answers it already and it was not written since: a request that ran and then lost
+   * its permissions keeps its result. Its content unknown, it is journaled under the error, size and times,
+   * so a change to any of them (a chmod that lets it be read, a new version) makes it run.
    */
-  #unopened(path: string, file: string, name: string, code: string): Reading {
-    const info = lstatSync(file, { throwIfNoEntry: false });
-    if (!info) {
-      this.#openFailures.delete(path);
-      return { kind: 'gone' };
+  #unopened(path: string, files: RequestFiles, name: string, code: string): Reading {
+    let info: Stats | undefined;
+    try {
+      info = lstatSync(files.request, { throwIfNoEntry: false });
+      if (!info) {
+        this.#openFailures.delete(path);
+        return { kind: 'gone' };
+      }
+    } catch {
+      // Its folder cannot be searched either: tried again as the file is.
     }
-    const hash = sha256(`unreadable:${code}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`);
-    if (this.#options.journal.state(path, hash) === 'done') return { kind: 'skipped' };
-    const failures = (this.#openFailures.get(path) ?? 0) + 1;
+    if (info && this.#answered(path, files.result, info.mtimeMs)) {
+      this.#openFailures.delete(path);
+      return { kind: 'skipped' };
+    }
+    const now = Date.now();
+    const earlier = this.#openFailures.get(path);
+    if (earlier && now < earlier.nextTryAt) return { kind: 'unsettled', retryInMs: earlier.nextTryAt - now };
+    const failures = (earlier?.failures ?? 0) + 1;
     if (PASSING_OPEN_ERRORS.has(code) || failures < OPEN_TRIES) {
-      this.#openFailures.set(path, failures);
-      if (failures === 1) this.#options.logger.warn({ file, code }, 'could not open a request; trying again, less often each time');
-      return { kind: 'unsettled', retryInMs: Math.min(this.#options.settleMs * 2 ** (failures - 1), MAX_RETRY_MS) };
+      const wait = Math.min(this.#options.settleMs * 2 ** (failures - 1), MAX_RETRY_MS);
+      this.#openFailures.set(path, { failures, nextTryAt: now + wait });
+      if (failures === 1) this.#options.logger.warn({ file: files.request, code }, 'could not open a request; trying again, less often each time');
+      return { kind: 'unsettled', retryInMs: wait };
     }
     this.#openFailures.delete(path);
+    const hash = sha256(`unreadable:${code}:${info?.size}:${info?.mtimeMs}:${info?.ctimeMs}`);
     const message = `${name} could not be opened (${code}) on ${failures} tries. Let the user the courier runs as read it (for example chmod a+r); that change runs it.`;
     return { kind: 'invalid', hash, error: { code: 'REQUEST_UNREADABLE', message } };
+  }
+
+  /** Whether the journal finished this request and its result was written after the request last changed. */
+  #answered(path: string, resultFile: string, requestMtimeMs: number): boolean {
+    if (!this.#options.journal.finished(path)) return false;
+    try {
+      const result = lstatSync(resultFile, { throwIfNoEntry: false });
+      return result !== undefined && result.mtimeMs >= requestMtimeMs;
+    } catch {
+      return false;
+    }
   }
 }

@@ -24,7 +24,7 @@ async function waitForOk(root: string, id: string): Promise<ResultFile> {
   }
 }
 
-test('an unreadable request gets one REQUEST_UNREADABLE result, and runs once it can be read; a socket is passed over', async (t) => {
+test('an unreadable request gets one REQUEST_UNREADABLE result and runs once it can be read; an answered one keeps its result; a socket is passed over', async (t) => {
   const { root, state } = await makeRoot('basic');
   await dropRequest(root, 'basic', 'ready', { function: 'upper', input: { text: 'first' } });
   const socket = createServer();
@@ -47,6 +47,17 @@ test('an unreadable request gets one REQUEST_UNREADABLE result, and runs once it
 
     await chmod(locked, 0o644);
     t.like(await waitForOk(root, 'locked'), { ok: true, output: 'LOCKED' });
+
+    // A request answered before it lost its permissions keeps its result, and is not run again once it can be read.
+    const answered = join(root, 'basic', 'results', 'ready.json');
+    const before = (await stat(answered)).mtimeMs;
+    const ready = join(root, 'basic', 'requests', 'ready.json');
+    await chmod(ready, 0o000);
+    await sleep(2500);
+    await chmod(ready, 0o644);
+    await sleep(1000);
+    t.is((await stat(answered)).mtimeMs, before, 'the answered request kept its result');
+    t.like(await waitForResult(root, 'basic', 'ready'), { ok: true, output: 'FIRST' });
   } finally {
     socket.close();
     courier.kill('SIGTERM');
