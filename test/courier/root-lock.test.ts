@@ -55,24 +55,38 @@ test('a lock whose pid now belongs to a later process, or that another host left
 
 const rootLockModule = new URL('../../courier/root-lock.ts', import.meta.url).href;
 
-/** Starts `count` processes that all try to take the lock at `file` at the same instant; each reports `took` or `refused`. */
+/**
+ * Starts `count` processes that each load the lock module and say `ready`; once all have, they are told to
+ * go at the same moment and each reports `took` or `refused`. All stay alive, the winner holding the lock,
+ * until every one has reported.
+ */
 async function contenders(t: { teardown(fn: () => void): void }, file: string, count: number): Promise<string[]> {
-  const goAt = Date.now() + 2500;
   const script = `
     import { takeRootLock } from ${JSON.stringify(rootLockModule)};
-    while (Date.now() < ${goAt});
-    const outcome = await takeRootLock(${JSON.stringify(file)}, '/synced').then(() => 'took', () => 'refused');
-    process.stdout.write(outcome);
-    // Holds on, alive, while the others judge the lock.
-    setTimeout(() => {}, 1000);`;
-  const outcomes = Array.from({ length: count }, () => {
-    const child = spawn(process.execPath, ['--import=tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    process.stdin.once('data', async () => {
+      const outcome = await takeRootLock(${JSON.stringify(file)}, '/synced').then(() => 'took', () => 'refused');
+      process.stdout.write(outcome);
+    });
+    process.stdout.write('ready ');`;
+  const children = Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ['--import=tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
     t.teardown(() => child.kill('SIGKILL'));
     let out = '';
+    const said = (word: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => out.includes(word) && resolve();
+        child.stdout!.on('data', check);
+        check();
+      });
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    return once(child, 'exit').then(() => out);
+    return { child, said, outcome: () => out.replace('ready ', '') };
   });
-  return Promise.all(outcomes);
+  await Promise.all(children.map(({ said }) => said('ready')));
+  for (const { child } of children) child.stdin!.write('go\n');
+  await Promise.all(children.map(({ said }) => Promise.race([said('took'), said('refused')])));
+  const outcomes = children.map(({ outcome }) => outcome());
+  for (const { child } of children) child.kill('SIGKILL');
+  return outcomes;
 }
 
 test('couriers that find the same dead owner\'s lock at the same instant: exactly one takes it over', async (t) => {
@@ -88,7 +102,7 @@ test('couriers that find the same dead owner\'s lock at the same instant: exactl
   }
 });
 
-test('a takeover guard left by a taker that died is abandoned once it is old', async (t) => {
+test('a takeover guard left by a taker that died is abandoned: judged by its process on this host, by its age from another', async (t) => {
   const file = lockOf('abandoned');
   await writeFile(file, JSON.stringify({ host: hostname(), pid: 1, start: '1' }));
   await writeFile(`${file}.takeover`, JSON.stringify({ host: 'another-courier-container', pid: 7 }));
@@ -97,4 +111,10 @@ test('a takeover guard left by a taker that died is abandoned once it is old', a
   const release = await takeRootLock(file, '/synced');
   t.is(JSON.parse(await readFile(file, 'utf8')).pid, process.pid);
   await release();
+  // On this host the taker's process decides, however new the guard.
+  await writeFile(file, JSON.stringify({ host: hostname(), pid: 1, start: '1' }));
+  await writeFile(`${file}.takeover`, JSON.stringify({ host: hostname(), pid: 1, start: '1' }));
+  const again = await takeRootLock(file, '/synced');
+  t.is(JSON.parse(await readFile(file, 'utf8')).pid, process.pid);
+  await again();
 });
