@@ -1,9 +1,10 @@
 /** @module A fleet of courier containers on one host through dockerode: scaled by number, listed and removed by their labels. */
 import type Docker from 'dockerode';
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EdgeError } from '../runtime/errors.ts';
+import { ensurePrivateFolder } from '../runtime/private-file.ts';
 import { OWNER_LABEL } from './sandbox-owner.ts';
 import { SERVICE_HOME, serviceContainerOptions } from './service-config.ts';
 
@@ -55,7 +56,7 @@ export async function scaleCouriers(docker: Docker, options: ScaleOptions): Prom
   const existing = await listCouriers(docker, fleet);
   const surplus = existing.filter((courier) => courier.number > options.count).map((courier) => courier.name);
   const removed = surplus.length ? await removeCouriers(docker, surplus, log, fleet) : [];
-  const secrets = await writeTokenFile(options, fleet);
+  const secrets = await placeTokenFile(options, fleet);
   const created: string[] = [];
   for (let number = 1; number <= options.count; number++) {
     const present = existing.find((courier) => courier.number === number);
@@ -99,14 +100,22 @@ async function describe(docker: Docker, id: string): Promise<CourierContainer> {
 /**
  * Writes the fleet's token to `<home>/secrets/<fleet>/courier-token` (folder 700, file 600) and returns its folder,
  * which couriers mount read-only at the same path: the token stays out of `docker inspect`, and a courier that
- * restarts reads the token the last scale was given.
+ * restarts reads the token the last scale was given. A fleet scaled to none has its token removed.
  */
-async function writeTokenFile(options: ScaleOptions, fleet: string): Promise<string> {
+async function placeTokenFile(options: ScaleOptions, fleet: string): Promise<string> {
   const folder = join(options.hostFolder ?? SERVICE_HOME, 'secrets', fleet);
-  await mkdir(folder, { recursive: true, mode: 0o700 });
+  if (options.count === 0) {
+    await rm(folder, { recursive: true, force: true });
+    return folder;
+  }
+  await ensurePrivateFolder(folder, () => new EdgeError('INVALID_INPUT', `${folder} must be a folder owned by this user (it holds the couriers' token); remove it`));
   const temp = join(folder, `.courier-token.${randomUUID()}`);
-  await writeFile(temp, options.token, { mode: 0o600 });
-  await rename(temp, join(folder, TOKEN_FILE_NAME));
+  try {
+    await writeFile(temp, options.token, { mode: 0o600 });
+    await rename(temp, join(folder, TOKEN_FILE_NAME));
+  } finally {
+    await rm(temp, { force: true });
+  }
   return folder;
 }
 

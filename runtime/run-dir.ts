@@ -1,8 +1,9 @@
 /** @module Per-sandbox folders under a run directory, named after the owning process so leftovers of dead owners can be found. */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { chmod, lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { EdgeError } from './errors.ts';
+import { ensurePrivateFolder } from './private-file.ts';
 import { join } from 'node:path';
 
 /** Whether a process of this machine is still running. */
@@ -50,14 +51,8 @@ export function ownerAlive(owner: ProcessIdentity): boolean {
  * Makes sure the run directory is ours alone: another local user who could enter it could connect to a
  * sandbox's socket first, or swap a sandbox folder for a symlink before it is mounted.
  */
-async function ensurePrivateRunDir(runDir: string): Promise<void> {
-  await mkdir(runDir, { recursive: true, mode: 0o700 });
-  const info = await lstat(runDir);
-  const uid = process.getuid?.();
-  if (!info.isDirectory() || (uid !== undefined && info.uid !== uid)) {
-    throw new EdgeError('SANDBOX_FAILED', `the run directory ${runDir} must be a folder owned by this user; remove it or set EDGECOURIER_RUN_DIR`);
-  }
-  if ((info.mode & 0o077) !== 0) await chmod(runDir, 0o700);
+function ensurePrivateRunDir(runDir: string): Promise<void> {
+  return ensurePrivateFolder(runDir, () => new EdgeError('SANDBOX_FAILED', `the run directory ${runDir} must be a folder owned by this user; remove it or set EDGECOURIER_RUN_DIR`));
 }
 
 /**

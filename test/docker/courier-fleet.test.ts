@@ -130,3 +130,10 @@ test.serial('rm removes every courier and leaves no container with the fleet lab
   await until('no courier registered', async () => (await registered()).length === 0, 5000);
   t.pass();
 });
+
+test.serial('scaling to 0 removes the couriers\' token file', async (t) => {
+  const secrets = join(fleet.hostFolder!, 'secrets', 'edgecourier');
+  t.true(await stat(join(secrets, 'courier-token')).then(() => true, () => false), 'the token file is there while couriers may use it');
+  await scaleCouriers(docker, { ...fleet, count: 0 });
+  t.false(await stat(secrets).then(() => true, () => false));
+});
