@@ -121,6 +121,8 @@ test.serial('scaling 2 -> 1 stops the highest-numbered courier, and the one left
     return couriers.length === 1 && couriers[0]!.roots.length === 1;
   });
   await answered('second');
+  // The log line follows the result: it is written once the journal has recorded the request as done.
+  await sleep(1000);
   t.is(await answers('second'), 1);
 });
 
