@@ -16,10 +16,11 @@ export const errorCatalogue = {
   OUT_OF_MEMORY: { status: 502, summary: 'The function used more memory than its limit and was stopped.' },
   CALL_DEPTH_EXCEEDED: { status: 508, summary: 'Nested ctx.call went deeper than the limit, usually a recursion loop.' },
   DEPENDENCY_INSTALL_FAILED: { status: 424, summary: 'npm could not install the dependencies in package.json.' },
-  BUSY: { status: 503, summary: 'Every container is busy and the waiting line is full; try again shortly.' },
-  SANDBOX_FAILED: { status: 502, summary: 'The container or process running the function ended unexpectedly.' },
-  ENGINE_UNAVAILABLE: { status: 503, summary: 'No Docker engine answers and none could be started.' },
-  INTERNAL_ERROR: { status: 500, summary: 'edgecourier hit an unexpected error; the operator log has the details.' },
+  BUSY: { status: 429, summary: 'The caller\'s share of sandboxes is in use and its waiting line is full; try again shortly.', platform: true },
+  START_TIMEOUT: { status: 503, summary: 'The function could not be started in time (sandbox, worker or module import); its own time had not begun.', platform: true },
+  SANDBOX_FAILED: { status: 502, summary: 'The container or process running the function ended unexpectedly.', platform: true },
+  ENGINE_UNAVAILABLE: { status: 503, summary: 'No Docker engine answers and none could be started.', platform: true },
+  INTERNAL_ERROR: { status: 500, summary: 'edgecourier hit an unexpected error; the operator log has the details.', platform: true },
   INVALID_JSON: { status: 400, summary: 'The request body is not valid JSON.' },
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body is larger than the limit.' },
   UNAUTHORIZED: { status: 401, summary: 'The route needs a valid session or API token.' },
@@ -36,8 +37,8 @@ export const errorCatalogue = {
   APP_STOPPED: { status: 503, summary: 'The app is stopped; its owner must start it.' },
   QUOTA_EXCEEDED: { status: 409, summary: 'The account already has as many apps, or the app as many functions or endpoints, as it may.' },
   CLOUD_UNREACHABLE: { status: 502, summary: '(CLI) The cloud service does not answer at the configured URL.' },
-  EXECUTOR_CLOSED: { status: 503, summary: 'The executor is shutting down and takes no new calls.' },
-} as const satisfies Record<string, { status: number; summary: string }>;
+  EXECUTOR_CLOSED: { status: 503, summary: 'The executor is shutting down and takes no new calls.', platform: true },
+} as const satisfies Record<string, { status: number; summary: string; platform?: true }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
@@ -67,6 +68,15 @@ export class EdgeError extends Error {
   toBody(): ErrorBody {
     return { code: this.code, message: this.message };
   }
+}
+
+/**
+ * True for failures of the platform rather than of the function or its input: nothing the function did
+ * caused them, so trying again later can succeed. The courier retries these; the cloud answers them
+ * with `Retry-After`.
+ */
+export function isPlatformError(code: ErrorCode): boolean {
+  return 'platform' in errorCatalogue[code];
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {
