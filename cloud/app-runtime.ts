@@ -116,7 +116,8 @@ export class AppRuntime {
   async invoke(app: AppRecord, fn: string, envelope: InvocationEnvelope): Promise<InvokeResponse> {
     const loaded = await this.load(app);
     const at = new Date().toISOString();
-    const response = await this.#invoker.invoke(loaded, fn, envelope.input ?? null, { cache: envelope.cache, precomputed: envelope.precomputed });
+    // Calls share the sandboxes fairly by the app's owner, whoever calls: a flood of one user's public endpoint spends only that user's share.
+    const response = await this.#invoker.invoke(loaded, fn, envelope.input ?? null, { cache: envelope.cache, precomputed: envelope.precomputed, owner: app.ownerId });
     if (loaded.functions.has(fn)) this.#logs.add(app.id, fn, at, response);
     return response;
   }

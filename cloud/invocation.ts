@@ -1,7 +1,7 @@
 /** @module The invocation envelope as it arrives over HTTP, and the response as it leaves, for test-invokes and endpoint calls. */
 import type { Response } from 'express';
 import { z } from 'zod';
-import { errorCatalogue } from '../runtime/errors.ts';
+import { errorCatalogue, isPlatformError } from '../runtime/errors.ts';
 import type { CallEntries, InvokeResponse } from '../runtime/protocol.ts';
 import type { InvocationEnvelope } from './app-runtime.ts';
 import type { AppRecord } from './data.ts';
@@ -47,14 +47,27 @@ export function strangerResponse(app: AppRecord, response: InvokeResponse): Invo
 }
 
 /** 200 with the output, or the error's own status; `logs` (the functions' console output) only for the owner's test-invokes. */
-export function invocationReply(response: InvokeResponse, withLogs: boolean): { status: number; body: object } {
+/** Seconds a caller refused for a platform reason (BUSY above all) is asked to wait before trying again. */
+const RETRY_AFTER_SECONDS = 1;
+
+export interface InvocationReply {
+  status: number;
+  body: object;
+  headers: Record<string, string>;
+}
+
+export function invocationReply(response: InvokeResponse, withLogs: boolean): InvocationReply {
   const logs = withLogs ? { logs: response.logs } : {};
-  if (!response.ok) return { status: errorCatalogue[response.error.code].status, body: { error: response.error, ...logs, stats: response.stats } };
+  if (!response.ok) {
+    const { code } = response.error;
+    const headers: Record<string, string> = isPlatformError(code) ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+    return { status: errorCatalogue[code].status, body: { error: response.error, ...logs, stats: response.stats }, headers };
+  }
   const { output, key, cache, stats } = response;
-  return { status: 200, body: { output, key, ...(cache ? { cache } : {}), ...logs, stats } };
+  return { status: 200, body: { output, key, ...(cache ? { cache } : {}), ...logs, stats }, headers: {} };
 }
 
 export function sendInvocation(res: Response, response: InvokeResponse, withLogs: boolean): void {
-  const { status, body } = invocationReply(response, withLogs);
-  res.status(status).json(body);
+  const { status, body, headers } = invocationReply(response, withLogs);
+  res.status(status).set(headers).json(body);
 }

@@ -178,7 +178,8 @@ export class Courier {
         pending.status = 'running';
         if (pendingShown) await showPending();
       }
-      const response = await invoker.invoke(loaded, request.function, request.input, { cache: request.cache, precomputed: request.precomputed });
+      // Each root is one owner: in fleet mode one root's flood of requests cannot starve another's.
+      const response = await invoker.invoke(loaded, request.function, request.input, { cache: request.cache, precomputed: request.precomputed, owner: this.#options.root });
       return { ...response, request: { sha256: hash } };
     } catch (error) {
       if (error instanceof EdgeError) return { ok: false, error: error.toBody(), request: { sha256: hash } };

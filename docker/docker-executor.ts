@@ -14,6 +14,10 @@ export interface ContainerPoolSettings {
   /** Top-level calls one container runs at once. */
   concurrency?: number;
   maxQueue?: number;
+  /** Calls one owner (a user, a root) may have waiting; past it that owner's calls are refused at once. */
+  maxQueuePerOwner?: number;
+  /** How long a call may wait for a container before it is answered BUSY. */
+  maxWaitMs?: number;
   idleTtlMs?: number;
 }
 
@@ -40,6 +44,8 @@ export class DockerExecutor extends WarmPool implements Executor {
       maxSandboxes: options.maxContainers ?? 16,
       concurrency: options.concurrency ?? 24,
       maxQueue: options.maxQueue ?? 256,
+      maxQueuePerOwner: options.maxQueuePerOwner ?? 64,
+      ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
       idleTtlMs: options.idleTtlMs ?? 120_000,
     });
   }

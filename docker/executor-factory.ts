@@ -34,7 +34,9 @@ export async function createExecutor(settings: ExecutorSettings = {}): Promise<E
   const installer = new DependencyInstaller({ cacheDir: join(cacheDir, 'deps'), log });
   const harness = await buildHarness(join(cacheDir, 'harness'));
   if (local) {
-    const executor = new ProcessExecutor({ harnessDir: harness.dir, runDir, installer });
+    const { maxContainers, concurrency, maxQueue, maxQueuePerOwner, maxWaitMs } = pool;
+    const sizes = Object.fromEntries(Object.entries({ maxProcesses: maxContainers, concurrency, maxQueue, maxQueuePerOwner, maxWaitMs }).filter(([, value]) => value !== undefined));
+    const executor = new ProcessExecutor({ harnessDir: harness.dir, runDir, installer, ...sizes });
     await executor.start();
     return { executor, installer, kind: 'process' };
   }

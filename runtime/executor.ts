@@ -2,15 +2,29 @@
 import type { FunctionSpec, LoadedApp } from './app.ts';
 import type { CallResult, LogEntry } from './protocol.ts';
 
+/**
+ * Where a nested call comes from, as the executor that ran its caller names it: the executor sends the
+ * nested call to the same sandbox. The invoker only passes it along.
+ */
+export interface CallSite {
+  readonly sandbox: string;
+  readonly invocation: string;
+}
+
 /** Answers a `ctx.call` made by the running function. */
-export type CallHandler = (fn: string, input: unknown) => Promise<CallResult>;
+export type CallHandler = (fn: string, input: unknown, caller: CallSite) => Promise<CallResult>;
 
 export interface ExecutionRequest {
   app: LoadedApp;
   fn: FunctionSpec;
   input: unknown;
-  /** Nested calls skip the admission queue: their caller already holds a place, and queueing them could deadlock. */
-  nested: boolean;
+  /**
+   * Set for a nested call: it runs beside its caller and skips admission, since the caller already holds
+   * a place and making it wait could deadlock.
+   */
+  caller?: CallSite;
+  /** Whose call this is (a user, a synced root): owners get fair shares of the sandboxes under load. */
+  owner?: string;
 }
 
 export interface ExecutionOutcome {

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const sourceDir = join(dirname(fileURLToPath(import.meta.url)), 'harness');
-const protocolFile = join(dirname(fileURLToPath(import.meta.url)), 'protocol.ts');
+/** Modules of the runtime that the harness bundles besides its own folder. */
+const sharedFiles = ['protocol.ts', 'line-reader.ts'].map((name) => join(dirname(fileURLToPath(import.meta.url)), name));
 
 /** A built harness: `dir` holds `harness.mjs` and `worker.mjs`; `hash` names its source content. */
 export interface HarnessBundle {
@@ -17,7 +18,7 @@ export interface HarnessBundle {
 async function sourceHash(): Promise<string> {
   const hash = createHash('sha256');
   const files = (await readdir(sourceDir)).filter((name) => name.endsWith('.ts')).sort();
-  for (const file of [...files.map((name) => join(sourceDir, name)), protocolFile]) {
+  for (const file of [...files.map((name) => join(sourceDir, name)), ...sharedFiles]) {
     hash.update(file.slice(file.lastIndexOf('/'))).update(await readFile(file));
   }
   return hash.digest('hex').slice(0, 16);

@@ -1,12 +1,20 @@
 /** @module The host's end of one harness: line-delimited JSON over a Unix socket, with invocations matched to results. */
 import type { Socket } from 'node:net';
 import { EdgeError, type ErrorBody } from './errors.ts';
+import { LineReader } from './line-reader.ts';
 import { harnessMessageSchema, type CallResult, type HostMessage, type InvokeMessage, type LogEntry } from './protocol.ts';
-import type { CallHandler } from './executor.ts';
 
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
-/** Grace beyond the harness's own timer before the host gives up on a silent sandbox. */
-const BACKSTOP_MS = 3000;
+/**
+ * The harness answers every call within its start bound (30 s) plus the function's own time plus a second:
+ * a call still pending after this much more makes the host ask whether the sandbox is alive.
+ */
+const OVERDUE_MS = 35_000;
+/** A sandbox that then stays silent this long, pings and all, is hung and ended. A busy one that answers is left alone. */
+const SILENT_MS = 30_000;
+
+/** Answers a `ctx.call` the harness relayed, made by the invocation `parent`. */
+export type HarnessCallHandler = (fn: string, input: unknown, parent: string) => Promise<CallResult>;
 
 export interface HarnessOutcome {
   result: CallResult;
@@ -18,7 +26,7 @@ export interface HarnessOutcome {
 
 interface Pending {
   resolve: (outcome: HarnessOutcome) => void;
-  onCall: CallHandler;
+  onCall: HarnessCallHandler;
   timer: NodeJS.Timeout;
 }
 
@@ -28,9 +36,9 @@ export type ExitReason = () => Promise<ErrorBody>;
 export class HarnessConnection {
   #socket: Socket;
   #pending = new Map<string, Pending>();
-  /** The incomplete line so far, in pieces: joining them only once a newline arrives keeps long lines linear. */
-  #pieces: string[] = [];
-  #pieceBytes = 0;
+  #reader: LineReader;
+  /** When the harness last sent anything: any line shows it is alive. */
+  #lastHeard = performance.now();
   #closed = false;
   #onClose: Array<() => void> = [];
   #onTainted: Array<() => void> = [];
@@ -39,8 +47,12 @@ export class HarnessConnection {
   constructor(socket: Socket, exitReason: ExitReason) {
     this.#socket = socket;
     this.#exitReason = exitReason;
+    this.#reader = new LineReader(MAX_LINE_BYTES, (line) => this.#handle(line), () => socket.destroy());
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => this.#receive(chunk));
+    socket.on('data', (chunk: string) => {
+      this.#lastHeard = performance.now();
+      this.#reader.push(chunk);
+    });
     socket.on('close', () => void this.#close());
     socket.on('error', () => socket.destroy());
   }
@@ -63,16 +75,29 @@ export class HarnessConnection {
     this.#onTainted.push(listener);
   }
 
-  invoke(message: InvokeMessage, onCall: CallHandler): Promise<HarnessOutcome> {
+  invoke(message: InvokeMessage, onCall: HarnessCallHandler): Promise<HarnessOutcome> {
     if (this.#closed) return Promise.resolve(this.#failed({ code: 'SANDBOX_FAILED', message: 'the sandbox has already ended' }));
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#settle(message.id, this.#failed({ code: 'TIMEOUT', message: `${message.fn} did not finish within ${message.timeoutMs} ms; its sandbox stopped answering and was ended` }));
-        this.#socket.destroy();
-      }, message.timeoutMs + BACKSTOP_MS);
+      const timer = setTimeout(() => this.#overdue(message.id), message.timeoutMs + OVERDUE_MS);
       this.#pending.set(message.id, { resolve, onCall, timer });
       this.#send(message);
     });
+  }
+
+  /**
+   * A call the harness should have answered by now: a sandbox that still talks is only slow (a loaded
+   * machine) and keeps its calls; one silent since before a ping is hung, and ending it fails its calls.
+   */
+  #overdue(id: string): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    const silentMs = performance.now() - this.#lastHeard;
+    if (silentMs >= SILENT_MS) {
+      this.#socket.destroy();
+      return;
+    }
+    this.#send({ t: 'ping' });
+    pending.timer = setTimeout(() => this.#overdue(id), SILENT_MS - silentMs);
   }
 
   destroy(): void {
@@ -101,25 +126,6 @@ export class HarnessConnection {
     pending.resolve(outcome);
   }
 
-  #receive(chunk: string): void {
-    let start = 0;
-    let newline: number;
-    while ((newline = chunk.indexOf('\n', start)) !== -1) {
-      this.#pieces.push(chunk.slice(start, newline));
-      const line = this.#pieces.join('');
-      this.#pieces = [];
-      this.#pieceBytes = 0;
-      start = newline + 1;
-      if (line) this.#handle(line);
-      if (this.#socket.destroyed) return;
-    }
-    if (start < chunk.length) {
-      this.#pieces.push(chunk.slice(start));
-      this.#pieceBytes += chunk.length - start;
-      if (this.#pieceBytes > MAX_LINE_BYTES) this.#socket.destroy();
-    }
-  }
-
   #handle(line: string): void {
     let parsed;
     try {
@@ -128,10 +134,12 @@ export class HarnessConnection {
       parsed = undefined;
     }
     if (!parsed?.success) {
+      this.#reader.stop();
       this.#socket.destroy();
       return;
     }
     const message = parsed.data;
+    if (message.t === 'pong') return;
     if (message.t === 'tainted') {
       for (const listener of this.#onTainted) listener();
     } else if (message.t === 'result') {
@@ -141,7 +149,7 @@ export class HarnessConnection {
       const pending = this.#pending.get(message.id);
       if (!pending) return;
       void pending
-        .onCall(message.fn, message.input)
+        .onCall(message.fn, message.input, message.id)
         .catch((): CallResult => ({ ok: false, error: { code: 'INTERNAL_ERROR', message: `ctx.call('${message.fn}') failed unexpectedly` } }))
         .then((result) => this.#send({ t: 'call-result', id: message.id, callId: message.callId, result }));
     }

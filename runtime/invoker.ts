@@ -6,7 +6,7 @@
 import type { FunctionSpec, LoadedApp } from './app.ts';
 import { callKey } from './call-key.ts';
 import { EdgeError } from './errors.ts';
-import type { Executor } from './executor.ts';
+import type { CallSite, Executor } from './executor.ts';
 import type { CallEntries, CallResult, InvocationLog, InvocationStats, InvokeResponse } from './protocol.ts';
 
 export interface InvokeOptions {
@@ -14,6 +14,8 @@ export interface InvokeOptions {
   precomputed?: CallEntries;
   /** Return every result of the call tree under `results`, ready to be sent back as `precomputed`. */
   recordResults?: boolean;
+  /** Whose call this is: the executor shares its sandboxes fairly between owners. */
+  owner?: string;
 }
 
 /** Everything one call tree accumulates. */
@@ -32,7 +34,7 @@ interface CallTree {
 
 export interface InvokerOptions {
   executor: Executor;
-  /** How deep `ctx.call` may nest; a recursion loop ends here with CALL_DEPTH_EXCEEDED. */
+  /** How many functions a chain of `ctx.call`s may hold, the top one included; a recursion loop ends here with CALL_DEPTH_EXCEEDED. */
   maxDepth?: number;
   /** Output bytes one call tree may produce, nested calls included. */
   maxTreeOutputBytes?: number;
@@ -41,6 +43,9 @@ export interface InvokerOptions {
   /** Told about errors that are bugs rather than failures of the function, for the operator's log. */
   onUnexpected?: (error: unknown) => void;
 }
+
+/** Functions in one chain of nested calls; OpenWhisk sequences allow 50. */
+export const DEFAULT_MAX_DEPTH = 64;
 
 const has = (entries: CallEntries | undefined, key: string): entries is CallEntries => !!entries && Object.hasOwn(entries, key);
 const failure = (code: EdgeError['code'], message: string): CallResult => ({ ok: false, error: { code, message } });
@@ -54,7 +59,7 @@ export class Invoker {
 
   constructor(options: InvokerOptions) {
     this.#executor = options.executor;
-    this.#maxDepth = options.maxDepth ?? 16;
+    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.#maxTreeOutputBytes = options.maxTreeOutputBytes ?? 64 * 1024 * 1024;
     this.#maxTreeLogs = options.maxTreeLogs ?? 1000;
     this.#onUnexpected = options.onUnexpected ?? (() => {});
@@ -91,17 +96,17 @@ export class Invoker {
   }
 
   /** One call of the tree, top or nested; never throws. */
-  async #call(tree: CallTree, name: string, input: unknown, depth: number): Promise<CallResult> {
+  async #call(tree: CallTree, name: string, input: unknown, depth: number, caller?: CallSite): Promise<CallResult> {
     const spec = tree.app.functions.get(name);
     if (!spec) return notFound(tree.app, name);
-    if (depth > this.#maxDepth) {
-      return failure('CALL_DEPTH_EXCEEDED', `ctx.call nested deeper than ${this.#maxDepth} calls at "${name}"; is a function calling itself without end?`);
+    if (depth >= this.#maxDepth) {
+      return failure('CALL_DEPTH_EXCEEDED', `a chain of ctx.calls reached more than ${this.#maxDepth} functions at "${name}"; is a function calling itself without end?`);
     }
     try {
       const key = callKey(spec.name, spec.version, input);
       if (depth === 0) tree.topKey = key;
       if (spec.idempotent) tree.idempotentSeen = true;
-      return this.#lookUp(tree, spec, key) ?? (await this.#execute(tree, spec, key, input, depth));
+      return this.#lookUp(tree, spec, key) ?? (await this.#execute(tree, spec, key, input, depth, caller));
     } catch (error) {
       if (error instanceof EdgeError) return { ok: false, error: error.toBody() };
       this.#onUnexpected(error);
@@ -130,10 +135,11 @@ export class Invoker {
     if (spec.idempotent) tree.cache[key] = output;
   }
 
-  async #execute(tree: CallTree, spec: FunctionSpec, key: string, input: unknown, depth: number): Promise<CallResult> {
+  async #execute(tree: CallTree, spec: FunctionSpec, key: string, input: unknown, depth: number, caller?: CallSite): Promise<CallResult> {
     tree.stats.executed++;
-    const outcome = await this.#executor.execute({ app: tree.app, fn: spec, input, nested: depth > 0 }, (name, nestedInput) =>
-      this.#call(tree, name, nestedInput ?? null, depth + 1),
+    const placement = caller ? { caller } : tree.options.owner === undefined ? {} : { owner: tree.options.owner };
+    const outcome = await this.#executor.execute({ app: tree.app, fn: spec, input, ...placement }, (name, nestedInput, site) =>
+      this.#call(tree, name, nestedInput ?? null, depth + 1, site),
     );
     for (const entry of outcome.logs) {
       if (tree.logs.length < this.#maxTreeLogs) tree.logs.push({ fn: spec.name, ...entry });

@@ -20,6 +20,13 @@ export interface InvokeMessage {
   input: unknown;
   timeoutMs: number;
   memoryMb: number;
+  /** For a nested call, the invocation that made it: the harness runs it in that call's worker thread. */
+  parent?: string;
+}
+
+/** Host → harness: are you there? Asked when a call is overdue, so that only a silent sandbox is ended. */
+export interface PingMessage {
+  t: 'ping';
 }
 
 /** Host → harness: the answer to a `ctx.call` the function made. */
@@ -30,7 +37,7 @@ export interface CallResultMessage {
   result: CallResult;
 }
 
-export type HostMessage = InvokeMessage | CallResultMessage;
+export type HostMessage = InvokeMessage | CallResultMessage | PingMessage;
 
 /** Harness → host: the harness is connected and takes invocations. */
 export interface ReadyMessage {
@@ -61,7 +68,12 @@ export interface TaintedMessage {
   t: 'tainted';
 }
 
-export type HarnessMessage = ReadyMessage | CallMessage | ResultMessage | TaintedMessage;
+/** Harness → host: the answer to a ping; the harness's main thread is never blocked by a function. */
+export interface PongMessage {
+  t: 'pong';
+}
+
+export type HarnessMessage = ReadyMessage | CallMessage | ResultMessage | TaintedMessage | PongMessage;
 
 const errorCodes = Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]];
 const errorBodySchema = z.object({ code: z.enum(errorCodes), message: z.string() });
@@ -81,6 +93,7 @@ const logEntrySchema = z.object({
 export const harnessMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('ready') }),
   z.object({ t: z.literal('tainted') }),
+  z.object({ t: z.literal('pong') }),
   z.object({ t: z.literal('call'), id: z.string(), callId: z.number().int(), fn: z.string(), input: z.unknown() }),
   z.object({
     t: z.literal('result'),

@@ -8,9 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type { LoadedApp } from './app.ts';
 import type { DependencyInstaller } from './deps.ts';
 import { EdgeError } from './errors.ts';
-import type { CallHandler, ExecutionOutcome, ExecutionRequest, Executor } from './executor.ts';
+import type { CallHandler, CallSite, ExecutionOutcome, ExecutionRequest, Executor } from './executor.ts';
 import { materializeApp } from './materialize.ts';
+import { FairShares } from './fair-shares.ts';
 import type { Sandbox, SandboxLauncher } from './sandbox.ts';
+
+/** A call waits this long for a place before it is answered BUSY: long enough for a burst, short of any caller's patience. */
+const DEFAULT_MAX_WAIT_MS = 10_000;
 
 export interface WarmPoolOptions {
   launcher: SandboxLauncher;
@@ -23,6 +27,10 @@ export interface WarmPoolOptions {
   concurrency: number;
   /** Calls that may wait for a free sandbox before BUSY is answered. */
   maxQueue: number;
+  /** Calls one owner may have waiting; past it that owner's calls are answered BUSY at once. */
+  maxQueuePerOwner?: number;
+  /** How long a call may wait for a place before it is answered BUSY. */
+  maxWaitMs?: number;
   /** An app's sandbox idle this long is ended. */
   idleTtlMs: number;
 }
@@ -42,12 +50,17 @@ interface Waiter {
   app: LoadedApp;
   depsDir: string | undefined;
   resolve: (slot: Slot) => void;
+  reject: (error: EdgeError) => void;
+  timer: NodeJS.Timeout;
 }
+
+/** Whose calls these are when the caller does not say: one owner, as on a caller's own machine. */
+const DEFAULT_OWNER = 'default';
 
 export class WarmPool implements Executor {
   #options: WarmPoolOptions;
   #slots: Slot[] = [];
-  #queue: Waiter[] = [];
+  #shares: FairShares<Waiter>;
   #closed = false;
   #pumping = false;
   /** Launches that failed in a row; generic sandboxes are then topped up with growing pauses, not at once. */
@@ -57,6 +70,11 @@ export class WarmPool implements Executor {
 
   constructor(options: WarmPoolOptions) {
     this.#options = options;
+    this.#shares = new FairShares({
+      capacity: options.maxSandboxes * options.concurrency,
+      maxWaiting: options.maxQueue,
+      maxWaitingPerOwner: options.maxQueuePerOwner ?? options.maxQueue,
+    });
     this.#reaper = setInterval(() => this.#reap(), Math.max(250, Math.min(5000, options.idleTtlMs / 4)));
     this.#reaper.unref();
   }
@@ -75,7 +93,7 @@ export class WarmPool implements Executor {
 
   /** Sandboxes alive or starting, for metrics and tests. */
   get size(): { total: number; generic: number; queued: number } {
-    return { total: this.#slots.length, generic: this.#slots.filter((s) => !s.appId).length, queued: this.#queue.length };
+    return { total: this.#slots.length, generic: this.#slots.filter((s) => !s.appId).length, queued: this.#shares.waiting };
   }
 
   /** True once close() was called: the pool takes no new calls. For health checks. */
@@ -84,9 +102,10 @@ export class WarmPool implements Executor {
   }
 
   async execute(request: ExecutionRequest, onCall: CallHandler): Promise<ExecutionOutcome> {
-    const { app, fn } = request;
+    const { app, fn, caller } = request;
     if (fn.loadError) return { result: { ok: false, error: { code: 'FUNCTION_LOAD_FAILED', message: fn.loadError } }, logs: [], coldStart: false, bytes: 0 };
-    const slot = await this.#admit(app, request.nested);
+    const owner = request.owner ?? DEFAULT_OWNER;
+    const slot = caller ? this.#callerSlot(caller) : await this.#admit(app, owner);
     const coldStart = !slot.sandbox;
     try {
       const sandbox = await slot.ready;
@@ -97,26 +116,39 @@ export class WarmPool implements Executor {
         file: `${sandbox.appPath}/functions/${fn.name}.mjs`,
         input: request.input,
         ...fn.limits,
+        ...(caller ? { parent: caller.invocation } : {}),
       };
-      const outcome = await sandbox.connection.invoke(message, onCall);
+      const outcome = await sandbox.connection.invoke(message, (name, input, parent) => onCall(name, input, { sandbox: sandbox.id, invocation: parent }));
       if (outcome.tainted) slot.retiring = true;
       return { result: outcome.result, logs: outcome.logs, coldStart, bytes: outcome.bytes };
     } finally {
-      slot.inFlight--;
-      slot.lastUsed = Date.now();
-      if (slot.retiring && slot.inFlight === 0) this.#remove(slot);
-      this.#pump();
+      if (!caller) this.#shares.ended(owner);
+      this.#free(slot);
     }
   }
 
+  #free(slot: Slot): void {
+    slot.inFlight--;
+    slot.lastUsed = Date.now();
+    if (slot.retiring && slot.inFlight === 0) this.#remove(slot);
+    this.#pump();
+  }
+
+  /** A nested call runs in its caller's sandbox, retiring or not, beside the caller in the same worker. */
+  #callerSlot(caller: CallSite): Slot {
+    const slot = this.#slots.find((s) => s.sandbox?.id === caller.sandbox);
+    if (!slot) throw new EdgeError('SANDBOX_FAILED', 'the sandbox of the calling function has ended');
+    slot.inFlight++;
+    return slot;
+  }
+
   async warm(app: LoadedApp): Promise<void> {
-    const slot = await this.#admit(app, false);
+    const slot = await this.#admit(app, DEFAULT_OWNER);
     try {
       await slot.ready;
     } finally {
-      slot.inFlight--;
-      slot.lastUsed = Date.now();
-      this.#pump();
+      this.#shares.ended(DEFAULT_OWNER);
+      this.#free(slot);
     }
   }
 
@@ -131,34 +163,43 @@ export class WarmPool implements Executor {
     this.#closed = true;
     clearInterval(this.#reaper);
     clearTimeout(this.#replenishTimer);
-    for (const waiter of this.#queue.splice(0)) waiter.resolve(this.#closedSlot());
+    for (const waiter of this.#shares.drain()) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new EdgeError('EXECUTOR_CLOSED', 'the executor is shutting down'));
+    }
     await Promise.allSettled(this.#slots.splice(0).map((slot) => this.#kill(slot)));
   }
 
-  /** A slot that fails every use: how queued calls learn the pool closed. */
-  #closedSlot(): Slot {
-    const ready = Promise.reject(new EdgeError('EXECUTOR_CLOSED', 'the executor is shutting down'));
-    ready.catch(() => undefined);
-    return { ready, inFlight: 1, lastUsed: 0, retiring: true };
-  }
-
-  async #admit(app: LoadedApp, nested: boolean): Promise<Slot> {
+  /**
+   * A place for a top-level call of `owner`: at once when the owner is under its fair share and a sandbox
+   * has room, else in the owner's line for at most `maxWaitMs`; a full line is answered BUSY at once.
+   */
+  async #admit(app: LoadedApp, owner: string): Promise<Slot> {
     if (this.#closed) throw new EdgeError('EXECUTOR_CLOSED', 'the executor is shutting down');
     const depsDir = app.dependencies ? await this.#options.installer.ensure(app.dependencies) : undefined;
     if (this.#closed) throw new EdgeError('EXECUTOR_CLOSED', 'the executor is shutting down');
-    // A nested call's caller holds a place in one of the app's sandboxes, retiring or not: it goes there.
-    const slot = (nested ? this.#leastBusy(app, Infinity, true) : undefined) ?? this.#acquire(app, depsDir);
-    if (slot) return slot;
-    if (this.#queue.length >= this.#options.maxQueue) {
-      throw new EdgeError('BUSY', `all ${this.#options.maxSandboxes} sandboxes are busy and ${this.#queue.length} calls are already waiting`);
+    const slot = this.#shares.mayStart(owner) ? this.#acquire(app, depsDir) : undefined;
+    if (slot) {
+      this.#shares.started(owner);
+      return slot;
     }
-    return new Promise((resolve) => this.#queue.push({ app, depsDir, resolve }));
+    const maxWaitMs = this.#options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { app, depsDir, resolve, reject, timer: undefined! };
+      if (!this.#shares.wait(owner, waiter)) {
+        reject(new EdgeError('BUSY', `the sandboxes are busy: this caller's share (${this.#shares.share} calls at once) is in use and ${this.#shares.waiting} calls are waiting; try again shortly`));
+        return;
+      }
+      waiter.timer = setTimeout(() => {
+        if (this.#shares.remove(owner, waiter)) reject(new EdgeError('BUSY', `the sandboxes are busy: none had room for this call within ${maxWaitMs} ms; try again shortly`));
+      }, maxWaitMs);
+    });
   }
 
-  #leastBusy(app: LoadedApp, limit: number, evenRetiring = false): Slot | undefined {
+  #leastBusy(app: LoadedApp, limit: number): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.appId !== app.id || (slot.retiring && !evenRetiring) || slot.inFlight >= limit) continue;
+      if (slot.appId !== app.id || slot.retiring || slot.inFlight >= limit) continue;
       if (!best || slot.inFlight < best.inFlight) best = slot;
     }
     if (best) best.inFlight++;
@@ -255,13 +296,13 @@ export class WarmPool implements Executor {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      while (this.#queue.length > 0) {
-        const waiter = this.#queue[0]!;
+      this.#shares.serve((waiter) => {
         const slot = this.#acquire(waiter.app, waiter.depsDir);
-        if (!slot) return;
-        this.#queue.shift();
+        if (!slot) return false;
+        clearTimeout(waiter.timer);
         waiter.resolve(slot);
-      }
+        return true;
+      });
     } finally {
       this.#pumping = false;
     }

@@ -99,9 +99,10 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknow
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: object, close = false): void {
+function sendJson(res: ServerResponse, status: number, body: object, close = false, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     // An answer sent before the body was read ends the connection: the rest of the body is not a next request.
@@ -131,8 +132,8 @@ export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' |
     const envelope: InvocationEnvelope = method === 'GET' ? { input: { ...parseQuery(query) } } : readEnvelope(await readJsonBody(req, maxBodyBytes));
     const owner = callerId === app.ownerId;
     const response = await deps.runtime.invoke(app, endpoint.function, owner ? envelope : strangerEnvelope(app, envelope));
-    const { status, body } = invocationReply(owner ? response : strangerResponse(app, response), false);
-    sendJson(res, status, body);
+    const { status, body, headers } = invocationReply(owner ? response : strangerResponse(app, response), false);
+    sendJson(res, status, body, false, headers);
   };
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
     // Answered already, or the client went away (an upload cut short): nobody is left to tell.

@@ -1,50 +1,46 @@
 /**
  * @module The harness: the process inside a container (or a child process) that connects to the host
- * over a Unix socket and runs function bodies in worker threads, one invocation per worker at a time.
- * A worker that runs too long or uses too much memory is terminated without disturbing the others.
+ * over a Unix socket and runs function bodies in worker threads. A worker serves one call tree at a
+ * time (its nested calls run beside their callers in the same thread), so a chain of calls costs no
+ * thread per level, and a runaway tree is ended without disturbing the others.
  */
 import { connect } from 'node:net';
-import { Worker } from 'node:worker_threads';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { CallResult, HostMessage, InvokeMessage, LogEntry } from '../protocol.ts';
+import { LineReader } from '../line-reader.ts';
+import { WorkerSet, type TreeWorker } from './worker-set.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
 const [socketPath, mode = 'process', spareArg = '128'] = process.argv.slice(2);
 if (!socketPath) {
-  process.stderr.write('usage: harness <socket> [container|process] [spare worker memory MB]\n');
+  process.stderr.write('usage: harness <socket> [container|process] [default memory MB]\n');
   process.exit(2);
 }
 
-/** Threads running or idle at once: each costs several MB of the container's memory. */
-const MAX_WORKERS = 48;
 /**
- * Idle workers kept, oldest ended first: as many as ran at once lately (at least a few), so the next
- * burst of the same size starts no threads; the peak decays with the idle sweep.
+ * How long a call may wait for its body to start (a worker thread, the module's import) before it is
+ * answered START_TIMEOUT; none of it counts against the function's `timeoutMs`.
  */
-const MIN_IDLE = 4;
-let recentPeak = 0;
-/** An idle worker unused this long is ended, giving its memory back. */
-const IDLE_WORKER_TTL_MS = 60_000;
-/** Memory limit of the spare worker: the default a function gets, so most first calls can take it. */
-const SPARE_MEMORY_MB = Number(spareArg) || 128;
-const workerUrl = new URL('./worker.mjs', import.meta.url);
+const START_BOUND_MS = 30_000;
+/**
+ * A worker whose thread is blocked (a synchronous loop) cannot answer its own TIMEOUT, so the main thread
+ * ends it this long after the function's time ran out.
+ */
+const BLOCKED_GRACE_MS = 1000;
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 interface Running {
-  worker: Worker;
+  id: string;
   fn: string;
-  file: string;
   memoryMb: number;
+  timeoutMs: number;
+  worker: TreeWorker;
   timer: NodeJS.Timeout;
+  started: boolean;
 }
 
-/** Idle workers, least recently used first; each is bound to the function file it served. */
-let idle: Array<{ worker: Worker; file: string; since: number }> = [];
 const running = new Map<string, Running>();
-/** Workers alive and not yet told to end. */
-let workerCount = 0;
-const ended = new WeakSet<Worker>();
-/** Started before it is needed, so a new app's first call does not wait for a thread to boot. */
-let spare: Worker | undefined;
+const workers = new WorkerSet({ defaultMemoryMb: Number(spareArg) || 128, onMessage, onLost });
 
 const socket = connect(socketPath);
 socket.setNoDelay?.(true);
@@ -94,14 +90,7 @@ function scheduleStrayCheck(): void {
   });
 }
 
-function discard(worker: Worker): void {
-  if (ended.has(worker)) return;
-  ended.add(worker);
-  workerCount--;
-  idle = idle.filter((entry) => entry.worker !== worker);
-  void worker.terminate();
-}
-
+/** Answers one call and lets its worker go back to the idle set once its tree has no call left in it. */
 function finish(id: string, resultJson: string, logs: LogEntry[], healthy: boolean): void {
   const run = running.get(id);
   if (!run) return;
@@ -112,102 +101,85 @@ function finish(id: string, resultJson: string, logs: LogEntry[], healthy: boole
     resultJson = failureJson('INVALID_OUTPUT', `${run.fn} sent a malformed result`);
     healthy = false;
   }
+  workers.release(run.worker);
   if (healthy) {
-    idle.push({ worker: run.worker, file: run.file, since: Date.now() });
-    if (idle.length > Math.max(MIN_IDLE, recentPeak)) discard(idle[0]!.worker);
     sendResult(id, resultJson, logs);
     // In a container a call that returned normally can still have left processes running; looking
     // for them after the answer keeps the look off the call's latency.
     if (mode === 'container') scheduleStrayCheck();
     return;
   }
-  discard(run.worker);
   sendResult(id, resultJson, logs, hasStrayProcesses());
 }
 
-function spawnWorker(memoryMb: number): Worker {
-  const worker = new Worker(workerUrl, {
-    env: {},
-    resourceLimits: {
-      maxOldGenerationSizeMb: memoryMb,
-      maxYoungGenerationSizeMb: Math.max(4, Math.min(32, Math.floor(memoryMb / 8))),
-      stackSizeMb: 4,
-    },
-  });
-  workerCount++;
-  worker.on('message', (event: FromWorker) => {
-    if (event.t === 'call') {
-      let line: string;
-      try {
-        line = JSON.stringify({ t: 'call', id: event.id, callId: event.callId, fn: event.fn, input: event.input });
-      } catch (error) {
-        const result: CallResult = { ok: false, error: { code: 'INVALID_INPUT', message: `ctx.call('${event.fn}') input is not JSON-serialisable: ${(error as Error).message}` } };
-        worker.postMessage({ t: 'call-result', callId: event.callId, result } satisfies ToWorker);
-        return;
-      }
-      send(line);
-    } else {
-      finish(event.id, event.json, event.logs, true);
-    }
-  });
-  worker.on('error', (error: Error & { code?: string }) => {
-    const id = owner(worker);
-    const run = id && running.get(id);
-    if (!id || !run) return;
-    if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      finish(id, failureJson('OUT_OF_MEMORY', `${run.fn} used more than its ${run.memoryMb} MB memory limit and was stopped`), [], false);
-    } else {
-      finish(id, failureJson('FUNCTION_THREW', `${run.fn} crashed outside its returned promise: ${error.stack ?? error.message}`), [], false);
-    }
-  });
-  worker.on('exit', (code) => {
-    if (!ended.has(worker)) {
-      ended.add(worker);
-      workerCount--;
-    }
-    if (spare === worker) spare = undefined;
-    const id = owner(worker);
-    const run = id && running.get(id);
-    if (id && run) finish(id, failureJson('FUNCTION_THREW', `${run.fn} ended its thread (exit code ${code}) before returning`), [], false);
-    idle = idle.filter((entry) => entry.worker !== worker);
-  });
-  return worker;
+/** Ends a worker and answers every call of its tree still in it with the same failure. */
+function endWorker(worker: TreeWorker, culprit: string | undefined, describe: (run: Running) => [string, string]): void {
+  workers.discard(worker);
+  const victims = [...running.values()].filter((run) => run.worker === worker);
+  // The culprit is answered first, so its own message reaches the host before its callers' echoes of it.
+  victims.sort((a, b) => Number(b.id === culprit) - Number(a.id === culprit));
+  for (const run of victims) finish(run.id, failureJson(...describe(run)), [], false);
 }
 
-function takeWorker(message: InvokeMessage): Worker | undefined {
-  const index = idle.findLastIndex((entry) => entry.file === message.file);
-  if (index !== -1) return idle.splice(index, 1)[0]!.worker;
-  if (spare && message.memoryMb === SPARE_MEMORY_MB) {
-    const taken = spare;
-    spare = undefined;
-    setImmediate(startSpare);
-    return taken;
+function onMessage(worker: TreeWorker, event: FromWorker): void {
+  if (event.t === 'call') {
+    let line: string;
+    try {
+      line = JSON.stringify({ t: 'call', id: event.id, callId: event.callId, fn: event.fn, input: event.input });
+    } catch (error) {
+      const result: CallResult = { ok: false, error: { code: 'INVALID_INPUT', message: `ctx.call('${event.fn}') input is not JSON-serialisable: ${(error as Error).message}` } };
+      worker.thread.postMessage({ t: 'call-result', callId: event.callId, result } satisfies ToWorker);
+      return;
+    }
+    send(line);
+  } else if (event.t === 'started') {
+    const run = running.get(event.id);
+    // A body that starts after its call was answered START_TIMEOUT runs for no one: end it.
+    if (!run || run.worker !== worker) return endWorker(worker, undefined, (r) => ['START_TIMEOUT', `${r.fn} could not be started in time`]);
+    run.started = true;
+    clearTimeout(run.timer);
+    run.timer = setTimeout(() => setImmediate(() => blocked(run)), run.timeoutMs + BLOCKED_GRACE_MS);
+  } else {
+    if (event.abandoned) workers.retire(worker);
+    finish(event.id, event.json, event.logs, true);
   }
-  if (workerCount >= MAX_WORKERS && idle.length > 0) discard(idle[0]!.worker);
-  return workerCount < MAX_WORKERS ? spawnWorker(message.memoryMb) : undefined;
 }
 
-function startSpare(): void {
-  if (!spare && workerCount < MAX_WORKERS) spare = spawnWorker(SPARE_MEMORY_MB);
+/** The worker did not answer its own timer: its thread is blocked, so the whole tree in it ends. */
+function blocked(run: Running): void {
+  if (running.get(run.id) !== run) return;
+  endWorker(run.worker, run.id, (r) =>
+    r === run
+      ? ['TIMEOUT', `${r.fn} did not finish within ${r.timeoutMs} ms and was stopped`]
+      : ['TIMEOUT', `${r.fn} was stopped because ${run.fn}, in the same call tree, ran past its ${run.timeoutMs} ms limit`],
+  );
 }
 
-function owner(worker: Worker): string | undefined {
-  for (const [id, run] of running) if (run.worker === worker) return id;
-  return undefined;
+function onLost(worker: TreeWorker, error: (Error & { code?: string }) | number): void {
+  endWorker(worker, undefined, (run) => {
+    if (typeof error !== 'number' && error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return ['OUT_OF_MEMORY', `${run.fn} used more than its ${run.memoryMb} MB memory limit and was stopped`];
+    }
+    if (typeof error === 'number') return ['FUNCTION_THREW', `${run.fn} ended its thread (exit code ${error}) before returning`];
+    return ['FUNCTION_THREW', `${run.fn} crashed outside its returned promise: ${error.stack ?? error.message}`];
+  });
 }
 
 function invoke(message: InvokeMessage): void {
-  const worker = takeWorker(message);
+  const parent = message.parent === undefined ? undefined : running.get(message.parent);
+  const worker = workers.take(parent?.worker.tree ?? message.id, message.memoryMb);
   if (!worker) {
-    sendResult(message.id, failureJson('BUSY', `this sandbox already runs ${MAX_WORKERS} calls`), []);
+    sendResult(message.id, failureJson('BUSY', `this sandbox already runs ${workers.max} call trees`), []);
     return;
   }
-  const timer = setTimeout(() => {
-    finish(message.id, failureJson('TIMEOUT', `${message.fn} did not finish within ${message.timeoutMs} ms and was stopped`), [], false);
-  }, message.timeoutMs);
-  running.set(message.id, { worker, fn: message.fn, file: message.file, memoryMb: message.memoryMb, timer });
-  recentPeak = Math.max(recentPeak, running.size);
-  worker.postMessage({ t: 'invoke', id: message.id, fn: message.fn, file: message.file, input: message.input } satisfies ToWorker);
+  const run: Running = { id: message.id, fn: message.fn, memoryMb: message.memoryMb, timeoutMs: message.timeoutMs, worker, started: false, timer: undefined! };
+  run.timer = setTimeout(() => {
+    if (run.started) return;
+    worker.thread.postMessage({ t: 'cancel', id: run.id } satisfies ToWorker);
+    finish(run.id, failureJson('START_TIMEOUT', `${run.fn} could not be started within ${START_BOUND_MS} ms (starting a worker and importing the module); its own time had not begun`), [], true);
+  }, START_BOUND_MS);
+  running.set(message.id, run);
+  worker.thread.postMessage({ t: 'invoke', id: message.id, fn: message.fn, file: message.file, input: message.input, timeoutMs: message.timeoutMs } satisfies ToWorker);
 }
 
 function handle(line: string): void {
@@ -218,32 +190,19 @@ function handle(line: string): void {
     return;
   }
   if (message.t === 'invoke') invoke(message);
+  else if (message.t === 'ping') send('{"t":"pong"}');
   else if (message.t === 'call-result') {
-    running.get(message.id)?.worker.postMessage({ t: 'call-result', callId: message.callId, result: message.result } satisfies ToWorker);
+    running.get(message.id)?.worker.thread.postMessage({ t: 'call-result', callId: message.callId, result: message.result } satisfies ToWorker);
   }
 }
 
-setInterval(() => {
-  recentPeak = running.size;
-  const cutoff = Date.now() - IDLE_WORKER_TTL_MS;
-  for (const entry of idle.filter((e) => e.since < cutoff)) discard(entry.worker);
-}, IDLE_WORKER_TTL_MS / 4).unref();
-
-let buffered = '';
+const reader = new LineReader(MAX_LINE_BYTES, handle, () => socket.destroy());
 socket.setEncoding('utf8');
 socket.on('connect', () => {
   send('{"t":"ready"}');
-  startSpare();
+  workers.prepare();
 });
-socket.on('data', (chunk: string) => {
-  buffered += chunk;
-  let newline: number;
-  while ((newline = buffered.indexOf('\n')) !== -1) {
-    const line = buffered.slice(0, newline);
-    buffered = buffered.slice(newline + 1);
-    if (line) handle(line);
-  }
-});
+socket.on('data', (chunk: string) => reader.push(chunk));
 socket.on('close', () => process.exit(0));
 socket.on('error', () => process.exit(1));
 process.on('SIGTERM', () => process.exit(0));

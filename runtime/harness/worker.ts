@@ -1,4 +1,8 @@
-/** @module Runs inside a worker thread of the harness: loads one function module and runs it once per invocation. */
+/**
+ * @module Runs inside a worker thread of the harness: imports function modules once each and runs the calls
+ * of one call tree at a time, nested calls side by side with the callers that await them.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
@@ -10,8 +14,6 @@ const MAX_LOG_ENTRIES = 200;
 const MAX_LOG_MESSAGE = 4096;
 
 const port = parentPort!;
-/** The function this worker is bound to, set by its first invocation. */
-const setup = { fn: '', file: '' };
 
 type FunctionBody = (input: unknown, ctx: FunctionContext) => unknown;
 
@@ -32,12 +34,22 @@ class CallError extends Error {
   }
 }
 
-let logs: LogEntry[] = [];
+/** One running call: console output made while it runs (in its async context) is its own. */
+interface Invocation {
+  fn: string;
+  logs: LogEntry[];
+}
+
+const current = new AsyncLocalStorage<Invocation>();
+const modules = new Map<string, Promise<FunctionBody | CallResult>>();
+const cancelled = new Set<string>();
 let nextCallId = 1;
 const pendingCalls = new Map<number, (result: CallResult) => void>();
 
 function capture(level: LogEntry['level']) {
   return (...args: unknown[]) => {
+    const logs = current.getStore()?.logs;
+    if (!logs) return;
     if (logs.length < MAX_LOG_ENTRIES) {
       logs.push({ level, message: format(...args).slice(0, MAX_LOG_MESSAGE) });
     } else if (logs.length === MAX_LOG_ENTRIES) {
@@ -56,15 +68,15 @@ function failure(code: string, message: string): CallResult {
   return { ok: false, error: { code, message } } as CallResult;
 }
 
-function serialise(output: unknown): string {
+function serialise(fn: string, output: unknown): string {
   let json: string | undefined;
   try {
     json = JSON.stringify({ ok: true, output: output === undefined ? null : output });
   } catch (error) {
-    return JSON.stringify(failure('INVALID_OUTPUT', `${setup.fn} returned a value that is not JSON-serialisable: ${(error as Error).message}`));
+    return JSON.stringify(failure('INVALID_OUTPUT', `${fn} returned a value that is not JSON-serialisable: ${(error as Error).message}`));
   }
   if (Buffer.byteLength(json) > MAX_OUTPUT_BYTES) {
-    return JSON.stringify(failure('INVALID_OUTPUT', `${setup.fn} returned more than ${MAX_OUTPUT_BYTES} bytes of JSON`));
+    return JSON.stringify(failure('INVALID_OUTPUT', `${fn} returned more than ${MAX_OUTPUT_BYTES} bytes of JSON`));
   }
   return json;
 }
@@ -77,64 +89,83 @@ function withoutHarnessFrames(stack: string): string {
     .join('\n');
 }
 
-function describeThrow(error: unknown): CallResult {
+function describeThrow(fn: string, error: unknown): CallResult {
   if (error instanceof CallError) return failure(error.code, error.message);
   const message = error instanceof Error ? withoutHarnessFrames(error.stack ?? error.message) : format(error);
-  return failure('FUNCTION_THREW', `${setup.fn} threw: ${message}`);
+  return failure('FUNCTION_THREW', `${fn} threw: ${message}`);
 }
 
-async function loadBody(): Promise<FunctionBody | CallResult> {
-  try {
-    const module = (await import(pathToFileURL(setup.file).href)) as { default?: unknown };
-    if (typeof module.default !== 'function') {
-      return failure('FUNCTION_LOAD_FAILED', `functions/${setup.fn} has no default export that is a function`);
-    }
-    return module.default as FunctionBody;
-  } catch (error) {
-    return failure('FUNCTION_LOAD_FAILED', `functions/${setup.fn} could not be loaded: ${(error as Error)?.message ?? format(error)}`);
+function load(fn: string, file: string): Promise<FunctionBody | CallResult> {
+  let loaded = modules.get(file);
+  if (!loaded) {
+    loaded = (import(pathToFileURL(file).href) as Promise<{ default?: unknown }>).then(
+      (module) =>
+        typeof module.default === 'function'
+          ? (module.default as FunctionBody)
+          : failure('FUNCTION_LOAD_FAILED', `functions/${fn} has no default export that is a function`),
+      (error: unknown) => failure('FUNCTION_LOAD_FAILED', `functions/${fn} could not be loaded: ${(error as Error)?.message ?? format(error)}`),
+    );
+    modules.set(file, loaded);
   }
+  return loaded;
 }
 
-let body: Promise<FunctionBody | CallResult> | undefined;
+function contextFor(fn: string, id: string): FunctionContext {
+  return Object.freeze({
+    fn,
+    invocationId: id,
+    call(name: string, callInput?: unknown) {
+      const callId = nextCallId++;
+      return new Promise((resolve, reject) => {
+        pendingCalls.set(callId, (result) =>
+          result.ok ? resolve(result.output) : reject(new CallError(result.error.code, result.error.message)),
+        );
+        post({ t: 'call', id, callId, fn: String(name), input: callInput === undefined ? null : callInput });
+      });
+    },
+  });
+}
 
-async function invoke(id: string, input: unknown): Promise<void> {
-  logs = [];
-  const loaded = await body!;
-  let json: string;
-  if (typeof loaded !== 'function') {
-    json = JSON.stringify(loaded);
-  } else {
-    const ctx: FunctionContext = {
-      fn: setup.fn,
-      invocationId: id,
-      call(name, callInput) {
-        const callId = nextCallId++;
-        return new Promise((resolve, reject) => {
-          pendingCalls.set(callId, (result) =>
-            result.ok ? resolve(result.output) : reject(new CallError(result.error.code, result.error.message)),
-          );
-          post({ t: 'call', id, callId, fn: String(name), input: callInput === undefined ? null : callInput });
-        });
-      },
-    };
+/** Runs the body and answers; past `timeoutMs` of its own time it is answered TIMEOUT even if still awaiting. */
+function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>, invocation: Invocation): void {
+  let answered = false;
+  const answer = (json: string, abandoned?: boolean) => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    post({ t: 'result', id: message.id, json, logs: invocation.logs, ...(abandoned ? { abandoned } : {}) });
+  };
+  const timer = setTimeout(() => {
+    answer(JSON.stringify(failure('TIMEOUT', `${message.fn} did not finish within ${message.timeoutMs} ms and was stopped`)), true);
+  }, message.timeoutMs);
+  post({ t: 'started', id: message.id });
+  current.run(invocation, async () => {
     try {
-      json = serialise(await loaded(input, Object.freeze(ctx)));
+      answer(serialise(message.fn, await body(message.input, contextFor(message.fn, message.id))));
     } catch (error) {
-      json = JSON.stringify(describeThrow(error));
+      answer(JSON.stringify(describeThrow(message.fn, error)));
     }
+  });
+}
+
+async function invoke(message: Extract<ToWorker, { t: 'invoke' }>): Promise<void> {
+  const invocation: Invocation = { fn: message.fn, logs: [] };
+  const loaded = await load(message.fn, message.file);
+  if (cancelled.delete(message.id)) return;
+  if (typeof loaded !== 'function') {
+    post({ t: 'result', id: message.id, json: JSON.stringify(loaded), logs: [] });
+    return;
   }
-  post({ t: 'result', id, json, logs });
+  runBody(loaded, message, invocation);
 }
 
 port.on('message', (message: ToWorker) => {
   if (message.t === 'invoke') {
-    if (!body) {
-      Object.assign(setup, { fn: message.fn, file: message.file });
-      body = loadBody();
-    }
-    void invoke(message.id, message.input);
-    return;
+    void invoke(message);
+  } else if (message.t === 'cancel') {
+    cancelled.add(message.id);
+  } else {
+    pendingCalls.get(message.callId)?.(message.result);
+    pendingCalls.delete(message.callId);
   }
-  pendingCalls.get(message.callId)?.(message.result);
-  pendingCalls.delete(message.callId);
 });

@@ -14,6 +14,11 @@ export interface ProcessExecutorOptions {
   installer: Pick<DependencyInstaller, 'ensure'>;
   /** Child processes alive at once. */
   maxProcesses?: number;
+  /** Top-level calls one process runs at once. */
+  concurrency?: number;
+  maxQueue?: number;
+  maxQueuePerOwner?: number;
+  maxWaitMs?: number;
 }
 
 export class ProcessExecutor extends WarmPool implements Executor {
@@ -23,8 +28,10 @@ export class ProcessExecutor extends WarmPool implements Executor {
       installer: options.installer,
       prestart: 0,
       maxSandboxes: options.maxProcesses ?? 4,
-      concurrency: 16,
-      maxQueue: 1000,
+      concurrency: options.concurrency ?? 16,
+      maxQueue: options.maxQueue ?? 1000,
+      ...(options.maxQueuePerOwner === undefined ? {} : { maxQueuePerOwner: options.maxQueuePerOwner }),
+      ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
       idleTtlMs: 30_000,
     });
   }

@@ -5,7 +5,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { startCloud } from '../../cloud/main.ts';
-import { createExecutor } from '../../docker/executor-factory.ts';
+import { createExecutor, type ExecutorSettings } from '../../docker/executor-factory.ts';
 import { tempFolder } from './temp.ts';
 
 export interface TestCloud {
@@ -28,6 +28,8 @@ export interface TestCloudOptions {
   fleetLeaseMs?: number;
   /** Start on this data folder, e.g. a closed cloud's, to test a restart; a fresh one by default. */
   dataDir?: string;
+  /** How the executor's pool is sized, e.g. small to test refusals. */
+  pool?: Pick<ExecutorSettings, 'maxContainers' | 'concurrency' | 'maxQueue' | 'maxQueuePerOwner' | 'maxWaitMs'>;
 }
 
 interface Received {
@@ -65,7 +67,7 @@ async function startInbox(): Promise<{ url: string; inbox: Received[]; close(): 
 export async function startTestCloud(options: TestCloudOptions = {}): Promise<TestCloud> {
   const base = await tempFolder('ec-cloud');
   const dataDir = options.dataDir ?? join(base, 'data');
-  const executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
+  const executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run'), ...options.pool });
   const smtp = options.smtp === false ? undefined : await startInbox();
   const inbox = smtp?.inbox ?? [];
   const cloud = await startCloud({
