@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { CallResult, HostMessage, InvokeMessage, LogEntry } from '../protocol.ts';
 import { LineReader } from '../line-reader.ts';
+import { guardMemory } from './memory-guard.ts';
 import { WorkerSet, type TreeWorker } from './worker-set.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
@@ -163,6 +164,18 @@ function onLost(worker: TreeWorker, error: (Error & { code?: string }) | number)
     if (typeof error === 'number') return ['FUNCTION_THREW', `${run.fn} ended its thread (exit code ${error}) before returning`];
     return ['FUNCTION_THREW', `${run.fn} crashed outside its returned promise: ${error.stack ?? error.message}`];
   });
+}
+
+if (mode === 'container') {
+  guardMemory(
+    () => running.size > 0,
+    (limitMb) => {
+      const busy = new Set([...running.values()].map((run) => run.worker));
+      for (const worker of busy) {
+        endWorker(worker, undefined, (run) => ['OUT_OF_MEMORY', `the container's memory (${limitMb} MB) ran out while ${run.fn} ran; every call running in it was stopped`]);
+      }
+    },
+  );
 }
 
 function invoke(message: InvokeMessage): void {
