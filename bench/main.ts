@@ -10,6 +10,7 @@ import { Invoker } from '../runtime/invoker.ts';
 import { defaultCacheDir } from '../runtime/paths.ts';
 import { benchCloud } from './cloud-bench.ts';
 import { benchCourier } from './courier-bench.ts';
+import { benchChain, benchPayloads } from './nested-bench.ts';
 import { benchFleet } from './fleet-bench.ts';
 import { benchRemote } from './remote-bench.ts';
 import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
@@ -47,6 +48,8 @@ const benches: Record<(typeof names)[number], () => Promise<void>> = {
   courier: () => benchCourier(deps),
   runtime: async () => {
     await benchWarmCalls(deps);
+    await benchChain(deps);
+    await benchPayloads(deps);
     await benchFirstCall(deps);
   },
   remote: () => benchRemote({ executor: bundle, appDir: deps.appDir, report }),

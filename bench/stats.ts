@@ -24,15 +24,23 @@ export class CallFailed extends Error {
  */
 export class Tally {
   #counts = new Map<string, number>();
+  #examples = new Map<string, string>();
 
   add(label: string, n = 1): void {
     this.#counts.set(label, (this.#counts.get(label) ?? 0) + n);
   }
 
-  /** Counts a thrown error under its code (CallFailed), else under its message cut short. */
+  /** Counts a thrown error under its code (CallFailed), else under its message cut short; keeps the first message of each. */
   addError(error: unknown): void {
-    if (error instanceof CallFailed) this.add(error.code);
-    else this.add(`threw: ${(error instanceof Error ? error.message : String(error)).slice(0, 120)}`);
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 200);
+    const label = error instanceof CallFailed ? error.code : `threw: ${message.slice(0, 120)}`;
+    this.add(label);
+    if (!this.#examples.has(label)) this.#examples.set(label, message);
+  }
+
+  /** The first message counted under `label`, for a row that quotes what went wrong. */
+  example(label: string): string | undefined {
+    return this.#examples.get(label);
   }
 
   count(label: string): number {
