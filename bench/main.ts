@@ -12,6 +12,7 @@ import { benchCloud } from './cloud-bench.ts';
 import { benchCourier } from './courier-bench.ts';
 import { benchChain, benchPayloads } from './nested-bench.ts';
 import { benchFleet } from './fleet-bench.ts';
+import { benchOverload } from './overload-bench.ts';
 import { benchRemote } from './remote-bench.ts';
 import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
 
@@ -53,13 +54,23 @@ const benches: Record<(typeof names)[number], () => Promise<void>> = {
     await benchFirstCall(deps);
   },
   remote: () => benchRemote({ executor: bundle, appDir: deps.appDir, report }),
-  cloud: () => benchCloud({ executor: bundle, appDir: deps.appDir, report }),
+  cloud: async () => {
+    await benchCloud({ executor: bundle, appDir: deps.appDir, report });
+    await benchOverload({ executor: bundle, appDir: deps.appDir, report });
+  },
   fleet: () => benchFleet({ docker, executor: bundle, appDir: deps.appDir, report }),
 };
 
 report(`edgecourier benchmark — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 try {
-  for (const name of names) if (chosen.length === 0 || chosen.includes(name)) await benches[name]();
+  for (const name of names) {
+    if (chosen.length > 0 && !chosen.includes(name)) continue;
+    // A benchmark that fails outright is a row saying so; the others still run.
+    await benches[name]().catch((error: unknown) => {
+      report(`${name}: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exitCode = 1;
+    });
+  }
 } finally {
   await executor.close();
 }
