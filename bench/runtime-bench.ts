@@ -13,7 +13,7 @@ import type { LoadedApp } from '../runtime/app.ts';
 import type { Executor } from '../runtime/executor.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import { materializeApp } from '../runtime/materialize.ts';
-import { CallFailed, count, failed, ms, percentile, Tally, throughput, timeSequential, times } from './stats.ts';
+import { CallFailed, count, failed, ms, percentile, Tally, throughput, timeSequential } from './stats.ts';
 
 export interface RuntimeBenchDeps {
   docker: Docker;
@@ -50,7 +50,7 @@ export async function benchWarmCalls(deps: RuntimeBenchDeps): Promise<void> {
   deps.report(`warm call, sequential (${SEQUENTIAL} calls): in-process p50 ${ms(b50)} p99 ${ms(b99)}; DockerExecutor p50 ${ms(d50)} p99 ${ms(d99)}${failed(sequentialFailures)}`);
   deps.report(`  added latency at p50: ${ms(d50 - b50)} (target < 1 ms)`);
   deps.report(
-    `warm calls, ${CALLERS} concurrent callers (${count(CONCURRENT_TOTAL)} calls): DockerExecutor ${count(dockerRate)} ok calls/s (target >= 20,000) vs in-process ${count(baseRate)} calls/s (${times(dockerRate / baseRate)})${failed(concurrentFailures)}`,
+    `warm calls, ${CALLERS} concurrent callers (${count(CONCURRENT_TOTAL)} calls): DockerExecutor ${count(dockerRate)} ok calls/s (target >= 20,000) vs in-process ${count(baseRate)} calls/s${failed(concurrentFailures)}`,
   );
 }
 
