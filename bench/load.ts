@@ -1,10 +1,10 @@
 /**
- * @module A load generator run as its own process (so its work is not the cloud's): `connections` callers
- * each sending requests one after another over a kept-alive connection between two wall-clock times, every
- * answer counted by status and error code with its latency. Prints one JSON LoadReport on stdout.
+ * @module A load generator run as its own process (so its work is not the cloud's): autocannon's `connections`
+ * callers, each sending requests one after another over a kept-alive connection between two wall-clock times,
+ * every answer counted by status and error code with its latency. Prints one JSON LoadReport on stdout.
  * Usage: node --import=tsx bench/load.ts '<LoadPlan as JSON>'
  */
-import { Agent, request } from 'node:http';
+import autocannon from 'autocannon';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { percentile } from './stats.ts';
@@ -33,62 +33,48 @@ export interface LoadReport {
   seconds: number;
   /** 2xx answers that arrived within the window. */
   okInWindow: number;
-  /** Every answer or failure by label: "200", "429 BUSY", "504 TIMEOUT", "no answer", "error ECONNRESET". */
+  /** Every answer or failure by label: "200", "429 BUSY", "504 TIMEOUT", "no answer", "connection error". */
   labels: Record<string, LabelStats>;
 }
 
 /** The label of an answer: its status, and for a failure the error code its JSON body gives. */
-function label(status: number, text: string): string {
+function label(status: number, body: string): string {
   if (status >= 200 && status < 300) return String(status);
   try {
-    const code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
+    const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code;
     return typeof code === 'string' ? `${status} ${code}` : String(status);
   } catch {
     return String(status);
   }
 }
 
-function send(plan: LoadPlan, agent: Agent): Promise<string> {
-  return new Promise((resolve) => {
-    const req = request(plan.url, { method: plan.method, agent, headers: { ...plan.headers, ...(plan.body ? { 'content-length': Buffer.byteLength(plan.body) } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve(label(res.statusCode ?? 0, text)));
-      res.on('error', (error: NodeJS.ErrnoException) => resolve(`error ${error.code ?? error.message}`));
-    });
-    req.setTimeout(plan.timeoutMs, () => {
-      req.destroy();
-      resolve('no answer');
-    });
-    req.on('error', (error: NodeJS.ErrnoException) => resolve(`error ${error.code ?? error.message}`));
-    req.end(plan.body);
-  });
-}
-
 export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
-  const agent = new Agent({ keepAlive: true, maxSockets: plan.connections });
   const latencies = new Map<string, number[]>();
   let okInWindow = 0;
+  // autocannon hands a response's body to onResponse and, in the same turn, its latency to the 'response' event.
+  let last = '';
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, plan.startAt - Date.now())));
   const started = Date.now();
-  const caller = async () => {
-    while (Date.now() < plan.endAt) {
-      const sent = performance.now();
-      const answer = await send(plan, agent);
-      const elapsed = performance.now() - sent;
-      if (answer.startsWith('2') && Date.now() <= plan.endAt) okInWindow++;
-      const samples = latencies.get(answer) ?? [];
-      samples.push(elapsed);
-      latencies.set(answer, samples);
-      // A refused connection answers at once: without a pause the caller would spin on it.
-      if (answer.startsWith('error')) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
-  await Promise.all(Array.from({ length: plan.connections }, caller));
-  agent.destroy();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const options: autocannon.Options = {
+      url: plan.url,
+      connections: plan.connections,
+      duration: Math.max(0.1, (plan.endAt - started) / 1000),
+      timeout: plan.timeoutMs / 1000,
+      requests: [{ method: plan.method, body: plan.body, headers: plan.headers, onResponse: (status, body) => (last = label(status, body)) }],
+    };
+    const instance = autocannon(options, (error: unknown, done: autocannon.Result) => (error ? reject(error) : resolve(done)));
+    instance.on('response', (_client, status, _bytes, responseTime) => {
+      if (status >= 200 && status < 300) okInWindow++;
+      const samples = latencies.get(last) ?? [];
+      samples.push(responseTime);
+      latencies.set(last, samples);
+    });
+  });
   const labels: Record<string, LabelStats> = {};
   for (const [name, samples] of latencies) labels[name] = { count: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99) };
+  if (result.timeouts > 0) labels['no answer'] = { count: result.timeouts, p50: NaN, p99: NaN };
+  if (result.errors > result.timeouts) labels['connection error'] = { count: result.errors - result.timeouts, p50: NaN, p99: NaN };
   return { seconds: Math.max(0.001, (plan.endAt - started) / 1000), okInWindow, labels };
 }
 

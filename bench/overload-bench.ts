@@ -2,7 +2,7 @@
  * @module Overload and fairness benchmarks: a trivial public endpoint at the connection count that saturates it
  * and at 10x that (ok req/s kept, no TIMEOUT, refusals answered fast), while a second user calls its own
  * endpoint one call after another (its p99 against its p99 with no flood). Load comes from bench/load.ts
- * processes, so the cloud's process does none of the callers' work.
+ * processes (autocannon), so the cloud's process does none of the callers' work.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -30,7 +30,7 @@ const LADDER_SECONDS = 3;
 const SECONDS = 10;
 const FLOOD_FACTOR = 10;
 /** Time for a loader process to start (tsx compiles it) before its window opens. */
-const LEAD_MS = 2500;
+const LEAD_MS = 4000;
 /** The second user's calls run inside the flood's window, this far from either end. */
 const PROBE_MARGIN_MS = 1000;
 const CALL_TIMEOUT_MS = 30_000;
@@ -93,6 +93,10 @@ const answers = (report: LoadReport) =>
     .join(', ') || 'none';
 const labelled = (report: LoadReport, test: (name: string) => boolean) => Object.entries(report.labels).filter(([name]) => test(name));
 const okLatency = (report: LoadReport) => labelled(report, (name) => name.startsWith('2'))[0]?.[1];
+const okP99 = (report: LoadReport) => {
+  const stats = okLatency(report);
+  return stats ? `ok p99 ${ms(stats.p99)}` : 'no ok answers';
+};
 const sum = (entries: [string, { count: number }][]) => entries.reduce((total, [, stats]) => total + stats.count, 0);
 
 /**
@@ -160,8 +164,8 @@ function reportOverload(deps: OverloadBenchDeps, run: OverloadRun): void {
     `overload: ${FLOOD_FACTOR}x (${count(run.flood)} conns, ${SECONDS} s) ${count(at)} ok/s vs ${count(base)} at ${run.connections} (${times(at / base)}, target >= 0.9)` +
       ` · TIMEOUT ${count(timeouts)} (target 0)${unanswered ? ` · ${count(unanswered)} with no answer in ${CALL_TIMEOUT_MS / 1000} s` : ''} · ${refusalP99} (target <= 20 ms)`,
   );
-  deps.report(`  answers at ${count(run.flood)} conns: ${answers(run.overloaded)}; ok p99 ${ms(okLatency(run.overloaded)?.p99 ?? NaN)}`);
-  deps.report(`  answers at ${run.connections} conns: ${answers(run.saturated)}; ok p99 ${ms(okLatency(run.saturated)?.p99 ?? NaN)}`);
+  deps.report(`  answers at ${count(run.flood)} conns: ${answers(run.overloaded)}; ${okP99(run.overloaded)}`);
+  deps.report(`  answers at ${run.connections} conns: ${answers(run.saturated)}; ${okP99(run.saturated)}`);
   deps.report(`  saturation search (ok req/s by connections, ${LADDER_SECONDS} s each): ${run.steps.join(', ')}`);
 }
 
