@@ -24,8 +24,9 @@ export interface LoadPlan {
 
 export interface LabelStats {
   count: number;
-  p50: number;
-  p99: number;
+  /** Latency in ms, for answers; failures with no answer have none. */
+  p50?: number;
+  p99?: number;
 }
 
 export interface LoadReport {
@@ -73,8 +74,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
   });
   const labels: Record<string, LabelStats> = {};
   for (const [name, samples] of latencies) labels[name] = { count: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99) };
-  if (result.timeouts > 0) labels['no answer'] = { count: result.timeouts, p50: NaN, p99: NaN };
-  if (result.errors > result.timeouts) labels['connection error'] = { count: result.errors - result.timeouts, p50: NaN, p99: NaN };
+  if (result.timeouts > 0) labels['no answer'] = { count: result.timeouts };
+  if (result.errors > result.timeouts) labels['connection error'] = { count: result.errors - result.timeouts };
   return { seconds: Math.max(0.001, (plan.endAt - started) / 1000), okInWindow, labels };
 }
 

@@ -75,7 +75,7 @@ async function load(loadPlan: LoadPlan): Promise<LoadReport> {
     return JSON.parse(stdout) as LoadReport;
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
-    return { seconds: (loadPlan.endAt - loadPlan.startAt) / 1000, okInWindow: 0, labels: { [`loader failed: ${message}`]: { count: 1, p50: NaN, p99: NaN } } };
+    return { seconds: (loadPlan.endAt - loadPlan.startAt) / 1000, okInWindow: 0, labels: { [`loader failed: ${message}`]: { count: 1 } } };
   }
 }
 
@@ -95,7 +95,7 @@ const labelled = (report: LoadReport, test: (name: string) => boolean) => Object
 const okLatency = (report: LoadReport) => labelled(report, (name) => name.startsWith('2'))[0]?.[1];
 const okP99 = (report: LoadReport) => {
   const stats = okLatency(report);
-  return stats ? `ok p99 ${ms(stats.p99)}` : 'no ok answers';
+  return stats ? `ok p99 ${ms(stats.p99 ?? NaN)}` : 'no ok answers';
 };
 const sum = (entries: [string, { count: number }][]) => entries.reduce((total, [, stats]) => total + stats.count, 0);
 
@@ -159,7 +159,7 @@ function reportOverload(deps: OverloadBenchDeps, run: OverloadRun): void {
   const timeouts = sum(labelled(run.overloaded, (name) => name.endsWith(' TIMEOUT')));
   const unanswered = sum(labelled(run.overloaded, (name) => name === 'no answer'));
   const refusals = labelled(run.overloaded, (name) => name.startsWith('429'));
-  const refusalP99 = refusals.length === 0 ? 'no 429 answers' : refusals.map(([name, stats]) => `${name} p99 ${ms(stats.p99)}`).join(', ');
+  const refusalP99 = refusals.length === 0 ? 'no 429 answers' : refusals.map(([name, stats]) => `${name} p99 ${ms(stats.p99 ?? NaN)}`).join(', ');
   deps.report(
     `overload: ${FLOOD_FACTOR}x (${count(run.flood)} conns, ${SECONDS} s) ${count(at)} ok/s vs ${count(base)} at ${run.connections} (${times(at / base)}, target >= 0.9)` +
       ` · TIMEOUT ${count(timeouts)} (target 0)${unanswered ? ` · ${count(unanswered)} with no answer in ${CALL_TIMEOUT_MS / 1000} s` : ''} · ${refusalP99} (target <= 20 ms)`,
@@ -175,7 +175,7 @@ function reportFairness(deps: OverloadBenchDeps, alone: LoadReport, during: Load
     const failed = labelled(report, (name) => !name.startsWith('2'));
     return failed.length === 0 ? '' : `; failed ${when}: ${failed.map(([name, stats]) => `${name} ${count(stats.count)}`).join(', ')}`;
   };
-  const figure = !flooded ? 'no ok answer during the flood' : `p99 ${ms(flooded.p99)} (p50 ${ms(flooded.p50)}, ${count(flooded.count)} ok calls)`;
+  const figure = !flooded ? 'no ok answer during the flood' : `p99 ${ms(flooded.p99 ?? NaN)} (p50 ${ms(flooded.p50 ?? NaN)}, ${count(flooded.count)} ok calls)`;
   deps.report(
     `fairness: a second user's sequential calls to its own endpoint during the flood: ${figure} vs p99 ${ms(quiet?.p99 ?? NaN)} with no flood (${count(quiet?.count ?? 0)} ok calls)` +
       ` (${times((flooded?.p99 ?? NaN) / (quiet?.p99 ?? NaN))}, target <= 3x)${failures(during, 'during the flood')}${failures(alone, 'with no flood')}`,
