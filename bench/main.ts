@@ -10,7 +10,9 @@ import { Invoker } from '../runtime/invoker.ts';
 import { defaultCacheDir } from '../runtime/paths.ts';
 import { benchCloud } from './cloud-bench.ts';
 import { benchCourier } from './courier-bench.ts';
+import { benchChain, benchPayloads } from './nested-bench.ts';
 import { benchFleet } from './fleet-bench.ts';
+import { benchOverload } from './overload-bench.ts';
 import { benchRemote } from './remote-bench.ts';
 import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
 
@@ -43,20 +45,33 @@ const deps = {
   report,
 };
 
-const benches: Record<(typeof names)[number], () => Promise<void>> = {
-  courier: () => benchCourier(deps),
-  runtime: async () => {
-    await benchWarmCalls(deps);
-    await benchFirstCall(deps);
+const cloudDeps = { executor: bundle, appDir: deps.appDir, report };
+/** Each benchmark's parts, run in order; a part that fails outright does not keep the next from running. */
+const benches: Record<(typeof names)[number], Record<string, () => Promise<void>>> = {
+  courier: { courier: () => benchCourier(deps) },
+  runtime: {
+    'warm calls': () => benchWarmCalls(deps),
+    'ctx.call chain': () => benchChain(deps),
+    'ctx.call payloads': () => benchPayloads(deps),
+    'first call': () => benchFirstCall(deps),
   },
-  remote: () => benchRemote({ executor: bundle, appDir: deps.appDir, report }),
-  cloud: () => benchCloud({ executor: bundle, appDir: deps.appDir, report }),
-  fleet: () => benchFleet({ docker, executor: bundle, appDir: deps.appDir, report }),
+  remote: { remote: () => benchRemote(cloudDeps) },
+  cloud: { 'endpoint calls': () => benchCloud(cloudDeps), 'overload and fairness': () => benchOverload(cloudDeps) },
+  fleet: { fleet: () => benchFleet({ docker, executor: bundle, appDir: deps.appDir, report }) },
 };
 
 report(`edgecourier benchmark — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 try {
-  for (const name of names) if (chosen.length === 0 || chosen.includes(name)) await benches[name]();
+  for (const name of names) {
+    if (chosen.length > 0 && !chosen.includes(name)) continue;
+    for (const [part, run] of Object.entries(benches[name])) {
+      // A benchmark that fails outright is a row saying so; the others still run.
+      await run().catch((error: unknown) => {
+        report(`${part}: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        process.exitCode = 1;
+      });
+    }
+  }
 } finally {
   await executor.close();
 }

@@ -13,7 +13,7 @@ import type { LoadedApp } from '../runtime/app.ts';
 import type { Executor } from '../runtime/executor.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import { materializeApp } from '../runtime/materialize.ts';
-import { ms, percentile, throughput, timeSequential } from './stats.ts';
+import { CallFailed, count, failed, ms, percentile, Tally, throughput, timeSequential } from './stats.ts';
 
 export interface RuntimeBenchDeps {
   docker: Docker;
@@ -37,17 +37,21 @@ export async function benchWarmCalls(deps: RuntimeBenchDeps): Promise<void> {
   const inProcess = async () => module.default(input);
   const warm = async () => {
     const response = await deps.invoker.invoke(app, 'upper', input);
-    if (!response.ok) throw new Error(response.error.message);
+    if (!response.ok) throw new CallFailed(response.error.code, response.error.message);
   };
   await timeSequential(200, warm);
+  const sequentialFailures = new Tally();
   const base = await timeSequential(SEQUENTIAL, inProcess);
-  const docker = await timeSequential(SEQUENTIAL, warm);
+  const docker = await timeSequential(SEQUENTIAL, warm, sequentialFailures);
+  const concurrentFailures = new Tally();
   const baseRate = await throughput(CONCURRENT_TOTAL, CALLERS, inProcess);
-  const dockerRate = await throughput(CONCURRENT_TOTAL, CALLERS, warm);
+  const dockerRate = await throughput(CONCURRENT_TOTAL, CALLERS, warm, concurrentFailures);
   const [b50, b99, d50, d99] = [percentile(base, 50), percentile(base, 99), percentile(docker, 50), percentile(docker, 99)];
-  deps.report(`warm call, sequential (${SEQUENTIAL} calls): in-process p50 ${ms(b50)} p99 ${ms(b99)}; DockerExecutor p50 ${ms(d50)} p99 ${ms(d99)}`);
+  deps.report(`warm call, sequential (${SEQUENTIAL} calls): in-process p50 ${ms(b50)} p99 ${ms(b99)}; DockerExecutor p50 ${ms(d50)} p99 ${ms(d99)}${failed(sequentialFailures)}`);
   deps.report(`  added latency at p50: ${ms(d50 - b50)} (target < 1 ms)`);
-  deps.report(`warm call, ${CALLERS} concurrent callers: in-process ${Math.round(baseRate)} calls/s; DockerExecutor ${Math.round(dockerRate)} calls/s`);
+  deps.report(
+    `warm calls, ${CALLERS} concurrent callers (${count(CONCURRENT_TOTAL)} calls): DockerExecutor ${count(dockerRate)} ok calls/s (target >= 20,000) vs in-process ${count(baseRate)} calls/s${failed(concurrentFailures)}`,
+  );
 }
 
 /** The same function started the plain way: one `docker run --rm` (create, start, wait, remove) with the same sandbox. */
@@ -71,19 +75,26 @@ async function plainDockerRun(deps: RuntimeBenchDeps, app: LoadedApp): Promise<n
 export async function benchFirstCall(deps: RuntimeBenchDeps): Promise<void> {
   const pooled: number[] = [];
   const plain: number[] = [];
+  const failures = new Tally();
   for (let trial = 0; trial < FIRST_CALL_TRIALS; trial++) {
     const dir = join(await mkdtemp(join(tmpdir(), 'ec-first-')), `app${trial}`);
     await cp(deps.appDir, dir, { recursive: true });
     const app = await deps.load(dir);
     // Let the pool start its generic containers again, as it does between arrivals of new apps.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const started = performance.now();
-    const response = await deps.invoker.invoke(app, 'upper', { text: 'benchmark' });
-    pooled.push(performance.now() - started);
-    if (!response.ok) throw new Error(response.error.message);
-    plain.push(await plainDockerRun(deps, app));
+    try {
+      const started = performance.now();
+      const response = await deps.invoker.invoke(app, 'upper', { text: 'benchmark' });
+      if (!response.ok) throw new CallFailed(response.error.code, response.error.message);
+      pooled.push(performance.now() - started);
+      plain.push(await plainDockerRun(deps, app));
+    } catch (error) {
+      failures.addError(error);
+    }
     await deps.executor.release(app.dir);
   }
   const [p, d] = [percentile(pooled, 50), percentile(plain, 50)];
-  deps.report(`first call of a new app (median of ${FIRST_CALL_TRIALS}): pre-started pool ${ms(p)}; plain docker run ${ms(d)}; ${(d / p).toFixed(1)}x faster (target >= 10x)`);
+  deps.report(
+    `first call of a new app (median of ${pooled.length}/${FIRST_CALL_TRIALS}): pre-started pool ${ms(p)}; plain docker run ${ms(d)}; ${(d / p).toFixed(1)}x faster (target >= 10x)${failed(failures)}`,
+  );
 }

@@ -1,0 +1,2 @@
+// Link 35 of the benchmark's chain of 50 functions: passes the hop count on to the next link.
+export default (input, ctx) => ctx.call('link36', { hops: input.hops + 1 });

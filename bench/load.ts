@@ -1,0 +1,85 @@
+/**
+ * @module A load generator run as its own process (so its work is not the cloud's): autocannon's `connections`
+ * callers, each sending requests one after another over a kept-alive connection between two wall-clock times,
+ * every answer counted by status and error code with its latency. Prints one JSON LoadReport on stdout.
+ * Usage: node --import=tsx bench/load.ts '<LoadPlan as JSON>'
+ */
+import autocannon from 'autocannon';
+import { resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { percentile } from './stats.ts';
+
+export interface LoadPlan {
+  url: string;
+  method: 'GET' | 'POST';
+  body?: string;
+  headers?: Record<string, string>;
+  connections: number;
+  /** Wall-clock times (Date.now()) of the first request and of the end of the window. */
+  startAt: number;
+  endAt: number;
+  /** A request with no answer after this long is given up and counted as "no answer". */
+  timeoutMs: number;
+}
+
+export interface LabelStats {
+  count: number;
+  /** Latency in ms, for answers; failures with no answer have none. */
+  p50?: number;
+  p99?: number;
+}
+
+export interface LoadReport {
+  /** Seconds from the first request to the end of the window. */
+  seconds: number;
+  /** 2xx answers that arrived within the window. */
+  okInWindow: number;
+  /** Every answer or failure by label: "200", "429 BUSY", "504 TIMEOUT", "no answer", "connection error". */
+  labels: Record<string, LabelStats>;
+}
+
+/** The label of an answer: its status, and for a failure the error code its JSON body gives. */
+function label(status: number, body: string): string {
+  if (status >= 200 && status < 300) return String(status);
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === 'string' ? `${status} ${code}` : String(status);
+  } catch {
+    return String(status);
+  }
+}
+
+export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
+  const latencies = new Map<string, number[]>();
+  let okInWindow = 0;
+  // autocannon hands a response's body to onResponse and, in the same turn, its latency to the 'response' event.
+  let last = '';
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, plan.startAt - Date.now())));
+  const started = Date.now();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const options: autocannon.Options = {
+      url: plan.url,
+      connections: plan.connections,
+      duration: Math.max(0.1, (plan.endAt - started) / 1000),
+      timeout: plan.timeoutMs / 1000,
+      requests: [{ method: plan.method, body: plan.body, headers: plan.headers, onResponse: (status, body) => (last = label(status, body)) }],
+    };
+    const instance = autocannon(options, (error: unknown, done: autocannon.Result) => (error ? reject(error) : resolve(done)));
+    instance.on('response', (_client, status, _bytes, responseTime) => {
+      if (status >= 200 && status < 300) okInWindow++;
+      const samples = latencies.get(last) ?? [];
+      samples.push(responseTime);
+      latencies.set(last, samples);
+    });
+  });
+  const labels: Record<string, LabelStats> = {};
+  for (const [name, samples] of latencies) labels[name] = { count: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99) };
+  if (result.timeouts > 0) labels['no answer'] = { count: result.timeouts };
+  if (result.errors > result.timeouts) labels['connection error'] = { count: result.errors - result.timeouts };
+  return { seconds: Math.max(0.001, (plan.endAt - started) / 1000), okInWindow, labels };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolvePath(process.argv[1])).href) {
+  const report = await runLoad(JSON.parse(process.argv[2]!) as LoadPlan);
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
