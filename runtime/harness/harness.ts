@@ -1,8 +1,8 @@
 /**
  * @module The harness: the process inside a container (or a child process) that connects to the host
- * over a Unix socket and runs function bodies in worker threads. A worker serves one call tree at a
- * time (its nested calls run beside their callers in the same thread), so a chain of calls costs no
- * thread per level, and a runaway tree is ended without disturbing the others.
+ * over a Unix socket and runs function bodies in worker threads. A call tree runs on one thread, its
+ * nested calls beside their callers, so a chain of calls costs no thread per level; a runaway is ended
+ * with its thread, and only the trees on that thread are touched.
  */
 import { connect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -24,10 +24,12 @@ if (!socketPath) {
  */
 const START_BOUND_MS = 30_000;
 /**
- * A worker whose thread is blocked (a synchronous loop) cannot answer its own TIMEOUT, so the main thread
- * ends it this long after the function's time ran out.
+ * A thread blocked by a synchronous loop cannot answer its own TIMEOUT, so the main thread ends it this
+ * long after the function's time ran out.
  */
 const BLOCKED_GRACE_MS = 1000;
+/** How often running calls are checked against their bounds. */
+const SWEEP_MS = 100;
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 interface Running {
@@ -35,9 +37,10 @@ interface Running {
   fn: string;
   memoryMb: number;
   timeoutMs: number;
+  tree: string;
   worker: TreeWorker;
-  timer: NodeJS.Timeout;
-  started: boolean;
+  slot: number;
+  sentAt: number;
 }
 
 const running = new Map<string, Running>();
@@ -91,18 +94,17 @@ function scheduleStrayCheck(): void {
   });
 }
 
-/** Answers one call and lets its worker go back to the idle set once its tree has no call left in it. */
-function finish(id: string, resultJson: string, logs: LogEntry[], healthy: boolean): void {
+/** Answers one call and gives its place on the thread back. */
+function finish(id: string, resultJson: string, logs: LogEntry[], healthy: boolean, slotDone = true): void {
   const run = running.get(id);
   if (!run) return;
   running.delete(id);
-  clearTimeout(run.timer);
   // JSON.stringify never writes a raw newline; one here was forged to smuggle a line onto the socket.
   if (resultJson.includes('\n')) {
     resultJson = failureJson('INVALID_OUTPUT', `${run.fn} sent a malformed result`);
     healthy = false;
   }
-  workers.release(run.worker);
+  workers.release(run.worker, run.tree, run.slot, slotDone);
   if (healthy) {
     sendResult(id, resultJson, logs);
     // In a container a call that returned normally can still have left processes running; looking
@@ -113,13 +115,23 @@ function finish(id: string, resultJson: string, logs: LogEntry[], healthy: boole
   sendResult(id, resultJson, logs, hasStrayProcesses());
 }
 
-/** Ends a worker and answers every call of its tree still in it with the same failure. */
-function endWorker(worker: TreeWorker, culprit: string | undefined, describe: (run: Running) => [string, string]): void {
+/**
+ * Ends a thread and answers every call still on it. Calls of the culprit's own tree share its fate;
+ * calls of other trees placed on the same thread were only its neighbours, and learn that the platform
+ * stopped them (SANDBOX_FAILED, which a courier tries again).
+ */
+function endWorker(worker: TreeWorker, culprit: Running | undefined, describe: (run: Running) => [string, string]): void {
   workers.discard(worker);
   const victims = [...running.values()].filter((run) => run.worker === worker);
   // The culprit is answered first, so its own message reaches the host before its callers' echoes of it.
-  victims.sort((a, b) => Number(b.id === culprit) - Number(a.id === culprit));
-  for (const run of victims) finish(run.id, failureJson(...describe(run)), [], false);
+  victims.sort((a, b) => Number(b === culprit) - Number(a === culprit));
+  for (const run of victims) {
+    const neighbour = culprit !== undefined && run.tree !== culprit.tree;
+    const [code, message] = neighbour
+      ? ['SANDBOX_FAILED', `${run.fn} was stopped with the thread it shared with another request's call, which ran past its limit`]
+      : describe(run);
+    finish(run.id, failureJson(code, message), [], false);
+  }
 }
 
 function onMessage(worker: TreeWorker, event: FromWorker): void {
@@ -133,27 +145,10 @@ function onMessage(worker: TreeWorker, event: FromWorker): void {
       return;
     }
     send(line);
-  } else if (event.t === 'started') {
-    const run = running.get(event.id);
-    // A body that starts after its call was answered START_TIMEOUT runs for no one: end it.
-    if (!run || run.worker !== worker) return endWorker(worker, undefined, (r) => ['START_TIMEOUT', `${r.fn} could not be started in time`]);
-    run.started = true;
-    clearTimeout(run.timer);
-    run.timer = setTimeout(() => setImmediate(() => blocked(run)), run.timeoutMs + BLOCKED_GRACE_MS);
   } else {
     if (event.abandoned) workers.retire(worker);
     finish(event.id, event.json, event.logs, true);
   }
-}
-
-/** The worker did not answer its own timer: its thread is blocked, so the whole tree in it ends. */
-function blocked(run: Running): void {
-  if (running.get(run.id) !== run) return;
-  endWorker(run.worker, run.id, (r) =>
-    r === run
-      ? ['TIMEOUT', `${r.fn} did not finish within ${r.timeoutMs} ms and was stopped`]
-      : ['TIMEOUT', `${r.fn} was stopped because ${run.fn}, in the same call tree, ran past its ${run.timeoutMs} ms limit`],
-  );
 }
 
 function onLost(worker: TreeWorker, error: (Error & { code?: string }) | number): void {
@@ -166,12 +161,38 @@ function onLost(worker: TreeWorker, error: (Error & { code?: string }) | number)
   });
 }
 
+/**
+ * Holds every running call to its bounds: a body not started within START_BOUND_MS is answered
+ * START_TIMEOUT (and told not to start); a body past its own limit whose thread did not answer TIMEOUT
+ * itself is on a blocked thread, which is ended.
+ */
+function sweep(): void {
+  const now = Date.now();
+  for (const run of [...running.values()]) {
+    if (running.get(run.id) !== run) continue;
+    const started = Number(Atomics.load(run.worker.starts, run.slot));
+    if (started === 0 && now - run.sentAt > START_BOUND_MS) {
+      run.worker.thread.postMessage({ t: 'cancel', id: run.id } satisfies ToWorker);
+      // Its slot stays taken: the thread may still write a start into it before it reads the cancel.
+      finish(run.id, failureJson('START_TIMEOUT', `${run.fn} could not be started within ${START_BOUND_MS} ms (starting a worker and importing the module); its own time had not begun`), [], true, false);
+    } else if (started !== 0 && now - started > run.timeoutMs + BLOCKED_GRACE_MS) {
+      endWorker(run.worker, run, (r) =>
+        r === run
+          ? ['TIMEOUT', `${r.fn} did not finish within ${r.timeoutMs} ms and was stopped`]
+          : ['TIMEOUT', `${r.fn} was stopped because ${run.fn}, in the same call tree, ran past its ${run.timeoutMs} ms limit`],
+      );
+    }
+  }
+}
+setInterval(() => {
+  if (running.size > 0) sweep();
+}, SWEEP_MS).unref();
+
 if (mode === 'container') {
   guardMemory(
     () => running.size > 0,
     (limitMb) => {
-      const busy = new Set([...running.values()].map((run) => run.worker));
-      for (const worker of busy) {
+      for (const worker of new Set([...running.values()].map((run) => run.worker))) {
         endWorker(worker, undefined, (run) => ['OUT_OF_MEMORY', `the container's memory (${limitMb} MB) ran out while ${run.fn} ran; every call running in it was stopped`]);
       }
     },
@@ -179,20 +200,15 @@ if (mode === 'container') {
 }
 
 function invoke(message: InvokeMessage): void {
-  const parent = message.parent === undefined ? undefined : running.get(message.parent);
-  const worker = workers.take(parent?.worker.tree ?? message.id, message.memoryMb);
-  if (!worker) {
+  const tree = (message.parent === undefined ? undefined : running.get(message.parent)?.tree) ?? message.id;
+  const place = workers.take(tree, message.memoryMb);
+  if (!place) {
     sendResult(message.id, failureJson('BUSY', `this sandbox already runs ${workers.max} call trees`), []);
     return;
   }
-  const run: Running = { id: message.id, fn: message.fn, memoryMb: message.memoryMb, timeoutMs: message.timeoutMs, worker, started: false, timer: undefined! };
-  run.timer = setTimeout(() => {
-    if (run.started) return;
-    worker.thread.postMessage({ t: 'cancel', id: run.id } satisfies ToWorker);
-    finish(run.id, failureJson('START_TIMEOUT', `${run.fn} could not be started within ${START_BOUND_MS} ms (starting a worker and importing the module); its own time had not begun`), [], true);
-  }, START_BOUND_MS);
-  running.set(message.id, run);
-  worker.thread.postMessage({ t: 'invoke', id: message.id, fn: message.fn, file: message.file, input: message.input, timeoutMs: message.timeoutMs } satisfies ToWorker);
+  const { worker, slot } = place;
+  running.set(message.id, { id: message.id, fn: message.fn, memoryMb: message.memoryMb, timeoutMs: message.timeoutMs, tree, worker, slot, sentAt: Date.now() });
+  worker.thread.postMessage({ t: 'invoke', id: message.id, slot, fn: message.fn, file: message.file, input: message.input, timeoutMs: message.timeoutMs } satisfies ToWorker);
 }
 
 function handle(line: string): void {

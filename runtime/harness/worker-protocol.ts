@@ -2,18 +2,29 @@
 import type { CallResult, LogEntry } from '../protocol.ts';
 
 /**
- * A worker serves one call tree at a time: its top call and every nested call of that tree, which run
- * side by side in it while their callers await them. It imports each function module once and keeps it.
+ * Each call in a worker has a slot in memory shared with the main thread: the worker writes the time its
+ * body started there (0 until then), so the main thread can tell a call still starting from one running
+ * past its limit without a message per call.
+ */
+export const START_SLOTS = 8192;
+
+/** What a worker is started with. */
+export interface WorkerSetup {
+  /** A BigInt64Array of START_SLOTS body start times (ms since the epoch), over shared memory. */
+  starts: SharedArrayBuffer;
+}
+
+/**
+ * A worker serves the call trees given to it: a tree's nested calls run beside the callers that await
+ * them. It imports each function module once and keeps it.
  */
 export type ToWorker =
-  | { t: 'invoke'; id: string; fn: string; file: string; input: unknown; timeoutMs: number }
+  | { t: 'invoke'; id: string; slot: number; fn: string; file: string; input: unknown; timeoutMs: number }
   | { t: 'call-result'; callId: number; result: CallResult }
   /** The call took too long to start: its body must not start any more. */
   | { t: 'cancel'; id: string };
 
 export type FromWorker =
-  /** The body starts now: from here on its own time (`timeoutMs`) runs. */
-  | { t: 'started'; id: string }
   | { t: 'call'; id: string; callId: number; fn: string; input: unknown }
   /**
    * `json` is the serialised CallResult, so the main thread forwards it without parsing it again.

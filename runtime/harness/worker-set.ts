@@ -1,27 +1,34 @@
 /**
- * @module The harness's worker threads: started ahead of need, bound to one call tree while it runs
- * (every call of that tree with the same memory limit shares the thread), then idle for the next tree.
+ * @module The harness's worker threads, started ahead of need. A call tree is placed on one thread and
+ * all its calls of that memory size run there, nested ones beside their callers. While few trees run,
+ * each gets a thread of its own; past that they share the threads already running, since on a small
+ * CPU share many threads cost more in hand-offs than they give.
  */
 import { Worker } from 'node:worker_threads';
-import type { FromWorker } from './worker-protocol.ts';
+import { START_SLOTS, type FromWorker, type WorkerSetup } from './worker-protocol.ts';
 
 /** Threads alive at once: each costs several MB of the sandbox's memory. */
 const MAX_WORKERS = 48;
+/** Trees that get a thread of their own before new trees share busy threads. */
+const SPREAD = 8;
+/** Trees one thread serves at once. */
+const TREES_PER_WORKER = 8;
 /** Idle threads kept ready for each memory size in use, so a burst of new trees starts no thread. */
 const PREPARED = 2;
-/** Idle threads kept beyond PREPARED: as many trees as ran at once lately; the peak decays with the sweep. */
+/** An idle thread unused this long is ended, beyond the prepared ones. */
 const IDLE_WORKER_TTL_MS = 60_000;
 
 export interface TreeWorker {
   readonly thread: Worker;
   readonly memoryMb: number;
-  /** The call tree it serves, while it serves one. */
-  tree: string | undefined;
-  /** Calls of that tree running in it. */
-  calls: number;
+  /** Body start times of its calls, by slot, written by the thread. */
+  readonly starts: BigInt64Array;
+  /** The trees it serves and how many of their calls run in it. */
+  readonly trees: Map<string, number>;
   /** Takes no new tree: a body it answered TIMEOUT for may still be running in it. */
   retiring: boolean;
   idleSince: number;
+  freeSlots: number[];
 }
 
 export interface WorkerSetOptions {
@@ -34,13 +41,12 @@ export interface WorkerSetOptions {
 const workerUrl = new URL('./worker.mjs', import.meta.url);
 
 export class WorkerSet {
-  readonly max = MAX_WORKERS;
+  readonly max = MAX_WORKERS * TREES_PER_WORKER;
   #options: WorkerSetOptions;
   #all = new Set<TreeWorker>();
-  /** Least recently used first. */
+  /** Threads serving no tree, least recently used first. */
   #idle: TreeWorker[] = [];
-  #trees = new Map<string, TreeWorker[]>();
-  #recentPeak = 0;
+  #byTree = new Map<string, TreeWorker[]>();
   #preparing: NodeJS.Immediate | undefined;
 
   constructor(options: WorkerSetOptions) {
@@ -48,35 +54,31 @@ export class WorkerSet {
     setInterval(() => this.#sweep(), IDLE_WORKER_TTL_MS / 4).unref();
   }
 
-  /** A thread for a call of `tree`: the one already serving that tree, else an idle or new one; none at the cap. */
-  take(tree: string, memoryMb: number): TreeWorker | undefined {
-    const bound = this.#trees.get(tree)?.find((worker) => worker.memoryMb === memoryMb);
-    if (bound) {
-      bound.calls++;
-      return bound;
-    }
-    const worker = this.#takeIdle(memoryMb) ?? this.#spawn(memoryMb);
-    if (!worker) return undefined;
-    worker.tree = tree;
-    worker.calls = 1;
-    this.#trees.set(tree, [...(this.#trees.get(tree) ?? []), worker]);
-    this.#recentPeak = Math.max(this.#recentPeak, this.#all.size - this.#idle.length);
-    this.#prepareSoon(memoryMb);
-    return worker;
+  /** A thread and a start slot for a call of `tree`; none when every thread and slot is taken. */
+  take(tree: string, memoryMb: number): { worker: TreeWorker; slot: number } | undefined {
+    const worker = this.#byTree.get(tree)?.find((candidate) => candidate.memoryMb === memoryMb) ?? this.#place(tree, memoryMb);
+    const slot = worker?.freeSlots.pop();
+    if (!worker || slot === undefined) return undefined;
+    Atomics.store(worker.starts, slot, 0n);
+    worker.trees.set(tree, (worker.trees.get(tree) ?? 0) + 1);
+    return { worker, slot };
   }
 
-  /** One call of the worker's tree ended; with the last one the thread is free for another tree. */
-  release(worker: TreeWorker): void {
-    if (--worker.calls > 0 || !this.#all.has(worker)) return;
-    this.#unbind(worker);
-    if (worker.retiring) {
-      this.discard(worker);
+  /** A call ended; its slot is free again unless `slotDone` is false (its body may still start). */
+  release(worker: TreeWorker, tree: string, slot: number, slotDone = true): void {
+    if (slotDone) worker.freeSlots.push(slot);
+    const left = (worker.trees.get(tree) ?? 1) - 1;
+    if (left > 0) {
+      worker.trees.set(tree, left);
       return;
     }
+    worker.trees.delete(tree);
+    this.#unbind(worker, tree);
+    if (worker.trees.size > 0 || !this.#all.has(worker)) return;
+    if (worker.retiring) return this.discard(worker);
     worker.idleSince = Date.now();
     this.#idle.push(worker);
-    const keep = PREPARED + Math.max(4, this.#recentPeak);
-    if (this.#idle.length > keep) this.discard(this.#idle[0]!);
+    if (this.#idle.length > PREPARED + SPREAD) this.discard(this.#idle[0]!);
   }
 
   retire(worker: TreeWorker): void {
@@ -86,19 +88,38 @@ export class WorkerSet {
   discard(worker: TreeWorker): void {
     if (!this.#all.delete(worker)) return;
     this.#idle = this.#idle.filter((entry) => entry !== worker);
-    this.#unbind(worker);
+    for (const tree of worker.trees.keys()) this.#unbind(worker, tree);
     void worker.thread.terminate();
   }
 
   /** Starts the threads a first call will want, before it comes. */
   prepare(memoryMb = this.#options.defaultMemoryMb): void {
     let ready = this.#idle.filter((worker) => worker.memoryMb === memoryMb).length;
-    while (ready < PREPARED && this.#all.size < MAX_WORKERS) {
-      const worker = this.#spawn(memoryMb)!;
-      worker.idleSince = Date.now();
-      this.#idle.push(worker);
-      ready++;
+    for (; ready < PREPARED && this.#all.size < MAX_WORKERS; ready++) this.#idle.push(this.#spawn(memoryMb));
+  }
+
+  /** A thread for a new tree: an idle one while few run, else the least loaded busy one with room. */
+  #place(tree: string, memoryMb: number): TreeWorker | undefined {
+    let busy = 0;
+    let leastLoaded: TreeWorker | undefined;
+    for (const worker of this.#all) {
+      if (worker.trees.size === 0 || worker.memoryMb !== memoryMb) continue;
+      busy++;
+      if (!worker.retiring && worker.trees.size < TREES_PER_WORKER && worker.freeSlots.length > 0 && (!leastLoaded || worker.trees.size < leastLoaded.trees.size)) leastLoaded = worker;
     }
+    const worker = (busy >= SPREAD ? leastLoaded : undefined) ?? this.#takeIdle(memoryMb) ?? leastLoaded;
+    if (!worker) return undefined;
+    this.#byTree.set(tree, [...(this.#byTree.get(tree) ?? []), worker]);
+    this.#prepareSoon(memoryMb);
+    return worker;
+  }
+
+  #takeIdle(memoryMb: number): TreeWorker | undefined {
+    const index = this.#idle.findLastIndex((worker) => worker.memoryMb === memoryMb);
+    if (index !== -1) return this.#idle.splice(index, 1)[0];
+    // At the cap an idle thread of another size makes room.
+    if (this.#all.size >= MAX_WORKERS && this.#idle.length > 0) this.discard(this.#idle[0]!);
+    return this.#all.size < MAX_WORKERS ? this.#spawn(memoryMb) : undefined;
   }
 
   #prepareSoon(memoryMb: number): void {
@@ -108,33 +129,25 @@ export class WorkerSet {
     });
   }
 
-  #takeIdle(memoryMb: number): TreeWorker | undefined {
-    const index = this.#idle.findLastIndex((worker) => worker.memoryMb === memoryMb);
-    if (index !== -1) return this.#idle.splice(index, 1)[0];
-    // At the cap an idle thread of another size makes room.
-    if (this.#all.size >= MAX_WORKERS && this.#idle.length > 0) this.discard(this.#idle[0]!);
-    return undefined;
+  #unbind(worker: TreeWorker, tree: string): void {
+    const others = (this.#byTree.get(tree) ?? []).filter((entry) => entry !== worker);
+    if (others.length > 0) this.#byTree.set(tree, others);
+    else this.#byTree.delete(tree);
   }
 
-  #unbind(worker: TreeWorker): void {
-    if (worker.tree === undefined) return;
-    const siblings = (this.#trees.get(worker.tree) ?? []).filter((entry) => entry !== worker);
-    if (siblings.length > 0) this.#trees.set(worker.tree, siblings);
-    else this.#trees.delete(worker.tree);
-    worker.tree = undefined;
-  }
-
-  #spawn(memoryMb: number): TreeWorker | undefined {
-    if (this.#all.size >= MAX_WORKERS) return undefined;
+  #spawn(memoryMb: number): TreeWorker {
+    const shared = new SharedArrayBuffer(START_SLOTS * BigInt64Array.BYTES_PER_ELEMENT);
     const thread = new Worker(workerUrl, {
       env: {},
+      workerData: { starts: shared } satisfies WorkerSetup,
       resourceLimits: {
         maxOldGenerationSizeMb: memoryMb,
         maxYoungGenerationSizeMb: Math.max(4, Math.min(32, Math.floor(memoryMb / 8))),
         stackSizeMb: 4,
       },
     });
-    const worker: TreeWorker = { thread, memoryMb, tree: undefined, calls: 0, retiring: false, idleSince: Date.now() };
+    const freeSlots = Array.from({ length: START_SLOTS }, (_, index) => START_SLOTS - 1 - index);
+    const worker: TreeWorker = { thread, memoryMb, starts: new BigInt64Array(shared), trees: new Map(), retiring: false, idleSince: Date.now(), freeSlots };
     this.#all.add(worker);
     thread.on('message', (message: FromWorker) => this.#options.onMessage(worker, message));
     const lost = (reason: Error | number) => {
@@ -148,10 +161,9 @@ export class WorkerSet {
   }
 
   #sweep(): void {
-    this.#recentPeak = this.#all.size - this.#idle.length;
     const cutoff = Date.now() - IDLE_WORKER_TTL_MS;
     const stale = this.#idle.filter((worker) => worker.idleSince < cutoff);
-    // The prepared threads of the default size stay, however long they wait.
+    // The prepared threads stay, however long they wait.
     for (const worker of stale.slice(0, Math.max(0, stale.length - PREPARED))) this.discard(worker);
   }
 }

@@ -3,17 +3,18 @@
  * of one call tree at a time, nested calls side by side with the callers that await them.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { CallResult, LogEntry } from '../protocol.ts';
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
 
 const MAX_OUTPUT_BYTES = 6 * 1024 * 1024;
 const MAX_LOG_ENTRIES = 200;
 const MAX_LOG_MESSAGE = 4096;
 
 const port = parentPort!;
+const starts = new BigInt64Array((workerData as WorkerSetup).starts);
 
 type FunctionBody = (input: unknown, ctx: FunctionContext) => unknown;
 
@@ -138,7 +139,7 @@ function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>
   const timer = setTimeout(() => {
     answer(JSON.stringify(failure('TIMEOUT', `${message.fn} did not finish within ${message.timeoutMs} ms and was stopped`)), true);
   }, message.timeoutMs);
-  post({ t: 'started', id: message.id });
+  Atomics.store(starts, message.slot, BigInt(Date.now()));
   current.run(invocation, async () => {
     try {
       answer(serialise(message.fn, await body(message.input, contextFor(message.fn, message.id))));
