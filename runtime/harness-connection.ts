@@ -2,7 +2,7 @@
 import type { Socket } from 'node:net';
 import { EdgeError, type ErrorBody } from './errors.ts';
 import { LineReader } from './line-reader.ts';
-import { harnessMessageSchema, type CallResult, type HostMessage, type InvokeMessage, type LogEntry } from './protocol.ts';
+import { encodeHostMessage, parseHarnessLine, type CallResult, type HostMessage, type InvokeMessage, type LogEntry } from './protocol.ts';
 
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /**
@@ -115,7 +115,7 @@ export class HarnessConnection {
       this.#socket.cork();
       process.nextTick(() => this.#socket.uncork());
     }
-    this.#socket.write(JSON.stringify(message) + '\n');
+    this.#socket.write(encodeHostMessage(message) + '\n');
   }
 
   #settle(id: string, outcome: HarnessOutcome): void {
@@ -127,27 +127,25 @@ export class HarnessConnection {
   }
 
   #handle(line: string): void {
-    let parsed;
-    try {
-      parsed = harnessMessageSchema.safeParse(JSON.parse(line));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) {
+    const message = parseHarnessLine(line);
+    if (!message) {
       this.#reader.stop();
       this.#socket.destroy();
       return;
     }
-    const message = parsed.data;
     if (message.t === 'pong') return;
     if (message.t === 'tainted') {
       for (const listener of this.#onTainted) listener();
     } else if (message.t === 'result') {
-      const outcome = { result: message.result as CallResult, logs: message.logs, tainted: message.tainted ?? false, bytes: line.length };
-      this.#settle(message.id, outcome);
+      this.#settle(message.id, { result: message.result, logs: message.logs, tainted: message.tainted ?? false, bytes: line.length });
     } else if (message.t === 'call') {
       const pending = this.#pending.get(message.id);
       if (!pending) return;
+      if (message.malformed) {
+        const result: CallResult = { ok: false, error: { code: 'INVALID_INPUT', message: `ctx.call('${message.fn}') sent an input that is not one JSON value` } };
+        this.#send({ t: 'call-result', id: message.id, callId: message.callId, result });
+        return;
+      }
       void pending
         .onCall(message.fn, message.input, message.id)
         .catch((): CallResult => ({ ok: false, error: { code: 'INTERNAL_ERROR', message: `ctx.call('${message.fn}') failed unexpectedly` } }))

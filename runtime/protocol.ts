@@ -39,6 +39,35 @@ export interface CallResultMessage {
 
 export type HostMessage = InvokeMessage | CallResultMessage | PingMessage;
 
+/**
+ * Messages that carry a payload (an input, a result) are written as one line: the header's JSON, a tab,
+ * then the payload's JSON. JSON.stringify never writes a raw tab, so the first one divides them. The
+ * harness's main thread passes payloads between the socket and its workers as text, never parsing or
+ * copying them; and a payload parsed on its own cannot add fields to its header.
+ */
+export function framed(header: object, payloadJson: string): string {
+  return `${JSON.stringify(header)}\t${payloadJson}`;
+}
+
+/** A line split into its header's text and its payload's text (undefined for a message without one). */
+export function unframe(line: string): { header: string; payload: string | undefined } {
+  const tab = line.indexOf('\t');
+  return tab === -1 ? { header: line, payload: undefined } : { header: line.slice(0, tab), payload: line.slice(tab + 1) };
+}
+
+/** One line from host to harness. */
+export function encodeHostMessage(message: HostMessage): string {
+  if (message.t === 'invoke') {
+    const { input, ...header } = message;
+    return framed(header, JSON.stringify(input ?? null));
+  }
+  if (message.t === 'call-result') {
+    const { result, ...header } = message;
+    return framed(header, JSON.stringify(result));
+  }
+  return JSON.stringify(message);
+}
+
 /** Harness → host: the harness is connected and takes invocations. */
 export interface ReadyMessage {
   t: 'ready';
@@ -51,6 +80,8 @@ export interface CallMessage {
   callId: number;
   fn: string;
   input: unknown;
+  /** The input sent was not one JSON value: the call is answered INVALID_INPUT. */
+  malformed?: boolean;
 }
 
 /** Harness → host: an invocation finished. */
@@ -77,7 +108,7 @@ export type HarnessMessage = ReadyMessage | CallMessage | ResultMessage | Tainte
 
 const errorCodes = Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]];
 const errorBodySchema = z.object({ code: z.enum(errorCodes), message: z.string() });
-const callResultSchema = z.union([
+export const callResultSchema = z.union([
   z.object({ ok: z.literal(true), output: z.unknown() }),
   z.object({ ok: z.literal(false), error: errorBodySchema }),
 ]);
@@ -94,15 +125,48 @@ export const harnessMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('ready') }),
   z.object({ t: z.literal('tainted') }),
   z.object({ t: z.literal('pong') }),
-  z.object({ t: z.literal('call'), id: z.string(), callId: z.number().int(), fn: z.string(), input: z.unknown() }),
+  z.object({ t: z.literal('call'), id: z.string(), callId: z.number().int(), fn: z.string() }),
   z.object({
     t: z.literal('result'),
     id: z.string(),
-    result: callResultSchema,
     logs: z.array(logEntrySchema),
     tainted: z.boolean().optional(),
   }),
 ]);
+
+
+/**
+ * A line from the harness as a message, or undefined when its header is not one of ours (the host then
+ * ends the sandbox: it breaks the protocol). A payload that is not exactly one JSON value of the
+ * expected shape fails only its own call: a result becomes INVALID_OUTPUT, a call's input INVALID_INPUT.
+ */
+export function parseHarnessLine(line: string): HarnessMessage | undefined {
+  const { header, payload } = unframe(line);
+  let message: z.infer<typeof harnessMessageSchema>;
+  try {
+    const parsed = harnessMessageSchema.safeParse(JSON.parse(header));
+    if (!parsed.success) return undefined;
+    message = parsed.data;
+  } catch {
+    return undefined;
+  }
+  if (message.t === 'call') {
+    const input = parsePayload(payload, (value) => ({ success: true as const, data: value }));
+    return input.success ? { ...message, input: input.data } : { ...message, malformed: true, input: null };
+  }
+  if (message.t !== 'result') return payload === undefined ? message : undefined;
+  const result = parsePayload(payload, (value) => callResultSchema.safeParse(value));
+  return { ...message, result: result.success ? (result.data as CallResult) : { ok: false, error: { code: 'INVALID_OUTPUT', message: 'the function sent a malformed result' } } };
+}
+
+function parsePayload<T>(payload: string | undefined, check: (value: unknown) => { success: true; data: T } | { success: false }): { success: true; data: T } | { success: false } {
+  if (payload === undefined) return { success: false };
+  try {
+    return check(JSON.parse(payload));
+  } catch {
+    return { success: false };
+  }
+}
 
 /** The limits one invocation runs under. */
 export interface InvocationLimits {

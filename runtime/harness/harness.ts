@@ -6,7 +6,7 @@
  */
 import { connect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { CallResult, HostMessage, InvokeMessage, LogEntry } from '../protocol.ts';
+import { framed, unframe, type CallResult, type CallResultMessage, type InvokeMessage, type LogEntry, type PingMessage } from '../protocol.ts';
 import { LineReader } from '../line-reader.ts';
 import { guardMemory } from './memory-guard.ts';
 import { WorkerSet, type TreeWorker } from './worker-set.ts';
@@ -54,7 +54,7 @@ function send(line: string): void {
 }
 
 function sendResult(id: string, resultJson: string, logs: LogEntry[], tainted = false): void {
-  send(`{"t":"result","id":${JSON.stringify(id)},"result":${resultJson},"logs":${JSON.stringify(logs)}${tainted ? ',"tainted":true' : ''}}`);
+  send(framed({ t: 'result', id, logs, ...(tainted ? { tainted } : {}) }, resultJson));
 }
 
 function failureJson(code: string, message: string): string {
@@ -134,20 +134,27 @@ function endWorker(worker: TreeWorker, culprit: Running | undefined, describe: (
   }
 }
 
+const LOG_LEVELS = new Set(['debug', 'info', 'log', 'warn', 'error']);
+
+/** Log entries as the host accepts them; anything else a function forged is dropped here. */
+function validLogs(logs: unknown): LogEntry[] {
+  if (!Array.isArray(logs)) return [];
+  return logs.filter((entry): entry is LogEntry => typeof entry === 'object' && entry !== null && LOG_LEVELS.has(entry.level) && typeof entry.message === 'string');
+}
+
+/**
+ * Function code shares its worker's thread and can post anything through parentPort, so a message counts
+ * only for a call running on that very worker, and text it passes on may hold no newline (which would
+ * start a forged line on the socket); the host parses each payload on its own.
+ */
 function onMessage(worker: TreeWorker, event: FromWorker): void {
+  if (typeof event !== 'object' || event === null || running.get(event.id)?.worker !== worker) return;
   if (event.t === 'call') {
-    let line: string;
-    try {
-      line = JSON.stringify({ t: 'call', id: event.id, callId: event.callId, fn: event.fn, input: event.input });
-    } catch (error) {
-      const result: CallResult = { ok: false, error: { code: 'INVALID_INPUT', message: `ctx.call('${event.fn}') input is not JSON-serialisable: ${(error as Error).message}` } };
-      worker.thread.postMessage({ t: 'call-result', callId: event.callId, result } satisfies ToWorker);
-      return;
-    }
-    send(line);
-  } else {
+    if (typeof event.inputJson !== 'string' || event.inputJson.includes('\n') || !Number.isInteger(event.callId)) return;
+    send(framed({ t: 'call', id: event.id, callId: event.callId, fn: String(event.fn) }, event.inputJson));
+  } else if (event.t === 'result' && typeof event.json === 'string') {
     if (event.abandoned) workers.retire(worker);
-    finish(event.id, event.json, event.logs, true);
+    finish(event.id, event.json, validLogs(event.logs), true);
   }
 }
 
@@ -199,7 +206,7 @@ if (mode === 'container') {
   );
 }
 
-function invoke(message: InvokeMessage): void {
+function invoke(message: Omit<InvokeMessage, 'input'>, inputJson: string): void {
   const tree = (message.parent === undefined ? undefined : running.get(message.parent)?.tree) ?? message.id;
   const place = workers.take(tree, message.memoryMb);
   if (!place) {
@@ -208,21 +215,21 @@ function invoke(message: InvokeMessage): void {
   }
   const { worker, slot } = place;
   running.set(message.id, { id: message.id, fn: message.fn, memoryMb: message.memoryMb, timeoutMs: message.timeoutMs, tree, worker, slot, sentAt: Date.now() });
-  worker.thread.postMessage({ t: 'invoke', id: message.id, slot, fn: message.fn, file: message.file, input: message.input, timeoutMs: message.timeoutMs } satisfies ToWorker);
+  worker.thread.postMessage({ t: 'invoke', id: message.id, slot, fn: message.fn, file: message.file, inputJson, timeoutMs: message.timeoutMs } satisfies ToWorker);
 }
 
+/** A line from the host, which is trusted: its payload goes on to the worker as text. */
 function handle(line: string): void {
-  let message: HostMessage;
+  const { header, payload = 'null' } = unframe(line);
+  let message: Omit<InvokeMessage, 'input'> | Omit<CallResultMessage, 'result'> | PingMessage;
   try {
-    message = JSON.parse(line) as HostMessage;
+    message = JSON.parse(header);
   } catch {
     return;
   }
-  if (message.t === 'invoke') invoke(message);
-  else if (message.t === 'ping') send('{"t":"pong"}');
-  else if (message.t === 'call-result') {
-    running.get(message.id)?.worker.thread.postMessage({ t: 'call-result', callId: message.callId, result: message.result } satisfies ToWorker);
-  }
+  if (message.t === 'ping') send('{"t":"pong"}');
+  else if (message.t === 'invoke') invoke(message, payload);
+  else running.get(message.id)?.worker.thread.postMessage({ t: 'call-result', callId: message.callId, json: payload } satisfies ToWorker);
 }
 
 const reader = new LineReader(MAX_LINE_BYTES, handle, () => socket.destroy());

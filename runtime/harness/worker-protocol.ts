@@ -1,5 +1,5 @@
 /** @module Messages between the harness's main thread and the worker threads that run function bodies. */
-import type { CallResult, LogEntry } from '../protocol.ts';
+import type { LogEntry } from '../protocol.ts';
 
 /**
  * Each call in a worker has a slot in memory shared with the main thread: the worker writes the time its
@@ -19,13 +19,15 @@ export interface WorkerSetup {
  * them. It imports each function module once and keeps it.
  */
 export type ToWorker =
-  | { t: 'invoke'; id: string; slot: number; fn: string; file: string; input: unknown; timeoutMs: number }
-  | { t: 'call-result'; callId: number; result: CallResult }
+  | { t: 'invoke'; id: string; slot: number; fn: string; file: string; inputJson: string; timeoutMs: number }
+  /** `json` is the CallResult as the host sent it, parsed only here, off the harness's main thread. */
+  | { t: 'call-result'; callId: number; json: string }
   /** The call took too long to start: its body must not start any more. */
   | { t: 'cancel'; id: string };
 
 export type FromWorker =
-  | { t: 'call'; id: string; callId: number; fn: string; input: unknown }
+  /** `inputJson` is the input already serialised, so the main thread only frames it. */
+  | { t: 'call'; id: string; callId: number; fn: string; inputJson: string }
   /**
    * `json` is the serialised CallResult, so the main thread forwards it without parsing it again.
    * `abandoned` says the body was still running when the answer was given (its time ran out while it

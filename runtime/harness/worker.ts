@@ -116,12 +116,18 @@ function contextFor(fn: string, id: string): FunctionContext {
     fn,
     invocationId: id,
     call(name: string, callInput?: unknown) {
+      let inputJson: string;
+      try {
+        inputJson = JSON.stringify(callInput === undefined ? null : callInput);
+      } catch (error) {
+        return Promise.reject(new CallError('INVALID_INPUT', `ctx.call('${String(name)}') input is not JSON-serialisable: ${(error as Error).message}`));
+      }
       const callId = nextCallId++;
       return new Promise((resolve, reject) => {
         pendingCalls.set(callId, (result) =>
           result.ok ? resolve(result.output) : reject(new CallError(result.error.code, result.error.message)),
         );
-        post({ t: 'call', id, callId, fn: String(name), input: callInput === undefined ? null : callInput });
+        post({ t: 'call', id, callId, fn: String(name), inputJson });
       });
     },
   });
@@ -142,7 +148,7 @@ function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>
   Atomics.store(starts, message.slot, BigInt(Date.now()));
   current.run(invocation, async () => {
     try {
-      answer(serialise(message.fn, await body(message.input, contextFor(message.fn, message.id))));
+      answer(serialise(message.fn, await body(JSON.parse(message.inputJson), contextFor(message.fn, message.id))));
     } catch (error) {
       answer(JSON.stringify(describeThrow(message.fn, error)));
     }
@@ -166,7 +172,7 @@ port.on('message', (message: ToWorker) => {
   } else if (message.t === 'cancel') {
     cancelled.add(message.id);
   } else {
-    pendingCalls.get(message.callId)?.(message.result);
+    pendingCalls.get(message.callId)?.(JSON.parse(message.json) as CallResult);
     pendingCalls.delete(message.callId);
   }
 });

@@ -59,6 +59,13 @@ test.serial('calls running beside a runaway call in the same container still com
   );
 });
 
+test.serial('messages a function forges on its worker port fail only its own call, and the sandbox keeps serving', async (t) => {
+  const [forged, neighbour] = await Promise.all([runtime.invoker.invoke(hostile, 'forge', {}), runtime.invoker.invoke(hostile, 'ok', { beside: true })]);
+  t.like(forged, { ok: false, error: { code: 'INVALID_OUTPUT', message: 'the function sent a malformed result' } });
+  t.like(neighbour, { ok: true, output: { fine: true, input: { beside: true } } });
+  t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+});
+
 test.serial('a heap hog is stopped with OUT_OF_MEMORY at its own memoryMb, and the app answers the next call', async (t) => {
   const error = await expectFailure('hog', 'OUT_OF_MEMORY');
   t.is(error.code, 'OUT_OF_MEMORY');
