@@ -202,14 +202,23 @@ async function inspectService(docker: Docker): Promise<{ ID: string; Version: { 
   }
 }
 
-/** The task's error, with its container's last health probe when it was killed as unhealthy: "unhealthy" alone says not why. */
-async function failureReason(docker: Docker, task: TaskInfo): Promise<string> {
-  const reason = task.Status?.Err ?? `exit code ${task.Status?.ContainerStatus?.ExitCode ?? 'unknown'}`;
+/** The states a task ends in: Swarm never moves it on from these. */
+const ENDED = ['failed', 'rejected', 'complete'];
+
+/**
+ * Why a task that ended during a wait ended, or undefined when it ended as asked (a scale-down). Its error, with its
+ * container's last health probe when it was killed as unhealthy: "unhealthy" alone says not why, and a running task
+ * killed as unhealthy ends `complete`, with no error at all.
+ */
+async function failureReason(docker: Docker, task: TaskInfo): Promise<string | undefined> {
+  const state = task.Status?.State ?? '';
   const container = task.Status?.ContainerStatus?.ContainerID;
-  if (!container || !reason.includes('unhealthy')) return reason;
-  const info = await docker.getContainer(container).inspect().catch(() => undefined);
-  const probe = info?.State?.Health?.Log?.at(-1)?.Output?.trim();
-  return probe ? `${reason} (last health probe: ${probe.slice(0, 200)})` : reason;
+  const health = container ? (await docker.getContainer(container).inspect().catch(() => undefined))?.State?.Health : undefined;
+  const probe = health?.Log?.at(-1)?.Output?.trim().slice(0, 200);
+  const unhealthy = health?.Status === 'unhealthy';
+  if (state === 'complete' && !unhealthy) return undefined;
+  const reason = task.Status?.Err ?? (state === 'complete' ? 'killed as unhealthy' : `exit code ${task.Status?.ContainerStatus?.ExitCode ?? 'unknown'}`);
+  return unhealthy && probe ? `${reason} (last health probe: ${probe})` : reason;
 }
 
 /**
@@ -223,6 +232,7 @@ async function waitForRunning(docker: Docker, wanted: number, log: (line: string
   // Tasks that had ended before this wait are an earlier scale's story.
   const before = new Set((await docker.listTasks({ filters: { service: [SWARM_SERVICE] } })).filter((task: TaskInfo) => done.has(task.Status?.State ?? '')).map((task: TaskInfo) => task.ID));
   const failures = new Map<string, string>();
+  const judged = new Set<string>();
   let shown = -1;
   for (;;) {
     const all: TaskInfo[] = await docker.listTasks({ filters: { service: [SWARM_SERVICE] } }).catch((error: { statusCode?: number }) => {
@@ -234,12 +244,12 @@ async function waitForRunning(docker: Docker, wanted: number, log: (line: string
     if (running !== shown) log(`${running}/${wanted} running`);
     shown = running;
     if (running === wanted && tasks.every((task) => task.state === 'running' || task.desiredState !== 'running')) return;
-    for (const task of all) {
-      const state = task.Status?.State ?? '';
-      if (!['failed', 'rejected'].includes(state) || before.has(task.ID) || failures.has(task.ID)) continue;
+    for (const task of all.filter((task) => ENDED.includes(task.Status?.State ?? '') && !before.has(task.ID) && !judged.has(task.ID))) {
+      judged.add(task.ID);
       const reason = await failureReason(docker, task);
+      if (!reason) continue;
       failures.set(task.ID, reason);
-      log(`task ${task.ID.slice(0, 12)} (slot ${task.Slot}) ${state}: ${reason}; Swarm starts another`);
+      log(`task ${task.ID.slice(0, 12)} (slot ${task.Slot}) ${task.Status?.State}: ${reason}; Swarm starts another`);
     }
     if (Date.now() > deadline) throw new EdgeError('ENGINE_UNAVAILABLE', `${running}/${wanted} couriers of ${SWARM_SERVICE} running after ${timeoutMs / 1000} s${stuck(tasks, failures)}`);
     await sleep(POLL_MS);
