@@ -15,17 +15,22 @@ const IMAGE_LABEL = 'edgecourier.image';
 /** Where a task reads the operator token: its secret, which Swarm mounts under /run/secrets. */
 const TOKEN_FILE = '/run/secrets/edgecourier-token';
 const POLL_MS = 200;
-const SETTLE_TIMEOUT_MS = 90_000;
 /**
  * The image's probe (a `node -e` fetch of /healthz), tuned for Swarm, which counts a task as running only once it is
  * healthy and kills a task that turns unhealthy. Probed every 2 s, not the image's 10 s, so a scale-up does not wait
  * 10 s for a first probe (Docker 20.10 has no separate start interval). Failures in the start period do not count:
- * a courier starts by compiling its sources with tsx inside its one CPU, and on a busy host that took longer than
- * three probes (about 15 s), so every task was killed as unhealthy before it had started, its replacement began
- * again from nothing, and none ever ran (`0/5 running after 90 s`). The timeout is long for the same reason: the
+ * before it answers, a courier loads its sources (tsx compiles them on every start), bundles its harness and waits
+ * for its warm sandboxes, all within its one CPU, and on a busy host that took longer than three probes (about
+ * 15 s), so every task was killed as unhealthy before it had started, its replacement began again from nothing,
+ * and none ever ran (`0/5 running after 90 s`). The timeout is long for the same reason: the
  * probe starts a node process that competes for the task's CPU, and a courier busy serving must not be killed as hung.
  */
 const HEALTH_CHECK = { Interval: 2e9, Timeout: 10e9, Retries: 3, StartPeriod: 120e9 };
+/**
+ * How long a scale waits by default: the start period and three probes, by which time a task that cannot start
+ * has been judged. Measured under heavy load here (load average 30-99), 1 -> 5 took 41-67 s.
+ */
+const SETTLE_TIMEOUT_MS = 150_000;
 
 export type SwarmScaleOptions = ScaleOptions & { timeoutMs?: number };
 type SecretReference = { SecretID: string; SecretName: string };

@@ -81,7 +81,7 @@ export function registerCouriers(program: Command): void {
     .option('--token <token>', "an operator's API token (default: $EDGECOURIER_TOKEN); written to <host-folder>/secrets/edgecourier/courier-token (mode 600) and mounted read-only, with --swarm given as a Docker secret")
     .option('--host-folder <dir>', 'holds the fleet\'s shared state and each courier\'s own folder', SERVICE_HOME)
     .option('--swarm', `run them as the replicas of the Docker Swarm service ${SWARM_SERVICE} (a one-node swarm on 127.0.0.1 is created when the engine is in none)`)
-    .option('--timeout <seconds>', 'with --swarm: how long to wait for exactly <count> tasks to run (default 90)', positiveInt)
+    .option('--timeout <seconds>', 'with --swarm: how long to wait for exactly <count> tasks to run (default 150)', positiveInt)
     .addHelpText(
       'after',
       [
