@@ -46,6 +46,11 @@ interface Root {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/** An error's message on one line, cut to a row's length. */
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 600);
+}
+
 /** Runs one named step of a row, so that a failure can say which step failed and after how long. */
 type Step = <T>(name: string, work: () => Promise<T>) => Promise<T>;
 
@@ -65,8 +70,7 @@ async function row(report: (line: string) => void, label: string, measure: (step
     report(`${label}: ${await measure(step)}`);
     return true;
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 600);
-    report(`${label}: FAILED at "${current}" after ${seconds(performance.now() - since)}: ${reason}`);
+    report(`${label}: FAILED at "${current}" after ${seconds(performance.now() - since)}: ${oneLine(error)}`);
     return false;
   }
 }
@@ -163,10 +167,15 @@ async function swarmScaling(deps: FleetBenchDeps, fleet: Omit<ScaleOptions, 'cou
 
 /**
  * Runs every fleet figure in one go and reports them, each in its row: a step that fails is printed there, and the
- * rows that depend on it say they were not measured. Refuses to touch a host already running a courier fleet,
- * since scaling works on the fleet's fixed container names.
+ * rows that depend on it say they were not measured; a failure outside the rows (the cloud, the images, clean-up)
+ * is printed too, and the benchmarks after this one still run. Refuses to touch a host already running a courier
+ * fleet, since scaling works on the fleet's fixed container names.
  */
 export async function benchFleet(deps: FleetBenchDeps): Promise<void> {
+  await measureFleet(deps).catch((error: unknown) => deps.report(`fleet: FAILED outside its rows: ${oneLine(error)}`));
+}
+
+async function measureFleet(deps: FleetBenchDeps): Promise<void> {
   if ((await deps.docker.listContainers({ all: true, filters: { label: [`${FLEET_NAME_LABEL}=${FLEET}`] } })).length > 0) {
     deps.report('fleet: not measured; a courier fleet already runs on this host');
     return;
