@@ -233,7 +233,7 @@ async function failureReason(docker: Docker, task: TaskInfo): Promise<string | u
  */
 async function waitForRunning(docker: Docker, wanted: number, log: (line: string) => void, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const done = new Set(['complete', 'shutdown', 'failed', 'rejected', 'orphaned', 'remove']);
+  const done = new Set([...ENDED, 'shutdown', 'orphaned', 'remove']);
   // Tasks that had ended before this wait are an earlier scale's story.
   const before = new Set((await docker.listTasks({ filters: { service: [SWARM_SERVICE] } })).filter((task: TaskInfo) => done.has(task.Status?.State ?? '')).map((task: TaskInfo) => task.ID));
   const failures = new Map<string, string>();
@@ -261,7 +261,7 @@ async function waitForRunning(docker: Docker, wanted: number, log: (line: string
   }
 }
 
-/** `: 2 starting, 3 pending (no suitable node); 4 tasks failed: …`, or nothing when there is nothing to say. */
+/** `: 2 starting; 3 pending (no suitable node); 4 task(s) failed and were replaced: 4x …`, or nothing when there is nothing to say. */
 function stuck(tasks: SwarmCourier[], failures: Map<string, string>): string {
   const states = new Map<string, number>();
   for (const task of tasks.filter((task) => task.state !== 'running')) {
