@@ -15,11 +15,32 @@ const IMAGE_LABEL = 'edgecourier.image';
 /** Where a task reads the operator token: its secret, which Swarm mounts under /run/secrets. */
 const TOKEN_FILE = '/run/secrets/edgecourier-token';
 const POLL_MS = 200;
-const HEALTH_INTERVAL_MS = 2000;
-const SETTLE_TIMEOUT_MS = 90_000;
+/**
+ * The image's probe (a `node -e` fetch of /healthz), tuned for Swarm, which counts a task as running only once it is
+ * healthy and kills a task that turns unhealthy. Probed every 2 s, not the image's 10 s, so a scale-up does not wait
+ * 10 s for a first probe (Docker 20.10 has no separate start interval). Failures in the start period do not count:
+ * before it answers, a courier loads its sources (tsx compiles them on every start), bundles its harness and waits
+ * for its warm sandboxes, all within its one CPU, and on a busy host that took longer than three probes (about
+ * 15 s), so every task was killed as unhealthy before it had started, its replacement began again from nothing,
+ * and none ever ran (`0/5 running after 90 s`). The timeout is long for the same reason: the
+ * probe starts a node process that competes for the task's CPU, and a courier busy serving must not be killed as hung.
+ */
+const HEALTH_CHECK = { Interval: 2e9, Timeout: 10e9, Retries: 3, StartPeriod: 120e9 };
+/**
+ * How long a scale waits by default: the start period and three probes, by which time a task that cannot start
+ * has been judged. Measured under heavy load here (load average 30-99), 1 -> 5 took 41-67 s.
+ */
+const SETTLE_TIMEOUT_MS = 150_000;
 
 export type SwarmScaleOptions = ScaleOptions & { timeoutMs?: number };
 type SecretReference = { SecretID: string; SecretName: string };
+/** The fields of a Swarm task read here (dockerode types a task as any). */
+interface TaskInfo {
+  ID: string;
+  Slot: number;
+  DesiredState: string;
+  Status?: { State?: string; Err?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
+}
 
 export interface SwarmCourier {
   /** The task's id, and the container's id where it has one: the courier's host name, so its name in the fleet. */
@@ -75,10 +96,13 @@ export async function scaleSwarmCouriers(docker: Docker, options: SwarmScaleOpti
 /** The service's tasks that Swarm still wants running or that have not stopped yet, lowest slot first. */
 export async function listSwarmCouriers(docker: Docker): Promise<SwarmCourier[]> {
   if (!(await inspectService(docker))) return [];
-  const tasks = await docker.listTasks({ filters: { service: [SWARM_SERVICE] } });
+  return current(await docker.listTasks({ filters: { service: [SWARM_SERVICE] } }));
+}
+
+function current(tasks: TaskInfo[]): SwarmCourier[] {
   return tasks
     .filter((task) => task.DesiredState === 'running' || task.Status?.State === 'running')
-    .map((task) => ({ task: task.ID, container: task.Status?.ContainerStatus?.ContainerID, slot: task.Slot, state: task.Status?.State, desiredState: task.DesiredState, error: task.Status?.Err }))
+    .map((task) => ({ task: task.ID, container: task.Status?.ContainerStatus?.ContainerID, slot: task.Slot, state: task.Status?.State ?? 'unknown', desiredState: task.DesiredState, error: task.Status?.Err }))
     .sort((a, b) => a.slot - b.slot);
 }
 
@@ -143,9 +167,7 @@ function serviceSpec(options: SwarmScaleOptions, dir: string, secret: SecretRefe
         User: base.User,
         Init: base.HostConfig?.Init ?? true,
         StopGracePeriod: STOP_TIMEOUT_S * 1e9,
-        // The image's probe, more often: a task counts as running only once healthy, and the image's 10 s interval
-        // made every scale-up take 10 s. Docker 20.10 has no separate start interval.
-        HealthCheck: { Interval: HEALTH_INTERVAL_MS * 1e6, Timeout: 3e9, Retries: 3 },
+        HealthCheck: HEALTH_CHECK,
         Mounts: (base.HostConfig?.Binds ?? []).map(bindMount),
         // Read by root only: the courier runs as root, and the file need be no one else's.
         Secrets: [{ ...secret, File: { Name: basename(TOKEN_FILE), UID: '0', GID: '0', Mode: 0o400 } }],
@@ -185,22 +207,72 @@ async function inspectService(docker: Docker): Promise<{ ID: string; Version: { 
   }
 }
 
-/** Polls until exactly `wanted` tasks run, logging each change of that number. */
+/** The states a task ends in: Swarm never moves it on from these. */
+const ENDED = ['failed', 'rejected', 'complete'];
+
+/**
+ * Why a task that ended during a wait ended, or undefined when it ended as asked (a scale-down). Its error, with its
+ * container's last health probe when it was killed as unhealthy: "unhealthy" alone says not why, and a running task
+ * killed as unhealthy ends `complete`, with no error at all.
+ */
+async function failureReason(docker: Docker, task: TaskInfo): Promise<string | undefined> {
+  const state = task.Status?.State ?? '';
+  const container = task.Status?.ContainerStatus?.ContainerID;
+  const health = container ? (await docker.getContainer(container).inspect().catch(() => undefined))?.State?.Health : undefined;
+  const probe = health?.Log?.at(-1)?.Output?.trim().slice(0, 200);
+  const unhealthy = health?.Status === 'unhealthy';
+  if (state === 'complete' && !unhealthy) return undefined;
+  const reason = task.Status?.Err ?? (state === 'complete' ? 'killed as unhealthy' : `exit code ${task.Status?.ContainerStatus?.ExitCode ?? 'unknown'}`);
+  return unhealthy && probe ? `${reason} (last health probe: ${probe})` : reason;
+}
+
+/**
+ * Polls until exactly `wanted` tasks run, logging each change of that number and each task that fails (Swarm then
+ * starts another). On timeout the error names what the tasks are doing and why the failed ones failed: the tasks
+ * that failed are no longer wanted running, so a count of running ones alone hides the cause.
+ */
 async function waitForRunning(docker: Docker, wanted: number, log: (line: string) => void, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const done = new Set([...ENDED, 'shutdown', 'orphaned', 'remove']);
+  // Tasks that had ended before this wait are an earlier scale's story.
+  const before = new Set((await docker.listTasks({ filters: { service: [SWARM_SERVICE] } })).filter((task: TaskInfo) => done.has(task.Status?.State ?? '')).map((task: TaskInfo) => task.ID));
+  const failures = new Map<string, string>();
+  const judged = new Set<string>();
   let shown = -1;
   for (;;) {
-    const tasks = await listSwarmCouriers(docker);
+    const all: TaskInfo[] = await docker.listTasks({ filters: { service: [SWARM_SERVICE] } }).catch((error: { statusCode?: number }) => {
+      if (error.statusCode === 404) throw new EdgeError('NOT_FOUND', `the service ${SWARM_SERVICE} was removed while waiting for its tasks`, { cause: error });
+      throw error;
+    });
+    const tasks = current(all);
     const running = tasks.filter((task) => task.state === 'running').length;
     if (running !== shown) log(`${running}/${wanted} running`);
     shown = running;
     if (running === wanted && tasks.every((task) => task.state === 'running' || task.desiredState !== 'running')) return;
-    if (Date.now() > deadline) {
-      const errors = [...new Set(tasks.map((task) => task.error).filter(Boolean))].join('; ');
-      throw new EdgeError('ENGINE_UNAVAILABLE', `${running}/${wanted} couriers of ${SWARM_SERVICE} running after ${timeoutMs / 1000} s${errors ? `: ${errors}` : ''}`);
+    for (const task of all.filter((task) => ENDED.includes(task.Status?.State ?? '') && !before.has(task.ID) && !judged.has(task.ID))) {
+      judged.add(task.ID);
+      const reason = await failureReason(docker, task);
+      if (!reason) continue;
+      failures.set(task.ID, reason);
+      log(`task ${task.ID.slice(0, 12)} (slot ${task.Slot}) ${task.Status?.State}: ${reason}; Swarm starts another`);
     }
+    if (Date.now() > deadline) throw new EdgeError('ENGINE_UNAVAILABLE', `${running}/${wanted} couriers of ${SWARM_SERVICE} running after ${timeoutMs / 1000} s${stuck(tasks, failures)}`);
     await sleep(POLL_MS);
   }
+}
+
+/** `: 2 starting; 3 pending (no suitable node); 4 task(s) failed and were replaced: 4x …`, or nothing when there is nothing to say. */
+function stuck(tasks: SwarmCourier[], failures: Map<string, string>): string {
+  const states = new Map<string, number>();
+  for (const task of tasks.filter((task) => task.state !== 'running')) {
+    const key = task.error ? `${task.state} (${task.error})` : task.state;
+    states.set(key, (states.get(key) ?? 0) + 1);
+  }
+  const parts = [...states].map(([state, count]) => `${count} ${state}`);
+  const reasons = new Map<string, number>();
+  for (const reason of failures.values()) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  if (failures.size > 0) parts.push(`${failures.size} task(s) failed and were replaced: ${[...reasons].map(([reason, count]) => `${count}x ${reason}`).join('; ')}`);
+  return parts.length > 0 ? `: ${parts.join('; ')}` : '';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -6,6 +6,7 @@ import { SERVICE_HOME } from '../../docker/service-config.ts';
 import { ensureServiceImages } from '../../docker/service-images.ts';
 import { ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers, SWARM_SERVICE } from '../../docker/swarm-fleet.ts';
 import { EdgeError } from '../../runtime/errors.ts';
+import { positiveInt } from '../numbers.ts';
 import { fail, printJson, progress } from '../output.ts';
 
 interface ScaleFlags {
@@ -13,6 +14,7 @@ interface ScaleFlags {
   token?: string;
   hostFolder: string;
   swarm?: boolean;
+  timeout?: number;
 }
 
 function fleetSize(value: string): number {
@@ -40,7 +42,7 @@ async function scale(count: number, flags: ScaleFlags): Promise<void> {
   const options = { count, cloudUrl: flags.cloud, token, image: courier, hostFolder: flags.hostFolder, log: progress };
   if (!flags.swarm) return printJson(await scaleCouriers(docker, options));
   await ensureSwarm(docker, progress);
-  printJson(await scaleSwarmCouriers(docker, options));
+  printJson(await scaleSwarmCouriers(docker, { ...options, ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}) }));
 }
 
 async function list(flags: { swarm?: boolean }): Promise<void> {
@@ -79,6 +81,7 @@ export function registerCouriers(program: Command): void {
     .option('--token <token>', "an operator's API token (default: $EDGECOURIER_TOKEN); written to <host-folder>/secrets/edgecourier/courier-token (mode 600) and mounted read-only, with --swarm given as a Docker secret")
     .option('--host-folder <dir>', 'holds the fleet\'s shared state and each courier\'s own folder', SERVICE_HOME)
     .option('--swarm', `run them as the replicas of the Docker Swarm service ${SWARM_SERVICE} (a one-node swarm on 127.0.0.1 is created when the engine is in none)`)
+    .option('--timeout <seconds>', 'with --swarm: how long to wait for exactly <count> tasks to run (default 150)', positiveInt)
     .addHelpText(
       'after',
       [
@@ -88,7 +91,8 @@ export function registerCouriers(program: Command): void {
         'A courier being removed gets SIGTERM and up to 20 s to finish its requests and let its roots go.',
         `With --swarm: one service ${SWARM_SERVICE}, same limits, restarted on any exit, replicas named by their container ids;`,
         'each has <host-folder>/' + SWARM_SERVICE + '/<slot>. The token is a Docker secret, mounted at /run/secrets/edgecourier-token',
-        'and removed with the service.',
+        'and removed with the service. A task runs once its health check passes; a courier gets 120 s to start before failed',
+        'checks count. Each task that fails is printed with its reason; a scale that does not settle in time says what the tasks do.',
       ].join('\n'),
     )
     .action(guarded(scale));

@@ -1,4 +1,7 @@
-/** @module The Swarm path on real Docker against the real cloud: a service's replicas set 1 -> 2 -> 0, its couriers serving a local root. */
+/**
+ * @module The Swarm path on real Docker against the real cloud: a service's replicas set 1 -> 2 -> 0, its couriers
+ * serving a local root; a courier slow to start (as on a busy host) is waited for, and a scale that cannot finish says why.
+ */
 import test from 'ava';
 import type Docker from 'dockerode';
 import { readdir, rm } from 'node:fs/promises';
@@ -9,7 +12,10 @@ import { pino } from 'pino';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import { ensureEngine } from '../../docker/engine.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
+import { BASE_IMAGE_NODE } from '../../docker/base-image.ts';
+import { SERVICE_ENTRYPOINT } from '../../docker/service-config.ts';
 import { ensureServiceImages } from '../../docker/service-images.ts';
+import { sendTar } from '../../docker/tar.ts';
 import { SWARM_LABEL, SWARM_SERVICE, ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers, type SwarmScaleOptions } from '../../docker/swarm-fleet.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
@@ -25,6 +31,8 @@ let token: string;
 let root: string;
 let service: Omit<SwarmScaleOptions, 'count'>;
 const progress: string[] = [];
+/** Images built from the courier's for the tests below, removed at the end. */
+const builtImages: string[] = [];
 
 test.before(async () => {
   docker = await ensureEngine();
@@ -56,6 +64,7 @@ function hostAddress(): string {
 test.after.always(async () => {
   if (docker) await removeSwarmCouriers(docker).catch(() => undefined);
   if (swarmCreated) await docker.swarmLeave({ force: true });
+  await Promise.all(builtImages.map((image) => docker.getImage(image).remove({ force: true }).catch(() => undefined)));
   await cloud?.close();
   await executor?.executor.close();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -129,4 +138,49 @@ test.serial('scaling to 0 stops every task and the couriers deregister; removing
   t.deepEqual(await taskContainers(), []);
   t.deepEqual(await docker.listSecrets({ filters: { label: [`${SWARM_LABEL}=${SWARM_SERVICE}`] } }), [], 'the token secret went with the service');
   t.false(await removeSwarmCouriers(docker), 'a second removal finds no service');
+});
+
+/** The courier image with another entrypoint in front of the real one: `script` runs first, with the same arguments. */
+async function courierVariant(tag: string, script: string): Promise<string> {
+  const ref = `edgecourier-test-${tag}:${Date.now()}`;
+  const dockerfile = [`FROM ${service.image}`, 'COPY entry.mjs /entry.mjs', `ENTRYPOINT ${JSON.stringify([BASE_IMAGE_NODE, '/entry.mjs'])}`].join('\n');
+  const entries = [
+    { path: 'Dockerfile', mode: 0o644, data: Buffer.from(`${dockerfile}\n`) },
+    { path: 'entry.mjs', mode: 0o644, data: Buffer.from(script) },
+  ];
+  await sendTar(docker, entries, (tar) => docker.buildImage(tar, { t: ref, rm: true, forcerm: true }));
+  builtImages.push(ref);
+  return ref;
+}
+
+async function failedTasks(): Promise<string[]> {
+  const tasks = await docker.listTasks({ filters: { service: [SWARM_SERVICE] } });
+  return tasks.filter((task) => ['failed', 'rejected'].includes(task.Status?.State)).map((task) => `${task.Status.State}: ${task.Status.Err}`);
+}
+
+test.serial('a courier that takes 15 s to start, as on a busy host, is waited for and not killed as unhealthy', async (t) => {
+  // Three failed probes (about 6 s) used to make Swarm kill each task before its courier listened, forever.
+  const image = await courierVariant('slow-courier', [
+    'await new Promise((resolve) => setTimeout(resolve, 15_000));',
+    `process.argv[1] = ${JSON.stringify(SERVICE_ENTRYPOINT[1])};`,
+    `await import(${JSON.stringify(SERVICE_ENTRYPOINT[1])});`,
+  ].join('\n'));
+  const begun = Date.now();
+  const lines: string[] = [];
+  await scaleSwarmCouriers(docker, { ...service, image, count: 1, timeoutMs: 80_000, log: (line) => lines.push(line) });
+  t.log(`0 -> 1 with a 15 s start: ${Date.now() - begun} ms`);
+  t.true(Date.now() - begun >= 15_000, 'the task ran only once its courier answered');
+  t.deepEqual(await failedTasks(), [], 'no task was killed on the way');
+  t.false(lines.some((line) => line.includes('Swarm starts another')), lines.join('\n'));
+  await until('the slow courier registered', async () => (await registered()).length === 1);
+  t.true(await removeSwarmCouriers(docker));
+});
+
+test.serial('a scale whose tasks keep failing ends with their reason, not only a count', async (t) => {
+  const image = await courierVariant('failing-courier', 'process.exit(3);');
+  const lines: string[] = [];
+  const error = await t.throwsAsync(scaleSwarmCouriers(docker, { ...service, image, count: 2, timeoutMs: 8000, log: (line) => lines.push(line) }));
+  t.regex(error!.message, /^0\/2 couriers of edgecourier-couriers running after 8 s: .*failed and were replaced: .*non-zero exit \(3\)/);
+  t.true(lines.some((line) => /slot \d\) failed: .*non-zero exit \(3\).*; Swarm starts another/.test(line)), lines.join('\n'));
+  t.true(await removeSwarmCouriers(docker));
 });
