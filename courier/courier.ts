@@ -6,14 +6,13 @@
 import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { DependencyInstaller } from '../runtime/deps.ts';
-import { EdgeError } from '../runtime/errors.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { AppCache } from './app-cache.ts';
 import type { Journal } from './journal.ts';
 import { classify, requestPaths } from './layout.ts';
-import type { FolderRequest } from './request-file.ts';
 import { RequestReader } from './request-reader.ts';
-import { answeredHash, removePending, writePending, writeResult, type PendingFile, type ResultFile } from './result-files.ts';
+import { RequestRunner } from './request-runner.ts';
+import { answeredHash, removePending, writeResult, type ResultFile } from './result-files.ts';
 
 export interface CourierOptions {
   root: string;
@@ -42,12 +41,14 @@ export class Courier {
   /** One pending retry per path: a later one replaces it, so events during a back-off start no second chain. */
   #retries = new Map<string, NodeJS.Timeout>();
   #reader: RequestReader;
+  #runner: RequestRunner;
   #stopping = false;
   #idleWaiters: Array<() => void> = [];
 
   constructor(options: CourierOptions) {
     this.#options = options;
     this.#reader = new RequestReader(options);
+    this.#runner = new RequestRunner(options);
   }
 
   /** A request file appeared, changed or vanished (path relative to the root). */
@@ -140,7 +141,7 @@ export class Courier {
     const { result, pendingShown } =
       reading.kind === 'invalid'
         ? { result: { ok: false, error: reading.error, request: { sha256: reading.hash } } satisfies ResultFile, pendingShown: false }
-        : await this.#run(app, reading.request, reading.hash, abs(files.pending));
+        : await this.#runner.run({ app, request: reading.request, hash: reading.hash, pendingFile: abs(files.pending) });
     const outcome = result.ok ? 'ok' : result.error.code;
     await writeResult(abs(files.result), result);
     this.#options.onResult?.(files.result, outcome);
@@ -148,46 +149,5 @@ export class Courier {
     await journal.done(path, reading.hash);
     const fn = reading.kind === 'request' ? reading.request.function : undefined;
     this.#options.logger.info({ app, fn, id, outcome, ms: Math.round(performance.now() - started) }, 'request');
-  }
-
-  async #run(app: string, request: FolderRequest, hash: string, pendingFile: string): Promise<{ result: ResultFile; pendingShown: boolean }> {
-    let pendingShown = false;
-    const result = await this.#invoke(app, request, hash, pendingFile, () => (pendingShown = true));
-    return { result, pendingShown };
-  }
-
-  async #invoke(app: string, request: FolderRequest, hash: string, pendingFile: string, onPending: () => void): Promise<ResultFile> {
-    const { apps, installer, invoker } = this.#options;
-    const pending: PendingFile = { status: 'running', since: new Date().toISOString(), request: { sha256: hash } };
-    let pendingShown = false;
-    let pendingWrite: Promise<void> = Promise.resolve();
-    const showPending = () => {
-      pendingShown = true;
-      onPending();
-      pendingWrite = pendingWrite.then(() => writePending(pendingFile, pending)).catch(() => undefined);
-      return pendingWrite;
-    };
-    const timer = setTimeout(showPending, this.#options.pendingAfterMs);
-    try {
-      await apps.settled(app, this.#options.settleMs);
-      const loaded = await apps.get(app);
-      if (loaded.dependencies) {
-        pending.status = 'installing dependencies';
-        if (pendingShown) await showPending();
-        await installer.ensure(loaded.dependencies);
-        pending.status = 'running';
-        if (pendingShown) await showPending();
-      }
-      const response = await invoker.invoke(loaded, request.function, request.input, { cache: request.cache, precomputed: request.precomputed });
-      return { ...response, request: { sha256: hash } };
-    } catch (error) {
-      if (error instanceof EdgeError) return { ok: false, error: error.toBody(), request: { sha256: hash } };
-      this.#options.logger.error({ err: error, app, fn: request.function }, 'unexpected error while running a request');
-      return { ok: false, error: { code: 'INTERNAL_ERROR', message: 'edgecourier hit an unexpected error running this request; the courier log has the details' }, request: { sha256: hash } };
-    } finally {
-      clearTimeout(timer);
-      // The result must not be followed by a pending file written late.
-      await pendingWrite;
-    }
   }
 }
