@@ -11,8 +11,9 @@ export interface RetryPolicy {
   /** The first wait; each later one doubles, up to `maxDelayMs`. */
   firstDelayMs: number;
   maxDelayMs: number;
-  /** For tests; Math.random otherwise. */
+  /** For tests; Math.random and Date.now otherwise. */
   random?: () => number;
+  now?: () => number;
 }
 
 export const defaultRetryPolicy: RetryPolicy = { retryForMs: 5 * 60_000, firstDelayMs: 500, maxDelayMs: 30_000 };
@@ -64,13 +65,13 @@ export class RetryChains {
       this.#chains.delete(path);
       return { kind: 'final', error, attempts };
     }
-    const now = Date.now();
+    const now = (this.#policy.now ?? Date.now)();
     const firstStart = chain?.startedAt ?? startedAt;
     const left = firstStart + this.#policy.retryForMs - now;
     if (left <= 0) {
       this.#chains.delete(path);
       if (this.#policy.retryForMs === 0) return { kind: 'final', error, attempts };
-      const note = ` (a platform failure: tried ${attempts} times over ${seconds(now - firstStart)}; the courier retries for ${seconds(this.#policy.retryForMs)})`;
+      const note = ` (a platform failure: tried ${attempts === 1 ? 'once' : `${attempts} times`} over ${seconds(now - firstStart)}; the courier retries for ${seconds(this.#policy.retryForMs)})`;
       return { kind: 'final', error: { code: error.code, message: error.message + note }, attempts };
     }
     const { firstDelayMs, maxDelayMs, random = Math.random } = this.#policy;
@@ -92,7 +93,7 @@ export class RetryChains {
   waiting(path: string, hash: string): number | undefined {
     const chain = this.#chains.get(path);
     if (chain?.hash !== hash) return undefined;
-    const left = chain.nextTryAt - Date.now();
+    const left = chain.nextTryAt - (this.#policy.now ?? Date.now)();
     return left > 0 ? left : undefined;
   }
 
