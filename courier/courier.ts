@@ -165,10 +165,19 @@ export class Courier {
         ? { result: { ok: false, error: reading.error, request: { sha256: reading.hash } } satisfies ResultFile, pendingShown: false }
         : await this.#runner.run({ app, request: reading.request, hash: reading.hash, pendingFile: abs(files.pending), retry: this.#chains.state(path, reading.hash) });
     const fn = reading.kind === 'request' ? reading.request.function : undefined;
-    const decision = this.#chains.settle(path, reading.hash, result.ok ? undefined : result.error, started);
+    await this.#conclude({ path, app, id, fn, hash: reading.hash, started }, result, pendingShown || hadPending);
+  }
+
+  /** Writes the result of a try, or, for a platform failure within the bound, the pending file and the timer for the next try. */
+  async #conclude(done: { path: string; app: string; id: string; fn?: string; hash: string; started: number }, result: ResultFile, hadPending: boolean): Promise<void> {
+    const { path, app, id, fn, hash, started } = done;
+    const files = requestPaths(app, id);
+    const abs = (relative: string) => join(this.#options.root, relative);
+    const decision = this.#chains.settle(path, hash, result.ok ? undefined : result.error, started);
     if (decision.kind === 'retry') {
       const { state: retry, since } = decision;
-      await writePending(abs(files.pending), { status: 'waiting to retry', since, request: { sha256: reading.hash }, retry });
+      // Not being able to say so (a results folder that is a symlink) must not stop the retries.
+      await writePending(abs(files.pending), { status: 'waiting to retry', since, request: { sha256: hash }, retry }).catch(() => undefined);
       if (decision.first) this.#options.logger.warn({ app, fn, id, code: retry.lastError.code, error: retry.lastError.message, retryForMs: this.#chains.retryForMs }, 'platform failure; trying the request again with back-off');
       return this.#retryLater(path, decision.delayMs);
     }
@@ -176,8 +185,8 @@ export class Courier {
     const outcome = final.ok ? 'ok' : final.error.code;
     await writeResult(abs(files.result), final);
     this.#options.onResult?.(files.result, outcome);
-    if (pendingShown || hadPending) await removePending(abs(files.pending));
-    await journal.done(path, reading.hash);
+    if (hadPending) await removePending(abs(files.pending));
+    await this.#options.journal.done(path, hash);
     const line = { app, fn, id, outcome, ms: Date.now() - started, ...(decision.attempts > 1 && { attempts: decision.attempts }) };
     // A chain that ends in a platform failure is the second of its two warnings; any other outcome is routine.
     if (!final.ok && decision.attempts > 1 && isPlatformError(final.error.code)) this.#options.logger.warn(line, 'request');
