@@ -36,6 +36,8 @@ export interface CourierOptions {
   retry?: RetryPolicy;
   /** Told of every result file written (path relative to the root) and its outcome, e.g. to upload it or count it. */
   onResult?: (path: string, outcome: string) => void;
+  /** Told of every try that failed for the platform's sake and will be tried again, e.g. to count it. */
+  onRetry?: (code: string) => void;
 }
 
 export class Courier {
@@ -96,8 +98,8 @@ export class Courier {
     await this.#options.journal.close();
   }
 
-  get backlog(): { queued: number; active: number } {
-    return { queued: this.#queue.length, active: this.#active.size };
+  get backlog(): { queued: number; active: number; retrying: number } {
+    return { queued: this.#queue.length, active: this.#active.size, retrying: this.#chains.size };
   }
 
   #pump(): void {
@@ -178,6 +180,7 @@ export class Courier {
       const { state: retry, since } = decision;
       // Not being able to say so (a results folder that is a symlink) must not stop the retries.
       await writePending(abs(files.pending), { status: 'waiting to retry', since, request: { sha256: hash }, retry }).catch(() => undefined);
+      this.#options.onRetry?.(retry.lastError.code);
       if (decision.first) this.#options.logger.warn({ app, fn, id, code: retry.lastError.code, error: retry.lastError.message, retryForMs: this.#chains.retryForMs }, 'platform failure; trying the request again with back-off');
       return this.#retryLater(path, decision.delayMs);
     }

@@ -141,6 +141,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         mirror?.resultWritten(path);
         observability?.courierRequest(outcome);
       },
+      onRetry: (code) => observability?.courierRetry(code),
     });
     // Not healthy until the first scan is done: what is already in the root has not been seen before that.
     let watching = false;

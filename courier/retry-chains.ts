@@ -52,6 +52,11 @@ export class RetryChains {
     this.#policy = policy;
   }
 
+  /** Requests in a chain: waiting for their next try, or on it. */
+  get size(): number {
+    return this.#chains.size;
+  }
+
   get retryForMs(): number {
     return this.#policy.retryForMs;
   }
