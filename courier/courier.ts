@@ -1,19 +1,22 @@
 /**
  * @module The courier's work loop: request files in, results out. Each request content runs once:
  * the journal records it as accepted before it runs and as done after its result is written.
- * Work is bounded: a queue of paths and a fixed number of requests in flight.
+ * Work is bounded: a queue of paths and a fixed number of requests in flight. A try that fails for
+ * the platform's sake (BUSY, SANDBOX_FAILED, ...) writes no result: the request stays accepted, its
+ * pending file says it waits, and a timer, not a slot, holds it until its next try (retry-chains.ts).
  */
 import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { DependencyInstaller } from '../runtime/deps.ts';
-import { EdgeError } from '../runtime/errors.ts';
+import { isPlatformError } from '../runtime/errors.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { AppCache } from './app-cache.ts';
 import type { Journal } from './journal.ts';
 import { classify, requestPaths } from './layout.ts';
-import type { FolderRequest } from './request-file.ts';
 import { RequestReader } from './request-reader.ts';
-import { answeredHash, removePending, writePending, writeResult, type PendingFile, type ResultFile } from './result-files.ts';
+import { RequestRunner } from './request-runner.ts';
+import { defaultRetryPolicy, RetryChains, type RetryPolicy } from './retry-chains.ts';
+import { answeredHash, removePending, writePending, writeResult, type ResultFile } from './result-files.ts';
 
 export interface CourierOptions {
   root: string;
@@ -29,8 +32,12 @@ export interface CourierOptions {
   settleMs: number;
   /** A request still waiting or running after this long gets a pending file. */
   pendingAfterMs: number;
+  /** How platform failures (BUSY, SANDBOX_FAILED, ...) are tried again; defaultRetryPolicy unless given. */
+  retry?: RetryPolicy;
   /** Told of every result file written (path relative to the root) and its outcome, e.g. to upload it or count it. */
   onResult?: (path: string, outcome: string) => void;
+  /** Told of every try that failed for the platform's sake and will be tried again, e.g. to count it. */
+  onRetry?: (code: string) => void;
 }
 
 export class Courier {
@@ -42,12 +49,16 @@ export class Courier {
   /** One pending retry per path: a later one replaces it, so events during a back-off start no second chain. */
   #retries = new Map<string, NodeJS.Timeout>();
   #reader: RequestReader;
+  #runner: RequestRunner;
+  #chains: RetryChains;
   #stopping = false;
   #idleWaiters: Array<() => void> = [];
 
   constructor(options: CourierOptions) {
     this.#options = options;
     this.#reader = new RequestReader(options);
+    this.#runner = new RequestRunner(options);
+    this.#chains = new RetryChains(options.retry ?? defaultRetryPolicy);
   }
 
   /** A request file appeared, changed or vanished (path relative to the root). */
@@ -70,7 +81,7 @@ export class Courier {
     await Promise.all(journal.paths().filter((path) => path.startsWith(folder + sep)).map((path) => journal.forget(path)));
   }
 
-  /** Resolves when nothing is queued or running. */
+  /** Resolves when nothing is queued, running or waiting to be tried again. */
   idle(): Promise<void> {
     if (this.#queue.length === 0 && this.#active.size === 0 && this.#retries.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
@@ -87,8 +98,8 @@ export class Courier {
     await this.#options.journal.close();
   }
 
-  get backlog(): { queued: number; active: number } {
-    return { queued: this.#queue.length, active: this.#active.size };
+  get backlog(): { queued: number; active: number; retrying: number } {
+    return { queued: this.#queue.length, active: this.#active.size, retrying: this.#chains.size };
   }
 
   #pump(): void {
@@ -110,6 +121,8 @@ export class Courier {
   }
 
   #retryLater(path: string, delayMs: number): void {
+    // A request that waits while the courier stops stays accepted in the journal: the next start runs it.
+    if (this.#stopping) return;
     clearTimeout(this.#retries.get(path));
     const timer = setTimeout(() => {
       this.#retries.delete(path);
@@ -126,69 +139,60 @@ export class Courier {
     const files = requestPaths(app, id);
     const abs = (relative: string) => join(this.#options.root, relative);
     const reading = this.#reader.read(path, { request: abs(files.request), result: abs(files.result) }, `requests/${id}.json`);
-    // A removed request is forgotten: dropping the same content again runs it again.
-    if (reading.kind === 'gone') return this.#options.journal.forget(path);
+    const { journal } = this.#options;
+    if (reading.kind === 'gone') {
+      // A removed request stops retrying, and its pending file goes with it.
+      if (this.#chains.drop(path)) await removePending(abs(files.pending));
+      // Forgotten: dropping the same content again runs it again.
+      return journal.forget(path);
+    }
     if (reading.kind === 'skipped') return;
     if (reading.kind === 'unsettled') return this.#retryLater(path, reading.retryInMs);
-    const { journal } = this.#options;
     const state = journal.state(path, reading.hash);
     if (state === 'done') return;
-    // Accepted but not done: the courier stopped after writing the result, or before. Only the latter runs again.
+    // An event during a back-off (a sync client touching the file) is no reason to try sooner.
+    const wait = this.#chains.waiting(path, reading.hash);
+    if (wait !== undefined) return this.#retryLater(path, wait);
+    // Accepted but not done: the courier stopped after writing the result, or before, or the request waits to retry. Only the latter two run again.
     if (state === 'accepted' && (await answeredHash(abs(files.result))) === reading.hash) return journal.done(path, reading.hash);
-    await journal.accepted(path, reading.hash);
-    const started = performance.now();
+    if (state !== 'accepted') await journal.accepted(path, reading.hash);
+    // A retry timer left from an earlier content or read is moot now.
+    clearTimeout(this.#retries.get(path));
+    this.#retries.delete(path);
+    // A request resumed after a restart may have a pending file from before; one with a retry chain has one.
+    const hadPending = state === 'accepted' || this.#chains.has(path);
+    const started = Date.now();
     const { result, pendingShown } =
       reading.kind === 'invalid'
         ? { result: { ok: false, error: reading.error, request: { sha256: reading.hash } } satisfies ResultFile, pendingShown: false }
-        : await this.#run(app, reading.request, reading.hash, abs(files.pending));
-    const outcome = result.ok ? 'ok' : result.error.code;
-    await writeResult(abs(files.result), result);
-    this.#options.onResult?.(files.result, outcome);
-    if (pendingShown) await removePending(abs(files.pending));
-    await journal.done(path, reading.hash);
+        : await this.#runner.run({ app, request: reading.request, hash: reading.hash, pendingFile: abs(files.pending), retry: this.#chains.state(path, reading.hash) });
     const fn = reading.kind === 'request' ? reading.request.function : undefined;
-    this.#options.logger.info({ app, fn, id, outcome, ms: Math.round(performance.now() - started) }, 'request');
+    await this.#conclude({ path, app, id, fn, hash: reading.hash, started }, result, pendingShown || hadPending);
   }
 
-  async #run(app: string, request: FolderRequest, hash: string, pendingFile: string): Promise<{ result: ResultFile; pendingShown: boolean }> {
-    let pendingShown = false;
-    const result = await this.#invoke(app, request, hash, pendingFile, () => (pendingShown = true));
-    return { result, pendingShown };
-  }
-
-  async #invoke(app: string, request: FolderRequest, hash: string, pendingFile: string, onPending: () => void): Promise<ResultFile> {
-    const { apps, installer, invoker } = this.#options;
-    const pending: PendingFile = { status: 'running', since: new Date().toISOString(), request: { sha256: hash } };
-    let pendingShown = false;
-    let pendingWrite: Promise<void> = Promise.resolve();
-    const showPending = () => {
-      pendingShown = true;
-      onPending();
-      pendingWrite = pendingWrite.then(() => writePending(pendingFile, pending)).catch(() => undefined);
-      return pendingWrite;
-    };
-    const timer = setTimeout(showPending, this.#options.pendingAfterMs);
-    try {
-      await apps.settled(app, this.#options.settleMs);
-      const loaded = await apps.get(app);
-      if (loaded.dependencies) {
-        pending.status = 'installing dependencies';
-        if (pendingShown) await showPending();
-        await installer.ensure(loaded.dependencies);
-        pending.status = 'running';
-        if (pendingShown) await showPending();
-      }
-      // Each root is one owner: in fleet mode one root's flood of requests cannot starve another's.
-      const response = await invoker.invoke(loaded, request.function, request.input, { cache: request.cache, precomputed: request.precomputed, owner: this.#options.root });
-      return { ...response, request: { sha256: hash } };
-    } catch (error) {
-      if (error instanceof EdgeError) return { ok: false, error: error.toBody(), request: { sha256: hash } };
-      this.#options.logger.error({ err: error, app, fn: request.function }, 'unexpected error while running a request');
-      return { ok: false, error: { code: 'INTERNAL_ERROR', message: 'edgecourier hit an unexpected error running this request; the courier log has the details' }, request: { sha256: hash } };
-    } finally {
-      clearTimeout(timer);
-      // The result must not be followed by a pending file written late.
-      await pendingWrite;
+  /** Writes the result of a try, or, for a platform failure within the bound, the pending file and the timer for the next try. */
+  async #conclude(done: { path: string; app: string; id: string; fn?: string; hash: string; started: number }, result: ResultFile, hadPending: boolean): Promise<void> {
+    const { path, app, id, fn, hash, started } = done;
+    const files = requestPaths(app, id);
+    const abs = (relative: string) => join(this.#options.root, relative);
+    const decision = this.#chains.settle(path, hash, result.ok ? undefined : result.error, started);
+    if (decision.kind === 'retry') {
+      const { state: retry, since } = decision;
+      // Not being able to say so (a results folder that is a symlink) must not stop the retries.
+      await writePending(abs(files.pending), { status: 'waiting to retry', since, request: { sha256: hash }, retry }).catch(() => undefined);
+      this.#options.onRetry?.(retry.lastError.code);
+      if (decision.first) this.#options.logger.warn({ app, fn, id, code: retry.lastError.code, error: retry.lastError.message, retryForMs: this.#chains.retryForMs }, 'platform failure; trying the request again with back-off');
+      return this.#retryLater(path, decision.delayMs);
     }
+    const final: ResultFile = !result.ok && decision.error ? { ...result, error: decision.error } : result;
+    const outcome = final.ok ? 'ok' : final.error.code;
+    await writeResult(abs(files.result), final);
+    this.#options.onResult?.(files.result, outcome);
+    if (hadPending) await removePending(abs(files.pending));
+    await this.#options.journal.done(path, hash);
+    const line = { app, fn, id, outcome, ms: Date.now() - started, ...(decision.attempts > 1 && { attempts: decision.attempts }) };
+    // A chain that ends in a platform failure is the second of its two warnings; any other outcome is routine.
+    if (!final.ok && decision.attempts > 1 && isPlatformError(final.error.code)) this.#options.logger.warn(line, 'request');
+    else this.#options.logger.info(line, 'request');
   }
 }

@@ -25,7 +25,7 @@ export interface FleetCourierSettings {
   executor: ExecutorBundle;
   observability?: Observability;
   /** Settings every root's courier gets. */
-  tuning?: Pick<CourierSettings, 'concurrency' | 'maxRequestBytes' | 'settleMs' | 'pendingAfterMs'>;
+  tuning?: Pick<CourierSettings, 'concurrency' | 'maxRequestBytes' | 'settleMs' | 'pendingAfterMs' | 'retry'>;
   logger: Logger;
 }
 

@@ -15,6 +15,7 @@ import { Courier } from './courier.ts';
 import { startHealthServer, type HealthServer } from './health-server.ts';
 import { Journal } from './journal.ts';
 import { RemoteMirror } from './remote-mirror.ts';
+import { defaultRetryPolicy, type RetryPolicy } from './retry-chains.ts';
 import { takeRootLock } from './root-lock.ts';
 import { watchRoot } from './watch-root.ts';
 
@@ -34,6 +35,8 @@ export interface CourierSettings {
   maxRequestBytes?: number;
   settleMs?: number;
   pendingAfterMs?: number;
+  /** How platform failures are tried again: `retryForMs` is the bound (README: "Platform failures"); the rest of defaultRetryPolicy stays unless given. */
+  retry?: Partial<RetryPolicy>;
   /** The executor to run functions with; the courier does not close it. */
   executor: ExecutorBundle;
   /** The process's metrics and health, when it has them already (`edgecourier start`: the cloud's). */
@@ -133,10 +136,12 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       maxRequestBytes: settings.maxRequestBytes ?? 1024 * 1024,
       settleMs: settings.settleMs ?? 1000,
       pendingAfterMs: settings.pendingAfterMs ?? 1000,
+      retry: { ...defaultRetryPolicy, ...settings.retry },
       onResult: (path, outcome) => {
         mirror?.resultWritten(path);
         observability?.courierRequest(outcome);
       },
+      onRetry: (code) => observability?.courierRetry(code),
     });
     // Not healthy until the first scan is done: what is already in the root has not been seen before that.
     let watching = false;

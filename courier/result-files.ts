@@ -5,17 +5,22 @@ import { basename, dirname, join } from 'node:path';
 import { EdgeError, type ErrorBody } from '../runtime/errors.ts';
 import { replaceFile } from './fast-fs.ts';
 import type { CallEntries, InvocationLog, InvocationStats } from '../runtime/protocol.ts';
+import type { RetryState } from './retry-chains.ts';
 
 /** What `results/<id>.json` holds. `request.sha256` names the request content it answers. */
 export type ResultFile =
   | { ok: true; output: unknown; key: string; cache?: CallEntries; logs: InvocationLog[]; stats: InvocationStats; request: { sha256: string } }
   | { ok: false; error: ErrorBody; logs?: InvocationLog[]; stats?: InvocationStats; request: { sha256: string } };
 
-/** What `results/<id>.pending.json` holds while a request waits or runs long. */
+/**
+ * What `results/<id>.pending.json` holds while a request waits or runs long. `retry` is there once a try
+ * failed for the platform's sake: how many tries, the last error, when the next try is, and until when.
+ */
 export interface PendingFile {
-  status: 'installing dependencies' | 'running';
+  status: 'installing dependencies' | 'running' | 'waiting to retry';
   since: string;
   request: { sha256: string };
+  retry?: RetryState;
 }
 
 /** Results folders known to exist as real folders, so a backlog does not ask the file system for each result. */

@@ -19,7 +19,8 @@ interface ExecutionEvent {
 
 /** A courier as the gauges and the health check see it. */
 export interface CourierView {
-  readonly backlog: { queued: number; active: number };
+  /** `retrying`: request files whose last try failed for the platform's sake, waiting for the next or on it. */
+  readonly backlog: { queued: number; active: number; retrying: number };
   /** False until the first scan of the root is done, and again once the courier stops. */
   readonly watching: boolean;
 }
@@ -80,6 +81,7 @@ const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export class Observability {
   #registry = new Registry();
   #courierRequests: Counter<'outcome'>;
+  #courierRetries: Counter<'code'>;
   /** The executor given, with every execution counted: what this process's invokers run on. */
   readonly executor: Executor;
   #pool: WarmPool;
@@ -100,6 +102,8 @@ export class Observability {
       if (event.coldStart) coldStarts.inc();
     });
     this.#courierRequests = new Counter({ name: 'edgecourier_courier_requests_total', help: 'Request files answered by the couriers, by outcome ("ok" or the error code).', labelNames: ['outcome'], registers });
+    this.#courierRetries = new Counter({ name: 'edgecourier_courier_retries_total', help: 'Tries of request files that failed for the platform\'s sake and are tried again, by error code.', labelNames: ['code'], registers });
+    this.#gauge('edgecourier_courier_retrying', 'Request files being tried again after a platform failure.', () => this.#couriers.reduce((sum, c) => sum + c.backlog.retrying, 0));
     this.#gauge('edgecourier_executor_queue_depth', 'Calls waiting for a sandbox.', () => this.#pool.size.queued);
     this.#gauge('edgecourier_warm_sandboxes', 'Sandboxes serving an app, alive or starting.', () => this.#pool.size.total - this.#pool.size.generic);
     this.#gauge('edgecourier_generic_sandboxes', 'Pre-started sandboxes waiting for a new app.', () => this.#pool.size.generic);
@@ -110,6 +114,11 @@ export class Observability {
   /** A courier wrote a result with this outcome. */
   courierRequest(outcome: string): void {
     this.#courierRequests.inc({ outcome });
+  }
+
+  /** A courier's try of a request failed for the platform's sake with this code, and will be tried again. */
+  courierRetry(code: string): void {
+    this.#courierRetries.inc({ code });
   }
 
   /** Counts a courier in the gauges and the health check from now on; the function returned stops counting it. */

@@ -5,6 +5,7 @@ import { pino, type Logger } from 'pino';
 import { startFleetCourier } from '../../courier/fleet.ts';
 import { startHealthServer } from '../../courier/health-server.ts';
 import { startCourier, type CourierSettings } from '../../courier/main.ts';
+import { defaultRetryPolicy } from '../../courier/retry-chains.ts';
 import { EdgeError } from '../../runtime/errors.ts';
 import { createBackend, readCredentialsFile, type BackendKind } from '../../sync/create-backend.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
@@ -13,7 +14,7 @@ import { defaultStateDir } from '../../runtime/paths.ts';
 import { readPrivateFile } from '../../runtime/private-file.ts';
 import { cloudClient } from '../cloud-client.ts';
 import { stopOnSignal } from '../lifecycle.ts';
-import { positiveInt } from '../numbers.ts';
+import { nonNegativeInt, positiveInt } from '../numbers.ts';
 import { fail } from '../output.ts';
 
 interface CourierOptions {
@@ -29,6 +30,7 @@ interface CourierOptions {
   concurrency: number;
   maxRequestBytes: number;
   settleMs: number;
+  retryForMs: number;
   metricsPort?: number;
   metricsHost: string;
   local?: boolean;
@@ -68,7 +70,7 @@ async function startFleet(options: CourierOptions, token: string, executor: Exec
     stateDir: options.state ?? defaultStateDir(),
     executor,
     observability,
-    tuning: { concurrency: options.concurrency, maxRequestBytes: options.maxRequestBytes, settleMs: options.settleMs },
+    tuning: { concurrency: options.concurrency, maxRequestBytes: options.maxRequestBytes, settleMs: options.settleMs, retry: { retryForMs: options.retryForMs } },
     logger,
   });
   return async () => {
@@ -93,6 +95,7 @@ export function registerCourier(program: Command): void {
     .option('-c, --concurrency <n>', 'requests run at once', positiveInt, 16)
     .option('--max-request-bytes <n>', 'larger request files get a REQUEST_TOO_LARGE result', positiveInt, 1024 * 1024)
     .option('--settle-ms <ms>', 'how long a request that is not yet valid JSON, or an app that just changed, may still be syncing', positiveInt, 1000)
+    .option('--retry-for-ms <ms>', 'how long a request that fails for the platform\'s sake (BUSY, SANDBOX_FAILED, ...) is tried again before that error is its result; 0: never', nonNegativeInt, defaultRetryPolicy.retryForMs)
     .option('--metrics-port <port>', 'serve GET /metrics (Prometheus) and GET /healthz on this port, e.g. 9464 (default: none)', positiveInt)
     .option('--metrics-host <address>', 'address for --metrics-port; 0.0.0.0 lets other machines scrape it', '127.0.0.1')
     .addOption(new Option('--local', 'run functions as plain processes instead of Docker containers: NO SANDBOX'))
@@ -129,6 +132,7 @@ export function registerCourier(program: Command): void {
           concurrency: options.concurrency,
           maxRequestBytes: options.maxRequestBytes,
           settleMs: options.settleMs,
+          retry: { retryForMs: options.retryForMs },
           metricsPort: options.metricsPort,
           metricsHost: options.metricsHost,
           executor,

@@ -1,7 +1,7 @@
 /** @module Test helpers for the courier: a temp synced root with apps from the fixtures, and waiting for result files. */
 import { cp, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ResultFile } from '../../courier/result-files.ts';
+import type { PendingFile, ResultFile } from '../../courier/result-files.ts';
 import { fixturesDir } from './runtime.ts';
 import { tempFolder } from './temp.ts';
 
@@ -41,3 +41,20 @@ export async function waitForResult(root: string, app: string, id: string, timeo
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns something other than undefined; fails after `timeoutMs` naming `what`. */
+export async function waitUntil<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** `results/<id>.pending.json` parsed, or undefined while there is none (or it is being replaced). */
+export async function readPending(root: string, app: string, id: string): Promise<PendingFile | undefined> {
+  const text = await readFile(join(root, app, 'results', `${id}.pending.json`), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as PendingFile);
+}
