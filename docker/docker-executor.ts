@@ -1,5 +1,6 @@
 /** @module The DockerExecutor: the warm pool over sandboxed containers, the default way functions run. */
 import type Docker from 'dockerode';
+import { availableParallelism } from 'node:os';
 import type { DependencyInstaller } from '../runtime/deps.ts';
 import type { Executor } from '../runtime/executor.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
@@ -11,6 +12,8 @@ export interface ContainerPoolSettings {
   /** Generic containers kept started for new apps. */
   prestart?: number;
   maxContainers?: number;
+  /** Containers one app may have at once; by default as many as the machine has cores, since each has one CPU. */
+  maxContainersPerApp?: number;
   /** Top-level calls one container runs at once. */
   concurrency?: number;
   maxQueue?: number;
@@ -42,6 +45,7 @@ export class DockerExecutor extends WarmPool implements Executor {
       installer: options.installer,
       prestart: options.prestart ?? 2,
       maxSandboxes: options.maxContainers ?? 16,
+      maxSandboxesPerApp: options.maxContainersPerApp ?? availableParallelism(),
       concurrency: options.concurrency ?? 24,
       maxQueue: options.maxQueue ?? 256,
       maxQueuePerOwner: options.maxQueuePerOwner ?? 64,

@@ -25,6 +25,8 @@ export interface WarmPoolOptions {
   maxSandboxes: number;
   /** Top-level calls one sandbox runs at once. */
   concurrency: number;
+  /** Sandboxes one app may have at once (every version of it together); unbounded when unset. */
+  maxSandboxesPerApp?: number;
   /** Calls that may wait for a free sandbox before BUSY is answered. */
   maxQueue: number;
   /** Calls one owner may have waiting; past it that owner's calls are answered BUSY at once. */
@@ -209,6 +211,9 @@ export class WarmPool implements Executor {
   #acquire(app: LoadedApp, depsDir: string | undefined): Slot | undefined {
     const own = this.#leastBusy(app, this.#options.concurrency);
     if (own) return own;
+    // A sandbox has one CPU: more of them for one app than the machine has cores only adds contention.
+    const perApp = this.#options.maxSandboxesPerApp ?? Infinity;
+    if (this.#slots.filter((s) => s.appDir === app.dir && !s.retiring).length >= perApp) return undefined;
     let slot = this.#slots.find((s) => !s.appId && !s.retiring);
     if (!slot && this.#slots.length >= this.#options.maxSandboxes) {
       const idle = this.#slots.filter((s) => s.inFlight === 0 && s.appId).sort((a, b) => a.lastUsed - b.lastUsed)[0];

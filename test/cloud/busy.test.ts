@@ -5,6 +5,7 @@
 import test from 'ava';
 import { api, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { makeApp, newUser } from '../helpers/cloud-apps.ts';
+import { until } from '../helpers/wait.ts';
 
 let cloud: TestCloud;
 
@@ -23,9 +24,11 @@ test('past the line, /run and test-invoke answer 429 BUSY with Retry-After; the 
   const token = await newUser(cloud.url);
   const app = await makeApp(cloud.url, token, { nap }, [{ method: 'POST', path: '/nap', function: 'nap', public: true }]);
   await api(cloud.url, 'POST', `/api/v1/apps/${app.id}/start`, undefined, token);
-  const run = () => api(cloud.url, 'POST', `/run/${app.id}/nap`, { input: { ms: 1500 } });
+  const run = () => api(cloud.url, 'POST', `/run/${app.id}/nap`, { input: { ms: 3000 } });
   const running = run();
   const waiting = run();
+  // The two calls above arrive in either order; once one runs and the other waits, the owner's line is full.
+  await until(async () => (await api(cloud.url, 'GET', '/healthz')).body.queued === 1, { what: 'one call running and one waiting' });
   const [refused, refusedInvoke] = await Promise.all([run(), api(cloud.url, 'POST', `/api/v1/apps/${app.id}/functions/nap/invoke`, { input: { ms: 1 } }, token)]);
   for (const answer of [refused, refusedInvoke]) {
     t.is(answer.status, 429);
@@ -37,6 +40,6 @@ test('past the line, /run and test-invoke answer 429 BUSY with Retry-After; the 
   const otherApp = await makeApp(cloud.url, other, { nap }, [{ method: 'POST', path: '/nap', function: 'nap', public: true }]);
   await api(cloud.url, 'POST', `/api/v1/apps/${otherApp.id}/start`, undefined, other);
   t.like(await api(cloud.url, 'POST', `/run/${otherApp.id}/nap`, { input: { ms: 1 } }), { status: 200, body: { output: 1 } });
-  t.like(await running, { status: 200, body: { output: 1500 } });
-  t.like(await waiting, { status: 200, body: { output: 1500 } });
+  t.like(await running, { status: 200, body: { output: 3000 } });
+  t.like(await waiting, { status: 200, body: { output: 3000 } });
 });
