@@ -46,7 +46,7 @@ export class DockerExecutor extends WarmPool implements Executor {
       prestart: options.prestart ?? 2,
       maxSandboxes: options.maxContainers ?? 16,
       maxSandboxesPerApp: options.maxContainersPerApp ?? availableParallelism(),
-      concurrency: options.concurrency ?? 24,
+      concurrency: options.concurrency ?? 48,
       maxQueue: options.maxQueue ?? 256,
       maxQueuePerOwner: options.maxQueuePerOwner ?? 64,
       ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),

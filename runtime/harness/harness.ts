@@ -9,8 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { framed, unframe, type CallResult, type CallResultMessage, type InvokeMessage, type LogEntry, type PingMessage } from '../protocol.ts';
 import { LineReader } from '../line-reader.ts';
 import { guardMemory } from './memory-guard.ts';
-import { WorkerSet, type TreeWorker } from './worker-set.ts';
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import { sendToWorker, WorkerSet, type TreeWorker } from './worker-set.ts';
+import type { FromWorker } from './worker-protocol.ts';
 
 const [socketPath, mode = 'process', spareArg = '128'] = process.argv.slice(2);
 if (!socketPath) {
@@ -50,6 +50,11 @@ const socket = connect(socketPath);
 socket.setNoDelay?.(true);
 
 function send(line: string): void {
+  // Lines sent in one tick go out in one write: a burst of answers costs one system call, not one each.
+  if (socket.writableCorked === 0) {
+    socket.cork();
+    process.nextTick(() => socket.uncork());
+  }
   socket.write(line + '\n');
 }
 
@@ -179,7 +184,7 @@ function sweep(): void {
     if (running.get(run.id) !== run) continue;
     const started = Number(Atomics.load(run.worker.starts, run.slot));
     if (started === 0 && now - run.sentAt > START_BOUND_MS) {
-      run.worker.thread.postMessage({ t: 'cancel', id: run.id } satisfies ToWorker);
+      sendToWorker(run.worker, { t: 'cancel', id: run.id });
       // Its slot stays taken: the thread may still write a start into it before it reads the cancel.
       finish(run.id, failureJson('START_TIMEOUT', `${run.fn} could not be started within ${START_BOUND_MS} ms (starting a worker and importing the module); its own time had not begun`), [], true, false);
     } else if (started !== 0 && now - started > run.timeoutMs + BLOCKED_GRACE_MS) {
@@ -215,7 +220,7 @@ function invoke(message: Omit<InvokeMessage, 'input'>, inputJson: string): void 
   }
   const { worker, slot } = place;
   running.set(message.id, { id: message.id, fn: message.fn, memoryMb: message.memoryMb, timeoutMs: message.timeoutMs, tree, worker, slot, sentAt: Date.now() });
-  worker.thread.postMessage({ t: 'invoke', id: message.id, slot, fn: message.fn, file: message.file, inputJson, timeoutMs: message.timeoutMs } satisfies ToWorker);
+  sendToWorker(worker, { t: 'invoke', id: message.id, slot, fn: message.fn, file: message.file, inputJson, timeoutMs: message.timeoutMs });
 }
 
 /** A line from the host, which is trusted: its payload goes on to the worker as text. */
@@ -229,7 +234,10 @@ function handle(line: string): void {
   }
   if (message.t === 'ping') send('{"t":"pong"}');
   else if (message.t === 'invoke') invoke(message, payload);
-  else running.get(message.id)?.worker.thread.postMessage({ t: 'call-result', callId: message.callId, json: payload } satisfies ToWorker);
+  else {
+    const run = running.get(message.id);
+    if (run) sendToWorker(run.worker, { t: 'call-result', callId: message.callId, json: payload });
+  }
 }
 
 const reader = new LineReader(MAX_LINE_BYTES, handle, () => socket.destroy());

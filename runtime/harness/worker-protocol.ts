@@ -15,6 +15,9 @@ export interface WorkerSetup {
 }
 
 /**
+ * Both directions carry arrays of these: the messages of one turn of the sending thread's event loop
+ * travel as one batch, so a burst of calls costs one hand-off between threads, not one each.
+ *
  * A worker serves the call trees given to it: a tree's nested calls run beside the callers that await
  * them. It imports each function module once and keeps it.
  */

@@ -5,12 +5,12 @@
  * CPU share many threads cost more in hand-offs than they give.
  */
 import { Worker } from 'node:worker_threads';
-import { START_SLOTS, type FromWorker, type WorkerSetup } from './worker-protocol.ts';
+import { START_SLOTS, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.ts';
 
 /** Threads alive at once: each costs several MB of the sandbox's memory. */
 const MAX_WORKERS = 48;
 /** Trees that get a thread of their own before new trees share busy threads. */
-const SPREAD = 8;
+export const SPREAD = 4;
 /** Trees one thread serves at once. */
 const TREES_PER_WORKER = 8;
 /** Idle threads kept ready for each memory size in use, so a burst of new trees starts no thread. */
@@ -29,6 +29,18 @@ export interface TreeWorker {
   retiring: boolean;
   idleSince: number;
   freeSlots: number[];
+  /** Messages for the thread not yet handed over: they go as one batch once the current task ends. */
+  outbox: ToWorker[];
+}
+
+/** Hands `message` to the worker's thread, with every other message sent to it in the same task. */
+export function sendToWorker(worker: TreeWorker, message: ToWorker): void {
+  if (worker.outbox.push(message) > 1) return;
+  queueMicrotask(() => {
+    const batch = worker.outbox;
+    worker.outbox = [];
+    worker.thread.postMessage(batch);
+  });
 }
 
 export interface WorkerSetOptions {
@@ -147,9 +159,13 @@ export class WorkerSet {
       },
     });
     const freeSlots = Array.from({ length: START_SLOTS }, (_, index) => START_SLOTS - 1 - index);
-    const worker: TreeWorker = { thread, memoryMb, starts: new BigInt64Array(shared), trees: new Map(), retiring: false, idleSince: Date.now(), freeSlots };
+    const worker: TreeWorker = { thread, memoryMb, starts: new BigInt64Array(shared), trees: new Map(), retiring: false, idleSince: Date.now(), freeSlots, outbox: [] };
     this.#all.add(worker);
-    thread.on('message', (message: FromWorker) => this.#options.onMessage(worker, message));
+    // Function code shares the thread and may post anything: only an array is a batch of ours.
+    thread.on('message', (batch: unknown) => {
+      if (!Array.isArray(batch)) return;
+      for (const message of batch as FromWorker[]) if (this.#all.has(worker)) this.#options.onMessage(worker, message);
+    });
     const lost = (reason: Error | number) => {
       if (!this.#all.has(worker)) return;
       this.#options.onLost(worker, reason);

@@ -61,8 +61,17 @@ function capture(level: LogEntry['level']) {
 for (const level of ['debug', 'info', 'log', 'warn', 'error'] as const) console[level] = capture(level);
 console.trace = capture('debug');
 
+/** Messages of one turn of the event loop go to the main thread as one batch: one hand-off, not one each. */
+let outbox: FromWorker[] = [];
+
 function post(message: FromWorker): void {
-  port.postMessage(message);
+  if (outbox.push(message) === 1) setImmediate(flush);
+}
+
+function flush(): void {
+  const batch = outbox;
+  outbox = [];
+  port.postMessage(batch);
 }
 
 function failure(code: string, message: string): CallResult {
@@ -166,13 +175,15 @@ async function invoke(message: Extract<ToWorker, { t: 'invoke' }>): Promise<void
   runBody(loaded, message, invocation);
 }
 
-port.on('message', (message: ToWorker) => {
-  if (message.t === 'invoke') {
-    void invoke(message);
-  } else if (message.t === 'cancel') {
-    cancelled.add(message.id);
-  } else {
-    pendingCalls.get(message.callId)?.(JSON.parse(message.json) as CallResult);
-    pendingCalls.delete(message.callId);
+port.on('message', (batch: ToWorker[]) => {
+  for (const message of batch) {
+    if (message.t === 'invoke') {
+      void invoke(message);
+    } else if (message.t === 'cancel') {
+      cancelled.add(message.id);
+    } else {
+      pendingCalls.get(message.callId)?.(JSON.parse(message.json) as CallResult);
+      pendingCalls.delete(message.callId);
+    }
   }
 });

@@ -1,9 +1,10 @@
 /**
- * Past 8 call trees at once, a container's trees share worker threads: a runaway then stops the other
+ * Past SPREAD (4) call trees at once, a container's trees share worker threads: a runaway then stops the other
  * request's call on its thread with SANDBOX_FAILED (a platform failure, tried again by couriers), and
  * only that one; the calls on other threads complete.
  */
 import test from 'ava';
+import { SPREAD } from '../../runtime/harness/worker-set.ts';
 import { copyFixtureApp, startRuntime } from '../helpers/runtime.ts';
 
 test('a runaway on a shared thread fails only the call sharing it, with SANDBOX_FAILED', async (t) => {
@@ -12,7 +13,8 @@ test('a runaway on a shared thread fails only the call sharing it, with SANDBOX_
   t.teardown(() => runtime.executor.close());
   const hostile = await runtime.load(await copyFixtureApp('hostile'));
   await runtime.executor.warm(hostile);
-  const naps = Array.from({ length: 8 }, (_, i) => runtime.invoker.invoke(hostile, 'nap', { i, ms: 4000 }));
+  // One tree per thread until SPREAD threads are busy; the runaway then shares the first one's.
+  const naps = Array.from({ length: SPREAD }, (_, i) => runtime.invoker.invoke(hostile, 'nap', { i, ms: 4000 }));
   const looping = await runtime.invoker.invoke(hostile, 'loop', {});
   t.like(looping, { ok: false, error: { code: 'TIMEOUT' } });
   const outcomes = (await Promise.all(naps)).map((response) => (response.ok ? 'ok' : response.error.code));
