@@ -61,11 +61,11 @@ function capture(level: LogEntry['level']) {
 for (const level of ['debug', 'info', 'log', 'warn', 'error'] as const) console[level] = capture(level);
 console.trace = capture('debug');
 
-/** Messages of one turn of the event loop go to the main thread as one batch: one hand-off, not one each. */
+/** Messages posted by the calls of one task go to the main thread as one batch: one hand-off, not one each. */
 let outbox: FromWorker[] = [];
 
 function post(message: FromWorker): void {
-  if (outbox.push(message) === 1) setImmediate(flush);
+  if (outbox.push(message) === 1) queueMicrotask(flush);
 }
 
 function flush(): void {
