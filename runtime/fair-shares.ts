@@ -80,8 +80,9 @@ export class FairShares<T> {
   }
 
   /**
-   * Starts waiting calls, one per owner in turn, for as long as `tryStart` finds the head of a line a
-   * place; owners at their share are passed over.
+   * Starts waiting calls, one per owner in turn, for as long as `tryStart` finds one a place; owners at
+   * their share are passed over. Within a line the first call that can start goes first, so a call
+   * waiting for one app's sandbox does not hold up the owner's calls to another app.
    */
   serve(tryStart: (item: T) => boolean): void {
     let progressed = true;
@@ -89,9 +90,10 @@ export class FairShares<T> {
       progressed = false;
       for (const owner of [...this.#turns]) {
         const entry = this.#owners.get(owner)!;
-        const head = entry.line[0];
-        if (head === undefined || entry.running >= this.share || !tryStart(head)) continue;
-        entry.line.shift();
+        if (entry.running >= this.share) continue;
+        const index = entry.line.findIndex(tryStart);
+        if (index === -1) continue;
+        entry.line.splice(index, 1);
         this.#waiting--;
         entry.running++;
         this.#turns.push(...this.#turns.splice(this.#turns.indexOf(owner), 1));

@@ -39,6 +39,8 @@ export class HarnessConnection {
   #reader: LineReader;
   /** When the harness last sent anything: any line shows it is alive. */
   #lastHeard = performance.now();
+  /** When the ping not yet answered by anything was sent. */
+  #pingSentAt: number | undefined;
   #closed = false;
   #onClose: Array<() => void> = [];
   #onTainted: Array<() => void> = [];
@@ -91,13 +93,17 @@ export class HarnessConnection {
   #overdue(id: string): void {
     const pending = this.#pending.get(id);
     if (!pending) return;
-    const silentMs = performance.now() - this.#lastHeard;
-    if (silentMs >= SILENT_MS) {
+    const now = performance.now();
+    const unanswered = this.#pingSentAt !== undefined && this.#lastHeard < this.#pingSentAt;
+    if (unanswered && now - this.#pingSentAt! >= SILENT_MS) {
       this.#socket.destroy();
       return;
     }
-    this.#send({ t: 'ping' });
-    pending.timer = setTimeout(() => this.#overdue(id), SILENT_MS - silentMs);
+    if (!unanswered) {
+      this.#pingSentAt = now;
+      this.#send({ t: 'ping' });
+    }
+    pending.timer = setTimeout(() => this.#overdue(id), SILENT_MS);
   }
 
   destroy(): void {

@@ -212,8 +212,13 @@ export class WarmPool implements Executor {
     const own = this.#leastBusy(app, this.#options.concurrency);
     if (own) return own;
     // A sandbox has one CPU: more of them for one app than the machine has cores only adds contention.
-    const perApp = this.#options.maxSandboxesPerApp ?? Infinity;
-    if (this.#slots.filter((s) => s.appDir === app.dir && !s.retiring).length >= perApp) return undefined;
+    // At that bound an idle one of the app (an earlier version, say) makes room; a busy one does not.
+    const ofApp = this.#slots.filter((s) => s.appDir === app.dir && !s.retiring);
+    if (ofApp.length >= (this.#options.maxSandboxesPerApp ?? Infinity)) {
+      const idle = ofApp.filter((s) => s.inFlight === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      if (!idle) return undefined;
+      this.#detach(idle);
+    }
     let slot = this.#slots.find((s) => !s.appId && !s.retiring);
     if (!slot && this.#slots.length >= this.#options.maxSandboxes) {
       const idle = this.#slots.filter((s) => s.inFlight === 0 && s.appId).sort((a, b) => a.lastUsed - b.lastUsed)[0];

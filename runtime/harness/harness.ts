@@ -31,6 +31,13 @@ const BLOCKED_GRACE_MS = 1000;
 /** How often running calls are checked against their bounds. */
 const SWEEP_MS = 100;
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
+/**
+ * The most JSON text one input or result may carry through the harness; the worker refuses more itself
+ * (6 MB of output), this bound holds whatever function code posts, so a line never reaches the host's limit.
+ */
+const MAX_PAYLOAD_CHARS = 8 * 1024 * 1024;
+const MAX_LOG_ENTRIES = 201;
+const MAX_LOG_MESSAGE = 4096;
 
 interface Running {
   id: string;
@@ -144,7 +151,10 @@ const LOG_LEVELS = new Set(['debug', 'info', 'log', 'warn', 'error']);
 /** Log entries as the host accepts them; anything else a function forged is dropped here. */
 function validLogs(logs: unknown): LogEntry[] {
   if (!Array.isArray(logs)) return [];
-  return logs.filter((entry): entry is LogEntry => typeof entry === 'object' && entry !== null && LOG_LEVELS.has(entry.level) && typeof entry.message === 'string');
+  return logs
+    .slice(0, MAX_LOG_ENTRIES)
+    .filter((entry): entry is LogEntry => typeof entry === 'object' && entry !== null && LOG_LEVELS.has(entry.level) && typeof entry.message === 'string')
+    .map((entry) => ({ level: entry.level, message: entry.message.slice(0, MAX_LOG_MESSAGE) }));
 }
 
 /**
@@ -153,18 +163,34 @@ function validLogs(logs: unknown): LogEntry[] {
  * start a forged line on the socket); the host parses each payload on its own.
  */
 function onMessage(worker: TreeWorker, event: FromWorker): void {
-  if (typeof event !== 'object' || event === null || running.get(event.id)?.worker !== worker) return;
+  if (typeof event !== 'object' || event === null || typeof event.id !== 'string' || running.get(event.id)?.worker !== worker) return;
   if (event.t === 'call') {
-    if (typeof event.inputJson !== 'string' || event.inputJson.includes('\n') || !Number.isInteger(event.callId)) return;
-    send(framed({ t: 'call', id: event.id, callId: event.callId, fn: String(event.fn) }, event.inputJson));
+    if (typeof event.inputJson !== 'string' || typeof event.fn !== 'string' || !Number.isInteger(event.callId) || event.inputJson.includes('\n')) return;
+    if (event.inputJson.length > MAX_PAYLOAD_CHARS) {
+      const tooLarge = failureJson('INVALID_INPUT', `ctx.call('${event.fn.slice(0, 100)}') input is larger than ${MAX_PAYLOAD_CHARS} characters of JSON`);
+      sendToWorker(worker, { t: 'call-result', callId: event.callId, json: tooLarge });
+      return;
+    }
+    send(framed({ t: 'call', id: event.id, callId: event.callId, fn: event.fn }, event.inputJson));
   } else if (event.t === 'result' && typeof event.json === 'string') {
+    if (event.json.length > MAX_PAYLOAD_CHARS) {
+      finish(event.id, failureJson('INVALID_OUTPUT', `${running.get(event.id)!.fn} returned more than ${MAX_PAYLOAD_CHARS} characters of JSON`), [], true);
+      return;
+    }
     if (event.abandoned) workers.retire(worker);
     finish(event.id, event.json, validLogs(event.logs), true);
   }
 }
 
+/**
+ * A thread that died on its own (out of memory, an error outside any promise) cannot say which call
+ * caused it: with one request's calls on it they share the blame; with several, none is blamed and all
+ * learn that the platform stopped them (SANDBOX_FAILED, which a courier tries again).
+ */
 function onLost(worker: TreeWorker, error: (Error & { code?: string }) | number): void {
+  const shared = worker.trees.size > 1;
   endWorker(worker, undefined, (run) => {
+    if (shared) return ['SANDBOX_FAILED', `${run.fn} was stopped with the thread it shared with other requests' calls, which ended unexpectedly`];
     if (typeof error !== 'number' && error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
       return ['OUT_OF_MEMORY', `${run.fn} used more than its ${run.memoryMb} MB memory limit and was stopped`];
     }
@@ -182,12 +208,18 @@ function sweep(): void {
   const now = Date.now();
   for (const run of [...running.values()]) {
     if (running.get(run.id) !== run) continue;
-    const started = Number(Atomics.load(run.worker.starts, run.slot));
-    if (started === 0 && now - run.sentAt > START_BOUND_MS) {
+    // Function code can reach the shared slots: a start is believed only between sending and now, and
+    // no call outlives its start bound plus its own limit, whatever its slot says.
+    const written = Number(Atomics.load(run.worker.starts, run.slot));
+    const started = written === 0 ? 0 : Math.min(Math.max(written, run.sentAt), now);
+    const overdue = now - run.sentAt > START_BOUND_MS + run.timeoutMs + BLOCKED_GRACE_MS;
+    if (started === 0 && !overdue && now - run.sentAt > START_BOUND_MS) {
       sendToWorker(run.worker, { t: 'cancel', id: run.id });
+      // The thread may be stuck in the module's import: it takes no new tree, and ends with its last one.
+      workers.retire(run.worker);
       // Its slot stays taken: the thread may still write a start into it before it reads the cancel.
       finish(run.id, failureJson('START_TIMEOUT', `${run.fn} could not be started within ${START_BOUND_MS} ms (starting a worker and importing the module); its own time had not begun`), [], true, false);
-    } else if (started !== 0 && now - started > run.timeoutMs + BLOCKED_GRACE_MS) {
+    } else if (overdue || (started !== 0 && now - started > run.timeoutMs + BLOCKED_GRACE_MS)) {
       endWorker(run.worker, run, (r) =>
         r === run
           ? ['TIMEOUT', `${r.fn} did not finish within ${r.timeoutMs} ms and was stopped`]

@@ -83,3 +83,13 @@ test('a line whose head finds no place is passed over for the next owner', (t) =
   t.deepEqual(order, ['b1']);
   t.is(fair.waiting, 1);
 });
+
+test("within a line, a call that can start goes before one waiting for another app's room", (t) => {
+  const fair = shares(4);
+  fair.wait('a', 'app-a');
+  fair.wait('a', 'app-b');
+  const order: string[] = [];
+  fair.serve((item) => item === 'app-b' && (order.push(item), true));
+  t.deepEqual(order, ['app-b']);
+  t.is(fair.waiting, 1);
+});

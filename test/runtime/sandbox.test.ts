@@ -88,7 +88,7 @@ test.serial('a spawn bomb is contained by the pids limit, and the app answers th
 test.serial('a function cannot reach the network, not even the host on loopback', async (t) => {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const response = await runtime.invoker.invoke(hostile, 'network', { url });
-  t.true(response.ok);
+  t.true(response.ok, JSON.stringify(response));
   t.like(response.ok ? response.output : {}, { reached: false });
   t.is(serverHits, 0);
 });
