@@ -201,7 +201,8 @@ export class WarmPool implements Executor {
   #leastBusy(app: LoadedApp, limit: number): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.appId !== app.id || slot.retiring || slot.inFlight >= limit) continue;
+      // The same content in two folders (two users' apps, two roots' apps) never shares a sandbox: /tmp and module state are the app's own.
+      if (slot.appId !== app.id || slot.appDir !== app.dir || slot.retiring || slot.inFlight >= limit) continue;
       if (!best || slot.inFlight < best.inFlight) best = slot;
     }
     if (best) best.inFlight++;
