@@ -113,6 +113,11 @@ export class AppRuntime {
   }
 
   /** Runs `fn` of the app and keeps the outcome in its invocation log. */
+  /** True when a call to `app` now would be refused BUSY: its owner's share is in use and its line full. */
+  refuses(app: AppRecord): boolean {
+    return this.#executor.refuses(app.ownerId);
+  }
+
   async invoke(app: AppRecord, fn: string, envelope: InvocationEnvelope): Promise<InvokeResponse> {
     const loaded = await this.load(app);
     const at = new Date().toISOString();

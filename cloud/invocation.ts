@@ -1,7 +1,7 @@
 /** @module The invocation envelope as it arrives over HTTP, and the response as it leaves, for test-invokes and endpoint calls. */
 import type { Response } from 'express';
 import { z } from 'zod';
-import { errorCatalogue, isPlatformError } from '../runtime/errors.ts';
+import { errorCatalogue, isPlatformError, type ErrorCode } from '../runtime/errors.ts';
 import type { CallEntries, InvokeResponse } from '../runtime/protocol.ts';
 import type { InvocationEnvelope } from './app-runtime.ts';
 import type { AppRecord } from './data.ts';
@@ -50,6 +50,11 @@ export function strangerResponse(app: AppRecord, response: InvokeResponse): Invo
 /** Seconds a caller refused for a platform reason (BUSY above all) is asked to wait before trying again. */
 const RETRY_AFTER_SECONDS = 1;
 
+/** The headers of an answer that failed with `code`: platform failures ask the caller to come back later. */
+export function retryHeaders(code: ErrorCode): Record<string, string> {
+  return isPlatformError(code) ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+}
+
 export interface InvocationReply {
   status: number;
   body: object;
@@ -60,8 +65,7 @@ export function invocationReply(response: InvokeResponse, withLogs: boolean): In
   const logs = withLogs ? { logs: response.logs } : {};
   if (!response.ok) {
     const { code } = response.error;
-    const headers: Record<string, string> = isPlatformError(code) ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
-    return { status: errorCatalogue[code].status, body: { error: response.error, ...logs, stats: response.stats }, headers };
+    return { status: errorCatalogue[code].status, body: { error: response.error, ...logs, stats: response.stats }, headers: retryHeaders(code) };
   }
   const { output, key, cache, stats } = response;
   return { status: 200, body: { output, key, ...(cache ? { cache } : {}), ...logs, stats }, headers: {} };

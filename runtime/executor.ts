@@ -39,6 +39,11 @@ export interface ExecutionOutcome {
 /** Runs function bodies. The Docker and process executors implement it; the Invoker drives it. */
 export interface Executor {
   execute(request: ExecutionRequest, onCall: CallHandler): Promise<ExecutionOutcome>;
+  /**
+   * True when a top-level call of `owner` made now would be refused BUSY at once (its line is full), so
+   * a front end can answer without doing the call's work first.
+   */
+  refuses(owner: string): boolean;
   /** Prepares a sandbox for the app ahead of its first call. */
   warm(app: LoadedApp): Promise<void>;
   /** Lets go of every sandbox serving any version of the app named `appDir`. */

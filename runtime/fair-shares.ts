@@ -39,6 +39,13 @@ export class FairShares<T> {
     return this.#waiting;
   }
 
+  /** True when a call of `owner` would have to wait and its line (or all of them) has no room. */
+  full(owner: string): boolean {
+    const entry = this.#owners.get(owner);
+    if (!entry || this.mayStart(owner)) return false;
+    return entry.line.length >= this.#options.maxWaitingPerOwner || this.#waiting >= this.#options.maxWaiting;
+  }
+
   /** True when a call of `owner` may start now: under its share, and not ahead of its own line. */
   mayStart(owner: string): boolean {
     const entry = this.#owners.get(owner);

@@ -51,6 +51,10 @@ class ObservedExecutor implements Executor {
     }
   }
 
+  refuses(owner: string): boolean {
+    return this.#inner.refuses(owner);
+  }
+
   warm(app: LoadedApp): Promise<void> {
     return this.#inner.warm(app);
   }

@@ -144,6 +144,10 @@ export class WarmPool implements Executor {
     return slot;
   }
 
+  refuses(owner: string): boolean {
+    return this.#shares.full(owner);
+  }
+
   async warm(app: LoadedApp): Promise<void> {
     const slot = await this.#admit(app, DEFAULT_OWNER);
     try {

@@ -13,7 +13,7 @@ import { findCaller, SESSION_COOKIE } from '../auth.ts';
 import { bodyErrors, internalErrorBody } from '../http.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
-import { invocationReply, readEnvelope, strangerEnvelope, strangerResponse } from '../invocation.ts';
+import { invocationReply, readEnvelope, retryHeaders, strangerEnvelope, strangerResponse } from '../invocation.ts';
 
 const PREFIX = '/run/';
 
@@ -128,6 +128,12 @@ export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' |
     if (app.status !== 'running') {
       throw new EdgeError('APP_STOPPED', `app ${app.name} is stopped; its owner can start it with POST /api/v1/apps/${app.id}/start`);
     }
+    // Under a flood, a call that would be refused is refused before its body is parsed or anything is
+    // looked up for it: refusals must cost the cloud little, or they take the place of calls it could run.
+    if (deps.runtime.refuses(app)) {
+      await readBytes(req, maxBodyBytes);
+      throw new EdgeError('BUSY', `the sandboxes are busy: the share of app ${app.name}'s owner is in use and its waiting line is full; try again shortly`);
+    }
     // A GET has no body: its query string is the input, and it carries no cache or precomputed results.
     const envelope: InvocationEnvelope = method === 'GET' ? { input: { ...parseQuery(query) } } : readEnvelope(await readJsonBody(req, maxBodyBytes));
     const owner = callerId === app.ownerId;
@@ -139,7 +145,7 @@ export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' |
     // Answered already, or the client went away (an upload cut short): nobody is left to tell.
     if (res.headersSent || req.socket.destroyed) return void res.destroy();
     const close = !req.readableEnded;
-    if (error instanceof EdgeError) return sendJson(res, error.status, { error: error.toBody() }, close);
+    if (error instanceof EdgeError) return sendJson(res, error.status, { error: error.toBody() }, close, retryHeaders(error.code));
     logger.error({ err: error, method: req.method, path: req.url?.split('?', 1)[0] }, 'unexpected error');
     sendJson(res, 500, internalErrorBody, close);
   };

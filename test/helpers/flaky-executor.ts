@@ -24,6 +24,7 @@ export class FlakyExecutor implements Executor {
     return { result: { ok: false, error: { code, message: `test: call ${this.calls.length} met a broken platform` } }, logs: [], coldStart: false, bytes: 0 };
   }
 
+  refuses: Executor['refuses'] = (owner) => this.#inner.refuses(owner);
   warm: Executor['warm'] = (app) => this.#inner.warm(app);
   release: Executor['release'] = (appDir) => this.#inner.release(appDir);
   /** The real executor is shared by the tests of a file and closed once, after them. */

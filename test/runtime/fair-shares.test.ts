@@ -93,3 +93,13 @@ test("within a line, a call that can start goes before one waiting for another a
   t.deepEqual(order, ['app-b']);
   t.is(fair.waiting, 1);
 });
+
+test('full says when a call of an owner would be refused at once', (t) => {
+  const fair = shares(1, 1);
+  t.false(fair.full('a'), 'an owner with nothing running has room');
+  fair.started('a');
+  t.false(fair.full('a'), 'at its share, it may still wait');
+  fair.wait('a', 'a2');
+  t.true(fair.full('a'), 'its one place in line is taken');
+  t.false(fair.full('b'));
+});
