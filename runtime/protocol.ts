@@ -1,6 +1,7 @@
 /** @module The call protocol: messages between the host and the harness, and the shapes of a call's outcome. */
 import { z } from 'zod';
 import { errorCatalogue, type ErrorBody, type ErrorCode } from './errors.ts';
+import { framed, unframe } from './framing.ts';
 
 /** A line the function printed through `console`, captured per invocation. */
 export interface LogEntry {
@@ -38,22 +39,6 @@ export interface CallResultMessage {
 }
 
 export type HostMessage = InvokeMessage | CallResultMessage | PingMessage;
-
-/**
- * Messages that carry a payload (an input, a result) are written as one line: the header's JSON, a tab,
- * then the payload's JSON. JSON.stringify never writes a raw tab, so the first one divides them. The
- * harness's main thread passes payloads between the socket and its workers as text, never parsing or
- * copying them; and a payload parsed on its own cannot add fields to its header.
- */
-export function framed(header: object, payloadJson: string): string {
-  return `${JSON.stringify(header)}\t${payloadJson}`;
-}
-
-/** A line split into its header's text and its payload's text (undefined for a message without one). */
-export function unframe(line: string): { header: string; payload: string | undefined } {
-  const tab = line.indexOf('\t');
-  return tab === -1 ? { header: line, payload: undefined } : { header: line.slice(0, tab), payload: line.slice(tab + 1) };
-}
 
 /** One line from host to harness. */
 export function encodeHostMessage(message: HostMessage): string {

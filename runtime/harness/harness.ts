@@ -6,7 +6,8 @@
  */
 import { connect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
-import { framed, unframe, type CallResult, type CallResultMessage, type InvokeMessage, type LogEntry, type PingMessage } from '../protocol.ts';
+import { framed, unframe } from '../framing.ts';
+import type { CallResult, CallResultMessage, InvokeMessage, LogEntry, PingMessage } from '../protocol.ts';
 import { LineReader } from '../line-reader.ts';
 import { guardMemory } from './memory-guard.ts';
 import { sendToWorker, WorkerSet, type TreeWorker } from './worker-set.ts';
