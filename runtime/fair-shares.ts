@@ -42,8 +42,7 @@ export class FairShares<T> {
   /** True when a call of `owner` would have to wait and its line (or all of them) has no room. */
   full(owner: string): boolean {
     const entry = this.#owners.get(owner);
-    if (!entry || this.mayStart(owner)) return false;
-    return entry.line.length >= this.#options.maxWaitingPerOwner || this.#waiting >= this.#options.maxWaiting;
+    return !!entry && !this.mayStart(owner) && this.#noRoom(entry);
   }
 
   /** True when a call of `owner` may start now: under its share, and not ahead of its own line. */
@@ -66,7 +65,7 @@ export class FairShares<T> {
   /** Puts a call in its owner's line; false when that line (or all lines together) is full. */
   wait(owner: string, item: T): boolean {
     const entry = this.#owner(owner);
-    if (entry.line.length >= this.#options.maxWaitingPerOwner || this.#waiting >= this.#options.maxWaiting) {
+    if (this.#noRoom(entry)) {
       this.#forgetIdle(owner, entry);
       return false;
     }
@@ -115,6 +114,11 @@ export class FairShares<T> {
     this.#waiting = 0;
     for (const [owner, entry] of this.#owners) this.#forgetIdle(owner, entry);
     return items;
+  }
+
+  /** The owner's line, or all lines together, can take no more. */
+  #noRoom(entry: Owner<T>): boolean {
+    return entry.line.length >= this.#options.maxWaitingPerOwner || this.#waiting >= this.#options.maxWaiting;
   }
 
   #owner(owner: string): Owner<T> {

@@ -56,6 +56,11 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+/** The slot that has run nothing for the longest, of those running nothing now: the one to give up first. */
+function leastRecentlyUsedIdle(slots: Slot[]): Slot | undefined {
+  return slots.filter((s) => s.inFlight === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+}
+
 /** Whose calls these are when the caller does not say: one owner, as on a caller's own machine. */
 const DEFAULT_OWNER = 'default';
 
@@ -220,13 +225,13 @@ export class WarmPool implements Executor {
     // At that bound an idle one of the app (an earlier version, say) makes room; a busy one does not.
     const ofApp = this.#slots.filter((s) => s.appDir === app.dir && !s.retiring);
     if (ofApp.length >= (this.#options.maxSandboxesPerApp ?? Infinity)) {
-      const idle = ofApp.filter((s) => s.inFlight === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      const idle = leastRecentlyUsedIdle(ofApp);
       if (!idle) return undefined;
       this.#detach(idle);
     }
     let slot = this.#slots.find((s) => !s.appId && !s.retiring);
     if (!slot && this.#slots.length >= this.#options.maxSandboxes) {
-      const idle = this.#slots.filter((s) => s.inFlight === 0 && s.appId).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      const idle = leastRecentlyUsedIdle(this.#slots.filter((s) => s.appId));
       if (!idle) return undefined;
       this.#detach(idle);
     }
