@@ -11,6 +11,8 @@ import { dropRequest, makeRoot, sleep, waitForResult, type TempRoot } from '../h
 let temp: TempRoot;
 let running: RunningCourier;
 let executor: ExecutorBundle;
+/** The courier's log lines, printed when a test fails so the reason is in the report. */
+const logs: string[] = [];
 
 test.before(async () => {
   temp = await makeRoot('basic', 'with-dep');
@@ -22,7 +24,7 @@ test.before(async () => {
     pendingAfterMs: 200,
     maxRequestBytes: 4096,
     executor,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(line) }),
   });
 });
 
@@ -194,7 +196,11 @@ test('an app folder swapped for another of the same name at once has the new one
   await build(next, 'second');
   await rename(join(temp.root, 'swapping'), join(temp.state, '..', 'swapping-old'));
   await rename(next, join(temp.root, 'swapping'));
-  t.like(await waitForResult(temp.root, 'swapping', 'second', 10_000), { ok: true, output: 'SWAP' });
+  const second = await waitForResult(temp.root, 'swapping', 'second').catch((error: unknown) => {
+    t.log(logs.filter((line) => line.includes('swapping')).slice(-40).join(''));
+    throw error;
+  });
+  t.like(second, { ok: true, output: 'SWAP' });
 });
 
 test('a requests folder that is a symlink out of the root is not followed', async (t) => {

@@ -82,9 +82,9 @@ test('platform failures past the bound give the last error as the result, statin
   t.false(result.ok);
   if (result.ok) return;
   t.is(result.error.code, 'SANDBOX_FAILED');
-  const [, tries, seconds] = /tried (\d+) times over ([\d.]+) s; the courier retries for 1\.5 s/.exec(result.error.message) ?? [];
-  t.is(Number(tries), flaky.calls.length);
-  t.true(flaky.calls.length >= 3, `${flaky.calls.length} tries`);
+  // How many tries fit in the bound depends on how busy the machine is; the count stated must be the real one.
+  const [, tries, seconds] = /tried (once|\d+ times) over ([\d.]+) s; the courier retries for 1\.5 s/.exec(result.error.message) ?? [];
+  t.is(tries === 'once' ? 1 : Number.parseInt(tries ?? '', 10), flaky.calls.length, result.error.message);
   t.true(Number(seconds) >= 1.4, `${seconds} s`);
   await t.throwsAsync(stat(join(temp.root, 'basic', 'results', 'hopeless.pending.json')), { code: 'ENOENT' });
   t.deepEqual(warnings(logs, 'hopeless').map((line) => line.msg), ['platform failure; trying the request again with back-off', 'request']);
