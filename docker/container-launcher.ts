@@ -62,7 +62,7 @@ export function sandboxConfig(image: string, sandboxDir: string, limits: Contain
 async function exitReason(container: Docker.Container, limits: ContainerLimits): Promise<ErrorBody> {
   await Promise.race([container.wait().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
   const { State } = await container.inspect();
-  if (State.OOMKilled || State.ExitCode === 137) {
+  if (State.OOMKilled) {
     return { code: 'OUT_OF_MEMORY', message: `the app's container used more than its ${limits.memoryMb} MB and was stopped; every call running in it failed` };
   }
   return { code: 'SANDBOX_FAILED', message: `the app's container ended (exit code ${State.ExitCode}${State.Error ? `: ${State.Error}` : ''})` };

@@ -178,7 +178,7 @@ function onMessage(worker: TreeWorker, event: FromWorker): void {
       finish(event.id, failureJson('INVALID_OUTPUT', `${running.get(event.id)!.fn} returned more than ${MAX_PAYLOAD_CHARS} characters of JSON`), [], true);
       return;
     }
-    if (event.abandoned) workers.retire(worker);
+    if (event.retire) workers.retire(worker);
     finish(event.id, event.json, validLogs(event.logs), true);
   }
 }

@@ -33,7 +33,8 @@ export type FromWorker =
   | { t: 'call'; id: string; callId: number; fn: string; inputJson: string }
   /**
    * `json` is the serialised CallResult, so the main thread forwards it without parsing it again.
-   * `abandoned` says the body was still running when the answer was given (its time ran out while it
-   * awaited something): the worker must not serve another tree after this one.
+   * `retire` says the worker must not serve another tree after this one: the body was still running
+   * when the answer was given (its time ran out while it awaited something), or the calls left timers
+   * or threads running.
    */
-  | { t: 'result'; id: string; json: string; logs: LogEntry[]; abandoned?: boolean };
+  | { t: 'result'; id: string; json: string; logs: LogEntry[]; retire?: boolean };

@@ -7,6 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { CallResult, LogEntry } from '../protocol.ts';
+import { watchLeftovers } from './leftovers.ts';
+import { guardProcessKill } from './process-guard.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
 
 const MAX_OUTPUT_BYTES = 6 * 1024 * 1024;
@@ -15,6 +17,9 @@ const MAX_LOG_MESSAGE = 4096;
 
 const port = parentPort!;
 const starts = new BigInt64Array((workerData as WorkerSetup).starts);
+// Both before any function module is imported, so that every module sees them.
+const leftovers = watchLeftovers();
+guardProcessKill();
 
 type FunctionBody = (input: unknown, ctx: FunctionContext) => unknown;
 
@@ -45,6 +50,8 @@ const current = new AsyncLocalStorage<Invocation>();
 const modules = new Map<string, Promise<FunctionBody | CallResult>>();
 const cancelled = new Set<string>();
 let nextCallId = 1;
+/** Bodies started and not yet answered; at 0 the thread is idle and what is still running there was left behind. */
+let bodiesRunning = 0;
 const pendingCalls = new Map<number, (result: CallResult) => void>();
 
 function capture(level: LogEntry['level']) {
@@ -109,10 +116,13 @@ function load(fn: string, file: string): Promise<FunctionBody | CallResult> {
   let loaded = modules.get(file);
   if (!loaded) {
     loaded = (import(pathToFileURL(file).href) as Promise<{ default?: unknown }>).then(
-      (module) =>
-        typeof module.default === 'function'
+      (module) => {
+        // A timer a module sets up as it is imported belongs to the module, not to a call.
+        if (bodiesRunning === 0) leftovers.rebase();
+        return typeof module.default === 'function'
           ? (module.default as FunctionBody)
-          : failure('FUNCTION_LOAD_FAILED', `functions/${fn} has no default export that is a function`),
+          : failure('FUNCTION_LOAD_FAILED', `functions/${fn} has no default export that is a function`);
+      },
       (error: unknown) => failure('FUNCTION_LOAD_FAILED', `functions/${fn} could not be loaded: ${(error as Error)?.message ?? format(error)}`),
     );
     modules.set(file, loaded);
@@ -149,8 +159,11 @@ function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>
     if (answered) return;
     answered = true;
     clearTimeout(timer);
-    post({ t: 'result', id: message.id, json, logs: invocation.logs, ...(abandoned ? { abandoned } : {}) });
+    const left = --bodiesRunning === 0 ? leftovers.describe() : undefined;
+    if (left) invocation.logs.push({ level: 'warn', message: `[edgecourier] calls returned leaving ${left} running; they were stopped with their thread` });
+    post({ t: 'result', id: message.id, json, logs: invocation.logs, ...(abandoned || left ? { retire: true } : {}) });
   };
+  bodiesRunning++;
   const timer = setTimeout(() => {
     answer(JSON.stringify(failure('TIMEOUT', `${message.fn} did not finish within ${message.timeoutMs} ms and was stopped`)), true);
   }, message.timeoutMs);

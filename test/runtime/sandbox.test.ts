@@ -8,6 +8,7 @@ import type { LoadedApp } from '../../runtime/app.ts';
 import type { ErrorCode } from '../../runtime/errors.ts';
 import { copyFixtureApp, startRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { until } from '../helpers/wait.ts';
 
 let runtime: TestRuntime;
 let hostile: LoadedApp;
@@ -114,8 +115,31 @@ test.serial('a call that returns normally but leaves a process behind retires it
   const baseline = await runtime.invoker.invoke(hostile, 'processes', null);
   t.like(await runtime.invoker.invoke(hostile, 'leaveProcess', null), { ok: true, output: { left: true } });
   // The harness looks for leftovers just after answering, so the retirement follows the answer closely.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const after = await runtime.invoker.invoke(hostile, 'processes', null);
-  t.true(baseline.ok && after.ok);
-  if (baseline.ok && after.ok) t.is(after.output, baseline.output);
+  let after: unknown;
+  await until(
+    async () => {
+      const response = await runtime.invoker.invoke(hostile, 'processes', null);
+      after = response.ok ? response.output : response.error;
+      return baseline.ok && after === baseline.output;
+    },
+    { what: "a call in a container without the leftover" },
+  );
+  t.is(after, baseline.ok ? baseline.output : 'the baseline call failed');
+});
+
+for (const [fn, what] of [['leaveTimer', 'timer'], ['leaveThread', 'thread']] as const) {
+  test.serial(`a call that returns normally but leaves a ${what} running retires its thread: no later call runs beside the leftover`, async (t) => {
+    const left = await runtime.invoker.invoke(hostile, fn, null);
+    t.like(left, { ok: true, output: { left: true } });
+    t.true(left.logs.some((entry) => entry.message.includes(`leaving 1 ${what} running`)), JSON.stringify(left.logs));
+    for (let i = 0; i < 4; i++) t.like(await runtime.invoker.invoke(hostile, 'leftBehind', null), { ok: true, output: null });
+  });
+}
+
+test.serial('a function that signals its own sandbox fails alone with a message saying why, and the app answers the next call', async (t) => {
+  const [killer, neighbour] = await Promise.all([runtime.invoker.invoke(hostile, 'killSandbox', null), runtime.invoker.invoke(hostile, 'nap', { ms: 300 })]);
+  t.like(killer, { ok: false, error: { code: 'FUNCTION_THREW' } });
+  if (!killer.ok) t.regex(killer.error.message, /process\.kill\(\d+\) would end the sandbox/);
+  t.true(neighbour.ok, JSON.stringify(neighbour));
+  t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
 });
