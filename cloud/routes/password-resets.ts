@@ -76,12 +76,12 @@ function sendPage(res: Response, status: number, html: string): void {
   res.status(status).set(PAGE_HEADERS).type('html').send(html);
 }
 
-/** Uses up the reset token, sets the password and logs out every session of the account. */
+/** Uses up the reset token, sets the password and revokes every session and API token of the account. */
 async function resetPassword(deps: ResetDeps, token: string, password: string): Promise<void> {
   const userId = await deps.resets.consume(token);
   if (!userId) throw new EdgeError('RESET_TOKEN_INVALID', 'this reset link is unknown, used already or expired; ask for a new one');
   await deps.users.setPasswordHash(userId, await hashPassword(password));
-  await deps.tokens.revokeSessions(userId);
+  await deps.tokens.revokeAll(userId);
 }
 
 async function mailResetLink(deps: ResetDeps, user: UserRecord): Promise<void> {
@@ -92,6 +92,9 @@ async function mailResetLink(deps: ResetDeps, user: UserRecord): Promise<void> {
     '',
     'To choose a new password, open this link within an hour. It works once:',
     link,
+    '',
+    'Setting a new password also logs out every session and revokes every API token of the account:',
+    'log in again with `edgecourier login`, and give couriers new tokens.',
     '',
     'If you did not ask for this, ignore this mail: your password stays as it is.',
   ].join('\n');
@@ -137,7 +140,7 @@ export function passwordResetRoutes(deps: ResetDeps): Router {
       if (error instanceof EdgeError && error.code === 'RESET_TOKEN_INVALID') return sendPage(res, 400, invalidLinkPage());
       throw error;
     }
-    sendPage(res, 200, page('Your password is changed', '<p>Log in with your new password. Every session from before the change is logged out.</p>'));
+    sendPage(res, 200, page('Your password is changed', '<p>Log in with your new password. Every session and API token from before the change is revoked: log in again with <code>edgecourier login</code>, and give couriers new tokens.</p>'));
   });
 
   return router;

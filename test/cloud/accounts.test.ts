@@ -14,11 +14,15 @@ test.after.always(async () => {
   await cloud?.close();
 });
 
-async function signUpAndLogIn(email: string, password = 'correct horse'): Promise<string> {
-  await api(cloud.url, 'POST', '/api/v1/accounts', { email, password });
+async function logIn(email: string, password: string): Promise<string> {
   const { status, body } = await api(cloud.url, 'POST', '/api/v1/sessions', { email, password });
   if (status !== 201) throw new Error(`log-in answered ${status}`);
   return body.token as string;
+}
+
+async function signUpAndLogIn(email: string, password = 'correct horse'): Promise<string> {
+  await api(cloud.url, 'POST', '/api/v1/accounts', { email, password });
+  return logIn(email, password);
 }
 
 const form = (token: string, password: string, confirm = password) =>
@@ -101,6 +105,21 @@ test('a mailed reset link sets a new password, ends old sessions and works only 
   const viaApi = await api(cloud.url, 'POST', '/api/v1/password-resets/confirm', { token, password: 'third password' });
   t.is(viaApi.status, 400);
   t.is(viaApi.body.error.code, 'RESET_TOKEN_INVALID');
+});
+
+test('a password reset revokes API tokens too, and the mail and the page say so', async (t) => {
+  const email = freshEmail('reset-tokens');
+  const session = await signUpAndLogIn(email);
+  const made = await api(cloud.url, 'POST', '/api/v1/tokens', { name: 'laptop' }, session);
+  t.is((await api(cloud.url, 'GET', '/api/v1/me', undefined, made.body.token)).status, 200);
+  t.is((await api(cloud.url, 'POST', '/api/v1/password-resets', { email })).status, 202);
+  const mail = await cloud.waitForMail(email);
+  t.regex(mail.text ?? '', /revokes every API token/);
+  const token = new URL(/http:\/\/\S+\/reset-password\?token=\S+/.exec(mail.text ?? '')![0]).searchParams.get('token')!;
+  const changed = await form(token, 'quiet meadow lantern');
+  t.regex(await changed.text(), /Every session and API token from before the change is revoked/);
+  t.like(await api(cloud.url, 'GET', '/api/v1/me', undefined, made.body.token), { status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
+  t.deepEqual((await api(cloud.url, 'GET', '/api/v1/tokens', undefined, await logIn(email, 'quiet meadow lantern'))).body, { tokens: [] });
 });
 
 test('the reset page says when the two passwords differ, and the link still works after', async (t) => {
