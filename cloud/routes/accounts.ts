@@ -35,8 +35,8 @@ export function accountRoutes(deps: Pick<CloudDeps, 'users' | 'tokens' | 'logger
   // Logging in as nobody still costs one bcrypt compare, against this, so the answer's timing does not tell who has an account.
   const dummyHash = hashPassword(newToken('dummy'));
 
-  // Limited like log-ins: each sign-up costs a bcrypt hash and a stored account.
-  router.post('/accounts', ...attemptLimits(deps.attemptsPerMinute, logger), async (req, res) => {
+  // Limited like log-ins, but a client gets no more over all addresses: each sign-up costs a bcrypt hash and a stored account.
+  router.post('/accounts', ...attemptLimits({ perMinute: deps.attemptsPerMinute, perClient: deps.attemptsPerMinute, logger }), async (req, res) => {
     const { email, password } = validate(signUpSchema, req.body);
     assertStrongPassword(password, email);
     const passwordHash = await hashPassword(password);
@@ -47,7 +47,7 @@ export function accountRoutes(deps: Pick<CloudDeps, 'users' | 'tokens' | 'logger
     res.status(201).json({ user: publicUser(user) });
   });
 
-  router.post('/sessions', ...attemptLimits(deps.attemptsPerMinute, logger), async (req, res) => {
+  router.post('/sessions', ...attemptLimits({ perMinute: deps.attemptsPerMinute, logger }), async (req, res) => {
     const { email, password } = validate(logInSchema, req.body);
     const user = deps.users.byEmail(email);
     const matches = await bcrypt.compare(password, user?.passwordHash ?? (await dummyHash));

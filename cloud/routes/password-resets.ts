@@ -120,7 +120,7 @@ export function passwordResetRoutes(deps: ResetDeps): Router {
   const router = Router();
   const logger = deps.logger.child({ component: 'password-resets' });
 
-  router.post('/api/v1/password-resets', ...attemptLimits(deps.attemptsPerMinute, logger), (req, res) => {
+  router.post('/api/v1/password-resets', ...attemptLimits({ perMinute: deps.attemptsPerMinute, logger, perAddress: true }), (req, res) => {
     const { email } = validate(requestSchema, req.body);
     const user = deps.users.byEmail(email);
     // Not awaited: the answer must come as fast for an account as for an unknown address.

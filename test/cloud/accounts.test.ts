@@ -236,30 +236,59 @@ test('no answer ever carries a password hash or a token hash', async (t) => {
 });
 
 /** A JSON POST from another loopback address, so that one test process can be several clients. */
-function postFrom(localAddress: string, url: string, body: unknown): Promise<{ status: number; code?: string }> {
+function postFrom(localAddress: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; code?: string; cookie?: string }> {
   return new Promise((resolve, reject) => {
-    const sent = request(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (response) => {
+    const sent = request(url, { method: 'POST', localAddress, headers: { ...headers, 'content-type': 'application/json' } }, (response) => {
       let text = '';
       response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, code: text ? JSON.parse(text).error?.code : undefined }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, code: text ? JSON.parse(text).error?.code : undefined, cookie: response.headers['set-cookie']?.join('\n') }),
+      );
     });
     sent.on('error', reject).end(JSON.stringify(body));
   });
 }
 
-test('too many log-in or reset attempts, from one client or for one address, are refused for a minute', async (t) => {
-  const limited = await startTestCloud({ attemptsPerMinute: 3 });
+test('wrong passwords from one client do not lock the owner, at another client, out', async (t) => {
+  const limited = await startTestCloud({ attemptsPerMinute: 2 });
   t.teardown(() => limited.close());
-  const sessions = `${limited.url}/api/v1/sessions`;
-  const attempt = (from: string, email: string, url = sessions) => postFrom(from, url, { email, password: 'wrong horse' });
-  for (const n of [1, 2, 3]) t.is((await attempt('127.0.0.3', `ip-${n}@example.com`)).status, 401);
-  t.deepEqual(await attempt('127.0.0.3', 'ip-4@example.com'), { status: 429, code: 'RATE_LIMITED' });
-  t.is((await attempt('127.0.0.4', 'ip-4@example.com')).status, 401, 'another client is not limited');
-  for (const from of ['127.0.0.5', '127.0.0.6', '127.0.0.7']) t.is((await attempt(from, 'Same@example.com')).status, 401);
-  t.deepEqual(await attempt('127.0.0.12', 'same@example.com'), { status: 429, code: 'RATE_LIMITED' });
-  const resets = `${limited.url}/api/v1/password-resets`;
-  for (const from of ['127.0.0.8', '127.0.0.9', '127.0.0.10']) t.is((await attempt(from, 'reset@example.com', resets)).status, 202);
-  t.deepEqual(await attempt('127.0.0.11', 'reset@example.com', resets), { status: 429, code: 'RATE_LIMITED' });
+  const email = freshEmail('owner');
+  t.is((await api(limited.url, 'POST', '/api/v1/accounts', { email, password: 'correct horse battery' })).status, 201);
+  const logIn = (from: string, password: string) => postFrom(from, `${limited.url}/api/v1/sessions`, { email, password });
+  for (const _ of [1, 2]) t.is((await logIn('127.0.0.5', 'wrong horse')).status, 401);
+  t.deepEqual(await logIn('127.0.0.5', 'correct horse battery'), { status: 429, code: 'RATE_LIMITED', cookie: undefined }, 'the guesser is stopped');
+  t.is((await logIn('127.0.0.6', 'correct horse battery')).status, 201, 'the owner is not');
+});
+
+test('a client is limited over all addresses too, and reset mails for one address over all clients', async (t) => {
+  const limited = await startTestCloud({ attemptsPerMinute: 2 });
+  t.teardown(() => limited.close());
+  const attempt = (from: string, email: string, path = '/api/v1/sessions') => postFrom(from, `${limited.url}${path}`, { email, password: 'wrong horse' });
+  // Twice two (attemptsPerMinute) for each address, up to three times that from one client.
+  for (const n of [1, 2, 3, 4, 5, 6]) t.is((await attempt('127.0.0.3', `spray-${n}@example.com`)).status, 401);
+  t.like(await attempt('127.0.0.3', 'spray-7@example.com'), { status: 429, code: 'RATE_LIMITED' });
+  t.is((await attempt('127.0.0.4', 'spray-7@example.com')).status, 401, 'another client is not limited');
+  for (const from of ['127.0.0.8', '127.0.0.9']) t.is((await attempt(from, 'Reset@example.com', '/api/v1/password-resets')).status, 202);
+  t.like(await attempt('127.0.0.10', 'reset@example.com', '/api/v1/password-resets'), { status: 429, code: 'RATE_LIMITED' });
+});
+
+test('behind a trusted proxy, clients are told apart by X-Forwarded-For and HTTPS by X-Forwarded-Proto', async (t) => {
+  const direct = await startTestCloud({ attemptsPerMinute: 1 });
+  const proxied = await startTestCloud({ attemptsPerMinute: 1, trustProxy: 'loopback' });
+  t.teardown(() => Promise.all([direct.close(), proxied.close()]));
+  const email = freshEmail('proxied');
+  for (const cloudOf of [direct, proxied]) await api(cloudOf.url, 'POST', '/api/v1/accounts', { email, password: 'correct horse battery' });
+  const logIn = (cloudOf: TestCloud, client: string, password: string) =>
+    postFrom('127.0.0.20', `${cloudOf.url}/api/v1/sessions`, { email, password }, { 'x-forwarded-for': client, 'x-forwarded-proto': 'https' });
+  t.is((await logIn(proxied, '203.0.113.1', 'wrong horse')).status, 401);
+  t.like(await logIn(proxied, '203.0.113.1', 'correct horse battery'), { status: 429 });
+  const owner = await logIn(proxied, '203.0.113.2', 'correct horse battery');
+  t.is(owner.status, 201);
+  t.regex(owner.cookie ?? '', /ec_session=[^;]+;.*Secure/);
+  // Without --trust-proxy the headers are anyone's to write, so they count for nothing.
+  t.is((await logIn(direct, '203.0.113.1', 'wrong horse')).status, 401);
+  t.like(await logIn(direct, '203.0.113.2', 'correct horse battery'), { status: 429 });
+  t.notRegex((await postFrom('127.0.0.21', `${direct.url}/api/v1/sessions`, { email, password: 'correct horse battery' }, { 'x-forwarded-proto': 'https' })).cookie ?? '', /Secure/);
 });
 
 test('without an SMTP server the reset mail is written to the outbox as an .eml file', async (t) => {
