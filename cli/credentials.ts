@@ -1,5 +1,5 @@
 /** @module Where the CLI keeps the cloud URL and API token after `edgecourier login`: a file only its user can read. */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -30,12 +30,23 @@ function parse(text: string): unknown {
   }
 }
 
+/** The credentials `edgecourier login` saved, if there are any readable ones; the environment plays no part. */
+export async function savedCredentials(): Promise<Credentials | undefined> {
+  const text = await readFile(credentialsFile(), 'utf8').catch(() => undefined);
+  const parsed = text === undefined ? undefined : credentialsSchema.safeParse(parse(text));
+  return parsed?.success ? parsed.data : undefined;
+}
+
 /** The saved credentials; EDGECOURIER_URL and EDGECOURIER_TOKEN, when set, take their place. */
 export async function loadCredentials(): Promise<Credentials> {
   const { EDGECOURIER_URL: url, EDGECOURIER_TOKEN: token } = process.env;
   if (url && token) return { url, token, email: '' };
-  const text = await readFile(credentialsFile(), 'utf8').catch(() => undefined);
-  const parsed = text === undefined ? undefined : credentialsSchema.safeParse(parse(text));
-  if (!parsed?.success) throw new EdgeError('UNAUTHORIZED', 'not logged in: run `edgecourier login --url <cloud url> --email <address>` first');
-  return parsed.data;
+  const saved = await savedCredentials();
+  if (!saved) throw new EdgeError('UNAUTHORIZED', 'not logged in: run `edgecourier login --url <cloud url> --email <address>` first');
+  return saved;
+}
+
+/** Removes the saved credentials file; a missing one is fine. */
+export async function forgetCredentials(): Promise<void> {
+  await rm(credentialsFile(), { force: true });
 }

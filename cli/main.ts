@@ -8,6 +8,7 @@ import { registerDeploy } from './commands/deploy.ts';
 import { registerImages } from './commands/images.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerLogin } from './commands/login.ts';
+import { registerLogout } from './commands/logout.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerPull } from './commands/pull.ts';
 import { registerRun } from './commands/run.ts';
@@ -18,7 +19,7 @@ const program = new Command('edgecourier')
   .description('Run functions in warm, sandboxed Docker containers, triggered by files in a synced folder or by HTTP.')
   .showHelpAfterError('(run with --help for usage)');
 
-for (const register of [registerStart, registerSetup, registerImages, registerRun, registerCourier, registerCouriers, registerCloud, registerLogin, registerApps, registerDeploy, registerInvoke, registerLogs, registerPull]) {
+for (const register of [registerStart, registerSetup, registerImages, registerRun, registerCourier, registerCouriers, registerCloud, registerLogin, registerLogout, registerApps, registerDeploy, registerInvoke, registerLogs, registerPull]) {
   register(program);
 }
 

@@ -19,18 +19,27 @@ import { tokenRoutes } from './routes/tokens.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+export interface CloudHandlerOptions {
+  /**
+   * Express's `trust proxy`: a number of hops, or the proxies' addresses and subnets ("loopback", "10.0.0.0/8").
+   * Only then are X-Forwarded-For and X-Forwarded-Proto believed, for the client's IP (rate limits) and HTTPS (Secure cookies).
+   */
+  trustProxy?: number | string;
+}
+
 /** Every request of the cloud: endpoint calls on the lean /run handler, everything else on Express. */
-export function createCloudHandler(deps: CloudDeps): RequestListener {
+export function createCloudHandler(deps: CloudDeps, options: CloudHandlerOptions = {}): RequestListener {
   const run = runHandler(deps, deps.logger, MAX_BODY_BYTES);
-  const app = createCloudApp(deps);
+  const app = createCloudApp(deps, options);
   return (req, res) => {
     if (!run(req, res)) void app(req, res);
   };
 }
 
-function createCloudApp(deps: CloudDeps): Express {
+function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   // Answers are per request and mostly to POSTs: hashing each body for an ETag would only cost time.
   app.set('etag', false);
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: false }));

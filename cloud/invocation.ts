@@ -1,7 +1,7 @@
 /** @module The invocation envelope as it arrives over HTTP, and the response as it leaves, for test-invokes and endpoint calls. */
 import type { Response } from 'express';
 import { z } from 'zod';
-import { errorCatalogue, isPlatformError, type ErrorCode } from '../runtime/errors.ts';
+import { errorCatalogue, isPlatformError, type ErrorBody, type ErrorCode } from '../runtime/errors.ts';
 import type { CallEntries, InvokeResponse } from '../runtime/protocol.ts';
 import type { InvocationEnvelope } from './app-runtime.ts';
 import type { AppRecord } from './data.ts';
@@ -40,9 +40,19 @@ export function strangerEnvelope(app: AppRecord, envelope: InvocationEnvelope): 
   return { input: envelope.input, cache: publicEntries(app, envelope.cache), precomputed: publicEntries(app, envelope.precomputed) };
 }
 
-/** The response as a caller other than the owner sees it: cache entries of public functions only, and an error's first line, without the stack's host paths. */
+/**
+ * An error as a caller other than the app's owner sees it. Only a function's own error keeps its words (the
+ * first line, without the stack's host paths): its owner wrote them. Any other message may hold host paths,
+ * an install log, or names of the app and its private functions; strangers get the catalogue's summary.
+ */
+export function strangerError(error: ErrorBody): ErrorBody {
+  if (error.code === 'FUNCTION_THREW') return { code: error.code, message: error.message.split('\n', 1)[0]! };
+  return { code: error.code, message: errorCatalogue[error.code].summary };
+}
+
+/** The response as a caller other than the owner sees it: cache entries of public functions only, and the error as strangerError tells it. */
 export function strangerResponse(app: AppRecord, response: InvokeResponse): InvokeResponse {
-  if (!response.ok) return { ...response, error: { ...response.error, message: response.error.message.split('\n', 1)[0]! } };
+  if (!response.ok) return { ...response, error: strangerError(response.error) };
   return response.cache ? { ...response, cache: publicEntries(app, response.cache) } : response;
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { Observability } from '../runtime/observability.ts';
-import { createCloudHandler } from './app.ts';
+import { createCloudHandler, type CloudHandlerOptions } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
 import { openDb } from './db.ts';
 import { FleetRegistry } from './fleet-registry.ts';
@@ -28,7 +28,10 @@ export interface CloudSettings {
   /** smtp:// or smtps:// URL of a mail server; without it mails are written to <dataDir>/outbox as .eml files. */
   smtpUrl?: string;
   mailFrom?: string;
+  /** Log-in, sign-up and reset attempts a minute for one address from one client (10 unless set). */
   attemptsPerMinute?: number;
+  /** Set when a TLS proxy forwards to the cloud: which proxies to believe (see CloudHandlerOptions). */
+  trustProxy?: CloudHandlerOptions['trustProxy'];
   /** Emails of the operator accounts (docs/fleet-api.md); every other account is an ordinary user. */
   operators?: string[];
   /** A courier's lease on a root; 15 s unless set (tests use short ones). */
@@ -87,7 +90,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       return publicUrl;
     },
     attemptsPerMinute: settings.attemptsPerMinute ?? 10,
-  });
+  }, { trustProxy: settings.trustProxy });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = createServer(handler);
     listening.once('error', reject);

@@ -26,6 +26,7 @@ export const errorCatalogue = {
   UNAUTHORIZED: { status: 401, summary: 'The route needs a valid session or API token.' },
   FORBIDDEN: { status: 403, summary: 'The route is for operators only.' },
   INVALID_CREDENTIALS: { status: 401, summary: 'The email address or password is wrong.' },
+  WEAK_PASSWORD: { status: 400, summary: 'The password is too easy to guess.' },
   EMAIL_TAKEN: { status: 409, summary: 'An account with that email address exists.' },
   RATE_LIMITED: { status: 429, summary: 'Too many attempts; wait a minute.' },
   RESET_TOKEN_INVALID: { status: 400, summary: 'The password-reset link is unknown, used or expired.' },

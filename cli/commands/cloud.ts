@@ -1,5 +1,6 @@
 /** @module `edgecourier cloud`: runs the HTTP service (accounts, apps, endpoints) until stopped. */
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { startCloud, type CloudSettings } from '../../cloud/main.ts';
@@ -15,7 +16,24 @@ export interface ServiceOptions {
   publicUrl?: string;
   smtpUrl?: string;
   operator: string[];
+  trustProxy?: number | string;
   local?: boolean;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** A `--trust-proxy` value as Express takes it, checked here so that a typo stops the start with a clear word. */
+function trustProxy(value: string): number | string {
+  if (/^\d+$/.test(value)) return Number(value);
+  const parts = value.split(',').map((part) => part.trim());
+  for (const part of parts) {
+    const [address = '', prefix, ...rest] = part.split('/');
+    const version = isIP(address);
+    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+    if (PROXY_NAMES.has(part) || (version !== 0 && validPrefix && rest.length === 0)) continue;
+    throw new InvalidArgumentError(`"${part}" is not an IP address, a subnet such as 10.0.0.0/8, a number of hops, or one of loopback, linklocal, uniquelocal`);
+  }
+  return parts.join(',');
 }
 
 /** The options the cloud shares with `edgecourier start`. */
@@ -27,6 +45,11 @@ export function addServiceOptions(command: Command, dataDefault: string): Comman
     .option('--public-url <url>', 'the URL people reach the service at, for mailed links and endpoint URLs (default http://localhost:<port>)')
     .option('--smtp-url <url>', 'send mail through this SMTP server (default $SMTP_URL; without one, mails go to <data>/outbox as .eml files)', process.env.SMTP_URL)
     .option('--operator <email>', 'the account of this address is an operator: its API tokens run couriers (docs/fleet-api.md); repeatable', (email: string, emails: string[]) => [...emails, email], [])
+    .option(
+      '--trust-proxy <proxies>',
+      'behind a TLS proxy: believe X-Forwarded-For and -Proto from these proxies (addresses, subnets, loopback, or a number of hops), for per-client limits and Secure cookies',
+      trustProxy,
+    )
     .addOption(new Option('--local', 'run functions as plain processes instead of Docker containers: NO SANDBOX'));
 }
 
@@ -39,6 +62,7 @@ export function cloudSettings(options: ServiceOptions): Omit<CloudSettings, 'exe
     publicUrl: options.publicUrl,
     smtpUrl: options.smtpUrl,
     operators: options.operator,
+    trustProxy: options.trustProxy,
     secretKey: process.env.EDGECOURIER_SECRET_KEY || undefined,
   };
 }

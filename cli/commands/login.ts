@@ -43,7 +43,7 @@ function accountCommand(program: Command, name: string, description: string, act
 
 export function registerLogin(program: Command): void {
   accountCommand(program, 'signup', 'Create an account on a cloud service, then log in.', async (options) => {
-    const password = await readPassword('New password (at least 8 characters): ');
+    const password = await readPassword('New password (8 to 72 characters, hard to guess: three or four unrelated words work well): ');
     await cloudClient(options.url).request('POST', '/api/v1/accounts', { email: options.email, password });
     progress(`account ${options.email} created`);
     await logIn(options, password);

@@ -8,20 +8,13 @@ import type { UserRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
 import { validate } from '../http.ts';
 import { newToken } from '../ids.ts';
+import { assertStrongPassword, hashPassword, passwordSchema } from '../passwords.ts';
 import { attemptLimits } from '../rate-limit.ts';
 
-const BCRYPT_COST = 10;
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** bcrypt reads only the first 72 bytes: a longer password would be accepted but partly ignored. */
-export const passwordSchema = z
-  .string()
-  .min(8)
-  .refine((password) => Buffer.byteLength(password) <= 72, 'a password has at most 72 bytes (72 plain letters)');
 const signUpSchema = z.object({ email: z.email().max(254), password: passwordSchema });
 const logInSchema = z.object({ email: z.string().max(320), password: z.string().max(200) });
-
-export const hashPassword = (password: string): Promise<string> => bcrypt.hash(password, BCRYPT_COST);
 
 /** A user as the API shows it: never the password hash. */
 function publicUser(user: UserRecord): { id: string; email: string; createdAt: string } {
@@ -42,9 +35,10 @@ export function accountRoutes(deps: Pick<CloudDeps, 'users' | 'tokens' | 'logger
   // Logging in as nobody still costs one bcrypt compare, against this, so the answer's timing does not tell who has an account.
   const dummyHash = hashPassword(newToken('dummy'));
 
-  // Limited like log-ins: each sign-up costs a bcrypt hash and a stored account.
-  router.post('/accounts', ...attemptLimits(deps.attemptsPerMinute, logger), async (req, res) => {
+  // Limited like log-ins, but a client gets no more over all addresses: each sign-up costs a bcrypt hash and a stored account.
+  router.post('/accounts', ...attemptLimits({ perMinute: deps.attemptsPerMinute, perClient: deps.attemptsPerMinute, logger }), async (req, res) => {
     const { email, password } = validate(signUpSchema, req.body);
+    assertStrongPassword(password, email);
     const passwordHash = await hashPassword(password);
     // Checked after the slow hash, right before the (synchronous) insert, so two racing sign-ups cannot both pass.
     if (deps.users.byEmail(email)) throw new EdgeError('EMAIL_TAKEN', 'an account with that email address exists; log in or reset its password');
@@ -53,7 +47,7 @@ export function accountRoutes(deps: Pick<CloudDeps, 'users' | 'tokens' | 'logger
     res.status(201).json({ user: publicUser(user) });
   });
 
-  router.post('/sessions', ...attemptLimits(deps.attemptsPerMinute, logger), async (req, res) => {
+  router.post('/sessions', ...attemptLimits({ perMinute: deps.attemptsPerMinute, logger }), async (req, res) => {
     const { email, password } = validate(logInSchema, req.body);
     const user = deps.users.byEmail(email);
     const matches = await bcrypt.compare(password, user?.passwordHash ?? (await dummyHash));

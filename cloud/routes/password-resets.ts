@@ -6,7 +6,7 @@ import type { UserRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
 import { validate } from '../http.ts';
 import { attemptLimits } from '../rate-limit.ts';
-import { hashPassword, passwordSchema } from './accounts.ts';
+import { assertStrongPassword, hashPassword, passwordSchema } from '../passwords.ts';
 
 type ResetDeps = Pick<CloudDeps, 'users' | 'tokens' | 'resets' | 'mailer' | 'publicUrl' | 'logger' | 'attemptsPerMinute'>;
 
@@ -20,6 +20,8 @@ const confirmSchema = z.object({ token: z.string().min(1).max(200), password: pa
 const formSchema = z.object({ token: z.string().max(200), password: z.string(), confirm: z.string() });
 /** The rule passwordSchema checks, in a person's words: bcrypt's limit is 72 bytes, and a letter beyond ASCII takes two or more. */
 const PASSWORD_RULE = '8 to 72 characters; a letter beyond plain ASCII, such as é, counts as two or more.';
+/** What assertStrongPassword asks for, said before the person types. */
+const STRENGTH_HINT = 'It must be hard to guess: three or four unrelated words work well.';
 
 /** The token is in the page's URL and form: no outside requests, no referrer, no caching, no framing. */
 const PAGE_HEADERS = {
@@ -62,7 +64,7 @@ function formPage(token: string, error?: string): string {
     `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="reset-password">
 <input type="hidden" name="token" value="${escapeHtml(token)}">
-${field('password', 'New password', PASSWORD_RULE)}
+${field('password', 'New password', `${PASSWORD_RULE} ${STRENGTH_HINT}`)}
 ${field('confirm', 'The new password again')}
 <button type="submit">Set the new password</button>
 </form>`,
@@ -76,12 +78,20 @@ function sendPage(res: Response, status: number, html: string): void {
   res.status(status).set(PAGE_HEADERS).type('html').send(html);
 }
 
-/** Uses up the reset token, sets the password and logs out every session of the account. */
+const invalidToken = () => new EdgeError('RESET_TOKEN_INVALID', 'this reset link is unknown, used already or expired; ask for a new one');
+
+/** Uses up the reset token, sets the password and revokes every session and API token of the account. */
 async function resetPassword(deps: ResetDeps, token: string, password: string): Promise<void> {
+  // A weak password leaves the link usable, so the person can try another.
+  const user = deps.users.byId(deps.resets.userOf(token) ?? '');
+  if (!user) throw invalidToken();
+  assertStrongPassword(password, user.email);
+  const passwordHash = await hashPassword(password);
+  // Consumed after the slow hash, so of two racing confirmations only one sets a password.
   const userId = await deps.resets.consume(token);
-  if (!userId) throw new EdgeError('RESET_TOKEN_INVALID', 'this reset link is unknown, used already or expired; ask for a new one');
-  await deps.users.setPasswordHash(userId, await hashPassword(password));
-  await deps.tokens.revokeSessions(userId);
+  if (!userId) throw invalidToken();
+  await deps.users.setPasswordHash(userId, passwordHash);
+  await deps.tokens.revokeAll(userId);
 }
 
 async function mailResetLink(deps: ResetDeps, user: UserRecord): Promise<void> {
@@ -92,6 +102,9 @@ async function mailResetLink(deps: ResetDeps, user: UserRecord): Promise<void> {
     '',
     'To choose a new password, open this link within an hour. It works once:',
     link,
+    '',
+    'Setting a new password also logs out every session and revokes every API token of the account:',
+    'log in again with `edgecourier login`, and give couriers new tokens.',
     '',
     'If you did not ask for this, ignore this mail: your password stays as it is.',
   ].join('\n');
@@ -107,7 +120,7 @@ export function passwordResetRoutes(deps: ResetDeps): Router {
   const router = Router();
   const logger = deps.logger.child({ component: 'password-resets' });
 
-  router.post('/api/v1/password-resets', ...attemptLimits(deps.attemptsPerMinute, logger), (req, res) => {
+  router.post('/api/v1/password-resets', ...attemptLimits({ perMinute: deps.attemptsPerMinute, logger, perAddress: true }), (req, res) => {
     const { email } = validate(requestSchema, req.body);
     const user = deps.users.byEmail(email);
     // Not awaited: the answer must come as fast for an account as for an unknown address.
@@ -135,9 +148,10 @@ export function passwordResetRoutes(deps: ResetDeps): Router {
       await resetPassword(deps, token, password);
     } catch (error) {
       if (error instanceof EdgeError && error.code === 'RESET_TOKEN_INVALID') return sendPage(res, 400, invalidLinkPage());
+      if (error instanceof EdgeError && error.code === 'WEAK_PASSWORD') return sendPage(res, 400, formPage(token, error.message.charAt(0).toUpperCase() + error.message.slice(1)));
       throw error;
     }
-    sendPage(res, 200, page('Your password is changed', '<p>Log in with your new password. Every session from before the change is logged out.</p>'));
+    sendPage(res, 200, page('Your password is changed', '<p>Log in with your new password. Every session and API token from before the change is revoked: log in again with <code>edgecourier login</code>, and give couriers new tokens.</p>'));
   });
 
   return router;

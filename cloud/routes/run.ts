@@ -13,23 +13,22 @@ import { findCaller, SESSION_COOKIE } from '../auth.ts';
 import { bodyErrors, internalErrorBody } from '../http.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
-import { invocationReply, readEnvelope, retryHeaders, strangerEnvelope, strangerResponse } from '../invocation.ts';
+import { invocationReply, readEnvelope, retryHeaders, strangerEnvelope, strangerError, strangerResponse } from '../invocation.ts';
 
 const PREFIX = '/run/';
 
 /** Serves the request and returns true when it is an endpoint call; otherwise leaves it alone and returns false. */
 export type RunHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
+/** The one answer for a missing app, a missing endpoint and a private one called by anyone but its owner. */
 function noEndpoint(method: string, path: string): EdgeError {
-  return new EdgeError('ENDPOINT_NOT_FOUND', `no endpoint ${method} ${path}`);
+  return new EdgeError('ENDPOINT_NOT_FOUND', `no endpoint ${method} ${path} that you may call: a private endpoint answers only its owner's token`);
 }
 
-/** The endpoint a caller may use: strangers are told a private endpoint does not exist, callers without a token to log in. */
+/** The endpoint a caller may use: to anyone but the owner, logged in or not, a private endpoint is a missing one. */
 function reachableEndpoint(app: AppRecord, method: string, path: string, callerId: string | undefined): EndpointRecord {
   const endpoint = app.endpoints.find((candidate) => candidate.method === method && candidate.path === path);
-  if (!endpoint) throw noEndpoint(method, path);
-  if (endpoint.public || callerId === app.ownerId) return endpoint;
-  if (callerId === undefined) throw new EdgeError('UNAUTHORIZED', `${method} ${path} is not public: send its owner's token as "Authorization: Bearer <token>"`);
+  if (endpoint && (endpoint.public || callerId === app.ownerId)) return endpoint;
   throw noEndpoint(method, path);
 }
 
@@ -126,18 +125,24 @@ export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' |
     const callerId = findCaller(deps.tokens, deps.users, req.headers.authorization, cookies[SESSION_COOKIE])?.user.id;
     const endpoint = reachableEndpoint(app, method, path, callerId);
     if (app.status !== 'running') {
-      throw new EdgeError('APP_STOPPED', `app ${app.name} is stopped; its owner can start it with POST /api/v1/apps/${app.id}/start`);
+      // Not named: the caller may be a stranger, and knows the app only by the id in the URL.
+      throw new EdgeError('APP_STOPPED', `this app is stopped; its owner can start it with POST /api/v1/apps/${app.id}/start`);
     }
     // Under a flood, a call that would be refused is refused before its body is parsed or anything is
     // looked up for it: refusals must cost the cloud little, or they take the place of calls it could run.
     if (deps.runtime.refuses(app)) {
       await readBytes(req, maxBodyBytes);
-      throw new EdgeError('BUSY', `the sandboxes are busy: the share of app ${app.name}'s owner is in use and its waiting line is full; try again shortly`);
+      throw new EdgeError('BUSY', `the sandboxes are busy: the share of this app's owner is in use and its waiting line is full; try again shortly`);
     }
     // A GET has no body: its query string is the input, and it carries no cache or precomputed results.
     const envelope: InvocationEnvelope = method === 'GET' ? { input: { ...parseQuery(query) } } : readEnvelope(await readJsonBody(req, maxBodyBytes));
     const owner = callerId === app.ownerId;
-    const response = await deps.runtime.invoke(app, endpoint.function, owner ? envelope : strangerEnvelope(app, envelope));
+    const response = await deps.runtime.invoke(app, endpoint.function, owner ? envelope : strangerEnvelope(app, envelope)).catch((error: unknown) => {
+      // Loading the app can fail too (its dependencies, say), with words for its owner only.
+      if (owner || !(error instanceof EdgeError)) throw error;
+      const told = strangerError(error.toBody());
+      throw new EdgeError(told.code, told.message);
+    });
     const { status, body, headers } = invocationReply(owner ? response : strangerResponse(app, response), false);
     sendJson(res, status, body, false, headers);
   };

@@ -11,7 +11,8 @@ export interface TokenStore {
   listApi(userId: string): TokenRecord[];
   /** Revokes one of the user's tokens; false when it has none of that id. */
   revoke(userId: string, id: string): Promise<boolean>;
-  revokeSessions(userId: string): Promise<void>;
+  /** Revokes every session and API token of the user, as a password reset must: any of them may be what leaked. */
+  revokeAll(userId: string): Promise<void>;
 }
 
 export function tokenStore(db: CloudDb): TokenStore {
@@ -42,8 +43,8 @@ export function tokenStore(db: CloudDb): TokenStore {
     },
     listApi: (userId) => db.data.tokens.filter((record) => record.userId === userId && record.kind === 'api'),
     revoke: (userId, id) => removeWhere(db, 'tokens', (record) => record.userId === userId && record.id === id),
-    async revokeSessions(userId) {
-      db.data.tokens = db.data.tokens.filter((record) => !(record.userId === userId && record.kind === 'session'));
+    async revokeAll(userId) {
+      db.data.tokens = db.data.tokens.filter((record) => record.userId !== userId);
       await db.write();
     },
   };

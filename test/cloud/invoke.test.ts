@@ -23,7 +23,7 @@ test('a stopped app answers 503 APP_STOPPED saying how to start it, and answers 
   const stopped = await run('POST', '/greet', { input: { name: 'ada' } });
   t.is(stopped.status, 503);
   t.is(stopped.body.error.code, 'APP_STOPPED');
-  t.regex(stopped.body.error.message, new RegExp(`app app-\\w+ is stopped; its owner can start it with POST /api/v1/apps/${id}/start`));
+  t.regex(stopped.body.error.message, new RegExp(`^this app is stopped; its owner can start it with POST /api/v1/apps/${id}/start`));
   t.like(await call('POST', `/apps/${id}/start`), { status: 200, body: { status: 'running' } });
   t.like(await run('POST', '/greet', { input: { name: 'ada' } }), { status: 200, body: { output: { message: 'hello ADA' } } });
   t.like(await call('POST', `/apps/${id}/stop`), { status: 200, body: { status: 'stopped' } });
@@ -152,7 +152,7 @@ test("a browser session cookie calls its owner's private endpoint", async (t) =>
 
 test('private endpoints need their owner; unknown apps and paths are 404', async (t) => {
   const { id, run } = await shop();
-  t.like(await run('POST', '/greet', { input: { name: 'x' } }, ''), { status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
+  t.like(await run('POST', '/greet', { input: { name: 'x' } }, ''), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
   t.like(await run('POST', '/nowhere', {}), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
   t.like(await run('GET', '/greet'), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
   t.like(await api(session().cloud.url, 'POST', '/run/app_0000000000000000/greet', {}), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });

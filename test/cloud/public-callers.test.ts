@@ -1,4 +1,4 @@
-/** Public endpoints called by anyone but the owner: only public functions' results go in or out, errors lose their stack, and app ids cannot be probed. */
+/** Public endpoints called by anyone but the owner: only public functions' results go in or out, errors say nothing of the host or the app, and app ids and private endpoints cannot be probed. */
 import test from 'ava';
 import { api, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { makeApp, newUser } from '../helpers/cloud-apps.ts';
@@ -25,6 +25,7 @@ test.before(async () => {
       { method: 'POST', path: '/secret', function: 'secret', public: true },
       { method: 'POST', path: '/shout', function: 'shout', public: true },
       { method: 'POST', path: '/boom', function: 'boom', public: true },
+      { method: 'POST', path: '/private', function: 'secret' },
     ],
   );
   appId = app.id;
@@ -101,6 +102,51 @@ test("an app that does not exist answers exactly like another user's app", async
     const none = await api(cloud.url, 'POST', `/run/${missing}/nothing`, {}, token);
     t.is(none.status, 404);
     t.deepEqual(none.body, theirs.body);
-    t.deepEqual(none.body, { error: { code: 'ENDPOINT_NOT_FOUND', message: 'no endpoint POST /nothing' } });
+    t.is(none.body.error.code, 'ENDPOINT_NOT_FOUND');
+    t.regex(none.body.error.message, /^no endpoint POST \/nothing /);
+  }
+});
+
+test('a private endpoint answers anyone but its owner, logged in or not, exactly like a missing one', async (t) => {
+  for (const token of [undefined, stranger]) {
+    const [existing, missingPath, missingApp] = await Promise.all([
+      api(cloud.url, 'POST', `/run/${appId}/private`, {}, token),
+      api(cloud.url, 'POST', `/run/${appId}/privat`, {}, token),
+      api(cloud.url, 'POST', '/run/app_0123456789abcdef/private', {}, token),
+    ]);
+    t.is(existing.status, 404);
+    t.deepEqual(existing.body, missingApp.body);
+    t.is(missingPath.status, 404);
+    t.regex(existing.body.error.message, /a private endpoint answers only its owner's token/);
+  }
+  t.like(await run('/private', { input: { user: 'root' } }, owner), { status: 200, body: { output: 'THE SECRET' } });
+});
+
+test("a stopped app's endpoint tells strangers it is stopped, not its name", async (t) => {
+  const stopped = await makeApp(cloud.url, owner, { echo: { code: 'export default (input) => input;' } }, [{ method: 'POST', path: '/echo', function: 'echo', public: true }]);
+  for (const token of [undefined, stranger, owner]) {
+    const { status, body } = await api(cloud.url, 'POST', `/run/${stopped.id}/echo`, {}, token);
+    t.is(status, 503);
+    t.is(body.error.code, 'APP_STOPPED');
+    t.false(body.error.message.includes(stopped.name), body.error.message);
+  }
+});
+
+test('dependencies that fail to install show strangers no host path, and the owner everything', async (t) => {
+  const app = await makeApp(cloud.url, owner, { echo: { code: 'export default (input) => input;' } }, [{ method: 'POST', path: '/echo', function: 'echo', public: true }]);
+  const setPackageJson = (packageJson: string) => api(cloud.url, 'PATCH', `/api/v1/apps/${app.id}`, { packageJson }, owner);
+  await setPackageJson('{"dependencies":{}}');
+  t.is((await api(cloud.url, 'POST', `/api/v1/apps/${app.id}/start`, undefined, owner)).status, 200);
+  // Refused while the app is read (a folder outside it), and by npm itself.
+  for (const packageJson of ['{"dependencies":{"x":"file:../elsewhere"}}', '{"dependencies":{"left-pad":"nope nope"}}']) {
+    await setPackageJson(packageJson);
+    for (const token of [undefined, stranger]) {
+      const { status, body } = await api(cloud.url, 'POST', `/run/${app.id}/echo`, {}, token);
+      t.is(status, 424, packageJson);
+      t.deepEqual(body.error, { code: 'DEPENDENCY_INSTALL_FAILED', message: 'npm could not install the dependencies in package.json.' });
+    }
+    const seen = await api(cloud.url, 'POST', `/run/${app.id}/echo`, {}, owner);
+    t.is(seen.body.error.code, 'DEPENDENCY_INSTALL_FAILED');
+    t.true(seen.body.error.message.includes(app.id), seen.body.error.message);
   }
 });

@@ -28,6 +28,8 @@ export interface TestCloudOptions {
   fleetLeaseMs?: number;
   /** Start on this data folder, e.g. a closed cloud's, to test a restart; a fresh one by default. */
   dataDir?: string;
+  /** Which proxies to believe X-Forwarded-* headers from, as `--trust-proxy` takes it. */
+  trustProxy?: number | string;
   /** How the executor's pool is sized, e.g. small to test refusals. */
   pool?: Pick<ExecutorSettings, 'maxContainers' | 'concurrency' | 'maxQueue' | 'maxQueuePerOwner' | 'maxWaitMs'>;
 }
@@ -78,6 +80,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     attemptsPerMinute: options.attemptsPerMinute ?? 10_000,
     operators: options.operators,
     fleetLeaseMs: options.fleetLeaseMs,
+    trustProxy: options.trustProxy,
     executor,
     logger: pino({ level: 'silent' }),
   });
