@@ -10,6 +10,7 @@ import { Invoker } from '../runtime/invoker.ts';
 import { defaultCacheDir } from '../runtime/paths.ts';
 import { benchCloud } from './cloud-bench.ts';
 import { benchCourier } from './courier-bench.ts';
+import { benchDatabase } from './database-bench.ts';
 import { benchChain, benchPayloads } from './nested-bench.ts';
 import { benchFleet } from './fleet-bench.ts';
 import { benchOverload } from './overload-bench.ts';
@@ -56,7 +57,7 @@ const benches: Record<(typeof names)[number], Record<string, () => Promise<void>
     'first call': () => benchFirstCall(deps),
   },
   remote: { remote: () => benchRemote(cloudDeps) },
-  cloud: { 'endpoint calls': () => benchCloud(cloudDeps), 'overload and fairness': () => benchOverload(cloudDeps) },
+  cloud: { 'endpoint calls': () => benchCloud(cloudDeps), 'overload and fairness': () => benchOverload(cloudDeps), 'database writes': () => benchDatabase(cloudDeps) },
   fleet: { fleet: () => benchFleet({ docker, executor: bundle, appDir: deps.appDir, report }) },
 };
 
