@@ -57,7 +57,8 @@ test('requests dropped while the courier is down are answered when it starts, an
   const courier = startCourierProcess(root, state);
   const exited = new Promise((resolve) => courier.once('exit', resolve));
   try {
-    for (let i = 0; i < 5; i++) t.like(await waitForResult(root, 'basic', `down${i}`), { ok: true, output: `D${i}` });
+    // A fresh courier process starts its engine connection and sandboxes first, which a loaded machine makes slow.
+    for (let i = 0; i < 5; i++) t.like(await waitForResult(root, 'basic', `down${i}`, 90_000), { ok: true, output: `D${i}` });
   } finally {
     // Also when a result never came: a courier left running keeps the test process from exiting.
     courier.kill('SIGTERM');
