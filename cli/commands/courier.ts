@@ -79,6 +79,12 @@ async function startFleet(options: CourierOptions, token: string, executor: Exec
   };
 }
 
+/** --retry-for-ms, for every command that runs a courier. */
+export const retryForOption = () =>
+  new Option('--retry-for-ms <ms>', "how long a request that fails for the platform's sake (BUSY, SANDBOX_FAILED, ...) is tried again before that error is its result; 0: never")
+    .argParser(nonNegativeInt)
+    .default(defaultRetryPolicy.retryForMs);
+
 export function registerCourier(program: Command): void {
   program
     .command('courier')
@@ -95,7 +101,7 @@ export function registerCourier(program: Command): void {
     .option('-c, --concurrency <n>', 'requests run at once', positiveInt, 16)
     .option('--max-request-bytes <n>', 'larger request files get a REQUEST_TOO_LARGE result', positiveInt, 1024 * 1024)
     .option('--settle-ms <ms>', 'how long a request that is not yet valid JSON, or an app that just changed, may still be syncing', positiveInt, 1000)
-    .option('--retry-for-ms <ms>', 'how long a request that fails for the platform\'s sake (BUSY, SANDBOX_FAILED, ...) is tried again before that error is its result; 0: never', nonNegativeInt, defaultRetryPolicy.retryForMs)
+    .addOption(retryForOption())
     .option('--metrics-port <port>', 'serve GET /metrics (Prometheus) and GET /healthz on this port, e.g. 9464 (default: none)', positiveInt)
     .option('--metrics-host <address>', 'address for --metrics-port; 0.0.0.0 lets other machines scrape it', '127.0.0.1')
     .addOption(new Option('--local', 'run functions as plain processes instead of Docker containers: NO SANDBOX'))

@@ -14,6 +14,7 @@ import { createExecutor } from '../../docker/executor-factory.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { fail } from '../output.ts';
 import { addServiceOptions, cloudSettings, type ServiceOptions } from './cloud.ts';
+import { retryForOption } from './courier.ts';
 
 const exampleApp = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
 
@@ -48,7 +49,8 @@ Stop with Ctrl-C.
 export function registerStart(program: Command): void {
   addServiceOptions(program.command('start'), resolve('data'))
     .description('Run the cloud and a courier on <data>/sync in one process, with an example app: the quick start.')
-    .action(async (options: ServiceOptions) => {
+    .addOption(retryForOption())
+    .action(async (options: ServiceOptions & { retryForMs: number }) => {
       const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
       try {
         const data = resolve(options.data);
@@ -58,7 +60,7 @@ export function registerStart(program: Command): void {
         const executor = await createExecutor({ local: options.local ?? false, log: (line) => process.stderr.write(`edgecourier: ${line}\n`) });
         const cloud = await startCloud({ ...cloudSettings(options), executor, logger });
         // One process, one registry: the courier counts on the cloud's, served at the cloud's /metrics.
-        const courier = await startCourier({ root: sync, stateDir: join(data, 'state'), executor, observability: cloud.observability, logger });
+        const courier = await startCourier({ root: sync, stateDir: join(data, 'state'), retry: { retryForMs: options.retryForMs }, executor, observability: cloud.observability, logger });
         process.stdout.write(nextSteps(cloud.url, data, sync));
         stopOnSignal(logger, [() => courier.stop(), () => cloud.close(), () => executor.executor.close()]);
       } catch (error) {
