@@ -57,7 +57,7 @@ test('an app with an empty dependency list starts, and its packageJson can be ch
 });
 
 test('an app whose dependencies cannot be installed does not start and stays stopped', async (t) => {
-  const created = await call('POST', '/apps', { name: 'bad-deps', packageJson: '{"dependencies":{"x":"file:../elsewhere"}}' });
+  const created = await call('POST', '/apps', { name: 'bad-deps', packageJson: '{"workspaces":["packages/*"],"dependencies":{"x":"^1.0.0"}}' });
   const id = created.body.id as string;
   await call('PUT', `/apps/${id}/functions/echo`, sampleFunctions.echo);
   const started = await call('POST', `/apps/${id}/start`);
