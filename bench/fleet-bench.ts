@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { cloudClient } from '../cli/cloud-client.ts';
+import { controlRequest } from '../cli/control-client.ts';
 import { startCloud, type RunningCloud } from '../cloud/main.ts';
 import { FLEET_NAME_LABEL, removeCouriers, scaleCouriers, type ScaleOptions } from '../docker/courier-fleet.ts';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
@@ -85,9 +86,10 @@ async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 60
 
 /** A cloud on every address with a short lease, and an operator's API token for it. */
 async function operatorCloud(deps: FleetBenchDeps, base: string): Promise<{ cloud: RunningCloud; client: Client; token: string }> {
-  const cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', operators: [OPERATOR.email], fleetLeaseMs: LEASE_MS, executor: deps.executor, logger: pino({ level: 'silent' }) });
+  const cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', fleetLeaseMs: LEASE_MS, executor: deps.executor, logger: pino({ level: 'silent' }) });
   const local = `http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`;
   await cloudClient(local).request('POST', '/api/v1/accounts', OPERATOR);
+  await controlRequest(join(base, 'data'), 'PUT', `/operators/${encodeURIComponent(OPERATOR.email)}`);
   const session = await cloudClient(local).request<{ token: string }>('POST', '/api/v1/sessions', OPERATOR);
   const { token } = await cloudClient(local, session.token).request<{ token: string }>('POST', '/api/v1/tokens', { name: 'fleet-bench' });
   return { cloud, client: cloudClient(local, token), token };

@@ -17,7 +17,9 @@ import { registerStart } from './commands/start.ts';
 
 const program = new Command('edgecourier')
   .description('Run functions in warm, sandboxed Docker containers, triggered by files in a synced folder or by HTTP.')
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  // An option belongs to the command it follows: `cloud operators add x --data d` gives --data to `add`, not `cloud`.
+  .enablePositionalOptions();
 
 for (const register of [registerStart, registerSetup, registerImages, registerRun, registerCourier, registerCouriers, registerCloud, registerLogin, registerLogout, registerApps, registerDeploy, registerInvoke, registerLogs, registerPull]) {
   register(program);

@@ -7,6 +7,7 @@ import { loadApp, type LoadedApp } from '../runtime/app.ts';
 import type { AppConfig } from '../runtime/app-config.ts';
 import type { DependencyInstaller } from '../runtime/deps.ts';
 import { EdgeError } from '../runtime/errors.ts';
+import { assertRegistryOnly } from '../runtime/registry-only.ts';
 import type { Executor } from '../runtime/executor.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import type { CallEntries, InvokeResponse } from '../runtime/protocol.ts';
@@ -181,6 +182,8 @@ export class AppRuntime {
 
   /** Written beside the folder and renamed into place, one app at a time, so no load ever sees half an app. */
   async #writeAndLoad(appId: string, files: Files): Promise<LoadedApp> {
+    // The routes refuse such a package.json; a record stored before they did must not install either.
+    if (files['package.json'] !== undefined) await assertRegistryOnly(files['package.json']);
     const folder = await this.#folderOf(appId);
     const temp = join(dirname(folder), `.${appId}.tmp-${randomBytes(6).toString('hex')}`);
     try {

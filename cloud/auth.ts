@@ -50,6 +50,6 @@ export function requireCaller(res: Response): Caller {
 /** The caller of an operator-only route; throws UNAUTHORIZED without a caller and FORBIDDEN for anyone else. */
 export function requireOperator(res: Response): Caller {
   const caller = requireCaller(res);
-  if (caller.user.role !== 'operator') throw new EdgeError('FORBIDDEN', 'this route is for operators: accounts the cloud was started with --operator <email> for');
+  if (caller.user.role !== 'operator') throw new EdgeError('FORBIDDEN', 'this route is for operators: accounts made operators on the cloud\'s host with `edgecourier cloud operators add <email>`');
   return caller;
 }

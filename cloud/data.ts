@@ -5,7 +5,7 @@ export interface UserRecord {
   email: string;
   passwordHash: string;
   createdAt: string;
-  /** Set for the accounts named by `--operator`; absent for everyone else. */
+  /** Set by `edgecourier cloud operators add` on the cloud's host; absent for everyone else. */
   role?: 'operator';
 }
 

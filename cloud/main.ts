@@ -7,6 +7,7 @@ import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { Observability } from '../runtime/observability.ts';
 import { createCloudHandler, type CloudHandlerOptions } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
+import { openControlSocket } from './control-socket.ts';
 import { openDb } from './db.ts';
 import { FleetRegistry } from './fleet-registry.ts';
 import { createMailer } from './mailer.ts';
@@ -32,8 +33,6 @@ export interface CloudSettings {
   attemptsPerMinute?: number;
   /** Set when a TLS proxy forwards to the cloud: which proxies to believe (see CloudHandlerOptions). */
   trustProxy?: CloudHandlerOptions['trustProxy'];
-  /** Emails of the operator accounts (docs/fleet-api.md); every other account is an ordinary user. */
-  operators?: string[];
   /** A courier's lease on a root; 15 s unless set (tests use short ones). */
   fleetLeaseMs?: number;
   /** The key sealing root credentials, base64 of 32 bytes (EDGECOURIER_SECRET_KEY); without it, <dataDir>/secret.key, made on first start. */
@@ -69,7 +68,9 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const apps = appStore(db);
   await runtime.restore(apps.all().filter((app) => app.status === 'running'));
   const users = userStore(db);
-  await users.setOperators(settings.operators ?? []);
+  const control = await openControlSocket(settings.dataDir, users, logger);
+  // Roles the old --operator flag gave to whoever signed up first survive an upgrade: show them to whoever runs the cloud.
+  logger.info({ operators: users.operators().map((user) => user.email) }, 'operator accounts (edgecourier cloud operators list)');
   const secrets = await openSecretBox(settings.secretKey, join(settings.dataDir, 'secret.key'));
   const roots = rootStore(db);
   const fleet = new FleetRegistry({ roots, couriers: courierStore(db), box: secrets, leaseMs: settings.fleetLeaseMs ?? 15_000 });
@@ -108,6 +109,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await mailer.close();
+      await control.close();
     },
   };
 }

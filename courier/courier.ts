@@ -154,7 +154,11 @@ export class Courier {
     const wait = this.#chains.waiting(path, reading.hash);
     if (wait !== undefined) return this.#retryLater(path, wait);
     // Accepted but not done: the courier stopped after writing the result, or before, or the request waits to retry. Only the latter two run again.
-    if (state === 'accepted' && (await answeredHash(abs(files.result))) === reading.hash) return journal.done(path, reading.hash);
+    if (state === 'accepted' && (await answeredHash(abs(files.result))) === reading.hash) {
+      // It stopped between the result and the rest of #conclude: the pending file the result replaces goes too.
+      await removePending(abs(files.pending));
+      return journal.done(path, reading.hash);
+    }
     if (state !== 'accepted') await journal.accepted(path, reading.hash);
     // A retry timer left from an earlier content or read is moot now.
     clearTimeout(this.#retries.get(path));

@@ -16,6 +16,7 @@ export const errorCatalogue = {
   OUT_OF_MEMORY: { status: 502, summary: 'The function used more memory than its limit and was stopped.' },
   CALL_DEPTH_EXCEEDED: { status: 508, summary: 'Nested ctx.call went deeper than the limit, usually a recursion loop.' },
   DEPENDENCY_INSTALL_FAILED: { status: 424, summary: 'npm could not install the dependencies in package.json.' },
+  DEPENDENCY_NOT_ALLOWED: { status: 422, summary: 'A cloud app\'s package.json names something other than a registry package (a URL, git, GitHub or a path).' },
   BUSY: { status: 429, summary: 'The caller\'s share of sandboxes is in use and its waiting line is full; try again shortly.', platform: true },
   START_TIMEOUT: { status: 503, summary: 'The function could not be started in time (sandbox, worker or module import); its own time had not begun.', platform: true },
   SANDBOX_FAILED: { status: 502, summary: 'The container or process running the function ended unexpectedly.', platform: true },

@@ -8,6 +8,7 @@ import { createExecutor } from '../../docker/executor-factory.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { fail } from '../output.ts';
 import { positiveInt } from '../numbers.ts';
+import { registerOperators } from './operators.ts';
 
 export interface ServiceOptions {
   data: string;
@@ -15,7 +16,6 @@ export interface ServiceOptions {
   host: string;
   publicUrl?: string;
   smtpUrl?: string;
-  operator: string[];
   trustProxy?: number | string;
   local?: boolean;
 }
@@ -44,13 +44,21 @@ export function addServiceOptions(command: Command, dataDefault: string): Comman
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .option('--public-url <url>', 'the URL people reach the service at, for mailed links and endpoint URLs (default http://localhost:<port>)')
     .option('--smtp-url <url>', 'send mail through this SMTP server (default $SMTP_URL; without one, mails go to <data>/outbox as .eml files)', process.env.SMTP_URL)
-    .option('--operator <email>', 'the account of this address is an operator: its API tokens run couriers (docs/fleet-api.md); repeatable', (email: string, emails: string[]) => [...emails, email], [])
+    .addOption(new Option('--operator <email>').hideHelp().argParser(refuseOperatorFlag))
     .option(
       '--trust-proxy <proxies>',
       'behind a TLS proxy: believe X-Forwarded-For and -Proto from these proxies (addresses, subnets, loopback, or a number of hops), for per-client limits and Secure cookies',
       trustProxy,
     )
     .addOption(new Option('--local', 'run functions as plain processes instead of Docker containers: NO SANDBOX'));
+}
+
+/**
+ * The flag made whoever signed up first with the address an operator, and addresses are never verified, so it is
+ * refused with what to do instead rather than ignored (a cloud silently without operators would puzzle its owner).
+ */
+function refuseOperatorFlag(email: string): never {
+  throw new InvalidArgumentError(`--operator is gone: it made whoever signed up first with that address an operator. Start the cloud without it, sign up as ${email}, then run \`edgecourier cloud operators add ${email} --data <the cloud's data folder>\` on the cloud's host.`);
 }
 
 /** The cloud's settings from the shared options; the secret key comes from the environment only, never a command line others can see. */
@@ -61,14 +69,15 @@ export function cloudSettings(options: ServiceOptions): Omit<CloudSettings, 'exe
     host: options.host,
     publicUrl: options.publicUrl,
     smtpUrl: options.smtpUrl,
-    operators: options.operator,
     trustProxy: options.trustProxy,
     secretKey: process.env.EDGECOURIER_SECRET_KEY || undefined,
   };
 }
 
 export function registerCloud(program: Command): void {
-  addServiceOptions(program.command('cloud'), resolve('data'))
+  const command = addServiceOptions(program.command('cloud'), resolve('data'));
+  registerOperators(command, resolve('data'));
+  command
     .description('Run the cloud service: accounts, apps, functions, endpoints and test-invocation over HTTP (docs/http-api.md).')
     .addHelpText('after', '\nLogs are JSON lines on stdout. GET /metrics (Prometheus) and GET /healthz are for operators. SIGINT or SIGTERM stop it after requests in flight.')
     .action(async (options: ServiceOptions) => {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { basename } from 'node:path';
 import type { EndpointConfig } from '../../runtime/app-config.ts';
 import { loadApp, type LoadedApp } from '../../runtime/app.ts';
-import { EdgeError } from '../../runtime/errors.ts';
+import { assertRegistryOnly } from '../../runtime/registry-only.ts';
 import type { CloudClient } from '../cloud-client.ts';
 import { fail, printJson, progress } from '../output.ts';
 import { loggedInClient, type AppSummary } from '../session.ts';
@@ -13,21 +13,17 @@ interface DeployOptions {
   start?: boolean;
 }
 
-/** Local packages live next to the app folder, which is not uploaded; the cloud could never install them. */
-function uploadablePackageJson(app: LoadedApp): string | null {
+/** The cloud installs registry packages only (local ones live beside the app folder, which is not uploaded): said before anything is sent. */
+async function uploadablePackageJson(app: LoadedApp): Promise<string | null> {
   const text = app.dependencies?.packageJson;
   if (!text) return null;
-  const manifest = JSON.parse(text) as { dependencies?: Record<string, string> };
-  const local = Object.entries(manifest.dependencies ?? {}).filter(([, spec]) => /^(file:|link:|\.|\/)/.test(spec));
-  if (local.length) {
-    throw new EdgeError('INVALID_APP', `package.json: ${local.map(([name]) => name).join(', ')} ${local.length > 1 ? 'are local packages' : 'is a local package'}; the cloud installs only from the npm registry`);
-  }
+  await assertRegistryOnly(text);
   return text;
 }
 
 async function ensureCloudApp(client: CloudClient, name: string, app: LoadedApp): Promise<AppSummary> {
   const { apps } = await client.request<{ apps: AppSummary[] }>('GET', '/api/v1/apps');
-  const body = { description: app.config.description ?? '', packageJson: uploadablePackageJson(app) };
+  const body = { description: app.config.description ?? '', packageJson: await uploadablePackageJson(app) };
   const existing = apps.find((candidate) => candidate.name === name);
   if (existing) return client.request<AppSummary>('PATCH', `/api/v1/apps/${existing.id}`, body);
   progress(`creating app ${name}`);

@@ -2,6 +2,7 @@
 import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { EdgeError } from '../../runtime/errors.ts';
+import { assertRegistryOnly } from '../../runtime/registry-only.ts';
 import { ownedApp } from '../app-lookup.ts';
 import { requireCaller } from '../auth.ts';
 import type { AppRecord } from '../data.ts';
@@ -15,7 +16,7 @@ const MAX_APPS_PER_USER = 100;
 
 const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an app name starts with a letter or digit and holds only letters, digits, - and _ (at most 64)');
 
-/** The text of package.json; dependencies are checked when the app starts, the shape here. */
+/** The text of package.json; its specs are checked by `checkedBody`, and whether they install when the app starts. */
 const packageJsonSchema = z.string().refine((text) => {
   try {
     const value: unknown = JSON.parse(text);
@@ -33,6 +34,15 @@ const createSchema = z.strictObject({
 
 const patchSchema = createSchema.partial();
 
+/**
+ * The body, with a package.json naming registry packages only: anything else would make the cloud's host fetch
+ * URLs, clone repositories or read paths for a stranger, so it is refused before it is stored.
+ */
+async function checkedBody<T extends { packageJson?: string | null }>(body: T): Promise<T> {
+  if (typeof body.packageJson === 'string') await assertRegistryOnly(body.packageJson);
+  return body;
+}
+
 function assertNameFree(apps: AppRecord[], name: string, self?: AppRecord): void {
   if (apps.some((app) => app.name === name && app !== self)) throw new EdgeError('APP_NAME_TAKEN', `you already have an app named "${name}"`);
 }
@@ -47,7 +57,7 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'publicUrl'
 
   router.post('/', async (req, res) => {
     const { user } = requireCaller(res);
-    const body = validate(createSchema, req.body);
+    const body = await checkedBody(validate(createSchema, req.body));
     const owned = deps.apps.list(user.id);
     if (owned.length >= MAX_APPS_PER_USER) throw new EdgeError('QUOTA_EXCEEDED', `an account holds at most ${MAX_APPS_PER_USER} apps; delete one first`);
     assertNameFree(owned, body.name);
@@ -79,7 +89,7 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'publicUrl'
 
   router.patch('/:appId', async (req, res) => {
     const app = ownedApp(deps.apps, res, req.params.appId);
-    const body = validate(patchSchema, req.body);
+    const body = await checkedBody(validate(patchSchema, req.body));
     if (body.name !== undefined) {
       assertNameFree(deps.apps.list(app.ownerId), body.name, app);
       app.name = body.name;

@@ -8,24 +8,24 @@ export interface UserStore {
   byId(id: string): UserRecord | undefined;
   create(email: string, passwordHash: string): Promise<UserRecord>;
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
+  /** The operator accounts. */
+  operators(): UserRecord[];
   /**
-   * Makes exactly the accounts of these addresses operators (the list given at start is the truth, so dropping an
-   * address from it demotes the account), and any of them signing up later becomes one at once.
+   * Makes an existing account an operator or an ordinary user; false when it already was. Only the cloud's control
+   * socket calls this (cloud/control-socket.ts): no HTTP route grants the role, and signing up never does.
    */
-  setOperators(emails: readonly string[]): Promise<void>;
+  setOperator(id: string, operator: boolean): Promise<boolean>;
 }
 
 /** Email addresses are compared without regard to case, as mail systems do. */
 const normal = (email: string) => email.trim().toLowerCase();
 
 export function userStore(db: CloudDb): UserStore {
-  let operators = new Set<string>();
   return {
     byEmail: (email) => db.data.users.find((user) => user.email === normal(email)),
     byId: (id) => db.data.users.find((user) => user.id === id),
     async create(email, passwordHash) {
       const user: UserRecord = { id: newId('usr'), email: normal(email), passwordHash, createdAt: new Date().toISOString() };
-      if (operators.has(user.email)) user.role = 'operator';
       db.data.users.push(user);
       await db.write();
       return user;
@@ -36,17 +36,14 @@ export function userStore(db: CloudDb): UserStore {
       user.passwordHash = passwordHash;
       await db.write();
     },
-    async setOperators(emails) {
-      operators = new Set(emails.map(normal));
-      let changed = false;
-      for (const user of db.data.users) {
-        const operator = operators.has(user.email);
-        if (operator === (user.role === 'operator')) continue;
-        if (operator) user.role = 'operator';
-        else delete user.role;
-        changed = true;
-      }
-      if (changed) await db.write();
+    operators: () => db.data.users.filter((user) => user.role === 'operator'),
+    async setOperator(id, operator) {
+      const user = db.data.users.find((candidate) => candidate.id === id);
+      if (!user || operator === (user.role === 'operator')) return false;
+      if (operator) user.role = 'operator';
+      else delete user.role;
+      await db.write();
+      return true;
     },
   };
 }

@@ -5,7 +5,7 @@ import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { api, freshEmail, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { api, freshEmail, grantOperator, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { sleep } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
@@ -19,8 +19,9 @@ let env: NodeJS.ProcessEnv;
 test.before(async () => {
   dir = await tempFolder('ec-token-file');
   const operator = { email: freshEmail('token-file'), password: 'correct horse battery' };
-  cloud = await startTestCloud({ smtp: false, operators: [operator.email] });
+  cloud = await startTestCloud({ smtp: false });
   await api(cloud.url, 'POST', '/api/v1/accounts', operator);
+  await grantOperator(cloud.dataDir, operator.email);
   const session = (await api(cloud.url, 'POST', '/api/v1/sessions', operator)).body.token as string;
   token = (await api(cloud.url, 'POST', '/api/v1/tokens', { name: 'file' }, session)).body.token as string;
   env = { ...process.env };

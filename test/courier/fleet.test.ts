@@ -8,7 +8,7 @@ import type { Assignment, FleetTransport } from '../../courier/fleet-client.ts';
 import { startFleetCourier, type FleetCourier } from '../../courier/fleet.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
-import { api, freshEmail } from '../helpers/cloud.ts';
+import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
 const leaseMs = 1500;
@@ -22,8 +22,9 @@ test.before(async () => {
   base = await tempFolder('ec-fleet');
   executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
   const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
-  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '127.0.0.1', attemptsPerMinute: 10_000, operators: [operator.email], fleetLeaseMs: leaseMs, executor, logger: pino({ level: 'silent' }) });
+  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '127.0.0.1', attemptsPerMinute: 10_000, fleetLeaseMs: leaseMs, executor, logger: pino({ level: 'silent' }) });
   await api(cloud.url, 'POST', '/api/v1/accounts', operator);
+  await grantOperator(join(base, 'data'), operator.email);
   const session = (await api(cloud.url, 'POST', '/api/v1/sessions', operator)).body.token as string;
   token = (await api(cloud.url, 'POST', '/api/v1/tokens', { name: 'fleet' }, session)).body.token as string;
 });

@@ -1,10 +1,10 @@
-/** A courier killed with SIGKILL mid-batch and started again loses no request and never writes a second result for a finished one. */
+/** A courier killed with SIGKILL mid-batch and started again loses no request, never writes a second result for a finished one, and leaves no stale pending file. */
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
+import { dropRequest, makeRoot, readPending, sleep, waitForResult, waitUntil } from '../helpers/courier.ts';
 
 const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
 const BATCH = 200;
@@ -41,10 +41,39 @@ test('SIGKILL in the middle of 200 requests, then a restart: each request has ex
     }
     await sleep(1500);
     t.is((await resultNames(results)).length, BATCH);
+    t.deepEqual((await readdir(results)).filter((name) => name.endsWith('.pending.json')), [], 'every request has its result, and no pending file stays beside one');
     for (const [name, was] of before) {
       const now = await stat(join(results, name));
       t.deepEqual({ ino: now.ino, mtimeMs: now.mtimeMs }, was, `${name} was finished before the kill and must not be written again`);
     }
+  } finally {
+    courier.kill('SIGTERM');
+    await new Promise((resolve) => courier.once('exit', resolve));
+  }
+});
+
+test('after a SIGKILL between a result and its bookkeeping, recovery removes that pending file and keeps the one of a request still running', async (t) => {
+  const { root, state } = await makeRoot('basic');
+  const results = join(root, 'basic', 'results');
+  let courier = startCourierProcess(root, state);
+  // Long enough to show pending files (after 1 s), and for "running" to be still running well after the restart.
+  for (const id of ['answered', 'running']) await dropRequest(root, 'basic', id, { function: 'slow', input: { ms: 9000 } });
+  const [answered] = await Promise.all(['answered', 'running'].map((id) => waitUntil(`the pending file of ${id}`, () => readPending(root, 'basic', id), 60_000)));
+  courier.kill('SIGKILL');
+  await new Promise((resolve) => courier.once('exit', resolve));
+  // What a courier killed right after writing a result leaves: the result beside the pending file, and the journal still saying accepted.
+  const result = { ok: true, output: { slept: 9000 }, key: 'slow@x:y', logs: [], stats: { executed: 1 }, request: { sha256: answered!.request.sha256 } };
+  await writeFile(join(results, 'answered.json'), JSON.stringify(result));
+  const written = await stat(join(results, 'answered.json'));
+
+  courier = startCourierProcess(root, state);
+  try {
+    await waitUntil('the pending file of the answered request to go', async () => ((await readPending(root, 'basic', 'answered')) === undefined ? true : undefined), 60_000);
+    t.truthy(await readPending(root, 'basic', 'running'), 'the request that runs again still says it is pending');
+    t.like(await waitForResult(root, 'basic', 'running', 60_000), { ok: true, output: { slept: 9000 } });
+    await waitUntil('the pending file of the finished request to go', async () => ((await readPending(root, 'basic', 'running')) === undefined ? true : undefined));
+    const now = await stat(join(results, 'answered.json'));
+    t.deepEqual({ ino: now.ino, mtimeMs: now.mtimeMs }, { ino: written.ino, mtimeMs: written.mtimeMs }, 'the answered request is not run again');
   } finally {
     courier.kill('SIGTERM');
     await new Promise((resolve) => courier.once('exit', resolve));

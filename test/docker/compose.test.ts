@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureEngine } from '../../docker/engine.ts';
 import { OWNER_CONTAINER_LABEL } from '../../docker/sandbox-owner.ts';
+import { SERVICE_ENTRYPOINT } from '../../docker/service-config.ts';
 import { ensureServiceImages } from '../../docker/service-images.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
 import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
@@ -62,7 +63,6 @@ test.before(async () => {
     ...process.env,
     EDGECOURIER_CLOUD_IMAGE: images.cloud,
     EDGECOURIER_COURIER_IMAGE: images.courier,
-    EDGECOURIER_OPERATOR: freshEmail('compose-operator'),
     EDGECOURIER_HOME: join(base, 'home'),
     EDGECOURIER_ROOTS: join(base, 'roots'),
     EDGECOURIER_PORT: String(port),
@@ -100,9 +100,11 @@ async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 90
 test.serial('the compose file starts the cloud, then two couriers that turn healthy, register and answer a request', async (t) => {
   t.log(`compose: ${compose.join(' ')} ${(await run(compose[0]!, [...compose.slice(1), 'version', '--short']).catch(() => ({ stdout: '?' }))).stdout.trim()}`);
   await composeRun('up', '-d', 'cloud');
-  const operator = { email: env.EDGECOURIER_OPERATOR!, password: 'correct horse battery' };
+  const operator = { email: freshEmail('compose-operator'), password: 'correct horse battery' };
   await until('the cloud answers', async () => (await fetch(`${cloudUrl}/healthz`)).ok);
   t.is((await api(cloudUrl, 'POST', '/api/v1/accounts', operator)).status, 201);
+  // As the compose file's header says: inside the cloud's container, where its data folder and control socket are.
+  await composeRun('exec', '-T', 'cloud', ...SERVICE_ENTRYPOINT, 'cloud', 'operators', 'add', operator.email, '--data', join(env.EDGECOURIER_HOME!, 'cloud', 'data'));
   const session = (await api(cloudUrl, 'POST', '/api/v1/sessions', operator)).body.token as string;
   const token = (await api(cloudUrl, 'POST', '/api/v1/tokens', { name: 'compose' }, session)).body.token as string;
   const root = join(env.EDGECOURIER_ROOTS!, 'synced');

@@ -10,7 +10,7 @@ import { FLEET_NAME_LABEL, listCouriers, removeCouriers, scaleCouriers, type Sca
 import { ensureEngine } from '../../docker/engine.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { ensureServiceImages } from '../../docker/service-images.ts';
-import { api, freshEmail } from '../helpers/cloud.ts';
+import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 import { bridgeAddress } from '../../docker/bridge-address.ts';
 import { tempFolder } from '../helpers/temp.ts';
@@ -31,9 +31,10 @@ test.before(async () => {
   executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
   const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
   // Every address, so that containers on the bridge reach it through the host's address there.
-  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, operators: [operator.email], fleetLeaseMs: 2000, executor, logger: pino({ level: 'silent' }) });
+  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, fleetLeaseMs: 2000, executor, logger: pino({ level: 'silent' }) });
   const local = `http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`;
   await api(local, 'POST', '/api/v1/accounts', operator);
+  await grantOperator(join(base, 'data'), operator.email);
   const session = (await api(local, 'POST', '/api/v1/sessions', operator)).body.token as string;
   token = (await api(local, 'POST', '/api/v1/tokens', { name: 'fleet' }, session)).body.token as string;
   root = (await makeRoot('basic')).root;

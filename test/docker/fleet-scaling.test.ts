@@ -13,7 +13,7 @@ import { FLEET_NAME_LABEL, listCouriers, scaleCouriers, type ScaleOptions } from
 import { ensureEngine } from '../../docker/engine.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { ensureServiceImages } from '../../docker/service-images.ts';
-import { api, freshEmail } from '../helpers/cloud.ts';
+import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
 import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
 
 /** Its own fleet name, so that other fleet tests running at the same time never touch these couriers. */
@@ -46,8 +46,9 @@ test.before(async () => {
   base = await tempFolder('ec-fleet-scaling');
   executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
   const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
-  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, operators: [operator.email], fleetLeaseMs: LEASE_MS, executor, logger: pino({ level: 'silent' }) });
+  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, fleetLeaseMs: LEASE_MS, executor, logger: pino({ level: 'silent' }) });
   await api(localUrl(), 'POST', '/api/v1/accounts', operator);
+  await grantOperator(join(base, 'data'), operator.email);
   const session = (await api(localUrl(), 'POST', '/api/v1/sessions', operator)).body.token as string;
   token = (await api(localUrl(), 'POST', '/api/v1/tokens', { name: 'fleet' }, session)).body.token as string;
   const folders = join(base, 'roots');

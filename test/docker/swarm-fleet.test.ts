@@ -17,7 +17,7 @@ import { SERVICE_ENTRYPOINT } from '../../docker/service-config.ts';
 import { ensureServiceImages } from '../../docker/service-images.ts';
 import { sendTar } from '../../docker/tar.ts';
 import { SWARM_LABEL, SWARM_SERVICE, ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers, type SwarmScaleOptions } from '../../docker/swarm-fleet.ts';
-import { api, freshEmail } from '../helpers/cloud.ts';
+import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
@@ -40,10 +40,11 @@ test.before(async () => {
   dir = await tempFolder('ec-swarm');
   executor = await createExecutor({ local: true, cacheDir: join(dir, 'cache'), runDir: join(dir, 'run') });
   const operator = { email: freshEmail('swarm-operator'), password: 'correct horse battery' };
-  cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, operators: [operator.email], fleetLeaseMs: 2000, executor, logger: pino({ level: 'silent' }) });
+  cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, fleetLeaseMs: 2000, executor, logger: pino({ level: 'silent' }) });
   const port = (cloud.server.address() as AddressInfo).port;
   cloudUrl = `http://127.0.0.1:${port}`;
   await api(cloudUrl, 'POST', '/api/v1/accounts', operator);
+  await grantOperator(join(dir, 'data'), operator.email);
   const session = (await api(cloudUrl, 'POST', '/api/v1/sessions', operator)).body.token as string;
   token = (await api(cloudUrl, 'POST', '/api/v1/tokens', { name: 'swarm' }, session)).body.token as string;
   root = (await makeRoot('basic')).root;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
+import { controlRequest } from '../../cli/control-client.ts';
 import { startCloud } from '../../cloud/main.ts';
 import { createExecutor, type ExecutorSettings } from '../../docker/executor-factory.ts';
 import { tempFolder } from './temp.ts';
@@ -23,8 +24,6 @@ export interface TestCloudOptions {
   attemptsPerMinute?: number;
   /** false: no SMTP server, so mails go to `<dataDir>/outbox`. */
   smtp?: boolean;
-  /** Emails of operator accounts. */
-  operators?: string[];
   fleetLeaseMs?: number;
   /** Start on this data folder, e.g. a closed cloud's, to test a restart; a fresh one by default. */
   dataDir?: string;
@@ -78,7 +77,6 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     host: '127.0.0.1',
     smtpUrl: smtp?.url,
     attemptsPerMinute: options.attemptsPerMinute ?? 10_000,
-    operators: options.operators,
     fleetLeaseMs: options.fleetLeaseMs,
     trustProxy: options.trustProxy,
     executor,
@@ -136,3 +134,11 @@ let counter = 0;
 
 /** A fresh address, so tests sharing one cloud never meet. */
 export const freshEmail = (label = 'user') => `${label}-${process.pid}-${++counter}@example.com`;
+
+/**
+ * Makes the signed-up account of `email` an operator of the cloud running on `dataDir`, as `edgecourier cloud
+ * operators add` does: through the cloud's control socket.
+ */
+export async function grantOperator(dataDir: string, email: string): Promise<void> {
+  await controlRequest(dataDir, 'PUT', `/operators/${encodeURIComponent(email)}`);
+}

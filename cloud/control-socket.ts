@@ -1,0 +1,99 @@
+/**
+ * @module The cloud's control socket, `<data>/control.sock`: where `edgecourier cloud operators` lists, grants and
+ * takes back the operator role of a running cloud (docs/fleet-api.md, "Who is an operator").
+ */
+import { chmod, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { EdgeError } from '../runtime/errors.ts';
+import type { UserRecord } from './data.ts';
+import { internalErrorBody, validate } from './http.ts';
+import type { UserStore } from './stores/users.ts';
+
+/** Where a cloud on `dataDir` listens for control commands. */
+export const controlSocketPath = (dataDir: string): string => join(dataDir, 'control.sock');
+
+/** The longest path a Unix socket may have on Linux, less its terminating zero. */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+const emailSchema = z.email().max(254);
+
+export interface OperatorView {
+  id: string;
+  email: string;
+  createdAt: string;
+}
+
+const operatorView = (user: UserRecord): OperatorView => ({ id: user.id, email: user.email, createdAt: user.createdAt });
+
+type Answer = { status: number; body: unknown };
+
+async function answer(users: Pick<UserStore, 'operators' | 'byEmail' | 'setOperator'>, logger: Logger, method: string, url: string): Promise<Answer> {
+  const match = /^\/operators(?:\/([^/?]+))?$/.exec(url);
+  if (match && !match[1] && method === 'GET') return { status: 200, body: { operators: users.operators().map(operatorView) } };
+  if (!match?.[1] || (method !== 'PUT' && method !== 'DELETE')) throw new EdgeError('NOT_FOUND', `no control command ${method} ${url}`);
+  const email = validate(emailSchema, decodeURIComponent(match[1]).trim().toLowerCase(), 'email');
+  const user = users.byEmail(email);
+  if (!user) throw new EdgeError('NOT_FOUND', `no account has the address ${email}: sign up with it first, then run this again`);
+  const operator = method === 'PUT';
+  const changed = await users.setOperator(user.id, operator);
+  if (changed) logger.warn({ userId: user.id, email }, operator ? 'operator role granted' : 'operator role taken back');
+  return { status: 200, body: { ...operatorView(user), operator, changed } };
+}
+
+async function respond(users: UserStore, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let result: Answer;
+  try {
+    result = await answer(users, logger, req.method ?? 'GET', req.url ?? '/');
+  } catch (error) {
+    if (error instanceof URIError) error = new EdgeError('INVALID_INPUT', 'the address in the command is not valid URL encoding');
+    if (error instanceof EdgeError) result = { status: error.status, body: { error: error.toBody() } };
+    else {
+      logger.error({ err: error, method: req.method, url: req.url }, 'a control command failed');
+      result = { status: 500, body: internalErrorBody };
+    }
+  }
+  res.writeHead(result.status, { 'content-type': 'application/json' }).end(JSON.stringify(result.body));
+}
+
+/** True when a process listens at `path`: a cloud is running on that data folder. */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface ControlSocket {
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on `<dataDir>/control.sock`, mode 600. Only the cloud writes its database (lowdb rewrites the whole file,
+ * so a second writer would lose updates and never be seen), so the command asks the cloud to make the change. The
+ * socket admits exactly who may already read the database and the secret key beside it: the host's administrator.
+ */
+export async function openControlSocket(dataDir: string, users: UserStore, logger: Logger): Promise<ControlSocket> {
+  const path = controlSocketPath(dataDir);
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
+    logger.warn({ path }, 'the data folder\'s path is too long for a Unix socket: `edgecourier cloud operators` cannot reach this cloud');
+    return { close: async () => undefined };
+  }
+  if (await answers(path)) throw new EdgeError('INVALID_INPUT', `another cloud is running on ${dataDir} (${path} answers); stop it first`);
+  // What is left is a dead cloud's socket.
+  await rm(path, { force: true });
+  const server: Server = createServer((req, res) => void respond(users, logger, req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  await chmod(path, 0o600);
+  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}

@@ -1,0 +1,84 @@
+/**
+ * @module The dependency rule of apps whose author does not own the host: registry packages only, read with npm's
+ * own spec parser, so that no URL, git repository or path is ever fetched or read by an install.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { EdgeError } from './errors.ts';
+import { findNpmCli, npmBesideNode } from './npm-cli.ts';
+import { dependencyMap, failure, isObject, parseObject, type JsonObject } from './package-json.ts';
+
+/** What npm-package-arg tells of a spec; only the fields read here. */
+interface ParsedSpec {
+  type: 'git' | 'remote' | 'file' | 'directory' | 'range' | 'version' | 'tag' | 'alias';
+  hosted?: unknown;
+  subSpec?: ParsedSpec;
+}
+
+type SpecParser = { resolve(name: string, spec: string): ParsedSpec };
+
+/** Every field whose specs npm installs or fetches; devDependencies too, as npm resolves their tree even when it omits them. */
+const SPEC_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies'] as const;
+const REGISTRY_TYPES = new Set<ParsedSpec['type']>(['range', 'version', 'tag']);
+const ALLOWED = 'a cloud app may name registry packages only: a version or range ("^1.2.0"), a dist-tag ("latest"), or an npm: alias of one ("npm:lodash@^4")';
+
+let parser: Promise<SpecParser> | undefined;
+
+/** npm-package-arg of the npm that installs, so that what is checked here is what that npm will do. */
+function specParser(): Promise<SpecParser> {
+  parser ??= findNpmCli().then((cli) => {
+    if (!cli) throw failure(`npm was found neither beside node (${npmBesideNode(process.execPath)}) nor on the PATH: it is needed to check and install dependencies`);
+    return createRequire(join(dirname(cli), '..', 'package.json'))('npm-package-arg') as SpecParser;
+  });
+  return parser;
+}
+
+function kind(parsed: ParsedSpec): string {
+  if (parsed.type === 'git') return parsed.hosted ? 'a hosted git repository' : 'a git repository';
+  if (parsed.type === 'remote') return 'a URL';
+  if (parsed.type === 'file') return 'a tarball on disk';
+  if (parsed.type === 'directory') return 'a folder on disk';
+  return 'not a registry package';
+}
+
+/** Dependency names were checked already, and override keys hold selectors ("a@1"): the name given npm is fixed. */
+function check(npa: SpecParser, where: string, name: string, spec: string): void {
+  const refuse = (what: string) => new EdgeError('DEPENDENCY_NOT_ALLOWED', `${where}: "${name}" (${JSON.stringify(spec)}) is ${what}; ${ALLOWED}`);
+  let parsed: ParsedSpec;
+  try {
+    parsed = npa.resolve('package', spec);
+  } catch (error) {
+    throw refuse(`not a spec npm accepts for a registry package (${(error as Error).message})`);
+  }
+  const target = parsed.type === 'alias' ? parsed.subSpec : parsed;
+  if (!target || !REGISTRY_TYPES.has(target.type)) throw refuse(target ? kind(target) : 'an alias of nothing');
+}
+
+/** Spec strings of "overrides", which nest; "$name" refers to a dependency's own spec, checked with the dependencies. */
+function overrideSpecs(value: unknown, path: string, out: Array<[string, string]>): void {
+  if (typeof value === 'string') {
+    if (!value.startsWith('$')) out.push([path, value]);
+  } else if (isObject(value)) {
+    for (const [key, nested] of Object.entries(value)) overrideSpecs(nested, key === '.' ? path : `${path}.${key}`, out);
+  } else {
+    throw new EdgeError('DEPENDENCY_NOT_ALLOWED', `"overrides" in package.json: ${path} must be a spec string or an object of them`);
+  }
+}
+
+/**
+ * Refuses a package.json naming anything but registry packages, before anything is installed.
+ * @example await assertRegistryOnly('{"dependencies":{"lodash":"^4"}}')
+ */
+export async function assertRegistryOnly(packageJson: string): Promise<void> {
+  const pkg: JsonObject = parseObject(packageJson, 'package.json', 'the app');
+  const specs: Array<[string, string, string]> = [];
+  for (const field of SPEC_FIELDS) {
+    for (const [name, spec] of Object.entries(dependencyMap(pkg, field, 'package.json') ?? {})) specs.push([`"${field}" in package.json`, name, spec]);
+  }
+  const overrides: Array<[string, string]> = [];
+  if (pkg.overrides !== undefined) overrideSpecs(pkg.overrides, 'overrides', overrides);
+  for (const [path, spec] of overrides) specs.push(['"overrides" in package.json', path, spec]);
+  if (specs.length === 0) return;
+  const npa = await specParser();
+  for (const [where, name, spec] of specs) check(npa, where, name, spec);
+}
