@@ -1,6 +1,5 @@
 /**
- * @module The nesting bound of JSON values that cross a boundary (request bodies, a function's output, a
- * `ctx.call`'s input). Parsing deep JSON is iterative, but serialising it and hashing it into a call key
+ * @module The nesting bound of JSON values that cross into the host (request bodies, a function's output). Parsing deep JSON is iterative, but serialising it and hashing it into a call key
  * recurse, and a value a few thousand levels deep overflows the stack of whoever does that next.
  */
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { errorCatalogue, type ErrorBody, type ErrorCode } from './errors.ts';
 import { framed, unframe } from './framing.ts';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.ts';
 import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES } from './text-caps.ts';
 
 /** A line the function printed through `console`, captured per invocation. */
@@ -150,7 +151,12 @@ export function parseHarnessLine(line: string): HarnessMessage | undefined {
   }
   if (message.t !== 'result') return payload === undefined ? message : undefined;
   const result = parsePayload(payload, (value) => callResultSchema.safeParse(value));
-  return { ...message, result: result.success ? (result.data as CallResult) : { ok: false, error: { code: 'INVALID_OUTPUT', message: 'the function sent a malformed result' } } };
+  if (!result.success) return { ...message, result: { ok: false, error: { code: 'INVALID_OUTPUT', message: 'the function sent a malformed result' } } };
+  // A worker's stack is larger than the host's: output it could serialise may overflow the host's answer.
+  if (result.data.ok && nestedDeeperThan(result.data.output)) {
+    return { ...message, result: { ok: false, error: { code: 'INVALID_OUTPUT', message: `the function returned a value nested deeper than ${MAX_JSON_DEPTH} levels` } } };
+  }
+  return { ...message, result: result.data as CallResult };
 }
 
 function parsePayload<T>(payload: string | undefined, check: (value: unknown) => { success: true; data: T } | { success: false }): { success: true; data: T } | { success: false } {

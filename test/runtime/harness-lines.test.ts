@@ -25,3 +25,10 @@ test('a forged call to a function with an 8 MB name is read with the name cut', 
   if (message?.t !== 'call') return t.fail(`read as ${message?.t}`);
   t.true(message.fn.length <= 256);
 });
+
+test('a result whose output nests deeper than the host can serialise is read as INVALID_OUTPUT', (t) => {
+  const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+  const message = parseHarnessLine(framed({ t: 'result', id: 'call-1', logs: [] }, `{"ok":true,"output":${deep}}`));
+  if (message?.t !== 'result') return t.fail(`read as ${message?.t}`);
+  t.like(message.result, { ok: false, error: { code: 'INVALID_OUTPUT' } });
+});

@@ -1,4 +1,4 @@
-/** Text a function controls (its error's message and stack) is capped on real Docker, and the logs route stays small however much a function throws. */
+/** What a function throws or returns is bounded on real Docker: error messages are capped, the logs route stays small, deep output is refused. */
 import test from 'ava';
 import { api } from '../helpers/cloud.ts';
 import { makeApp, useCloudWithUser } from '../helpers/cloud-apps.ts';
@@ -13,6 +13,7 @@ const throwers = {
   outsidePromise: { code: "export default () => new Promise(() => setTimeout(() => { throw new Error('E'.repeat(8e6)); }));\n", public: true },
   atLoad: { code: "throw new Error('E'.repeat(8e6));\nexport default () => 1;\n", public: true },
   aString: { code: "export default () => { throw 'E'.repeat(8e6); };\n", public: true },
+  deep: { code: 'export default () => { let v = []; for (let i = 0; i < 5000; i++) v = [v]; return v; };\n', public: true },
 };
 
 const cases: Array<[string, keyof typeof throwers, string]> = [
@@ -62,4 +63,11 @@ test('the logs route stays small after many calls of a function that throws 8 MB
   t.true(logs.body.invocations.length >= calls);
   t.true(logs.text.length < 50 * 100 * 1024, `the logs route answered ${logs.text.length} bytes`);
   for (const entry of logs.body.invocations) t.regex(entry.error.message, cutNote);
+});
+
+test('a function that returns output nested 5000 levels deep fails INVALID_OUTPUT', async (t) => {
+  const answer = await session().call('POST', `/apps/${app!.id}/functions/deep/invoke`, {});
+  t.is(answer.status, 502);
+  t.is(answer.body.error.code, 'INVALID_OUTPUT');
+  t.regex(answer.body.error.message, /nested deeper than 512 levels/);
 });
