@@ -1,6 +1,7 @@
 /**
- * @module The nesting bound of JSON values that cross into the host (request bodies, a function's output). Parsing deep JSON is iterative, but serialising it and hashing it into a call key
- * recurse, and a value a few thousand levels deep overflows the stack of whoever does that next.
+ * @module The nesting bound of JSON values that cross into the host (request bodies, a function's output).
+ * Parsing deep JSON is iterative, but serialising it recurses, and a value a few thousand levels deep
+ * overflows the stack of whoever serialises it next.
  */
 
 /** Levels of arrays and objects one value may nest; far more than data needs, far fewer than overflow a stack. */
