@@ -4,7 +4,7 @@ import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
 import { identifyCaller } from './auth.ts';
 import type { CloudDeps } from './deps.ts';
-import { errorBoundary, routeNotFound } from './http.ts';
+import { errorBoundary, rejectDeepBodies, routeNotFound } from './http.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { appRoutes } from './routes/apps.ts';
 import { codeRoutes } from './routes/code.ts';
@@ -42,7 +42,9 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   // Answers are per request and mostly to POSTs: hashing each body for an ETag would only cost time.
   app.set('etag', false);
-  app.use(express.json({ limit: MAX_BODY_BYTES, strict: false }));
+  // Compressed bodies are refused, as on /run: inflating is work and memory spent before the size limit can look.
+  app.use(express.json({ limit: MAX_BODY_BYTES, strict: false, inflate: false }));
+  app.use(rejectDeepBodies);
   app.use(cookieParser());
   app.use(identifyCaller(deps.tokens, deps.users));
   const routes: Array<[string, Router]> = [

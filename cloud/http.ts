@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { describeIssues } from '../runtime/app-config.ts';
 import { EdgeError } from '../runtime/errors.ts';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../runtime/json-depth.ts';
 
 /**
  * Parses untrusted input where it enters; `what` names it in the message ("body", "query").
@@ -24,16 +25,37 @@ export const bodyErrors = {
   invalidJson: () => new EdgeError('INVALID_JSON', 'the request body is not valid JSON'),
   tooLarge: (limit: number | undefined) => new EdgeError('PAYLOAD_TOO_LARGE', `the request body is larger than ${limit} bytes`),
   unsupportedEncoding: () => new EdgeError('INVALID_INPUT', 'the request body has an unsupported encoding; send uncompressed UTF-8 JSON'),
+  tooDeep: () => new EdgeError('INVALID_INPUT', `the request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`),
+  unreadable: (reason: string) => new EdgeError('INVALID_INPUT', `the request body could not be read: ${reason}`),
+};
+
+/** Runs after the body parser: a value nested this deep would overflow the stack of whatever serialises or hashes it. */
+export const rejectDeepBodies: RequestHandler = (req, _res, next) => {
+  if (nestedDeeperThan(req.body)) throw bodyErrors.tooDeep();
+  next();
 };
 
 /** The answer to an error nobody expected; the details go to the log only. */
 export const internalErrorBody = { error: { code: 'INTERNAL_ERROR', message: 'something went wrong on our side' } };
 
-/** Body-parser failures carry a `type`; they are the client's fault and say so. */
-function bodyError(error: { type?: string; limit?: number }): EdgeError | undefined {
+/** What the body parser and the router throw carries a 4xx `status` (and the parser a `type`): the client's fault, and said so. */
+interface LibraryError {
+  type?: string;
+  limit?: number;
+  status?: number;
+  expose?: boolean;
+  message?: string;
+}
+
+function clientError(error: LibraryError): EdgeError | undefined {
+  const { status } = error;
   if (error.type === 'entity.parse.failed') return bodyErrors.invalidJson();
   if (error.type === 'entity.too.large') return bodyErrors.tooLarge(error.limit);
   if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') return bodyErrors.unsupportedEncoding();
+  // The router's only 4xx: a path parameter that is not valid %-encoding.
+  if (error instanceof URIError && status === 400) return new EdgeError('INVALID_INPUT', 'the URL path has a malformed %-escape');
+  // The parser's others (a body shorter or longer than its Content-Length, an aborted upload) say what went wrong in words meant for a client.
+  if (error.expose === true && typeof status === 'number' && status >= 400 && status < 500) return bodyErrors.unreadable(String(error.message));
   return undefined;
 }
 
@@ -41,7 +63,7 @@ function bodyError(error: { type?: string; limit?: number }): EdgeError | undefi
 export function errorBoundary(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
-    const known = error instanceof EdgeError ? error : bodyError(error as { type?: string });
+    const known = error instanceof EdgeError ? error : clientError(error as LibraryError);
     if (known) {
       res.status(known.status).json({ error: known.toBody() });
       return;

@@ -1,6 +1,7 @@
 /** @module The last invocations of each function of each app, with their console output, kept in memory for the owner to read. */
 import type { ErrorBody } from '../runtime/errors.ts';
 import type { InvocationLog, InvokeResponse } from '../runtime/protocol.ts';
+import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS } from '../runtime/text-caps.ts';
 
 /** One invocation as the logs route shows it. */
 export interface InvocationLogEntry {
@@ -11,44 +12,66 @@ export interface InvocationLogEntry {
   logs: InvocationLog[];
 }
 
-/** An entry with where it is filed, so that the oldest of all can be taken out of its function's list. */
+/** An entry with where it is filed and what it costs, so that the oldest of all can be taken out of its function's list. */
 interface Kept {
   appId: string;
   fn: string;
   entry: InvocationLogEntry;
+  bytes: number;
 }
 
 const KEPT_PER_FUNCTION = 50;
-/** Entries kept across every app: many apps with many functions must not fill the service's memory either. */
-const KEPT_IN_ALL = 2000;
-/** Characters of console output kept per invocation: a chatty function must not fill the service's memory with 50 copies. */
-const KEPT_LOG_CHARS = 64 * 1024;
+/**
+ * Characters of console output kept per invocation: with the error's message (capped on its own), an
+ * entry stays under 80 KiB whatever the function printed or threw.
+ */
+export const KEPT_LOG_CHARS = 64 * 1024;
+/**
+ * Bytes kept across every app: many apps with many functions, or a few that throw large errors, must not
+ * fill the service's memory. The runtime caps text already; the log caps it again, since it is what stays.
+ */
+export const KEPT_BYTES_IN_ALL = 16 * 1024 * 1024;
+/** What an entry costs beyond its JSON text (its objects and the slots that file it), so that even empty entries are bounded. */
+const ENTRY_OVERHEAD_BYTES = 512;
 
 function keptLogs(logs: InvocationLog[]): InvocationLog[] {
   let chars = 0;
-  const kept = logs.filter((line) => (chars += line.message.length) <= KEPT_LOG_CHARS);
-  if (kept.length === logs.length) return logs;
+  const kept: InvocationLog[] = [];
+  for (const line of logs) {
+    const message = capText(line.message, MAX_LOG_LINE_CHARS);
+    if ((chars += message.length) > KEPT_LOG_CHARS) break;
+    kept.push(message === line.message ? line : { ...line, message });
+  }
+  if (kept.length === logs.length) return kept;
   return [...kept, { fn: kept.at(-1)?.fn ?? logs[0]!.fn, level: 'warn', message: `[edgecourier] ${logs.length - kept.length} more log lines were not kept` }];
 }
 
-/** A ring of the last invocations per app and function, within one budget for all of them. */
+function entryOf(at: string, response: InvokeResponse): InvocationLogEntry {
+  const { ok, stats, logs } = response;
+  const error = ok ? {} : { error: { code: response.error.code, message: capText(response.error.message, MAX_ERROR_MESSAGE_CHARS) } };
+  return { at, ok, ...error, durationMs: stats.durationMs, logs: keptLogs(logs) };
+}
+
+/** A ring of the last invocations per app and function, within one budget of bytes for all of them. */
 export class InvocationLogBook {
   /** Per app and function, newest first. */
   #apps = new Map<string, Map<string, Kept[]>>();
   /** Every entry, oldest first: a Set iterates in the order of insertion. */
   #all = new Set<Kept>();
+  #bytes = 0;
 
   add(appId: string, fn: string, at: string, response: InvokeResponse): void {
     let functions = this.#apps.get(appId);
     if (!functions) this.#apps.set(appId, (functions = new Map()));
     let entries = functions.get(fn);
     if (!entries) functions.set(fn, (entries = []));
-    const { ok, stats, logs } = response;
-    const kept: Kept = { appId, fn, entry: { at, ok, ...(ok ? {} : { error: response.error }), durationMs: stats.durationMs, logs: keptLogs(logs) } };
+    const entry = entryOf(at, response);
+    const kept: Kept = { appId, fn, entry, bytes: Buffer.byteLength(JSON.stringify(entry)) + ENTRY_OVERHEAD_BYTES };
     entries.unshift(kept);
     this.#all.add(kept);
+    this.#bytes += kept.bytes;
     if (entries.length > KEPT_PER_FUNCTION) this.#remove(entries.at(-1)!);
-    if (this.#all.size > KEPT_IN_ALL) this.#remove(this.#all.values().next().value!);
+    while (this.#bytes > KEPT_BYTES_IN_ALL) this.#remove(this.#all.values().next().value!);
   }
 
   /** Newest first. */
@@ -57,13 +80,18 @@ export class InvocationLogBook {
   }
 
   drop(appId: string): void {
-    for (const entries of this.#apps.get(appId)?.values() ?? []) for (const kept of entries) this.#all.delete(kept);
+    for (const entries of this.#apps.get(appId)?.values() ?? []) for (const kept of entries) this.#forget(kept);
     this.#apps.delete(appId);
+  }
+
+  #forget(kept: Kept): void {
+    this.#all.delete(kept);
+    this.#bytes -= kept.bytes;
   }
 
   /** Takes out `kept`, which is the oldest entry of its function. */
   #remove(kept: Kept): void {
-    this.#all.delete(kept);
+    this.#forget(kept);
     const functions = this.#apps.get(kept.appId)!;
     const entries = functions.get(kept.fn)!;
     entries.pop();

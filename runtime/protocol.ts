@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { errorCatalogue, type ErrorBody, type ErrorCode } from './errors.ts';
 import { framed, unframe } from './framing.ts';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.ts';
+import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES } from './text-caps.ts';
 
 /** A line the function printed through `console`, captured per invocation. */
 export interface LogEntry {
@@ -92,14 +94,21 @@ export interface PongMessage {
 export type HarnessMessage = ReadyMessage | CallMessage | ResultMessage | TaintedMessage | PongMessage;
 
 const errorCodes = Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]];
-const errorBodySchema = z.object({ code: z.enum(errorCodes), message: z.string() });
+/**
+ * Text from the harness is capped again here: the harness caps what it makes, but a function shares its
+ * process and can write onto the socket itself.
+ */
+const cappedText = (max: number) => z.string().transform((text) => capText(text, max));
+/** Longer than any function name, so that a name is never cut into another one. */
+const MAX_CALLED_NAME_CHARS = 256;
+const errorBodySchema = z.object({ code: z.enum(errorCodes), message: cappedText(MAX_ERROR_MESSAGE_CHARS) });
 export const callResultSchema = z.union([
   z.object({ ok: z.literal(true), output: z.unknown() }),
   z.object({ ok: z.literal(false), error: errorBodySchema }),
 ]);
 const logEntrySchema = z.object({
   level: z.enum(['debug', 'info', 'log', 'warn', 'error']),
-  message: z.string(),
+  message: cappedText(MAX_LOG_LINE_CHARS),
 });
 
 /**
@@ -110,11 +119,12 @@ export const harnessMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('ready') }),
   z.object({ t: z.literal('tainted') }),
   z.object({ t: z.literal('pong') }),
-  z.object({ t: z.literal('call'), id: z.string(), callId: z.number().int(), fn: z.string() }),
+  z.object({ t: z.literal('call'), id: z.string(), callId: z.number().int(), fn: cappedText(MAX_CALLED_NAME_CHARS) }),
   z.object({
     t: z.literal('result'),
     id: z.string(),
-    logs: z.array(logEntrySchema),
+    // One more line than the cap: the harness's own note that lines were dropped.
+    logs: z.array(logEntrySchema).transform((logs) => logs.slice(0, MAX_LOG_LINES + 1)),
     tainted: z.boolean().optional(),
   }),
 ]);
@@ -141,7 +151,12 @@ export function parseHarnessLine(line: string): HarnessMessage | undefined {
   }
   if (message.t !== 'result') return payload === undefined ? message : undefined;
   const result = parsePayload(payload, (value) => callResultSchema.safeParse(value));
-  return { ...message, result: result.success ? (result.data as CallResult) : { ok: false, error: { code: 'INVALID_OUTPUT', message: 'the function sent a malformed result' } } };
+  if (!result.success) return { ...message, result: { ok: false, error: { code: 'INVALID_OUTPUT', message: 'the function sent a malformed result' } } };
+  // A worker's stack is larger than the host's: output it could serialise may overflow the host's answer.
+  if (result.data.ok && nestedDeeperThan(result.data.output)) {
+    return { ...message, result: { ok: false, error: { code: 'INVALID_OUTPUT', message: `the function returned a value nested deeper than ${MAX_JSON_DEPTH} levels` } } };
+  }
+  return { ...message, result: result.data as CallResult };
 }
 
 function parsePayload<T>(payload: string | undefined, check: (value: unknown) => { success: true; data: T } | { success: false }): { success: true; data: T } | { success: false } {

@@ -8,6 +8,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { parse as parseCookies } from 'cookie';
 import type { Logger } from 'pino';
 import { EdgeError } from '../../runtime/errors.ts';
+import { nestedDeeperThan } from '../../runtime/json-depth.ts';
 import type { InvocationEnvelope } from '../app-runtime.ts';
 import { findCaller, SESSION_COOKIE } from '../auth.ts';
 import { bodyErrors, internalErrorBody } from '../http.ts';
@@ -90,12 +91,15 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknow
   }
   const bytes = await readBytes(req, limit);
   if (bytes.length === 0) return undefined;
+  let body: unknown;
   try {
     // A byte order mark is allowed, as express.json() allows it.
-    return JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) as unknown;
+    body = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
   } catch {
     throw bodyErrors.invalidJson();
   }
+  if (nestedDeeperThan(body)) throw bodyErrors.tooDeep();
+  return body;
 }
 
 function sendJson(res: ServerResponse, status: number, body: object, close = false, headers: Record<string, string> = {}): void {

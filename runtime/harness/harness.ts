@@ -12,6 +12,7 @@ import { LineReader } from '../line-reader.ts';
 import { guardMemory } from './memory-guard.ts';
 import { sendToWorker, WorkerSet, type TreeWorker } from './worker-set.ts';
 import type { FromWorker } from './worker-protocol.ts';
+import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES } from '../text-caps.ts';
 
 const [socketPath, mode = 'process', spareArg = '128'] = process.argv.slice(2);
 if (!socketPath) {
@@ -37,8 +38,6 @@ const MAX_LINE_BYTES = 16 * 1024 * 1024;
  * (6 MB of output), this bound holds whatever function code posts, so a line never reaches the host's limit.
  */
 const MAX_PAYLOAD_CHARS = 8 * 1024 * 1024;
-const MAX_LOG_ENTRIES = 201;
-const MAX_LOG_MESSAGE = 4096;
 
 interface Running {
   id: string;
@@ -70,8 +69,9 @@ function sendResult(id: string, resultJson: string, logs: LogEntry[], tainted = 
   send(framed({ t: 'result', id, logs, ...(tainted ? { tainted } : {}) }, resultJson));
 }
 
+/** Messages made here can quote a function too: what it threw outside its promise. */
 function failureJson(code: string, message: string): string {
-  const result: CallResult = { ok: false, error: { code, message } } as CallResult;
+  const result: CallResult = { ok: false, error: { code, message: capText(message, MAX_ERROR_MESSAGE_CHARS) } } as CallResult;
   return JSON.stringify(result);
 }
 
@@ -153,9 +153,9 @@ const LOG_LEVELS = new Set(['debug', 'info', 'log', 'warn', 'error']);
 function validLogs(logs: unknown): LogEntry[] {
   if (!Array.isArray(logs)) return [];
   return logs
-    .slice(0, MAX_LOG_ENTRIES)
+    .slice(0, MAX_LOG_LINES + 1)
     .filter((entry): entry is LogEntry => typeof entry === 'object' && entry !== null && LOG_LEVELS.has(entry.level) && typeof entry.message === 'string')
-    .map((entry) => ({ level: entry.level, message: entry.message.slice(0, MAX_LOG_MESSAGE) }));
+    .map((entry) => ({ level: entry.level, message: capText(entry.message, MAX_LOG_LINE_CHARS) }));
 }
 
 /**

@@ -7,13 +7,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { CallResult, LogEntry } from '../protocol.ts';
+import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES } from '../text-caps.ts';
 import { watchLeftovers } from './leftovers.ts';
 import { guardProcessKill } from './process-guard.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
 
 const MAX_OUTPUT_BYTES = 6 * 1024 * 1024;
-const MAX_LOG_ENTRIES = 200;
-const MAX_LOG_MESSAGE = 4096;
 
 const port = parentPort!;
 const starts = new BigInt64Array((workerData as WorkerSetup).starts);
@@ -58,10 +57,10 @@ function capture(level: LogEntry['level']) {
   return (...args: unknown[]) => {
     const logs = current.getStore()?.logs;
     if (!logs) return;
-    if (logs.length < MAX_LOG_ENTRIES) {
-      logs.push({ level, message: format(...args).slice(0, MAX_LOG_MESSAGE) });
-    } else if (logs.length === MAX_LOG_ENTRIES) {
-      logs.push({ level: 'warn', message: `[edgecourier] more than ${MAX_LOG_ENTRIES} log lines; the rest were dropped` });
+    if (logs.length < MAX_LOG_LINES) {
+      logs.push({ level, message: capText(format(...args), MAX_LOG_LINE_CHARS) });
+    } else if (logs.length === MAX_LOG_LINES) {
+      logs.push({ level: 'warn', message: `[edgecourier] more than ${MAX_LOG_LINES} log lines; the rest were dropped` });
     }
   };
 }
@@ -81,8 +80,9 @@ function flush(): void {
   port.postMessage(batch);
 }
 
+/** Every error a call answers passes here: its message may hold whatever the function threw. */
 function failure(code: string, message: string): CallResult {
-  return { ok: false, error: { code, message } } as CallResult;
+  return { ok: false, error: { code, message: capText(message, MAX_ERROR_MESSAGE_CHARS) } } as CallResult;
 }
 
 function serialise(fn: string, output: unknown): string {
