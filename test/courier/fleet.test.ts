@@ -101,6 +101,25 @@ test.serial('two couriers split two roots, and a stopped courier hands its root 
   t.is(answers(lines, 'while-moving'), 1);
 });
 
+test.serial('one courier serving two roots with the same app, byte for byte, runs them in separate sandboxes: no /tmp, module state or container shared', async (t) => {
+  const { logger } = capturingLogger();
+  const courier = await fleetCourier(t, 'both', logger, join(base, 'both-state'));
+  const [tenantA, tenantB] = [await makeRoot('tenant'), await makeRoot('tenant')];
+  const ids = [await addRoot(t, { kind: 'local', path: tenantA.root }), await addRoot(t, { kind: 'local', path: tenantB.root })];
+  await until('the courier serves both roots', () => ids.every((id) => courier.serving().includes(id)));
+  await dropRequest(tenantA.root, 'tenant', 'plant', { function: 'peek', input: { secret: 'secret-of-tenant-a' } });
+  const planted = await waitForResult(tenantA.root, 'tenant', 'plant');
+  t.like(planted, { ok: true, output: { calls: 1 } });
+  await dropRequest(tenantB.root, 'tenant', 'look', { function: 'peek', input: {} });
+  const looked = await waitForResult(tenantB.root, 'tenant', 'look');
+  t.true(looked.ok, JSON.stringify(looked));
+  if (!looked.ok || !planted.ok) return;
+  const [a, b] = [planted.output, looked.output] as Array<{ tmp: string[]; calls: number; host: string }>;
+  t.false(b!.tmp.includes('secret-of-tenant-a'), `tenant B saw /tmp: ${JSON.stringify(b!.tmp)}`);
+  t.is(b!.calls, 1, "tenant B's call ran on a fresh module, not tenant A's");
+  t.not(b!.host, a!.host, 'the two roots ran in different containers');
+});
+
 test.serial('a courier whose heartbeats fail lets its root go before the lease ends', async (t) => {
   const { logger } = capturingLogger();
   const client = cloudClient(cloud.url, token);
