@@ -42,7 +42,17 @@ async function startRoot(settings: FleetCourierSettings, assignment: Assignment,
   const { rootId, kind, path, credentials } = assignment;
   const place: Pick<CourierSettings, 'root' | 'remote'> =
     kind === 'local' ? { root: path } : { remote: { backend: createBackend(kind, path, (line) => logger.info(line), credentials), name: rootId } };
-  return startCourier({ ...settings.tuning, ...place, stateDir: join(settings.stateDir, 'roots', rootId), executor: settings.executor, observability: settings.observability, movable: true, logger });
+  // The roots' apps are their owners', the host is the operator's: no install may fetch a URL or a repository here.
+  return startCourier({
+    ...settings.tuning,
+    ...place,
+    stateDir: join(settings.stateDir, 'roots', rootId),
+    executor: settings.executor,
+    observability: settings.observability,
+    movable: true,
+    dependencyRule: 'registry-and-app-files',
+    logger,
+  });
 }
 
 /**

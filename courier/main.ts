@@ -5,6 +5,7 @@ import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { loadApp } from '../runtime/app.ts';
+import { assertRegistryOnly, type DependencyRule } from '../runtime/registry-only.ts';
 import { EdgeError } from '../runtime/errors.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { Observability } from '../runtime/observability.ts';
@@ -37,6 +38,11 @@ export interface CourierSettings {
   pendingAfterMs?: number;
   /** How platform failures are tried again: `retryForMs` is the bound (README: "Platform failures"); the rest of defaultRetryPolicy stays unless given. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Which dependencies its apps may name, for a courier serving folders of people who do not own its host
+   * (fleet mode); without it, any spec npm installs, as on a user's own machine.
+   */
+  dependencyRule?: DependencyRule;
   /** The executor to run functions with; the courier does not close it. */
   executor: ExecutorBundle;
   /** The process's metrics and health, when it has them already (`edgecourier start`: the cloud's). */
@@ -124,7 +130,11 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         : undefined;
     await mirror?.start();
     const journal = await Journal.open(join(home, 'journal.jsonl'));
-    const apps = new AppCache(root, (dir) => loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest) }));
+    const apps = new AppCache(root, async (dir) => {
+      const loaded = await loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest) });
+      if (settings.dependencyRule && loaded.dependencies) await assertRegistryOnly(loaded.dependencies.packageJson, settings.dependencyRule);
+      return loaded;
+    });
     const courier = new Courier({
       root,
       journal,

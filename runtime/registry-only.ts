@@ -20,7 +20,17 @@ type SpecParser = { resolve(name: string, spec: string): ParsedSpec };
 /** Every field whose specs npm installs or fetches; devDependencies too, as npm resolves their tree even when it omits them. */
 const SPEC_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies'] as const;
 const REGISTRY_TYPES = new Set<ParsedSpec['type']>(['range', 'version', 'tag']);
-const ALLOWED = 'a cloud app may name registry packages only: a version or range ("^1.2.0"), a dist-tag ("latest"), or an npm: alias of one ("npm:lodash@^4")';
+/** file: packages, which the installer takes from inside the app folder only (local-deps.ts). */
+const APP_FILE_TYPES = new Set<ParsedSpec['type']>(['file', 'directory']);
+const REGISTRY = 'a version or range ("^1.2.0"), a dist-tag ("latest"), or an npm: alias of one ("npm:lodash@^4")';
+
+/** Whose dependency rule applies: a cloud app's, or a folder app's on a fleet courier, which may also ship packages in its folder. */
+export type DependencyRule = 'registry' | 'registry-and-app-files';
+
+const allowed = (rule: DependencyRule) =>
+  rule === 'registry'
+    ? `a cloud app may name registry packages only: ${REGISTRY}`
+    : `an app served by a fleet courier may name registry packages (${REGISTRY}) and file: packages inside the app folder only`;
 
 let parser: Promise<SpecParser> | undefined;
 
@@ -42,8 +52,8 @@ function kind(parsed: ParsedSpec): string {
 }
 
 /** Dependency names were checked already, and override keys hold selectors ("a@1"): the name given npm is fixed. */
-function check(npa: SpecParser, where: string, name: string, spec: string): void {
-  const refuse = (what: string) => new EdgeError('DEPENDENCY_NOT_ALLOWED', `${where}: "${name}" (${JSON.stringify(spec)}) is ${what}; ${ALLOWED}`);
+function check(npa: SpecParser, rule: DependencyRule, where: string, name: string, spec: string): void {
+  const refuse = (what: string) => new EdgeError('DEPENDENCY_NOT_ALLOWED', `${where}: "${name}" (${JSON.stringify(spec)}) is ${what}; ${allowed(rule)}`);
   let parsed: ParsedSpec;
   try {
     parsed = npa.resolve('package', spec);
@@ -51,7 +61,8 @@ function check(npa: SpecParser, where: string, name: string, spec: string): void
     throw refuse(`not a spec npm accepts for a registry package (${(error as Error).message})`);
   }
   const target = parsed.type === 'alias' ? parsed.subSpec : parsed;
-  if (!target || !REGISTRY_TYPES.has(target.type)) throw refuse(target ? kind(target) : 'an alias of nothing');
+  const fits = (type: ParsedSpec['type']) => REGISTRY_TYPES.has(type) || (rule === 'registry-and-app-files' && APP_FILE_TYPES.has(type) && parsed.type !== 'alias');
+  if (!target || !fits(target.type)) throw refuse(target ? kind(target) : 'an alias of nothing');
 }
 
 /** Spec strings of "overrides", which nest; "$name" refers to a dependency's own spec, checked with the dependencies. */
@@ -66,10 +77,11 @@ function overrideSpecs(value: unknown, path: string, out: Array<[string, string]
 }
 
 /**
- * Refuses a package.json naming anything but registry packages, before anything is installed.
+ * Refuses a package.json naming anything but registry packages (and, by the second rule, file: packages),
+ * before anything is installed: no URL or git repository is ever fetched on the host's network.
  * @example await assertRegistryOnly('{"dependencies":{"lodash":"^4"}}')
  */
-export async function assertRegistryOnly(packageJson: string): Promise<void> {
+export async function assertRegistryOnly(packageJson: string, rule: DependencyRule = 'registry'): Promise<void> {
   const pkg: JsonObject = parseObject(packageJson, 'package.json', 'the app');
   const specs: Array<[string, string, string]> = [];
   for (const field of SPEC_FIELDS) {
@@ -80,5 +92,5 @@ export async function assertRegistryOnly(packageJson: string): Promise<void> {
   for (const [path, spec] of overrides) specs.push(['"overrides" in package.json', path, spec]);
   if (specs.length === 0) return;
   const npa = await specParser();
-  for (const [where, name, spec] of specs) check(npa, where, name, spec);
+  for (const [where, name, spec] of specs) check(npa, rule, where, name, spec);
 }

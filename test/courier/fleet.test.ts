@@ -1,5 +1,8 @@
 /** Fleet couriers against the real cloud on real Docker: roots split between couriers, moved when one stops, let go before a lease can end. */
 import test from 'ava';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { cloudClient } from '../../cli/cloud-client.ts';
@@ -118,6 +121,32 @@ test.serial('one courier serving two roots with the same app, byte for byte, run
   t.false(b!.tmp.includes('secret-of-tenant-a'), `tenant B saw /tmp: ${JSON.stringify(b!.tmp)}`);
   t.is(b!.calls, 1, "tenant B's call ran on a fresh module, not tenant A's");
   t.not(b!.host, a!.host, 'the two roots ran in different containers');
+});
+
+test.serial("a fleet courier installs an app's registry and in-folder packages, and refuses a URL or git dependency without fetching it", async (t) => {
+  let hits = 0;
+  const server = createServer((_, response) => {
+    hits++;
+    response.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const { logger } = capturingLogger();
+  const courier = await fleetCourier(t, 'installs', logger, join(base, 'installs-state'));
+  const { root } = await makeRoot('with-dep', 'basic');
+  const id = await addRoot(t, { kind: 'local', path: root });
+  await until('the courier serves the root', () => courier.serving().includes(id));
+  await dropRequest(root, 'with-dep', 'local-package', { function: 'shout', input: { text: 'kept' } });
+  t.true((await waitForResult(root, 'with-dep', 'local-package')).ok, 'a file: package inside the app still installs');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/probe.tgz`;
+  for (const [request, spec] of [['url', url], ['git', `git+http://127.0.0.1:${(server.address() as AddressInfo).port}/leak.git`]]) {
+    await writeFile(join(root, 'basic', 'package.json'), JSON.stringify({ dependencies: { probe: spec } }));
+    await dropRequest(root, 'basic', request!, { function: 'greet', input: { name: 'x' } });
+    const result = await waitForResult(root, 'basic', request!);
+    t.like(result, { ok: false, error: { code: 'DEPENDENCY_NOT_ALLOWED' } }, request);
+    if (!result.ok) t.regex(result.error.message, /"probe".*fleet courier may name registry packages/, request);
+  }
+  t.is(hits, 0, 'nothing was fetched from the host network');
 });
 
 test.serial('a courier whose heartbeats fail lets its root go before the lease ends', async (t) => {
