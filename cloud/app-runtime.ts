@@ -124,7 +124,7 @@ export class AppRuntime {
     const at = new Date().toISOString();
     // Calls share the sandboxes fairly by the app's owner, whoever calls: a flood of one user's public endpoint spends only that user's share.
     const response = await this.#invoker.invoke(loaded, fn, envelope.input ?? null, { cache: envelope.cache, precomputed: envelope.precomputed, owner: app.ownerId });
-    if (loaded.functions.has(fn)) this.#logs.add(app.id, fn, at, response);
+    if (loaded.functions.has(fn)) this.#logs.add(app.ownerId, app.id, fn, at, response);
     return response;
   }
 

@@ -1,4 +1,7 @@
-/** @module The last invocations of each function of each app, with their console output, kept in memory for the owner to read. */
+/**
+ * @module The last invocations of each function of each app, with their console output, kept in memory
+ * for the owner to read, within one budget of bytes shared fairly between owners.
+ */
 import type { ErrorBody } from '../runtime/errors.ts';
 import type { InvocationLog, InvokeResponse } from '../runtime/protocol.ts';
 import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS } from '../runtime/text-caps.ts';
@@ -14,6 +17,7 @@ export interface InvocationLogEntry {
 
 /** An entry with where it is filed and what it costs, so that the oldest of all can be taken out of its function's list. */
 interface Kept {
+  owner: string;
   appId: string;
   fn: string;
   entry: InvocationLogEntry;
@@ -52,26 +56,39 @@ function entryOf(at: string, response: InvokeResponse): InvocationLogEntry {
   return { at, ok, ...error, durationMs: stats.durationMs, logs: keptLogs(logs) };
 }
 
-/** A ring of the last invocations per app and function, within one budget of bytes for all of them. */
+/** What one owner's entries hold. */
+interface OwnerShare {
+  /** Oldest first: a Set iterates in the order of insertion. */
+  entries: Set<Kept>;
+  bytes: number;
+}
+
+/**
+ * A ring of the last invocations per app and function, within one budget of bytes for all of them. Past
+ * the budget the owner holding the most bytes loses its oldest entry: one user's flood of calls pushes
+ * out its own history, not another user's.
+ */
 export class InvocationLogBook {
   /** Per app and function, newest first. */
   #apps = new Map<string, Map<string, Kept[]>>();
-  /** Every entry, oldest first: a Set iterates in the order of insertion. */
-  #all = new Set<Kept>();
+  #owners = new Map<string, OwnerShare>();
   #bytes = 0;
 
-  add(appId: string, fn: string, at: string, response: InvokeResponse): void {
+  add(owner: string, appId: string, fn: string, at: string, response: InvokeResponse): void {
     let functions = this.#apps.get(appId);
     if (!functions) this.#apps.set(appId, (functions = new Map()));
     let entries = functions.get(fn);
     if (!entries) functions.set(fn, (entries = []));
+    let share = this.#owners.get(owner);
+    if (!share) this.#owners.set(owner, (share = { entries: new Set(), bytes: 0 }));
     const entry = entryOf(at, response);
-    const kept: Kept = { appId, fn, entry, bytes: Buffer.byteLength(JSON.stringify(entry)) + ENTRY_OVERHEAD_BYTES };
+    const kept: Kept = { owner, appId, fn, entry, bytes: Buffer.byteLength(JSON.stringify(entry)) + ENTRY_OVERHEAD_BYTES };
     entries.unshift(kept);
-    this.#all.add(kept);
+    share.entries.add(kept);
+    share.bytes += kept.bytes;
     this.#bytes += kept.bytes;
     if (entries.length > KEPT_PER_FUNCTION) this.#remove(entries.at(-1)!);
-    while (this.#bytes > KEPT_BYTES_IN_ALL) this.#remove(this.#all.values().next().value!);
+    while (this.#bytes > KEPT_BYTES_IN_ALL) this.#remove(this.#largestShare().entries.values().next().value!);
   }
 
   /** Newest first. */
@@ -84,8 +101,17 @@ export class InvocationLogBook {
     this.#apps.delete(appId);
   }
 
+  #largestShare(): OwnerShare {
+    let largest: OwnerShare | undefined;
+    for (const share of this.#owners.values()) if (!largest || share.bytes > largest.bytes) largest = share;
+    return largest!;
+  }
+
   #forget(kept: Kept): void {
-    this.#all.delete(kept);
+    const share = this.#owners.get(kept.owner)!;
+    share.entries.delete(kept);
+    share.bytes -= kept.bytes;
+    if (share.entries.size === 0) this.#owners.delete(kept.owner);
     this.#bytes -= kept.bytes;
   }
 

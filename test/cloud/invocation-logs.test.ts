@@ -9,14 +9,14 @@ const stats = { durationMs: 1, executed: 1, cacheHits: 0, precomputedHits: 0 };
 const huge = 'E'.repeat(8e6);
 
 /** Logs a successful invocation of `fn` that printed `message` and, when `big`, about 64 KiB more. */
-function add(book: InvocationLogBook, appId: string, fn: string, message: string, big = false): void {
+function add(book: InvocationLogBook, appId: string, fn: string, message: string, big = false, owner = 'user_1'): void {
   const more: InvocationLog[] = big ? Array.from({ length: 16 }, () => ({ fn, level: 'log', message: 'x'.repeat(4000) })) : [];
-  book.add(appId, fn, new Date().toISOString(), { ok: true, output: null, key: `${fn}@0:0`, logs: [{ fn, level: 'log', message }, ...more], stats });
+  book.add(owner, appId, fn, new Date().toISOString(), { ok: true, output: null, key: `${fn}@0:0`, logs: [{ fn, level: 'log', message }, ...more], stats });
 }
 
 /** Logs a failed invocation of `fn` with `message` as its error and `logs` as its console output. */
 function addFailure(book: InvocationLogBook, appId: string, fn: string, message: string, logs: InvocationLog[] = []): void {
-  book.add(appId, fn, new Date().toISOString(), { ok: false, error: { code: 'FUNCTION_THREW', message }, logs, stats });
+  book.add('user_1', appId, fn, new Date().toISOString(), { ok: false, error: { code: 'FUNCTION_THREW', message }, logs, stats });
 }
 
 const messages = (book: InvocationLogBook, appId: string, fn: string) => book.list(appId, fn).map((entry) => entry.logs[0]!.message);
@@ -46,7 +46,17 @@ test('the entries of every app together stay within the byte budget however larg
   t.is(book.list('app_0', 'f0').length, 0, 'the oldest went');
 });
 
-test('past the budget, the oldest entry of all is dropped, whatever its app', (t) => {
+test("past the budget, one owner's flood pushes out its own oldest entries, never another owner's", (t) => {
+  const book = new InvocationLogBook();
+  for (let n = 0; n < 20; n++) add(book, 'quiet-app', 'f', `quiet ${n}`, true, 'quiet');
+  // About 65 KiB each: 400 of them are 25 MiB, far past the 16 MiB budget.
+  for (let n = 0; n < 400; n++) add(book, `flood-app-${n % 40}`, `f${n % 10}`, `flood ${n}`, true, 'flood');
+  t.is(book.list('quiet-app', 'f').length, 20, "the quiet owner's entries all stay");
+  t.is(messages(book, 'flood-app-39', 'f9')[0], 'flood 399', "the flood's newest entry is kept");
+  t.false(messages(book, 'flood-app-0', 'f0').includes('flood 0'), "the flood's oldest went");
+});
+
+test('past the budget, the oldest entry of the one owner is dropped, whatever its app', (t) => {
   const book = new InvocationLogBook();
   // Entries of about 65 KiB: 50 functions of 6 entries each are about 19 MiB, more than the 16 MiB budget.
   for (let fn = 0; fn < 50; fn++) for (let n = 0; n < 6; n++) add(book, `app_${fn % 2}`, `f${fn}`, `${fn}/${n}`, true);
