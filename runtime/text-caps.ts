@@ -4,6 +4,14 @@
  * the cloud keeps it (the invocation log): a hostile function must not fill anyone's memory with it.
  */
 
+/** Bytes of a function's serialised result (its output in `{ "ok": true, "output": … }`). */
+export const MAX_OUTPUT_BYTES = 6 * 1024 * 1024;
+
+/** True when `text` takes more than `max` bytes in UTF-8; counted only when its length leaves it in doubt (at most 3 bytes a character). */
+export function overBytes(text: string, max: number): boolean {
+  return text.length > max || (text.length * 3 > max && Buffer.byteLength(text) > max);
+}
+
 /** Characters of an error's message, its stack included. */
 export const MAX_ERROR_MESSAGE_CHARS = 16 * 1024;
 /** Console lines kept per execution; one more says the rest were dropped. */

@@ -12,7 +12,7 @@ import { LineReader } from '../line-reader.ts';
 import { guardMemory } from './memory-guard.ts';
 import { sendToWorker, WorkerSet, type TreeWorker } from './worker-set.ts';
 import type { FromWorker } from './worker-protocol.ts';
-import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES } from '../text-caps.ts';
+import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES, overBytes } from '../text-caps.ts';
 
 const [socketPath, mode = 'process', spareArg = '128'] = process.argv.slice(2);
 if (!socketPath) {
@@ -174,8 +174,9 @@ function onMessage(worker: TreeWorker, event: FromWorker): void {
     }
     send(framed({ t: 'call', id: event.id, callId: event.callId, fn: event.fn }, event.inputJson));
   } else if (event.t === 'result' && typeof event.json === 'string') {
-    if (event.json.length > MAX_PAYLOAD_CHARS) {
-      finish(event.id, failureJson('INVALID_OUTPUT', `${running.get(event.id)!.fn} returned more than ${MAX_PAYLOAD_CHARS} characters of JSON`), [], true);
+    // The worker holds honest results to this already; a message posted by function code may not be one.
+    if (overBytes(event.json, MAX_OUTPUT_BYTES)) {
+      finish(event.id, failureJson('INVALID_OUTPUT', `${running.get(event.id)!.fn} returned more than ${MAX_OUTPUT_BYTES} bytes of JSON`), [], true);
       return;
     }
     if (event.retire) workers.retire(worker);

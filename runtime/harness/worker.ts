@@ -7,12 +7,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { CallResult, LogEntry } from '../protocol.ts';
-import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES } from '../text-caps.ts';
+import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES, overBytes } from '../text-caps.ts';
 import { watchLeftovers } from './leftovers.ts';
 import { guardProcessKill } from './process-guard.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
 
-const MAX_OUTPUT_BYTES = 6 * 1024 * 1024;
 
 const port = parentPort!;
 const starts = new BigInt64Array((workerData as WorkerSetup).starts);
@@ -92,7 +91,7 @@ function serialise(fn: string, output: unknown): string {
   } catch (error) {
     return JSON.stringify(failure('INVALID_OUTPUT', `${fn} returned a value that is not JSON-serialisable: ${(error as Error).message}`));
   }
-  if (Buffer.byteLength(json) > MAX_OUTPUT_BYTES) {
+  if (overBytes(json, MAX_OUTPUT_BYTES)) {
     return JSON.stringify(failure('INVALID_OUTPUT', `${fn} returned more than ${MAX_OUTPUT_BYTES} bytes of JSON`));
   }
   return json;

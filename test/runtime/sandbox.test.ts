@@ -67,6 +67,14 @@ test.serial('messages a function forges on its worker port fail only its own cal
   t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
 });
 
+test.serial('a result forged on the worker port is held to the output and log caps of a returned one', async (t) => {
+  t.like(await runtime.invoker.invoke(hostile, 'forgeLarge', { big: true }), { ok: false, error: { code: 'INVALID_OUTPUT', message: 'forgeLarge returned more than 6291456 bytes of JSON' } });
+  const small = await runtime.invoker.invoke(hostile, 'forgeLarge', { big: false });
+  t.like(small, { ok: true, output: 'small' });
+  t.true(small.logs.every((entry) => entry.message.length <= 4096), `log lines of ${small.logs.map((entry) => entry.message.length).join(', ')} characters`);
+  t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+});
+
 test.serial('a heap hog is stopped with OUT_OF_MEMORY at its own memoryMb, and the app answers the next call', async (t) => {
   const error = await expectFailure('hog', 'OUT_OF_MEMORY');
   t.is(error.code, 'OUT_OF_MEMORY');
