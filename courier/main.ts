@@ -15,7 +15,9 @@ import { AppCache } from './app-cache.ts';
 import { Courier } from './courier.ts';
 import { startHealthServer, type HealthServer } from './health-server.ts';
 import { Journal } from './journal.ts';
+import { classify, requestPaths } from './layout.ts';
 import { RemoteMirror } from './remote-mirror.ts';
+import { removePending } from './result-files.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-chains.ts';
 import { takeRootLock } from './root-lock.ts';
 import { watchRoot } from './watch-root.ts';
@@ -90,10 +92,16 @@ async function prepareFolders(settings: CourierSettings): Promise<{ root: string
   return { root, home, remoteHome };
 }
 
-/** Request files removed while no courier ran would otherwise count as done if dropped again. */
+/**
+ * Request files removed while no courier ran would otherwise count as done if dropped again; one that had
+ * not finished may have left a pending file, which no result will replace now.
+ */
 async function forgetRemoved(journal: Journal, root: string): Promise<void> {
   for (const path of journal.paths()) {
-    if (!(await access(join(root, path)).then(() => true, () => false))) await journal.forget(path);
+    if (await access(join(root, path)).then(() => true, () => false)) continue;
+    const place = classify(path);
+    if (place.kind === 'request' && !journal.finished(path)) await removePending(join(root, requestPaths(place.app, place.id).pending));
+    await journal.forget(path);
   }
 }
 

@@ -1,7 +1,7 @@
 /** A courier killed with SIGKILL mid-batch and started again loses no request, never writes a second result for a finished one, and leaves no stale pending file. */
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropRequest, makeRoot, readPending, sleep, waitForResult, waitUntil } from '../helpers/courier.ts';
@@ -52,15 +52,16 @@ test('SIGKILL in the middle of 200 requests, then a restart: each request has ex
   }
 });
 
-test('after a SIGKILL between a result and its bookkeeping, recovery removes that pending file and keeps the one of a request still running', async (t) => {
+test('after a SIGKILL, recovery removes the pending files of a request answered just before it and of one removed while the courier was down, and keeps the one of a request still running', async (t) => {
   const { root, state } = await makeRoot('basic');
   const results = join(root, 'basic', 'results');
   let courier = startCourierProcess(root, state);
   // Long enough to show pending files (after 1 s), and for "running" to be still running well after the restart.
-  for (const id of ['answered', 'running']) await dropRequest(root, 'basic', id, { function: 'slow', input: { ms: 9000 } });
-  const [answered] = await Promise.all(['answered', 'running'].map((id) => waitUntil(`the pending file of ${id}`, () => readPending(root, 'basic', id), 60_000)));
+  for (const id of ['answered', 'running', 'removed']) await dropRequest(root, 'basic', id, { function: 'slow', input: { ms: 9000 } });
+  const [answered] = await Promise.all(['answered', 'running', 'removed'].map((id) => waitUntil(`the pending file of ${id}`, () => readPending(root, 'basic', id), 60_000)));
   courier.kill('SIGKILL');
   await new Promise((resolve) => courier.once('exit', resolve));
+  await rm(join(root, 'basic', 'requests', 'removed.json'));
   // What a courier killed right after writing a result leaves: the result beside the pending file, and the journal still saying accepted.
   const result = { ok: true, output: { slept: 9000 }, key: 'slow@x:y', logs: [], stats: { executed: 1 }, request: { sha256: answered!.request.sha256 } };
   await writeFile(join(results, 'answered.json'), JSON.stringify(result));
@@ -69,6 +70,7 @@ test('after a SIGKILL between a result and its bookkeeping, recovery removes tha
   courier = startCourierProcess(root, state);
   try {
     await waitUntil('the pending file of the answered request to go', async () => ((await readPending(root, 'basic', 'answered')) === undefined ? true : undefined), 60_000);
+    await waitUntil('the pending file of the removed request to go', async () => ((await readPending(root, 'basic', 'removed')) === undefined ? true : undefined), 60_000);
     t.truthy(await readPending(root, 'basic', 'running'), 'the request that runs again still says it is pending');
     t.like(await waitForResult(root, 'basic', 'running', 60_000), { ok: true, output: { slept: 9000 } });
     await waitUntil('the pending file of the finished request to go', async () => ((await readPending(root, 'basic', 'running')) === undefined ? true : undefined));
