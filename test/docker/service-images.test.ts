@@ -105,10 +105,9 @@ test('both images build on the base image, with their command and a health check
 
 test('a second ensure builds nothing and returns the same references', async (t) => {
   const lines: string[] = [];
-  const begun = Date.now();
   t.deepEqual(await ensureServiceImages(docker, { log: (line) => lines.push(line) }), images);
+  // Every build step logs a line: none means nothing was built.
   t.deepEqual(lines, []);
-  t.true(Date.now() - begun < 3000, `took ${Date.now() - begun} ms`);
 });
 
 test('the cloud image serves the API and turns healthy', async (t) => {
