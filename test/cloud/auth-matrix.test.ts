@@ -1,8 +1,4 @@
-/**
- * The auth matrix: every documented route called by an anonymous caller, another user, an operator and the owner of the
- * things it names, with the status each gets; what anyone but the owner is refused changes nothing the owner sees, and
- * tells them no more than a made-up id would.
- */
+/** The auth matrix: every documented route as anonymous, another user, an operator and the owner, with the status each gets; what the others are refused changes nothing and tells no more than a made-up id. */
 import test from 'ava';
 import { freshEmail, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import {
@@ -165,6 +161,7 @@ const cases: Case[] = [
     call: (w) => call('POST', `/run/${w.app.id}/public`, { input: 'hi' }),
     expect: anyone('200'),
     world: { running: true },
+    // Every call is kept in the owner's log of the function.
     changes: NOT_OWNERS,
   },
   { route: '<METHOD> /run/<appId><path>', variant: 'a public endpoint of a stopped app', call: (w) => call('POST', `/run/${w.app.id}/public`, {}), expect: anyone('503 APP_STOPPED'), tells: 'a public endpoint says its app is stopped' },
@@ -180,6 +177,7 @@ const cases: Case[] = [
     route: 'POST /api/v1/fleet/couriers/:id/heartbeat',
     call: (w) => call('POST', `/api/v1/fleet/couriers/${w.courierId}/heartbeat`, { serving: [] }),
     expect: operatorOnly('200'),
+    // The operator's courier takes the owner's root, credentials and all.
     changes: ['operator'],
     showsRootsToOperators: true,
   },

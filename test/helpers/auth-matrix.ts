@@ -196,7 +196,7 @@ export async function ownerView(url: string, world: World, operator: Account): P
   return { me, tokens, app: shown, endpoints, roots, couriers, functions };
 }
 
-/** Text only the owner may be shown, each with why; an answer to anyone else must hold none that its request did not. */
+/** Text only the owner may be shown: the account, its token, root and credentials, the private endpoint, function name and code, the description. An answer to anyone else holds none its request did not. */
 export function privateMarks(world: World): string[] {
   return [world.owner.email, world.ownerId, world.tokenId, 'laptop-token-marker', world.rootId, '/private-root-marker', ROOT_SECRET, world.app.privateEndpoint, 'hiddenfn', PRIVATE_CODE, 'DESCRIPTION-MARKER'];
 }
@@ -219,7 +219,7 @@ export function madeUp(world: World): Array<[string, string]> {
   return pairs.filter((pair): pair is [string, string] => pair[0] !== '');
 }
 
-export function replaceAll(text: string, pairs: Array<[string, string]>): string {
+function replaceAll(text: string, pairs: Array<[string, string]>): string {
   return pairs.reduce((result, [from, to]) => result.split(from).join(to), text);
 }
 
