@@ -65,6 +65,8 @@ export function attemptLimits({ perMinute, perClient = perMinute * CLIENT_FACTOR
     ...limiters,
     rateLimit({
       ...common,
+      // Its count is everyone's attempts for the address: in a RateLimit header it would tell anyone that the address's owner just asked for a mail.
+      standardHeaders: false,
       skip: noAddress,
       keyGenerator: (req) => `address:${addressOf(req)}`,
       handler: limited('too many attempts for this email address; wait a minute and try again'),
