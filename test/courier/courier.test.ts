@@ -91,14 +91,20 @@ test('an invalid app.json gets a result naming the file and the field, and fixin
 });
 
 test('a request written in place, slowly, is never read half-written', async (t) => {
-  const file = join(temp.root, 'basic', 'requests', 'slow-writer.json');
+  // A courier of its own with the default settle time: on a loaded machine the writer's 60 ms pauses can
+  // stretch past the 300 ms the other tests use, and a file left unchanged that long counts as complete.
+  const own = await makeRoot('basic');
+  const courier = await startCourier({ root: own.root, stateDir: own.state, settleMs: 1000, executor, logger: pino({ level: 'silent' }) });
+  t.teardown(() => courier.stop());
+  await mkdir(join(own.root, 'basic', 'requests'), { recursive: true });
+  const file = join(own.root, 'basic', 'requests', 'slow-writer.json');
   const text = JSON.stringify({ function: 'greet', input: { name: 'patient' } });
   await writeFile(file, text.slice(0, 10));
   for (let i = 10; i < text.length; i += 10) {
     await sleep(60);
     await appendFile(file, text.slice(i, i + 10));
   }
-  t.like(await waitForResult(temp.root, 'basic', 'slow-writer'), { ok: true, output: { message: 'hello PATIENT' } });
+  t.like(await waitForResult(own.root, 'basic', 'slow-writer'), { ok: true, output: { message: 'hello PATIENT' } });
 });
 
 test('an edited function is used by the next request', async (t) => {
