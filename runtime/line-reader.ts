@@ -1,6 +1,6 @@
 /** @module Splits a stream of text into lines in time linear in its length, however the chunks fall. */
 
-/** Both ends of the harness protocol read line-delimited JSON through this. */
+/** The host reads the harness's line-delimited JSON through this (the harness reads bytes: harness/byte-lines.ts). */
 export class LineReader {
   /** The incomplete line so far, in pieces: joining them only once its newline arrives keeps long lines linear. */
   #pieces: string[] = [];

@@ -20,21 +20,26 @@ export interface WorkerSetup {
  *
  * A worker serves the call trees given to it: a tree's nested calls run beside the callers that await
  * them. It imports each function module once and keeps it.
+ *
+ * A `payload` is JSON as UTF-8 bytes in memory of its own, handed over with its batch: the main thread
+ * moves it between the socket and the worker without turning it into text, and only the worker parses or
+ * serialises it.
  */
 export type ToWorker =
-  | { t: 'invoke'; id: string; slot: number; fn: string; file: string; inputJson: string; timeoutMs: number }
-  /** `json` is the CallResult as the host sent it, parsed only here, off the harness's main thread. */
-  | { t: 'call-result'; callId: number; json: string }
+  /** `payload` is the call's input. */
+  | { t: 'invoke'; id: string; slot: number; fn: string; file: string; payload: Uint8Array; timeoutMs: number }
+  /** `payload` is the CallResult as the host sent it. */
+  | { t: 'call-result'; callId: number; payload: Uint8Array }
   /** The call took too long to start: its body must not start any more. */
   | { t: 'cancel'; id: string };
 
 export type FromWorker =
-  /** `inputJson` is the input already serialised, so the main thread only frames it. */
-  | { t: 'call'; id: string; callId: number; fn: string; inputJson: string }
+  /** `payload` is the nested call's input. */
+  | { t: 'call'; id: string; callId: number; fn: string; payload: Uint8Array }
   /**
-   * `json` is the serialised CallResult, so the main thread forwards it without parsing it again.
+   * `payload` is the CallResult.
    * `retire` says the worker must not serve another tree after this one: the body was still running
    * when the answer was given (its time ran out while it awaited something), or the calls left timers
    * or threads running.
    */
-  | { t: 'result'; id: string; json: string; logs: LogEntry[]; retire?: boolean };
+  | { t: 'result'; id: string; payload: Uint8Array; logs: LogEntry[]; retire?: boolean };
