@@ -2,12 +2,9 @@
 
 const NEWLINE = 0x0a;
 
-/**
- * Each line is copied once into memory of its own, so that its payload can be handed to a worker thread
- * whole; the chunks it came in stay the socket's.
- */
+/** Lines are read as bytes so that long payloads can go on to a worker thread without being decoded here. */
 export class ByteLineReader {
-  /** The incomplete line so far, in pieces: copying them only once its newline arrives keeps long lines linear. */
+  /** The incomplete line so far, in pieces: joining them only once its newline arrives keeps long lines linear. */
   #pieces: Buffer[] = [];
   #pieceBytes = 0;
   #maxLineBytes: number;
@@ -15,6 +12,7 @@ export class ByteLineReader {
   #onOverflow: () => void;
   #stopped = false;
 
+  /** `onLine` gets a line within its chunk, or joined into new memory when it came in several. */
   constructor(maxLineBytes: number, onLine: (line: Buffer) => void, onOverflow: () => void) {
     this.#maxLineBytes = maxLineBytes;
     this.#onLine = onLine;
@@ -27,10 +25,8 @@ export class ByteLineReader {
     while (!this.#stopped && (newline = chunk.indexOf(NEWLINE, start)) !== -1) {
       const length = this.#pieceBytes + newline - start;
       if (length > this.#maxLineBytes) return this.#overflow();
-      const line = Buffer.allocUnsafeSlow(length);
-      let at = 0;
-      for (const piece of this.#pieces) at += piece.copy(line, at);
-      chunk.copy(line, at, start, newline);
+      this.#pieces.push(chunk.subarray(start, newline));
+      const line = this.#pieces.length === 1 ? this.#pieces[0]! : Buffer.concat(this.#pieces, length);
       this.#pieces = [];
       this.#pieceBytes = 0;
       start = newline + 1;

@@ -10,7 +10,7 @@ import { frameHead } from '../framing.ts';
 import type { CallResult, CallResultMessage, InvokeMessage, LogEntry, PingMessage } from '../protocol.ts';
 import { ByteLineReader } from './byte-lines.ts';
 import { guardMemory } from './memory-guard.ts';
-import { isPayload, payloadBytes } from './payload.ts';
+import { isPayload, linePayload, payloadByteBound, type Payload } from './payload.ts';
 import { sendToWorker, WorkerSet, type TreeWorker } from './worker-set.ts';
 import type { FromWorker } from './worker-protocol.ts';
 import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES } from '../text-caps.ts';
@@ -55,8 +55,8 @@ const workers = new WorkerSet({ defaultMemoryMb: Number(spareArg) || 128, onMess
 const socket = connect(socketPath);
 socket.setNoDelay?.(true);
 
-/** Writes one line: the header, and the payload as it came (bytes from a worker, or JSON made here). */
-function send(header: object, payload?: Uint8Array | string): void {
+/** Writes one line: the header, and the payload as it came. */
+function send(header: object, payload?: Payload): void {
   // Lines sent in one tick go out in one write: a burst of answers costs one system call, not one each.
   if (socket.writableCorked === 0) {
     socket.cork();
@@ -71,7 +71,7 @@ function send(header: object, payload?: Uint8Array | string): void {
   }
 }
 
-function sendResult(id: string, result: Uint8Array | string, logs: LogEntry[], tainted = false): void {
+function sendResult(id: string, result: Payload, logs: LogEntry[], tainted = false): void {
   send({ t: 'result', id, logs, ...(tainted ? { tainted } : {}) }, result);
 }
 
@@ -114,7 +114,7 @@ function scheduleStrayCheck(): void {
 }
 
 /** Answers one call and gives its place on the thread back. */
-function finish(id: string, result: Uint8Array | string, logs: LogEntry[], healthy: boolean, slotDone = true): void {
+function finish(id: string, result: Payload, logs: LogEntry[], healthy: boolean, slotDone = true): void {
   const run = running.get(id);
   if (!run) return;
   running.delete(id);
@@ -171,10 +171,10 @@ function onMessage(worker: TreeWorker, event: FromWorker): void {
     const name = event.fn.slice(0, 100);
     const refusal = !isPayload(event.payload)
       ? `ctx.call('${name}') sent a malformed input`
-      : event.payload.byteLength > MAX_CALL_INPUT_BYTES
+      : payloadByteBound(event.payload) > MAX_CALL_INPUT_BYTES
         ? `ctx.call('${name}') input is larger than ${MAX_CALL_INPUT_BYTES} bytes of JSON`
         : undefined;
-    if (refusal) sendToWorker(worker, { t: 'call-result', callId: event.callId, payload: payloadBytes(failureJson('INVALID_INPUT', refusal)) });
+    if (refusal) sendToWorker(worker, { t: 'call-result', callId: event.callId, payload: failureJson('INVALID_INPUT', refusal) });
     else send({ t: 'call', id: event.id, callId: event.callId, fn: event.fn }, event.payload);
   } else if (event.t === 'result') {
     const fn = running.get(event.id)!.fn;
@@ -183,7 +183,7 @@ function onMessage(worker: TreeWorker, event: FromWorker): void {
       return;
     }
     // The worker holds honest results to this already; a message posted by function code may not be one.
-    if (event.payload.byteLength > MAX_OUTPUT_BYTES) {
+    if (payloadByteBound(event.payload) > MAX_OUTPUT_BYTES) {
       finish(event.id, failureJson('INVALID_OUTPUT', `${fn} returned more than ${MAX_OUTPUT_BYTES} bytes of JSON`), [], true);
       return;
     }
@@ -253,7 +253,7 @@ if (mode === 'container') {
   );
 }
 
-function invoke(message: Omit<InvokeMessage, 'input'>, input: Uint8Array): void {
+function invoke(message: Omit<InvokeMessage, 'input'>, input: Payload): void {
   const tree = (message.parent === undefined ? undefined : running.get(message.parent)?.tree) ?? message.id;
   const place = workers.take(tree, message.memoryMb);
   if (!place) {
@@ -265,10 +265,7 @@ function invoke(message: Omit<InvokeMessage, 'input'>, input: Uint8Array): void 
   sendToWorker(worker, { t: 'invoke', id: message.id, slot, fn: message.fn, file: message.file, payload: input, timeoutMs: message.timeoutMs });
 }
 
-/**
- * A line from the host, which is trusted. Only its header is read here: the payload goes on to the worker
- * in the line's own memory, undecoded.
- */
+/** A line from the host, which is trusted. Only its header is parsed here: the payload goes on to the worker. */
 function handle(line: Buffer): void {
   const tab = line.indexOf(TAB);
   let message: Omit<InvokeMessage, 'input'> | Omit<CallResultMessage, 'result'> | PingMessage;
@@ -277,7 +274,7 @@ function handle(line: Buffer): void {
   } catch {
     return;
   }
-  const payload = tab === -1 ? payloadBytes('null') : new Uint8Array(line.buffer, line.byteOffset + tab + 1, line.length - tab - 1);
+  const payload = tab === -1 ? 'null' : linePayload(line, tab + 1);
   if (message.t === 'ping') send({ t: 'pong' });
   else if (message.t === 'invoke') invoke(message, payload);
   else {

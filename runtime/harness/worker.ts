@@ -9,7 +9,7 @@ import { format } from 'node:util';
 import type { CallResult, LogEntry } from '../protocol.ts';
 import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES, overBytes } from '../text-caps.ts';
 import { watchLeftovers } from './leftovers.ts';
-import { payloadBytes, payloadText, transferList } from './payload.ts';
+import { payloadText, toPayload, transferList } from './payload.ts';
 import { guardProcessKill } from './process-guard.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
 
@@ -146,7 +146,7 @@ function contextFor(fn: string, id: string): FunctionContext {
         pendingCalls.set(callId, (result) =>
           result.ok ? resolve(result.output) : reject(new CallError(result.error.code, result.error.message)),
         );
-        post({ t: 'call', id, callId, fn: String(name), payload: payloadBytes(inputJson) });
+        post({ t: 'call', id, callId, fn: String(name), payload: toPayload(inputJson) });
       });
     },
   });
@@ -161,7 +161,7 @@ function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>
     clearTimeout(timer);
     const left = --bodiesRunning === 0 ? leftovers.describe() : undefined;
     if (left) invocation.logs.push({ level: 'warn', message: `[edgecourier] calls returned leaving ${left} running; they were stopped with their thread` });
-    post({ t: 'result', id: message.id, payload: payloadBytes(json), logs: invocation.logs, ...(abandoned || left ? { retire: true } : {}) });
+    post({ t: 'result', id: message.id, payload: toPayload(json), logs: invocation.logs, ...(abandoned || left ? { retire: true } : {}) });
   };
   bodiesRunning++;
   const timer = setTimeout(() => {
@@ -182,7 +182,7 @@ async function invoke(message: Extract<ToWorker, { t: 'invoke' }>): Promise<void
   const loaded = await load(message.fn, message.file);
   if (cancelled.delete(message.id)) return;
   if (typeof loaded !== 'function') {
-    post({ t: 'result', id: message.id, payload: payloadBytes(JSON.stringify(loaded)), logs: [] });
+    post({ t: 'result', id: message.id, payload: toPayload(JSON.stringify(loaded)), logs: [] });
     return;
   }
   runBody(loaded, message, invocation);
