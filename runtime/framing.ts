@@ -7,8 +7,8 @@
  * Messages that carry a payload (an input, a result) are written as one line: the header's JSON, a tab,
  * then the payload's JSON. JSON.stringify never writes a raw tab, so the first one divides them (in bytes
  * too: no byte of a multi-byte UTF-8 character is a tab). The harness's main thread passes payloads
- * between the socket and its workers as bytes, never decoding or parsing them; and a payload parsed on
- * its own cannot add fields to its header.
+ * between the socket and its workers without parsing them; and a payload parsed on its own cannot add
+ * fields to its header.
  */
 export function framed(header: object, payloadJson: string): string {
   return frameHead(header) + payloadJson;
