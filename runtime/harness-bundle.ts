@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const sourceDir = join(dirname(fileURLToPath(import.meta.url)), 'harness');
 /** Modules of the runtime that the harness bundles besides its own folder. */
-const sharedFiles = ['protocol.ts', 'framing.ts', 'text-caps.ts'].map((name) => join(dirname(fileURLToPath(import.meta.url)), name));
+const sharedFiles = ['protocol.ts', 'framing.ts', 'line-reader.ts', 'text-caps.ts'].map((name) => join(dirname(fileURLToPath(import.meta.url)), name));
 
 /** A built harness: `dir` holds `harness.mjs` and `worker.mjs`; `hash` names its source content. */
 export interface HarnessBundle {

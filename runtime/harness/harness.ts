@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { frameHead } from '../framing.ts';
 import type { CallResult, CallResultMessage, InvokeMessage, LogEntry, PingMessage } from '../protocol.ts';
-import { ByteLineReader } from './byte-lines.ts';
+import { LineReader } from '../line-reader.ts';
 import { guardMemory } from './memory-guard.ts';
 import { isPayload, linePayload, payloadByteBound, type Payload } from './payload.ts';
 import { sendToWorker, WorkerSet, type TreeWorker } from './worker-set.ts';
@@ -283,7 +283,7 @@ function handle(line: Buffer): void {
   }
 }
 
-const reader = new ByteLineReader(MAX_LINE_BYTES, handle, () => socket.destroy());
+const reader = new LineReader(MAX_LINE_BYTES, handle, () => socket.destroy());
 socket.on('connect', () => {
   send({ t: 'ready' });
   workers.prepare();
