@@ -5,12 +5,18 @@
 
 /**
  * Messages that carry a payload (an input, a result) are written as one line: the header's JSON, a tab,
- * then the payload's JSON. JSON.stringify never writes a raw tab, so the first one divides them. The
- * harness's main thread passes payloads between the socket and its workers as text, never parsing or
- * copying them; and a payload parsed on its own cannot add fields to its header.
+ * then the payload's JSON. JSON.stringify never writes a raw tab, so the first one divides them (in bytes
+ * too: no byte of a multi-byte UTF-8 character is a tab). The harness's main thread passes payloads
+ * between the socket and its workers without parsing them; and a payload parsed on its own cannot add
+ * fields to its header.
  */
 export function framed(header: object, payloadJson: string): string {
-  return `${JSON.stringify(header)}\t${payloadJson}`;
+  return frameHead(header) + payloadJson;
+}
+
+/** What goes before the payload on a line. */
+export function frameHead(header: object): string {
+  return `${JSON.stringify(header)}\t`;
 }
 
 /** A line split into its header's text and its payload's text (undefined for a message without one). */

@@ -50,8 +50,7 @@ export class HarnessConnection {
     this.#socket = socket;
     this.#exitReason = exitReason;
     this.#reader = new LineReader(MAX_LINE_BYTES, (line) => this.#handle(line), () => socket.destroy());
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
+    socket.on('data', (chunk: Buffer) => {
       this.#lastHeard = performance.now();
       this.#reader.push(chunk);
     });
@@ -132,7 +131,8 @@ export class HarnessConnection {
     pending.resolve(outcome);
   }
 
-  #handle(line: string): void {
+  #handle(bytes: Buffer): void {
+    const line = bytes.toString('utf8');
     const message = parseHarnessLine(line);
     if (!message) {
       this.#reader.stop();
@@ -143,7 +143,7 @@ export class HarnessConnection {
     if (message.t === 'tainted') {
       for (const listener of this.#onTainted) listener();
     } else if (message.t === 'result') {
-      this.#settle(message.id, { result: message.result, logs: message.logs, tainted: message.tainted ?? false, bytes: line.length });
+      this.#settle(message.id, { result: message.result, logs: message.logs, tainted: message.tainted ?? false, bytes: bytes.length });
     } else if (message.t === 'call') {
       const pending = this.#pending.get(message.id);
       if (!pending) return;

@@ -1,16 +1,22 @@
-/** @module Splits a stream of text into lines in time linear in its length, however the chunks fall. */
+/** @module Splits a stream of bytes into lines, in time linear in its length however the chunks fall. Both ends of the harness protocol read through this. */
 
-/** Both ends of the harness protocol read line-delimited JSON through this. */
+const NEWLINE = 0x0a;
+
+/**
+ * Lines are bytes: the harness hands long payloads on to its worker threads without decoding them, and the
+ * host decodes each line once.
+ */
 export class LineReader {
   /** The incomplete line so far, in pieces: joining them only once its newline arrives keeps long lines linear. */
-  #pieces: string[] = [];
+  #pieces: Buffer[] = [];
   #pieceBytes = 0;
   #maxLineBytes: number;
-  #onLine: (line: string) => void;
+  #onLine: (line: Buffer) => void;
   #onOverflow: () => void;
   #stopped = false;
 
-  constructor(maxLineBytes: number, onLine: (line: string) => void, onOverflow: () => void) {
+  /** `onLine` gets a line within its chunk, or joined into new memory when it came in several. */
+  constructor(maxLineBytes: number, onLine: (line: Buffer) => void, onOverflow: () => void) {
     this.#maxLineBytes = maxLineBytes;
     this.#onLine = onLine;
     this.#onOverflow = onOverflow;
@@ -21,23 +27,27 @@ export class LineReader {
     this.#stopped = true;
   }
 
-  push(chunk: string): void {
+  push(chunk: Buffer): void {
     let start = 0;
     let newline: number;
-    while (!this.#stopped && (newline = chunk.indexOf('\n', start)) !== -1) {
-      this.#pieces.push(chunk.slice(start, newline));
-      const line = this.#pieces.length === 1 ? this.#pieces[0]! : this.#pieces.join('');
+    while (!this.#stopped && (newline = chunk.indexOf(NEWLINE, start)) !== -1) {
+      const length = this.#pieceBytes + newline - start;
+      if (length > this.#maxLineBytes) return this.#overflow();
+      this.#pieces.push(chunk.subarray(start, newline));
+      const line = this.#pieces.length === 1 ? this.#pieces[0]! : Buffer.concat(this.#pieces, length);
       this.#pieces = [];
       this.#pieceBytes = 0;
       start = newline + 1;
-      if (line) this.#onLine(line);
+      if (length > 0) this.#onLine(line);
     }
     if (this.#stopped || start >= chunk.length) return;
-    this.#pieces.push(chunk.slice(start));
+    this.#pieces.push(chunk.subarray(start));
     this.#pieceBytes += chunk.length - start;
-    if (this.#pieceBytes > this.#maxLineBytes) {
-      this.stop();
-      this.#onOverflow();
-    }
+    if (this.#pieceBytes > this.#maxLineBytes) this.#overflow();
+  }
+
+  #overflow(): void {
+    this.stop();
+    this.#onOverflow();
   }
 }

@@ -6,13 +6,14 @@
  */
 import { connect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
-import { framed, unframe } from '../framing.ts';
+import { frameHead } from '../framing.ts';
 import type { CallResult, CallResultMessage, InvokeMessage, LogEntry, PingMessage } from '../protocol.ts';
 import { LineReader } from '../line-reader.ts';
 import { guardMemory } from './memory-guard.ts';
+import { isPayload, linePayload, payloadByteBound, type Payload } from './payload.ts';
 import { sendToWorker, WorkerSet, type TreeWorker } from './worker-set.ts';
 import type { FromWorker } from './worker-protocol.ts';
-import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES, overBytes } from '../text-caps.ts';
+import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES } from '../text-caps.ts';
 
 const [socketPath, mode = 'process', spareArg = '128'] = process.argv.slice(2);
 if (!socketPath) {
@@ -33,11 +34,9 @@ const BLOCKED_GRACE_MS = 1000;
 /** How often running calls are checked against their bounds. */
 const SWEEP_MS = 100;
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
-/**
- * The most JSON text one input or result may carry through the harness; the worker refuses more itself
- * (6 MB of output), this bound holds whatever function code posts, so a line never reaches the host's limit.
- */
-const MAX_PAYLOAD_CHARS = 8 * 1024 * 1024;
+/** The most JSON one `ctx.call` input may carry, so that its line never reaches the host's limit. */
+const MAX_CALL_INPUT_BYTES = 8 * 1024 * 1024;
+const TAB = 0x09;
 
 interface Running {
   id: string;
@@ -56,17 +55,24 @@ const workers = new WorkerSet({ defaultMemoryMb: Number(spareArg) || 128, onMess
 const socket = connect(socketPath);
 socket.setNoDelay?.(true);
 
-function send(line: string): void {
+/** Writes one line: the header, and the payload as it came. */
+function send(header: object, payload?: Payload): void {
   // Lines sent in one tick go out in one write: a burst of answers costs one system call, not one each.
   if (socket.writableCorked === 0) {
     socket.cork();
     process.nextTick(() => socket.uncork());
   }
-  socket.write(line + '\n');
+  if (payload === undefined) socket.write(`${JSON.stringify(header)}\n`);
+  else if (typeof payload === 'string') socket.write(`${frameHead(header)}${payload}\n`);
+  else {
+    socket.write(frameHead(header));
+    socket.write(payload);
+    socket.write('\n');
+  }
 }
 
-function sendResult(id: string, resultJson: string, logs: LogEntry[], tainted = false): void {
-  send(framed({ t: 'result', id, logs, ...(tainted ? { tainted } : {}) }, resultJson));
+function sendResult(id: string, result: Payload, logs: LogEntry[], tainted = false): void {
+  send({ t: 'result', id, logs, ...(tainted ? { tainted } : {}) }, result);
 }
 
 /** Messages made here can quote a function too: what it threw outside its promise. */
@@ -102,30 +108,25 @@ function scheduleStrayCheck(): void {
     strayCheck = undefined;
     if (!taintReported && hasStrayProcesses()) {
       taintReported = true;
-      send('{"t":"tainted"}');
+      send({ t: 'tainted' });
     }
   });
 }
 
 /** Answers one call and gives its place on the thread back. */
-function finish(id: string, resultJson: string, logs: LogEntry[], healthy: boolean, slotDone = true): void {
+function finish(id: string, result: Payload, logs: LogEntry[], healthy: boolean, slotDone = true): void {
   const run = running.get(id);
   if (!run) return;
   running.delete(id);
-  // JSON.stringify never writes a raw newline; one here was forged to smuggle a line onto the socket.
-  if (resultJson.includes('\n')) {
-    resultJson = failureJson('INVALID_OUTPUT', `${run.fn} sent a malformed result`);
-    healthy = false;
-  }
   workers.release(run.worker, run.tree, run.slot, slotDone);
   if (healthy) {
-    sendResult(id, resultJson, logs);
+    sendResult(id, result, logs);
     // In a container a call that returned normally can still have left processes running; looking
     // for them after the answer keeps the look off the call's latency.
     if (mode === 'container') scheduleStrayCheck();
     return;
   }
-  sendResult(id, resultJson, logs, hasStrayProcesses());
+  sendResult(id, result, logs, hasStrayProcesses());
 }
 
 /**
@@ -160,27 +161,34 @@ function validLogs(logs: unknown): LogEntry[] {
 
 /**
  * Function code shares its worker's thread and can post anything through parentPort, so a message counts
- * only for a call running on that very worker, and text it passes on may hold no newline (which would
- * start a forged line on the socket); the host parses each payload on its own.
+ * only for a call running on that very worker, and a payload it passes on must be bytes this thread alone
+ * holds, with no newline (see isPayload); the host parses each payload on its own.
  */
 function onMessage(worker: TreeWorker, event: FromWorker): void {
   if (typeof event !== 'object' || event === null || typeof event.id !== 'string' || running.get(event.id)?.worker !== worker) return;
   if (event.t === 'call') {
-    if (typeof event.inputJson !== 'string' || typeof event.fn !== 'string' || !Number.isInteger(event.callId) || event.inputJson.includes('\n')) return;
-    if (event.inputJson.length > MAX_PAYLOAD_CHARS) {
-      const tooLarge = failureJson('INVALID_INPUT', `ctx.call('${event.fn.slice(0, 100)}') input is larger than ${MAX_PAYLOAD_CHARS} characters of JSON`);
-      sendToWorker(worker, { t: 'call-result', callId: event.callId, json: tooLarge });
+    if (typeof event.fn !== 'string' || !Number.isInteger(event.callId)) return;
+    const name = event.fn.slice(0, 100);
+    const refusal = !isPayload(event.payload)
+      ? `ctx.call('${name}') sent a malformed input`
+      : payloadByteBound(event.payload) > MAX_CALL_INPUT_BYTES
+        ? `ctx.call('${name}') input is larger than ${MAX_CALL_INPUT_BYTES} bytes of JSON`
+        : undefined;
+    if (refusal) sendToWorker(worker, { t: 'call-result', callId: event.callId, payload: failureJson('INVALID_INPUT', refusal) });
+    else send({ t: 'call', id: event.id, callId: event.callId, fn: event.fn }, event.payload);
+  } else if (event.t === 'result') {
+    const fn = running.get(event.id)!.fn;
+    if (!isPayload(event.payload)) {
+      finish(event.id, failureJson('INVALID_OUTPUT', `${fn} sent a malformed result`), [], false);
       return;
     }
-    send(framed({ t: 'call', id: event.id, callId: event.callId, fn: event.fn }, event.inputJson));
-  } else if (event.t === 'result' && typeof event.json === 'string') {
     // The worker holds honest results to this already; a message posted by function code may not be one.
-    if (overBytes(event.json, MAX_OUTPUT_BYTES)) {
-      finish(event.id, failureJson('INVALID_OUTPUT', `${running.get(event.id)!.fn} returned more than ${MAX_OUTPUT_BYTES} bytes of JSON`), [], true);
+    if (payloadByteBound(event.payload) > MAX_OUTPUT_BYTES) {
+      finish(event.id, failureJson('INVALID_OUTPUT', `${fn} returned more than ${MAX_OUTPUT_BYTES} bytes of JSON`), [], true);
       return;
     }
     if (event.retire) workers.retire(worker);
-    finish(event.id, event.json, validLogs(event.logs), true);
+    finish(event.id, event.payload, validLogs(event.logs), true);
   }
 }
 
@@ -245,7 +253,7 @@ if (mode === 'container') {
   );
 }
 
-function invoke(message: Omit<InvokeMessage, 'input'>, inputJson: string): void {
+function invoke(message: Omit<InvokeMessage, 'input'>, input: Payload): void {
   const tree = (message.parent === undefined ? undefined : running.get(message.parent)?.tree) ?? message.id;
   const place = workers.take(tree, message.memoryMb);
   if (!place) {
@@ -254,33 +262,33 @@ function invoke(message: Omit<InvokeMessage, 'input'>, inputJson: string): void 
   }
   const { worker, slot } = place;
   running.set(message.id, { id: message.id, fn: message.fn, memoryMb: message.memoryMb, timeoutMs: message.timeoutMs, tree, worker, slot, sentAt: Date.now() });
-  sendToWorker(worker, { t: 'invoke', id: message.id, slot, fn: message.fn, file: message.file, inputJson, timeoutMs: message.timeoutMs });
+  sendToWorker(worker, { t: 'invoke', id: message.id, slot, fn: message.fn, file: message.file, payload: input, timeoutMs: message.timeoutMs });
 }
 
-/** A line from the host, which is trusted: its payload goes on to the worker as text. */
-function handle(line: string): void {
-  const { header, payload = 'null' } = unframe(line);
+/** A line from the host, which is trusted. Only its header is parsed here: the payload goes on to the worker. */
+function handle(line: Buffer): void {
+  const tab = line.indexOf(TAB);
   let message: Omit<InvokeMessage, 'input'> | Omit<CallResultMessage, 'result'> | PingMessage;
   try {
-    message = JSON.parse(header);
+    message = JSON.parse(line.toString('utf8', 0, tab === -1 ? line.length : tab));
   } catch {
     return;
   }
-  if (message.t === 'ping') send('{"t":"pong"}');
+  const payload = tab === -1 ? 'null' : linePayload(line, tab + 1);
+  if (message.t === 'ping') send({ t: 'pong' });
   else if (message.t === 'invoke') invoke(message, payload);
   else {
     const run = running.get(message.id);
-    if (run) sendToWorker(run.worker, { t: 'call-result', callId: message.callId, json: payload });
+    if (run) sendToWorker(run.worker, { t: 'call-result', callId: message.callId, payload });
   }
 }
 
 const reader = new LineReader(MAX_LINE_BYTES, handle, () => socket.destroy());
-socket.setEncoding('utf8');
 socket.on('connect', () => {
-  send('{"t":"ready"}');
+  send({ t: 'ready' });
   workers.prepare();
 });
-socket.on('data', (chunk: string) => reader.push(chunk));
+socket.on('data', (chunk: Buffer) => reader.push(chunk));
 socket.on('close', () => process.exit(0));
 socket.on('error', () => process.exit(1));
 process.on('SIGTERM', () => process.exit(0));

@@ -1,5 +1,6 @@
 /** @module Messages between the harness's main thread and the worker threads that run function bodies. */
 import type { LogEntry } from '../protocol.ts';
+import type { Payload } from './payload.ts';
 
 /**
  * Each call in a worker has a slot in memory shared with the main thread: the worker writes the time its
@@ -20,21 +21,25 @@ export interface WorkerSetup {
  *
  * A worker serves the call trees given to it: a tree's nested calls run beside the callers that await
  * them. It imports each function module once and keeps it.
+ *
+ * A `payload` is JSON (see payload.ts): the main thread moves it between the socket and the worker,
+ * and only the worker parses or serialises it.
  */
 export type ToWorker =
-  | { t: 'invoke'; id: string; slot: number; fn: string; file: string; inputJson: string; timeoutMs: number }
-  /** `json` is the CallResult as the host sent it, parsed only here, off the harness's main thread. */
-  | { t: 'call-result'; callId: number; json: string }
+  /** `payload` is the call's input. */
+  | { t: 'invoke'; id: string; slot: number; fn: string; file: string; payload: Payload; timeoutMs: number }
+  /** `payload` is the CallResult as the host sent it. */
+  | { t: 'call-result'; callId: number; payload: Payload }
   /** The call took too long to start: its body must not start any more. */
   | { t: 'cancel'; id: string };
 
 export type FromWorker =
-  /** `inputJson` is the input already serialised, so the main thread only frames it. */
-  | { t: 'call'; id: string; callId: number; fn: string; inputJson: string }
+  /** `payload` is the nested call's input. */
+  | { t: 'call'; id: string; callId: number; fn: string; payload: Payload }
   /**
-   * `json` is the serialised CallResult, so the main thread forwards it without parsing it again.
+   * `payload` is the CallResult.
    * `retire` says the worker must not serve another tree after this one: the body was still running
    * when the answer was given (its time ran out while it awaited something), or the calls left timers
    * or threads running.
    */
-  | { t: 'result'; id: string; json: string; logs: LogEntry[]; retire?: boolean };
+  | { t: 'result'; id: string; payload: Payload; logs: LogEntry[]; retire?: boolean };

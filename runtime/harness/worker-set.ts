@@ -5,6 +5,7 @@
  * CPU share many threads cost more in hand-offs than they give.
  */
 import { Worker } from 'node:worker_threads';
+import { transferList } from './payload.ts';
 import { START_SLOTS, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.ts';
 
 /** Threads alive at once: each costs several MB of the sandbox's memory. */
@@ -33,13 +34,13 @@ export interface TreeWorker {
   outbox: ToWorker[];
 }
 
-/** Hands `message` to the worker's thread, with every other message sent to it in the same task. */
+/** Hands `message` to the worker's thread, with every other message sent to it in the same task; its payload goes with it. */
 export function sendToWorker(worker: TreeWorker, message: ToWorker): void {
   if (worker.outbox.push(message) > 1) return;
   queueMicrotask(() => {
     const batch = worker.outbox;
     worker.outbox = [];
-    worker.thread.postMessage(batch);
+    worker.thread.postMessage(batch, transferList(batch));
   });
 }
 

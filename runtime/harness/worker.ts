@@ -9,6 +9,7 @@ import { format } from 'node:util';
 import type { CallResult, LogEntry } from '../protocol.ts';
 import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES, overBytes } from '../text-caps.ts';
 import { watchLeftovers } from './leftovers.ts';
+import { payloadText, toPayload, transferList } from './payload.ts';
 import { guardProcessKill } from './process-guard.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
 
@@ -76,7 +77,7 @@ function post(message: FromWorker): void {
 function flush(): void {
   const batch = outbox;
   outbox = [];
-  port.postMessage(batch);
+  port.postMessage(batch, transferList(batch));
 }
 
 /** Every error a call answers passes here: its message may hold whatever the function threw. */
@@ -145,7 +146,7 @@ function contextFor(fn: string, id: string): FunctionContext {
         pendingCalls.set(callId, (result) =>
           result.ok ? resolve(result.output) : reject(new CallError(result.error.code, result.error.message)),
         );
-        post({ t: 'call', id, callId, fn: String(name), inputJson });
+        post({ t: 'call', id, callId, fn: String(name), payload: toPayload(inputJson) });
       });
     },
   });
@@ -160,7 +161,7 @@ function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>
     clearTimeout(timer);
     const left = --bodiesRunning === 0 ? leftovers.describe() : undefined;
     if (left) invocation.logs.push({ level: 'warn', message: `[edgecourier] calls returned leaving ${left} running; they were stopped with their thread` });
-    post({ t: 'result', id: message.id, json, logs: invocation.logs, ...(abandoned || left ? { retire: true } : {}) });
+    post({ t: 'result', id: message.id, payload: toPayload(json), logs: invocation.logs, ...(abandoned || left ? { retire: true } : {}) });
   };
   bodiesRunning++;
   const timer = setTimeout(() => {
@@ -169,7 +170,7 @@ function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>
   Atomics.store(starts, message.slot, BigInt(Date.now()));
   current.run(invocation, async () => {
     try {
-      answer(serialise(message.fn, await body(JSON.parse(message.inputJson), contextFor(message.fn, message.id))));
+      answer(serialise(message.fn, await body(JSON.parse(payloadText(message.payload)), contextFor(message.fn, message.id))));
     } catch (error) {
       answer(JSON.stringify(describeThrow(message.fn, error)));
     }
@@ -181,7 +182,7 @@ async function invoke(message: Extract<ToWorker, { t: 'invoke' }>): Promise<void
   const loaded = await load(message.fn, message.file);
   if (cancelled.delete(message.id)) return;
   if (typeof loaded !== 'function') {
-    post({ t: 'result', id: message.id, json: JSON.stringify(loaded), logs: [] });
+    post({ t: 'result', id: message.id, payload: toPayload(JSON.stringify(loaded)), logs: [] });
     return;
   }
   runBody(loaded, message, invocation);
@@ -194,7 +195,7 @@ port.on('message', (batch: ToWorker[]) => {
     } else if (message.t === 'cancel') {
       cancelled.add(message.id);
     } else {
-      pendingCalls.get(message.callId)?.(JSON.parse(message.json) as CallResult);
+      pendingCalls.get(message.callId)?.(JSON.parse(payloadText(message.payload)) as CallResult);
       pendingCalls.delete(message.callId);
     }
   }

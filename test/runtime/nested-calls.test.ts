@@ -35,7 +35,13 @@ test.serial('a fan-out of 1,000 concurrent ctx.calls from one function completes
 });
 
 test.serial('5 MB through ctx.call and back arrives unchanged', async (t) => {
-  t.like(await runtime.invoker.invoke(app, 'payload', { mb: 5 }), { ok: true, output: 5 * 1024 * 1024 });
+  t.like(await runtime.invoker.invoke(app, 'payload', { mb: 5 }), { ok: true, output: { length: 5 * 1024 * 1024, piece: 'x' } });
+});
+
+test.serial('5 MB of JSON of text of every UTF-8 width, escapes and a lone surrogate, through ctx.call and back arrives unchanged', async (t) => {
+  // 18 bytes of text in 30 of JSON: 3 MB of text keep the echo's answer under the 6 MB output cap.
+  const piece = 'aé€😀\t\n"\\\u0000\ud800';
+  t.like(await runtime.invoker.invoke(app, 'payload', { mb: 3, piece }), { ok: true, output: { length: Math.ceil((3 * 1024 * 1024) / 18) * piece.length, piece } });
 });
 
 test.serial('console lines of calls running side by side stay with the call that printed them', async (t) => {

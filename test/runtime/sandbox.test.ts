@@ -60,12 +60,30 @@ test.serial('calls running beside a runaway call in the same container still com
   );
 });
 
-test.serial('messages a function forges on its worker port fail only its own call, and the sandbox keeps serving', async (t) => {
-  const [forged, neighbour] = await Promise.all([runtime.invoker.invoke(hostile, 'forge', {}), runtime.invoker.invoke(hostile, 'ok', { beside: true })]);
-  t.like(forged, { ok: false, error: { code: 'INVALID_OUTPUT', message: 'the function sent a malformed result' } });
-  t.like(neighbour, { ok: true, output: { fine: true, input: { beside: true } } });
-  t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
-});
+const forgedResults = {
+  joined: 'the function sent a malformed result',
+  object: 'forge sent a malformed result',
+  shared: 'forge sent a malformed result',
+  newline: 'forge sent a malformed result',
+  newlineText: 'forge sent a malformed result',
+};
+for (const [payload, message] of Object.entries(forgedResults)) {
+  test.serial(`messages a function forges on its worker port (a result ${payload}) fail only its own call, and the sandbox keeps serving`, async (t) => {
+    const [forged, neighbour] = await Promise.all([runtime.invoker.invoke(hostile, 'forge', { payload }), runtime.invoker.invoke(hostile, 'ok', { beside: true })]);
+    t.like(forged, { ok: false, error: { code: 'INVALID_OUTPUT', message } });
+    t.like(neighbour, { ok: true, output: { fine: true, input: { beside: true } } });
+    t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+  });
+}
+
+for (const text of [false, true]) {
+  test.serial(`a ctx.call forged on the worker port with a newline in its input (as ${text ? 'text' : 'bytes'}) is answered INVALID_INPUT, and nothing reaches the host`, async (t) => {
+    const response = await runtime.invoker.invoke(hostile, 'forgeCall', { text });
+    t.like(response, { ok: true, output: { ok: false, error: { code: 'INVALID_INPUT', message: "ctx.call('ok') sent a malformed input" } } });
+    t.is(response.stats.executed, 1);
+    t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+  });
+}
 
 test.serial('a result forged on the worker port is held to the output and log caps of a returned one', async (t) => {
   t.like(await runtime.invoker.invoke(hostile, 'forgeLarge', { big: true }), { ok: false, error: { code: 'INVALID_OUTPUT', message: 'forgeLarge returned more than 6291456 bytes of JSON' } });
