@@ -103,13 +103,17 @@ function hasStrayProcesses(): boolean {
 let strayCheck: NodeJS.Immediate | undefined;
 let taintReported = false;
 
+/** Asks the host to retire this sandbox once the calls in it finish; it takes no new ones meanwhile. */
+function reportTainted(): void {
+  if (taintReported) return;
+  taintReported = true;
+  send({ t: 'tainted' });
+}
+
 function scheduleStrayCheck(): void {
   strayCheck ??= setImmediate(() => {
     strayCheck = undefined;
-    if (!taintReported && hasStrayProcesses()) {
-      taintReported = true;
-      send({ t: 'tainted' });
-    }
+    if (hasStrayProcesses()) reportTainted();
   });
 }
 
@@ -249,6 +253,9 @@ if (mode === 'container') {
       for (const worker of new Set([...running.values()].map((run) => run.worker))) {
         endWorker(worker, undefined, (run) => ['OUT_OF_MEMORY', `the container's memory (${limitMb} MB) ran out while ${run.fn} ran; every call running in it was stopped`]);
       }
+      // Memory the ended threads held is not all given back to the system at once: a call placed here
+      // next would find the container as full as this one did.
+      reportTainted();
     },
   );
 }

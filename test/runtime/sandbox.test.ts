@@ -100,10 +100,11 @@ test.serial('a heap hog is stopped with OUT_OF_MEMORY at its own memoryMb, and t
   t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
 });
 
-test.serial('memory grown outside the heap hits the container limit: OUT_OF_MEMORY, and the app answers the next call', async (t) => {
+test.serial('memory grown outside the heap hits the container limit: OUT_OF_MEMORY, and the app answers the calls after it', async (t) => {
   const error = await expectFailure('bufferHog', 'OUT_OF_MEMORY');
   t.is(error.code, 'OUT_OF_MEMORY');
-  t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+  // Whichever of the app's containers they land in: the one that ran out is not given new calls.
+  for (let i = 0; i < 6; i++) t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
 });
 
 test.serial('a spawn bomb is contained by the pids limit, and the app answers the next call', async (t) => {
