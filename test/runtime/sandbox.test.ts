@@ -163,10 +163,17 @@ for (const [fn, what] of [['leaveTimer', 'timer'], ['leaveThread', 'thread']] as
   });
 }
 
-test.serial('a function that signals its own sandbox fails alone with a message saying why, and the app answers the next call', async (t) => {
-  const [killer, neighbour] = await Promise.all([runtime.invoker.invoke(hostile, 'killSandbox', null), runtime.invoker.invoke(hostile, 'nap', { ms: 300 })]);
-  t.like(killer, { ok: false, error: { code: 'FUNCTION_THREW' } });
-  if (!killer.ok) t.regex(killer.error.message, /process\.kill\(\d+\) would end the sandbox/);
-  t.true(neighbour.ok, JSON.stringify(neighbour));
-  t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
-});
+for (const [how, input] of [
+  ['with process.kill', {}],
+  ['with its pid as text', { asText: true }],
+  ['through process._kill', { internal: true }],
+  ["through the container's init", { pid: 'init' }],
+] as const) {
+  test.serial(`a function that signals its own sandbox ${how} fails alone with a message saying why, and the app answers the next call`, async (t) => {
+    const [killer, neighbour] = await Promise.all([runtime.invoker.invoke(hostile, 'killSandbox', input), runtime.invoker.invoke(hostile, 'nap', { ms: 300 })]);
+    t.like(killer, { ok: false, error: { code: 'FUNCTION_THREW' } });
+    if (!killer.ok) t.regex(killer.error.message, /process\.kill\(\d+\) would end the sandbox/);
+    t.true(neighbour.ok, JSON.stringify(neighbour));
+    t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+  });
+}
