@@ -169,7 +169,13 @@ function validLogs(logs: unknown): LogEntry[] {
  * holds, with no newline (see isPayload); the host parses each payload on its own.
  */
 function onMessage(worker: TreeWorker, event: FromWorker): void {
-  if (typeof event !== 'object' || event === null || typeof event.id !== 'string' || running.get(event.id)?.worker !== worker) return;
+  if (typeof event !== 'object' || event === null) return;
+  if (typeof event.id !== 'string' || running.get(event.id)?.worker !== worker) {
+    // The worker answers each call once: a result for no call of its own, or a second one (code answered
+    // early through the port to keep running unseen), means code on the thread forges; it serves no more trees.
+    if (event.t === 'result') workers.retire(worker);
+    return;
+  }
   if (event.t === 'call') {
     if (typeof event.fn !== 'string' || !Number.isInteger(event.callId)) return;
     const name = event.fn.slice(0, 100);

@@ -94,8 +94,10 @@ export class WorkerSet {
     if (this.#idle.length > PREPARED + SPREAD) this.discard(this.#idle[0]!);
   }
 
+  /** The worker takes no new tree, and ends with its last one; at once when it has none. */
   retire(worker: TreeWorker): void {
     worker.retiring = true;
+    if (worker.trees.size === 0) this.discard(worker);
   }
 
   discard(worker: TreeWorker): void {
