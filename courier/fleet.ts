@@ -50,7 +50,7 @@ async function startRoot(settings: FleetCourierSettings, assignment: Assignment,
     executor: settings.executor,
     observability: settings.observability,
     movable: true,
-    dependencyRule: 'registry-and-app-files',
+    hostedFor: 'others',
     logger,
   });
 }

@@ -5,7 +5,7 @@ import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { loadApp } from '../runtime/app.ts';
-import { assertRegistryOnly, type DependencyRule } from '../runtime/registry-only.ts';
+import { assertFleetDependencies } from '../runtime/registry-only.ts';
 import { EdgeError } from '../runtime/errors.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { Observability } from '../runtime/observability.ts';
@@ -41,10 +41,11 @@ export interface CourierSettings {
   /** How platform failures are tried again: `retryForMs` is the bound (README: "Platform failures"); the rest of defaultRetryPolicy stays unless given. */
   retry?: Partial<RetryPolicy>;
   /**
-   * Which dependencies its apps may name, for a courier serving folders of people who do not own its host
-   * (fleet mode); without it, any spec npm installs, as on a user's own machine.
+   * 'others' for a courier serving folders of people who do not own its host (fleet mode): their apps'
+   * dependencies may not send npm to a URL or git host (assertFleetDependencies). Unset on a user's own
+   * machine, where any spec npm installs is fine.
    */
-  dependencyRule?: DependencyRule;
+  hostedFor?: 'others';
   /** The executor to run functions with; the courier does not close it. */
   executor: ExecutorBundle;
   /** The process's metrics and health, when it has them already (`edgecourier start`: the cloud's). */
@@ -140,7 +141,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     const journal = await Journal.open(join(home, 'journal.jsonl'));
     const apps = new AppCache(root, async (dir) => {
       const loaded = await loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest) });
-      if (settings.dependencyRule && loaded.dependencies) await assertRegistryOnly(loaded.dependencies.packageJson, settings.dependencyRule);
+      if (settings.hostedFor === 'others' && loaded.dependencies) await assertFleetDependencies(loaded.dependencies);
       return loaded;
     });
     const courier = new Courier({

@@ -16,8 +16,14 @@ const MAX_APPS_PER_USER = 100;
 
 const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an app name starts with a letter or digit and holds only letters, digits, - and _ (at most 64)');
 
+/** package.json stays in the database's JSON (code does not): a real one is a few KiB. */
+const MAX_PACKAGE_JSON_BYTES = 64 * 1024;
+
 /** The text of package.json; its specs are checked by `checkedBody`, and whether they install when the app starts. */
-const packageJsonSchema = z.string().refine((text) => {
+const packageJsonSchema = z
+  .string()
+  .refine((text) => Buffer.byteLength(text) <= MAX_PACKAGE_JSON_BYTES, `packageJson must be at most ${MAX_PACKAGE_JSON_BYTES} bytes`)
+  .refine((text) => {
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -30,6 +30,7 @@ const badApps: Array<[string, unknown, RegExp]> = [
   ['an unknown field', { name: 'ok', colour: 'red' }, /colour/],
   ['a packageJson that is not JSON', { name: 'ok', packageJson: '{ nope' }, /packageJson/],
   ['a packageJson that is an array', { name: 'ok', packageJson: '[]' }, /packageJson/],
+  ['a packageJson over 64 KiB', { name: 'ok', packageJson: JSON.stringify({ description: 'd'.repeat(70_000) }) }, /packageJson must be at most 65536 bytes/],
 ];
 for (const [what, body, message] of badApps) {
   test(`an app with ${what} is refused`, async (t) => {

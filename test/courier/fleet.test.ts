@@ -1,6 +1,6 @@
 /** Fleet couriers against the real cloud on real Docker: roots split between couriers, moved when one stops, let go before a lease can end. */
 import test from 'ava';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -123,7 +123,7 @@ test.serial('one courier serving two roots with the same app, byte for byte, run
   t.not(b!.host, a!.host, 'the two roots ran in different containers');
 });
 
-test.serial("a fleet courier installs an app's registry and in-folder packages, and refuses a URL or git dependency without fetching it", async (t) => {
+test.serial("a fleet courier installs an app's registry and in-folder packages, and refuses a URL or git dependency, in package.json, a lock or an in-folder package, without fetching it", async (t) => {
   let hits = 0;
   const server = createServer((_, response) => {
     hits++;
@@ -139,12 +139,27 @@ test.serial("a fleet courier installs an app's registry and in-folder packages, 
   await dropRequest(root, 'with-dep', 'local-package', { function: 'shout', input: { text: 'kept' } });
   t.true((await waitForResult(root, 'with-dep', 'local-package')).ok, 'a file: package inside the app still installs');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/probe.tgz`;
-  for (const [request, spec] of [['url', url], ['git', `git+http://127.0.0.1:${(server.address() as AddressInfo).port}/leak.git`]]) {
-    await writeFile(join(root, 'basic', 'package.json'), JSON.stringify({ dependencies: { probe: spec } }));
-    await dropRequest(root, 'basic', request!, { function: 'greet', input: { name: 'x' } });
-    const result = await waitForResult(root, 'basic', request!);
+  const app = join(root, 'basic');
+  await mkdir(join(app, 'inner'));
+  await writeFile(join(app, 'inner', 'package.json'), JSON.stringify({ name: 'inner', version: '1.0.0', dependencies: { probe: url } }));
+  // Never unpacked: its own package.json could name anything.
+  await writeFile(join(app, 'packed.tgz'), 'not read');
+  const lock = { lockfileVersion: 3, packages: { '': { dependencies: { probe: '^1.0.0' } }, 'node_modules/probe': { version: '1.0.0', resolved: url } } };
+  const cases: Array<[string, object, object | undefined, RegExp]> = [
+    ['url', { probe: url }, undefined, /"probe".*fleet courier may name registry packages/],
+    ['git', { probe: `git+http://127.0.0.1:${(server.address() as AddressInfo).port}/leak.git` }, undefined, /"probe".*fleet courier may name registry packages/],
+    ['lock', { probe: '^1.0.0' }, lock, /package-lock\.json: "resolved" of "node_modules\/probe".*not a tarball of the npm registry/],
+    ['nested', { inner: 'file:./inner' }, undefined, /the package\.json of "inner".*"probe"/],
+    ['tarball', { packed: 'file:./packed.tgz' }, undefined, /"packed".*is a tarball/],
+  ];
+  for (const [request, dependencies, packageLock, message] of cases) {
+    await writeFile(join(app, 'package.json'), JSON.stringify({ dependencies }));
+    await rm(join(app, 'package-lock.json'), { force: true });
+    if (packageLock) await writeFile(join(app, 'package-lock.json'), JSON.stringify(packageLock));
+    await dropRequest(root, 'basic', request, { function: 'greet', input: { name: 'x' } });
+    const result = await waitForResult(root, 'basic', request);
     t.like(result, { ok: false, error: { code: 'DEPENDENCY_NOT_ALLOWED' } }, request);
-    if (!result.ok) t.regex(result.error.message, /"probe".*fleet courier may name registry packages/, request);
+    if (!result.ok) t.regex(result.error.message, message, request);
   }
   t.is(hits, 0, 'nothing was fetched from the host network');
 });
