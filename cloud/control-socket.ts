@@ -80,13 +80,22 @@ export interface ControlSocket {
  * so a second writer would lose updates and never be seen), so the command asks the cloud to make the change. The
  * socket admits exactly who may already read the database and the secret key beside it: the host's administrator.
  */
+/**
+ * Refuses to go on when a cloud already runs on `dataDir`: a second one reading its database would remove
+ * the code files the first one wrote since, and both would write the one file. Called before anything is read.
+ */
+export async function assertNoCloudOn(dataDir: string): Promise<void> {
+  const path = controlSocketPath(dataDir);
+  if (await answers(path)) throw new EdgeError('INVALID_INPUT', `another cloud is running on ${dataDir} (${path} answers); stop it first`);
+}
+
 export async function openControlSocket(dataDir: string, users: UserStore, logger: Logger): Promise<ControlSocket> {
   const path = controlSocketPath(dataDir);
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
     logger.warn({ path }, 'the data folder\'s path is too long for a Unix socket: `edgecourier cloud operators` cannot reach this cloud');
     return { close: async () => undefined };
   }
-  if (await answers(path)) throw new EdgeError('INVALID_INPUT', `another cloud is running on ${dataDir} (${path} answers); stop it first`);
+  await assertNoCloudOn(dataDir);
   // What is left is a dead cloud's socket.
   await rm(path, { force: true });
   const server: Server = createServer((req, res) => void respond(users, logger, req, res));

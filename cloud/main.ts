@@ -7,7 +7,7 @@ import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { Observability } from '../runtime/observability.ts';
 import { createCloudHandler, type CloudHandlerOptions } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
-import { openControlSocket } from './control-socket.ts';
+import { assertNoCloudOn, openControlSocket } from './control-socket.ts';
 import { openDb } from './db.ts';
 import { FleetRegistry } from './fleet-registry.ts';
 import { createMailer } from './mailer.ts';
@@ -56,6 +56,7 @@ export interface RunningCloud {
  */
 export async function startCloud(settings: CloudSettings): Promise<RunningCloud> {
   const logger = settings.logger.child({ component: 'cloud' });
+  await assertNoCloudOn(settings.dataDir);
   const db = await openDb(join(settings.dataDir, 'cloud.json'));
   const observability = new Observability(settings.executor.executor);
   const runtime = new AppRuntime({

@@ -89,3 +89,15 @@ test('a change that would grow the database past its limit is refused with STORA
   const onDisk = JSON.parse(await readFile(file, 'utf8'));
   t.is(onDisk.apps.length, saved, 'the file holds every change saved before the refused one');
 });
+
+test('a second cloud on the same data folder is refused before it reads anything, so the running one loses no code file', async (t) => {
+  const first = await startTestCloud({ smtp: false });
+  t.teardown(() => first.close());
+  await newUser(first.url);
+  // A code file the running cloud has written and its JSON does not name yet: a write in progress.
+  const inFlight = join(first.dataDir, 'code', 'a'.repeat(64));
+  await mkdir(join(first.dataDir, 'code'), { recursive: true });
+  await writeFile(inFlight, 'export default () => 1;\n');
+  await t.throwsAsync(startTestCloud({ smtp: false, dataDir: first.dataDir }), { message: /another cloud is running on/ });
+  t.is(await readFile(inFlight, 'utf8'), 'export default () => 1;\n');
+});
