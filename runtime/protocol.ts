@@ -124,7 +124,8 @@ export const harnessMessageSchema = z.discriminatedUnion('t', [
     t: z.literal('result'),
     id: z.string(),
     // One more line than the cap: the harness's own note that lines were dropped.
-    logs: z.array(logEntrySchema).transform((logs) => logs.slice(0, MAX_LOG_LINES + 1)),
+    // Cut before validating: a forged line may hold a million tiny entries, each costing the host a check.
+    logs: z.preprocess((logs) => (Array.isArray(logs) ? logs.slice(0, MAX_LOG_LINES + 1) : logs), z.array(logEntrySchema)),
     tainted: z.boolean().optional(),
   }),
 ]);

@@ -51,6 +51,8 @@ function specParser(): Promise<SpecParser> {
     if (!cli) throw failure(`npm was found neither beside node (${npmBesideNode(process.execPath)}) nor on the PATH: it is needed to check and install dependencies`);
     return createRequire(join(dirname(cli), '..', 'package.json'))('npm-package-arg') as SpecParser;
   });
+  // npm installed after a failed look is found by the next one.
+  parser.catch(() => (parser = undefined));
   return parser;
 }
 

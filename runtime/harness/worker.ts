@@ -13,7 +13,6 @@ import { payloadText, toPayload, transferList } from './payload.ts';
 import { guardProcessKill } from './process-guard.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
 
-
 const port = parentPort!;
 const starts = new BigInt64Array((workerData as WorkerSetup).starts);
 // Both before any function module is imported, so that every module sees them.
