@@ -71,7 +71,8 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const users = userStore(db);
   const control = await openControlSocket(settings.dataDir, users, logger);
   // Roles the old --operator flag gave to whoever signed up first survive an upgrade: show them to whoever runs the cloud.
-  logger.warn({ operators: users.operators().map((user) => user.email) }, 'operator accounts (edgecourier cloud operators list); check them after an upgrade from --operator');
+  const operators = users.operators().map((user) => user.email);
+  if (operators.length > 0) logger.warn({ operators }, 'operator accounts (edgecourier cloud operators list); check them after an upgrade from --operator');
   const secrets = await openSecretBox(settings.secretKey, join(settings.dataDir, 'secret.key'));
   const roots = rootStore(db);
   const fleet = new FleetRegistry({ roots, couriers: courierStore(db), box: secrets, leaseMs: settings.fleetLeaseMs ?? 15_000 });
