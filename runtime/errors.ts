@@ -37,7 +37,7 @@ export const errorCatalogue = {
   ENDPOINT_NOT_FOUND: { status: 404, summary: 'The app has no endpoint for that method and path.' },
   ENDPOINT_TAKEN: { status: 409, summary: 'The app already has an endpoint for that method and path.' },
   APP_STOPPED: { status: 503, summary: 'The app is stopped; its owner must start it.' },
-  QUOTA_EXCEEDED: { status: 409, summary: 'The account already has as many apps, or the app as many functions or endpoints, as it may.' },
+  QUOTA_EXCEEDED: { status: 409, summary: 'The account already has as many apps, API tokens or roots, or the app as many functions or endpoints, as it may.' },
   CLOUD_UNREACHABLE: { status: 502, summary: '(CLI) The cloud service does not answer at the configured URL.' },
   STORAGE_FULL: { status: 507, summary: 'The cloud\'s database reached its size limit; the change was not saved.', platform: true },
   EXECUTOR_CLOSED: { status: 503, summary: 'The executor is shutting down and takes no new calls.', platform: true },

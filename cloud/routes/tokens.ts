@@ -8,6 +8,8 @@ import type { CloudDeps } from '../deps.ts';
 import { validate } from '../http.ts';
 
 const createSchema = z.object({ name: z.string().trim().min(1).max(100) });
+/** Each token is a record in the database: one account must not grow it without end. */
+const MAX_API_TOKENS_PER_USER = 100;
 
 /** A token as listed: never its hash. */
 const listed = (record: TokenRecord) => ({ id: record.id, name: record.name, createdAt: record.createdAt });
@@ -22,6 +24,9 @@ export function tokenRoutes(deps: Pick<CloudDeps, 'tokens'>): Router {
   router.post('/tokens', async (req, res) => {
     const { user } = requireCaller(res);
     const { name } = validate(createSchema, req.body);
+    if (deps.tokens.listApi(user.id).length >= MAX_API_TOKENS_PER_USER) {
+      throw new EdgeError('QUOTA_EXCEEDED', `an account holds at most ${MAX_API_TOKENS_PER_USER} API tokens; revoke one first`);
+    }
     const { record, token } = await deps.tokens.create(user.id, 'api', name, null);
     res.status(201).json({ ...listed(record), token });
   });

@@ -15,6 +15,9 @@ export interface TokenStore {
   revokeAll(userId: string): Promise<void>;
 }
 
+/** Sessions one user holds at most: a new log-in past that ends the oldest. */
+export const MAX_SESSIONS_PER_USER = 100;
+
 export function tokenStore(db: CloudDb): TokenStore {
   const live = (record: TokenRecord) => record.expiresAt === null || Date.parse(record.expiresAt) > Date.now();
   return {
@@ -30,8 +33,14 @@ export function tokenStore(db: CloudDb): TokenStore {
         createdAt: new Date(now).toISOString(),
         expiresAt: ttlMs === null ? null : new Date(now + ttlMs).toISOString(),
       };
-      // Expired sessions are dropped whenever a new one is made, so the file does not grow for ever.
+      // Expired sessions are dropped whenever a new one is made, and a user's oldest sessions past the
+      // most one may hold, so that logging in again and again cannot grow the database without end.
       db.data.tokens = db.data.tokens.filter(live);
+      if (kind === 'session') {
+        const sessions = db.data.tokens.filter((candidate) => candidate.userId === userId && candidate.kind === 'session');
+        const ended = new Set(sessions.slice(0, Math.max(0, sessions.length - MAX_SESSIONS_PER_USER + 1)));
+        db.data.tokens = db.data.tokens.filter((candidate) => !ended.has(candidate));
+      }
       db.data.tokens.push(record);
       await db.write();
       return { record, token };

@@ -59,3 +59,28 @@ test('an app holds at most 100 functions and 100 endpoints, and a function can s
   t.is(body.functions.length, 100);
   t.is(body.endpoints.length, 100);
 });
+
+test('an account holds at most 100 API tokens, and revoking one makes room', async (t) => {
+  const owner = await newUser(cloud.url);
+  const as = (method: string, path: string, body?: unknown) => api(cloud.url, method, `/api/v1${path}`, body, owner);
+  // The session from newUser is not an API token: all 100 are there to make.
+  await makeMany(100, (i) => as('POST', '/tokens', { name: `t${i}` }));
+  t.like(await as('POST', '/tokens', { name: 'one more' }), { status: 409, body: { error: { code: 'QUOTA_EXCEEDED' } } });
+  const [first] = (await as('GET', '/tokens')).body.tokens as Array<{ id: string }>;
+  t.is((await as('DELETE', `/tokens/${first!.id}`)).status, 204);
+  t.is((await as('POST', '/tokens', { name: 'one more' })).status, 201);
+});
+
+test('a user holds at most 100 sessions: a log-in past that ends the oldest', async (t) => {
+  const credentials = { email: freshEmail('sessions'), password: 'correct horse battery staple 42' };
+  t.is((await api(cloud.url, 'POST', '/api/v1/accounts', credentials)).status, 201);
+  const logIn = async () => (await api(cloud.url, 'POST', '/api/v1/sessions', credentials)).body.token as string;
+  const oldest = await logIn();
+  const second = await logIn();
+  for (let i = 0; i < 98; i++) await logIn();
+  t.is((await api(cloud.url, 'GET', '/api/v1/me', undefined, oldest)).status, 200, 'the 100th session leaves the first alive');
+  const newest = await logIn();
+  t.is((await api(cloud.url, 'GET', '/api/v1/me', undefined, oldest)).status, 401, 'the 101st ends the oldest');
+  t.is((await api(cloud.url, 'GET', '/api/v1/me', undefined, second)).status, 200);
+  t.is((await api(cloud.url, 'GET', '/api/v1/me', undefined, newest)).status, 200);
+});
