@@ -2,7 +2,7 @@
  * @module The cloud's control socket, `<data>/control.sock`: where `edgecourier cloud operators` lists, grants and
  * takes back the operator role of a running cloud (docs/fleet-api.md, "Who is an operator").
  */
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -91,18 +91,27 @@ export async function assertNoCloudOn(dataDir: string): Promise<void> {
 
 export async function openControlSocket(dataDir: string, users: UserStore, logger: Logger): Promise<ControlSocket> {
   const path = controlSocketPath(dataDir);
-  if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
+  // The socket is made at a longer path first (below), which must fit too.
+  if (Buffer.byteLength(join(dataDir, '.control-XXXXXX', 's')) > MAX_SOCKET_PATH_BYTES) {
     logger.warn({ path }, 'the data folder\'s path is too long for a Unix socket: `edgecourier cloud operators` cannot reach this cloud');
     return { close: async () => undefined };
   }
   await assertNoCloudOn(dataDir);
-  // What is left is a dead cloud's socket.
-  await rm(path, { force: true });
   const server: Server = createServer((req, res) => void respond(users, logger, req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
-  await chmod(path, 0o600);
+  // Made in a folder only this user may enter and made private there, then moved into place: at no moment
+  // can another user connect to it.
+  const staging = await mkdtemp(join(dataDir, '.control-'));
+  try {
+    const staged = join(staging, 's');
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(staged, () => resolve());
+    });
+    await chmod(staged, 0o600);
+    // Over a dead cloud's socket, if one is left.
+    await rename(staged, path);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
   return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
