@@ -105,8 +105,16 @@ function withoutHarnessFrames(stack: string): string {
     .join('\n');
 }
 
+/**
+ * Codes that blame the caller of the call that failed: passed on from a ctx.call the function made, they
+ * would tell the function's own caller that its request was at fault, so they become the function's failure.
+ */
+const CALLER_FAULTS = new Set(['INVALID_INPUT', 'FUNCTION_NOT_FOUND']);
+
 function describeThrow(fn: string, error: unknown): CallResult {
-  if (error instanceof CallError) return failure(error.code, error.message);
+  if (error instanceof CallError) {
+    return CALLER_FAULTS.has(error.code) ? failure('FUNCTION_THREW', `${fn} threw: a ctx.call it made failed with ${error.code}: ${error.message}`) : failure(error.code, error.message);
+  }
   const message = error instanceof Error ? withoutHarnessFrames(error.stack ?? error.message) : format(error);
   return failure('FUNCTION_THREW', `${fn} threw: ${message}`);
 }

@@ -110,6 +110,12 @@ test.serial('a function that throws reports FUNCTION_THREW with its message and 
   t.deepEqual(response.logs, [{ fn: 'fails', level: 'error', message: 'about to fail' }]);
 });
 
+test.serial("a ctx.call of a function the app does not have fails the calling function: its own caller asked for one that exists", async (t) => {
+  const response = await runtime.invoker.invoke(basic, 'callsMissing', {});
+  t.like(response, { ok: false, error: { code: 'FUNCTION_THREW' } });
+  if (!response.ok) t.regex(response.error.message, /^callsMissing threw: a ctx\.call it made failed with FUNCTION_NOT_FOUND: .*nope/);
+});
+
 test.serial('an unknown function is FUNCTION_NOT_FOUND and names the functions the app has', async (t) => {
   const response = await runtime.invoker.invoke(basic, 'nope', {});
   t.false(response.ok);
@@ -127,9 +133,10 @@ test.serial('a dependency from package.json (a local file: package) is usable', 
   t.deepEqual(output(await runtime.invoker.invoke(app, 'shout', { text: 'quiet' })), { text: 'QUIET' });
 });
 
-test.serial('a ctx.call with absurdly deep input is INVALID_INPUT, and the host and the app carry on', async (t) => {
+test.serial("a ctx.call with absurdly deep input fails the calling function, not its caller's input, and the host and the app carry on", async (t) => {
   const response = await runtime.invoker.invoke(basic, 'deep', { depth: 1000 });
-  t.like(response, { ok: false, error: { code: 'INVALID_INPUT' } });
+  t.like(response, { ok: false, error: { code: 'FUNCTION_THREW' } });
+  if (!response.ok) t.regex(response.error.message, /^deep threw: a ctx\.call it made failed with INVALID_INPUT: /);
   t.like(await runtime.invoker.invoke(basic, 'upper', { text: 'still here' }), { ok: true, output: 'STILL HERE' });
 });
 
