@@ -7,13 +7,14 @@
 import { connect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { frameHead } from '../framing.ts';
-import type { CallResult, CallResultMessage, InvokeMessage, LogEntry, PingMessage } from '../protocol.ts';
+import type { CallResultMessage, InvokeMessage, LogEntry, PingMessage } from '../protocol.ts';
 import { LineReader } from '../line-reader.ts';
+import { failure } from './failure.ts';
 import { guardMemory } from './memory-guard.ts';
 import { isPayload, linePayload, payloadByteBound, type Payload } from './payload.ts';
 import { sendToWorker, WorkerSet, type TreeWorker } from './worker-set.ts';
 import type { FromWorker } from './worker-protocol.ts';
-import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES } from '../text-caps.ts';
+import { capText, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES } from '../text-caps.ts';
 
 const [socketPath, mode = 'process', spareArg = '128'] = process.argv.slice(2);
 if (!socketPath) {
@@ -77,8 +78,7 @@ function sendResult(id: string, result: Payload, logs: LogEntry[], tainted = fal
 
 /** Messages made here can quote a function too: what it threw outside its promise. */
 function failureJson(code: string, message: string): string {
-  const result: CallResult = { ok: false, error: { code, message: capText(message, MAX_ERROR_MESSAGE_CHARS) } } as CallResult;
-  return JSON.stringify(result);
+  return JSON.stringify(failure(code, message));
 }
 
 /**

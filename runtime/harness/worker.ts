@@ -7,7 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { CallResult, LogEntry } from '../protocol.ts';
-import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES, overBytes } from '../text-caps.ts';
+import { capText, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES, overBytes } from '../text-caps.ts';
+import { failure } from './failure.ts';
 import { watchLeftovers } from './leftovers.ts';
 import { payloadText, toPayload, transferList } from './payload.ts';
 import { guardProcessKill } from './process-guard.ts';
@@ -79,10 +80,6 @@ function flush(): void {
   port.postMessage(batch, transferList(batch));
 }
 
-/** Every error a call answers passes here: its message may hold whatever the function threw. */
-function failure(code: string, message: string): CallResult {
-  return { ok: false, error: { code, message: capText(message, MAX_ERROR_MESSAGE_CHARS) } } as CallResult;
-}
 
 function serialise(fn: string, output: unknown): string {
   let json: string | undefined;
