@@ -50,6 +50,9 @@ export async function ensureBaseImage(docker: Docker, harness: { dir: string; ha
     throw new EdgeError('ENGINE_UNAVAILABLE', `Could not build the base image ${ref}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   log(`built base image ${ref} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // Each harness or node upgrade names a new image of about 100 MB; on a small disk the old ones add up.
+  const removed = await removeStaleBaseImages(docker, ref).catch(() => []);
+  if (removed.length > 0) log(`removed ${removed.length} older base image${removed.length === 1 ? '' : 's'} no container uses`);
   return ref;
 }
 
@@ -121,13 +124,14 @@ async function sharedLibraries(binary: string): Promise<string[]> {
 }
 
 /**
- * Names the image by what goes in it. Files count by path, size and mtime rather than content:
- * hashing the ~100 MB node binary would add about 0.3 s to every start, and a package upgrade
- * changes size or mtime anyway.
+ * Names the image by what goes in it. The node binary and its libraries count by path, size and mtime
+ * rather than content: hashing the ~100 MB binary would add about 0.3 s to every start, and a package
+ * upgrade changes size or mtime anyway. The harness counts by its sources' hash alone: the same harness
+ * built into another cache folder (each test's, each user's) is the same image, not another 100 MB.
  */
 function inputsHash(files: ImageFile[], harnessHash: string): string {
   const hash = createHash('sha256').update(`recipe ${recipeVersion}\nnode ${process.version}\nharness ${harnessHash}\n`);
-  for (const file of files) hash.update(`${file.source} ${file.target} ${file.size} ${file.mtimeMs}\n`);
+  for (const file of files) if (!file.target.startsWith('harness/')) hash.update(`${file.source} ${file.target} ${file.size} ${file.mtimeMs}\n`);
   return hash.digest('hex').slice(0, 16);
 }
 
