@@ -75,21 +75,39 @@ test.after.always(async () => {
   if (base) await rm(base, { recursive: true, force: true });
 });
 
+/** Roots the cloud has, so that the second test can add the ones a failed first test left out. */
+const added = new Set<string>();
+
 async function addRoot(path: string): Promise<void> {
-  const added = await api(localUrl(), 'POST', '/api/v1/roots', { kind: 'local', path }, token);
-  if (added.status !== 201) throw new Error(`root not created: ${added.status} ${added.text}`);
+  const answer = await api(localUrl(), 'POST', '/api/v1/roots', { kind: 'local', path }, token);
+  if (answer.status !== 201) throw new Error(`root not created: ${answer.status} ${answer.text}`);
+  added.add(path);
 }
 
 async function registered(): Promise<Array<{ name: string; roots: string[] }>> {
   return (await api(localUrl(), 'GET', '/api/v1/fleet/couriers', undefined, token)).body.couriers;
 }
 
-async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits for a fleet condition. A courier container starting on a machine whose cores are all busy (CI runs this
+ * beside other test files and busy loops) can take tens of seconds, so the bound is generous; how fast is the
+ * benchmark's business. A miss says what the cloud and each courier container show.
+ */
+async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms; the cloud sees ${JSON.stringify(await registered())}`);
+    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms; the cloud sees ${JSON.stringify(await registered())}\n${await courierStates()}`);
     await sleep(100);
   }
+}
+
+async function courierStates(): Promise<string> {
+  const lines: string[] = [];
+  for (const { name } of await listCouriers(docker, FLEET)) {
+    const state = await docker.getContainer(name).inspect().then((info) => JSON.stringify(info.State), (error: Error) => error.message);
+    lines.push(`${name}: ${state}`, ...(logs.get(name) ?? '').split('\n').slice(-15).map((line) => `  ${line.slice(0, 300)}`));
+  }
+  return lines.join('\n');
 }
 
 /** Scales, then follows the log of every courier container not followed yet. */
@@ -185,7 +203,7 @@ test.serial('1 -> 3 -> 1 couriers serve six roots while requests keep arriving, 
     await traffic.stop();
   }
   t.true(traffic.dropped.length > 30, `${traffic.dropped.length} requests dropped`);
-  await allAnswered(t, traffic.dropped, 30_000);
+  await allAnswered(t, traffic.dropped, 60_000);
   // A log line follows its result: it is written once the journal has recorded the request as done.
   await sleep(1000);
   for (const { id } of traffic.dropped) t.is(answers(id), 1, `${id} answered once`);
@@ -196,6 +214,7 @@ test.serial('1 -> 3 -> 1 couriers serve six roots while requests keep arriving, 
 });
 
 test.serial('a courier killed with SIGKILL: its roots are served again by another courier and nothing is lost', async (t) => {
+  for (const root of roots) if (!added.has(root)) await addRoot(root);
   await scale(2);
   await until('two couriers registered', async () => (await registered()).length === 2);
   const victim = (await registered()).find((c) => c.roots.length > 0)!;
@@ -208,9 +227,9 @@ test.serial('a courier killed with SIGKILL: its roots are served again by anothe
   const after = roots.map((root, r) => ({ root, id: `k${r}` }));
   await Promise.all(after.map(({ root, id }) => dropRequest(root, 'basic', id, { function: 'upper', input: { text: id } })));
   // How soon is the benchmark's business (npm run bench); here only that it happens, on a loaded CI machine too.
-  await Promise.all(after.map(({ root, id }) => waitForResult(root, 'basic', id, 60_000)));
+  await Promise.all(after.map(({ root, id }) => waitForResult(root, 'basic', id, 120_000)));
   t.log(`from SIGKILL of ${victim.name} (serving ${victim.roots.length} roots) until each root answered again: ${Date.now() - killedAt} ms (lease ${LEASE_MS} ms)`);
   const survivor = (await registered()).find((c) => c.name !== victim.name);
   t.truthy(survivor, 'another courier is registered');
-  await allAnswered(t, [...before, ...after], 30_000);
+  await allAnswered(t, [...before, ...after], 60_000);
 });
