@@ -4,13 +4,13 @@
  * measured in the same run, with the courier's peak RSS.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { watch } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readRegularFile, replaceFile } from '../courier/fast-fs.ts';
+import { writeFileAtomicSync } from '../base/atomic-file.ts';
+import { readRegularFile } from '../courier/fast-fs.ts';
 import type { LoadedApp } from '../runtime/app.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import { CallFailed, count, failed, ms, percentile, Tally, throughput, times } from './stats.ts';
@@ -184,7 +184,7 @@ async function fileWork(courier: CourierProcess, count: number): Promise<number>
     if (reading.kind !== 'text') throw new Error(`could not read staged request ${i}: ${reading.kind}`);
     const request = JSON.parse(reading.text) as { input: unknown };
     const result = JSON.stringify({ ok: true, output: request.input }, null, 2) + '\n';
-    replaceFile(join(results, `.files${i}.json.${randomUUID()}.tmp`), join(results, `files${i}.json`), result);
+    writeFileAtomicSync(join(results, `files${i}.json`), result);
   }
   return (performance.now() - started) / 1000;
 }

@@ -11,11 +11,11 @@ import { pino } from 'pino';
 import { cloudClient } from '../cli/cloud-client.ts';
 import { controlRequest } from '../cli/control-client.ts';
 import { startCloud, type RunningCloud } from '../cloud/main.ts';
-import { FLEET_NAME_LABEL, removeCouriers, scaleCouriers, type ScaleOptions } from '../docker/courier-fleet.ts';
+import { FLEET_NAME_LABEL, removeCouriers, scaleCouriers, type ScaleOptions } from '../deploy/courier-fleet.ts';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
-import { ensureServiceImages } from '../docker/service-images.ts';
-import { ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers } from '../docker/swarm-fleet.ts';
-import { bridgeAddress } from '../docker/bridge-address.ts';
+import { ensureServiceImages } from '../deploy/service-images.ts';
+import { ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers } from '../deploy/swarm-fleet.ts';
+import { bridgeAddress } from '../deploy/bridge-address.ts';
 
 /** Its own fleet name: an operator's real fleet on this engine is never touched. */
 const FLEET = 'ec-bench';

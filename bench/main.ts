@@ -7,7 +7,7 @@ import { createExecutor } from '../docker/executor-factory.ts';
 import { loadApp } from '../runtime/app.ts';
 import { buildHarness } from '../runtime/harness-bundle.ts';
 import { Invoker } from '../runtime/invoker.ts';
-import { defaultCacheDir } from '../runtime/paths.ts';
+import { defaultCacheDir } from '../base/paths.ts';
 import { benchCloud } from './cloud-bench.ts';
 import { benchCourier } from './courier-bench.ts';
 import { benchDatabase } from './database-bench.ts';

@@ -1,5 +1,5 @@
 /** @module A small client of the cloud's HTTP API for the CLI: JSON in and out, errors as EdgeError with the server's code. */
-import { EdgeError, isErrorCode } from '../runtime/errors.ts';
+import { EdgeError, isErrorCode } from '../base/errors.ts';
 
 export interface CloudAnswer {
   status: number;

@@ -1,7 +1,7 @@
 /** @module A client of a running cloud's control socket (`<data>/control.sock`), for `edgecourier cloud operators`. */
 import { request } from 'node:http';
 import { controlSocketPath } from '../cloud/control-socket.ts';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import { answerError, type CloudAnswer } from './cloud-client.ts';
 
 function send(dataDir: string, method: string, path: string): Promise<CloudAnswer> {

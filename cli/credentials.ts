@@ -1,9 +1,10 @@
 /** @module Where the CLI keeps the cloud URL and API token after `edgecourier login`: a file only its user can read. */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
+import { writeFileAtomic } from '../base/atomic-file.ts';
 
 const credentialsSchema = z.object({ url: z.string().url(), token: z.string().min(1), email: z.string() });
 export type Credentials = z.infer<typeof credentialsSchema>;
@@ -16,9 +17,7 @@ export function credentialsFile(): string {
 export async function saveCredentials(credentials: Credentials): Promise<string> {
   const file = credentialsFile();
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-  await rename(temp, file);
+  await writeFileAtomic(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
   return file;
 }
 

@@ -1,7 +1,7 @@
 /** @module Reads JSON given on the command line, inline or as @file, with errors that say which option was wrong. */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import type { CallEntries } from '../runtime/protocol.ts';
 
 const entriesSchema = z.record(z.string(), z.unknown());

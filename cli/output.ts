@@ -1,5 +1,5 @@
 /** @module How the CLI talks: results as JSON on stdout, progress and errors as plain lines on stderr. */
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 
 export function progress(line: string): void {
   process.stderr.write(`edgecourier: ${line}\n`);

@@ -1,6 +1,6 @@
 /** @module Reads a password for the CLI without echoing it: from EDGECOURIER_PASSWORD, from stdin when piped, or a prompt. */
 import { createInterface } from 'node:readline';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 
 async function readStdin(): Promise<string> {
   let text = '';

@@ -1,5 +1,5 @@
 /** @module The logged-in cloud client for commands that act on a user's apps, and app lookup by name or id. */
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import { cloudClient, type CloudClient } from './cloud-client.ts';
 import { loadCredentials } from './credentials.ts';
 

@@ -1,6 +1,6 @@
 /** @module Finding the caller's app and its functions, where anyone else's app answers exactly like a missing one. */
 import type { Response } from 'express';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import { requireCaller } from './auth.ts';
 import type { AppRecord, FunctionRecord } from './data.ts';
 import type { AppStore } from './stores/apps.ts';

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { loadApp, type LoadedApp } from '../runtime/app.ts';
 import type { AppConfig } from '../runtime/app-config.ts';
 import type { DependencyInstaller } from '../runtime/deps.ts';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import { assertRegistryOnly } from '../runtime/registry-only.ts';
 import type { Executor } from '../runtime/executor.ts';
 import { Invoker } from '../runtime/invoker.ts';

@@ -1,6 +1,6 @@
 /** @module Who is calling: a bearer token or the session cookie, checked once per request. */
 import type { RequestHandler, Response } from 'express';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import type { TokenRecord, UserRecord } from './data.ts';
 import type { TokenStore } from './stores/tokens.ts';
 import type { UserStore } from './stores/users.ts';

@@ -4,13 +4,14 @@
  * account holding 8 MB of it made every write (a login, a token) block the server for 140-200 ms. Code is
  * kept in files named by the SHA-256 of their content, written once; the JSON file names them.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import type { CloudData, FunctionRecord } from './data.ts';
+import { writeFileAtomic } from '../base/atomic-file.ts';
 
 /** A function record as the JSON file holds it: its code named by hash. */
 type StoredFunction = Omit<FunctionRecord, 'code'> & { codeHash: string };
@@ -111,9 +112,7 @@ export class CodeSplitFile implements Adapter<CloudData> {
   }
 
   async #writeCode(hash: string, code: string): Promise<void> {
-    const temp = join(this.#codeDir, `.${hash}.${randomBytes(6).toString('hex')}.tmp`);
-    await writeFile(temp, code, { mode: 0o600 });
-    await rename(temp, join(this.#codeDir, hash));
+    await writeFileAtomic(join(this.#codeDir, hash), code, { mode: 0o600 });
   }
 
   async #removeUnnamed(): Promise<void> {

@@ -8,7 +8,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
+import { httpStatusOf } from './http-status.ts';
 import type { UserRecord } from './data.ts';
 import { internalErrorBody, validate } from './http.ts';
 import type { UserStore } from './stores/users.ts';
@@ -50,7 +51,7 @@ async function respond(users: UserStore, logger: Logger, req: IncomingMessage, r
     result = await answer(users, logger, req.method ?? 'GET', req.url ?? '/');
   } catch (error) {
     if (error instanceof URIError) error = new EdgeError('INVALID_INPUT', 'the address in the command is not valid URL encoding');
-    if (error instanceof EdgeError) result = { status: error.status, body: { error: error.toBody() } };
+    if (error instanceof EdgeError) result = { status: httpStatusOf(error.code), body: { error: error.toBody() } };
     else {
       logger.error({ err: error, method: req.method, url: req.url }, 'a control command failed');
       result = { status: 500, body: internalErrorBody };

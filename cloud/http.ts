@@ -2,9 +2,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { describeIssues } from '../runtime/app-config.ts';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
+import { httpStatusOf } from './http-status.ts';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../runtime/json-depth.ts';
+import { describeIssues } from '../base/zod-issues.ts';
 
 /**
  * Parses untrusted input where it enters; `what` names it in the message ("body", "query").
@@ -65,7 +66,7 @@ export function errorBoundary(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const known = error instanceof EdgeError ? error : clientError(error as LibraryError);
     if (known) {
-      res.status(known.status).json({ error: known.toBody() });
+      res.status(httpStatusOf(known.code)).json({ error: known.toBody() });
       return;
     }
     logger.error({ err: error, method: req.method, path: req.path }, 'unexpected error');

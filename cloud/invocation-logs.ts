@@ -2,7 +2,7 @@
  * @module The last invocations of each function of each app, with their console output, kept in memory
  * for the owner to read, within one budget of bytes shared fairly between owners.
  */
-import type { ErrorBody } from '../runtime/errors.ts';
+import type { ErrorBody } from '../base/errors.ts';
 import type { InvocationLog, InvokeResponse } from '../runtime/protocol.ts';
 import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS } from '../runtime/text-caps.ts';
 

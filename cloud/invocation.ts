@@ -1,9 +1,10 @@
 /** @module The invocation envelope as it arrives over HTTP, and the response as it leaves, for test-invokes and endpoint calls. */
 import type { Response } from 'express';
 import { z } from 'zod';
-import { errorCatalogue, isPlatformError, type ErrorBody, type ErrorCode } from '../runtime/errors.ts';
+import { errorCatalogue, isPlatformError, type ErrorBody, type ErrorCode } from '../base/errors.ts';
 import type { CallEntries, InvokeResponse } from '../runtime/protocol.ts';
 import type { InvocationEnvelope } from './app-runtime.ts';
+import { httpStatusOf } from './http-status.ts';
 import type { AppRecord } from './data.ts';
 import { validate } from './http.ts';
 
@@ -75,7 +76,7 @@ export function invocationReply(response: InvokeResponse, withLogs: boolean): In
   const logs = withLogs ? { logs: response.logs } : {};
   if (!response.ok) {
     const { code } = response.error;
-    return { status: errorCatalogue[code].status, body: { error: response.error, ...logs, stats: response.stats }, headers: retryHeaders(code) };
+    return { status: httpStatusOf(code), body: { error: response.error, ...logs, stats: response.stats }, headers: retryHeaders(code) };
   }
   const { output, key, cache, stats } = response;
   return { status: 200, body: { output, key, ...(cache ? { cache } : {}), ...logs, stats }, headers: {} };

@@ -1,9 +1,10 @@
 /** @module Sends the cloud's mails: over SMTP when a server is configured, else as .eml files in an outbox folder. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
+import { writeFileAtomic } from '../base/atomic-file.ts';
 
 export interface Mail {
   to: string;
@@ -66,10 +67,8 @@ function outboxMailer(outboxDir: string, from: string, logger: Logger): Mailer {
       await mkdir(outboxDir, { recursive: true });
       // Colons are not allowed in file names on Windows, where an outbox may be synced to.
       const name = `${new Date().toISOString().replaceAll(':', '-')}-${randomBytes(4).toString('hex')}.eml`;
-      const temp = join(outboxDir, `.${name}.tmp`);
-      // A temp name and a rename, so whoever watches the outbox never reads half a mail.
-      await writeFile(temp, info.message, { mode: 0o600 });
-      await rename(temp, join(outboxDir, name));
+      // Whoever watches the outbox never reads half a mail. `buffer: true` above makes the message a Buffer.
+      await writeFileAtomic(join(outboxDir, name), info.message as Buffer, { mode: 0o600 });
       logger.info({ to: maskAddress(mail.to), file: name }, 'mail written to the outbox');
     },
     async close() {},

@@ -1,7 +1,7 @@
 /** @module Seals secrets at rest with AES-256-GCM under the cloud's key: EDGECOURIER_SECRET_KEY, or <data>/secret.key made on first start. */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;

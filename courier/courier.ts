@@ -8,7 +8,7 @@
 import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { DependencyInstaller } from '../runtime/deps.ts';
-import { isPlatformError } from '../runtime/errors.ts';
+import { isPlatformError } from '../base/errors.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { AppCache } from './app-cache.ts';
 import type { Journal } from './journal.ts';

@@ -3,7 +3,7 @@
  * microseconds on the local folder a courier serves, and a backlog of small files costs less than half
  * the CPU this way: no thread-pool hop, promise or FileHandle per call.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 /** What is at a request's path: nothing, something that is not a regular file, or a file and its text unless it is over the limit. */
 export type FileReading =
@@ -43,13 +43,4 @@ export function readRegularFile(path: string, maxBytes: number): FileReading {
   } finally {
     closeSync(fd);
   }
-}
-
-/**
- * Writes `text` to `temp` and renames it to `path`: readers see the old file or the whole new one. The temp
- * is created new ('wx' is O_CREAT|O_EXCL), so a symlink planted at its name is never written through.
- */
-export function replaceFile(temp: string, path: string, text: string): void {
-  writeFileSync(temp, text, { flag: 'wx' });
-  renameSync(temp, path);
 }

@@ -1,7 +1,7 @@
 /** @module The courier's side of the fleet API (docs/fleet-api.md): register, heartbeat, deregister, with the cloud's answers checked where they enter. */
 import { z } from 'zod';
-import { describeIssues } from '../runtime/app-config.ts';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
+import { describeIssues } from '../base/zod-issues.ts';
 
 /**
  * What the fleet client needs of an HTTP client: the body of a successful answer, an error answer thrown as

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import type { Observability } from '../runtime/observability.ts';
 import { createBackend } from '../sync/create-backend.ts';
 import { fleetClient, type Assignment, type FleetTransport } from './fleet-client.ts';

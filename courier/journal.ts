@@ -3,8 +3,9 @@
  * the synced root so it never syncs. It makes requests run once per content across restarts: a
  * finished content is never run again, an accepted but unfinished one is run again after a crash.
  */
-import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../base/atomic-file.ts';
 
 export type JournalState = 'accepted' | 'done';
 
@@ -132,11 +133,9 @@ export class Journal {
 
   async #compact(): Promise<void> {
     const lines = [...this.#entries].map(([p, { hash, state }]) => JSON.stringify({ p, h: hash, s: state === 'done' ? 'd' : 'a' }) + '\n');
-    const temp = `${this.#file}.tmp-${process.pid}`;
-    await writeFile(temp, lines.join(''));
     await this.#handle?.close();
     this.#handle = undefined;
-    await rename(temp, this.#file);
+    await writeFileAtomic(this.#file, lines.join(''));
     this.#lines = lines.length;
   }
 }

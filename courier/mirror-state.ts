@@ -2,11 +2,11 @@
  * @module What a remote mirror remembers across restarts: its cursor, the revisions it downloaded, the results it
  * uploaded and the changes it could not apply yet.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { writeFileAtomic } from '../base/atomic-file.ts';
 
 const stateSchema = z.object({
   cursor: z.string().optional(),
@@ -84,13 +84,6 @@ export class MirrorStateFile {
 
   async #write(state: MirrorState): Promise<void> {
     await mkdir(dirname(this.#file), { recursive: true });
-    const temp = `${this.#file}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await writeFile(temp, JSON.stringify(state));
-      await rename(temp, this.#file);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    await writeFileAtomic(this.#file, JSON.stringify(state));
   }
 }

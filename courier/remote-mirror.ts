@@ -6,12 +6,13 @@
  * applied is tried again at the next pull, a failed upload after a while: neither holds up the cursor.
  */
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { RemoteEntry, SyncBackend } from '../sync/backend.ts';
 import { classify } from './layout.ts';
 import { emptyMirrorState, forgetPath, MirrorStateFile, type MirrorState } from './mirror-state.ts';
+import { writeFileAtomic } from '../base/atomic-file.ts';
 
 export interface RemoteMirrorOptions {
   backend: SyncBackend;
@@ -170,9 +171,7 @@ export class RemoteMirror {
     }
     const content = await backend.download(entry.path);
     await mkdir(dirname(local), { recursive: true });
-    const temp = join(dirname(local), `.${entry.path.split('/').pop()}.download.tmp`);
-    await writeFile(temp, content);
-    await rename(temp, local);
+    await writeFileAtomic(local, content);
     this.#state.revs[entry.path] = entry.rev;
   }
 

@@ -1,7 +1,8 @@
 /** @module The request file format (`<app>/requests/<id>.json`), validated with zod where it enters. */
 import { z } from 'zod';
-import { describeIssues, functionNamePattern } from '../runtime/app-config.ts';
+import { functionNamePattern } from '../runtime/app-config.ts';
 import type { CallEntries } from '../runtime/protocol.ts';
+import { describeIssues } from '../base/zod-issues.ts';
 
 const entries = z.record(z.string(), z.unknown());
 

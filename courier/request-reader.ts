@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, type Stats } from 'node:fs';
 import type { Logger } from 'pino';
 import { canonicalJson } from '../runtime/call-key.ts';
-import { EdgeError, type ErrorBody } from '../runtime/errors.ts';
+import { EdgeError, type ErrorBody } from '../base/errors.ts';
 import { readRegularFile } from './fast-fs.ts';
 import type { Journal } from './journal.ts';
 import { parseRequest, type FolderRequest } from './request-file.ts';

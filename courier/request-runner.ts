@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { DependencyInstaller } from '../runtime/deps.ts';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { AppCache } from './app-cache.ts';
 import type { FolderRequest } from './request-file.ts';

@@ -1,9 +1,8 @@
 /** @module Writes result and pending files beside requests, atomically: a temp name in the same folder, then a rename. */
-import { randomUUID } from 'node:crypto';
 import { lstat, mkdir, readFile, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { EdgeError, type ErrorBody } from '../runtime/errors.ts';
-import { replaceFile } from './fast-fs.ts';
+import { dirname } from 'node:path';
+import { EdgeError, type ErrorBody } from '../base/errors.ts';
+import { writeFileAtomicSync } from '../base/atomic-file.ts';
 import type { CallEntries, InvocationLog, InvocationStats } from '../runtime/protocol.ts';
 import type { RetryState } from './retry-chains.ts';
 
@@ -35,19 +34,17 @@ async function makeFolder(folder: string): Promise<void> {
   madeFolders.add(folder);
 }
 
-/** The temp name starts with a dot: the courier, and people browsing the folder, pass over it; its random part cannot be guessed. */
 async function writeAtomically(path: string, value: unknown): Promise<void> {
   const folder = dirname(path);
   if (!madeFolders.has(folder)) await makeFolder(folder);
-  const temp = () => join(folder, `.${basename(path)}.${randomUUID()}.tmp`);
   const text = JSON.stringify(value, null, 2) + '\n';
   try {
-    replaceFile(temp(), path, text);
+    writeFileAtomicSync(path, text);
   } catch (error) {
     // The folder was removed since: make it again, once.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await makeFolder(folder);
-    replaceFile(temp(), path, text);
+    writeFileAtomicSync(path, text);
   }
 }
 

@@ -3,7 +3,7 @@
  * is tried again with back-off, for a bound, before its last error becomes its result. A function's
  * own failure ends the chain at once. One chain per request path, for one content: an edit starts over.
  */
-import { isPlatformError, type ErrorBody } from '../runtime/errors.ts';
+import { isPlatformError, type ErrorBody } from '../base/errors.ts';
 
 export interface RetryPolicy {
   /** How long after its first try a request that keeps failing for the platform's sake is tried again; 0 makes such failures final at once. */

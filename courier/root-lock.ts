@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import { ownerAlive, thisProcess, type ProcessIdentity } from '../runtime/run-dir.ts';
 
 interface LockOwner extends ProcessIdentity {

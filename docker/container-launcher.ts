@@ -2,7 +2,7 @@
 import type Docker from 'dockerode';
 import { rm } from 'node:fs/promises';
 import { defaultOperatorLimits } from '../runtime/app-config.ts';
-import type { ErrorBody } from '../runtime/errors.ts';
+import type { ErrorBody } from '../base/errors.ts';
 import { HarnessConnection } from '../runtime/harness-connection.ts';
 import { openRendezvous } from '../runtime/rendezvous.ts';
 import { makeSandboxDir, removeDeadSandboxDirs } from '../runtime/run-dir.ts';

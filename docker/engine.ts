@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
 import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 
 const defaultSocket = '/var/run/docker.sock';
 const dockerdLog = '/var/log/edgecourier-dockerd.log';

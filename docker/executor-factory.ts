@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DependencyInstaller } from '../runtime/deps.ts';
 import type { Executor } from '../runtime/executor.ts';
 import { buildHarness } from '../runtime/harness-bundle.ts';
-import { defaultCacheDir, defaultRunDir } from '../runtime/paths.ts';
+import { defaultCacheDir, defaultRunDir } from '../base/paths.ts';
 import { ProcessExecutor } from '../runtime/process/process-executor.ts';
 import { ensureBaseImage } from './base-image.ts';
 import { DockerExecutor, type ContainerPoolSettings } from './docker-executor.ts';

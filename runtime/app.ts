@@ -3,10 +3,11 @@ import { transform } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
-import { appConfigSchema, defaultOperatorLimits, describeIssues, functionNamePattern, type AppConfig, type OperatorLimits } from './app-config.ts';
+import { appConfigSchema, defaultOperatorLimits, functionNamePattern, type AppConfig, type OperatorLimits } from './app-config.ts';
 import type { DependencyManifest } from './deps.ts';
-import { EdgeError } from './errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import type { InvocationLimits } from './protocol.ts';
+import { describeIssues } from '../base/zod-issues.ts';
 
 const FUNCTION_EXTENSIONS = ['.js', '.mjs', '.ts'];
 const MAX_SOURCE_BYTES = 1024 * 1024;

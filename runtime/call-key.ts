@@ -1,6 +1,6 @@
 /** @module Call keys: the identity of `(function, version of its code, input)` that cache and precomputed entries are filed under. */
 import { createHash } from 'node:crypto';
-import { EdgeError } from './errors.ts';
+import { EdgeError } from '../base/errors.ts';
 
 /** Deeper inputs are refused rather than risk the host's stack on hostile nesting. */
 const MAX_DEPTH = 256;

@@ -2,7 +2,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, readFile, readdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { EdgeError } from './errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import { assertNoLocalOverrides, isInside, relocateLock, rewriteLocalSpecs } from './local-deps.ts';
 import { npmBesideNode } from './npm-cli.ts';
 import { npmArgs, runNpm, stderrTail } from './npm-run.ts';

@@ -1,6 +1,6 @@
 /** @module The host's end of one harness: line-delimited JSON over a Unix socket, with invocations matched to results. */
 import type { Socket } from 'node:net';
-import { EdgeError, type ErrorBody } from './errors.ts';
+import { EdgeError, type ErrorBody } from '../base/errors.ts';
 import { LineReader } from './line-reader.ts';
 import { encodeHostMessage, parseHarnessLine, type CallResult, type HostMessage, type InvokeMessage, type LogEntry } from './protocol.ts';
 

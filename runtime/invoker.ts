@@ -5,7 +5,7 @@
  */
 import type { FunctionSpec, LoadedApp } from './app.ts';
 import { callKey } from './call-key.ts';
-import { EdgeError } from './errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import type { CallSite, Executor } from './executor.ts';
 import type { CallEntries, CallResult, InvocationLog, InvocationStats, InvokeResponse } from './protocol.ts';
 

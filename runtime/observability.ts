@@ -5,7 +5,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LoadedApp } from './app.ts';
-import { EdgeError } from './errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import type { CallHandler, ExecutionOutcome, ExecutionRequest, Executor } from './executor.ts';
 import { WarmPool } from './warm-pool.ts';
 

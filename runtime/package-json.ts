@@ -1,5 +1,5 @@
 /** @module Reads package.json and package-lock.json text into checked objects, and makes the error every dependency step throws. */
-import { EdgeError } from './errors.ts';
+import { EdgeError } from '../base/errors.ts';
 
 export type JsonObject = Record<string, unknown>;
 

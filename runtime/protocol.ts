@@ -1,6 +1,6 @@
 /** @module The call protocol: messages between the host and the harness, and the shapes of a call's outcome. */
 import { z } from 'zod';
-import { errorCatalogue, type ErrorBody, type ErrorCode } from './errors.ts';
+import { errorCatalogue, type ErrorBody, type ErrorCode } from '../base/errors.ts';
 import { framed, unframe } from './framing.ts';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.ts';
 import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES } from './text-caps.ts';

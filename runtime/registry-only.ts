@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { EdgeError } from './errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import type { DependencyManifest } from './deps.ts';
 import { isInside } from './local-deps.ts';
 import { findNpmCli, npmBesideNode } from './npm-cli.ts';

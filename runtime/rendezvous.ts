@@ -2,7 +2,7 @@
 import { createServer, type Socket } from 'node:net';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EdgeError } from './errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import { awaitReady } from './harness-connection.ts';
 
 /** Unix socket paths are limited to 107 bytes by the kernel. */

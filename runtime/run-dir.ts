@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { EdgeError } from './errors.ts';
-import { ensurePrivateFolder } from './private-file.ts';
+import { EdgeError } from '../base/errors.ts';
+import { ensurePrivateFolder } from '../base/private-file.ts';
 import { join } from 'node:path';
 
 /** Whether a process of this machine is still running. */

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LoadedApp } from './app.ts';
 import type { DependencyInstaller } from './deps.ts';
-import { EdgeError } from './errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import type { CallHandler, CallSite, ExecutionOutcome, ExecutionRequest, Executor } from './executor.ts';
 import { materializeApp } from './materialize.ts';
 import { FairShares } from './fair-shares.ts';

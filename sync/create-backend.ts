@@ -1,11 +1,11 @@
 /** @module The one place that picks a sync back end, with credentials from the environment or a credentials file. */
 import { z } from 'zod';
-import { describeIssues } from '../runtime/app-config.ts';
-import { EdgeError } from '../runtime/errors.ts';
-import { readPrivateFile } from '../runtime/private-file.ts';
+import { EdgeError } from '../base/errors.ts';
+import { readPrivateFile } from '../base/private-file.ts';
 import type { SyncBackend } from './backend.ts';
 import { dropboxBackendFromEnv } from './dropbox/dropbox-backend.ts';
 import { oneDriveBackendFromEnv } from './onedrive/onedrive-backend.ts';
+import { describeIssues } from '../base/zod-issues.ts';
 
 export type BackendKind = SyncBackend['kind'];
 

@@ -1,11 +1,11 @@
 /** @module `edgecourier couriers scale|ls|rm`: a fleet of courier containers on this host's Docker engine. */
 import { type Command, InvalidArgumentError } from 'commander';
-import { listCouriers, removeCouriers, scaleCouriers } from '../../docker/courier-fleet.ts';
+import { listCouriers, removeCouriers, scaleCouriers } from '../../deploy/courier-fleet.ts';
 import { ensureEngine } from '../../docker/engine.ts';
-import { SERVICE_HOME } from '../../docker/service-config.ts';
-import { ensureServiceImages } from '../../docker/service-images.ts';
-import { ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers, SWARM_SERVICE } from '../../docker/swarm-fleet.ts';
-import { EdgeError } from '../../runtime/errors.ts';
+import { SERVICE_HOME } from '../../deploy/service-config.ts';
+import { ensureServiceImages } from '../../deploy/service-images.ts';
+import { ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers, SWARM_SERVICE } from '../../deploy/swarm-fleet.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { positiveInt } from '../numbers.ts';
 import { fail, printJson, progress } from '../output.ts';
 

@@ -1,7 +1,7 @@
 /** @module `edgecourier images build`: builds the courier and cloud images from this checkout, on the local engine, with no registry. */
 import type { Command } from 'commander';
 import { ensureEngine } from '../../docker/engine.ts';
-import { ensureServiceImages } from '../../docker/service-images.ts';
+import { ensureServiceImages } from '../../deploy/service-images.ts';
 import { fail, printJson, progress } from '../output.ts';
 
 export function registerImages(program: Command): void {

@@ -1,6 +1,6 @@
 /** @module `edgecourier logout`: revokes the saved API token on its cloud, then forgets it on this machine. */
 import type { Command } from 'commander';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { cloudClient } from '../cloud-client.ts';
 import { credentialsFile, forgetCredentials, savedCredentials } from '../credentials.ts';
 import { fail, progress } from '../output.ts';

@@ -1,6 +1,6 @@
 /** @module `edgecourier logs`: a function's recent invocations with their console output. */
 import type { Command } from 'commander';
-import type { ErrorBody } from '../../runtime/errors.ts';
+import type { ErrorBody } from '../../base/errors.ts';
 import type { InvocationLog } from '../../runtime/protocol.ts';
 import { fail, printJson } from '../output.ts';
 import { findApp, loggedInClient } from '../session.ts';

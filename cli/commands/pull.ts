@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { cloudClient, type CloudClient } from '../cloud-client.ts';
 import { loadCredentials } from '../credentials.ts';
 import { fail, progress } from '../output.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ensureBaseImage } from '../../docker/base-image.ts';
 import { ensureEngine } from '../../docker/engine.ts';
 import { buildHarness } from '../../runtime/harness-bundle.ts';
-import { defaultCacheDir } from '../../runtime/paths.ts';
+import { defaultCacheDir } from '../../base/paths.ts';
 import { fail, progress } from '../output.ts';
 
 export function registerSetup(program: Command): void {

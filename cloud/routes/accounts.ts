@@ -2,7 +2,7 @@
 import bcrypt from 'bcryptjs';
 import { Router, type CookieOptions, type Request } from 'express';
 import { z } from 'zod';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { requireCaller, SESSION_COOKIE } from '../auth.ts';
 import type { UserRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';

@@ -1,7 +1,7 @@
 /** @module Apps: created, listed, read, changed and deleted by their owner, and started and stopped. */
 import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { assertRegistryOnly } from '../../runtime/registry-only.ts';
 import { ownedApp } from '../app-lookup.ts';
 import { requireCaller } from '../auth.ts';

@@ -1,7 +1,7 @@
 /** @module An app's endpoints: the method and path under /run/<appId> that call one of its functions. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { functionOf, ownedApp } from '../app-lookup.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';

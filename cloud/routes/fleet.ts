@@ -1,7 +1,7 @@
 /** @module The fleet routes, for couriers with an operator's token: register, heartbeat, deregister, list (docs/fleet-api.md). */
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { requireOperator } from '../auth.ts';
 import type { CloudDeps } from '../deps.ts';
 import { validate } from '../http.ts';

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { defaultOperatorLimits, functionNamePattern } from '../../runtime/app-config.ts';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { functionOf, ownedApp } from '../app-lookup.ts';
 import type { FunctionRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';

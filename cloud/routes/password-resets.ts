@@ -1,7 +1,7 @@
 /** @module Password resets: asking for a mailed link, the page the link opens, and setting the new password. */
 import { Router, type Response, urlencoded } from 'express';
 import { z } from 'zod';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import type { UserRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
 import { validate } from '../http.ts';

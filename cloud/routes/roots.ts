@@ -1,7 +1,7 @@
 /** @module Users' synced roots: registered, listed and deleted by their owner; credentials go in sealed and never come back out. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { requireCaller } from '../auth.ts';
 import type { RootRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';

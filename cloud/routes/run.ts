@@ -7,9 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { parse as parseCookies } from 'cookie';
 import type { Logger } from 'pino';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { nestedDeeperThan } from '../../runtime/json-depth.ts';
 import type { InvocationEnvelope } from '../app-runtime.ts';
+import { httpStatusOf } from '../http-status.ts';
 import { findCaller, SESSION_COOKIE } from '../auth.ts';
 import { bodyErrors, internalErrorBody } from '../http.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
@@ -154,7 +155,7 @@ export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' |
     // Answered already, or the client went away (an upload cut short): nobody is left to tell.
     if (res.headersSent || req.socket.destroyed) return void res.destroy();
     const close = !req.readableEnded;
-    if (error instanceof EdgeError) return sendJson(res, error.status, { error: error.toBody() }, close, retryHeaders(error.code));
+    if (error instanceof EdgeError) return sendJson(res, httpStatusOf(error.code), { error: error.toBody() }, close, retryHeaders(error.code));
     logger.error({ err: error, method: req.method, path: req.url?.split('?', 1)[0] }, 'unexpected error');
     sendJson(res, 500, internalErrorBody, close);
   };

@@ -1,7 +1,7 @@
 /** @module API tokens, for the CLI and couriers: made, listed and revoked by their user. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { requireCaller } from '../auth.ts';
 import type { TokenRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultOperatorLimits } from '../app-config.ts';
-import type { ErrorBody } from '../errors.ts';
+import type { ErrorBody } from '../../base/errors.ts';
 import { HarnessConnection } from '../harness-connection.ts';
 import { openRendezvous } from '../rendezvous.ts';
 import { makeSandboxDir, removeDeadSandboxDirs } from '../run-dir.ts';

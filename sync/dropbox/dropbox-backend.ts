@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Dropbox, DropboxAuth, type files } from 'dropbox';
 import nodeFetch, { type RequestInit, type Response } from 'node-fetch';
 import { z } from 'zod';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import type { ChangeBatch, RemoteEntry, SyncBackend } from '../backend.ts';
 import { classifyHttpFailure, isNetworkFailure, RetryableError, withRetry, type RetryOptions } from '../retry.ts';
 

@@ -1,6 +1,6 @@
 /** @module Access tokens for Microsoft Graph: a fixed one, or one renewed with an OAuth refresh token and cached until shortly before it expires. */
 import { z } from 'zod';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { classifyHttpFailure, withRetry } from '../retry.ts';
 
 /** Resolves with a bearer token for Microsoft Graph. */

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { isErrorCode } from '../../runtime/errors.ts';
+import { isErrorCode } from '../../base/errors.ts';
 import { badRequests, type BadRequest, type Targets } from '../helpers/bad-requests.ts';
 import { api, freshEmail, grantOperator, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 

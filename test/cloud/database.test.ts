@@ -4,7 +4,7 @@ import { readFile, readdir, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDb } from '../../cloud/db.ts';
 import type { AppRecord } from '../../cloud/data.ts';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { api, startTestCloud } from '../helpers/cloud.ts';
 import { makeApp, newUser } from '../helpers/cloud-apps.ts';
 import { tempFolder } from '../helpers/temp.ts';

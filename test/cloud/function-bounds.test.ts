@@ -2,7 +2,7 @@
 import test from 'ava';
 import { api } from '../helpers/cloud.ts';
 import { makeApp, useCloudWithUser } from '../helpers/cloud-apps.ts';
-import { errorCatalogue, type ErrorCode } from '../../runtime/errors.ts';
+import { errorCatalogue, type ErrorCode } from '../../base/errors.ts';
 import { MAX_ERROR_MESSAGE_CHARS } from '../../runtime/text-caps.ts';
 
 const session = useCloudWithUser(test);

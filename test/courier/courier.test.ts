@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCourier, type RunningCourier } from '../../courier/main.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
-import type { ErrorCode } from '../../runtime/errors.ts';
+import type { ErrorCode } from '../../base/errors.ts';
 import { dropRequest, makeRoot, sleep, waitForResult, type TempRoot } from '../helpers/courier.ts';
 
 let temp: TempRoot;

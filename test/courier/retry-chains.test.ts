@@ -1,6 +1,6 @@
 /** The retry policy on its own: which failures are tried again, how the waits grow, and what the bound's result says. */
 import test from 'ava';
-import type { ErrorBody } from '../../runtime/errors.ts';
+import type { ErrorBody } from '../../base/errors.ts';
 import { RetryChains, type RetryDecision } from '../../courier/retry-chains.ts';
 
 const busy: ErrorBody = { code: 'BUSY', message: 'all 16 sandboxes are busy' };

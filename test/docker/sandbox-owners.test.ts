@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { ensureEngine } from '../../docker/engine.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { OWNER_CONTAINER_LABEL, OWNER_LABEL, OWNER_START_LABEL } from '../../docker/sandbox-owner.ts';
-import { serviceContainerOptions } from '../../docker/service-config.ts';
+import { serviceContainerOptions } from '../../deploy/service-config.ts';
 import { ownerAlive, thisProcess } from '../../runtime/run-dir.ts';
-import { ensureServiceImages } from '../../docker/service-images.ts';
+import { ensureServiceImages } from '../../deploy/service-images.ts';
 import { sleep } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
 

@@ -1,5 +1,5 @@
 /** @module A test Executor around a real one that fails chosen calls as a broken platform would, so the courier's retry policy can be tested. */
-import type { ErrorCode } from '../../runtime/errors.ts';
+import type { ErrorCode } from '../../base/errors.ts';
 import type { CallHandler, ExecutionOutcome, ExecutionRequest, Executor } from '../../runtime/executor.ts';
 
 /** Says whether top-level call number `n` (from 1) with this request fails, and with which platform code. */

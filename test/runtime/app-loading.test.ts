@@ -3,7 +3,7 @@ import test from 'ava';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadApp } from '../../runtime/app.ts';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
 const noDependencies = { dependencyKey: async () => 'none' };

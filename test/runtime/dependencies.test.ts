@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadApp } from '../../runtime/app.ts';
 import { DependencyInstaller } from '../../runtime/deps.ts';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { copyFixtureApp } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
 

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { LoadedApp } from '../../runtime/app.ts';
-import type { ErrorCode } from '../../runtime/errors.ts';
+import type { ErrorCode } from '../../base/errors.ts';
 import { copyFixtureApp, startRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { until } from '../helpers/wait.ts';

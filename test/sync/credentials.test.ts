@@ -2,7 +2,7 @@
 import test from 'ava';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { createBackend, readCredentialsFile } from '../../sync/create-backend.ts';
 import { tempFolder } from '../helpers/temp.ts';
 

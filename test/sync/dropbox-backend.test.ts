@@ -1,7 +1,7 @@
 /** The Dropbox back end drives the real SDK against the loopback emulator: listings, cursors, retries, transfers, longpoll, tokens. */
 import { randomBytes } from 'node:crypto';
 import test, { type ExecutionContext } from 'ava';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import type { RemoteEntry } from '../../sync/backend.ts';
 import { DropboxBackend, DropboxCallError, dropboxBackendFromEnv, type DropboxBackendOptions } from '../../sync/dropbox/dropbox-backend.ts';
 import { DropboxEmulator, dropboxEmulatorFetch, type DropboxEmulatorOptions } from '../emulators/dropbox-emulator.ts';

@@ -1,6 +1,6 @@
 /** @module This host's address on Docker's default bridge: where containers reach services running on the host. */
 import type Docker from 'dockerode';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 
 /** IPAM's gateway or, where Docker 20.10 leaves it out, the subnet's first address, which dockerd gives the bridge. */
 export async function bridgeAddress(docker: Docker): Promise<string> {

@@ -6,13 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
-import { FLEET_NAME_LABEL, listCouriers, removeCouriers, scaleCouriers, type ScaleOptions } from '../../docker/courier-fleet.ts';
+import { FLEET_NAME_LABEL, listCouriers, removeCouriers, scaleCouriers, type ScaleOptions } from '../../deploy/courier-fleet.ts';
 import { ensureEngine } from '../../docker/engine.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
-import { ensureServiceImages } from '../../docker/service-images.ts';
+import { ensureServiceImages } from '../../deploy/service-images.ts';
 import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
-import { bridgeAddress } from '../../docker/bridge-address.ts';
+import { bridgeAddress } from '../../deploy/bridge-address.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
 let docker: Docker;

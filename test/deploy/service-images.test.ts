@@ -5,8 +5,8 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureEngine } from '../../docker/engine.ts';
-import { HEALTH_PORTS, serviceContainerOptions, type ServiceContainerSpec } from '../../docker/service-config.ts';
-import { ensureServiceImages, type ServiceImages } from '../../docker/service-images.ts';
+import { HEALTH_PORTS, serviceContainerOptions, type ServiceContainerSpec } from '../../deploy/service-config.ts';
+import { ensureServiceImages, type ServiceImages } from '../../deploy/service-images.ts';
 import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
 import { fixturesDir } from '../helpers/runtime.ts';
 

@@ -1,14 +1,14 @@
 /** @module Builds the courier and cloud images from this checkout on top of the base image, with no registry, each only when its inputs changed. */
 import type Docker from 'dockerode';
 import { dirname, join } from 'node:path';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import { buildHarness } from '../runtime/harness-bundle.ts';
 import { findNpmCli, npmBesideNode } from '../runtime/npm-cli.ts';
-import { defaultCacheDir } from '../runtime/paths.ts';
-import { BASE_IMAGE_ENV, BASE_IMAGE_NODE, ensureBaseImage, imageExists } from './base-image.ts';
+import { defaultCacheDir } from '../base/paths.ts';
+import { BASE_IMAGE_ENV, BASE_IMAGE_NODE, ensureBaseImage, imageExists } from '../docker/base-image.ts';
 import { contentHash, fileAt, listFolder, listProductionModules, listSources, modulesIdentity, treeEntries } from './project-files.ts';
 import { HEALTH_PORTS, ROLE_LABEL, SERVICE_APP_DIR, SERVICE_ENTRYPOINT, SERVICE_HOME, serviceCommand, serviceEnv, type ServiceRole } from './service-config.ts';
-import { sendTar, type TarEntry } from './tar.ts';
+import { sendTar, type TarEntry } from '../docker/tar.ts';
 
 export interface ServiceImages {
   courier: string;

@@ -1,8 +1,8 @@
 /** @module How courier and cloud containers are laid out: paths, environment, ports, labels and commands, shared by the image build and whoever starts them. */
 import type Docker from 'dockerode';
 import { isAbsolute, join } from 'node:path';
-import { EdgeError } from '../runtime/errors.ts';
-import { BASE_IMAGE_NODE } from './base-image.ts';
+import { EdgeError } from '../base/errors.ts';
+import { BASE_IMAGE_NODE } from '../docker/base-image.ts';
 
 export type ServiceRole = 'courier' | 'cloud';
 

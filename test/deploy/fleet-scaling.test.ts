@@ -9,17 +9,17 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
-import { FLEET_NAME_LABEL, listCouriers, scaleCouriers, type ScaleOptions } from '../../docker/courier-fleet.ts';
+import { FLEET_NAME_LABEL, listCouriers, scaleCouriers, type ScaleOptions } from '../../deploy/courier-fleet.ts';
 import { ensureEngine } from '../../docker/engine.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
-import { ensureServiceImages } from '../../docker/service-images.ts';
+import { ensureServiceImages } from '../../deploy/service-images.ts';
 import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
 import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
 
 /** Its own fleet name, so that other fleet tests running at the same time never touch these couriers. */
 const FLEET = 'ec-scaling-test';
 import { fixturesDir } from '../helpers/runtime.ts';
-import { bridgeAddress } from '../../docker/bridge-address.ts';
+import { bridgeAddress } from '../../deploy/bridge-address.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
 const LEASE_MS = 2000;

@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { EdgeError } from '../runtime/errors.ts';
+import { EdgeError } from '../base/errors.ts';
 import { STOP_TIMEOUT_S, fleetCourierOptions, fleetStateDir, type ScaleOptions } from './courier-fleet.ts';
 import { SERVICE_HOME, serviceEnv } from './service-config.ts';
 

@@ -1,4 +1,4 @@
-/** @module docker/compose.yaml on real Docker, with Docker Compose: the cloud, then two couriers that turn healthy, register and answer a request. */
+/** @module deploy/compose.yaml on real Docker, with Docker Compose: the cloud, then two couriers that turn healthy, register and answer a request. */
 import test from 'ava';
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
@@ -9,14 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureEngine } from '../../docker/engine.ts';
 import { OWNER_CONTAINER_LABEL } from '../../docker/sandbox-owner.ts';
-import { SERVICE_ENTRYPOINT } from '../../docker/service-config.ts';
-import { ensureServiceImages } from '../../docker/service-images.ts';
+import { SERVICE_ENTRYPOINT } from '../../deploy/service-config.ts';
+import { ensureServiceImages } from '../../deploy/service-images.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
 import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
 import { fixturesDir } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-const composeFile = fileURLToPath(new URL('../../docker/compose.yaml', import.meta.url));
+const composeFile = fileURLToPath(new URL('../../deploy/compose.yaml', import.meta.url));
 /** Compose names containers, networks and labels after the project: one of its own, so nothing else is touched. */
 const project = `ectest${process.pid}`;
 const run = promisify(execFile);

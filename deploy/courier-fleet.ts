@@ -1,12 +1,12 @@
 /** @module A fleet of courier containers on one host through dockerode: scaled by number, listed and removed by their labels. */
 import type Docker from 'dockerode';
-import { randomUUID } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EdgeError } from '../runtime/errors.ts';
-import { ensurePrivateFolder } from '../runtime/private-file.ts';
-import { OWNER_LABEL } from './sandbox-owner.ts';
+import { EdgeError } from '../base/errors.ts';
+import { ensurePrivateFolder } from '../base/private-file.ts';
+import { OWNER_LABEL } from '../docker/sandbox-owner.ts';
 import { SERVICE_HOME, serviceContainerOptions } from './service-config.ts';
+import { writeFileAtomic } from '../base/atomic-file.ts';
 
 /** Marks the containers this module manages, apart from couriers started any other way; its value is the courier's number. */
 export const FLEET_LABEL = 'edgecourier.fleet';
@@ -109,13 +109,7 @@ async function placeTokenFile(options: ScaleOptions, fleet: string): Promise<str
     return folder;
   }
   await ensurePrivateFolder(folder, () => new EdgeError('INVALID_INPUT', `${folder} must be a folder owned by this user (it holds the couriers' token); remove it`));
-  const temp = join(folder, `.courier-token.${randomUUID()}`);
-  try {
-    await writeFile(temp, options.token, { mode: 0o600 });
-    await rename(temp, join(folder, TOKEN_FILE_NAME));
-  } finally {
-    await rm(temp, { force: true });
-  }
+  await writeFileAtomic(join(folder, TOKEN_FILE_NAME), options.token, { mode: 0o600 });
   return folder;
 }
 
