@@ -4,6 +4,7 @@
  * answered, and later calls placed on the thread would see their state, so the thread is retired.
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
 import type { Worker as ThreadWorker } from 'node:worker_threads';
 
 /** Resource kinds that run code later on their own: what `setTimeout`, `setInterval` and `setImmediate` leave. */
@@ -24,7 +25,7 @@ export interface Leftovers {
  * Node lists only the ones that keep a thread alive.
  */
 export function watchLeftovers(): Leftovers {
-  const threads = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  const threads = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
   const running = new Set<ThreadWorker>();
   const Original = threads.Worker;
   threads.Worker = class CountedWorker extends Original {
