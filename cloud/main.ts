@@ -58,7 +58,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const logger = settings.logger.child({ component: 'cloud' });
   await assertNoCloudOn(settings.dataDir);
   const db = await openDb(join(settings.dataDir, 'cloud.json'));
-  const observability = new Observability(settings.executor.executor);
+  const observability = new Observability(settings.executor.executor, settings.executor.pool);
   const runtime = new AppRuntime({
     appsDir: join(settings.dataDir, 'apps'),
     executor: observability.executor,

@@ -21,6 +21,7 @@ import { removePending } from './result-files.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-chains.ts';
 import { takeRootLock } from './root-lock.ts';
 import { watchRoot } from './watch-root.ts';
+import { courierMetricsOf } from './courier-metrics.ts';
 
 /** A remote folder the courier mirrors instead of serving a local one. */
 export interface RemoteRoot {
@@ -109,7 +110,7 @@ async function forgetRemoved(journal: Journal, root: string): Promise<void> {
 /** The courier counts its work on the process's metrics when given them; with a metrics port of its own it makes them if need be and serves them. */
 async function observe(settings: CourierSettings, logger: Logger): Promise<{ observability?: Observability; health?: HealthServer }> {
   if (settings.metricsPort === undefined) return { observability: settings.observability };
-  const observability = settings.observability ?? new Observability(settings.executor.executor);
+  const observability = settings.observability ?? new Observability(settings.executor.executor, settings.executor.pool);
   const health = await startHealthServer(observability, { port: settings.metricsPort, host: settings.metricsHost ?? '127.0.0.1', logger });
   return { observability, health };
 }
@@ -131,6 +132,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     await unlock();
   };
   let uncount: (() => void) | undefined;
+  const metrics = observability && courierMetricsOf(observability);
   try {
     const { executor, installer } = settings.executor;
     const mirror =
@@ -158,13 +160,13 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       retry: { ...defaultRetryPolicy, ...settings.retry },
       onResult: (path, outcome) => {
         mirror?.resultWritten(path);
-        observability?.courierRequest(outcome);
+        metrics?.request(outcome);
       },
-      onRetry: (code) => observability?.courierRetry(code),
+      onRetry: (code) => metrics?.retry(code),
     });
     // Not healthy until the first scan is done: what is already in the root has not been seen before that.
     let watching = false;
-    uncount = observability?.addCourier({ get backlog() { return courier.backlog; }, get watching() { return watching; } });
+    uncount = metrics?.add({ get backlog() { return courier.backlog; }, get watching() { return watching; } });
     const watcher = watchRoot(root, { request: (p) => courier.enqueue(p), folderRemoved: (p) => void courier.folderRemoved(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record removed requests')), appChanged: (app) => apps.changed(app) }, logger);
     await watcher.ready;
     watching = true;

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { DependencyInstaller } from '../runtime/deps.ts';
 import type { Executor } from '../runtime/executor.ts';
+import type { PoolState } from '../runtime/observability.ts';
 import { buildHarness } from '../runtime/harness-bundle.ts';
 import { defaultCacheDir, defaultRunDir } from '../base/paths.ts';
 import { ProcessExecutor } from '../runtime/process/process-executor.ts';
@@ -21,6 +22,8 @@ export interface ExecutorSettings extends ContainerPoolSettings {
 /** A started executor with the installer it uses, so that app loading computes the same dependency keys. */
 export interface ExecutorBundle {
   executor: Executor;
+  /** The same executor as the metrics and health check read it: its pool of sandboxes. */
+  pool: PoolState;
   installer: DependencyInstaller;
   kind: 'docker' | 'process';
 }
@@ -38,11 +41,11 @@ export async function createExecutor(settings: ExecutorSettings = {}): Promise<E
     const sizes = Object.fromEntries(Object.entries({ maxProcesses: maxContainers, concurrency, maxQueue, maxQueuePerOwner, maxWaitMs }).filter(([, value]) => value !== undefined));
     const executor = new ProcessExecutor({ harnessDir: harness.dir, runDir, installer, ...sizes });
     await executor.start();
-    return { executor, installer, kind: 'process' };
+    return { executor, pool: executor, installer, kind: 'process' };
   }
   const docker = await ensureEngine({ log });
   const image = await ensureBaseImage(docker, harness, { log });
   const executor = new DockerExecutor({ docker, image, runDir, installer, ...pool });
   await executor.start();
-  return { executor, installer, kind: 'docker' };
+  return { executor, pool: executor, installer, kind: 'docker' };
 }

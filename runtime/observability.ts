@@ -1,13 +1,13 @@
 /**
  * @module Operator metrics (Prometheus, through prom-client) and the health answer of a process that runs
  * functions: one registry per process, made where the process is wired and passed down. Only those wiring
- * modules import it, so the rest of the runtime, and an edge caller of it, never loads prom-client.
+ * modules import it, so the rest of the runtime, and an edge caller of it, never loads prom-client. It knows
+ * executions and the pool; a trigger (the courier) adds its own metrics and health checks to it.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LoadedApp } from './app.ts';
 import { EdgeError } from '../base/errors.ts';
 import type { CallHandler, ExecutionOutcome, ExecutionRequest, Executor } from './executor.ts';
-import { WarmPool } from './warm-pool.ts';
 
 /** One function body the executor was asked to run, and how that ended. */
 interface ExecutionEvent {
@@ -17,13 +17,14 @@ interface ExecutionEvent {
   coldStart: boolean;
 }
 
-/** A courier as the gauges and the health check see it. */
-export interface CourierView {
-  /** `retrying`: request files whose last try failed for the platform's sake, waiting for the next or on it. */
-  readonly backlog: { queued: number; active: number; retrying: number };
-  /** False until the first scan of the root is done, and again once the courier stops. */
-  readonly watching: boolean;
+/** What the gauges and the health check read of the pool of sandboxes behind the executor (the `WarmPool` is one). */
+export interface PoolState {
+  readonly size: { total: number; generic: number; queued: number };
+  readonly closed: boolean;
 }
+
+/** Part of a process's health: undefined while fine, else why the process should not get work. */
+export type HealthCheck = () => string | undefined;
 
 export type HealthReport = { status: 'ok'; sandboxes: number; queued: number } | { status: 'unavailable'; reason: string };
 
@@ -68,33 +69,26 @@ class ObservedExecutor implements Executor {
   }
 }
 
-/** Both executors are warm pools, but the Executor interface does not show a pool's state: this is the one place that looks for it. */
-function poolOf(executor: Executor): WarmPool {
-  if (executor instanceof WarmPool) return executor;
-  throw new Error('metrics and health need an executor built on the warm pool');
-}
-
 // From a warm call's millisecond to the long time limits some functions are given.
 const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /**
- * The metrics and health of one process: its executor's pool and any couriers it runs. Labels are
- * outcomes only (the error catalogue is finite); function and app names are the callers' to choose.
- * @example const observability = new Observability(bundle.executor); new Invoker({ executor: observability.executor })
+ * The metrics and health of one process: its executor and the pool behind it, and what the triggers it runs
+ * add. Labels are outcomes only (the error catalogue is finite); function and app names are the callers' to choose.
+ * @example const observability = new Observability(bundle.executor, bundle.executor); new Invoker({ executor: observability.executor })
  */
 export class Observability {
-  #registry = new Registry();
-  #courierRequests: Counter<'outcome'>;
-  #courierRetries: Counter<'code'>;
+  /** Where a trigger registers metrics of its own. */
+  readonly registry = new Registry();
   /** The executor given, with every execution counted: what this process's invokers run on. */
   readonly executor: Executor;
-  #pool: WarmPool;
-  #couriers: CourierView[] = [];
+  #pool: PoolState;
+  #checks: HealthCheck[] = [];
 
-  constructor(executor: Executor) {
-    this.#pool = poolOf(executor);
-    const registers = [this.#registry];
-    collectDefaultMetrics({ register: this.#registry });
+  constructor(executor: Executor, pool: PoolState) {
+    this.#pool = pool;
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
     const invocations = new Counter({ name: 'edgecourier_invocations_total', help: 'Function bodies run, nested calls included, by outcome ("ok" or the error code).', labelNames: ['outcome'], registers });
     // Present from the start, so that rate() sees the first call.
     invocations.inc({ outcome: 'ok' }, 0);
@@ -105,50 +99,38 @@ export class Observability {
       duration.observe(event.seconds);
       if (event.coldStart) coldStarts.inc();
     });
-    this.#courierRequests = new Counter({ name: 'edgecourier_courier_requests_total', help: 'Request files answered by the couriers, by outcome ("ok" or the error code).', labelNames: ['outcome'], registers });
-    this.#courierRetries = new Counter({ name: 'edgecourier_courier_retries_total', help: 'Tries of request files that failed for the platform\'s sake and are tried again, by error code.', labelNames: ['code'], registers });
-    this.#gauge('edgecourier_courier_retrying', 'Request files being tried again after a platform failure.', () => this.#couriers.reduce((sum, c) => sum + c.backlog.retrying, 0));
-    this.#gauge('edgecourier_executor_queue_depth', 'Calls waiting for a sandbox.', () => this.#pool.size.queued);
-    this.#gauge('edgecourier_warm_sandboxes', 'Sandboxes serving an app, alive or starting.', () => this.#pool.size.total - this.#pool.size.generic);
-    this.#gauge('edgecourier_generic_sandboxes', 'Pre-started sandboxes waiting for a new app.', () => this.#pool.size.generic);
-    this.#gauge('edgecourier_courier_backlog', 'Request files queued or running in the couriers.', () => this.#couriers.reduce((sum, c) => sum + c.backlog.queued + c.backlog.active, 0));
-    this.#gauge('edgecourier_roots_served', 'Synced folders a courier is watching.', () => this.#couriers.filter((c) => c.watching).length);
+    this.gauge('edgecourier_executor_queue_depth', 'Calls waiting for a sandbox.', () => this.#pool.size.queued);
+    this.gauge('edgecourier_warm_sandboxes', 'Sandboxes serving an app, alive or starting.', () => this.#pool.size.total - this.#pool.size.generic);
+    this.gauge('edgecourier_generic_sandboxes', 'Pre-started sandboxes waiting for a new app.', () => this.#pool.size.generic);
   }
 
-  /** A courier wrote a result with this outcome. */
-  courierRequest(outcome: string): void {
-    this.#courierRequests.inc({ outcome });
-  }
-
-  /** A courier's try of a request failed for the platform's sake with this code, and will be tried again. */
-  courierRetry(code: string): void {
-    this.#courierRetries.inc({ code });
-  }
-
-  /** Counts a courier in the gauges and the health check from now on; the function returned stops counting it. */
-  addCourier(courier: CourierView): () => void {
-    this.#couriers.push(courier);
+  /** Counts `check` in the health answer from now on; the function returned stops counting it. */
+  addHealthCheck(check: HealthCheck): () => void {
+    this.#checks.push(check);
     return () => {
-      this.#couriers = this.#couriers.filter((other) => other !== courier);
+      this.#checks = this.#checks.filter((other) => other !== check);
     };
   }
 
   /** Cheap enough for every probe: it reads state the process already keeps. */
   health(): HealthReport {
     if (this.#pool.closed) return { status: 'unavailable', reason: 'the executor is shutting down' };
-    if (this.#couriers.some((c) => !c.watching)) return { status: 'unavailable', reason: 'a courier is not watching its folder' };
+    for (const check of this.#checks) {
+      const reason = check();
+      if (reason !== undefined) return { status: 'unavailable', reason };
+    }
     const { total, queued } = this.#pool.size;
     return { status: 'ok', sandboxes: total, queued };
   }
 
   /** The registry in Prometheus text format, with its content type. */
   async scrape(): Promise<{ contentType: string; text: string }> {
-    return { contentType: this.#registry.contentType, text: await this.#registry.metrics() };
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
   }
 
   /** A gauge read when scraped, so that nothing updates it on the hot path. */
-  #gauge(name: string, help: string, read: () => number): void {
-    this.#registry.registerMetric(
+  gauge(name: string, help: string, read: () => number): void {
+    this.registry.registerMetric(
       new Gauge({
         name,
         help,

@@ -62,7 +62,7 @@ async function fleetToken(options: CourierOptions): Promise<string> {
 /** Runs as one courier of a fleet: the cloud says which roots to serve. */
 async function startFleet(options: CourierOptions, token: string, executor: ExecutorBundle, logger: Logger): Promise<() => Promise<void>> {
   // One metrics port for the whole process, counting every root it serves.
-  const observability = options.metricsPort === undefined ? undefined : new Observability(executor.executor);
+  const observability = options.metricsPort === undefined ? undefined : new Observability(executor.executor, executor.pool);
   const health = observability && (await startHealthServer(observability, { port: options.metricsPort!, host: options.metricsHost, logger }));
   const fleet = await startFleetCourier({
     cloud: cloudClient(options.cloud!, token),

@@ -31,9 +31,11 @@ test('/metrics counts invocations by outcome, with durations, sandboxes and the 
   t.true(sample(metrics.text, 'edgecourier_invocation_duration_seconds_count') >= 3);
   t.true(sample(metrics.text, 'edgecourier_warm_sandboxes') >= 1);
   t.is(sample(metrics.text, 'edgecourier_executor_queue_depth'), 0);
-  for (const name of ['edgecourier_cold_starts_total', 'edgecourier_generic_sandboxes', 'edgecourier_roots_served', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds']) {
+  for (const name of ['edgecourier_cold_starts_total', 'edgecourier_generic_sandboxes', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds']) {
     t.false(Number.isNaN(sample(metrics.text, name)), `${name} is missing`);
   }
+  // A cloud that runs no courier shows no courier series, rather than zeros that look like an idle courier.
+  t.notRegex(metrics.text, /^edgecourier_(courier_|roots_served)/m);
 });
 
 test('/healthz answers 200 with the pool size, needing no session', async (t) => {
