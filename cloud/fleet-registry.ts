@@ -1,18 +1,11 @@
 /** @module The fleet registry: couriers register and heartbeat, and get the roots they hold under a lease (docs/fleet-api.md). */
+import type { Assignment } from '../api/fleet.ts';
 import type { CourierRecord, RootRecord } from './data.ts';
 import { leaseRunning, planHeartbeat, resumeLeases } from './leases.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { CourierStore } from './stores/couriers.ts';
 import type { RootStore } from './stores/roots.ts';
 
-/** What a courier is told to serve. */
-export interface Assignment {
-  rootId: string;
-  kind: RootRecord['kind'];
-  path: string;
-  credentials?: Record<string, string>;
-  leaseExpiresAt: string;
-}
 
 export interface FleetSettings {
   roots: RootStore;

@@ -1,5 +1,6 @@
 /** @module The courier's side of the fleet API (docs/fleet-api.md): register, heartbeat, deregister, with the cloud's answers checked where they enter. */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { fleetPaths, heartbeatAnswer, registration, type Assignment as WireAssignment, type Registration } from '../api/fleet.ts';
 import { EdgeError } from '../base/errors.ts';
 import { describeIssues } from '../base/zod-issues.ts';
 
@@ -11,23 +12,8 @@ export interface FleetTransport {
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
-const registration = z.object({ id: z.string().min(1), name: z.string(), leaseMs: z.number().positive(), heartbeatMs: z.number().positive() });
-
-const assignment = z.object({
-  // It names a folder in the state folder: nothing that could climb out of it.
-  rootId: z.string().regex(/^[\w-]+$/, 'an id of letters, digits, _ and -'),
-  kind: z.enum(['local', 'dropbox', 'onedrive']),
-  path: z.string().min(1),
-  credentials: z.record(z.string(), z.string()).optional(),
-  // ISO time or epoch milliseconds: either reads as epoch milliseconds.
-  leaseExpiresAt: z.union([z.number(), z.iso.datetime({ offset: true })]).transform((value) => (typeof value === 'number' ? value : Date.parse(value))),
-});
-
-const heartbeatAnswer = z.object({ assignments: z.array(assignment) });
-
-export type Registration = z.infer<typeof registration>;
-/** A root this courier holds a lease on; `credentials` are secrets and must never be logged. */
-export type Assignment = z.infer<typeof assignment>;
+/** A root this courier holds a lease on, its lease's end in epoch milliseconds; `credentials` are secrets and must never be logged. */
+export type Assignment = Omit<WireAssignment, 'leaseExpiresAt'> & { leaseExpiresAt: number };
 
 /** The fleet API as this courier's `id` calls it. */
 export interface FleetClient {
@@ -47,16 +33,16 @@ function check<S extends z.ZodType>(schema: S, what: string, body: unknown): z.o
  * @example const fleet = fleetClient(cloudClient(url, token)); const { id } = await fleet.register('courier-1')
  */
 export function fleetClient(transport: FleetTransport): FleetClient {
-  const courierPath = (id: string) => `/api/v1/fleet/couriers/${encodeURIComponent(id)}`;
   return {
     async register(name) {
-      return check(registration, 'a registration', await transport.request('POST', '/api/v1/fleet/couriers', { name }));
+      return check(registration, 'a registration', await transport.request('POST', fleetPaths.couriers, { name }));
     },
     async heartbeat(courierId, serving) {
-      return check(heartbeatAnswer, 'a heartbeat', await transport.request('POST', `${courierPath(courierId)}/heartbeat`, { serving })).assignments;
+      const { assignments } = check(heartbeatAnswer, 'a heartbeat', await transport.request('POST', fleetPaths.heartbeat(courierId), { serving }));
+      return assignments.map((held) => ({ ...held, leaseExpiresAt: Date.parse(held.leaseExpiresAt) }));
     },
     async deregister(courierId) {
-      await transport.request('DELETE', courierPath(courierId));
+      await transport.request('DELETE', fleetPaths.courier(courierId));
     },
   };
 }

@@ -8,7 +8,7 @@ import type { TarEntry } from '../docker/tar.ts';
 /** The checkout this module belongs to. */
 const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** What the commands need at run time; tests, benchmarks and docs stay out. */
-const sourceDirs = ['base', 'cli', 'runtime', 'docker', 'deploy', 'courier', 'cloud', 'sync'];
+const sourceDirs = ['base', 'api', 'cli', 'runtime', 'docker', 'deploy', 'courier', 'cloud', 'sync'];
 const sourceFiles = ['package.json', 'package-lock.json'];
 const lockFile = 'package-lock.json';
 /** npm's record of what it actually installed, rewritten by every install that changes node_modules. */

@@ -1,13 +1,10 @@
 /** @module The fleet routes, for couriers with an operator's token: register, heartbeat, deregister, list (docs/fleet-api.md). */
 import { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
+import { heartbeatRequest, registerRequest, type HeartbeatAnswer, type Registration } from '../../api/fleet.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { requireOperator } from '../auth.ts';
 import type { CloudDeps } from '../deps.ts';
 import { validate } from '../http.ts';
-
-const registerSchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
-const heartbeatSchema = z.strictObject({ serving: z.array(z.string().max(100)).max(10_000) });
 
 const courierNotFound = (id: string) => new EdgeError('NOT_FOUND', `no courier ${id}: it deregistered or was silent too long; register again`);
 
@@ -27,17 +24,17 @@ export function fleetRoutes(deps: Pick<CloudDeps, 'fleet' | 'logger'>): Router {
   router.use(operatorsOnly);
 
   router.post('/couriers', async (req, res) => {
-    const { name } = validate(registerSchema, req.body);
+    const { name } = validate(registerRequest, req.body);
     const courier = await deps.fleet.register(name);
     logger.info({ courierId: courier.id, name }, 'courier registered');
-    res.status(201).json({ id: courier.id, name: courier.name, leaseMs: deps.fleet.leaseMs, heartbeatMs: deps.fleet.heartbeatMs });
+    res.status(201).json({ id: courier.id, name: courier.name, leaseMs: deps.fleet.leaseMs, heartbeatMs: deps.fleet.heartbeatMs } satisfies Registration);
   });
 
   router.post('/couriers/:id/heartbeat', async (req, res) => {
-    const { serving } = validate(heartbeatSchema, req.body);
+    const { serving } = validate(heartbeatRequest, req.body);
     const assignments = await deps.fleet.heartbeat(req.params.id, serving);
     if (!assignments) throw courierNotFound(req.params.id);
-    res.json({ assignments });
+    res.json({ assignments } satisfies HeartbeatAnswer);
   });
 
   router.delete('/couriers/:id', async (req, res) => {
