@@ -4,7 +4,7 @@ import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadApp, type LoadedApp } from '../runtime/app.ts';
-import type { AppConfig } from '../runtime/app-config.ts';
+import { settingsOf, type AppConfig } from '../runtime/app-config.ts';
 import type { DependencyInstaller } from '../runtime/deps.ts';
 import { EdgeError } from '../base/errors.ts';
 import { assertRegistryOnly } from '../runtime/registry-only.ts';
@@ -47,7 +47,7 @@ type Files = Record<string, string>;
 function renderFiles(app: AppRecord, functions: FunctionRecord[]): Files {
   const settings: NonNullable<AppConfig['functions']> = {};
   for (const fn of functions) {
-    settings[fn.name] = { idempotent: fn.idempotent, timeoutMs: fn.timeoutMs, memoryMb: fn.memoryMb, public: fn.public };
+    settings[fn.name] = settingsOf(fn);
   }
   const files: Files = { 'app.json': `${JSON.stringify({ functions: settings }, null, 2)}\n` };
   if (app.packageJson !== null) files['package.json'] = app.packageJson;

@@ -1,4 +1,5 @@
 /** @module The cloud's stored records: one lowdb JSON file, written by one process. */
+import type { FunctionSettings } from '../runtime/app-config.ts';
 
 export interface UserRecord {
   id: string;
@@ -27,14 +28,11 @@ export interface ResetRecord {
   used: boolean;
 }
 
-export interface FunctionRecord {
+/** Its settings are app.json's, with `idempotent` and `public` always set. */
+export interface FunctionRecord extends Pick<FunctionSettings, 'idempotent' | 'public'>, Partial<Pick<FunctionSettings, 'timeoutMs' | 'memoryMb'>> {
   name: string;
   code: string;
   language: 'js' | 'ts';
-  idempotent: boolean;
-  timeoutMs?: number;
-  memoryMb?: number;
-  public: boolean;
   updatedAt: string;
 }
 

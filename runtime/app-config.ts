@@ -4,12 +4,26 @@ import { z } from 'zod';
 /** Function names double as file names and URL segments, so they stay plain. */
 export const functionNamePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
-const functionConfigSchema = z.strictObject({
-  idempotent: z.boolean().optional(),
-  timeoutMs: z.number().int().positive().optional(),
-  memoryMb: z.number().int().min(16).optional(),
-  public: z.boolean().optional(),
-});
+/**
+ * A function's settings, declared once: app.json takes each as optional, the cloud's function routes give
+ * them defaults and the operator's maxima; both keep these types and bounds.
+ */
+export const functionSettings = {
+  idempotent: z.boolean(),
+  timeoutMs: z.number().int().positive(),
+  memoryMb: z.number().int().min(16),
+  public: z.boolean(),
+};
+
+export type FunctionSettings = { [K in keyof typeof functionSettings]: z.infer<(typeof functionSettings)[K]> };
+
+const functionConfigSchema = z.strictObject(functionSettings).partial();
+
+/** The settings of a function among other fields (a stored record, a loaded config), the ones not set left out. */
+export function settingsOf(source: Partial<FunctionSettings>): Partial<FunctionSettings> {
+  const entries = (Object.keys(functionSettings) as Array<keyof FunctionSettings>).filter((key) => source[key] !== undefined).map((key) => [key, source[key]]);
+  return Object.fromEntries(entries) as Partial<FunctionSettings>;
+}
 
 /** Endpoints only matter when the app is deployed to the cloud (`edgecourier deploy`); the courier ignores them. */
 const endpointConfigSchema = z.strictObject({
@@ -32,7 +46,6 @@ export const appConfigSchema = z.strictObject({
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;
-export type FunctionConfig = z.infer<typeof functionConfigSchema>;
 export type EndpointConfig = z.infer<typeof endpointConfigSchema>;
 
 /** What an operator allows; app.json values above these are capped. */

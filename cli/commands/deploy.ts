@@ -1,7 +1,7 @@
 /** @module `edgecourier deploy <appDir>`: makes a cloud app match a folder app: package.json, functions, settings and endpoints. */
 import type { Command } from 'commander';
 import { basename } from 'node:path';
-import type { EndpointConfig } from '../../runtime/app-config.ts';
+import { settingsOf, type EndpointConfig } from '../../runtime/app-config.ts';
 import { loadApp, type LoadedApp } from '../../runtime/app.ts';
 import { assertRegistryOnly } from '../../runtime/registry-only.ts';
 import type { CloudClient } from '../cloud-client.ts';
@@ -36,10 +36,9 @@ async function syncFunctions(client: CloudClient, cloud: AppSummary, app: Loaded
     await client.request('PUT', `/api/v1/apps/${cloud.id}/functions/${fn.name}`, {
       code: fn.source,
       language: fn.file.endsWith('.ts') ? 'ts' : 'js',
-      idempotent: settings.idempotent ?? false,
-      public: settings.public ?? false,
-      ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
-      ...(settings.memoryMb ? { memoryMb: settings.memoryMb } : {}),
+      idempotent: false,
+      public: false,
+      ...settingsOf(settings),
     });
   }
 }

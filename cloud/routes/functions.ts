@@ -1,7 +1,7 @@
 /** @module An app's functions: put, listed, read and deleted by the owner, test-invoked whether the app runs or not, and their recent logs. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { defaultOperatorLimits, functionNamePattern } from '../../runtime/app-config.ts';
+import { defaultOperatorLimits, functionNamePattern, functionSettings } from '../../runtime/app-config.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { functionOf, ownedApp } from '../app-lookup.ts';
 import type { FunctionRecord } from '../data.ts';
@@ -22,10 +22,10 @@ const paramsSchema = z.object({
 const putSchema = z.strictObject({
   code: z.string().refine((code) => Buffer.byteLength(code) <= MAX_CODE_BYTES, `code must be at most ${MAX_CODE_BYTES} bytes`),
   language: z.enum(['js', 'ts']).default('js'),
-  idempotent: z.boolean().default(false),
-  timeoutMs: z.number().int().positive().max(defaultOperatorLimits.maxTimeoutMs).optional(),
-  memoryMb: z.number().int().min(16).max(defaultOperatorLimits.maxMemoryMb).optional(),
-  public: z.boolean().default(false),
+  idempotent: functionSettings.idempotent.default(false),
+  timeoutMs: functionSettings.timeoutMs.max(defaultOperatorLimits.maxTimeoutMs).optional(),
+  memoryMb: functionSettings.memoryMb.max(defaultOperatorLimits.maxMemoryMb).optional(),
+  public: functionSettings.public.default(false),
 });
 
 /**
