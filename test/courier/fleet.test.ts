@@ -13,6 +13,7 @@ import { createExecutor, type ExecutorBundle } from '../../docker/executor-facto
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { until as waitUntil } from '../helpers/wait.ts';
 
 const leaseMs = 1500;
 let base: string;
@@ -43,14 +44,6 @@ function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknow
   return { lines, logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) }) };
 }
 
-async function until(what: string, ready: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
-
 /** Registers a root as the operator; the test deletes it when done, so no later test's courier picks it up. */
 async function addRoot(t: { teardown(fn: () => Promise<unknown>): void }, root: Record<string, unknown>): Promise<string> {
   const { status, body } = await api(cloud.url, 'POST', '/api/v1/roots', root, token);
@@ -78,7 +71,7 @@ test.serial('two couriers split two roots, and a stopped courier hands its root 
   const [first, second] = [await makeRoot('basic'), await makeRoot('basic')];
   const ids = [await addRoot(t, { kind: 'local', path: first.root }), await addRoot(t, { kind: 'local', path: second.root })];
   const folders = new Map([[ids[0]!, first.root], [ids[1]!, second.root]]);
-  await until('each courier serves one root', () => couriers.every((courier) => courier.serving().length === 1));
+  await waitUntil('each courier serves one root', () => couriers.every((courier) => courier.serving().length === 1));
   t.deepEqual(couriers.flatMap((courier) => courier.serving()).sort(), [...ids].sort());
 
   for (const root of folders.values()) await dropRequest(root, 'basic', 'hello', { function: 'greet', input: { name: 'fleet' } });
@@ -94,7 +87,7 @@ test.serial('two couriers split two roots, and a stopped courier hands its root 
   await dropRequest(folder, 'basic', 'while-moving', { function: 'greet', input: { name: 'moving' } });
   await stopping;
   t.deepEqual(leaving.serving(), []);
-  await until('the other courier takes the root over', () => staying.serving().length === 2, leaseMs * 4);
+  await waitUntil('the other courier takes the root over', () => staying.serving().length === 2, { timeoutMs: leaseMs * 4 });
   t.true((await waitForResult(folder, 'basic', 'in-flight')).ok);
   t.true((await waitForResult(folder, 'basic', 'while-moving')).ok);
   // Let the courier that took over work through the root, then count: every request answered once.
@@ -109,7 +102,7 @@ test.serial('one courier serving two roots with the same app, byte for byte, run
   const courier = await fleetCourier(t, 'both', logger, join(base, 'both-state'));
   const [tenantA, tenantB] = [await makeRoot('tenant'), await makeRoot('tenant')];
   const ids = [await addRoot(t, { kind: 'local', path: tenantA.root }), await addRoot(t, { kind: 'local', path: tenantB.root })];
-  await until('the courier serves both roots', () => ids.every((id) => courier.serving().includes(id)));
+  await waitUntil('the courier serves both roots', () => ids.every((id) => courier.serving().includes(id)));
   await dropRequest(tenantA.root, 'tenant', 'plant', { function: 'peek', input: { secret: 'secret-of-tenant-a' } });
   const planted = await waitForResult(tenantA.root, 'tenant', 'plant');
   t.like(planted, { ok: true, output: { calls: 1 } });
@@ -135,7 +128,7 @@ test.serial("a fleet courier installs an app's registry and in-folder packages, 
   const courier = await fleetCourier(t, 'installs', logger, join(base, 'installs-state'));
   const { root } = await makeRoot('with-dep', 'basic');
   const id = await addRoot(t, { kind: 'local', path: root });
-  await until('the courier serves the root', () => courier.serving().includes(id));
+  await waitUntil('the courier serves the root', () => courier.serving().includes(id));
   await dropRequest(root, 'with-dep', 'local-package', { function: 'shout', input: { text: 'kept' } });
   t.true((await waitForResult(root, 'with-dep', 'local-package')).ok, 'a file: package inside the app still installs');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/probe.tgz`;
@@ -180,9 +173,9 @@ test.serial('a courier whose heartbeats fail lets its root go before the lease e
   const { root } = await makeRoot('basic');
   const id = await addRoot(t, { kind: 'local', path: root });
   const courier = await fleetCourier(t, 'flaky', logger, join(base, 'flaky-state'), transport);
-  await until('the courier serves the root', () => courier.serving().includes(id));
+  await waitUntil('the courier serves the root', () => courier.serving().includes(id));
   down = true;
-  await until('the courier lets the root go', () => courier.serving().length === 0, leaseMs * 2);
+  await waitUntil('the courier lets the root go', () => courier.serving().length === 0, { timeoutMs: leaseMs * 2 });
   t.true(Date.now() < leaseEnds, 'let go before the lease ended');
   down = false;
 });
@@ -194,7 +187,7 @@ test.serial('a root that cannot start is not served, and its credentials never r
   const broken = await addRoot(t, { kind: 'dropbox', path: '/edge', credentials: { DROPBOX_REFRESH_TOKEN: secret } });
   const courier = await fleetCourier(t, 'unlucky', logger, join(base, 'unlucky-state'));
   const failed = (rootId: string) => lines.some((line) => line.rootId === rootId && line.msg === 'could not serve a root; the cloud will hand it to another courier');
-  await until('both roots failed to start', () => failed(missing) && failed(broken));
+  await waitUntil('both roots failed to start', () => failed(missing) && failed(broken));
   await sleep(leaseMs);
   t.deepEqual(courier.serving(), []);
   t.false(JSON.stringify(lines).includes(secret));

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { RemoteMirror, type RemoteMirrorOptions } from '../../courier/remote-mirror.ts';
 import type { ChangeBatch, RemoteEntry, SyncBackend } from '../../sync/backend.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { until } from '../helpers/wait.ts';
 
 /** A remote folder in memory: each `changes` call drains what changed since the last one. */
 class FakeRemote implements SyncBackend {
@@ -72,15 +73,6 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }, options: Pa
 
 const kindAt = (path: string) => lstat(path).then((stats) => (stats.isDirectory() ? 'folder' : 'file'), () => 'none');
 
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
-}
-
 async function writeResult(root: string, mirror: RemoteMirror, content: string): Promise<void> {
   await mkdir(join(root, 'a', 'results'), { recursive: true });
   await writeFile(join(root, 'a', 'results', 'r.json'), content);
@@ -98,7 +90,7 @@ test('a file that cannot be downloaded is logged with its path and fetched at a 
   t.true(logs.some((line) => line.level >= 40 && line.path === 'a/requests/bad.json'));
   t.truthy((await state()).cursor);
   remote.failingDownloads.clear();
-  t.true(await eventually(async () => (await kindAt(join(root, 'a', 'requests', 'bad.json'))) === 'file'));
+  await t.notThrowsAsync(until('bad.json downloaded as a file', async () => (await kindAt(join(root, 'a', 'requests', 'bad.json'))) === 'file'));
 });
 
 test('a path that turns from a file into a folder, and back, replaces what is there', async (t) => {
@@ -108,9 +100,9 @@ test('a path that turns from a file into a folder, and back, replaces what is th
   t.is(await kindAt(join(root, 'a', 'lib')), 'file');
   remote.folder('a/lib');
   remote.put('a/lib/x.js', 'export default 1;');
-  t.true(await eventually(async () => (await kindAt(join(root, 'a', 'lib', 'x.js'))) === 'file'));
+  await t.notThrowsAsync(until('lib/x.js downloaded as a file', async () => (await kindAt(join(root, 'a', 'lib', 'x.js'))) === 'file'));
   remote.put('a/lib', 'a file again');
-  t.true(await eventually(() => readFile(join(root, 'a', 'lib'), 'utf8').then((text) => text === 'a file again', () => false)));
+  await t.notThrowsAsync(until('a/lib a file again', () => readFile(join(root, 'a', 'lib'), 'utf8').then((text) => text === 'a file again', () => false)));
 });
 
 test('a file over maxFileBytes is not mirrored, with a warning', async (t) => {
@@ -128,7 +120,7 @@ test('a result whose upload failed is uploaded later without a restart', async (
   await mirror.start();
   remote.failingUploads = 3;
   await writeResult(root, mirror, '{"ok":true}');
-  t.true(await eventually(() => remote.files.has('a/results/r.json')));
+  await t.notThrowsAsync(until('the result uploaded', () => remote.files.has('a/results/r.json')));
   t.is(remote.uploads, 4);
 });
 
@@ -137,7 +129,7 @@ test('stopping does not wait for an upload to be tried again', async (t) => {
   await mirror.start();
   remote.failingUploads = Infinity;
   await writeResult(root, mirror, '{"ok":true}');
-  t.true(await eventually(() => logs.some((line) => line.path === join('a', 'results', 'r.json') && line.level === 50)));
+  await t.notThrowsAsync(until('an error logged for the upload of the result', () => logs.some((line) => line.path === join('a', 'results', 'r.json') && line.level === 50)));
   const started = Date.now();
   await mirror.stop();
   // The retry is a minute away: a stop that waited for it would take that long.
@@ -149,12 +141,12 @@ test('a deleted folder removes its local copy and what the state knows under it;
   remote.put('a/requests/r.json', '{"function":"f"}');
   await mirror.start();
   await writeResult(root, mirror, '{"ok":true}');
-  t.true(await eventually(() => remote.files.has('a/results/r.json')));
+  await t.notThrowsAsync(until('the result uploaded', () => remote.files.has('a/results/r.json')));
   remote.delete('a');
-  t.true(await eventually(async () => (await kindAt(join(root, 'a'))) === 'none'));
-  t.true(await eventually(async () => Object.keys((await state()).revs).length === 0 && Object.keys((await state()).uploaded).length === 0));
+  await t.notThrowsAsync(until('the app folder removed here', async () => (await kindAt(join(root, 'a'))) === 'none'));
+  await t.notThrowsAsync(until('the mirror state emptied', async () => Object.keys((await state()).revs).length === 0 && Object.keys((await state()).uploaded).length === 0));
   remote.put('a/requests/r.json', '{"function":"f"}');
-  t.true(await eventually(async () => (await kindAt(join(root, 'a', 'requests', 'r.json'))) === 'file'));
+  await t.notThrowsAsync(until('the request downloaded again', async () => (await kindAt(join(root, 'a', 'requests', 'r.json'))) === 'file'));
   await writeResult(root, mirror, '{"ok":true}');
-  t.true(await eventually(() => remote.files.has('a/results/r.json')));
+  await t.notThrowsAsync(until('the result uploaded again', () => remote.files.has('a/results/r.json')));
 });

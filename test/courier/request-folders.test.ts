@@ -5,8 +5,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { RequestFolders } from '../../courier/request-folders.ts';
-import { sleep } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { until } from '../helpers/wait.ts';
 
 async function watched(t: { teardown(fn: () => void): void }) {
   const root = await tempFolder('ec-folders');
@@ -23,19 +23,13 @@ async function watched(t: { teardown(fn: () => void): void }) {
   return { root, names, gone, folders };
 }
 
-async function until(condition: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!condition() && Date.now() < deadline) await sleep(25);
-  return condition();
-}
-
 test.serial('a requests folder removed and made again, even with its old inode, is watched again and reported gone first', async (t) => {
   const { root, names, gone } = await watched(t);
   const requests = join(root, 'app', 'requests');
   rmSync(requests, { recursive: true });
   mkdirSync(requests);
   await writeFile(join(requests, 'x.json'), '{}');
-  t.true(await until(() => names.has(join('app', 'requests', 'x.json')), 5000), 'a file in the new folder is reported');
+  await t.notThrowsAsync(until('a file in the new folder reported', () => names.has(join('app', 'requests', 'x.json'))));
   t.deepEqual(gone, [join('app', 'requests')]);
 });
 
@@ -45,5 +39,5 @@ test.serial('names the kernel dropped events for (its queue overflowed) are repo
   // Written while the event loop is held, so the kernel's queue of 16,384 events overflows.
   const count = 20_000;
   for (let i = 0; i < count; i++) writeFileSync(join(root, 'app', 'requests', `r${i}.json`), '{}');
-  t.true(await until(() => names.size === count, 15_000), `${names.size} of ${count} names reported`);
+  await t.notThrowsAsync(until(`all ${count} names reported`, () => names.size === count, { explain: () => `${names.size} reported` }));
 });

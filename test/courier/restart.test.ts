@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dropRequest, makeRoot, readPending, sleep, waitForResult, waitUntil } from '../helpers/courier.ts';
+import { dropRequest, makeRoot, readPending, sleep, waitForResult } from '../helpers/courier.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
 const BATCH = 200;
@@ -58,7 +59,7 @@ test('after a SIGKILL, recovery removes the pending files of a request answered 
   let courier = startCourierProcess(root, state);
   // Long enough to show pending files (after 1 s), and for "running" to be still running well after the restart.
   for (const id of ['answered', 'running', 'removed']) await dropRequest(root, 'basic', id, { function: 'slow', input: { ms: 9000 } });
-  const [answered] = await Promise.all(['answered', 'running', 'removed'].map((id) => waitUntil(`the pending file of ${id}`, () => readPending(root, 'basic', id), 60_000)));
+  const [answered] = await Promise.all(['answered', 'running', 'removed'].map((id) => waitFor(`the pending file of ${id}`, () => readPending(root, 'basic', id), { timeoutMs: 60_000 })));
   courier.kill('SIGKILL');
   await new Promise((resolve) => courier.once('exit', resolve));
   await rm(join(root, 'basic', 'requests', 'removed.json'));
@@ -69,11 +70,11 @@ test('after a SIGKILL, recovery removes the pending files of a request answered 
 
   courier = startCourierProcess(root, state);
   try {
-    await waitUntil('the pending file of the answered request to go', async () => ((await readPending(root, 'basic', 'answered')) === undefined ? true : undefined), 60_000);
-    await waitUntil('the pending file of the removed request to go', async () => ((await readPending(root, 'basic', 'removed')) === undefined ? true : undefined), 60_000);
+    await waitFor('the pending file of the answered request to go', async () => ((await readPending(root, 'basic', 'answered')) === undefined ? true : undefined), { timeoutMs: 60_000 });
+    await waitFor('the pending file of the removed request to go', async () => ((await readPending(root, 'basic', 'removed')) === undefined ? true : undefined), { timeoutMs: 60_000 });
     t.truthy(await readPending(root, 'basic', 'running'), 'the request that runs again still says it is pending');
     t.like(await waitForResult(root, 'basic', 'running', 60_000), { ok: true, output: { slept: 9000 } });
-    await waitUntil('the pending file of the finished request to go', async () => ((await readPending(root, 'basic', 'running')) === undefined ? true : undefined));
+    await waitFor('the pending file of the finished request to go', async () => ((await readPending(root, 'basic', 'running')) === undefined ? true : undefined));
     const now = await stat(join(results, 'answered.json'));
     t.deepEqual({ ino: now.ino, mtimeMs: now.mtimeMs }, { ino: written.ino, mtimeMs: written.mtimeMs }, 'the answered request is not run again');
   } finally {

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCourier, type CourierSettings, type RunningCourier } from '../../courier/main.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
-import { dropRequest, makeRoot, readPending, sleep, waitForResult, waitUntil, type TempRoot } from '../helpers/courier.ts';
+import { dropRequest, makeRoot, readPending, sleep, waitForResult, type TempRoot } from '../helpers/courier.ts';
 import { FlakyExecutor, type FailWhen } from '../helpers/flaky-executor.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let docker: ExecutorBundle;
 const stops: Array<() => Promise<void>> = [];
@@ -52,7 +53,7 @@ const inputText = (input: unknown) => (input as { text?: string }).text;
 test('a request whose first tries meet SANDBOX_FAILED ends with the function output, its pending file showing the retries meanwhile', async (t) => {
   const { temp, flaky, logs } = await setup((n) => (n <= 2 ? 'SANDBOX_FAILED' : undefined));
   await dropRequest(temp.root, 'basic', 'flaky', { function: 'upper', input: { text: 'through' } });
-  const pending = await waitUntil('a pending file with a retry state', async () => (await readPending(temp.root, 'basic', 'flaky'))?.retry);
+  const pending = await waitFor('a pending file with a retry state', async () => (await readPending(temp.root, 'basic', 'flaky'))?.retry);
   t.like(pending, { lastError: { code: 'SANDBOX_FAILED' } });
   t.true(pending.attempts >= 1 && Date.parse(pending.nextTryAt) > 0 && Date.parse(pending.retryUntil) > Date.parse(pending.nextTryAt));
   t.like(await waitForResult(temp.root, 'basic', 'flaky'), { ok: true, output: 'THROUGH' });
@@ -60,7 +61,7 @@ test('a request whose first tries meet SANDBOX_FAILED ends with the function out
   await t.throwsAsync(stat(join(temp.root, 'basic', 'results', 'flaky.pending.json')), { code: 'ENOENT' });
   t.is(warnings(logs, 'flaky').length, 1, 'one warning for the chain, none per try');
   // The request's log line comes after its result file.
-  t.like(await waitUntil('the request log line', () => logs.find((line) => line.msg === 'request' && line.id === 'flaky')), { level: 30, attempts: 3 });
+  t.like(await waitFor('the request log line', () => logs.find((line) => line.msg === 'request' && line.id === 'flaky')), { level: 30, attempts: 3 });
 });
 
 test("a function's own failure is final at once, even after platform failures", async (t) => {
@@ -78,7 +79,7 @@ test('platform failures past the bound give the last error as the result, statin
   const { temp, flaky, logs } = await setup(() => 'SANDBOX_FAILED', { retry: { ...quickRetry, retryForMs: 1500 } });
   await dropRequest(temp.root, 'basic', 'hopeless', { function: 'upper', input: { text: 'never' } });
   const result = await waitForResult(temp.root, 'basic', 'hopeless');
-  await waitUntil('the request log line', () => logs.find((line) => line.msg === 'request' && line.id === 'hopeless'));
+  await waitFor('the request log line', () => logs.find((line) => line.msg === 'request' && line.id === 'hopeless'));
   t.false(result.ok);
   if (result.ok) return;
   t.is(result.error.code, 'SANDBOX_FAILED');
@@ -93,7 +94,7 @@ test('platform failures past the bound give the last error as the result, statin
 test('a request waiting to retry holds no work slot: other requests run meanwhile', async (t) => {
   const { temp } = await setup((_, request) => (inputText(request.input) === 'stuck' ? 'BUSY' : undefined), { concurrency: 1 });
   await dropRequest(temp.root, 'basic', 'stuck', { function: 'upper', input: { text: 'stuck' } });
-  await waitUntil('the stuck request to wait for a retry', async () => (await readPending(temp.root, 'basic', 'stuck'))?.retry);
+  await waitFor('the stuck request to wait for a retry', async () => (await readPending(temp.root, 'basic', 'stuck'))?.retry);
   for (let i = 0; i < 3; i++) await dropRequest(temp.root, 'basic', `other${i}`, { function: 'upper', input: { text: `o${i}` } });
   for (let i = 0; i < 3; i++) t.like(await waitForResult(temp.root, 'basic', `other${i}`), { ok: true, output: `O${i}` });
   t.like(await readPending(temp.root, 'basic', 'stuck'), { retry: { lastError: { code: 'BUSY' } } });
@@ -103,7 +104,7 @@ test('a request waiting to retry holds no work slot: other requests run meanwhil
 test('editing a request while it waits runs the new content, once', async (t) => {
   const { temp, flaky } = await setup((_, request) => (inputText(request.input) === 'v1' ? 'ENGINE_UNAVAILABLE' : undefined));
   await dropRequest(temp.root, 'basic', 'edited', { function: 'upper', input: { text: 'v1' } });
-  await waitUntil('v1 to wait for a retry', async () => (await readPending(temp.root, 'basic', 'edited'))?.retry);
+  await waitFor('v1 to wait for a retry', async () => (await readPending(temp.root, 'basic', 'edited'))?.retry);
   await dropRequest(temp.root, 'basic', 'edited', { function: 'upper', input: { text: 'v2' } });
   t.like(await waitForResult(temp.root, 'basic', 'edited'), { ok: true, output: 'V2' });
   const v1Tries = flaky.calls.filter((input) => inputText(input) === 'v1').length;
@@ -117,9 +118,9 @@ test('editing a request while it waits runs the new content, once', async (t) =>
 test('a removed request stops retrying, and its pending file goes', async (t) => {
   const { temp, flaky } = await setup(() => 'SANDBOX_FAILED');
   await dropRequest(temp.root, 'basic', 'removed', { function: 'upper', input: { text: 'gone' } });
-  await waitUntil('a retry state', async () => (await readPending(temp.root, 'basic', 'removed'))?.retry);
+  await waitFor('a retry state', async () => (await readPending(temp.root, 'basic', 'removed'))?.retry);
   await rm(join(temp.root, 'basic', 'requests', 'removed.json'));
-  await waitUntil('the pending file to go', async () => ((await readPending(temp.root, 'basic', 'removed')) ? undefined : true));
+  await waitFor('the pending file to go', async () => ((await readPending(temp.root, 'basic', 'removed')) ? undefined : true));
   const tries = flaky.calls.length;
   await sleep(1500);
   t.is(flaky.calls.length, tries);
@@ -129,12 +130,12 @@ test('a removed request stops retrying, and its pending file goes', async (t) =>
 test('a courier stopped while a request waits to retry runs it after a restart', async (t) => {
   const first = await setup(() => 'BUSY');
   await dropRequest(first.temp.root, 'basic', 'restarted', { function: 'upper', input: { text: 'later' } });
-  await waitUntil('a retry state', async () => (await readPending(first.temp.root, 'basic', 'restarted'))?.retry);
+  await waitFor('a retry state', async () => (await readPending(first.temp.root, 'basic', 'restarted'))?.retry);
   await first.running.stop();
   await t.throwsAsync(stat(join(first.temp.root, 'basic', 'results', 'restarted.json')), { code: 'ENOENT' });
   const second = await setup(() => undefined, {}, first.temp);
   t.like(await waitForResult(first.temp.root, 'basic', 'restarted'), { ok: true, output: 'LATER' });
   t.is(second.flaky.calls.length, 1);
-  await waitUntil('the pending file to go', async () => ((await readPending(first.temp.root, 'basic', 'restarted')) ? undefined : true));
+  await waitFor('the pending file to go', async () => ((await readPending(first.temp.root, 'basic', 'restarted')) ? undefined : true));
   t.pass();
 });

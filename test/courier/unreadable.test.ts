@@ -5,23 +5,21 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { chmod, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResultFile } from '../../courier/result-files.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
 const asUser = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search'] : [];
 
-async function waitForOk(root: string, id: string): Promise<ResultFile> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const result = await waitForResult(root, 'basic', id);
-    if (result.ok || Date.now() > deadline) return result;
-    await sleep(50);
-  }
+/** An unreadable request first gets its REQUEST_UNREADABLE result; the one to wait for is the answer once it can be read. */
+function waitForOk(root: string, id: string): Promise<ResultFile> {
+  const path = join(root, 'basic', 'results', `${id}.json`);
+  return waitFor(`an ok result at ${path}`, () => readFile(path, 'utf8').then((text) => JSON.parse(text) as ResultFile, () => undefined).then((result) => (result?.ok ? result : undefined)));
 }
 
 test('an unreadable request gets one REQUEST_UNREADABLE result and runs once it can be read; an answered one keeps its result; a socket is passed over', async (t) => {

@@ -12,9 +12,10 @@ import { OWNER_CONTAINER_LABEL } from '../../docker/sandbox-owner.ts';
 import { SERVICE_ENTRYPOINT } from '../../deploy/service-config.ts';
 import { ensureServiceImages } from '../../deploy/service-images.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
-import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
+import { dropRequest, waitForResult } from '../helpers/courier.ts';
 import { fixturesDir } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { until as waitUntil } from '../helpers/wait.ts';
 
 const composeFile = fileURLToPath(new URL('../../deploy/compose.yaml', import.meta.url));
 /** Compose names containers, networks and labels after the project: one of its own, so nothing else is touched. */
@@ -85,16 +86,13 @@ async function serviceContainers(service: string): Promise<Docker.ContainerInspe
   return Promise.all(infos.map((info) => docker.getContainer(info.Id).inspect()));
 }
 
-async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  // A fetch made while docker-proxy is still starting can hang holding no handle: the timer keeps the test alive.
-  while (!(await Promise.race([ready().catch(() => false), sleep(5000).then(() => false)]))) {
-    if (Date.now() > deadline) {
-      const logs = await Promise.all((await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } })).map(async (info) => `${info.Names[0]}:\n${(await docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail: 15 })).toString()}`));
-      throw new Error(`${what}: not after ${timeoutMs} ms. The services' logs end:\n${logs.join('\n')}`);
-    }
-    await sleep(500);
-  }
+async function until(what: string, ready: () => Promise<boolean>): Promise<void> {
+  const explain = async () => {
+    const containers = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+    const logs = await Promise.all(containers.map(async (info) => `${info.Names[0]}:\n${(await docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail: 15 })).toString()}`));
+    return `The services' logs end:\n${logs.join('\n')}`;
+  };
+  await waitUntil(what, ready, { timeoutMs: 90_000, everyMs: 500, attemptMs: 5000, explain });
 }
 
 test.serial('the compose file starts the cloud, then two couriers that turn healthy, register and answer a request', async (t) => {

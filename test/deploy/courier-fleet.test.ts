@@ -14,6 +14,7 @@ import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 import { bridgeAddress } from '../../deploy/bridge-address.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { until as waitUntil } from '../helpers/wait.ts';
 
 let docker: Docker;
 let base: string;
@@ -65,12 +66,8 @@ async function fleetLogs(): Promise<string> {
   return (await Promise.all(logs)).join('\n');
 }
 
-async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms. The couriers' logs end:\n${await fleetLogs()}`);
-    await sleep(200);
-  }
+function until(what: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  return waitUntil(what, ready, { timeoutMs, everyMs: 200, explain: async () => `The couriers' logs end:\n${await fleetLogs()}` });
 }
 
 /** How many times any courier container logged answering request `id`: its JSON log has one line per answer. */

@@ -21,6 +21,7 @@ const FLEET = 'ec-scaling-test';
 import { fixturesDir } from '../helpers/runtime.ts';
 import { bridgeAddress } from '../../deploy/bridge-address.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { until as waitUntil } from '../helpers/wait.ts';
 
 const LEASE_MS = 2000;
 const ROOTS = 6;
@@ -93,12 +94,8 @@ async function registered(): Promise<Array<{ name: string; roots: string[] }>> {
  * beside other test files and busy loops) can take tens of seconds, so the bound is generous; how fast is the
  * benchmark's business. A miss says what the cloud and each courier container show.
  */
-async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms; the cloud sees ${JSON.stringify(await registered())}\n${await courierStates()}`);
-    await sleep(100);
-  }
+function until(what: string, ready: () => Promise<boolean>): Promise<void> {
+  return waitUntil(what, ready, { timeoutMs: 120_000, everyMs: 100, explain: async () => `The cloud sees ${JSON.stringify(await registered())}\n${await courierStates()}` });
 }
 
 async function courierStates(): Promise<string> {

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { ensureEngine } from '../../docker/engine.ts';
 import { HEALTH_PORTS, serviceContainerOptions, type ServiceContainerSpec } from '../../deploy/service-config.ts';
 import { ensureServiceImages, type ServiceImages } from '../../deploy/service-images.ts';
-import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
+import { dropRequest, waitForResult } from '../helpers/courier.ts';
 import { fixturesDir } from '../helpers/runtime.ts';
+import { waitFor as waitForValue } from '../helpers/wait.ts';
 
 interface Service {
   container: Docker.Container;
@@ -68,18 +69,9 @@ async function removeService(service: Service): Promise<void> {
 }
 
 /** Polls `check` (2 s an attempt) until it returns a value; on timeout the error carries the end of the container's log. */
-async function waitFor<T>(service: Service, what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // A fetch made while docker-proxy is still starting can hang holding no handle; this timer keeps the test alive.
-    const value = await Promise.race([check().catch(() => undefined), sleep(2000).then(() => undefined)]);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      const log = await service.container.logs({ stdout: true, stderr: true, tail: 30 });
-      throw new Error(`${service.name}: no ${what} within ${timeoutMs} ms. Its log ends:\n${demux(log)}`);
-    }
-    await sleep(200);
-  }
+function waitFor<T>(service: Service, what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const explain = async () => `Its log ends:\n${demux(await service.container.logs({ stdout: true, stderr: true, tail: 30 }))}`;
+  return waitForValue(`${service.name}: ${what}`, check, { timeoutMs, everyMs: 200, attemptMs: 2000, explain });
 }
 
 /** The text of a log read without a TTY: frames of an 8-byte header (stream, 0, 0, 0, length) and their bytes. */

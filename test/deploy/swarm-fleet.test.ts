@@ -20,6 +20,7 @@ import { SWARM_LABEL, SWARM_SERVICE, ensureSwarm, listSwarmCouriers, removeSwarm
 import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { until as waitUntil } from '../helpers/wait.ts';
 
 let docker: Docker;
 let swarmCreated = false;
@@ -84,12 +85,8 @@ async function taskLogs(tail?: number): Promise<string[]> {
   return Promise.all((await taskContainers()).map(async (id) => (await docker.getContainer(id).logs({ stdout: true, stderr: true, ...(tail ? { tail } : {}) })).toString()));
 }
 
-async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms. Task logs end:\n${(await taskLogs(15)).join('\n---\n')}`);
-    await sleep(200);
-  }
+function until(what: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  return waitUntil(what, ready, { timeoutMs, everyMs: 200, explain: async () => `Task logs end:\n${(await taskLogs(15)).join('\n---\n')}` });
 }
 
 test.serial('scaling the service 1 -> 2 runs two registered couriers, and a dropped request gets exactly one result', async (t) => {

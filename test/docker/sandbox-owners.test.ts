@@ -12,8 +12,8 @@ import { OWNER_CONTAINER_LABEL, OWNER_LABEL, OWNER_START_LABEL } from '../../doc
 import { serviceContainerOptions } from '../../deploy/service-config.ts';
 import { ownerAlive, thisProcess } from '../../runtime/run-dir.ts';
 import { ensureServiceImages } from '../../deploy/service-images.ts';
-import { sleep } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { until } from '../helpers/wait.ts';
 
 const holderScript = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'sandbox-holder.ts');
 
@@ -69,14 +69,6 @@ const holderLabel = (holder: ChildProcess) => `${OWNER_LABEL}=${hostname()}:${ho
 async function hostProcessStarts(): Promise<void> {
   const { executor } = await createExecutor({ cacheDir, runDir, prestart: 0 });
   await executor.close();
-}
-
-async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms`);
-    await sleep(250);
-  }
 }
 
 test('a live pid started at another time is another process: the owner counts as gone', (t) => {

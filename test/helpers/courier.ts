@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { PendingFile, ResultFile } from '../../courier/result-files.ts';
 import { fixturesDir } from './runtime.ts';
 import { tempFolder } from './temp.ts';
+import { waitFor } from './wait.ts';
 
 export interface TempRoot {
   root: string;
@@ -29,29 +30,12 @@ export async function dropRequest(root: string, app: string, id: string, request
 }
 
 /** Waits until `results/<id>.json` exists and returns it parsed. */
-export async function waitForResult(root: string, app: string, id: string, timeoutMs = 30_000): Promise<ResultFile> {
+export function waitForResult(root: string, app: string, id: string, timeoutMs = 30_000): Promise<ResultFile> {
   const path = join(root, app, 'results', `${id}.json`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await readFile(path, 'utf8').catch(() => undefined);
-    if (text !== undefined) return JSON.parse(text) as ResultFile;
-    if (Date.now() > deadline) throw new Error(`no result at ${path} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return waitFor(`a result at ${path}`, () => readFile(path, 'utf8').then((text) => JSON.parse(text) as ResultFile, () => undefined), { timeoutMs, everyMs: 25 });
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it returns something other than undefined; fails after `timeoutMs` naming `what`. */
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** `results/<id>.pending.json` parsed, or undefined while there is none (or it is being replaced). */
 export async function readPending(root: string, app: string, id: string): Promise<PendingFile | undefined> {

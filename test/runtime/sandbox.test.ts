@@ -144,12 +144,12 @@ test.serial('a call that returns normally but leaves a process behind retires it
   // The harness looks for leftovers just after answering, so the retirement follows the answer closely.
   let after: unknown;
   await until(
+    'a call in a container without the leftover',
     async () => {
       const response = await runtime.invoker.invoke(hostile, 'processes', null);
       after = response.ok ? response.output : response.error;
       return baseline.ok && after === baseline.output;
     },
-    { what: "a call in a container without the leftover" },
   );
   t.is(after, baseline.ok ? baseline.output : 'the baseline call failed');
 });
