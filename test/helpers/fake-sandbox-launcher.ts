@@ -33,17 +33,9 @@ export class FakeCall {
     return this.message.input;
   }
 
-  get settled(): boolean {
-    return this.#settled;
-  }
-
   /** The function returns `output`; `tainted` says it left processes behind, as the harness reports. */
   answer(output: unknown, options: { logs?: LogEntry[]; tainted?: boolean } = {}): void {
     this.settle({ ok: true, output }, options);
-  }
-
-  fail(error: ErrorBody): void {
-    this.settle({ ok: false, error });
   }
 
   settle(result: CallResult, options: { logs?: LogEntry[]; tainted?: boolean } = {}): void {
@@ -59,12 +51,12 @@ export class FakeCall {
   }
 }
 
-/** A started fake harness: it records calls and ends when killed or told to die. */
+/** A started fake harness: it hands its calls to the test and ends when killed or told to die. */
 export class FakeSandbox implements Sandbox, SandboxConnection {
   readonly id: string;
   readonly hostAppDir: string;
   readonly appPath: string;
-  readonly calls: FakeCall[] = [];
+  /** Calls received and not yet answered. */
   readonly running = new Set<FakeCall>();
   killed = false;
   #launcher: FakeSandboxLauncher;
@@ -91,7 +83,6 @@ export class FakeSandbox implements Sandbox, SandboxConnection {
     if (this.#closed) return Promise.resolve({ result: { ok: false, error: { code: 'SANDBOX_FAILED', message: 'the sandbox has already ended' } }, logs: [], tainted: true, bytes: 0 });
     return new Promise((resolve) => {
       const call = new FakeCall(this, message, onCall, resolve);
-      this.calls.push(call);
       this.running.add(call);
       this.#launcher.arrived(call);
     });
@@ -157,11 +148,7 @@ export class FakeSandboxLauncher implements SandboxLauncher {
     return this.calls;
   }
 
-  /** The sandboxes not ended. */
-  get alive(): FakeSandbox[] {
-    return this.sandboxes.filter((sandbox) => !sandbox.ended);
-  }
-
+  /** Called by a fake sandbox for each call it receives. */
   arrived(call: FakeCall): void {
     this.calls.push(call);
     for (const waiter of this.#waiters.filter((w) => this.calls.length >= w.count)) {

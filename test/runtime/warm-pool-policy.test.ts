@@ -80,8 +80,8 @@ test("a new app's first call runs in the pre-started sandbox, and another is sta
   const first = call(testApp('shop'), 'order');
   const [arrived] = await launcher.arrivals(1);
   t.is(arrived!.sandbox.id, 'fake-1');
-  arrived!.answer('ordered');
-  t.like(await first, { result: { ok: true, output: 'ordered' }, coldStart: false });
+  arrived!.answer('ordered', { logs: [{ level: 'log', message: 'ordering' }] });
+  t.like(await first, { result: { ok: true, output: 'ordered' }, logs: [{ level: 'log', message: 'ordering' }], coldStart: false });
   await until(() => launcher.sandboxes.length === 2, { what: 'a second sandbox started ahead of need' });
   const other = call(testApp('blog'), 'post');
   const [, next] = await launcher.arrivals(2);
