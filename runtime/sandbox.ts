@@ -1,10 +1,13 @@
 /** @module What a warm pool needs from a sandbox technology: start a harness, give it an app folder, end it. */
 import type { HarnessConnection } from './harness-connection.ts';
 
+/** What the pool asks of a harness: HarnessConnection over a socket, or a test's fake. */
+export type SandboxConnection = Pick<HarnessConnection, 'invoke' | 'onClose' | 'onTainted'>;
+
 /** A started harness in its own sandbox. */
 export interface Sandbox {
   readonly id: string;
-  readonly connection: HarnessConnection;
+  readonly connection: SandboxConnection;
   /** Host folder the app's files are written into; empty until the sandbox is given an app. */
   readonly hostAppDir: string;
   /** The same folder as the harness sees it. */

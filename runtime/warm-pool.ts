@@ -35,7 +35,25 @@ export interface WarmPoolOptions {
   maxWaitMs?: number;
   /** An app's sandbox idle this long is ended. */
   idleTtlMs: number;
+  /** The real clock unless a test moves time by hand. */
+  clock?: PoolClock;
 }
+
+/** Time as the pool reads it for idle reaping. */
+export interface PoolClock {
+  now(): number;
+  /** Calls `tick` every `ms` until the returned function is called, without keeping the process alive. */
+  every(ms: number, tick: () => void): () => void;
+}
+
+const realClock: PoolClock = {
+  now: () => Date.now(),
+  every(ms, tick) {
+    const timer = setInterval(tick, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
 
 /** A sandbox, started or starting, and the app it serves once claimed. */
 interface Slot {
@@ -73,7 +91,8 @@ export class WarmPool implements Executor {
   /** Launches that failed in a row; generic sandboxes are then topped up with growing pauses, not at once. */
   #launchFailures = 0;
   #replenishTimer: NodeJS.Timeout | undefined;
-  #reaper: NodeJS.Timeout;
+  #clock: PoolClock;
+  #stopReaper: () => void;
 
   constructor(options: WarmPoolOptions) {
     this.#options = options;
@@ -82,8 +101,8 @@ export class WarmPool implements Executor {
       maxWaiting: options.maxQueue,
       maxWaitingPerOwner: options.maxQueuePerOwner ?? options.maxQueue,
     });
-    this.#reaper = setInterval(() => this.#reap(), Math.max(250, Math.min(5000, options.idleTtlMs / 4)));
-    this.#reaper.unref();
+    this.#clock = options.clock ?? realClock;
+    this.#stopReaper = this.#clock.every(Math.max(250, Math.min(5000, options.idleTtlMs / 4)), () => this.#reap());
   }
 
   /** Removes leftovers of an earlier run and starts the generic sandboxes; fails when none of them starts. */
@@ -136,7 +155,7 @@ export class WarmPool implements Executor {
 
   #free(slot: Slot): void {
     slot.inFlight--;
-    slot.lastUsed = Date.now();
+    slot.lastUsed = this.#clock.now();
     if (slot.retiring && slot.inFlight === 0) this.#remove(slot);
     this.#pump();
   }
@@ -172,7 +191,7 @@ export class WarmPool implements Executor {
 
   async close(): Promise<void> {
     this.#closed = true;
-    clearInterval(this.#reaper);
+    this.#stopReaper();
     clearTimeout(this.#replenishTimer);
     for (const waiter of this.#shares.drain()) {
       clearTimeout(waiter.timer);
@@ -249,7 +268,7 @@ export class WarmPool implements Executor {
   }
 
   #launch(): Slot {
-    const slot: Slot = { ready: this.#options.launcher.launch(), inFlight: 0, lastUsed: Date.now(), retiring: false };
+    const slot: Slot = { ready: this.#options.launcher.launch(), inFlight: 0, lastUsed: this.#clock.now(), retiring: false };
     slot.ready.then(
       (sandbox) => {
         this.#launchFailures = 0;
@@ -329,7 +348,7 @@ export class WarmPool implements Executor {
   }
 
   #reap(): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     for (const slot of [...this.#slots]) {
       if (slot.appId && slot.inFlight === 0 && now - slot.lastUsed > this.#options.idleTtlMs) this.#remove(slot);
     }
