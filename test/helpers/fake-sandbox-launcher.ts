@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ErrorBody } from '../../runtime/errors.ts';
+import type { ErrorBody } from '../../base/errors.ts';
 import type { HarnessCallHandler, HarnessOutcome } from '../../runtime/harness-connection.ts';
 import type { CallResult, InvokeMessage, LogEntry } from '../../runtime/protocol.ts';
 import type { Sandbox, SandboxConnection, SandboxLauncher } from '../../runtime/sandbox.ts';

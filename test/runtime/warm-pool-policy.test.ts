@@ -5,7 +5,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import type { FunctionSpec, LoadedApp } from '../../runtime/app.ts';
-import { EdgeError } from '../../runtime/errors.ts';
+import { EdgeError } from '../../base/errors.ts';
 import type { CallHandler, ExecutionOutcome } from '../../runtime/executor.ts';
 import { WarmPool, type PoolClock, type WarmPoolOptions } from '../../runtime/warm-pool.ts';
 import { FakeSandboxLauncher } from '../helpers/fake-sandbox-launcher.ts';
@@ -82,7 +82,7 @@ test("a new app's first call runs in the pre-started sandbox, and another is sta
   t.is(arrived!.sandbox.id, 'fake-1');
   arrived!.answer('ordered', { logs: [{ level: 'log', message: 'ordering' }] });
   t.like(await first, { result: { ok: true, output: 'ordered' }, logs: [{ level: 'log', message: 'ordering' }], coldStart: false });
-  await until(() => launcher.sandboxes.length === 2, { what: 'a second sandbox started ahead of need' });
+  await until('a second sandbox started ahead of need', () => launcher.sandboxes.length === 2);
   const other = call(testApp('blog'), 'post');
   const [, next] = await launcher.arrivals(2);
   t.is(next!.sandbox.id, 'fake-2', "the second app's first call also found a sandbox started ahead of it");

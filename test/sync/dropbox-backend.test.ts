@@ -81,7 +81,7 @@ test('a waitForChange that reaches its timeout hangs up its longpoll', async (t)
   emulator.putFile('/edge/a.json', '1');
   const { cursor } = await backend.changes(undefined);
   await backend.waitForChange(cursor, 300);
-  await t.notThrowsAsync(until(() => emulator.pendingLongpolls === 0, { what: 'the longpoll hung up' }));
+  await t.notThrowsAsync(until('the longpoll hung up', () => emulator.pendingLongpolls === 0));
 });
 
 test('waitForChange honours the backoff the longpoll asks for', async (t) => {
