@@ -1,54 +1,69 @@
 /** @module The fleet routes, for couriers with an operator's token: register, heartbeat, deregister, list (docs/fleet-api.md). */
-import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { EdgeError } from '../../runtime/errors.ts';
-import { requireOperator } from '../auth.ts';
 import type { CloudDeps } from '../deps.ts';
-import { validate } from '../http.ts';
+import { route, type Route } from '../route.ts';
 
 const registerSchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
 const heartbeatSchema = z.strictObject({ serving: z.array(z.string().max(100)).max(10_000) });
 
 const courierNotFound = (id: string) => new EdgeError('NOT_FOUND', `no courier ${id}: it deregistered or was silent too long; register again`);
 
-/** Every fleet route is for operators only, checked before anything else. */
-const operatorsOnly: RequestHandler = (_req, res, next) => {
-  requireOperator(res);
-  next();
-};
-
 /**
- * POST /couriers, POST /couriers/:id/heartbeat, DELETE /couriers/:id and GET /couriers.
- * @example app.use('/api/v1/fleet', fleetRoutes(deps))
+ * POST /couriers, POST /couriers/:id/heartbeat, DELETE /couriers/:id and GET /couriers, every one for operators only.
+ * @example app.use('/api/v1/fleet', routerOf(fleetRoutes(deps)))
  */
-export function fleetRoutes(deps: Pick<CloudDeps, 'fleet' | 'logger'>): Router {
-  const router = Router();
+export function fleetRoutes(deps: Pick<CloudDeps, 'fleet' | 'logger'>): Route[] {
   const logger = deps.logger.child({ component: 'fleet' });
-  router.use(operatorsOnly);
-
-  router.post('/couriers', async (req, res) => {
-    const { name } = validate(registerSchema, req.body);
-    const courier = await deps.fleet.register(name);
-    logger.info({ courierId: courier.id, name }, 'courier registered');
-    res.status(201).json({ id: courier.id, name: courier.name, leaseMs: deps.fleet.leaseMs, heartbeatMs: deps.fleet.heartbeatMs });
-  });
-
-  router.post('/couriers/:id/heartbeat', async (req, res) => {
-    const { serving } = validate(heartbeatSchema, req.body);
-    const assignments = await deps.fleet.heartbeat(req.params.id, serving);
-    if (!assignments) throw courierNotFound(req.params.id);
-    res.json({ assignments });
-  });
-
-  router.delete('/couriers/:id', async (req, res) => {
-    if (!(await deps.fleet.deregister(req.params.id))) throw courierNotFound(req.params.id);
-    logger.info({ courierId: req.params.id }, 'courier deregistered');
-    res.status(204).end();
-  });
-
-  router.get('/couriers', (_req, res) => {
-    res.json({ couriers: deps.fleet.list() });
-  });
-
-  return router;
+  return [
+    route({
+      method: 'post',
+      path: '/couriers',
+      summary: 'Register a courier',
+      auth: 'operator',
+      body: registerSchema,
+      answers: { 201: '`{ id, name, leaseMs, heartbeatMs }`' },
+      errors: ['STORAGE_FULL'],
+      async handle({ body: { name } }, _req, res) {
+        const courier = await deps.fleet.register(name);
+        logger.info({ courierId: courier.id, name }, 'courier registered');
+        res.status(201).json({ id: courier.id, name: courier.name, leaseMs: deps.fleet.leaseMs, heartbeatMs: deps.fleet.heartbeatMs });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/couriers/:id/heartbeat',
+      summary: "A courier's heartbeat: the roots it serves in, the roots it is to serve out",
+      auth: 'operator',
+      body: heartbeatSchema,
+      answers: { 200: '`{ assignments: [{ rootId, kind, path, credentials?, leaseExpiresAt }] }`' },
+      errors: ['NOT_FOUND', 'STORAGE_FULL'],
+      async handle({ body: { serving } }, req, res) {
+        const assignments = await deps.fleet.heartbeat(req.params.id, serving);
+        if (!assignments) throw courierNotFound(req.params.id);
+        res.json({ assignments });
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/couriers/:id',
+      summary: 'Deregister a courier: its roots are free at once',
+      auth: 'operator',
+      answers: { 204: 'deregistered' },
+      errors: ['NOT_FOUND', 'STORAGE_FULL'],
+      async handle(_input, req, res) {
+        if (!(await deps.fleet.deregister(req.params.id))) throw courierNotFound(req.params.id);
+        logger.info({ courierId: req.params.id }, 'courier deregistered');
+        res.status(204).end();
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/couriers',
+      summary: 'List the couriers',
+      auth: 'operator',
+      answers: { 200: '`{ couriers: [{ id, name, lastHeartbeatAt, roots }] }`' },
+      handle: (_input, _req, res) => res.json({ couriers: deps.fleet.list() }),
+    }),
+  ];
 }
