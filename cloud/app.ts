@@ -30,12 +30,21 @@ export interface CloudHandlerOptions {
   trustProxy?: number | string;
 }
 
-/** Every request of the cloud: endpoint calls on the lean /run handler, everything else on Express. */
-export function createCloudHandler(deps: CloudDeps, options: CloudHandlerOptions = {}): RequestListener {
+export interface CloudHandler {
+  /** Every request of the cloud: endpoint calls on the lean /run handler, everything else on `app`. */
+  listener: RequestListener;
+  /** The Express app: its routes are the ones /openapi.json lists, and a test reads them to check so. */
+  app: Express;
+}
+
+export function createCloudHandler(deps: CloudDeps, options: CloudHandlerOptions = {}): CloudHandler {
   const run = runHandler(deps, deps.logger, MAX_BODY_BYTES);
   const app = createCloudApp(deps, options);
-  return (req, res) => {
-    if (!run(req, res)) void app(req, res);
+  return {
+    listener: (req, res) => {
+      if (!run(req, res)) void app(req, res);
+    },
+    app,
   };
 }
 
