@@ -91,7 +91,12 @@ function parameters(path: string, spec: Route): JsonObject[] {
   if (!spec.query) return inPath;
   const query = jsonSchema(spec.query);
   const required = (query.required as string[] | undefined) ?? [];
-  const inQuery = Object.entries(query.properties as Record<string, JsonObject>).map(([name, schema]) => ({ name, in: 'query', required: required.includes(name), schema }));
+  const inQuery = Object.entries(query.properties as Record<string, JsonObject>).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: required.includes(name),
+    schema,
+  }));
   return [...inPath, ...inQuery];
 }
 
@@ -102,7 +107,7 @@ function operationId(method: string, path: string): string {
 }
 
 function operation(path: string, spec: Route): JsonObject {
-  const body = spec.body as z.ZodType | undefined;
+  const { body } = spec;
   return {
     operationId: operationId(spec.method, path),
     summary: spec.summary,

@@ -50,7 +50,7 @@ export interface RouteSpec<B extends Schema = undefined, Q extends Schema = unde
 }
 
 /** A declaration whose types have done their work: what a route group returns. */
-export type Route = RouteSpec<any, any, any, Auth>;
+export type Route = RouteSpec<Schema, Schema, Schema, Auth>;
 
 /** Route groups as mounted: each at its prefix, e.g. `['/api/v1/apps', appRoutes(deps)]`. */
 export type RouteGroup = readonly [prefix: string, routes: Route[]];
@@ -59,7 +59,9 @@ export type RouteGroup = readonly [prefix: string, routes: Route[]];
  * Declares a route; its types flow from the schemas into the handler.
  * @example route({ method: 'get', path: '/me', summary: 'Who am I', auth: 'user', answers: { 200: '`{ user }`' }, handle: ({ caller }, _req, res) => res.json(caller.user) })
  */
-export function route<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined, A extends Auth = Auth>(spec: RouteSpec<B, Q, P, A>): Route {
+export function route<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined, A extends Auth = Auth>(
+  spec: RouteSpec<B, Q, P, A>,
+): Route {
   return spec;
 }
 

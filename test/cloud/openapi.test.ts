@@ -80,12 +80,34 @@ interface BadBody {
 }
 
 const badBodies: BadBody[] = [
-  { route: 'POST /api/v1/accounts', wrong: 'an email address that is not one', path: () => '/api/v1/accounts', json: { email: 'not an address', password: 'correct horse battery staple 42' } },
+  {
+    route: 'POST /api/v1/accounts',
+    wrong: 'an email address that is not one',
+    path: () => '/api/v1/accounts',
+    json: { email: 'not an address', password: 'correct horse battery staple 42' },
+  },
   { route: 'POST /api/v1/apps', wrong: 'an app name starting with a dash', path: () => '/api/v1/apps', token: () => user, json: { name: '-shop' } },
-  { route: 'PUT /api/v1/apps/{appId}/functions/{name}', wrong: 'code that is a number', path: () => `/api/v1/apps/${appId}/functions/greet`, token: () => user, json: { code: 42 } },
-  { route: 'POST /api/v1/roots', wrong: 'a local root with credentials', path: () => '/api/v1/roots', token: () => operator, json: { kind: 'local', path: '/srv/edge', credentials: { DROPBOX_APP_KEY: 'x' } } },
+  {
+    route: 'PUT /api/v1/apps/{appId}/functions/{name}',
+    wrong: 'code that is a number',
+    path: () => `/api/v1/apps/${appId}/functions/greet`,
+    token: () => user,
+    json: { code: 42 },
+  },
+  {
+    route: 'POST /api/v1/roots',
+    wrong: 'a local root with credentials',
+    path: () => '/api/v1/roots',
+    token: () => operator,
+    json: { kind: 'local', path: '/srv/edge', credentials: { DROPBOX_APP_KEY: 'x' } },
+  },
   { route: 'POST /api/v1/fleet/couriers', wrong: 'a blank courier name', path: () => '/api/v1/fleet/couriers', token: () => operator, json: { name: '  ' } },
-  { route: 'POST /reset-password', wrong: 'a form without the repeated password', path: () => '/reset-password', form: { token: 'ecr_x', password: 'purple elephant marmalade 77' } },
+  {
+    route: 'POST /reset-password',
+    wrong: 'a form without the repeated password',
+    path: () => '/reset-password',
+    form: { token: 'ecr_x', password: 'purple elephant marmalade 77' },
+  },
 ];
 
 /** The codes the document says an operation answers with `status`. */

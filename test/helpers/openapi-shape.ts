@@ -41,7 +41,8 @@ function operationProblems(document: Node, path: string, method: string, operati
   const parameters = (operation.parameters ?? []) as Node[];
   if (!Array.isArray(parameters)) problems.push(`${at}: parameters is not a list`);
   for (const parameter of parameters) {
-    if (typeof parameter.name !== 'string' || !['path', 'query', 'header', 'cookie'].includes(parameter.in)) problems.push(`${at}: a parameter without a name or a known "in"`);
+    if (typeof parameter.name !== 'string' || !['path', 'query', 'header', 'cookie'].includes(parameter.in))
+      problems.push(`${at}: a parameter without a name or a known "in"`);
     if (!isSchema(parameter.schema) && !isObject(parameter.content)) problems.push(`${at}: parameter ${parameter.name} has no schema`);
     if (parameter.in === 'path' && parameter.required !== true) problems.push(`${at}: path parameter ${parameter.name} is not required`);
     if (parameter.in === 'path' && !templated.includes(parameter.name)) problems.push(`${at}: path parameter ${parameter.name} is not in the path`);
@@ -63,7 +64,8 @@ function operationProblems(document: Node, path: string, method: string, operati
     }
   }
   for (const requirement of (operation.security ?? []) as Node[]) {
-    for (const scheme of Object.keys(requirement)) if (!isObject(document.components?.securitySchemes?.[scheme])) problems.push(`${at}: security scheme ${scheme} is not defined`);
+    for (const scheme of Object.keys(requirement))
+      if (!isObject(document.components?.securitySchemes?.[scheme])) problems.push(`${at}: security scheme ${scheme} is not defined`);
   }
   return problems;
 }
