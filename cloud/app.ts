@@ -1,10 +1,12 @@
-/** @module The cloud's request handler: endpoint calls first, then the Express app, every route group mounted in one list, then the one error boundary. */
+/** @module The cloud's request handler: endpoint calls first, then the Express app, every route group mounted in one list (which /openapi.json describes), then the one error boundary. */
 import type { RequestListener } from 'node:http';
 import cookieParser from 'cookie-parser';
-import express, { type Express, type Router } from 'express';
+import express, { type Express } from 'express';
 import { identifyCaller } from './auth.ts';
 import type { CloudDeps } from './deps.ts';
 import { errorBoundary, rejectDeepBodies, routeNotFound } from './http.ts';
+import { openApiDocument } from './openapi.ts';
+import { routerOf, type RouteGroup } from './route.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { appRoutes } from './routes/apps.ts';
 import { codeRoutes } from './routes/code.ts';
@@ -12,6 +14,7 @@ import { endpointRoutes } from './routes/endpoints.ts';
 import { fleetRoutes } from './routes/fleet.ts';
 import { functionRoutes } from './routes/functions.ts';
 import { healthRoutes } from './routes/health.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 import { passwordResetRoutes } from './routes/password-resets.ts';
 import { rootRoutes } from './routes/roots.ts';
 import { runHandler } from './routes/run.ts';
@@ -27,12 +30,21 @@ export interface CloudHandlerOptions {
   trustProxy?: number | string;
 }
 
-/** Every request of the cloud: endpoint calls on the lean /run handler, everything else on Express. */
-export function createCloudHandler(deps: CloudDeps, options: CloudHandlerOptions = {}): RequestListener {
+export interface CloudHandler {
+  /** Every request of the cloud: endpoint calls on the lean /run handler, everything else on `app`. */
+  listener: RequestListener;
+  /** The Express app: its routes are the ones /openapi.json lists, and a test reads them to check so. */
+  app: Express;
+}
+
+export function createCloudHandler(deps: CloudDeps, options: CloudHandlerOptions = {}): CloudHandler {
   const run = runHandler(deps, deps.logger, MAX_BODY_BYTES);
   const app = createCloudApp(deps, options);
-  return (req, res) => {
-    if (!run(req, res)) void app(req, res);
+  return {
+    listener: (req, res) => {
+      if (!run(req, res)) void app(req, res);
+    },
+    app,
   };
 }
 
@@ -47,7 +59,7 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
   app.use(rejectDeepBodies);
   app.use(cookieParser());
   app.use(identifyCaller(deps.tokens, deps.users));
-  const routes: Array<[string, Router]> = [
+  const groups: RouteGroup[] = [
     ['/api/v1', accountRoutes(deps)],
     ['/api/v1', tokenRoutes(deps)],
     ['/', passwordResetRoutes(deps)],
@@ -58,8 +70,9 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
     ['/api/v1/roots', rootRoutes(deps)],
     ['/api/v1/fleet', fleetRoutes(deps)],
     ['/', healthRoutes(deps)],
+    ['/', openApiRoutes(() => openApiDocument(groups, deps.publicUrl))],
   ];
-  for (const [path, router] of routes) app.use(path, router);
+  for (const [prefix, routes] of groups) app.use(prefix, routerOf(routes));
   app.use(routeNotFound);
   app.use(errorBoundary(deps.logger));
   return app;

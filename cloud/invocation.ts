@@ -9,15 +9,19 @@ import type { AppRecord } from './data.ts';
 import { validate } from './http.ts';
 
 const entriesSchema = z.record(z.string(), z.unknown());
-const envelopeSchema = z.strictObject({
-  input: z.unknown().optional(),
-  cache: entriesSchema.optional(),
-  precomputed: entriesSchema.optional(),
-});
+/** The invocation envelope of a request body; no body at all is an empty envelope (input null). */
+export const envelopeSchema = z.preprocess(
+  (body) => body ?? {},
+  z.strictObject({
+    input: z.unknown().optional(),
+    cache: entriesSchema.optional(),
+    precomputed: entriesSchema.optional(),
+  }),
+);
 
-/** The envelope in a request body; no body at all is an empty envelope (input null). */
+/** The envelope of an endpoint call, whose body is read outside Express (routes/run.ts). */
 export function readEnvelope(body: unknown): InvocationEnvelope {
-  return validate(envelopeSchema, body ?? {}, 'envelope');
+  return validate(envelopeSchema, body, 'envelope');
 }
 
 /** Tells the call keys of the app's public functions: a key starts with `<function name>@`, and names hold no "@". */

@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { Observability } from '../runtime/observability.ts';
@@ -44,6 +45,8 @@ export interface CloudSettings {
 export interface RunningCloud {
   url: string;
   server: Server;
+  /** The Express app behind everything but endpoint calls, for a test to list its routes. */
+  app: Express;
   runtime: AppRuntime;
   /** The process's metrics and health, for a courier run beside the cloud to count on too. */
   observability: Observability;
@@ -77,7 +80,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const roots = rootStore(db);
   const fleet = new FleetRegistry({ roots, couriers: courierStore(db), box: secrets, leaseMs: settings.fleetLeaseMs ?? 15_000 });
   let publicUrl = settings.publicUrl ?? '';
-  const handler = createCloudHandler({
+  const { listener, app } = createCloudHandler({
     logger,
     users,
     tokens: tokenStore(db),
@@ -95,7 +98,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     attemptsPerMinute: settings.attemptsPerMinute ?? 10,
   }, { trustProxy: settings.trustProxy });
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = createServer(handler);
+    const listening = createServer(listener);
     listening.once('error', reject);
     listening.listen(settings.port, settings.host ?? '0.0.0.0', () => resolve(listening));
   });
@@ -105,6 +108,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   return {
     url: publicUrl,
     server,
+    app,
     runtime,
     observability,
     async close() {

@@ -1,13 +1,12 @@
 /** @module An app's endpoints: the method and path under /run/<appId> that call one of its functions. */
-import { Router } from 'express';
 import { z } from 'zod';
 import { EdgeError } from '../../base/errors.ts';
 import { functionOf, ownedApp } from '../app-lookup.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
-import { validate } from '../http.ts';
 import { newId } from '../ids.ts';
 import { presentEndpoint } from '../present.ts';
+import { route, type Route } from '../route.ts';
 
 /** Plain segments only: clients rewrite "." and ".." segments, so an endpoint at such a path could never be reached. */
 const pathSchema = z
@@ -44,44 +43,72 @@ function assertUsable(app: AppRecord, endpoint: Omit<EndpointRecord, 'id'>, self
 
 /**
  * POST and GET /:appId/endpoints, PATCH and DELETE /:appId/endpoints/:id.
- * @example app.use('/api/v1/apps', endpointRoutes(deps))
+ * @example app.use('/api/v1/apps', routerOf(endpointRoutes(deps)))
  */
-export function endpointRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Router {
-  const router = Router();
-
-  router.post('/:appId/endpoints', async (req, res) => {
-    const app = ownedApp(deps.apps, res, req.params.appId);
-    const body = validate(createSchema, req.body);
-    assertUsable(app, body);
-    if (app.endpoints.length >= MAX_ENDPOINTS_PER_APP) throw new EdgeError('QUOTA_EXCEEDED', `app "${app.name}" holds at most ${MAX_ENDPOINTS_PER_APP} endpoints; delete one first`);
-    const endpoint: EndpointRecord = { id: newId('ep'), ...body };
-    app.endpoints.push(endpoint);
-    await deps.apps.save(app);
-    res.status(201).json(presentEndpoint(app, endpoint, deps.publicUrl));
-  });
-
-  router.get('/:appId/endpoints', (req, res) => {
-    const app = ownedApp(deps.apps, res, req.params.appId);
-    res.json({ endpoints: app.endpoints.map((endpoint) => presentEndpoint(app, endpoint, deps.publicUrl)) });
-  });
-
-  router.patch('/:appId/endpoints/:id', async (req, res) => {
-    const app = ownedApp(deps.apps, res, req.params.appId);
-    const endpoint = endpointOf(app, req.params.id);
-    const changed = { ...endpoint, ...validate(patchSchema, req.body) };
-    assertUsable(app, changed, endpoint);
-    Object.assign(endpoint, changed);
-    await deps.apps.save(app);
-    res.json(presentEndpoint(app, endpoint, deps.publicUrl));
-  });
-
-  router.delete('/:appId/endpoints/:id', async (req, res) => {
-    const app = ownedApp(deps.apps, res, req.params.appId);
-    const endpoint = endpointOf(app, req.params.id);
-    app.endpoints = app.endpoints.filter((candidate) => candidate !== endpoint);
-    await deps.apps.save(app);
-    res.status(204).end();
-  });
-
-  return router;
+export function endpointRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] {
+  return [
+    route({
+      method: 'post',
+      path: '/:appId/endpoints',
+      summary: "Add an endpoint: a method and path under the app's URL that call one of its functions",
+      auth: 'user',
+      body: createSchema,
+      answers: { 201: 'the endpoint, with its `url`' },
+      errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
+      async handle({ body }, req, res) {
+        const app = ownedApp(deps.apps, res, req.params.appId);
+        assertUsable(app, body);
+        if (app.endpoints.length >= MAX_ENDPOINTS_PER_APP) throw new EdgeError('QUOTA_EXCEEDED', `app "${app.name}" holds at most ${MAX_ENDPOINTS_PER_APP} endpoints; delete one first`);
+        const endpoint: EndpointRecord = { id: newId('ep'), ...body };
+        app.endpoints.push(endpoint);
+        await deps.apps.save(app);
+        res.status(201).json(presentEndpoint(app, endpoint, deps.publicUrl));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/:appId/endpoints',
+      summary: "List an app's endpoints",
+      auth: 'user',
+      answers: { 200: '`{ endpoints: [endpoint] }`' },
+      errors: ['APP_NOT_FOUND'],
+      handle(_input, req, res) {
+        const app = ownedApp(deps.apps, res, req.params.appId);
+        res.json({ endpoints: app.endpoints.map((endpoint) => presentEndpoint(app, endpoint, deps.publicUrl)) });
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/:appId/endpoints/:id',
+      summary: "Change an endpoint's method, path, function or whether it is public",
+      auth: 'user',
+      body: patchSchema,
+      answers: { 200: 'the endpoint' },
+      errors: ['APP_NOT_FOUND', 'ENDPOINT_NOT_FOUND', 'FUNCTION_NOT_FOUND', 'ENDPOINT_TAKEN', 'STORAGE_FULL'],
+      async handle({ body }, req, res) {
+        const app = ownedApp(deps.apps, res, req.params.appId);
+        const endpoint = endpointOf(app, req.params.id);
+        const changed = { ...endpoint, ...body };
+        assertUsable(app, changed, endpoint);
+        Object.assign(endpoint, changed);
+        await deps.apps.save(app);
+        res.json(presentEndpoint(app, endpoint, deps.publicUrl));
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/:appId/endpoints/:id',
+      summary: 'Delete an endpoint',
+      auth: 'user',
+      answers: { 204: 'deleted' },
+      errors: ['APP_NOT_FOUND', 'ENDPOINT_NOT_FOUND', 'STORAGE_FULL'],
+      async handle(_input, req, res) {
+        const app = ownedApp(deps.apps, res, req.params.appId);
+        const endpoint = endpointOf(app, req.params.id);
+        app.endpoints = app.endpoints.filter((candidate) => candidate !== endpoint);
+        await deps.apps.save(app);
+        res.status(204).end();
+      },
+    }),
+  ];
 }

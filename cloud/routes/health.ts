@@ -1,23 +1,35 @@
 /** @module The operator's endpoints: GET /metrics (Prometheus text) and GET /healthz, for scrapers and load balancers. */
-import { Router } from 'express';
 import type { CloudDeps } from '../deps.ts';
+import { route, type Route } from '../route.ts';
 
 /**
  * GET /metrics and GET /healthz, open like a load balancer's probe expects: restrict /metrics at the proxy if it must not be public.
- * @example app.use('/', healthRoutes(deps))
+ * @example app.use('/', routerOf(healthRoutes(deps)))
  */
-export function healthRoutes(deps: Pick<CloudDeps, 'observability'>): Router {
-  const router = Router();
-
-  router.get('/metrics', async (_req, res) => {
-    const { contentType, text } = await deps.observability.scrape();
-    res.set('content-type', contentType).send(text);
-  });
-
-  router.get('/healthz', (_req, res) => {
-    const report = deps.observability.health();
-    res.status(report.status === 'ok' ? 200 : 503).json(report);
-  });
-
-  return router;
+export function healthRoutes(deps: Pick<CloudDeps, 'observability'>): Route[] {
+  return [
+    route({
+      method: 'get',
+      path: '/metrics',
+      summary: 'Metrics for Prometheus',
+      auth: 'anyone',
+      answers: { 200: 'the metrics in the Prometheus text format' },
+      produces: 'text/plain',
+      async handle(_input, _req, res) {
+        const { contentType, text } = await deps.observability.scrape();
+        res.set('content-type', contentType).send(text);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Whether the service takes calls, for load balancers',
+      auth: 'anyone',
+      answers: { 200: '`{ status: "ok", sandboxes, queued }`', 503: '`{ status: "unavailable", reason }`' },
+      handle(_input, _req, res) {
+        const report = deps.observability.health();
+        res.status(report.status === 'ok' ? 200 : 503).json(report);
+      },
+    }),
+  ];
 }

@@ -1,12 +1,12 @@
 /** @module Password resets: asking for a mailed link, the page the link opens, and setting the new password. */
-import { Router, type Response, urlencoded } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { EdgeError } from '../../base/errors.ts';
 import type { UserRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
-import { validate } from '../http.ts';
 import { attemptLimits } from '../rate-limit.ts';
 import { assertStrongPassword, hashPassword, passwordSchema } from '../passwords.ts';
+import { route, type Route } from '../route.ts';
 
 type ResetDeps = Pick<CloudDeps, 'users' | 'tokens' | 'resets' | 'mailer' | 'publicUrl' | 'logger' | 'attemptsPerMinute'>;
 
@@ -18,6 +18,8 @@ const requestSchema = z.object({ email: z.email().max(254) });
 const MAX_FORM_BYTES = 16 * 1024;
 const confirmSchema = z.object({ token: z.string().min(1).max(200), password: passwordSchema });
 const formSchema = z.object({ token: z.string().max(200), password: z.string(), confirm: z.string() });
+/** A link without a usable token (none, empty, or given twice) gets the page saying it does not work, not an error in JSON: a person opened it. */
+const linkSchema = z.object({ token: z.string().optional().catch(undefined) });
 /** The rule passwordSchema checks, in a person's words: bcrypt's limit is 72 bytes, and a letter beyond ASCII takes two or more. */
 const PASSWORD_RULE = '8 to 72 characters; a letter beyond plain ASCII, such as é, counts as two or more.';
 /** What assertStrongPassword asks for, said before the person types. */
@@ -114,45 +116,76 @@ async function mailResetLink(deps: ResetDeps, user: UserRecord): Promise<void> {
 /**
  * POST /api/v1/password-resets, POST /api/v1/password-resets/confirm, and the mailed link's page,
  * GET and POST /reset-password.
- * @example app.use('/', passwordResetRoutes(deps))
+ * @example app.use('/', routerOf(passwordResetRoutes(deps)))
  */
-export function passwordResetRoutes(deps: ResetDeps): Router {
-  const router = Router();
+export function passwordResetRoutes(deps: ResetDeps): Route[] {
   const logger = deps.logger.child({ component: 'password-resets' });
 
-  router.post('/api/v1/password-resets', ...attemptLimits({ perMinute: deps.attemptsPerMinute, logger, perAddress: true }), (req, res) => {
-    const { email } = validate(requestSchema, req.body);
-    const user = deps.users.byEmail(email);
-    // Not awaited: the answer must come as fast for an account as for an unknown address.
-    if (user) mailResetLink(deps, user).catch((error: unknown) => logger.error({ err: error, userId: user.id }, 'could not send a reset mail'));
-    res.status(202).json({ message: ACCEPTED });
-  });
-
-  router.post('/api/v1/password-resets/confirm', async (req, res) => {
-    const { token, password } = validate(confirmSchema, req.body);
-    await resetPassword(deps, token, password);
-    res.status(204).end();
-  });
-
-  router.get('/reset-password', (req, res) => {
-    const { token } = req.query;
-    if (typeof token !== 'string' || !token) return sendPage(res, 400, invalidLinkPage());
-    sendPage(res, 200, formPage(token));
-  });
-
-  router.post('/reset-password', urlencoded({ extended: false, limit: MAX_FORM_BYTES }), async (req, res) => {
-    const { token, password, confirm } = validate(formSchema, req.body, 'form');
-    if (password !== confirm) return sendPage(res, 400, formPage(token, 'The two passwords differ. Type the same new password twice.'));
-    if (!passwordSchema.safeParse(password).success) return sendPage(res, 400, formPage(token, `Choose a password of ${PASSWORD_RULE}`));
-    try {
-      await resetPassword(deps, token, password);
-    } catch (error) {
-      if (error instanceof EdgeError && error.code === 'RESET_TOKEN_INVALID') return sendPage(res, 400, invalidLinkPage());
-      if (error instanceof EdgeError && error.code === 'WEAK_PASSWORD') return sendPage(res, 400, formPage(token, error.message.charAt(0).toUpperCase() + error.message.slice(1)));
-      throw error;
-    }
-    sendPage(res, 200, page('Your password is changed', '<p>Log in with your new password. Every session and API token from before the change is revoked: log in again with <code>edgecourier login</code>, and give couriers new tokens.</p>'));
-  });
-
-  return router;
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/password-resets',
+      summary: 'Ask for a mail with a link to reset the password',
+      auth: 'anyone',
+      use: attemptLimits({ perMinute: deps.attemptsPerMinute, logger, perAddress: true }),
+      body: requestSchema,
+      answers: { 202: '`{ message }`, the same whether or not the address has an account' },
+      errors: ['RATE_LIMITED', 'STORAGE_FULL'],
+      handle({ body: { email } }, _req, res) {
+        const user = deps.users.byEmail(email);
+        // Not awaited: the answer must come as fast for an account as for an unknown address.
+        if (user) mailResetLink(deps, user).catch((error: unknown) => logger.error({ err: error, userId: user.id }, 'could not send a reset mail'));
+        res.status(202).json({ message: ACCEPTED });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/password-resets/confirm',
+      summary: "Set a new password with the mailed link's token; every session and API token of the account is revoked",
+      auth: 'anyone',
+      body: confirmSchema,
+      answers: { 204: 'the password is changed' },
+      errors: ['RESET_TOKEN_INVALID', 'WEAK_PASSWORD', 'STORAGE_FULL'],
+      async handle({ body: { token, password } }, _req, res) {
+        await resetPassword(deps, token, password);
+        res.status(204).end();
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/reset-password',
+      summary: 'The mailed link: a page with a form for the new password',
+      auth: 'anyone',
+      query: linkSchema,
+      answers: { 200: 'the form', 400: 'a page saying the link does not work' },
+      produces: 'text/html',
+      handle({ query: { token } }, _req, res) {
+        if (!token) return sendPage(res, 400, invalidLinkPage());
+        sendPage(res, 200, formPage(token));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/reset-password',
+      summary: "The page's form: set the new password",
+      auth: 'anyone',
+      form: { maxBytes: MAX_FORM_BYTES },
+      body: formSchema,
+      answers: { 200: 'a page saying the password is changed', 400: 'the form again, saying what was wrong, or a page saying the link does not work' },
+      produces: 'text/html',
+      errors: ['STORAGE_FULL'],
+      async handle({ body: { token, password, confirm } }, _req, res) {
+        if (password !== confirm) return sendPage(res, 400, formPage(token, 'The two passwords differ. Type the same new password twice.'));
+        if (!passwordSchema.safeParse(password).success) return sendPage(res, 400, formPage(token, `Choose a password of ${PASSWORD_RULE}`));
+        try {
+          await resetPassword(deps, token, password);
+        } catch (error) {
+          if (error instanceof EdgeError && error.code === 'RESET_TOKEN_INVALID') return sendPage(res, 400, invalidLinkPage());
+          if (error instanceof EdgeError && error.code === 'WEAK_PASSWORD') return sendPage(res, 400, formPage(token, error.message.charAt(0).toUpperCase() + error.message.slice(1)));
+          throw error;
+        }
+        sendPage(res, 200, page('Your password is changed', '<p>Log in with your new password. Every session and API token from before the change is revoked: log in again with <code>edgecourier login</code>, and give couriers new tokens.</p>'));
+      },
+    }),
+  ];
 }

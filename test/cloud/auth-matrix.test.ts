@@ -61,6 +61,10 @@ const undoAt = (prefix: string) => (answer: { body: any }) => call('DELETE', `${
 const dropbox = { kind: 'dropbox', path: '/mine', credentials: { DROPBOX_REFRESH_TOKEN: 'mine', DROPBOX_APP_KEY: 'mine' } };
 
 const cases: Case[] = [
+  { route: 'GET /openapi.json', call: () => call('GET', '/openapi.json'), expect: anyone('200') },
+  { route: 'GET /metrics', call: () => call('GET', '/metrics'), expect: anyone('200') },
+  { route: 'GET /healthz', call: () => call('GET', '/healthz'), expect: anyone('200') },
+
   { route: 'POST /api/v1/accounts', variant: 'a new address', call: () => call('POST', '/api/v1/accounts', { email: freshEmail('new'), password: PASSWORD }), expect: anyone('201') },
   {
     route: 'POST /api/v1/accounts',

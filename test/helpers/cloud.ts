@@ -1,6 +1,7 @@
 /** @module Test helpers for the cloud: the real service on port 0 with a loopback SMTP server catching its mail, and a fetch wrapper. */
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Express } from 'express';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
@@ -12,6 +13,8 @@ import { tempFolder } from './temp.ts';
 export interface TestCloud {
   url: string;
   dataDir: string;
+  /** The Express app behind everything but endpoint calls, to list its routes. */
+  app: Express;
   /** Resolves with the next mail that arrived for `to` (and takes it out of the inbox). */
   waitForMail(to: string, timeoutMs?: number): Promise<ParsedMail>;
   /** How many mails arrived for `to` and were not taken yet. */
@@ -86,6 +89,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
   return {
     url: cloud.url,
     dataDir,
+    app: cloud.app,
     async waitForMail(to, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
