@@ -9,19 +9,15 @@ import type { DependencyInstaller } from '../runtime/deps.ts';
 import { EdgeError } from '../base/errors.ts';
 import { assertRegistryOnly } from '../runtime/registry-only.ts';
 import type { Executor } from '../runtime/executor.ts';
-import { Invoker } from '../runtime/invoker.ts';
-import type { CallEntries, InvokeResponse } from '../runtime/protocol.ts';
+import { InvocationService, type InvocationRequest } from '../runtime/invocation-service.ts';
+import type { InvokeResponse } from '../runtime/protocol.ts';
 import type { AppRecord, FunctionRecord } from './data.ts';
 import { InvocationLogBook, type InvocationLogEntry } from './invocation-logs.ts';
 
 export type { InvocationLogEntry } from './invocation-logs.ts';
 
-/** What a caller sends with an invocation. */
-export interface InvocationEnvelope {
-  input?: unknown;
-  cache?: CallEntries;
-  precomputed?: CallEntries;
-}
+/** What a caller sends with an invocation; the function is named by the route. */
+export type InvocationEnvelope = Omit<InvocationRequest, 'function'>;
 
 /** An app as files, for `edgecourier pull` and `edgecourier run --local`. */
 export interface AppBundle {
@@ -83,7 +79,7 @@ export class AppRuntime {
   #executor: Executor;
   #installer: Pick<DependencyInstaller, 'key' | 'ensure'>;
   #logger: Logger;
-  #invoker: Invoker;
+  #service: InvocationService;
   #loaded = new Map<string, { files: Files; app: Promise<LoadedApp> }>();
   /** Writes of each app's folder, one at a time. */
   #fileQueues = new Map<string, Promise<unknown>>();
@@ -96,7 +92,7 @@ export class AppRuntime {
     this.#executor = options.executor;
     this.#installer = options.installer;
     this.#logger = options.logger.child({ component: 'app-runtime' });
-    this.#invoker = new Invoker({ executor: options.executor, onUnexpected: (err) => this.#logger.error({ err }, 'unexpected error in a call') });
+    this.#service = new InvocationService({ executor: options.executor, installer: options.installer, onUnexpected: (err, request) => this.#logger.error({ err, fn: request?.function }, 'unexpected error in a call') });
   }
 
   /** The app as the runtime runs it, written out and loaded again only when its files changed. */
@@ -113,18 +109,19 @@ export class AppRuntime {
     return loading;
   }
 
-  /** Runs `fn` of the app and keeps the outcome in its invocation log. */
   /** True when a call to `app` now would be refused BUSY: its owner's share is in use and its line full. */
   refuses(app: AppRecord): boolean {
     return this.#executor.refuses(app.ownerId);
   }
 
+  /** Runs `fn` of the app through the invocation service and keeps the outcome in the function's invocation log. */
   async invoke(app: AppRecord, fn: string, envelope: InvocationEnvelope): Promise<InvokeResponse> {
-    const loaded = await this.load(app);
     const at = new Date().toISOString();
+    let loaded: LoadedApp | undefined;
+    const load = async () => (loaded = await this.load(app));
     // Calls share the sandboxes fairly by the app's owner, whoever calls: a flood of one user's public endpoint spends only that user's share.
-    const response = await this.#invoker.invoke(loaded, fn, envelope.input ?? null, { cache: envelope.cache, precomputed: envelope.precomputed, owner: app.ownerId });
-    if (loaded.functions.has(fn)) this.#logs.add(app.ownerId, app.id, fn, at, response);
+    const response = await this.#service.invoke(load, { function: fn, ...envelope }, { owner: app.ownerId });
+    if (loaded?.functions.has(fn)) this.#logs.add(app.ownerId, app.id, fn, at, response);
     return response;
   }
 

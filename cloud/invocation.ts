@@ -2,22 +2,15 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { errorCatalogue, isPlatformError, type ErrorBody, type ErrorCode } from '../base/errors.ts';
+import { invocationFields } from '../runtime/invocation-service.ts';
 import type { CallEntries, InvokeResponse } from '../runtime/protocol.ts';
 import type { InvocationEnvelope } from './app-runtime.ts';
 import { httpStatusOf } from './http-status.ts';
 import type { AppRecord } from './data.ts';
 import { validate } from './http.ts';
 
-const entriesSchema = z.record(z.string(), z.unknown());
-/** The invocation envelope of a request body; no body at all is an empty envelope (input null). */
-export const envelopeSchema = z.preprocess(
-  (body) => body ?? {},
-  z.strictObject({
-    input: z.unknown().optional(),
-    cache: entriesSchema.optional(),
-    precomputed: entriesSchema.optional(),
-  }),
-);
+/** The invocation envelope of a request body: the invocation's fields, the function named by the URL; no body at all is an empty envelope (input null). */
+export const envelopeSchema = z.preprocess((body) => body ?? {}, z.strictObject(invocationFields));
 
 /** The envelope of an endpoint call, whose body is read outside Express (routes/run.ts). */
 export function readEnvelope(body: unknown): InvocationEnvelope {
@@ -61,7 +54,6 @@ export function strangerResponse(app: AppRecord, response: InvokeResponse): Invo
   return response.cache ? { ...response, cache: publicEntries(app, response.cache) } : response;
 }
 
-/** 200 with the output, or the error's own status; `logs` (the functions' console output) only for the owner's test-invokes. */
 /** Seconds a caller refused for a platform reason (BUSY above all) is asked to wait before trying again. */
 const RETRY_AFTER_SECONDS = 1;
 
@@ -76,6 +68,7 @@ export interface InvocationReply {
   headers: Record<string, string>;
 }
 
+/** 200 with the output, or the error's own status; `logs` (the functions' console output) only for the owner's test-invokes. */
 export function invocationReply(response: InvokeResponse, withLogs: boolean): InvocationReply {
   const logs = withLogs ? { logs: response.logs } : {};
   if (!response.ok) {

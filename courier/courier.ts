@@ -7,9 +7,8 @@
  */
 import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
-import type { DependencyInstaller } from '../runtime/deps.ts';
 import { isPlatformError } from '../base/errors.ts';
-import type { Invoker } from '../runtime/invoker.ts';
+import type { InvocationService } from '../runtime/invocation-service.ts';
 import type { AppCache } from './app-cache.ts';
 import type { Journal } from './journal.ts';
 import { classify, requestPaths } from './layout.ts';
@@ -21,8 +20,7 @@ import { answeredHash, removePending, writePending, writeResult, type ResultFile
 export interface CourierOptions {
   root: string;
   journal: Journal;
-  invoker: Invoker;
-  installer: Pick<DependencyInstaller, 'ensure'>;
+  service: InvocationService;
   apps: AppCache;
   logger: Logger;
   /** Requests in flight at once. */

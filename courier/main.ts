@@ -7,7 +7,7 @@ import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { loadApp } from '../runtime/app.ts';
 import { assertFleetDependencies } from '../runtime/registry-only.ts';
 import { EdgeError } from '../base/errors.ts';
-import { Invoker } from '../runtime/invoker.ts';
+import { InvocationService } from '../runtime/invocation-service.ts';
 import { Observability } from '../runtime/observability.ts';
 import { defaultStateDir } from '../base/paths.ts';
 import type { SyncBackend } from '../sync/backend.ts';
@@ -149,8 +149,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     const courier = new Courier({
       root,
       journal,
-      invoker: new Invoker({ executor: observability?.executor ?? executor, onUnexpected: (error) => logger.error({ err: error }, 'unexpected error in a call') }),
-      installer,
+      service: new InvocationService({ executor: observability?.executor ?? executor, installer, onUnexpected: (error, request) => logger.error({ err: error, fn: request?.function }, 'unexpected error in a call') }),
       apps,
       logger,
       concurrency: settings.concurrency ?? 16,

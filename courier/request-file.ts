@@ -1,24 +1,16 @@
 /** @module The request file format (`<app>/requests/<id>.json`), validated with zod where it enters. */
 import { z } from 'zod';
 import { functionNamePattern } from '../runtime/app-config.ts';
-import type { CallEntries } from '../runtime/protocol.ts';
+import { invocationFields, type InvocationRequest } from '../runtime/invocation-service.ts';
 import { describeIssues } from '../base/zod-issues.ts';
 
-const entries = z.record(z.string(), z.unknown());
-
+/** The invocation's fields, with the function to call named in the file. */
 const requestSchema = z.strictObject({
   function: z.string().regex(functionNamePattern, 'must name a function of the app: a letter, then letters, digits, - or _'),
-  input: z.unknown().optional(),
-  cache: entries.optional(),
-  precomputed: entries.optional(),
+  ...invocationFields,
 });
 
-export interface FolderRequest {
-  function: string;
-  input: unknown;
-  cache?: CallEntries;
-  precomputed?: CallEntries;
-}
+export type FolderRequest = InvocationRequest & { input: unknown };
 
 export type ParsedRequest =
   | { ok: true; request: FolderRequest }

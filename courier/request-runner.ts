@@ -1,11 +1,9 @@
 /**
- * @module Runs one try of a folder request: the app settled and loaded, its dependencies installed, the
- * call tree invoked. A try that waits or runs long shows a pending file; every failure becomes a result.
+ * @module Runs one try of a folder request through the invocation service: the app settled and loaded from
+ * the root, the root as the call's owner. A try that waits or runs long shows a pending file; every answer,
+ * failures included, becomes a result.
  */
-import type { Logger } from 'pino';
-import type { DependencyInstaller } from '../runtime/deps.ts';
-import { EdgeError } from '../base/errors.ts';
-import type { Invoker } from '../runtime/invoker.ts';
+import type { InvocationService } from '../runtime/invocation-service.ts';
 import type { AppCache } from './app-cache.ts';
 import type { FolderRequest } from './request-file.ts';
 import { writePending, type PendingFile, type ResultFile } from './result-files.ts';
@@ -14,10 +12,8 @@ import type { RetryState } from './retry-chains.ts';
 export interface RequestRunnerOptions {
   /** The synced root: the owner its requests' calls are charged to. */
   root: string;
-  invoker: Invoker;
-  installer: Pick<DependencyInstaller, 'ensure'>;
+  service: InvocationService;
   apps: AppCache;
-  logger: Logger;
   settleMs: number;
   pendingAfterMs: number;
 }
@@ -46,7 +42,7 @@ export class RequestRunner {
   }
 
   async #invoke({ app, request, hash, pendingFile, retry }: RequestTry, onPending: () => void): Promise<ResultFile> {
-    const { apps, installer, invoker } = this.#options;
+    const { apps, service, settleMs, root } = this.#options;
     const pending: PendingFile = { status: 'running', since: new Date().toISOString(), request: { sha256: hash }, ...(retry && { retry }) };
     let pendingShown = false;
     let pendingWrite: Promise<void> = Promise.resolve();
@@ -58,22 +54,19 @@ export class RequestRunner {
     };
     const timer = setTimeout(showPending, this.#options.pendingAfterMs);
     try {
-      await apps.settled(app, this.#options.settleMs);
-      const loaded = await apps.get(app);
-      if (loaded.dependencies) {
-        pending.status = 'installing dependencies';
-        if (pendingShown) await showPending();
-        await installer.ensure(loaded.dependencies);
-        pending.status = 'running';
-        if (pendingShown) await showPending();
-      }
+      const load = async () => {
+        await apps.settled(app, settleMs);
+        return apps.get(app);
+      };
       // Each root is one owner: in fleet mode one root's flood of requests cannot starve another's.
-      const response = await invoker.invoke(loaded, request.function, request.input, { cache: request.cache, precomputed: request.precomputed, owner: this.#options.root });
+      const response = await service.invoke(load, request, {
+        owner: root,
+        onPhase: (phase) => {
+          pending.status = phase;
+          if (pendingShown) return showPending();
+        },
+      });
       return { ...response, request: { sha256: hash } };
-    } catch (error) {
-      if (error instanceof EdgeError) return { ok: false, error: error.toBody(), request: { sha256: hash } };
-      this.#options.logger.error({ err: error, app, fn: request.function }, 'unexpected error while running a request');
-      return { ok: false, error: { code: 'INTERNAL_ERROR', message: 'edgecourier hit an unexpected error running this request; the courier log has the details' }, request: { sha256: hash } };
     } finally {
       clearTimeout(timer);
       // The result must not be followed by a pending file written late.

@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { loadApp } from '../../runtime/app.ts';
-import { Invoker } from '../../runtime/invoker.ts';
+import { InvocationService } from '../../runtime/invocation-service.ts';
 import { parseJsonArg, readEntries } from '../json-args.ts';
 import { fail, printJson, progress } from '../output.ts';
 
@@ -34,15 +34,20 @@ export function registerRun(program: Command): void {
         const precomputed = options.precomputed ? await readEntries('--precomputed', options.precomputed) : undefined;
         const { executor, installer } = await createExecutor({ local: options.local ?? false, prestart: 0, log: progress });
         try {
-          const app = await loadApp(appDir, { dependencyKey: (manifest) => installer.key(manifest) });
-          for (const warning of app.warnings) progress(warning);
-          const invoker = new Invoker({ executor, onUnexpected: (error) => progress(`unexpected error: ${error instanceof Error ? error.stack : String(error)}`) });
-          const response = await invoker.invoke(app, fn, input, { cache, precomputed, recordResults: !!options.saveResults });
+          const load = async () => {
+            const app = await loadApp(appDir, { dependencyKey: (manifest) => installer.key(manifest) });
+            for (const warning of app.warnings) progress(warning);
+            return app;
+          };
+          const service = new InvocationService({ executor, installer, onUnexpected: (error) => progress(`unexpected error: ${error instanceof Error ? error.stack : String(error)}`) });
+          const response = await service.invoke(load, { function: fn, input, cache, precomputed }, { recordResults: !!options.saveResults });
           if (options.saveResults && response.ok) {
             await writeFile(options.saveResults, JSON.stringify(response.results ?? {}, null, 2) + '\n');
             delete response.results;
           }
           printJson(response);
+          // The JSON is for programs; a person reading the terminal sees what failed on stderr too.
+          if (!response.ok) progress(`${response.error.code}: ${response.error.message.split('\n', 1)[0]}`);
           process.exitCode = response.ok ? 0 : 1;
         } finally {
           await executor.close();

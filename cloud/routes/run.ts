@@ -15,7 +15,7 @@ import { findCaller, SESSION_COOKIE } from '../auth.ts';
 import { bodyErrors, internalErrorBody } from '../http.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
-import { invocationReply, readEnvelope, retryHeaders, strangerEnvelope, strangerError, strangerResponse } from '../invocation.ts';
+import { invocationReply, readEnvelope, retryHeaders, strangerEnvelope, strangerResponse } from '../invocation.ts';
 
 const PREFIX = '/run/';
 
@@ -142,12 +142,8 @@ export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' |
     // A GET has no body: its query string is the input, and it carries no cache or precomputed results.
     const envelope: InvocationEnvelope = method === 'GET' ? { input: { ...parseQuery(query) } } : readEnvelope(await readJsonBody(req, maxBodyBytes));
     const owner = callerId === app.ownerId;
-    const response = await deps.runtime.invoke(app, endpoint.function, owner ? envelope : strangerEnvelope(app, envelope)).catch((error: unknown) => {
-      // Loading the app can fail too (its dependencies, say), with words for its owner only.
-      if (owner || !(error instanceof EdgeError)) throw error;
-      const told = strangerError(error.toBody());
-      throw new EdgeError(told.code, told.message);
-    });
+    // A failure to load the app (its dependencies, say) is an answer like any other: strangers get its code and the catalogue's words.
+    const response = await deps.runtime.invoke(app, endpoint.function, owner ? envelope : strangerEnvelope(app, envelope));
     const { status, body, headers } = invocationReply(owner ? response : strangerResponse(app, response), false);
     sendJson(res, status, body, false, headers);
   };
