@@ -2,11 +2,10 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import type { EndpointConfig } from '../../runtime/app-config.ts';
-import { loadApp, type LoadedApp } from '../../runtime/app.ts';
-import { assertRegistryOnly } from '../../runtime/registry-only.ts';
+import type { LoadedApp } from '../../runtime/app.ts';
 import type { CloudClient } from '../cloud-client.ts';
 import { fail, printJson, progress } from '../output.ts';
-import { loggedInClient, type AppSummary } from '../session.ts';
+import type { AppSummary } from '../session.ts';
 
 interface DeployOptions {
   name?: string;
@@ -17,6 +16,7 @@ interface DeployOptions {
 async function uploadablePackageJson(app: LoadedApp): Promise<string | null> {
   const text = app.dependencies?.packageJson;
   if (!text) return null;
+  const { assertRegistryOnly } = await import('../../runtime/registry-only.ts');
   await assertRegistryOnly(text);
   return text;
 }
@@ -75,6 +75,7 @@ export function registerDeploy(program: Command): void {
     .addHelpText('after', '\nEndpoints come from app.json: "endpoints": [{ "method": "POST", "path": "/greet", "function": "greet", "public": true }].\nFunctions and endpoints the folder no longer has are removed from the cloud app.')
     .action(async (appDir: string, options: DeployOptions) => {
       try {
+        const [{ loadApp }, { loggedInClient }] = await Promise.all([import('../../runtime/app.ts'), import('../session.ts')]);
         const app = await loadApp(appDir, { dependencyKey: async () => '' });
         const client = await loggedInClient();
         const name = options.name ?? basename(app.dir);
