@@ -38,7 +38,7 @@ export function accountRoutes(deps: Pick<CloudDeps, 'users' | 'tokens' | 'logger
   // Limited like log-ins, but a client gets no more over all addresses: each sign-up costs a bcrypt hash and a stored account.
   router.post('/accounts', ...attemptLimits({ perMinute: deps.attemptsPerMinute, perClient: deps.attemptsPerMinute, logger }), async (req, res) => {
     const { email, password } = validate(signUpSchema, req.body);
-    assertStrongPassword(password, email);
+    await assertStrongPassword(password, email);
     const passwordHash = await hashPassword(password);
     // Checked after the slow hash, right before the (synchronous) insert, so two racing sign-ups cannot both pass.
     if (deps.users.byEmail(email)) throw new EdgeError('EMAIL_TAKEN', 'an account with that email address exists; log in or reset its password');
