@@ -1,6 +1,7 @@
 /** @module `npm run bench`: every benchmark, measured in one run against its baseline, printed as lines for the README. */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDist } from '../build/dist.ts';
 import { ensureBaseImage } from '../docker/base-image.ts';
 import { ensureEngine } from '../docker/engine.ts';
 import { createExecutor } from '../docker/executor-factory.ts';
@@ -31,6 +32,8 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+// Benchmarks that start edgecourier start what users run: the compiled program, up to date with the sources.
+if (await ensureDist()) progress('compiled dist/');
 const docker = await ensureEngine({ log: progress });
 const image = await ensureBaseImage(docker, await buildHarness(join(defaultCacheDir(), 'harness')), { log: progress });
 const bundle = await createExecutor({ prestart: 2, log: progress });

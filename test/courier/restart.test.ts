@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropRequest, makeRoot, readPending, sleep, waitForResult, waitUntil } from '../helpers/courier.ts';
 
-const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 const BATCH = 200;
 
 function startCourierProcess(root: string, state: string): ChildProcess {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { ResultFile } from '../../courier/result-files.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 
-const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 const asUser = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search'] : [];
 
 async function waitForOk(root: string, id: string): Promise<ResultFile> {
