@@ -22,7 +22,7 @@ export interface CourierBenchDeps {
   report(line: string): void;
 }
 
-const cli = fileURLToPath(new URL('../cli/edgecourier.js', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/edgecourier.js', import.meta.url));
 const LATENCY_SAMPLES = 200;
 const BACKLOG = 2000;
 const CONCURRENCY = 16;

@@ -1,6 +1,7 @@
 /** @module `npm run bench`: every benchmark, measured in one run against its baseline, printed as lines for the README. */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDist } from '../build/dist.ts';
 import { ensureBaseImage } from '../docker/base-image.ts';
 import { ensureEngine } from '../docker/engine.ts';
 import { createExecutor } from '../docker/executor-factory.ts';
@@ -16,6 +17,7 @@ import { benchFleet } from './fleet-bench.ts';
 import { benchOverload } from './overload-bench.ts';
 import { benchRemote } from './remote-bench.ts';
 import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
+import { benchHelp, benchIdleStart, benchRunLocal } from './start-bench.ts';
 
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const report = (line: string) => process.stdout.write(`${line}\n`);
@@ -23,7 +25,7 @@ const report = (line: string) => process.stdout.write(`${line}\n`);
 // `npm run bench -- courier cloud` runs only those; the README's table is always a run of all of them.
 // The courier goes first: this VM's ext4 has no journal, and without one every new file costs up to 20 times
 // more for a minute or more after many are freed, as the other benchmarks do when they remove containers.
-const names = ['courier', 'runtime', 'remote', 'cloud', 'fleet'] as const;
+const names = ['courier', 'start', 'runtime', 'remote', 'cloud', 'fleet'] as const;
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(names as readonly string[]).includes(name));
 if (unknown.length > 0) {
@@ -31,6 +33,8 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+// Benchmarks that start edgecourier start what users run: the compiled program, up to date with the sources.
+if (await ensureDist()) progress('compiled dist/');
 const docker = await ensureEngine({ log: progress });
 const image = await ensureBaseImage(docker, await buildHarness(join(defaultCacheDir(), 'harness')), { log: progress });
 const bundle = await createExecutor({ prestart: 2, log: progress });
@@ -50,6 +54,11 @@ const cloudDeps = { executor: bundle, appDir: deps.appDir, report };
 /** Each benchmark's parts, run in order; a part that fails outright does not keep the next from running. */
 const benches: Record<(typeof names)[number], Record<string, () => Promise<void>>> = {
   courier: { courier: () => benchCourier(deps) },
+  start: {
+    'edgecourier --help': () => benchHelp(deps),
+    'run --local': () => benchRunLocal(deps),
+    'idle start': () => benchIdleStart(deps),
+  },
   runtime: {
     'warm calls': () => benchWarmCalls(deps),
     'ctx.call chain': () => benchChain(deps),

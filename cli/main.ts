@@ -1,4 +1,9 @@
-/** @module The edgecourier command line: one subcommand per file under cli/commands, wired here. */
+#!/usr/bin/env node
+/**
+ * @module The edgecourier command line: one subcommand per file under cli/commands, wired here. Each file declares its
+ * options and help at once and imports its implementation in its action, so that `--help`, or any one command, loads
+ * only what it uses (the build puts each such import in its own chunk).
+ */
 import { Command } from 'commander';
 import { registerApps } from './commands/apps.ts';
 import { registerCloud } from './commands/cloud.ts';

@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from '../base/atomic-file.ts';
 
@@ -36,6 +37,15 @@ export function createMailer(options: MailerOptions): Mailer {
   return options.smtpUrl ? smtpMailer(options.smtpUrl, options.from, logger) : outboxMailer(options.outboxDir, options.from, logger);
 }
 
+/**
+ * The transport, made at the first mail: nodemailer holds about 10 MB that a service sending no mail (most of
+ * the time, and always for the quick start's outbox until someone asks for a reset) does without.
+ */
+function lazyTransport(make: (mailer: typeof nodemailer) => Transporter): () => Promise<Transporter> {
+  let transport: Promise<Transporter> | undefined;
+  return () => (transport ??= import('nodemailer').then((module) => make(module.default)));
+}
+
 /** Mails hold secrets (reset links), so logs name only a masked recipient, never a subject or body. */
 function maskAddress(address: string): string {
   const at = address.lastIndexOf('@');
@@ -45,25 +55,27 @@ function maskAddress(address: string): string {
 
 function smtpMailer(smtpUrl: string, from: string, logger: Logger): Mailer {
   // smtp:// upgrades with STARTTLS only when the server offers it; smtps:// is TLS from the first byte.
-  const transport = nodemailer.createTransport(smtpUrl, { from });
+  const transport = lazyTransport((mailer) => mailer.createTransport(smtpUrl, { from }));
   // The URL may carry a password: log the host alone.
   const server = new URL(smtpUrl).host;
+  let used = false;
   return {
     async send(mail) {
-      await transport.sendMail(mail);
+      used = true;
+      await (await transport()).sendMail(mail);
       logger.info({ to: maskAddress(mail.to), server }, 'mail sent');
     },
     async close() {
-      transport.close();
+      if (used) (await transport()).close();
     },
   };
 }
 
 function outboxMailer(outboxDir: string, from: string, logger: Logger): Mailer {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true }, { from });
+  const transport = lazyTransport((mailer) => mailer.createTransport({ streamTransport: true, buffer: true }, { from }));
   return {
     async send(mail) {
-      const info = await transport.sendMail(mail);
+      const info = await (await transport()).sendMail(mail);
       await mkdir(outboxDir, { recursive: true });
       // Colons are not allowed in file names on Windows, where an outbox may be synced to.
       const name = `${new Date().toISOString().replaceAll(':', '-')}-${randomBytes(4).toString('hex')}.eml`;

@@ -1,6 +1,5 @@
 /** @module Passwords: the length bcrypt can hold, how hard one is to guess (zxcvbn), and hashing. */
-import { zxcvbn, zxcvbnOptions, type ZxcvbnResult } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+import type { zxcvbn, ZxcvbnResult } from '@zxcvbn-ts/core';
 import bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import { EdgeError } from '../base/errors.ts';
@@ -13,8 +12,19 @@ const BCRYPT_COST = 10;
  */
 export const MIN_PASSWORD_SCORE = 3;
 
-// Common passwords, names and keyboard layouts of every language, without one language's word lists.
-zxcvbnOptions.setOptions({ dictionary, graphs: adjacencyGraphs });
+/**
+ * zxcvbn with its word lists, loaded at the first password checked: they hold about 15 MB that an idle service,
+ * and most of its life, does without.
+ */
+let meter: Promise<typeof zxcvbn> | undefined;
+function strengthMeter(): Promise<typeof zxcvbn> {
+  meter ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common')]).then(([core, common]) => {
+    // Common passwords, names and keyboard layouts of every language, without one language's word lists.
+    core.zxcvbnOptions.setOptions({ dictionary: common.dictionary, graphs: common.adjacencyGraphs });
+    return core.zxcvbn;
+  });
+  return meter;
+}
 
 /** bcrypt reads only the first 72 bytes: a longer password would be accepted but partly ignored. */
 export const passwordSchema = z
@@ -52,11 +62,12 @@ function weakPassword(result: ZxcvbnResult): EdgeError {
 
 /**
  * Throws WEAK_PASSWORD when the password would be guessed too soon; `email` counts as known to a guesser.
- * @example assertStrongPassword('correct horse battery', 'ada@example.com')
+ * @example await assertStrongPassword('correct horse battery', 'ada@example.com')
  */
-export function assertStrongPassword(password: string, email: string): void {
+export async function assertStrongPassword(password: string, email: string): Promise<void> {
+  const measure = await strengthMeter();
   const [local = ''] = email.toLowerCase().split('@');
-  const result = zxcvbn(password, [email.toLowerCase(), local, ...local.split(/[^a-z0-9]+/).filter((part) => part.length > 2)]);
+  const result = measure(password, [email.toLowerCase(), local, ...local.split(/[^a-z0-9]+/).filter((part) => part.length > 2)]);
   if (result.score < MIN_PASSWORD_SCORE) throw weakPassword(result);
 }
 

@@ -41,7 +41,7 @@ export interface FleetCourier {
 async function startRoot(settings: FleetCourierSettings, assignment: Assignment, logger: Logger): Promise<RunningCourier> {
   const { rootId, kind, path, credentials } = assignment;
   const place: Pick<CourierSettings, 'root' | 'remote'> =
-    kind === 'local' ? { root: path } : { remote: { backend: createBackend(kind, path, (line) => logger.info(line), credentials), name: rootId } };
+    kind === 'local' ? { root: path } : { remote: { backend: await createBackend(kind, path, (line) => logger.info(line), credentials), name: rootId } };
   // The roots' apps are their owners', the host is the operator's: no install may fetch a URL or a repository here.
   return startCourier({
     ...settings.tuning,

@@ -1,15 +1,16 @@
-/** @module The files the service images carry: this checkout's sources, its node_modules without devDependencies, and host folders such as npm. */
+/** @module The files the service images carry: this checkout's compiled program, its node_modules without devDependencies, and host folders such as npm. */
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { packageRoot as projectDir } from '../runtime/package-root.ts';
 import type { TarEntry } from '../docker/tar.ts';
 
-/** The checkout this module belongs to. */
-const projectDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** What the commands need at run time; tests, benchmarks and docs stay out. */
-const sourceDirs = ['base', 'api', 'cli', 'runtime', 'docker', 'deploy', 'courier', 'cloud', 'sync'];
-const sourceFiles = ['package.json', 'package-lock.json'];
+/**
+ * What the commands need at run time: the compiled program (npm run build; the tests and benchmarks bring it up to
+ * date first) and package.json, which makes its files ES modules. Sources, tests and docs stay out.
+ */
+const sourceDirs = ['dist'];
+const sourceFiles = ['package.json'];
 const lockFile = 'package-lock.json';
 /** npm's record of what it actually installed, rewritten by every install that changes node_modules. */
 const installedLockFile = 'node_modules/.package-lock.json';
@@ -28,7 +29,7 @@ interface Tree {
   files: ProjectFile[];
 }
 
-/** The run-time sources: every file under the source folders, and the package files. */
+/** The run-time files: every file under the program's folders, and the package file. */
 export async function listSources(): Promise<Tree> {
   const tree: Tree = { dirs: [...sourceDirs], files: await Promise.all(sourceFiles.map((path) => fileAt(join(projectDir, path), path))) };
   for (const dir of sourceDirs) await walk(join(projectDir, dir), dir, tree, () => false);

@@ -6,9 +6,9 @@ import { BASE_IMAGE_NODE } from '../docker/base-image.ts';
 
 export type ServiceRole = 'courier' | 'cloud';
 
-/** Where both service images hold edgecourier itself (sources and production node_modules). */
+/** Where both service images hold edgecourier itself (the compiled program and production node_modules). */
 export const SERVICE_APP_DIR = '/opt/edgecourier';
-export const SERVICE_ENTRYPOINT = [BASE_IMAGE_NODE, `${SERVICE_APP_DIR}/cli/edgecourier.js`];
+export const SERVICE_ENTRYPOINT = [BASE_IMAGE_NODE, `${SERVICE_APP_DIR}/dist/edgecourier.js`];
 /** Each service keeps everything under `<SERVICE_HOME>/<name>` on the host, mounted at the same path inside. */
 export const SERVICE_HOME = '/var/lib/edgecourier';
 export const DOCKER_SOCKET = '/var/run/docker.sock';

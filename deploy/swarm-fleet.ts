@@ -19,8 +19,8 @@ const POLL_MS = 200;
  * The image's probe (a `node -e` fetch of /healthz), tuned for Swarm, which counts a task as running only once it is
  * healthy and kills a task that turns unhealthy. Probed every 2 s, not the image's 10 s, so a scale-up does not wait
  * 10 s for a first probe (Docker 20.10 has no separate start interval). Failures in the start period do not count:
- * before it answers, a courier loads its sources (tsx compiles them on every start), bundles its harness and waits
- * for its warm sandboxes, all within its one CPU, and on a busy host that took longer than three probes (about
+ * before it answers, a courier loads its program and waits for its warm sandboxes, all within its one CPU, and on a
+ * busy host (when it still compiled its sources and bundled its harness at every start) that took longer than three probes (about
  * 15 s), so every task was killed as unhealthy before it had started, its replacement began again from nothing,
  * and none ever ran (`0/5 running after 90 s`). The timeout is long for the same reason: the
  * probe starts a node process that competes for the task's CPU, and a courier busy serving must not be killed as hung.

@@ -6,9 +6,7 @@ import type { PoolState } from '../runtime/observability.ts';
 import { buildHarness } from '../runtime/harness-bundle.ts';
 import { defaultCacheDir, defaultRunDir } from '../base/paths.ts';
 import { ProcessExecutor } from '../runtime/process/process-executor.ts';
-import { ensureBaseImage } from './base-image.ts';
-import { DockerExecutor, type ContainerPoolSettings } from './docker-executor.ts';
-import { ensureEngine } from './engine.ts';
+import type { ContainerPoolSettings } from './docker-executor.ts';
 
 export interface ExecutorSettings extends ContainerPoolSettings {
   /** Run functions as plain child processes on this machine: no sandbox. */
@@ -43,6 +41,8 @@ export async function createExecutor(settings: ExecutorSettings = {}): Promise<E
     await executor.start();
     return { executor, pool: executor, installer, kind: 'process' };
   }
+  // Loaded only here: Docker's client takes a quarter of a second to load, which `run --local` does without.
+  const [{ ensureEngine }, { ensureBaseImage }, { DockerExecutor }] = await Promise.all([import('./engine.ts'), import('./base-image.ts'), import('./docker-executor.ts')]);
   const docker = await ensureEngine({ log });
   const image = await ensureBaseImage(docker, harness, { log });
   const executor = new DockerExecutor({ docker, image, runDir, installer, ...pool });

@@ -1,5 +1,4 @@
 /** @module Loads an app from its folder: app.json, package.json and one function per file, read without ever leaving the folder. */
-import { transform } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
@@ -117,6 +116,8 @@ async function compile(file: string, source: string): Promise<{ code: string; lo
     return { code: '', loadError: `${file} imports another file of the app; a function file must be self-contained: put shared code in a local package ("dependencies": { "shared": "file:./shared" })` };
   }
   if (!file.endsWith('.ts')) return { code: source };
+  // Loaded only for TypeScript: esbuild takes a tenth of a second to load, which an app of JavaScript does without.
+  const { transform } = await import('esbuild');
   try {
     return { code: (await transform(source, { loader: 'ts', format: 'esm', target: 'node20', sourcefile: file })).code };
   } catch (error) {

@@ -2,10 +2,8 @@
 import { z } from 'zod';
 import { EdgeError } from '../base/errors.ts';
 import { readPrivateFile } from '../base/private-file.ts';
-import type { SyncBackend } from './backend.ts';
-import { dropboxBackendFromEnv } from './dropbox/dropbox-backend.ts';
-import { oneDriveBackendFromEnv } from './onedrive/onedrive-backend.ts';
 import { describeIssues } from '../base/zod-issues.ts';
+import type { SyncBackend } from './backend.ts';
 
 export type BackendKind = SyncBackend['kind'];
 
@@ -28,9 +26,11 @@ export async function readCredentialsFile(path: string): Promise<Record<string, 
 
 /**
  * A back end for the folder `rootPath` of the service `kind`; `credentials` (from a file) take precedence over the environment.
- * @example const backend = createBackend('dropbox', '/edge', (line) => logger.info(line))
+ * Only the chosen service's SDK is loaded: each holds several MB that a courier of the other, or of a local folder, does without.
+ * @example const backend = await createBackend('dropbox', '/edge', (line) => logger.info(line))
  */
-export function createBackend(kind: BackendKind, rootPath: string, log: (line: string) => void, credentials: Record<string, string> = {}): SyncBackend {
+export async function createBackend(kind: BackendKind, rootPath: string, log: (line: string) => void, credentials: Record<string, string> = {}): Promise<SyncBackend> {
   const env = { ...process.env, ...credentials };
-  return kind === 'dropbox' ? dropboxBackendFromEnv(rootPath, { log }, env) : oneDriveBackendFromEnv(rootPath, { log, env });
+  if (kind === 'dropbox') return (await import('./dropbox/dropbox-backend.ts')).dropboxBackendFromEnv(rootPath, { log }, env);
+  return (await import('./onedrive/onedrive-backend.ts')).oneDriveBackendFromEnv(rootPath, { log, env });
 }

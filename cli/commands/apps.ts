@@ -1,7 +1,7 @@
 /** @module `edgecourier apps`: the logged-in user's cloud apps, with their status and endpoint URLs. */
 import type { Command } from 'commander';
 import { fail, printJson } from '../output.ts';
-import { loggedInClient, type AppSummary } from '../session.ts';
+import type { AppSummary } from '../session.ts';
 
 export function registerApps(program: Command): void {
   program
@@ -9,6 +9,7 @@ export function registerApps(program: Command): void {
     .description('List your cloud apps: id, name, status, functions and endpoint URLs.')
     .action(async () => {
       try {
+        const { loggedInClient } = await import('../session.ts');
         const client = await loggedInClient();
         const { apps } = await client.request<{ apps: AppSummary[] }>('GET', '/api/v1/apps');
         printJson(

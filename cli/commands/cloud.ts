@@ -2,9 +2,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { pino } from 'pino';
-import { startCloud, type CloudSettings } from '../../cloud/main.ts';
-import { createExecutor } from '../../docker/executor-factory.ts';
+import type { CloudSettings } from '../../cloud/main.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { fail } from '../output.ts';
 import { positiveInt } from '../numbers.ts';
@@ -81,6 +79,7 @@ export function registerCloud(program: Command): void {
     .description('Run the cloud service: accounts, apps, functions, endpoints and test-invocation over HTTP (docs/http-api.md).')
     .addHelpText('after', '\nLogs are JSON lines on stdout. GET /metrics (Prometheus) and GET /healthz are for operators. SIGINT or SIGTERM stop it after requests in flight.')
     .action(async (options: ServiceOptions) => {
+      const [{ pino }, { startCloud }, { createExecutor }] = await Promise.all([import('pino'), import('../../cloud/main.ts'), import('../../docker/executor-factory.ts')]);
       const logger = pino();
       try {
         const executor = await createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });

@@ -1,15 +1,12 @@
 /** @module `edgecourier courier`: watches a synced folder, or the roots a cloud assigns it in fleet mode, and answers request files until stopped. */
 import { type Command, Option } from 'commander';
 import { hostname } from 'node:os';
-import { pino, type Logger } from 'pino';
-import { startFleetCourier } from '../../courier/fleet.ts';
-import { startHealthServer } from '../../courier/health-server.ts';
-import { startCourier, type CourierSettings } from '../../courier/main.ts';
+import type { Logger } from 'pino';
+import type { CourierSettings } from '../../courier/main.ts';
 import { defaultRetryPolicy } from '../../courier/retry-chains.ts';
 import { EdgeError } from '../../base/errors.ts';
-import { createBackend, readCredentialsFile, type BackendKind } from '../../sync/create-backend.ts';
-import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
-import { Observability } from '../../runtime/observability.ts';
+import type { BackendKind } from '../../sync/create-backend.ts';
+import type { ExecutorBundle } from '../../docker/executor-factory.ts';
 import { defaultStateDir } from '../../base/paths.ts';
 import { readPrivateFile } from '../../base/private-file.ts';
 import { cloudClient } from '../cloud-client.ts';
@@ -39,10 +36,11 @@ interface CourierOptions {
 /** The folder the courier serves: a local one, or a remote one mirrored through a back end. */
 async function where(options: CourierOptions, log: (line: string) => void): Promise<Pick<CourierSettings, 'root' | 'remote'>> {
   if (options.root) return { root: options.root };
+  const { createBackend, readCredentialsFile } = await import('../../sync/create-backend.ts');
   const kind: BackendKind = options.dropbox ? 'dropbox' : 'onedrive';
   const path = (options.dropbox ?? options.onedrive)!;
   const credentials = options.credentials ? await readCredentialsFile(options.credentials) : {};
-  return { remote: { backend: createBackend(kind, path, log, credentials), name: `${kind}:${path}` } };
+  return { remote: { backend: await createBackend(kind, path, log, credentials), name: `${kind}:${path}` } };
 }
 
 /** The operator token from --token, --token-file (such as a Docker secret) or EDGECOURIER_TOKEN. */
@@ -61,6 +59,11 @@ async function fleetToken(options: CourierOptions): Promise<string> {
 
 /** Runs as one courier of a fleet: the cloud says which roots to serve. */
 async function startFleet(options: CourierOptions, token: string, executor: ExecutorBundle, logger: Logger): Promise<() => Promise<void>> {
+  const [{ startFleetCourier }, { startHealthServer }, { Observability }] = await Promise.all([
+    import('../../courier/fleet.ts'),
+    import('../../courier/health-server.ts'),
+    import('../../runtime/observability.ts'),
+  ]);
   // One metrics port for the whole process, counting every root it serves.
   const observability = options.metricsPort === undefined ? undefined : new Observability(executor.executor, executor.pool);
   const health = observability && (await startHealthServer(observability, { port: options.metricsPort!, host: options.metricsHost, logger }));
@@ -117,6 +120,7 @@ export function registerCourier(program: Command): void {
       ].join('\n'),
     )
     .action(async (options: CourierOptions) => {
+      const [{ pino }, { startCourier }, { createExecutor }] = await Promise.all([import('pino'), import('../../courier/main.ts'), import('../../docker/executor-factory.ts')]);
       // Asynchronous writes: one log line per request is on the courier's hot path; pino flushes what is left on exit.
       const logger = pino({ base: { pid: process.pid } }, pino.destination({ sync: false }));
       try {

@@ -1,10 +1,7 @@
 /** @module `edgecourier couriers scale|ls|rm`: a fleet of courier containers on this host's Docker engine. */
 import { type Command, InvalidArgumentError } from 'commander';
-import { listCouriers, removeCouriers, scaleCouriers } from '../../deploy/courier-fleet.ts';
-import { ensureEngine } from '../../docker/engine.ts';
 import { SERVICE_HOME } from '../../deploy/service-config.ts';
-import { ensureServiceImages } from '../../deploy/service-images.ts';
-import { ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers, SWARM_SERVICE } from '../../deploy/swarm-fleet.ts';
+import { SWARM_SERVICE } from '../../deploy/swarm-fleet.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { positiveInt } from '../numbers.ts';
 import { fail, printJson, progress } from '../output.ts';
@@ -37,6 +34,12 @@ function uptime(since: Date | undefined): string | null {
 async function scale(count: number, flags: ScaleFlags): Promise<void> {
   const token = flags.token ?? process.env.EDGECOURIER_TOKEN;
   if (!token) throw new EdgeError('INVALID_INPUT', "couriers need an operator's API token: --token <token> or EDGECOURIER_TOKEN");
+  const [{ ensureEngine }, { ensureServiceImages }, { scaleCouriers }, { ensureSwarm, scaleSwarmCouriers }] = await Promise.all([
+    import('../../docker/engine.ts'),
+    import('../../deploy/service-images.ts'),
+    import('../../deploy/courier-fleet.ts'),
+    import('../../deploy/swarm-fleet.ts'),
+  ]);
   const docker = await ensureEngine({ log: progress });
   const { courier } = await ensureServiceImages(docker, { log: progress });
   const options = { count, cloudUrl: flags.cloud, token, image: courier, hostFolder: flags.hostFolder, log: progress };
@@ -46,6 +49,7 @@ async function scale(count: number, flags: ScaleFlags): Promise<void> {
 }
 
 async function list(flags: { swarm?: boolean }): Promise<void> {
+  const [{ ensureEngine }, { listCouriers }, { listSwarmCouriers }] = await Promise.all([import('../../docker/engine.ts'), import('../../deploy/courier-fleet.ts'), import('../../deploy/swarm-fleet.ts')]);
   const docker = await ensureEngine({ log: progress });
   if (flags.swarm) {
     const tasks = await listSwarmCouriers(docker);
@@ -56,6 +60,7 @@ async function list(flags: { swarm?: boolean }): Promise<void> {
 }
 
 async function remove(names: string[], flags: { swarm?: boolean }): Promise<void> {
+  const [{ ensureEngine }, { removeCouriers }, { removeSwarmCouriers }] = await Promise.all([import('../../docker/engine.ts'), import('../../deploy/courier-fleet.ts'), import('../../deploy/swarm-fleet.ts')]);
   const docker = await ensureEngine({ log: progress });
   if (flags.swarm) {
     if (names.length > 0) throw new EdgeError('INVALID_INPUT', `with --swarm the whole service ${SWARM_SERVICE} is removed; scale it down instead of naming couriers`);

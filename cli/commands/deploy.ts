@@ -1,12 +1,11 @@
 /** @module `edgecourier deploy <appDir>`: makes a cloud app match a folder app: package.json, functions, settings and endpoints. */
 import type { Command } from 'commander';
 import { basename } from 'node:path';
-import { settingsOf, type EndpointConfig } from '../../runtime/app-config.ts';
-import { loadApp, type LoadedApp } from '../../runtime/app.ts';
-import { assertRegistryOnly } from '../../runtime/registry-only.ts';
+import type { EndpointConfig } from '../../runtime/app-config.ts';
+import type { LoadedApp } from '../../runtime/app.ts';
 import type { CloudClient } from '../cloud-client.ts';
 import { fail, printJson, progress } from '../output.ts';
-import { loggedInClient, type AppSummary } from '../session.ts';
+import type { AppSummary } from '../session.ts';
 
 interface DeployOptions {
   name?: string;
@@ -17,6 +16,7 @@ interface DeployOptions {
 async function uploadablePackageJson(app: LoadedApp): Promise<string | null> {
   const text = app.dependencies?.packageJson;
   if (!text) return null;
+  const { assertRegistryOnly } = await import('../../runtime/registry-only.ts');
   await assertRegistryOnly(text);
   return text;
 }
@@ -31,6 +31,7 @@ async function ensureCloudApp(client: CloudClient, name: string, app: LoadedApp)
 }
 
 async function syncFunctions(client: CloudClient, cloud: AppSummary, app: LoadedApp): Promise<void> {
+  const { settingsOf } = await import('../../runtime/app-config.ts');
   for (const fn of app.functions.values()) {
     const settings = app.config.functions?.[fn.name] ?? {};
     await client.request('PUT', `/api/v1/apps/${cloud.id}/functions/${fn.name}`, {
@@ -74,6 +75,7 @@ export function registerDeploy(program: Command): void {
     .addHelpText('after', '\nEndpoints come from app.json: "endpoints": [{ "method": "POST", "path": "/greet", "function": "greet", "public": true }].\nFunctions and endpoints the folder no longer has are removed from the cloud app.')
     .action(async (appDir: string, options: DeployOptions) => {
       try {
+        const [{ loadApp }, { loggedInClient }] = await Promise.all([import('../../runtime/app.ts'), import('../session.ts')]);
         const app = await loadApp(appDir, { dependencyKey: async () => '' });
         const client = await loggedInClient();
         const name = options.name ?? basename(app.dir);

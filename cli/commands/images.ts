@@ -1,7 +1,5 @@
 /** @module `edgecourier images build`: builds the courier and cloud images from this checkout, on the local engine, with no registry. */
 import type { Command } from 'commander';
-import { ensureEngine } from '../../docker/engine.ts';
-import { ensureServiceImages } from '../../deploy/service-images.ts';
 import { fail, printJson, progress } from '../output.ts';
 
 export function registerImages(program: Command): void {
@@ -12,6 +10,7 @@ export function registerImages(program: Command): void {
     .addHelpText('after', '\nImages are tagged by a hash of what goes in them, so running this again after no change builds nothing.')
     .action(async () => {
       try {
+        const [{ ensureEngine }, { ensureServiceImages }] = await Promise.all([import('../../docker/engine.ts'), import('../../deploy/service-images.ts')]);
         const docker = await ensureEngine({ log: progress });
         printJson(await ensureServiceImages(docker, { log: progress }));
       } catch (error) {

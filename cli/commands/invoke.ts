@@ -1,8 +1,6 @@
 /** @module `edgecourier invoke`: test-invokes a function of a cloud app with any input, running or not. */
 import type { Command } from 'commander';
-import { parseJsonArg, readEntries } from '../json-args.ts';
 import { fail, printJson } from '../output.ts';
-import { findApp, loggedInClient } from '../session.ts';
 
 interface InvokeOptions {
   input: string;
@@ -22,6 +20,7 @@ export function registerInvoke(program: Command): void {
     .addHelpText('after', '\nExit status: 0 when the function succeeded, 1 when it failed (the error is in the JSON), 2 for bad arguments.')
     .action(async (appName: string, fn: string, options: InvokeOptions) => {
       try {
+        const [{ parseJsonArg, readEntries }, { findApp, loggedInClient }] = await Promise.all([import('../json-args.ts'), import('../session.ts')]);
         const envelope = {
           input: await parseJsonArg('--input', options.input),
           ...(options.cache ? { cache: await readEntries('--cache', options.cache) } : {}),

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { cloudClient } from '../cloud-client.ts';
-import { saveCredentials } from '../credentials.ts';
 import { fail, progress } from '../output.ts';
 import { readPassword } from '../password.ts';
 
@@ -20,6 +19,7 @@ async function logIn(options: AccountOptions, password: string): Promise<void> {
   const authed = cloudClient(options.url, session.token);
   const { token } = await authed.request<{ token: string }>('POST', '/api/v1/tokens', { name: `edgecourier CLI on ${hostname()}` });
   await authed.request('DELETE', '/api/v1/sessions/current');
+  const { saveCredentials } = await import('../credentials.ts');
   const file = await saveCredentials({ url: client.url, token, email: options.email });
   progress(`logged in to ${client.url} as ${options.email}; token saved in ${file}`);
 }

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { EdgeError } from '../../base/errors.ts';
 import { cloudClient } from '../cloud-client.ts';
-import { credentialsFile, forgetCredentials, savedCredentials } from '../credentials.ts';
 import { fail, progress } from '../output.ts';
 
 /** Revokes the token; a token the cloud no longer knows (revoked already, say by a password reset) counts as revoked. */
@@ -20,6 +19,7 @@ export function registerLogout(program: Command): void {
     .description('Revoke the API token saved by login on its cloud, and forget it on this machine.')
     .addHelpText('after', '\nWhen the cloud cannot be reached, the token is still forgotten here, but stays valid there: revoke it later with DELETE /api/v1/tokens/<id>, or reset the password.')
     .action(async () => {
+      const { credentialsFile, forgetCredentials, savedCredentials } = await import('../credentials.ts');
       const saved = await savedCredentials();
       if (!saved) return progress(`not logged in: there is no saved token in ${credentialsFile()}`);
       // Forgotten locally whatever the cloud says: the user asked for this machine to hold no token.

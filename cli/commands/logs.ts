@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { ErrorBody } from '../../base/errors.ts';
 import type { InvocationLog } from '../../runtime/protocol.ts';
 import { fail, printJson } from '../output.ts';
-import { findApp, loggedInClient } from '../session.ts';
+
 
 interface Invocation {
   at: string;
@@ -28,6 +28,7 @@ export function registerLogs(program: Command): void {
     .option('--json', 'print JSON instead of text')
     .action(async (appName: string, fn: string, options: { json?: boolean }) => {
       try {
+        const { findApp, loggedInClient } = await import('../session.ts');
         const client = await loggedInClient();
         const app = await findApp(client, appName);
         const { invocations } = await client.request<{ invocations: Invocation[] }>('GET', `/api/v1/apps/${app.id}/functions/${fn}/logs`);

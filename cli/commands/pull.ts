@@ -1,26 +1,13 @@
 /** @module `edgecourier pull`: downloads a function with the rest of its app as a folder that `edgecourier run --local` runs. */
 import type { Command } from 'commander';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import { readdir } from 'node:fs/promises';
 import { EdgeError } from '../../base/errors.ts';
 import { cloudClient, type CloudClient } from '../cloud-client.ts';
-import { loadCredentials } from '../credentials.ts';
 import { fail, progress } from '../output.ts';
-import { findApp } from '../session.ts';
-
-/** Only these names may come out of a bundle: nothing it holds can write outside the target folder. */
-const bundlePath = /^(app\.json|package\.json|functions\/[A-Za-z][A-Za-z0-9_-]{0,63}\.(js|ts))$/;
-
-const bundleSchema = z.object({
-  format: z.literal('edgecourier-app-bundle/1'),
-  name: z.string(),
-  entry: z.string(),
-  files: z.record(z.string().regex(bundlePath, 'not a file an app bundle may hold'), z.string()),
-});
 
 /** Your own apps by name or id; anyone's public functions by app id, logged in or not. */
 async function clientAndAppId(app: string): Promise<{ client: CloudClient; appId: string }> {
+  const [{ loadCredentials }, { findApp }] = await Promise.all([import('../credentials.ts'), import('../session.ts')]);
   const credentials = await loadCredentials().catch(() => undefined);
   const client = cloudClient(credentials?.url ?? process.env.EDGECOURIER_URL ?? 'http://localhost:8080', credentials?.token);
   if (app.startsWith('app_')) return { client, appId: app };
@@ -39,13 +26,9 @@ export function registerPull(program: Command): void {
       try {
         if ((await readdir(dir).catch(() => [])).length > 0) throw new EdgeError('INVALID_INPUT', `${dir} is not empty; pull into a new folder`);
         const { client, appId } = await clientAndAppId(app);
-        const parsed = bundleSchema.safeParse(await client.request('GET', `/api/v1/apps/${appId}/functions/${fn}/code`));
-        if (!parsed.success) throw new EdgeError('INVALID_INPUT', `the cloud sent a bundle edgecourier cannot use: ${parsed.error.issues[0]?.message}`);
-        for (const [path, text] of Object.entries(parsed.data.files)) {
-          await mkdir(dirname(join(dir, path)), { recursive: true });
-          await writeFile(join(dir, path), text);
-        }
-        progress(`wrote ${Object.keys(parsed.data.files).length} files of app ${parsed.data.name} to ${dir}; run it with: edgecourier run ${dir} ${fn} --local`);
+        const { writeAppBundle } = await import('../app-bundle.ts');
+        const written = await writeAppBundle(dir, await client.request('GET', `/api/v1/apps/${appId}/functions/${fn}/code`));
+        progress(`wrote ${written.files} files of app ${written.name} to ${dir}; run it with: edgecourier run ${dir} ${fn} --local`);
       } catch (error) {
         fail(error);
       }

@@ -1,10 +1,6 @@
 /** @module `edgecourier run`: runs one function of an app folder and prints the response (output, cache, logs, stats). */
 import { type Command, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { createExecutor } from '../../docker/executor-factory.ts';
-import { loadApp } from '../../runtime/app.ts';
-import { InvocationService } from '../../runtime/invocation-service.ts';
-import { parseJsonArg, readEntries } from '../json-args.ts';
 import { fail, printJson, progress } from '../output.ts';
 
 interface RunOptions {
@@ -29,6 +25,12 @@ export function registerRun(program: Command): void {
     .addHelpText('after', '\nExit status: 0 when the function succeeded, 1 when it failed (the error is in the JSON), 2 for bad arguments.')
     .action(async (appDir: string, fn: string, options: RunOptions) => {
       try {
+        const [{ parseJsonArg, readEntries }, { createExecutor }, { loadApp }, { InvocationService }] = await Promise.all([
+          import('../json-args.ts'),
+          import('../../docker/executor-factory.ts'),
+          import('../../runtime/app.ts'),
+          import('../../runtime/invocation-service.ts'),
+        ]);
         const input = await parseJsonArg('--input', options.input ?? 'null');
         const cache = options.cache ? await readEntries('--cache', options.cache) : undefined;
         const precomputed = options.precomputed ? await readEntries('--precomputed', options.precomputed) : undefined;

@@ -1,9 +1,6 @@
 /** @module `edgecourier setup`: brings up the Docker engine and builds the function base image, so later commands start at once. */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { ensureBaseImage } from '../../docker/base-image.ts';
-import { ensureEngine } from '../../docker/engine.ts';
-import { buildHarness } from '../../runtime/harness-bundle.ts';
 import { defaultCacheDir } from '../../base/paths.ts';
 import { fail, progress } from '../output.ts';
 
@@ -14,6 +11,11 @@ export function registerSetup(program: Command): void {
     .option('--no-install', 'never install or start Docker; fail with advice instead')
     .action(async (options: { install: boolean }) => {
       try {
+        const [{ ensureBaseImage }, { ensureEngine }, { buildHarness }] = await Promise.all([
+          import('../../docker/base-image.ts'),
+          import('../../docker/engine.ts'),
+          import('../../runtime/harness-bundle.ts'),
+        ]);
         const docker = await ensureEngine({ log: progress, installIfMissing: options.install });
         const version = await docker.version();
         progress(`Docker engine ${version.Version} answers`);

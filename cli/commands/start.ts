@@ -6,17 +6,13 @@
 import type { Command } from 'commander';
 import { cp, mkdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { startCloud } from '../../cloud/main.ts';
-import { startCourier } from '../../courier/main.ts';
-import { createExecutor } from '../../docker/executor-factory.ts';
+import { packageRoot } from '../../runtime/package-root.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { fail } from '../output.ts';
 import { addServiceOptions, cloudSettings, type ServiceOptions } from './cloud.ts';
 import { retryForOption } from './courier.ts';
 
-const exampleApp = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
+const exampleApp = join(packageRoot, 'docs', 'examples', 'hello');
 
 /** Puts the example app into a new synced folder, so there is something to try at once. */
 async function seedSyncFolder(sync: string): Promise<void> {
@@ -51,6 +47,12 @@ export function registerStart(program: Command): void {
     .description('Run the cloud and a courier on <data>/sync in one process, with an example app: the quick start.')
     .addOption(retryForOption())
     .action(async (options: ServiceOptions & { retryForMs: number }) => {
+      const [{ pino }, { startCloud }, { startCourier }, { createExecutor }] = await Promise.all([
+        import('pino'),
+        import('../../cloud/main.ts'),
+        import('../../courier/main.ts'),
+        import('../../docker/executor-factory.ts'),
+      ]);
       const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
       try {
         const data = resolve(options.data);

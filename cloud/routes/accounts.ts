@@ -46,7 +46,7 @@ export function accountRoutes(deps: Pick<CloudDeps, 'users' | 'tokens' | 'logger
       answers: { 201: '`{ user: { id, email, createdAt } }`' },
       errors: ['WEAK_PASSWORD', 'EMAIL_TAKEN', 'RATE_LIMITED', 'STORAGE_FULL'],
       async handle({ body: { email, password } }, _req, res) {
-        assertStrongPassword(password, email);
+        await assertStrongPassword(password, email);
         const passwordHash = await hashPassword(password);
         // Checked after the slow hash, right before the (synchronous) insert, so two racing sign-ups cannot both pass.
         if (deps.users.byEmail(email)) throw new EdgeError('EMAIL_TAKEN', 'an account with that email address exists; log in or reset its password');

@@ -87,7 +87,7 @@ async function resetPassword(deps: ResetDeps, token: string, password: string): 
   // A weak password leaves the link usable, so the person can try another.
   const user = deps.users.byId(deps.resets.userOf(token) ?? '');
   if (!user) throw invalidToken();
-  assertStrongPassword(password, user.email);
+  await assertStrongPassword(password, user.email);
   const passwordHash = await hashPassword(password);
   // Consumed after the slow hash, so of two racing confirmations only one sets a password.
   const userId = await deps.resets.consume(token);

@@ -10,7 +10,7 @@ import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 const example = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
 
 let cloud: RunningCloud;

@@ -9,7 +9,7 @@ import { api, freshEmail, grantOperator, startTestCloud, type TestCloud } from '
 import { sleep } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 
 let dir: string;
 let cloud: TestCloud;

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { copyFixtureApp } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 
 const refused = test.macro({
   exec: async (t, command: string, value: string) => {

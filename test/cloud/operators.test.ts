@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { api, freshEmail, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 
 async function run(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   try {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dropRequest, makeRoot, readPending, sleep, waitForResult } from '../helpers/courier.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 const BATCH = 200;
 
 function startCourierProcess(root: string, state: string): ChildProcess {

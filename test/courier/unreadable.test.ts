@@ -13,7 +13,7 @@ import type { ResultFile } from '../../courier/result-files.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const cli = fileURLToPath(new URL('../../cli/edgecourier.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 const asUser = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search'] : [];
 
 /** An unreadable request first gets its REQUEST_UNREADABLE result; the one to wait for is the answer once it can be read. */

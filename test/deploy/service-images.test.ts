@@ -89,7 +89,7 @@ test('both images build on the base image, with their command and a health check
   t.log(`first ensure: ${firstEnsureMs} ms`);
   for (const [role, ref] of Object.entries(images)) {
     const { Config } = await docker.getImage(ref).inspect();
-    t.deepEqual(Config.Entrypoint, ['/usr/bin/node', '/opt/edgecourier/cli/edgecourier.js']);
+    t.deepEqual(Config.Entrypoint, ['/usr/bin/node', '/opt/edgecourier/dist/edgecourier.js']);
     t.is(Config.Cmd?.[0], role);
     t.is(Config.Healthcheck?.Test?.[0], 'CMD');
   }

@@ -17,7 +17,7 @@ test('a private credentials file gives a back end its token', async (t) => {
   const path = await credentialsFile('{"DROPBOX_ACCESS_TOKEN":"sl.from-file"}', 0o600);
   const credentials = await readCredentialsFile(path);
   t.deepEqual(credentials, { DROPBOX_ACCESS_TOKEN: 'sl.from-file' });
-  t.is(createBackend('dropbox', '/edge', () => {}, credentials).kind, 'dropbox');
+  t.is((await createBackend('dropbox', '/edge', () => {}, credentials)).kind, 'dropbox');
 });
 
 const refused: Array<[string, string, number, RegExp]> = [
@@ -32,12 +32,12 @@ for (const [what, content, mode, message] of refused) {
   });
 }
 
-test('without credentials anywhere the back ends name the variables to set', (t) => {
+test('without credentials anywhere the back ends name the variables to set', async (t) => {
   const saved = { ...process.env };
   for (const name of Object.keys(process.env)) if (/^(DROPBOX|ONEDRIVE)_/.test(name)) delete process.env[name];
   try {
-    t.throws(() => createBackend('dropbox', '/edge', () => {}), { message: /DROPBOX_ACCESS_TOKEN/ });
-    t.throws(() => createBackend('onedrive', '/edge', () => {}), { message: /ONEDRIVE_/ });
+    await t.throwsAsync(createBackend('dropbox', '/edge', () => {}), { message: /DROPBOX_ACCESS_TOKEN/ });
+    await t.throwsAsync(createBackend('onedrive', '/edge', () => {}), { message: /ONEDRIVE_/ });
   } finally {
     Object.assign(process.env, saved);
   }
