@@ -17,3 +17,8 @@ export function defaultRunDir(): string {
 export function defaultStateDir(): string {
   return process.env.EDGECOURIER_STATE ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'edgecourier');
 }
+
+/** Where a running service answers `edgecourier run` of the same user: beside its sandboxes' sockets, in a folder only this user may enter. */
+export function runSocketPath(): string {
+  return join(defaultRunDir(), 'run.sock');
+}

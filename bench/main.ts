@@ -17,7 +17,7 @@ import { benchFleet } from './fleet-bench.ts';
 import { benchOverload } from './overload-bench.ts';
 import { benchRemote } from './remote-bench.ts';
 import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
-import { benchHelp, benchIdleStart, benchRunLocal } from './start-bench.ts';
+import { benchHelp, benchIdleStart, benchRunLocal, benchRunThroughService } from './start-bench.ts';
 
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const report = (line: string) => process.stdout.write(`${line}\n`);
@@ -57,6 +57,7 @@ const benches: Record<(typeof names)[number], Record<string, () => Promise<void>
   start: {
     'edgecourier --help': () => benchHelp(deps),
     'run --local': () => benchRunLocal(deps),
+    'run through a courier': () => benchRunThroughService(deps),
     'idle start': () => benchIdleStart(deps),
   },
   runtime: {

@@ -1,11 +1,11 @@
 /**
  * @module Start-up benchmarks of the compiled program users run: `edgecourier --help` against `node -e 0`, a
- * function run by `run --local` against plain node running it, and the RSS of an idle `edgecourier start` (what
+ * function run by `run --local`, and by `run` through a running courier's sandboxes, against plain node running it, and the RSS of an idle `edgecourier start` (what
  * `npm start` runs, without npm's own process), with its pre-started sandboxes' memory beside it.
  */
 import type Docker from 'dockerode';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath } from '../build/dist.ts';
@@ -37,10 +37,10 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 const verdict = (met: boolean): string => (met ? 'met' : 'NOT MET');
 
 /** The wall time of `node <args>` from spawn to exit; an exit other than 0 throws with what it printed. */
-function timeNode(args: string[]): Promise<number> {
+function timeNode(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.once('error', reject);
@@ -49,13 +49,13 @@ function timeNode(args: string[]): Promise<number> {
 }
 
 /** Median wall times of a command and its baseline, run in turns after one untimed run of each. */
-async function medians(subject: string[], baseline: string[]): Promise<{ subject: number; baseline: number }> {
-  await timeNode(subject);
-  await timeNode(baseline);
+async function medians(subject: string[], baseline: string[], env?: NodeJS.ProcessEnv): Promise<{ subject: number; baseline: number }> {
+  await timeNode(subject, env);
+  await timeNode(baseline, env);
   const times = { subject: [] as number[], baseline: [] as number[] };
   for (let i = 0; i < RUNS; i++) {
-    times.subject.push(await timeNode(subject));
-    times.baseline.push(await timeNode(baseline));
+    times.subject.push(await timeNode(subject, env));
+    times.baseline.push(await timeNode(baseline, env));
   }
   return { subject: percentile(times.subject, 50), baseline: percentile(times.baseline, 50) };
 }
@@ -71,6 +71,35 @@ export async function benchRunLocal(deps: StartBenchDeps): Promise<void> {
   deps.report(
     `edgecourier run hello greet --local (median of ${RUNS}): ${seconds(subject)}, ${(subject / baseline).toFixed(2)}x of plain node running greet and upper at ${seconds(baseline)} (target <= 0.4 s: ${verdict(subject <= 400)})`,
   );
+}
+
+/**
+ * `edgecourier run` (sandboxed) while a courier of the same user runs: it goes through the courier's run socket
+ * and warm sandbox. The courier gets a run folder of its own, so no other service on the machine answers instead.
+ */
+export async function benchRunThroughService(deps: StartBenchDeps): Promise<void> {
+  const base = await mkdtemp(join(tmpdir(), 'ec-bench-run-'));
+  const env = { ...process.env, EDGECOURIER_RUN_DIR: join(base, 'run') };
+  await mkdir(join(base, 'root'));
+  const child = spawn(process.execPath, [cliPath, 'courier', '--root', join(base, 'root'), '--state', join(base, 'state')], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const socket = join(base, 'run', 'run.sock');
+    for (let waited = 0; !(await stat(socket).catch(() => undefined)); waited += 100) {
+      if (waited > 120_000) throw new Error('the courier did not answer runs within 120 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const input = '{"name":"bench"}';
+    const { subject, baseline } = await medians([cliPath, 'run', deps.appDir, 'greet', '--input', input], ['--input-type=module', '-e', PLAIN_RUN, deps.appDir, 'greet', input], env);
+    deps.report(
+      `edgecourier run hello greet in a container, a courier running (median of ${RUNS}): ${seconds(subject)}, ${(subject / baseline).toFixed(2)}x of plain node running greet and upper at ${seconds(baseline)} (target <= 0.3 s: ${verdict(subject <= 300)})`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000))]);
+    if (!stopped) child.kill('SIGKILL');
+    await rm(base, { recursive: true, force: true });
+  }
 }
 
 async function rssMb(pid: number): Promise<number> {

@@ -1,10 +1,7 @@
 /** @module Reads JSON given on the command line, inline or as @file, with errors that say which option was wrong. */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { EdgeError } from '../base/errors.ts';
 import type { CallEntries } from '../runtime/protocol.ts';
-
-const entriesSchema = z.record(z.string(), z.unknown());
 
 async function readText(option: string, value: string, file: boolean): Promise<string> {
   if (!file) return value;
@@ -26,7 +23,8 @@ export async function parseJsonArg(option: string, value: string, file = value.s
 
 /** Reads a file of call entries (`{ "<call key>": <output>, ... }`), as written in `cache` or `results`. */
 export async function readEntries(option: string, path: string): Promise<CallEntries> {
-  const parsed = entriesSchema.safeParse(await parseJsonArg(option, path, true));
-  if (!parsed.success) throw new EdgeError('INVALID_INPUT', `${option}: ${path} must hold a JSON object of call key → output`);
-  return parsed.data;
+  // A plain check, not a schema: `run` reads these before it knows whether it needs the runtime at all.
+  const entries = await parseJsonArg(option, path, true);
+  if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) throw new EdgeError('INVALID_INPUT', `${option}: ${path} must hold a JSON object of call key → output`);
+  return entries as CallEntries;
 }

@@ -79,12 +79,18 @@ export function registerCloud(program: Command): void {
     .description('Run the cloud service: accounts, apps, functions, endpoints and test-invocation over HTTP (docs/http-api.md).')
     .addHelpText('after', '\nLogs are JSON lines on stdout. GET /metrics (Prometheus) and GET /healthz are for operators. SIGINT or SIGTERM stop it after requests in flight.')
     .action(async (options: ServiceOptions) => {
-      const [{ pino }, { startCloud }, { createExecutor }] = await Promise.all([import('pino'), import('../../cloud/main.ts'), import('../../docker/executor-factory.ts')]);
+      const [{ pino }, { startCloud }, { createExecutor }, { serveRuns }] = await Promise.all([
+        import('pino'),
+        import('../../cloud/main.ts'),
+        import('../../docker/executor-factory.ts'),
+        import('../run-socket/server.ts'),
+      ]);
       const logger = pino();
       try {
         const executor = await createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });
         const cloud = await startCloud({ ...cloudSettings(options), executor, logger });
-        stopOnSignal(logger, [() => cloud.close(), () => executor.executor.close()]);
+        const runs = await serveRuns({ ...executor, executor: cloud.observability.executor, logger });
+        stopOnSignal(logger, [() => runs.close(), () => cloud.close(), () => executor.executor.close()]);
       } catch (error) {
         fail(error);
       }

@@ -120,7 +120,12 @@ export function registerCourier(program: Command): void {
       ].join('\n'),
     )
     .action(async (options: CourierOptions) => {
-      const [{ pino }, { startCourier }, { createExecutor }] = await Promise.all([import('pino'), import('../../courier/main.ts'), import('../../docker/executor-factory.ts')]);
+      const [{ pino }, { startCourier }, { createExecutor }, { serveRuns }] = await Promise.all([
+        import('pino'),
+        import('../../courier/main.ts'),
+        import('../../docker/executor-factory.ts'),
+        import('../run-socket/server.ts'),
+      ]);
       // Asynchronous writes: one log line per request is on the courier's hot path; pino flushes what is left on exit.
       const logger = pino({ base: { pid: process.pid } }, pino.destination({ sync: false }));
       try {
@@ -148,7 +153,8 @@ export function registerCourier(program: Command): void {
           executor,
           logger,
         });
-        stopOnSignal(logger, [() => running.stop(), () => executor.executor.close()]);
+        const runs = await serveRuns({ ...executor, logger });
+        stopOnSignal(logger, [() => runs.close(), () => running.stop(), () => executor.executor.close()]);
       } catch (error) {
         fail(error);
       }

@@ -1,6 +1,9 @@
 /** @module `edgecourier run`: runs one function of an app folder and prints the response (output, cache, logs, stats). */
 import { type Command, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { InvocationRequest } from '../../runtime/invocation-service.ts';
+import type { InvokeResponse } from '../../runtime/protocol.ts';
 import { fail, printJson, progress } from '../output.ts';
 
 interface RunOptions {
@@ -23,39 +26,52 @@ export function registerRun(program: Command): void {
     .option('--save-results <file>', 'write every result of this call tree to <file>, ready to send as precomputed')
     .addOption(new Option('--local', 'run as plain processes on this machine instead of Docker containers: NO SANDBOX, for edge computing with code you trust'))
     .addHelpText('after', '\nExit status: 0 when the function succeeded, 1 when it failed (the error is in the JSON), 2 for bad arguments.')
+    .addHelpText('after', '\nWithout --local, a run goes through the sandboxes of an edgecourier service of yours running on this machine (npm start,\nedgecourier courier or cloud), when there is one; otherwise it starts a container of its own.')
     .action(async (appDir: string, fn: string, options: RunOptions) => {
       try {
-        const [{ parseJsonArg, readEntries }, { createExecutor }, { loadApp }, { InvocationService }] = await Promise.all([
-          import('../json-args.ts'),
-          import('../../docker/executor-factory.ts'),
-          import('../../runtime/app.ts'),
-          import('../../runtime/invocation-service.ts'),
-        ]);
-        const input = await parseJsonArg('--input', options.input ?? 'null');
-        const cache = options.cache ? await readEntries('--cache', options.cache) : undefined;
-        const precomputed = options.precomputed ? await readEntries('--precomputed', options.precomputed) : undefined;
-        const { executor, installer } = await createExecutor({ local: options.local ?? false, prestart: 0, log: progress });
-        try {
-          const load = async () => {
-            const app = await loadApp(appDir, { dependencyKey: (manifest) => installer.key(manifest) });
-            for (const warning of app.warnings) progress(warning);
-            return app;
-          };
-          const service = new InvocationService({ executor, installer, onUnexpected: (error) => progress(`unexpected error: ${error instanceof Error ? error.stack : String(error)}`) });
-          const response = await service.invoke(load, { function: fn, input, cache, precomputed }, { recordResults: !!options.saveResults });
-          if (options.saveResults && response.ok) {
-            await writeFile(options.saveResults, JSON.stringify(response.results ?? {}, null, 2) + '\n');
-            delete response.results;
-          }
-          printJson(response);
-          // The JSON is for programs; a person reading the terminal sees what failed on stderr too.
-          if (!response.ok) progress(`${response.error.code}: ${response.error.message.split('\n', 1)[0]}`);
-          process.exitCode = response.ok ? 0 : 1;
-        } finally {
-          await executor.close();
+        const { parseJsonArg, readEntries } = await import('../json-args.ts');
+        const request = {
+          function: fn,
+          input: await parseJsonArg('--input', options.input ?? 'null'),
+          cache: options.cache ? await readEntries('--cache', options.cache) : undefined,
+          precomputed: options.precomputed ? await readEntries('--precomputed', options.precomputed) : undefined,
+        };
+        const recordResults = !!options.saveResults;
+        const answer = options.local ? undefined : await (await import('../run-socket/client.ts')).runThroughService({ appDir: resolve(appDir), recordResults, ...request });
+        if (answer) progress('ran in the sandboxes of the edgecourier service running here');
+        for (const warning of answer?.warnings ?? []) progress(warning);
+        const response = answer?.response ?? (await runHere(appDir, request, recordResults, options.local ?? false));
+        if (options.saveResults && response.ok) {
+          await writeFile(options.saveResults, JSON.stringify(response.results ?? {}, null, 2) + '\n');
+          delete response.results;
         }
+        printJson(response);
+        // The JSON is for programs; a person reading the terminal sees what failed on stderr too.
+        if (!response.ok) progress(`${response.error.code}: ${response.error.message.split('\n', 1)[0]}`);
+        process.exitCode = response.ok ? 0 : 1;
       } catch (error) {
         fail(error);
       }
     });
+}
+
+/** With no service to ask: an executor of its own (containers, or processes with --local), for this one call. */
+async function runHere(appDir: string, request: InvocationRequest, recordResults: boolean, local: boolean): Promise<InvokeResponse> {
+  const [{ createExecutor }, { loadApp }, { InvocationService }] = await Promise.all([
+    import('../../docker/executor-factory.ts'),
+    import('../../runtime/app.ts'),
+    import('../../runtime/invocation-service.ts'),
+  ]);
+  const { executor, installer } = await createExecutor({ local, prestart: 0, log: progress });
+  try {
+    const load = async () => {
+      const app = await loadApp(appDir, { dependencyKey: (manifest) => installer.key(manifest) });
+      for (const warning of app.warnings) progress(warning);
+      return app;
+    };
+    const service = new InvocationService({ executor, installer, onUnexpected: (error) => progress(`unexpected error: ${error instanceof Error ? error.stack : String(error)}`) });
+    return await service.invoke(load, request, { recordResults });
+  } finally {
+    await executor.close();
+  }
 }

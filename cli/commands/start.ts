@@ -53,6 +53,7 @@ export function registerStart(program: Command): void {
         import('../../courier/main.ts'),
         import('../../docker/executor-factory.ts'),
       ]);
+      const { serveRuns } = await import('../run-socket/server.ts');
       const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
       try {
         const data = resolve(options.data);
@@ -63,8 +64,9 @@ export function registerStart(program: Command): void {
         const cloud = await startCloud({ ...cloudSettings(options), executor, logger });
         // One process, one registry: the courier counts on the cloud's, served at the cloud's /metrics.
         const courier = await startCourier({ root: sync, stateDir: join(data, 'state'), retry: { retryForMs: options.retryForMs }, executor, observability: cloud.observability, logger });
+        const runs = await serveRuns({ ...executor, executor: cloud.observability.executor, logger });
         process.stdout.write(nextSteps(cloud.url, data, sync));
-        stopOnSignal(logger, [() => courier.stop(), () => cloud.close(), () => executor.executor.close()]);
+        stopOnSignal(logger, [() => runs.close(), () => courier.stop(), () => cloud.close(), () => executor.executor.close()]);
       } catch (error) {
         fail(error);
       }
