@@ -16,8 +16,8 @@ export const errorCatalogue = {
   OUT_OF_MEMORY: { summary: 'The function used more memory than its limit and was stopped.' },
   CALL_DEPTH_EXCEEDED: { summary: 'Nested ctx.call went deeper than the limit, usually a recursion loop.' },
   DEPENDENCY_INSTALL_FAILED: { summary: 'npm could not install the dependencies in package.json.' },
-  DEPENDENCY_NOT_ALLOWED: { summary: 'A cloud app\'s package.json names something other than a registry package (a URL, git, GitHub or a path).' },
-  BUSY: { summary: 'The caller\'s share of sandboxes is in use and its waiting line is full; try again shortly.', platform: true },
+  DEPENDENCY_NOT_ALLOWED: { summary: "A cloud app's package.json names something other than a registry package (a URL, git, GitHub or a path)." },
+  BUSY: { summary: "The caller's share of sandboxes is in use and its waiting line is full; try again shortly.", platform: true },
   START_TIMEOUT: { summary: 'The function could not be started in time (sandbox, worker or module import); its own time had not begun.', platform: true },
   SANDBOX_FAILED: { summary: 'The container or process running the function ended unexpectedly.', platform: true },
   ENGINE_UNAVAILABLE: { summary: 'No Docker engine answers and none could be started.', platform: true },
@@ -39,7 +39,7 @@ export const errorCatalogue = {
   APP_STOPPED: { summary: 'The app is stopped; its owner must start it.' },
   QUOTA_EXCEEDED: { summary: 'The account already has as many apps, API tokens or roots, or the app as many functions or endpoints, as it may.' },
   CLOUD_UNREACHABLE: { summary: '(CLI) The cloud service does not answer at the configured URL.' },
-  STORAGE_FULL: { summary: 'The cloud\'s database reached its size limit; the change was not saved.', platform: true },
+  STORAGE_FULL: { summary: "The cloud's database reached its size limit; the change was not saved.", platform: true },
   EXECUTOR_CLOSED: { summary: 'The executor is shutting down and takes no new calls.', platform: true },
 } as const satisfies Record<string, { summary: string; platform?: true }>;
 

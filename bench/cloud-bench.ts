@@ -48,7 +48,13 @@ async function bareExpress(appDir: string): Promise<Server> {
 
 /** A cloud with one user whose app has the example's functions and a public endpoint for `upper`, started. */
 async function cloudWithApp(deps: CloudBenchDeps) {
-  const cloud = await startCloud({ dataDir: await mkdtemp(join(tmpdir(), 'ec-bench-cloud-')), port: 0, host: '127.0.0.1', executor: deps.executor, logger: pino({ level: 'silent' }) });
+  const cloud = await startCloud({
+    dataDir: await mkdtemp(join(tmpdir(), 'ec-bench-cloud-')),
+    port: 0,
+    host: '127.0.0.1',
+    executor: deps.executor,
+    logger: pino({ level: 'silent' }),
+  });
   const anonymous = cloudClient(cloud.url);
   await anonymous.request('POST', '/api/v1/accounts', { email: 'bench@example.com', password: 'benchmark-password' });
   const { token } = await anonymous.request<{ token: string }>('POST', '/api/v1/sessions', { email: 'bench@example.com', password: 'benchmark-password' });

@@ -44,7 +44,9 @@ async function startCourierProcess(appDir: string): Promise<CourierProcess> {
   await cp(appDir, join(root, 'hello'), { recursive: true });
   const results = join(root, 'hello', 'results');
   await mkdir(results, { recursive: true });
-  const child = spawn(process.execPath, [cli, 'courier', '--root', root, '--state', join(base, 'state'), '-c', String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, 'courier', '--root', root, '--state', join(base, 'state'), '-c', String(CONCURRENCY)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => chunk.includes('courier is watching') && resolve());
     child.once('exit', (code) => reject(new Error(`courier exited with ${code}`)));

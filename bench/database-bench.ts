@@ -46,7 +46,15 @@ async function blocksPerWrite(adapter: Adapter<CloudData>): Promise<number[]> {
   await db.write();
   const blocks: number[] = [];
   for (let i = 0; i < WRITES; i++) {
-    db.data.tokens.push({ id: `tok_${i}`, userId: 'user_1', kind: 'api', name: `t${i}`, tokenHash: 'h'.repeat(64), createdAt: new Date().toISOString(), expiresAt: null });
+    db.data.tokens.push({
+      id: `tok_${i}`,
+      userId: 'user_1',
+      kind: 'api',
+      name: `t${i}`,
+      tokenHash: 'h'.repeat(64),
+      createdAt: new Date().toISOString(),
+      expiresAt: null,
+    });
     let longest = 0;
     let last = performance.now();
     let writing = true;

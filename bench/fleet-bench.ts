@@ -86,7 +86,14 @@ async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 60
 
 /** A cloud on every address with a short lease, and an operator's API token for it. */
 async function operatorCloud(deps: FleetBenchDeps, base: string): Promise<{ cloud: RunningCloud; client: Client; token: string }> {
-  const cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', fleetLeaseMs: LEASE_MS, executor: deps.executor, logger: pino({ level: 'silent' }) });
+  const cloud = await startCloud({
+    dataDir: join(base, 'data'),
+    port: 0,
+    host: '0.0.0.0',
+    fleetLeaseMs: LEASE_MS,
+    executor: deps.executor,
+    logger: pino({ level: 'silent' }),
+  });
   const local = `http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`;
   await cloudClient(local).request('POST', '/api/v1/accounts', OPERATOR);
   await controlRequest(join(base, 'data'), 'PUT', `/operators/${encodeURIComponent(OPERATOR.email)}`);
@@ -119,13 +126,17 @@ async function drop(root: string, id: string): Promise<void> {
 async function answered(requests: Array<{ root: string; id: string }>, timeoutMs = 300_000): Promise<void> {
   const waiting = new Map<string, Set<string>>();
   for (const { root, id } of requests) waiting.set(root, (waiting.get(root) ?? new Set()).add(`${id}.json`));
-  await until(`${requests.length} results`, async () => {
-    for (const [root, names] of waiting) {
-      for (const name of await readdir(join(root, 'hello', 'results'))) names.delete(name);
-      if (names.size === 0) waiting.delete(root);
-    }
-    return waiting.size === 0;
-  }, timeoutMs);
+  await until(
+    `${requests.length} results`,
+    async () => {
+      for (const [root, names] of waiting) {
+        for (const name of await readdir(join(root, 'hello', 'results'))) names.delete(name);
+        if (names.size === 0) waiting.delete(root);
+      }
+      return waiting.size === 0;
+    },
+    timeoutMs,
+  );
 }
 
 /** Requests per second for a backlog of BACKLOG requests spread round-robin over the roots, after one warm-up each. */
@@ -207,7 +218,13 @@ async function measureFleet(deps: FleetBenchDeps): Promise<void> {
 }
 
 /** The one-host rows: scale 1 -> BIG_FLEET containers, the backlog on 1 and on BIG_FLEET couriers, and a courier's SIGKILL. */
-async function containerRows(deps: FleetBenchDeps, fleet: Omit<ScaleOptions, 'count'>, couriers: () => Promise<Registered[]>, client: Client, folders: string): Promise<void> {
+async function containerRows(
+  deps: FleetBenchDeps,
+  fleet: Omit<ScaleOptions, 'count'>,
+  couriers: () => Promise<Registered[]>,
+  client: Client,
+  folders: string,
+): Promise<void> {
   const backlogLabel = `fleet backlog of ${BACKLOG} requests over ${ROOTS} roots`;
   const killLabel = `fleet courier SIGKILL until its roots answer again (lease ${LEASE_MS / 1000} s)`;
   let one = 0;
@@ -236,7 +253,9 @@ async function containerRows(deps: FleetBenchDeps, fleet: Omit<ScaleOptions, 'co
     });
     await step('the first roots let go', () => until('the first roots let go', async () => (await couriers()).every((courier) => courier.roots.length === 0)));
     spread = await step('add roots', () => addRoots(deps, client, join(folders, 'spread'), ROOTS));
-    await step('roots spread over the fleet', () => until('roots spread over the fleet', async () => (await couriers()).every((courier) => courier.roots.length === ROOTS / BIG_FLEET)));
+    await step('roots spread over the fleet', () =>
+      until('roots spread over the fleet', async () => (await couriers()).every((courier) => courier.roots.length === ROOTS / BIG_FLEET)),
+    );
     const five = await step(`backlog on ${BIG_FLEET} couriers`, () => backlogRate(spread, 'five'));
     return `1 courier ${Math.round(one)} req/s; ${BIG_FLEET} couriers ${Math.round(five)} req/s (${(five / one).toFixed(2)}x)`;
   });
@@ -253,13 +272,18 @@ async function killOne(deps: FleetBenchDeps, couriers: () => Promise<Registered[
   const after = held.map((root) => ({ root: root.path, id: 'after-kill' }));
   await Promise.all(after.map(({ root, id }) => drop(root, id)));
   let first = 0;
-  await Promise.all(after.map(async (request) => {
-    await answered([request], LEASE_MS + 30_000).catch(async (error: Error) => {
-      const logs = await deps.docker.getContainer(victim.name).logs({ stdout: true, stderr: true, tail: 20 }).catch(() => '');
-      throw new Error(`${error.message}; the cloud sees ${JSON.stringify(await couriers())}; ${victim.name} logged:\n${logs.toString()}`);
-    });
-    first ||= performance.now() - started;
-  }));
+  await Promise.all(
+    after.map(async (request) => {
+      await answered([request], LEASE_MS + 30_000).catch(async (error: Error) => {
+        const logs = await deps.docker
+          .getContainer(victim.name)
+          .logs({ stdout: true, stderr: true, tail: 20 })
+          .catch(() => '');
+        throw new Error(`${error.message}; the cloud sees ${JSON.stringify(await couriers())}; ${victim.name} logged:\n${logs.toString()}`);
+      });
+      first ||= performance.now() - started;
+    }),
+  );
   const all = performance.now() - started;
   const restarted = (await deps.docker.getContainer(victim.name).inspect()).RestartCount > 0 ? '; Docker restarted it' : '';
   return `first root ${seconds(first)}, all ${held.length} ${seconds(all)}${restarted}`;

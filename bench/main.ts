@@ -67,7 +67,11 @@ const benches: Record<(typeof names)[number], Record<string, () => Promise<void>
     'first call': () => benchFirstCall(deps),
   },
   remote: { remote: () => benchRemote(cloudDeps) },
-  cloud: { 'endpoint calls': () => benchCloud(cloudDeps), 'overload and fairness': () => benchOverload(cloudDeps), 'database writes': () => benchDatabase(cloudDeps) },
+  cloud: {
+    'endpoint calls': () => benchCloud(cloudDeps),
+    'overload and fairness': () => benchOverload(cloudDeps),
+    'database writes': () => benchDatabase(cloudDeps),
+  },
   fleet: { fleet: () => benchFleet({ docker, executor: bundle, appDir: deps.appDir, report }) },
 };
 

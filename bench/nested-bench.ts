@@ -32,7 +32,8 @@ const PAYLOADS = [
 async function invokeExpecting(deps: NestedBenchDeps, app: LoadedApp, fn: string, input: unknown, expected: unknown): Promise<void> {
   const response = await deps.invoker.invoke(app, fn, input);
   if (!response.ok) throw new CallFailed(response.error.code, response.error.message);
-  if (response.output !== expected) throw new CallFailed('WRONG_OUTPUT', `${fn} answered ${JSON.stringify(response.output)?.slice(0, 80)}, not ${JSON.stringify(expected)}`);
+  if (response.output !== expected)
+    throw new CallFailed('WRONG_OUTPUT', `${fn} answered ${JSON.stringify(response.output)?.slice(0, 80)}, not ${JSON.stringify(expected)}`);
 }
 
 /** p50 in ms of a warm chain of `length` links (the last `length` functions of the chain app), with its failures. */
@@ -61,7 +62,10 @@ export async function benchChain(deps: NestedBenchDeps): Promise<void> {
   const baseline = `single warm top-level call p50 ${ms(single.p50)}${failed(single.failures)}`;
   if (chain.samples === 0) {
     const reference = await timeChain(deps, app, REFERENCE_CHAIN, CHAIN_SAMPLES);
-    const seen = reference.samples === 0 ? `failed too: ${quote(reference.failures)}` : `${ms(hop(reference.p50, REFERENCE_CHAIN))} per hop at p50 (chain p50 ${ms(reference.p50)})`;
+    const seen =
+      reference.samples === 0
+        ? `failed too: ${quote(reference.failures)}`
+        : `${ms(hop(reference.p50, REFERENCE_CHAIN))} per hop at p50 (chain p50 ${ms(reference.p50)})`;
     deps.report(`${head}: FAILED, all ${count(CHAIN_SAMPLES)} calls: ${quote(chain.failures)}; target <= 0.3 ms per hop; ${baseline}`);
     deps.report(`  for reference, a chain of ${REFERENCE_CHAIN}: ${seen}`);
     return;

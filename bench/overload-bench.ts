@@ -120,7 +120,14 @@ async function saturation(endpoint: Endpoint): Promise<{ connections: number; st
 
 export async function benchOverload(deps: OverloadBenchDeps): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ec-bench-overload-'));
-  const cloud = await startCloud({ dataDir, port: 0, host: '127.0.0.1', attemptsPerMinute: 10_000, executor: deps.executor, logger: pino({ level: 'silent' }) });
+  const cloud = await startCloud({
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    attemptsPerMinute: 10_000,
+    executor: deps.executor,
+    logger: pino({ level: 'silent' }),
+  });
   try {
     const flooded = await userWithEndpoint(cloud.url, 'flooded@example.com', deps.appDir);
     const neighbour = await userWithEndpoint(cloud.url, 'neighbour@example.com', deps.appDir);

@@ -55,7 +55,12 @@ async function emulatedOneDrive(): Promise<EmulatedRemote> {
   return {
     name: 'OneDrive (delta polled every 5 s, the default)',
     samples: 10,
-    backend: new OneDriveBackend({ rootPath: '/edge', tokenProvider: () => Promise.resolve(emulator.accessToken), baseUrl: emulator.baseUrl, customHosts: emulator.customHosts }),
+    backend: new OneDriveBackend({
+      rootPath: '/edge',
+      tokenProvider: () => Promise.resolve(emulator.accessToken),
+      baseUrl: emulator.baseUrl,
+      customHosts: emulator.customHosts,
+    }),
     put: (path, content) => emulator.putFile(`edge/${path}`, content),
     has: (path) => !!emulator.getFile(`edge/${path}`),
     calls: () => sum(emulator.calls),
@@ -66,7 +71,12 @@ async function emulatedOneDrive(): Promise<EmulatedRemote> {
 async function measure(deps: RemoteBenchDeps, remote: EmulatedRemote): Promise<void> {
   for (const name of await readdir(join(deps.appDir, 'functions'))) remote.put(`hello/functions/${name}`, await readFile(join(deps.appDir, 'functions', name)));
   const stateDir = await mkdtemp(join(tmpdir(), 'ec-bench-remote-'));
-  const courier = await startCourier({ remote: { backend: remote.backend, name: `bench:${remote.name}` }, stateDir, executor: deps.executor, logger: pino({ level: 'silent' }) });
+  const courier = await startCourier({
+    remote: { backend: remote.backend, name: `bench:${remote.name}` },
+    stateDir,
+    executor: deps.executor,
+    logger: pino({ level: 'silent' }),
+  });
   try {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const callsBefore = remote.calls();
@@ -78,7 +88,9 @@ async function measure(deps: RemoteBenchDeps, remote: EmulatedRemote): Promise<v
       samples.push(performance.now() - started);
     }
     const perRequest = (remote.calls() - callsBefore) / remote.samples;
-    deps.report(`remote drop-to-result, emulated ${remote.name}, ${remote.samples} requests one after another: p50 ${ms(percentile(samples, 50))} p99 ${ms(percentile(samples, 99))}; ${perRequest.toFixed(1)} API calls per request`);
+    deps.report(
+      `remote drop-to-result, emulated ${remote.name}, ${remote.samples} requests one after another: p50 ${ms(percentile(samples, 50))} p99 ${ms(percentile(samples, 99))}; ${perRequest.toFixed(1)} API calls per request`,
+    );
   } finally {
     await courier.stop();
     await remote.close();

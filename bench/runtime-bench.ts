@@ -50,7 +50,9 @@ export async function benchWarmCalls(deps: RuntimeBenchDeps): Promise<void> {
   const baseRate = await throughput(CONCURRENT_TOTAL, CALLERS, inProcess);
   const dockerRate = await throughput(CONCURRENT_TOTAL, CALLERS, warm, concurrentFailures);
   const [b50, b99, d50, d99] = [percentile(base, 50), percentile(base, 99), percentile(docker, 50), percentile(docker, 99)];
-  deps.report(`warm call, sequential (${SEQUENTIAL} calls): in-process p50 ${ms(b50)} p99 ${ms(b99)}; DockerExecutor p50 ${ms(d50)} p99 ${ms(d99)}${failed(sequentialFailures)}`);
+  deps.report(
+    `warm call, sequential (${SEQUENTIAL} calls): in-process p50 ${ms(b50)} p99 ${ms(b99)}; DockerExecutor p50 ${ms(d50)} p99 ${ms(d99)}${failed(sequentialFailures)}`,
+  );
   deps.report(`  added latency at p50: ${ms(d50 - b50)} (target < 1 ms)`);
   deps.report(
     `warm calls, ${CALLERS} concurrent callers (${count(CONCURRENT_TOTAL)} calls): DockerExecutor ${count(dockerRate)} ok calls/s (target >= 20,000) vs in-process ${count(baseRate)} calls/s${failed(concurrentFailures)}`,

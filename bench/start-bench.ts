@@ -44,7 +44,9 @@ function timeNode(args: string[], env: NodeJS.ProcessEnv = process.env): Promise
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`node ${args.join(' ')} exited with ${code}: ${stderr.trim()}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(performance.now() - started) : reject(new Error(`node ${args.join(' ')} exited with ${code}: ${stderr.trim()}`)),
+    );
   });
 }
 
@@ -62,12 +64,17 @@ async function medians(subject: string[], baseline: string[], env?: NodeJS.Proce
 
 export async function benchHelp(deps: StartBenchDeps): Promise<void> {
   const { subject, baseline } = await medians([cliPath, '--help'], ['-e', '0']);
-  deps.report(`edgecourier --help (median of ${RUNS}): ${seconds(subject)}, ${(subject / baseline).toFixed(2)}x of node -e 0 at ${seconds(baseline)} (target <= 0.2 s: ${verdict(subject <= 200)})`);
+  deps.report(
+    `edgecourier --help (median of ${RUNS}): ${seconds(subject)}, ${(subject / baseline).toFixed(2)}x of node -e 0 at ${seconds(baseline)} (target <= 0.2 s: ${verdict(subject <= 200)})`,
+  );
 }
 
 export async function benchRunLocal(deps: StartBenchDeps): Promise<void> {
   const input = '{"name":"bench"}';
-  const { subject, baseline } = await medians([cliPath, 'run', deps.appDir, 'greet', '--local', '--input', input], ['--input-type=module', '-e', PLAIN_RUN, deps.appDir, 'greet', input]);
+  const { subject, baseline } = await medians(
+    [cliPath, 'run', deps.appDir, 'greet', '--local', '--input', input],
+    ['--input-type=module', '-e', PLAIN_RUN, deps.appDir, 'greet', input],
+  );
   deps.report(
     `edgecourier run hello greet --local (median of ${RUNS}): ${seconds(subject)}, ${(subject / baseline).toFixed(2)}x of plain node running greet and upper at ${seconds(baseline)} (target <= 0.4 s: ${verdict(subject <= 400)})`,
   );
@@ -81,7 +88,10 @@ export async function benchRunThroughService(deps: StartBenchDeps): Promise<void
   const base = await mkdtemp(join(tmpdir(), 'ec-bench-run-'));
   const env = { ...process.env, EDGECOURIER_RUN_DIR: join(base, 'run') };
   await mkdir(join(base, 'root'));
-  const child = spawn(process.execPath, [cliPath, 'courier', '--root', join(base, 'root'), '--state', join(base, 'state')], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const child = spawn(process.execPath, [cliPath, 'courier', '--root', join(base, 'root'), '--state', join(base, 'state')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env,
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const socket = join(base, 'run', 'run.sock');
@@ -90,7 +100,11 @@ export async function benchRunThroughService(deps: StartBenchDeps): Promise<void
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const input = '{"name":"bench"}';
-    const { subject, baseline } = await medians([cliPath, 'run', deps.appDir, 'greet', '--input', input], ['--input-type=module', '-e', PLAIN_RUN, deps.appDir, 'greet', input], env);
+    const { subject, baseline } = await medians(
+      [cliPath, 'run', deps.appDir, 'greet', '--input', input],
+      ['--input-type=module', '-e', PLAIN_RUN, deps.appDir, 'greet', input],
+      env,
+    );
     deps.report(
       `edgecourier run hello greet in a container, a courier running (median of ${RUNS}): ${seconds(subject)}, ${(subject / baseline).toFixed(2)}x of plain node running greet and upper at ${seconds(baseline)} (target <= 0.3 s: ${verdict(subject <= 300)})`,
     );
@@ -142,7 +156,10 @@ export async function benchIdleStart(deps: StartBenchDeps): Promise<void> {
     }
     const idle = await rssMb(child.pid!);
     const sandboxes = await sandboxMemoryMb(deps.docker, child.pid!);
-    const sandboxText = sandboxes.length === 0 ? 'no pre-started sandboxes found' : `its ${sandboxes.length} pre-started sandboxes ${sandboxes.map((mb) => `${mb.toFixed(1)} MB`).join(' + ')}`;
+    const sandboxText =
+      sandboxes.length === 0
+        ? 'no pre-started sandboxes found'
+        : `its ${sandboxes.length} pre-started sandboxes ${sandboxes.map((mb) => `${mb.toFixed(1)} MB`).join(' + ')}`;
     deps.report(
       `idle edgecourier start (the cloud and a courier in one process): RSS ${idle.toFixed(1)} MB after ${IDLE_S} s idle (${atReady.toFixed(1)} MB when ready, peak ${peak.toFixed(1)} MB) (target <= 80 MB: ${verdict(idle <= 80)}); ${sandboxText}`,
     );

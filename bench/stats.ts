@@ -60,7 +60,10 @@ export class Tally {
 
   toString(): string {
     if (this.#counts.size === 0) return 'none';
-    return [...this.#counts].sort((a, b) => b[1] - a[1]).map(([label, n]) => `${label} ${count(n)}`).join(', ');
+    return [...this.#counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([label, n]) => `${label} ${count(n)}`)
+      .join(', ');
   }
 }
 

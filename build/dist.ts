@@ -40,7 +40,14 @@ export async function ensureDist(): Promise<boolean> {
 async function upToDate(): Promise<boolean> {
   const manifest = (await readFile(manifestPath, 'utf8').then(JSON.parse, () => undefined)) as Manifest | undefined;
   if (manifest?.esbuild !== esbuildVersion || manifest.harness !== (await harnessSourceHash())) return false;
-  const present = await Promise.all(manifest.outputs.map((path) => stat(join(distDir, path)).then(() => true, () => false)));
+  const present = await Promise.all(
+    manifest.outputs.map((path) =>
+      stat(join(distDir, path)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   if (present.includes(false)) return false;
   const now = await digests(Object.keys(manifest.inputs));
   return Object.entries(manifest.inputs).every(([path, digest]) => now[path] === digest);

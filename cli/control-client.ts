@@ -20,7 +20,10 @@ function send(dataDir: string, method: string, path: string): Promise<CloudAnswe
       });
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
-      const why = error.code === 'EACCES' ? 'you may not use it: run this as the user the cloud runs as' : 'no cloud answers there: start it with this --data folder, then run this again';
+      const why =
+        error.code === 'EACCES'
+          ? 'you may not use it: run this as the user the cloud runs as'
+          : 'no cloud answers there: start it with this --data folder, then run this again';
       reject(new EdgeError('CLOUD_UNREACHABLE', `cannot reach the cloud's control socket ${socketPath} (${error.code ?? error.message}); ${why}`));
     });
     req.end();

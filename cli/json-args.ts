@@ -25,6 +25,7 @@ export async function parseJsonArg(option: string, value: string, file = value.s
 export async function readEntries(option: string, path: string): Promise<CallEntries> {
   // A plain check, not a schema: `run` reads these before it knows whether it needs the runtime at all.
   const entries = await parseJsonArg(option, path, true);
-  if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) throw new EdgeError('INVALID_INPUT', `${option}: ${path} must hold a JSON object of call key → output`);
+  if (typeof entries !== 'object' || entries === null || Array.isArray(entries))
+    throw new EdgeError('INVALID_INPUT', `${option}: ${path} must hold a JSON object of call key → output`);
   return entries as CallEntries;
 }

@@ -26,7 +26,22 @@ const program = new Command('edgecourier')
   // An option belongs to the command it follows: `cloud operators add x --data d` gives --data to `add`, not `cloud`.
   .enablePositionalOptions();
 
-for (const register of [registerStart, registerSetup, registerImages, registerRun, registerCourier, registerCouriers, registerCloud, registerLogin, registerLogout, registerApps, registerDeploy, registerInvoke, registerLogs, registerPull]) {
+for (const register of [
+  registerStart,
+  registerSetup,
+  registerImages,
+  registerRun,
+  registerCourier,
+  registerCouriers,
+  registerCloud,
+  registerLogin,
+  registerLogout,
+  registerApps,
+  registerDeploy,
+  registerInvoke,
+  registerLogs,
+  registerPull,
+]) {
   register(program);
 }
 

@@ -66,7 +66,14 @@ export class AppCache {
     const dir = join(this.#root, app);
     const functions = await readdir(join(dir, 'functions')).catch(() => [] as string[]);
     const paths = [...topFiles, ...functions.map((name) => join('functions', name))];
-    const stamps = await Promise.all(paths.map((path) => stat(join(dir, path)).then((info) => `${path}:${info.size}:${info.mtimeMs}`, () => '')));
+    const stamps = await Promise.all(
+      paths.map((path) =>
+        stat(join(dir, path)).then(
+          (info) => `${path}:${info.size}:${info.mtimeMs}`,
+          () => '',
+        ),
+      ),
+    );
     return stamps.join('|');
   }
 
@@ -74,7 +81,10 @@ export class AppCache {
     const dir = join(this.#root, app);
     const functions = await stat(join(dir, 'functions')).catch(() => undefined);
     if (!functions?.isDirectory()) {
-      throw new EdgeError('NOT_AN_APP', `"${app}" is not an app: it has no functions/ folder. Put a request into the requests/ folder of an app, next to its functions/ folder.`);
+      throw new EdgeError(
+        'NOT_AN_APP',
+        `"${app}" is not an app: it has no functions/ folder. Put a request into the requests/ folder of an app, next to its functions/ folder.`,
+      );
     }
     return this.#load(dir);
   }

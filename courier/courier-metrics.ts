@@ -21,10 +21,24 @@ export class CourierMetrics {
 
   constructor(observability: Observability) {
     const registers = [observability.registry];
-    this.#requests = new Counter({ name: 'edgecourier_courier_requests_total', help: 'Request files answered by the couriers, by outcome ("ok" or the error code).', labelNames: ['outcome'], registers });
-    this.#retries = new Counter({ name: 'edgecourier_courier_retries_total', help: "Tries of request files that failed for the platform's sake and are tried again, by error code.", labelNames: ['code'], registers });
-    observability.gauge('edgecourier_courier_retrying', 'Request files being tried again after a platform failure.', () => this.#sum((c) => c.backlog.retrying));
-    observability.gauge('edgecourier_courier_backlog', 'Request files queued or running in the couriers.', () => this.#sum((c) => c.backlog.queued + c.backlog.active));
+    this.#requests = new Counter({
+      name: 'edgecourier_courier_requests_total',
+      help: 'Request files answered by the couriers, by outcome ("ok" or the error code).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#retries = new Counter({
+      name: 'edgecourier_courier_retries_total',
+      help: "Tries of request files that failed for the platform's sake and are tried again, by error code.",
+      labelNames: ['code'],
+      registers,
+    });
+    observability.gauge('edgecourier_courier_retrying', 'Request files being tried again after a platform failure.', () =>
+      this.#sum((c) => c.backlog.retrying),
+    );
+    observability.gauge('edgecourier_courier_backlog', 'Request files queued or running in the couriers.', () =>
+      this.#sum((c) => c.backlog.queued + c.backlog.active),
+    );
     observability.gauge('edgecourier_roots_served', 'Synced folders a courier is watching.', () => this.#sum((c) => (c.watching ? 1 : 0)));
     observability.addHealthCheck(() => (this.#couriers.some((c) => !c.watching) ? 'a courier is not watching its folder' : undefined));
   }

@@ -76,7 +76,12 @@ export class Courier {
   async folderRemoved(folder: string): Promise<void> {
     const { journal } = this.#options;
     // All forgotten before this returns to the event loop: a replacing folder's listing comes after.
-    await Promise.all(journal.paths().filter((path) => path.startsWith(folder + sep)).map((path) => journal.forget(path)));
+    await Promise.all(
+      journal
+        .paths()
+        .filter((path) => path.startsWith(folder + sep))
+        .map((path) => journal.forget(path)),
+    );
   }
 
   /** Resolves when nothing is queued, running or waiting to be tried again. */
@@ -167,13 +172,23 @@ export class Courier {
     const { result, pendingShown } =
       reading.kind === 'invalid'
         ? { result: { ok: false, error: reading.error, request: { sha256: reading.hash } } satisfies ResultFile, pendingShown: false }
-        : await this.#runner.run({ app, request: reading.request, hash: reading.hash, pendingFile: abs(files.pending), retry: this.#chains.state(path, reading.hash) });
+        : await this.#runner.run({
+            app,
+            request: reading.request,
+            hash: reading.hash,
+            pendingFile: abs(files.pending),
+            retry: this.#chains.state(path, reading.hash),
+          });
     const fn = reading.kind === 'request' ? reading.request.function : undefined;
     await this.#conclude({ path, app, id, fn, hash: reading.hash, started }, result, pendingShown || hadPending);
   }
 
   /** Writes the result of a try, or, for a platform failure within the bound, the pending file and the timer for the next try. */
-  async #conclude(done: { path: string; app: string; id: string; fn?: string; hash: string; started: number }, result: ResultFile, hadPending: boolean): Promise<void> {
+  async #conclude(
+    done: { path: string; app: string; id: string; fn?: string; hash: string; started: number },
+    result: ResultFile,
+    hadPending: boolean,
+  ): Promise<void> {
     const { path, app, id, fn, hash, started } = done;
     const files = requestPaths(app, id);
     const abs = (relative: string) => join(this.#options.root, relative);
@@ -183,7 +198,11 @@ export class Courier {
       // Not being able to say so (a results folder that is a symlink) must not stop the retries.
       await writePending(abs(files.pending), { status: 'waiting to retry', since, request: { sha256: hash }, retry }).catch(() => undefined);
       this.#options.onRetry?.(retry.lastError.code);
-      if (decision.first) this.#options.logger.warn({ app, fn, id, code: retry.lastError.code, error: retry.lastError.message, retryForMs: this.#chains.retryForMs }, 'platform failure; trying the request again with back-off');
+      if (decision.first)
+        this.#options.logger.warn(
+          { app, fn, id, code: retry.lastError.code, error: retry.lastError.message, retryForMs: this.#chains.retryForMs },
+          'platform failure; trying the request again with back-off',
+        );
       return this.#retryLater(path, decision.delayMs);
     }
     const final: ResultFile = !result.ok && decision.error ? { ...result, error: decision.error } : result;

@@ -64,12 +64,19 @@ export async function startFleetCourier(settings: FleetCourierSettings): Promise
   const fleet = fleetClient(settings.cloud);
   const register = async () => {
     const registration = await fleet.register(settings.name);
-    logger.info({ courierId: registration.id, name: settings.name, leaseMs: registration.leaseMs, heartbeatMs: registration.heartbeatMs }, 'registered with the cloud');
+    logger.info(
+      { courierId: registration.id, name: settings.name, leaseMs: registration.leaseMs, heartbeatMs: registration.heartbeatMs },
+      'registered with the cloud',
+    );
     return registration;
   };
   const { leaseMs, heartbeatMs, ...first } = await register();
   let id = first.id;
-  const roots = new FleetRoots({ leaseMs, logger, start: (assignment) => startRoot(settings, assignment, settings.logger.child({ rootId: assignment.rootId })) });
+  const roots = new FleetRoots({
+    leaseMs,
+    logger,
+    start: (assignment) => startRoot(settings, assignment, settings.logger.child({ rootId: assignment.rootId })),
+  });
   let stopping = false;
   const beat = async () => {
     const sentAt = Date.now();
@@ -103,7 +110,9 @@ export async function startFleetCourier(settings: FleetCourierSettings): Promise
       clearTimeout(timer);
       timer = undefined;
       await beating;
-      await fleet.deregister(id).catch((error: unknown) => logger.warn({ error: (error as Error).message }, 'could not deregister; the roots are free once their leases end'));
+      await fleet
+        .deregister(id)
+        .catch((error: unknown) => logger.warn({ error: (error as Error).message }, 'could not deregister; the roots are free once their leases end'));
       logger.info({ courierId: id }, 'left the fleet');
     },
   };

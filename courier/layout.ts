@@ -2,10 +2,7 @@
 import { sep } from 'node:path';
 import { isDebris } from './debris.ts';
 
-export type RootPath =
-  | { kind: 'request'; app: string; id: string }
-  | { kind: 'app-file'; app: string }
-  | { kind: 'ignored' };
+export type RootPath = { kind: 'request'; app: string; id: string } | { kind: 'app-file'; app: string } | { kind: 'ignored' };
 
 /**
  * Request ids become result file names, so they stay plain; an id ending in ".pending" would collide

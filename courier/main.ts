@@ -83,7 +83,8 @@ async function resolveRoot(root: string, stateDir: string): Promise<string> {
 
 /** The folders of this root: the root itself (a remote root's working folder), its home in the state folder, and a remote root's home. */
 async function prepareFolders(settings: CourierSettings): Promise<{ root: string; home: string; remoteHome?: string }> {
-  if (!settings.root && !settings.remote) throw new EdgeError('INVALID_INPUT', 'give the courier a folder to serve: --root <dir>, --dropbox <path> or --onedrive <path>');
+  if (!settings.root && !settings.remote)
+    throw new EdgeError('INVALID_INPUT', 'give the courier a folder to serve: --root <dir>, --dropbox <path> or --onedrive <path>');
   const stateDir = settings.stateDir ?? defaultStateDir();
   const remoteHome = settings.remote ? join(stateDir, 'remote', createHash('sha256').update(settings.remote.name).digest('hex').slice(0, 16)) : undefined;
   if (remoteHome) await mkdir(join(remoteHome, 'root'), { recursive: true });
@@ -100,7 +101,13 @@ async function prepareFolders(settings: CourierSettings): Promise<{ root: string
  */
 async function forgetRemoved(journal: Journal, root: string): Promise<void> {
   for (const path of journal.paths()) {
-    if (await access(join(root, path)).then(() => true, () => false)) continue;
+    if (
+      await access(join(root, path)).then(
+        () => true,
+        () => false,
+      )
+    )
+      continue;
     const place = classify(path);
     if (place.kind === 'request' && !journal.finished(path)) await removePending(join(root, requestPaths(place.app, place.id).pending));
     await journal.forget(path);
@@ -149,7 +156,11 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     const courier = new Courier({
       root,
       journal,
-      service: new InvocationService({ executor: observability?.executor ?? executor, installer, onUnexpected: (error, request) => logger.error({ err: error, fn: request?.function }, 'unexpected error in a call') }),
+      service: new InvocationService({
+        executor: observability?.executor ?? executor,
+        installer,
+        onUnexpected: (error, request) => logger.error({ err: error, fn: request?.function }, 'unexpected error in a call'),
+      }),
       apps,
       logger,
       concurrency: settings.concurrency ?? 16,
@@ -165,8 +176,24 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     });
     // Not healthy until the first scan is done: what is already in the root has not been seen before that.
     let watching = false;
-    uncount = metrics?.add({ get backlog() { return courier.backlog; }, get watching() { return watching; } });
-    const watcher = watchRoot(root, { request: (p) => courier.enqueue(p), folderRemoved: (p) => void courier.folderRemoved(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record removed requests')), appChanged: (app) => apps.changed(app) }, logger);
+    uncount = metrics?.add({
+      get backlog() {
+        return courier.backlog;
+      },
+      get watching() {
+        return watching;
+      },
+    });
+    const watcher = watchRoot(
+      root,
+      {
+        request: (p) => courier.enqueue(p),
+        folderRemoved: (p) =>
+          void courier.folderRemoved(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record removed requests')),
+        appChanged: (app) => apps.changed(app),
+      },
+      logger,
+    );
     await watcher.ready;
     watching = true;
     await forgetRemoved(journal, root);

@@ -38,7 +38,10 @@ export function forgetPath(state: MirrorState, path: string): void {
   delete state.failed[path];
   delete state.uploaded[local];
   if (file) return;
-  const drop = (record: Record<string, unknown>, prefix: string) => Object.keys(record).filter((key) => key.startsWith(prefix)).forEach((key) => delete record[key]);
+  const drop = (record: Record<string, unknown>, prefix: string) =>
+    Object.keys(record)
+      .filter((key) => key.startsWith(prefix))
+      .forEach((key) => delete record[key]);
   drop(state.revs, `${path}/`);
   drop(state.failed, `${path}/`);
   drop(state.uploaded, `${local}${sep}`);
@@ -72,10 +75,12 @@ export class MirrorStateFile {
   save(state: MirrorState): Promise<void> {
     this.#latest = state;
     if (!this.#queued) {
-      const queued = this.#writing.catch(() => undefined).then(() => {
-        this.#queued = undefined;
-        return this.#write(this.#latest);
-      });
+      const queued = this.#writing
+        .catch(() => undefined)
+        .then(() => {
+          this.#queued = undefined;
+          return this.#write(this.#latest);
+        });
       this.#queued = queued;
       this.#writing = queued;
     }

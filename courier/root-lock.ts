@@ -18,7 +18,9 @@ function readOwner(text: string): LockOwner | undefined {
     const owner = JSON.parse(text) as Partial<LockOwner> | number;
     // Couriers before this format wrote their pid alone, on the host they ran on.
     if (typeof owner === 'number') return { host: hostname(), pid: owner };
-    return typeof owner.host === 'string' && typeof owner.pid === 'number' ? { host: owner.host, pid: owner.pid, start: typeof owner.start === 'string' ? owner.start : undefined } : undefined;
+    return typeof owner.host === 'string' && typeof owner.pid === 'number'
+      ? { host: owner.host, pid: owner.pid, start: typeof owner.start === 'string' ? owner.start : undefined }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -72,7 +74,10 @@ const ABANDONED_GUARD_MS = 2000;
 async function abandoned(guard: string): Promise<boolean> {
   const { owner } = await readLock(guard);
   if (owner?.host === hostname()) return !ownerAlive(owner);
-  const age = await stat(guard).then((info) => Date.now() - info.mtimeMs, () => 0);
+  const age = await stat(guard).then(
+    (info) => Date.now() - info.mtimeMs,
+    () => 0,
+  );
   return age > ABANDONED_GUARD_MS;
 }
 

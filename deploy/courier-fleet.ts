@@ -50,7 +50,8 @@ export interface CourierContainer {
  * @example await scaleCouriers(docker, { count: 3, cloudUrl: 'http://10.0.0.2:8080', token, image: images.courier, log: console.error })
  */
 export async function scaleCouriers(docker: Docker, options: ScaleOptions): Promise<{ created: string[]; removed: string[] }> {
-  if (!Number.isInteger(options.count) || options.count < 0) throw new EdgeError('INVALID_INPUT', `a fleet size is a whole number of at least 0, not ${options.count}`);
+  if (!Number.isInteger(options.count) || options.count < 0)
+    throw new EdgeError('INVALID_INPUT', `a fleet size is a whole number of at least 0, not ${options.count}`);
   const log = options.log ?? (() => {});
   const fleet = options.fleet ?? DEFAULT_FLEET;
   const existing = await listCouriers(docker, fleet);
@@ -108,7 +109,10 @@ async function placeTokenFile(options: ScaleOptions, fleet: string): Promise<str
     await rm(folder, { recursive: true, force: true });
     return folder;
   }
-  await ensurePrivateFolder(folder, () => new EdgeError('INVALID_INPUT', `${folder} must be a folder owned by this user (it holds the couriers' token); remove it`));
+  await ensurePrivateFolder(
+    folder,
+    () => new EdgeError('INVALID_INPUT', `${folder} must be a folder owned by this user (it holds the couriers' token); remove it`),
+  );
   await writeFileAtomic(join(folder, TOKEN_FILE_NAME), options.token, { mode: 0o600 });
   return folder;
 }
@@ -141,7 +145,10 @@ export function fleetStateDir(home: string): string {
  * its host name. The token is read from `tokenFile` inside the container (a mounted private file or a Swarm
  * secret): a token on the command line or in the environment would show in `docker inspect`.
  */
-export function fleetCourierOptions(options: ScaleOptions, place: { name: string; dir: string; courierName?: string; tokenFile: string }): Docker.ContainerCreateOptions {
+export function fleetCourierOptions(
+  options: ScaleOptions,
+  place: { name: string; dir: string; courierName?: string; tokenFile: string },
+): Docker.ContainerCreateOptions {
   // One state folder for the whole fleet: a root that moves to another courier keeps its journal.
   const state = fleetStateDir(options.hostFolder ?? SERVICE_HOME);
   const base = serviceContainerOptions({

@@ -47,7 +47,12 @@ export async function listProductionModules(): Promise<Tree> {
   const lock = JSON.parse(await readFile(join(projectDir, lockFile), 'utf8')) as { packages?: Record<string, { dev?: boolean }> };
   const packages = lock.packages ?? {};
   const tree: Tree = { dirs: ['node_modules'], files: [] };
-  await walk(join(projectDir, 'node_modules'), 'node_modules', tree, (path, name) => name === '.bin' || packages[path]?.dev === true || (dirname(path) === 'node_modules' && name.startsWith('.')));
+  await walk(
+    join(projectDir, 'node_modules'),
+    'node_modules',
+    tree,
+    (path, name) => name === '.bin' || packages[path]?.dev === true || (dirname(path) === 'node_modules' && name.startsWith('.')),
+  );
   return tree;
 }
 

@@ -26,7 +26,8 @@ interface Recipe {
 const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 /** Exec form, so it needs no shell: the port comes from the environment the image sets, or the one a container overrides. */
-const healthProbe = "fetch('http://127.0.0.1:' + (process.env.EDGECOURIER_HEALTH_PORT || 8080) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))";
+const healthProbe =
+  "fetch('http://127.0.0.1:' + (process.env.EDGECOURIER_HEALTH_PORT || 8080) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))";
 
 /**
  * Returns the courier and cloud images for this checkout, building what the engine lacks: the base image, then
@@ -64,13 +65,18 @@ async function toolsRecipe(base: string): Promise<Recipe> {
     ...(caBundle ? [`COPY ca-certificates.crt ${HOST_CA_BUNDLE}`, `ENV NODE_EXTRA_CA_CERTS=${HOST_CA_BUNDLE}`] : []),
   ].join('\n');
   const ref = `edgecourier-tools:${await contentHash(dockerfile, [await fileAt(join(npm, 'package.json'), 'npm/package.json'), ...(caBundle ? [caBundle] : [])])}`;
-  return { ref, dockerfile, context: async () => [...treeEntries(await listFolder(npm, 'npm'), ''), ...(caBundle ? treeEntries({ dirs: [], files: [caBundle] }, '') : [])] };
+  return {
+    ref,
+    dockerfile,
+    context: async () => [...treeEntries(await listFolder(npm, 'npm'), ''), ...(caBundle ? treeEntries({ dirs: [], files: [caBundle] }, '') : [])],
+  };
 }
 
 /** The folder of the npm that runs here: the image's node (this host's) then finds it where findNpmCli looks first. */
 async function hostNpm(): Promise<string> {
   const cli = await findNpmCli();
-  if (!cli) throw new EdgeError('ENGINE_UNAVAILABLE', `the service images need npm, found neither beside node (${npmBesideNode(process.execPath)}) nor on the PATH`);
+  if (!cli)
+    throw new EdgeError('ENGINE_UNAVAILABLE', `the service images need npm, found neither beside node (${npmBesideNode(process.execPath)}) nor on the PATH`);
   return dirname(dirname(cli));
 }
 
@@ -105,7 +111,9 @@ async function ensureImage(docker: Docker, recipe: Recipe, log: (line: string) =
   try {
     await sendTar(docker, entries, (tar) => docker.buildImage(tar, { t: recipe.ref, rm: true, forcerm: true }));
   } catch (error) {
-    throw new EdgeError('ENGINE_UNAVAILABLE', `Could not build the image ${recipe.ref}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new EdgeError('ENGINE_UNAVAILABLE', `Could not build the image ${recipe.ref}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   // A build that failed in a step can end its stream without an error event; the tag is what counts.
   if (!(await imageExists(docker, recipe.ref))) throw new EdgeError('ENGINE_UNAVAILABLE', `The engine built no image ${recipe.ref} and reported no error`);

@@ -73,7 +73,8 @@ export async function ensureSwarm(docker: Docker, log: (line: string) => void = 
  * @example await scaleSwarmCouriers(docker, { count: 3, cloudUrl: 'http://172.17.0.1:8080', token, image: images.courier, log: console.error })
  */
 export async function scaleSwarmCouriers(docker: Docker, options: SwarmScaleOptions): Promise<{ service: string; replicas: number; created: boolean }> {
-  if (!Number.isInteger(options.count) || options.count < 0) throw new EdgeError('INVALID_INPUT', `a fleet size is a whole number of at least 0, not ${options.count}`);
+  if (!Number.isInteger(options.count) || options.count < 0)
+    throw new EdgeError('INVALID_INPUT', `a fleet size is a whole number of at least 0, not ${options.count}`);
   const log = options.log ?? (() => {});
   const dir = join(options.hostFolder ?? SERVICE_HOME, SWARM_SERVICE);
   // A Swarm bind mount fails on a missing source instead of creating it as `docker run` does.
@@ -102,7 +103,14 @@ export async function listSwarmCouriers(docker: Docker): Promise<SwarmCourier[]>
 function current(tasks: TaskInfo[]): SwarmCourier[] {
   return tasks
     .filter((task) => task.DesiredState === 'running' || task.Status?.State === 'running')
-    .map((task) => ({ task: task.ID, container: task.Status?.ContainerStatus?.ContainerID, slot: task.Slot, state: task.Status?.State ?? 'unknown', desiredState: task.DesiredState, error: task.Status?.Err }))
+    .map((task) => ({
+      task: task.ID,
+      container: task.Status?.ContainerStatus?.ContainerID,
+      slot: task.Slot,
+      state: task.Status?.State ?? 'unknown',
+      desiredState: task.DesiredState,
+      error: task.Status?.Err,
+    }))
     .sort((a, b) => a.slot - b.slot);
 }
 
@@ -118,7 +126,8 @@ export async function removeSwarmCouriers(docker: Docker, log: (line: string) =>
   log(`removed service ${SWARM_SERVICE}; waiting for its containers to stop`);
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   while ((await docker.listContainers({ all: true, filters: { label: [`${SWARM_LABEL}=${SWARM_SERVICE}`] } })).length > 0) {
-    if (Date.now() > deadline) throw new EdgeError('ENGINE_UNAVAILABLE', `the containers of ${SWARM_SERVICE} did not stop within ${SETTLE_TIMEOUT_MS / 1000} s`);
+    if (Date.now() > deadline)
+      throw new EdgeError('ENGINE_UNAVAILABLE', `the containers of ${SWARM_SERVICE} did not stop within ${SETTLE_TIMEOUT_MS / 1000} s`);
     await sleep(POLL_MS);
   }
   await removeTokenSecrets(docker);
@@ -134,7 +143,11 @@ async function ensureTokenSecret(docker: Docker, token: string): Promise<SecretR
   const name = `${SWARM_SERVICE}-token-${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
   const existing = (await tokenSecrets(docker)).find((secret) => secret.Spec.Name === name);
   if (existing) return { SecretID: existing.ID, SecretName: name };
-  const created = (await docker.createSecret({ Name: name, Labels: { [SWARM_LABEL]: SWARM_SERVICE }, Data: Buffer.from(token).toString('base64') })) as Docker.Secret;
+  const created = (await docker.createSecret({
+    Name: name,
+    Labels: { [SWARM_LABEL]: SWARM_SERVICE },
+    Data: Buffer.from(token).toString('base64'),
+  })) as Docker.Secret;
   return { SecretID: created.id, SecretName: name };
 }
 
@@ -218,7 +231,14 @@ const ENDED = ['failed', 'rejected', 'complete'];
 async function failureReason(docker: Docker, task: TaskInfo): Promise<string | undefined> {
   const state = task.Status?.State ?? '';
   const container = task.Status?.ContainerStatus?.ContainerID;
-  const health = container ? (await docker.getContainer(container).inspect().catch(() => undefined))?.State?.Health : undefined;
+  const health = container
+    ? (
+        await docker
+          .getContainer(container)
+          .inspect()
+          .catch(() => undefined)
+      )?.State?.Health
+    : undefined;
   const probe = health?.Log?.at(-1)?.Output?.trim().slice(0, 200);
   const unhealthy = health?.Status === 'unhealthy';
   if (state === 'complete' && !unhealthy) return undefined;
@@ -235,7 +255,11 @@ async function waitForRunning(docker: Docker, wanted: number, log: (line: string
   const deadline = Date.now() + timeoutMs;
   const done = new Set([...ENDED, 'shutdown', 'orphaned', 'remove']);
   // Tasks that had ended before this wait are an earlier scale's story.
-  const before = new Set((await docker.listTasks({ filters: { service: [SWARM_SERVICE] } })).filter((task: TaskInfo) => done.has(task.Status?.State ?? '')).map((task: TaskInfo) => task.ID));
+  const before = new Set(
+    (await docker.listTasks({ filters: { service: [SWARM_SERVICE] } }))
+      .filter((task: TaskInfo) => done.has(task.Status?.State ?? ''))
+      .map((task: TaskInfo) => task.ID),
+  );
   const failures = new Map<string, string>();
   const judged = new Set<string>();
   let shown = -1;
@@ -256,7 +280,11 @@ async function waitForRunning(docker: Docker, wanted: number, log: (line: string
       failures.set(task.ID, reason);
       log(`task ${task.ID.slice(0, 12)} (slot ${task.Slot}) ${task.Status?.State}: ${reason}; Swarm starts another`);
     }
-    if (Date.now() > deadline) throw new EdgeError('ENGINE_UNAVAILABLE', `${running}/${wanted} couriers of ${SWARM_SERVICE} running after ${timeoutMs / 1000} s${stuck(tasks, failures)}`);
+    if (Date.now() > deadline)
+      throw new EdgeError(
+        'ENGINE_UNAVAILABLE',
+        `${running}/${wanted} couriers of ${SWARM_SERVICE} running after ${timeoutMs / 1000} s${stuck(tasks, failures)}`,
+      );
     await sleep(POLL_MS);
   }
 }
@@ -271,7 +299,8 @@ function stuck(tasks: SwarmCourier[], failures: Map<string, string>): string {
   const parts = [...states].map(([state, count]) => `${count} ${state}`);
   const reasons = new Map<string, number>();
   for (const reason of failures.values()) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-  if (failures.size > 0) parts.push(`${failures.size} task(s) failed and were replaced: ${[...reasons].map(([reason, count]) => `${count}x ${reason}`).join('; ')}`);
+  if (failures.size > 0)
+    parts.push(`${failures.size} task(s) failed and were replaced: ${[...reasons].map(([reason, count]) => `${count}x ${reason}`).join('; ')}`);
   return parts.length > 0 ? `: ${parts.join('; ')}` : '';
 }
 

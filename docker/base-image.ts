@@ -47,7 +47,9 @@ export async function ensureBaseImage(docker: Docker, harness: { dir: string; ha
   try {
     await importRootfs(docker, files, hash);
   } catch (error) {
-    throw new EdgeError('ENGINE_UNAVAILABLE', `Could not build the base image ${ref}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new EdgeError('ENGINE_UNAVAILABLE', `Could not build the base image ${ref}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   log(`built base image ${ref} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // Each harness or node upgrade names a new image of about 100 MB; on a small disk the old ones add up.
@@ -58,7 +60,10 @@ export async function ensureBaseImage(docker: Docker, harness: { dir: string; ha
 
 async function givenImage(docker: Docker, ref: string): Promise<string> {
   if (await imageExists(docker, ref)) return ref;
-  throw new EdgeError('ENGINE_UNAVAILABLE', `${BASE_IMAGE_ENV} names the base image ${ref}, which the Docker engine does not have: run "edgecourier images build" where that engine runs, or unset ${BASE_IMAGE_ENV}`);
+  throw new EdgeError(
+    'ENGINE_UNAVAILABLE',
+    `${BASE_IMAGE_ENV} names the base image ${ref}, which the Docker engine does not have: run "edgecourier images build" where that engine runs, or unset ${BASE_IMAGE_ENV}`,
+  );
 }
 
 /**
@@ -70,13 +75,16 @@ export async function removeStaleBaseImages(docker: Docker, keep: string): Promi
   const stale = images.flatMap((image) => image.RepoTags ?? []).filter((tag) => tag.startsWith(`${repository}:`) && tag !== keep);
   const removed: string[] = [];
   for (const tag of stale) {
-    const gone = await docker.getImage(tag).remove().then(
-      () => true,
-      (error: { statusCode?: number }) => {
-        if (error.statusCode !== 409) throw error;
-        return false;
-      },
-    );
+    const gone = await docker
+      .getImage(tag)
+      .remove()
+      .then(
+        () => true,
+        (error: { statusCode?: number }) => {
+          if (error.statusCode !== 409) throw error;
+          return false;
+        },
+      );
     if (gone) removed.push(tag);
   }
   return removed;
@@ -84,20 +92,26 @@ export async function removeStaleBaseImages(docker: Docker, keep: string): Promi
 
 /** Whether the engine has an image by this reference. */
 export async function imageExists(docker: Docker, ref: string): Promise<boolean> {
-  return docker.getImage(ref).inspect().then(
-    () => true,
-    (error: { statusCode?: number }) => {
-      if (error.statusCode !== 404) throw error;
-      return false;
-    },
-  );
+  return docker
+    .getImage(ref)
+    .inspect()
+    .then(
+      () => true,
+      (error: { statusCode?: number }) => {
+        if (error.statusCode !== 404) throw error;
+        return false;
+      },
+    );
 }
 
 /** The node binary at BASE_IMAGE_NODE, each library at the path ldd prints, and the harness under /harness. */
 async function imageFiles(harnessDir: string): Promise<ImageFile[]> {
   const node = await realpath(process.execPath);
   const libraries = await sharedLibraries(node);
-  const harnessNames = (await readdir(harnessDir, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+  const harnessNames = (await readdir(harnessDir, { withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all([
     imageFile(node, BASE_IMAGE_NODE.slice(1)),
     ...libraries.map((library) => imageFile(library, library.slice(1))),

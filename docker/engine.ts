@@ -42,7 +42,9 @@ function connect(): Docker {
   try {
     return new Docker();
   } catch (error) {
-    throw new EdgeError('ENGINE_UNAVAILABLE', `DOCKER_HOST="${process.env.DOCKER_HOST}" is not valid: use unix:///path/to/docker.sock or tcp://host:port.`, { cause: error });
+    throw new EdgeError('ENGINE_UNAVAILABLE', `DOCKER_HOST="${process.env.DOCKER_HOST}" is not valid: use unix:///path/to/docker.sock or tcp://host:port.`, {
+      cause: error,
+    });
   }
 }
 
@@ -58,7 +60,13 @@ async function pingFailure(docker: Docker): Promise<string | undefined> {
     timer = setTimeout(() => resolve(`no answer within ${pingTimeoutMs / 1000} s`), pingTimeoutMs);
   });
   try {
-    return await Promise.race([docker.ping().then(() => undefined, (error: unknown) => errorText(error)), timeout]);
+    return await Promise.race([
+      docker.ping().then(
+        () => undefined,
+        (error: unknown) => errorText(error),
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -76,7 +84,10 @@ async function mayManageLocalEngine(options: EnsureEngineOptions): Promise<boole
 }
 
 async function exists(path: string, mode = constants.F_OK): Promise<boolean> {
-  return access(path, mode).then(() => true, () => false);
+  return access(path, mode).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Looks in PATH and the sbin folders, which a non-login root shell may leave out of PATH. */
@@ -101,7 +112,8 @@ async function dockerdRunning(): Promise<boolean> {
 async function installDocker(log: (line: string) => void): Promise<string> {
   log('Docker is not installed: apt-get update');
   const update = await run('apt-get', ['update']);
-  if (update.code !== 0) throw fail(`Docker is not installed and apt-get update failed (exit ${update.code}); install Docker or set DOCKER_HOST:\n${update.tail}`);
+  if (update.code !== 0)
+    throw fail(`Docker is not installed and apt-get update failed (exit ${update.code}); install Docker or set DOCKER_HOST:\n${update.tail}`);
   log('installing docker.io with apt-get (about 15 s)');
   const install = await run('apt-get', ['install', '-y', 'docker.io'], { DEBIAN_FRONTEND: 'noninteractive' });
   const dockerd = await dockerdPath();
@@ -161,7 +173,10 @@ async function waitForLocalEngine(exited: Promise<string> | undefined): Promise<
   if (!failure) return docker;
   // Another process may have started dockerd a moment before us, so ours quit on its pid file lock.
   if (death && (await dockerdRunning())) return waitForLocalEngine(undefined);
-  if (!exited) throw fail(`dockerd is running but ${defaultSocket} did not answer within ${startTimeoutMs / 1000} s (${failure}): check its log, restart it, or set DOCKER_HOST to an engine that runs.`);
+  if (!exited)
+    throw fail(
+      `dockerd is running but ${defaultSocket} did not answer within ${startTimeoutMs / 1000} s (${failure}): check its log, restart it, or set DOCKER_HOST to an engine that runs.`,
+    );
   const why = death ?? `${defaultSocket} did not answer within ${startTimeoutMs / 1000} s`;
   throw fail(`We started dockerd but ${why}; fix what its log says or set DOCKER_HOST to an engine that runs. The end of ${dockerdLog}:\n${await logTail()}`);
 }

@@ -36,13 +36,19 @@ export async function createExecutor(settings: ExecutorSettings = {}): Promise<E
   const harness = await buildHarness(join(cacheDir, 'harness'));
   if (local) {
     const { maxContainers, concurrency, maxQueue, maxQueuePerOwner, maxWaitMs } = pool;
-    const sizes = Object.fromEntries(Object.entries({ maxProcesses: maxContainers, concurrency, maxQueue, maxQueuePerOwner, maxWaitMs }).filter(([, value]) => value !== undefined));
+    const sizes = Object.fromEntries(
+      Object.entries({ maxProcesses: maxContainers, concurrency, maxQueue, maxQueuePerOwner, maxWaitMs }).filter(([, value]) => value !== undefined),
+    );
     const executor = new ProcessExecutor({ harnessDir: harness.dir, runDir, installer, ...sizes });
     await executor.start();
     return { executor, pool: executor, installer, kind: 'process' };
   }
   // Loaded only here: Docker's client takes a quarter of a second to load, which `run --local` does without.
-  const [{ ensureEngine }, { ensureBaseImage }, { DockerExecutor }] = await Promise.all([import('./engine.ts'), import('./base-image.ts'), import('./docker-executor.ts')]);
+  const [{ ensureEngine }, { ensureBaseImage }, { DockerExecutor }] = await Promise.all([
+    import('./engine.ts'),
+    import('./base-image.ts'),
+    import('./docker-executor.ts'),
+  ]);
   const docker = await ensureEngine({ log });
   const image = await ensureBaseImage(docker, harness, { log });
   const executor = new DockerExecutor({ docker, image, runDir, installer, ...pool });

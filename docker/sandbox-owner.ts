@@ -64,7 +64,11 @@ export async function removeOrphanSandboxes(docker: Docker, self: SandboxOwner):
   const sandboxes = await docker.listContainers({ all: true, filters: { label: [OWNER_LABEL] } });
   await Promise.all(
     sandboxes.map(async (info) => {
-      if (await ownerGone(docker, self, info.Id, info.Labels)) await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
+      if (await ownerGone(docker, self, info.Id, info.Labels))
+        await docker
+          .getContainer(info.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
     }),
   );
 }

@@ -113,7 +113,10 @@ const relativeImport = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"]\.{1,2}\//;
 
 async function compile(file: string, source: string): Promise<{ code: string; loadError?: string }> {
   if (relativeImport.test(source)) {
-    return { code: '', loadError: `${file} imports another file of the app; a function file must be self-contained: put shared code in a local package ("dependencies": { "shared": "file:./shared" })` };
+    return {
+      code: '',
+      loadError: `${file} imports another file of the app; a function file must be self-contained: put shared code in a local package ("dependencies": { "shared": "file:./shared" })`,
+    };
   }
   if (!file.endsWith('.ts')) return { code: source };
   // Loaded only for TypeScript: esbuild takes a tenth of a second to load, which an app of JavaScript does without.

@@ -88,7 +88,9 @@ async function assertLinksInside(installDir: string): Promise<void> {
     const link = join(entry.parentPath, entry.name);
     const target = resolve(entry.parentPath, await readlink(link));
     if (!isInside(installDir, target)) {
-      throw failure(`npm installed ${relative(installDir, link)} as a link to ${target}, outside the dependency folder: package-lock.json links it to a folder that package.json does not declare with file:, regenerate the lock with npm install`);
+      throw failure(
+        `npm installed ${relative(installDir, link)} as a link to ${target}, outside the dependency folder: package-lock.json links it to a folder that package.json does not declare with file:, regenerate the lock with npm install`,
+      );
     }
   }
 }
@@ -177,7 +179,11 @@ export class DependencyInstaller {
     const started = Date.now();
     this.#log(`deps: ${command} for ${plan.appDir} (${plan.key.slice(0, 12)})`);
     const outcome = await runNpm(args, temp, this.#timeoutMs).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw failure(`npm was found neither beside node (${npmBesideNode(process.execPath)}) nor on the PATH: it is needed to install the dependencies of ${plan.appDir}`, error);
+      if (error.code === 'ENOENT')
+        throw failure(
+          `npm was found neither beside node (${npmBesideNode(process.execPath)}) nor on the PATH: it is needed to install the dependencies of ${plan.appDir}`,
+          error,
+        );
       throw failure(`${command} could not start for ${plan.appDir}: ${error.message}`, error);
     });
     if (outcome.timedOut) {

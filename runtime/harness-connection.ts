@@ -49,7 +49,11 @@ export class HarnessConnection {
   constructor(socket: Socket, exitReason: ExitReason) {
     this.#socket = socket;
     this.#exitReason = exitReason;
-    this.#reader = new LineReader(MAX_LINE_BYTES, (line) => this.#handle(line), () => socket.destroy());
+    this.#reader = new LineReader(
+      MAX_LINE_BYTES,
+      (line) => this.#handle(line),
+      () => socket.destroy(),
+    );
     socket.on('data', (chunk: Buffer) => {
       this.#lastHeard = performance.now();
       this.#reader.push(chunk);
@@ -148,7 +152,10 @@ export class HarnessConnection {
       const pending = this.#pending.get(message.id);
       if (!pending) return;
       if (message.malformed) {
-        const result: CallResult = { ok: false, error: { code: 'INVALID_INPUT', message: `ctx.call('${message.fn}') sent an input that is not one JSON value` } };
+        const result: CallResult = {
+          ok: false,
+          error: { code: 'INVALID_INPUT', message: `ctx.call('${message.fn}') sent an input that is not one JSON value` },
+        };
         this.#send({ t: 'call-result', id: message.id, callId: message.callId, result });
         return;
       }

@@ -81,11 +81,21 @@ export class InvocationService {
       const app = await load();
       if (app.dependencies) await this.#install(app.dependencies, context);
       const { cache, precomputed } = request;
-      return await this.#invoker.invoke(app, request.function, request.input ?? null, { cache, precomputed, owner: context.owner, recordResults: context.recordResults });
+      return await this.#invoker.invoke(app, request.function, request.input ?? null, {
+        cache,
+        precomputed,
+        owner: context.owner,
+        recordResults: context.recordResults,
+      });
     } catch (error) {
       if (error instanceof EdgeError) return { ok: false, error: error.toBody(), logs: [], stats: noStats() };
       this.#onUnexpected(error, request);
-      return { ok: false, error: { code: 'INTERNAL_ERROR', message: `running "${request.function}" failed unexpectedly; the operator log has the details` }, logs: [], stats: noStats() };
+      return {
+        ok: false,
+        error: { code: 'INTERNAL_ERROR', message: `running "${request.function}" failed unexpectedly; the operator log has the details` },
+        logs: [],
+        stats: noStats(),
+      };
     }
   }
 

@@ -100,7 +100,10 @@ export class Invoker {
     const spec = tree.app.functions.get(name);
     if (!spec) return notFound(tree.app, name);
     if (depth >= this.#maxDepth) {
-      return failure('CALL_DEPTH_EXCEEDED', `a chain of ctx.calls reached more than ${this.#maxDepth} functions at "${name}"; is a function calling itself without end?`);
+      return failure(
+        'CALL_DEPTH_EXCEEDED',
+        `a chain of ctx.calls reached more than ${this.#maxDepth} functions at "${name}"; is a function calling itself without end?`,
+      );
     }
     try {
       const key = callKey(spec.name, spec.version, input);

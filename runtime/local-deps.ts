@@ -59,7 +59,9 @@ async function assertNoNestedLocal(target: string, name: string): Promise<void> 
   for (const field of INSTALLED_FIELDS) {
     for (const [nested, spec] of Object.entries(dependencyMap(pkg, field, `${target}/package.json`) ?? {})) {
       if (localPath(nested, spec) !== undefined) {
-        throw failure(`dependency "${name}" (${target}) has a local dependency "${nested}" (${spec}): local packages cannot have local dependencies themselves`);
+        throw failure(
+          `dependency "${name}" (${target}) has a local dependency "${nested}" (${spec}): local packages cannot have local dependencies themselves`,
+        );
       }
     }
   }

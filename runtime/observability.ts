@@ -89,10 +89,20 @@ export class Observability {
     this.#pool = pool;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    const invocations = new Counter({ name: 'edgecourier_invocations_total', help: 'Function bodies run, nested calls included, by outcome ("ok" or the error code).', labelNames: ['outcome'], registers });
+    const invocations = new Counter({
+      name: 'edgecourier_invocations_total',
+      help: 'Function bodies run, nested calls included, by outcome ("ok" or the error code).',
+      labelNames: ['outcome'],
+      registers,
+    });
     // Present from the start, so that rate() sees the first call.
     invocations.inc({ outcome: 'ok' }, 0);
-    const duration = new Histogram({ name: 'edgecourier_invocation_duration_seconds', help: 'Seconds from asking for a sandbox to the answer, nested calls included.', buckets: durationBuckets, registers });
+    const duration = new Histogram({
+      name: 'edgecourier_invocation_duration_seconds',
+      help: 'Seconds from asking for a sandbox to the answer, nested calls included.',
+      buckets: durationBuckets,
+      registers,
+    });
     const coldStarts = new Counter({ name: 'edgecourier_cold_starts_total', help: 'Executions that first had to prepare a sandbox for their app.', registers });
     this.executor = new ObservedExecutor(executor, (event) => {
       invocations.inc({ outcome: event.outcome });

@@ -102,10 +102,7 @@ const cappedText = (max: number) => z.string().transform((text) => capText(text,
 /** Longer than any function name, so that a name is never cut into another one. */
 const MAX_CALLED_NAME_CHARS = 256;
 const errorBodySchema = z.object({ code: z.enum(errorCodes), message: cappedText(MAX_ERROR_MESSAGE_CHARS) });
-export const callResultSchema = z.union([
-  z.object({ ok: z.literal(true), output: z.unknown() }),
-  z.object({ ok: z.literal(false), error: errorBodySchema }),
-]);
+export const callResultSchema = z.union([z.object({ ok: z.literal(true), output: z.unknown() }), z.object({ ok: z.literal(false), error: errorBodySchema })]);
 const logEntrySchema = z.object({
   level: z.enum(['debug', 'info', 'log', 'warn', 'error']),
   message: cappedText(MAX_LOG_LINE_CHARS),
@@ -129,7 +126,6 @@ export const harnessMessageSchema = z.discriminatedUnion('t', [
     tainted: z.boolean().optional(),
   }),
 ]);
-
 
 /**
  * A line from the harness as a message, or undefined when its header is not one of ours (the host then
@@ -155,12 +151,18 @@ export function parseHarnessLine(line: string): HarnessMessage | undefined {
   if (!result.success) return { ...message, result: { ok: false, error: { code: 'INVALID_OUTPUT', message: 'the function sent a malformed result' } } };
   // A worker's stack is larger than the host's: output it could serialise may overflow the host's answer.
   if (result.data.ok && nestedDeeperThan(result.data.output)) {
-    return { ...message, result: { ok: false, error: { code: 'INVALID_OUTPUT', message: `the function returned a value nested deeper than ${MAX_JSON_DEPTH} levels` } } };
+    return {
+      ...message,
+      result: { ok: false, error: { code: 'INVALID_OUTPUT', message: `the function returned a value nested deeper than ${MAX_JSON_DEPTH} levels` } },
+    };
   }
   return { ...message, result: result.data as CallResult };
 }
 
-function parsePayload<T>(payload: string | undefined, check: (value: unknown) => { success: true; data: T } | { success: false }): { success: true; data: T } | { success: false } {
+function parsePayload<T>(
+  payload: string | undefined,
+  check: (value: unknown) => { success: true; data: T } | { success: false },
+): { success: true; data: T } | { success: false } {
   if (payload === undefined) return { success: false };
   try {
     return check(JSON.parse(payload));

@@ -48,7 +48,8 @@ let parser: Promise<SpecParser> | undefined;
 /** npm-package-arg of the npm that installs, so that what is checked here is what that npm will do. */
 function specParser(): Promise<SpecParser> {
   parser ??= findNpmCli().then((cli) => {
-    if (!cli) throw failure(`npm was found neither beside node (${npmBesideNode(process.execPath)}) nor on the PATH: it is needed to check and install dependencies`);
+    if (!cli)
+      throw failure(`npm was found neither beside node (${npmBesideNode(process.execPath)}) nor on the PATH: it is needed to check and install dependencies`);
     return createRequire(join(dirname(cli), '..', 'package.json'))('npm-package-arg') as SpecParser;
   });
   // npm installed after a failed look is found by the next one.
@@ -74,7 +75,8 @@ function check(npa: SpecParser, rule: DependencyRule, where: string, name: strin
     throw refuse(`not a spec npm accepts for a registry package (${(error as Error).message})`);
   }
   const target = parsed.type === 'alias' ? parsed.subSpec : parsed;
-  const fits = (type: ParsedSpec['type']) => REGISTRY_TYPES.has(type) || (rule === 'registry-and-app-files' && APP_FILE_TYPES.has(type) && parsed.type !== 'alias');
+  const fits = (type: ParsedSpec['type']) =>
+    REGISTRY_TYPES.has(type) || (rule === 'registry-and-app-files' && APP_FILE_TYPES.has(type) && parsed.type !== 'alias');
   if (!target || !fits(target.type)) throw refuse(target ? kind(target) : 'an alias of nothing');
   return parsed;
 }
@@ -122,7 +124,10 @@ export async function assertFleetDependencies(manifest: DependencyManifest): Pro
   const local = await assertRegistryOnly(manifest.packageJson, 'registry-and-app-files', 'package.json', manifest.appDir);
   for (const { named, parsed } of local) {
     if (parsed.type === 'file') {
-      throw new EdgeError('DEPENDENCY_NOT_ALLOWED', `package.json: ${named} is a tarball, whose own dependencies cannot be checked before npm fetches them; unpack it into a folder of the app and name that folder`);
+      throw new EdgeError(
+        'DEPENDENCY_NOT_ALLOWED',
+        `package.json: ${named} is a tarball, whose own dependencies cannot be checked before npm fetches them; unpack it into a folder of the app and name that folder`,
+      );
     }
     if (parsed.type !== 'directory' || !parsed.fetchSpec) continue;
     const dir = resolve(manifest.appDir, parsed.fetchSpec);
@@ -136,6 +141,9 @@ export async function assertFleetDependencies(manifest: DependencyManifest): Pro
   for (const [key, entry] of Object.entries(isObject(packages) ? packages : {})) {
     const resolved = isObject(entry) ? entry.resolved : undefined;
     if (typeof resolved !== 'string' || /^file:/i.test(resolved) || !/^[a-z][a-z+.-]*:/i.test(resolved) || REGISTRY_TARBALL.test(resolved)) continue;
-    throw new EdgeError('DEPENDENCY_NOT_ALLOWED', `package-lock.json: "resolved" of "${key}" (${JSON.stringify(resolved)}) is not a tarball of the npm registry (https://registry.npmjs.org/); ${allowed('registry-and-app-files')}`);
+    throw new EdgeError(
+      'DEPENDENCY_NOT_ALLOWED',
+      `package-lock.json: "resolved" of "${key}" (${JSON.stringify(resolved)}) is not a tarball of the npm registry (https://registry.npmjs.org/); ${allowed('registry-and-app-files')}`,
+    );
   }
 }

@@ -35,7 +35,9 @@ export async function openRendezvous(dir: string): Promise<Rendezvous> {
       });
       return Promise.race([
         first,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new EdgeError('SANDBOX_FAILED', `the sandbox did not connect within ${timeoutMs} ms`)), timeoutMs).unref()),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new EdgeError('SANDBOX_FAILED', `the sandbox did not connect within ${timeoutMs} ms`)), timeoutMs).unref(),
+        ),
       ]);
     },
     close: () => server.close(),

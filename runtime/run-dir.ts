@@ -52,7 +52,10 @@ export function ownerAlive(owner: ProcessIdentity): boolean {
  * sandbox's socket first, or swap a sandbox folder for a symlink before it is mounted.
  */
 function ensurePrivateRunDir(runDir: string): Promise<void> {
-  return ensurePrivateFolder(runDir, () => new EdgeError('SANDBOX_FAILED', `the run directory ${runDir} must be a folder owned by this user; remove it or set EDGECOURIER_RUN_DIR`));
+  return ensurePrivateFolder(
+    runDir,
+    () => new EdgeError('SANDBOX_FAILED', `the run directory ${runDir} must be a folder owned by this user; remove it or set EDGECOURIER_RUN_DIR`),
+  );
 }
 
 /**

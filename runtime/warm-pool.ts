@@ -217,11 +217,17 @@ export class WarmPool implements Executor {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { app, depsDir, resolve, reject, timer: undefined! };
       if (!this.#shares.wait(owner, waiter)) {
-        reject(new EdgeError('BUSY', `the sandboxes are busy: this caller's share (${this.#shares.share} calls at once) is in use and ${this.#shares.waiting} calls are waiting; try again shortly`));
+        reject(
+          new EdgeError(
+            'BUSY',
+            `the sandboxes are busy: this caller's share (${this.#shares.share} calls at once) is in use and ${this.#shares.waiting} calls are waiting; try again shortly`,
+          ),
+        );
         return;
       }
       waiter.timer = setTimeout(() => {
-        if (this.#shares.remove(owner, waiter)) reject(new EdgeError('BUSY', `the sandboxes are busy: none had room for this call within ${maxWaitMs} ms; try again shortly`));
+        if (this.#shares.remove(owner, waiter))
+          reject(new EdgeError('BUSY', `the sandboxes are busy: none had room for this call within ${maxWaitMs} ms; try again shortly`));
       }, maxWaitMs);
     });
   }

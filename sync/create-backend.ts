@@ -29,7 +29,12 @@ export async function readCredentialsFile(path: string): Promise<Record<string, 
  * Only the chosen service's SDK is loaded: each holds several MB that a courier of the other, or of a local folder, does without.
  * @example const backend = await createBackend('dropbox', '/edge', (line) => logger.info(line))
  */
-export async function createBackend(kind: BackendKind, rootPath: string, log: (line: string) => void, credentials: Record<string, string> = {}): Promise<SyncBackend> {
+export async function createBackend(
+  kind: BackendKind,
+  rootPath: string,
+  log: (line: string) => void,
+  credentials: Record<string, string> = {},
+): Promise<SyncBackend> {
   const env = { ...process.env, ...credentials };
   if (kind === 'dropbox') return (await import('./dropbox/dropbox-backend.ts')).dropboxBackendFromEnv(rootPath, { log }, env);
   return (await import('./onedrive/onedrive-backend.ts')).oneDriveBackendFromEnv(rootPath, { log, env });

@@ -41,7 +41,11 @@ export function addServiceOptions(command: Command, dataDefault: string): Comman
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', (value) => (value === '0' ? 0 : positiveInt(value)), 8080)
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .option('--public-url <url>', 'the URL people reach the service at, for mailed links and endpoint URLs (default http://localhost:<port>)')
-    .option('--smtp-url <url>', 'send mail through this SMTP server (default $SMTP_URL; without one, mails go to <data>/outbox as .eml files)', process.env.SMTP_URL)
+    .option(
+      '--smtp-url <url>',
+      'send mail through this SMTP server (default $SMTP_URL; without one, mails go to <data>/outbox as .eml files)',
+      process.env.SMTP_URL,
+    )
     .addOption(new Option('--operator <email>').hideHelp().argParser(refuseOperatorFlag))
     .option(
       '--trust-proxy <proxies>',
@@ -56,7 +60,9 @@ export function addServiceOptions(command: Command, dataDefault: string): Comman
  * refused with what to do instead rather than ignored (a cloud silently without operators would puzzle its owner).
  */
 function refuseOperatorFlag(email: string): never {
-  throw new InvalidArgumentError(`--operator is gone: it made whoever signed up first with that address an operator. Start the cloud without it, sign up as ${email}, then run \`edgecourier cloud operators add ${email} --data <the cloud's data folder>\` on the cloud's host.`);
+  throw new InvalidArgumentError(
+    `--operator is gone: it made whoever signed up first with that address an operator. Start the cloud without it, sign up as ${email}, then run \`edgecourier cloud operators add ${email} --data <the cloud's data folder>\` on the cloud's host.`,
+  );
 }
 
 /** The cloud's settings from the shared options; the secret key comes from the environment only, never a command line others can see. */
@@ -77,7 +83,10 @@ export function registerCloud(program: Command): void {
   registerOperators(command, resolve('data'));
   command
     .description('Run the cloud service: accounts, apps, functions, endpoints and test-invocation over HTTP (docs/http-api.md).')
-    .addHelpText('after', '\nLogs are JSON lines on stdout. GET /metrics (Prometheus) and GET /healthz are for operators. SIGINT or SIGTERM stop it after requests in flight.')
+    .addHelpText(
+      'after',
+      '\nLogs are JSON lines on stdout. GET /metrics (Prometheus) and GET /healthz are for operators. SIGINT or SIGTERM stop it after requests in flight.',
+    )
     .action(async (options: ServiceOptions) => {
       const [{ pino }, { startCloud }, { createExecutor }, { serveRuns }] = await Promise.all([
         import('pino'),

@@ -73,7 +73,12 @@ async function startFleet(options: CourierOptions, token: string, executor: Exec
     stateDir: options.state ?? defaultStateDir(),
     executor,
     observability,
-    tuning: { concurrency: options.concurrency, maxRequestBytes: options.maxRequestBytes, settleMs: options.settleMs, retry: { retryForMs: options.retryForMs } },
+    tuning: {
+      concurrency: options.concurrency,
+      maxRequestBytes: options.maxRequestBytes,
+      settleMs: options.settleMs,
+      retry: { retryForMs: options.retryForMs },
+    },
     logger,
   });
   return async () => {
@@ -84,7 +89,10 @@ async function startFleet(options: CourierOptions, token: string, executor: Exec
 
 /** --retry-for-ms, for every command that runs a courier. */
 export const retryForOption = () =>
-  new Option('--retry-for-ms <ms>', "how long a request that fails for the platform's sake (BUSY, SANDBOX_FAILED, ...) is tried again before that error is its result; 0: never")
+  new Option(
+    '--retry-for-ms <ms>',
+    "how long a request that fails for the platform's sake (BUSY, SANDBOX_FAILED, ...) is tried again before that error is its result; 0: never",
+  )
     .argParser(nonNegativeInt)
     .default(defaultRetryPolicy.retryForMs);
 

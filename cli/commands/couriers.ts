@@ -24,11 +24,19 @@ function fleetSize(value: string): number {
 function uptime(since: Date | undefined): string | null {
   if (!since) return null;
   const seconds = Math.max(0, Math.round((Date.now() - since.getTime()) / 1000));
-  const parts: Array<[number, string]> = [[Math.floor(seconds / 86400), 'd'], [Math.floor(seconds / 3600) % 24, 'h'], [Math.floor(seconds / 60) % 60, 'm'], [seconds % 60, 's']];
+  const parts: Array<[number, string]> = [
+    [Math.floor(seconds / 86400), 'd'],
+    [Math.floor(seconds / 3600) % 24, 'h'],
+    [Math.floor(seconds / 60) % 60, 'm'],
+    [seconds % 60, 's'],
+  ];
   const largest = parts.findIndex(([value]) => value > 0);
   // Zero seconds still shows as `0s`.
   const first = largest === -1 ? 3 : largest;
-  return parts.slice(first, first + 2).map(([value, unit]) => `${value}${unit}`).join(' ');
+  return parts
+    .slice(first, first + 2)
+    .map(([value, unit]) => `${value}${unit}`)
+    .join(' ');
 }
 
 async function scale(count: number, flags: ScaleFlags): Promise<void> {
@@ -49,21 +57,46 @@ async function scale(count: number, flags: ScaleFlags): Promise<void> {
 }
 
 async function list(flags: { swarm?: boolean }): Promise<void> {
-  const [{ ensureEngine }, { listCouriers }, { listSwarmCouriers }] = await Promise.all([import('../../docker/engine.ts'), import('../../deploy/courier-fleet.ts'), import('../../deploy/swarm-fleet.ts')]);
+  const [{ ensureEngine }, { listCouriers }, { listSwarmCouriers }] = await Promise.all([
+    import('../../docker/engine.ts'),
+    import('../../deploy/courier-fleet.ts'),
+    import('../../deploy/swarm-fleet.ts'),
+  ]);
   const docker = await ensureEngine({ log: progress });
   if (flags.swarm) {
     const tasks = await listSwarmCouriers(docker);
-    return printJson(tasks.map((task) => ({ slot: task.slot, task: task.task, container: task.container?.slice(0, 12) ?? null, state: task.state, desired: task.desiredState, error: task.error ?? null })));
+    return printJson(
+      tasks.map((task) => ({
+        slot: task.slot,
+        task: task.task,
+        container: task.container?.slice(0, 12) ?? null,
+        state: task.state,
+        desired: task.desiredState,
+        error: task.error ?? null,
+      })),
+    );
   }
   const couriers = await listCouriers(docker);
-  printJson(couriers.map((courier) => ({ name: courier.name, state: courier.state, health: courier.health, uptime: courier.state === 'running' ? uptime(courier.startedAt) : null })));
+  printJson(
+    couriers.map((courier) => ({
+      name: courier.name,
+      state: courier.state,
+      health: courier.health,
+      uptime: courier.state === 'running' ? uptime(courier.startedAt) : null,
+    })),
+  );
 }
 
 async function remove(names: string[], flags: { swarm?: boolean }): Promise<void> {
-  const [{ ensureEngine }, { removeCouriers }, { removeSwarmCouriers }] = await Promise.all([import('../../docker/engine.ts'), import('../../deploy/courier-fleet.ts'), import('../../deploy/swarm-fleet.ts')]);
+  const [{ ensureEngine }, { removeCouriers }, { removeSwarmCouriers }] = await Promise.all([
+    import('../../docker/engine.ts'),
+    import('../../deploy/courier-fleet.ts'),
+    import('../../deploy/swarm-fleet.ts'),
+  ]);
   const docker = await ensureEngine({ log: progress });
   if (flags.swarm) {
-    if (names.length > 0) throw new EdgeError('INVALID_INPUT', `with --swarm the whole service ${SWARM_SERVICE} is removed; scale it down instead of naming couriers`);
+    if (names.length > 0)
+      throw new EdgeError('INVALID_INPUT', `with --swarm the whole service ${SWARM_SERVICE} is removed; scale it down instead of naming couriers`);
     return printJson({ removed: (await removeSwarmCouriers(docker, progress)) ? [SWARM_SERVICE] : [] });
   }
   const removed = await removeCouriers(docker, names.length > 0 ? names : undefined, progress);
@@ -77,15 +110,23 @@ function guarded<A extends unknown[]>(action: (...args: A) => Promise<void>): (.
 }
 
 export function registerCouriers(program: Command): void {
-  const couriers = program.command('couriers').description('A fleet of courier containers on this host, serving the roots a cloud assigns (docs/fleet-api.md).');
+  const couriers = program
+    .command('couriers')
+    .description('A fleet of courier containers on this host, serving the roots a cloud assigns (docs/fleet-api.md).');
   couriers
     .command('scale')
     .argument('<count>', 'how many couriers should run (0 removes them all)', fleetSize)
     .description('Build the images where missing, then create couriers up to <count> or gracefully stop the highest-numbered ones.')
     .requiredOption('--cloud <url>', 'the URL of the cloud, as the containers reach it (not 127.0.0.1, which is the container itself)')
-    .option('--token <token>', "an operator's API token (default: $EDGECOURIER_TOKEN); written to <host-folder>/secrets/edgecourier/courier-token (mode 600) and mounted read-only, with --swarm given as a Docker secret")
-    .option('--host-folder <dir>', 'holds the fleet\'s shared state and each courier\'s own folder', SERVICE_HOME)
-    .option('--swarm', `run them as the replicas of the Docker Swarm service ${SWARM_SERVICE} (a one-node swarm on 127.0.0.1 is created when the engine is in none)`)
+    .option(
+      '--token <token>',
+      "an operator's API token (default: $EDGECOURIER_TOKEN); written to <host-folder>/secrets/edgecourier/courier-token (mode 600) and mounted read-only, with --swarm given as a Docker secret",
+    )
+    .option('--host-folder <dir>', "holds the fleet's shared state and each courier's own folder", SERVICE_HOME)
+    .option(
+      '--swarm',
+      `run them as the replicas of the Docker Swarm service ${SWARM_SERVICE} (a one-node swarm on 127.0.0.1 is created when the engine is in none)`,
+    )
     .option('--timeout <seconds>', 'with --swarm: how long to wait for exactly <count> tasks to run (default 150)', positiveInt)
     .addHelpText(
       'after',

@@ -72,7 +72,10 @@ export function registerDeploy(program: Command): void {
     .argument('<appDir>', 'the app folder')
     .option('--name <name>', 'the cloud app name (default: the folder name)')
     .option('--start', 'start the app after deploying (a running app is restarted anyway)')
-    .addHelpText('after', '\nEndpoints come from app.json: "endpoints": [{ "method": "POST", "path": "/greet", "function": "greet", "public": true }].\nFunctions and endpoints the folder no longer has are removed from the cloud app.')
+    .addHelpText(
+      'after',
+      '\nEndpoints come from app.json: "endpoints": [{ "method": "POST", "path": "/greet", "function": "greet", "public": true }].\nFunctions and endpoints the folder no longer has are removed from the cloud app.',
+    )
     .action(async (appDir: string, options: DeployOptions) => {
       try {
         const [{ loadApp }, { loggedInClient }] = await Promise.all([import('../../runtime/app.ts'), import('../session.ts')]);

@@ -31,7 +31,10 @@ function accountCommand(program: Command, name: string, description: string, act
     .description(description)
     .requiredOption('--email <address>', 'your email address')
     .option('--url <url>', 'the cloud service', defaultUrl)
-    .addHelpText('after', '\nThe password is read from EDGECOURIER_PASSWORD, from stdin when piped, or asked for.\nEDGECOURIER_URL and EDGECOURIER_TOKEN, when both set, are used instead of the saved token.')
+    .addHelpText(
+      'after',
+      '\nThe password is read from EDGECOURIER_PASSWORD, from stdin when piped, or asked for.\nEDGECOURIER_URL and EDGECOURIER_TOKEN, when both set, are used instead of the saved token.',
+    )
     .action(async (options: AccountOptions) => {
       try {
         await act(options);

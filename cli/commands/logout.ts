@@ -17,7 +17,10 @@ export function registerLogout(program: Command): void {
   program
     .command('logout')
     .description('Revoke the API token saved by login on its cloud, and forget it on this machine.')
-    .addHelpText('after', '\nWhen the cloud cannot be reached, the token is still forgotten here, but stays valid there: revoke it later with DELETE /api/v1/tokens/<id>, or reset the password.')
+    .addHelpText(
+      'after',
+      '\nWhen the cloud cannot be reached, the token is still forgotten here, but stays valid there: revoke it later with DELETE /api/v1/tokens/<id>, or reset the password.',
+    )
     .action(async () => {
       const { credentialsFile, forgetCredentials, savedCredentials } = await import('../credentials.ts');
       const saved = await savedCredentials();
@@ -29,7 +32,9 @@ export function registerLogout(program: Command): void {
       );
       await forgetCredentials();
       if (error === undefined) return progress(`logged out of ${saved.url}: the token is revoked and forgotten`);
-      progress(`the token is forgotten on this machine, but could not be revoked on ${saved.url}, where it stays valid until revoked (DELETE /api/v1/tokens/<id>) or the password is reset`);
+      progress(
+        `the token is forgotten on this machine, but could not be revoked on ${saved.url}, where it stays valid until revoked (DELETE /api/v1/tokens/<id>) or the password is reset`,
+      );
       fail(error);
     });
 }

@@ -4,7 +4,6 @@ import type { ErrorBody } from '../../base/errors.ts';
 import type { InvocationLog } from '../../runtime/protocol.ts';
 import { fail, printJson } from '../output.ts';
 
-
 interface Invocation {
   at: string;
   ok: boolean;

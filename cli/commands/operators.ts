@@ -27,15 +27,17 @@ async function report(work: () => Promise<unknown>): Promise<void> {
 export function registerOperators(cloud: Command, dataDefault: string): void {
   const operators = cloud
     .command('operators')
-    .description("Who is an operator: whose API tokens run couriers and receive users' root credentials (docs/fleet-api.md). Talks to the cloud running on --data through its control socket, so only someone who may use that folder can change it.");
+    .description(
+      "Who is an operator: whose API tokens run couriers and receive users' root credentials (docs/fleet-api.md). Talks to the cloud running on --data through its control socket, so only someone who may use that folder can change it.",
+    );
   const withData = (command: Command) => command.option('--data <dir>', 'the data folder of the running cloud', dataDefault);
   withData(operators.command('list').description('List the operator accounts.')).action((options: DataOption) =>
     report(async () => (await control<{ operators: OperatorView[] }>(options.data, 'GET', '/operators')).operators),
   );
-  withData(operators.command('add <email>').description('Make the existing account of this address an operator (it must have signed up).')).action((email: string, options: DataOption) =>
-    report(() => control(options.data, 'PUT', operatorPath(email))),
+  withData(operators.command('add <email>').description('Make the existing account of this address an operator (it must have signed up).')).action(
+    (email: string, options: DataOption) => report(() => control(options.data, 'PUT', operatorPath(email))),
   );
-  withData(operators.command('remove <email>').description('Make an operator an ordinary user again; its couriers get 403 from then on.')).action((email: string, options: DataOption) =>
-    report(() => control(options.data, 'DELETE', operatorPath(email))),
+  withData(operators.command('remove <email>').description('Make an operator an ordinary user again; its couriers get 403 from then on.')).action(
+    (email: string, options: DataOption) => report(() => control(options.data, 'DELETE', operatorPath(email))),
   );
 }

@@ -18,10 +18,13 @@ export function registerPull(program: Command): void {
   program
     .command('pull')
     .description("Download <function> with its app's other functions and package.json into <dir>, for `edgecourier run <dir> <function> --local`.")
-    .argument('<app>', 'your app name or id, or the id of anyone\'s app whose function is public')
+    .argument('<app>', "your app name or id, or the id of anyone's app whose function is public")
     .argument('<function>', 'function name')
     .argument('<dir>', 'the folder to write (must be empty or missing)')
-    .addHelpText('after', '\nThe call keys of a local run match the cloud\'s, so `run --local --save-results r.json` then\n`edgecourier invoke <app> <function> --precomputed r.json` lets the cloud skip that work.')
+    .addHelpText(
+      'after',
+      "\nThe call keys of a local run match the cloud's, so `run --local --save-results r.json` then\n`edgecourier invoke <app> <function> --precomputed r.json` lets the cloud skip that work.",
+    )
     .action(async (app: string, fn: string, dir: string) => {
       try {
         if ((await readdir(dir).catch(() => [])).length > 0) throw new EdgeError('INVALID_INPUT', `${dir} is not empty; pull into a new folder`);

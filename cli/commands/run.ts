@@ -26,7 +26,10 @@ export function registerRun(program: Command): void {
     .option('--save-results <file>', 'write every result of this call tree to <file>, ready to send as precomputed')
     .addOption(new Option('--local', 'run as plain processes on this machine instead of Docker containers: NO SANDBOX, for edge computing with code you trust'))
     .addHelpText('after', '\nExit status: 0 when the function succeeded, 1 when it failed (the error is in the JSON), 2 for bad arguments.')
-    .addHelpText('after', '\nWithout --local, a run goes through the sandboxes of an edgecourier service of yours running on this machine (npm start,\nedgecourier courier or cloud), when there is one; otherwise it starts a container of its own.')
+    .addHelpText(
+      'after',
+      '\nWithout --local, a run goes through the sandboxes of an edgecourier service of yours running on this machine (npm start,\nedgecourier courier or cloud), when there is one; otherwise it starts a container of its own.',
+    )
     .action(async (appDir: string, fn: string, options: RunOptions) => {
       try {
         const { parseJsonArg, readEntries } = await import('../json-args.ts');
@@ -37,7 +40,9 @@ export function registerRun(program: Command): void {
           precomputed: options.precomputed ? await readEntries('--precomputed', options.precomputed) : undefined,
         };
         const recordResults = !!options.saveResults;
-        const answer = options.local ? undefined : await (await import('../run-socket/client.ts')).runThroughService({ appDir: resolve(appDir), recordResults, ...request });
+        const answer = options.local
+          ? undefined
+          : await (await import('../run-socket/client.ts')).runThroughService({ appDir: resolve(appDir), recordResults, ...request });
         if (answer) progress('ran in the sandboxes of the edgecourier service running here');
         for (const warning of answer?.warnings ?? []) progress(warning);
         const response = answer?.response ?? (await runHere(appDir, request, recordResults, options.local ?? false));
@@ -69,7 +74,11 @@ async function runHere(appDir: string, request: InvocationRequest, recordResults
       for (const warning of app.warnings) progress(warning);
       return app;
     };
-    const service = new InvocationService({ executor, installer, onUnexpected: (error) => progress(`unexpected error: ${error instanceof Error ? error.stack : String(error)}`) });
+    const service = new InvocationService({
+      executor,
+      installer,
+      onUnexpected: (error) => progress(`unexpected error: ${error instanceof Error ? error.stack : String(error)}`),
+    });
     return await service.invoke(load, request, { recordResults });
   } finally {
     await executor.close();

@@ -63,7 +63,14 @@ export function registerStart(program: Command): void {
         const executor = await createExecutor({ local: options.local ?? false, log: (line) => process.stderr.write(`edgecourier: ${line}\n`) });
         const cloud = await startCloud({ ...cloudSettings(options), executor, logger });
         // One process, one registry: the courier counts on the cloud's, served at the cloud's /metrics.
-        const courier = await startCourier({ root: sync, stateDir: join(data, 'state'), retry: { retryForMs: options.retryForMs }, executor, observability: cloud.observability, logger });
+        const courier = await startCourier({
+          root: sync,
+          stateDir: join(data, 'state'),
+          retry: { retryForMs: options.retryForMs },
+          executor,
+          observability: cloud.observability,
+          logger,
+        });
         const runs = await serveRuns({ ...executor, executor: cloud.observability.executor, logger });
         process.stdout.write(nextSteps(cloud.url, data, sync));
         stopOnSignal(logger, [() => runs.close(), () => courier.stop(), () => cloud.close(), () => executor.executor.close()]);

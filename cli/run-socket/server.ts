@@ -83,12 +83,19 @@ export async function serveRuns(options: RunSocketOptions): Promise<RunSocket> {
   if (options.kind !== 'docker') return { close: async () => undefined };
   const path = runSocketPath();
   const logger = options.logger.child({ component: 'run-socket' });
-  await ensurePrivateFolder(dirname(path), () => new EdgeError('INVALID_INPUT', `${dirname(path)} must be a folder of this user's; remove it or set EDGECOURIER_RUN_DIR`));
+  await ensurePrivateFolder(
+    dirname(path),
+    () => new EdgeError('INVALID_INPUT', `${dirname(path)} must be a folder of this user's; remove it or set EDGECOURIER_RUN_DIR`),
+  );
   if (await answers(path)) {
     logger.info({ path }, 'another service answers edgecourier run here');
     return { close: async () => undefined };
   }
-  const service = new InvocationService({ executor: options.executor, installer: options.installer, onUnexpected: (err, request) => logger.error({ err, fn: request?.function }, 'unexpected error in a run') });
+  const service = new InvocationService({
+    executor: options.executor,
+    installer: options.installer,
+    onUnexpected: (err, request) => logger.error({ err, fn: request?.function }, 'unexpected error in a run'),
+  });
   const respond = async (req: IncomingMessage, res: ServerResponse) => {
     let status = 200;
     let body: RunAnswer | { error: { code: string; message: string } };

@@ -238,7 +238,16 @@ function sweep(): void {
       // The thread may be stuck in the module's import: it takes no new tree, and ends with its last one.
       workers.retire(run.worker);
       // Its slot stays taken: the thread may still write a start into it before it reads the cancel.
-      finish(run.id, failureJson('START_TIMEOUT', `${run.fn} could not be started within ${START_BOUND_MS} ms (starting a worker and importing the module); its own time had not begun`), [], true, false);
+      finish(
+        run.id,
+        failureJson(
+          'START_TIMEOUT',
+          `${run.fn} could not be started within ${START_BOUND_MS} ms (starting a worker and importing the module); its own time had not begun`,
+        ),
+        [],
+        true,
+        false,
+      );
     } else if (overdue || (started !== 0 && now - started > run.timeoutMs + BLOCKED_GRACE_MS)) {
       endWorker(run.worker, run, (r) =>
         r === run
@@ -257,7 +266,10 @@ if (mode === 'container') {
     () => running.size > 0,
     (limitMb) => {
       for (const worker of new Set([...running.values()].map((run) => run.worker))) {
-        endWorker(worker, undefined, (run) => ['OUT_OF_MEMORY', `the container's memory (${limitMb} MB) ran out while ${run.fn} ran; every call running in it was stopped`]);
+        endWorker(worker, undefined, (run) => [
+          'OUT_OF_MEMORY',
+          `the container's memory (${limitMb} MB) ran out while ${run.fn} ran; every call running in it was stopped`,
+        ]);
       }
       // Memory the ended threads held is not all given back to the system at once: a call placed here
       // next would find the container as full as this one did.

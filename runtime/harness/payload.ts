@@ -49,7 +49,9 @@ export function payloadByteBound(payload: Payload): number {
  */
 export function isPayload(value: unknown): value is Payload {
   if (typeof value === 'string') return value.length <= MAX_TEXT && !value.includes('\n');
-  return value instanceof Uint8Array && value.buffer instanceof ArrayBuffer && Buffer.from(value.buffer, value.byteOffset, value.byteLength).indexOf(NEWLINE) === -1;
+  return (
+    value instanceof Uint8Array && value.buffer instanceof ArrayBuffer && Buffer.from(value.buffer, value.byteOffset, value.byteLength).indexOf(NEWLINE) === -1
+  );
 }
 
 /** The memory a batch's long payloads live in, handed over with it: the sender keeps none of it. */

@@ -13,7 +13,10 @@ export function guardProcessKill(): void {
     const target = Number(pid);
     // 0 and negative pids name process groups, which include the harness.
     if (!Number.isInteger(target) || target <= 0 || protectedPids.has(target)) {
-      throw Object.assign(new Error(`process.kill(${String(pid)}) would end the sandbox and every call running in it; a function ends by returning or throwing`), { code: 'EPERM' });
+      throw Object.assign(
+        new Error(`process.kill(${String(pid)}) would end the sandbox and every call running in it; a function ends by returning or throwing`),
+        { code: 'EPERM' },
+      );
     }
   };
   const kill = process.kill.bind(process);

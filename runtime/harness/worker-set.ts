@@ -120,7 +120,13 @@ export class WorkerSet {
     for (const worker of this.#all) {
       if (worker.trees.size === 0 || worker.memoryMb !== memoryMb) continue;
       busy++;
-      if (!worker.retiring && worker.trees.size < TREES_PER_WORKER && worker.freeSlots.length > 0 && (!leastLoaded || worker.trees.size < leastLoaded.trees.size)) leastLoaded = worker;
+      if (
+        !worker.retiring &&
+        worker.trees.size < TREES_PER_WORKER &&
+        worker.freeSlots.length > 0 &&
+        (!leastLoaded || worker.trees.size < leastLoaded.trees.size)
+      )
+        leastLoaded = worker;
     }
     const worker = (busy >= SPREAD ? leastLoaded : undefined) ?? this.#takeIdle(memoryMb) ?? leastLoaded;
     if (!worker) return undefined;
@@ -162,7 +168,16 @@ export class WorkerSet {
       },
     });
     const freeSlots = Array.from({ length: START_SLOTS }, (_, index) => START_SLOTS - 1 - index);
-    const worker: TreeWorker = { thread, memoryMb, starts: new BigInt64Array(shared), trees: new Map(), retiring: false, idleSince: Date.now(), freeSlots, outbox: [] };
+    const worker: TreeWorker = {
+      thread,
+      memoryMb,
+      starts: new BigInt64Array(shared),
+      trees: new Map(),
+      retiring: false,
+      idleSince: Date.now(),
+      freeSlots,
+      outbox: [],
+    };
     this.#all.add(worker);
     // Function code shares the thread and may post anything: only an array is a batch of ours.
     thread.on('message', (batch: unknown) => {

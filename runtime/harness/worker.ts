@@ -80,7 +80,6 @@ function flush(): void {
   port.postMessage(batch, transferList(batch));
 }
 
-
 function serialise(fn: string, output: unknown): string {
   let json: string | undefined;
   try {
@@ -110,7 +109,9 @@ const CALLER_FAULTS = new Set(['INVALID_INPUT', 'FUNCTION_NOT_FOUND']);
 
 function describeThrow(fn: string, error: unknown): CallResult {
   if (error instanceof CallError) {
-    return CALLER_FAULTS.has(error.code) ? failure('FUNCTION_THREW', `${fn} threw: a ctx.call it made failed with ${error.code}: ${error.message}`) : failure(error.code, error.message);
+    return CALLER_FAULTS.has(error.code)
+      ? failure('FUNCTION_THREW', `${fn} threw: a ctx.call it made failed with ${error.code}: ${error.message}`)
+      : failure(error.code, error.message);
   }
   const message = error instanceof Error ? withoutHarnessFrames(error.stack ?? error.message) : format(error);
   return failure('FUNCTION_THREW', `${fn} threw: ${message}`);
@@ -147,9 +148,7 @@ function contextFor(fn: string, id: string): FunctionContext {
       }
       const callId = nextCallId++;
       return new Promise((resolve, reject) => {
-        pendingCalls.set(callId, (result) =>
-          result.ok ? resolve(result.output) : reject(new CallError(result.error.code, result.error.message)),
-        );
+        pendingCalls.set(callId, (result) => (result.ok ? resolve(result.output) : reject(new CallError(result.error.code, result.error.message))));
         post({ t: 'call', id, callId, fn: String(name), payload: toPayload(inputJson) });
       });
     },

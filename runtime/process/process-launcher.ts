@@ -29,16 +29,23 @@ export class ProcessLauncher implements SandboxLauncher {
     const { id, dir, appDir } = await makeSandboxDir(this.#options.runDir);
     const rendezvous = await openRendezvous(dir);
     // An empty environment: no host variable (tokens, keys) reaches a function.
-    const child = spawn(process.execPath, [join(this.#options.harnessDir, 'harness.mjs'), rendezvous.path, 'process', String(defaultOperatorLimits.defaultMemoryMb)], {
-      env: {},
-      cwd: appDir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(this.#options.harnessDir, 'harness.mjs'), rendezvous.path, 'process', String(defaultOperatorLimits.defaultMemoryMb)],
+      {
+        env: {},
+        cwd: appDir,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
     const exited = new Promise<ErrorBody>((resolve) =>
       child.once('exit', (code, signal) =>
-        resolve({ code: 'SANDBOX_FAILED', message: `the function's process ended (${signal ?? `exit code ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}` }),
+        resolve({
+          code: 'SANDBOX_FAILED',
+          message: `the function's process ended (${signal ?? `exit code ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`,
+        }),
       ),
     );
     const kill = async () => {

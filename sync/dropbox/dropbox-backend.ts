@@ -29,7 +29,13 @@ export interface DropboxBackendOptions {
 
 /** A Dropbox answer that retrying cannot fix, with the service's error tag (`reset`, `path`, ...). */
 export class DropboxCallError extends Error {
-  constructor(what: string, readonly status: number, readonly tag: string | undefined, readonly correctOffset: number | undefined, summary: string) {
+  constructor(
+    what: string,
+    readonly status: number,
+    readonly tag: string | undefined,
+    readonly correctOffset: number | undefined,
+    summary: string,
+  ) {
     super(`Dropbox ${what} failed: HTTP ${status}${summary ? ` ${summary}` : ''}`);
     this.name = 'DropboxCallError';
   }
@@ -37,9 +43,16 @@ export class DropboxCallError extends Error {
 
 const defaultSingleUploadLimit = 8 * 1024 * 1024;
 const maxChunkSize = 4 * 1024 * 1024;
-const missingCredentials = 'Dropbox needs credentials: set DROPBOX_ACCESS_TOKEN, or DROPBOX_REFRESH_TOKEN with DROPBOX_APP_KEY (and DROPBOX_APP_SECRET unless the app uses PKCE)';
+const missingCredentials =
+  'Dropbox needs credentials: set DROPBOX_ACCESS_TOKEN, or DROPBOX_REFRESH_TOKEN with DROPBOX_APP_KEY (and DROPBOX_APP_SECRET unless the app uses PKCE)';
 
-const entrySchema = z.object({ '.tag': z.enum(['file', 'folder', 'deleted']), path_lower: z.string().optional(), path_display: z.string().optional(), rev: z.string().optional(), size: z.number().optional() });
+const entrySchema = z.object({
+  '.tag': z.enum(['file', 'folder', 'deleted']),
+  path_lower: z.string().optional(),
+  path_display: z.string().optional(),
+  rev: z.string().optional(),
+  size: z.number().optional(),
+});
 const listSchema = z.object({ entries: z.array(entrySchema), cursor: z.string(), has_more: z.boolean() });
 const longpollSchema = z.object({ changes: z.boolean(), backoff: z.number().optional() });
 const fileSchema = z.object({ rev: z.string() });
@@ -53,11 +66,15 @@ const responseErrorSchema = z.object({
   error: z.unknown(),
 });
 /** API errors are `{ error_summary, error: { '.tag', ... } }`; the OAuth endpoint answers `{ error, error_description }`. */
-const apiErrorSchema = z.object({
-  error_summary: z.string().optional(),
-  error_description: z.string().optional(),
-  error: z.union([z.string(), z.looseObject({ '.tag': z.string().optional(), retry_after: z.number().optional(), correct_offset: z.number().optional() })]).optional(),
-}).catch({});
+const apiErrorSchema = z
+  .object({
+    error_summary: z.string().optional(),
+    error_description: z.string().optional(),
+    error: z
+      .union([z.string(), z.looseObject({ '.tag': z.string().optional(), retry_after: z.number().optional(), correct_offset: z.number().optional() })])
+      .optional(),
+  })
+  .catch({});
 
 export class DropboxBackend implements SyncBackend {
   readonly kind = 'dropbox' as const;
@@ -84,7 +101,15 @@ export class DropboxBackend implements SyncBackend {
       return baseFetch(url, signal ? { ...init, signal } : init);
     };
     // The SDK refreshes by itself (before a call, by the clock) when it holds a refresh token and the app key.
-    this.#auth = new DropboxAuth({ accessToken, refreshToken, clientId: appKey, clientSecret: appSecret, fetch, domain: options.domain, domainDelimiter: options.domainDelimiter });
+    this.#auth = new DropboxAuth({
+      accessToken,
+      refreshToken,
+      clientId: appKey,
+      clientSecret: appSecret,
+      fetch,
+      domain: options.domain,
+      domainDelimiter: options.domainDelimiter,
+    });
     this.#dbx = new Dropbox({ auth: this.#auth });
   }
 
@@ -110,7 +135,9 @@ export class DropboxBackend implements SyncBackend {
     // The service holds a longpoll 30 to 480 s (plus jitter); a shorter wait is cut here by `stop`.
     const timeout = Math.min(480, Math.max(30, Math.ceil(timeoutMs / 1000)));
     try {
-      const answer = await this.#requestSignal.run(stop, () => this.#call('list_folder/longpoll', longpollSchema, () => this.#dbx.filesListFolderLongpoll({ cursor, timeout }), stop));
+      const answer = await this.#requestSignal.run(stop, () =>
+        this.#call('list_folder/longpoll', longpollSchema, () => this.#dbx.filesListFolderLongpoll({ cursor, timeout }), stop),
+      );
       if (answer.backoff) {
         this.#log(`Dropbox: the longpoll asks for ${answer.backoff} s of backoff`);
         await sleep(answer.backoff * 1000, undefined, { signal });
@@ -141,16 +168,22 @@ export class DropboxBackend implements SyncBackend {
   async #uploadInSession(commit: files.CommitInfo, content: Buffer): Promise<{ rev: string }> {
     const chunkSize = Math.min(maxChunkSize, Math.ceil((this.#options.singleUploadLimitBytes ?? defaultSingleUploadLimit) / 2));
     const chunk = (offset: number) => content.subarray(offset, offset + chunkSize);
-    const { session_id } = await this.#call('upload_session/start', sessionSchema, () => this.#dbx.filesUploadSessionStart({ close: false, contents: chunk(0) }));
+    const { session_id } = await this.#call('upload_session/start', sessionSchema, () =>
+      this.#dbx.filesUploadSessionStart({ close: false, contents: chunk(0) }),
+    );
     let offset = chunkSize;
     for (; offset + chunkSize < content.length; offset += chunkSize) {
       const end = offset + chunkSize;
-      await this.#call('upload_session/append_v2', z.unknown(), () => this.#dbx.filesUploadSessionAppendV2({ cursor: { session_id, offset }, close: false, contents: chunk(offset) })).catch((error: unknown) => {
+      await this.#call('upload_session/append_v2', z.unknown(), () =>
+        this.#dbx.filesUploadSessionAppendV2({ cursor: { session_id, offset }, close: false, contents: chunk(offset) }),
+      ).catch((error: unknown) => {
         // A retry after a lost answer finds the chunk already stored: the service says so with the offset past it.
         if (!(error instanceof DropboxCallError && error.tag === 'incorrect_offset' && error.correctOffset === end)) throw error;
       });
     }
-    return this.#call('upload_session/finish', fileSchema, () => this.#dbx.filesUploadSessionFinish({ cursor: { session_id, offset }, commit, contents: chunk(offset) }));
+    return this.#call('upload_session/finish', fileSchema, () =>
+      this.#dbx.filesUploadSessionFinish({ cursor: { session_id, offset }, commit, contents: chunk(offset) }),
+    );
   }
 
   /** A reset promises a complete listing, so every page is read before answering. */
@@ -175,7 +208,8 @@ export class DropboxBackend implements SyncBackend {
     const display = (raw.path_display ?? raw.path_lower)?.split('/').slice(1);
     const depth = this.#rootParts.length;
     // Unmounted entries have no path; the root itself and anything outside it are not entries of the root.
-    if (!lower || !display || lower.length <= depth || display.length !== lower.length || this.#rootParts.some((part, i) => part !== lower[i])) return undefined;
+    if (!lower || !display || lower.length <= depth || display.length !== lower.length || this.#rootParts.some((part, i) => part !== lower[i]))
+      return undefined;
     const path = this.#canonical(lower.slice(depth), display.slice(depth), raw['.tag'] === 'deleted');
     return { path, kind: raw['.tag'], rev: raw['.tag'] === 'file' ? (raw.rev ?? '') : '', size: raw.size ?? 0 };
   }
@@ -202,7 +236,11 @@ export class DropboxBackend implements SyncBackend {
 
   #call<T>(what: string, schema: z.ZodType<T>, request: () => Promise<{ result: unknown }>, signal?: AbortSignal): Promise<T> {
     const attempt = async () => schema.parse((await request().catch((error: unknown) => Promise.reject(this.#translate(what, error)))).result);
-    return withRetry(`Dropbox ${what}`, attempt, { ...this.#options.retry, signal, onRetry: (info) => this.#log(`${info.reason}; retry ${info.attempt} in ${info.delayMs} ms`) });
+    return withRetry(`Dropbox ${what}`, attempt, {
+      ...this.#options.retry,
+      signal,
+      onRetry: (info) => this.#log(`${info.reason}; retry ${info.attempt} in ${info.delayMs} ms`),
+    });
   }
 
   /** SDK failures become RetryableError (429, 5xx, network, an expired token the SDK can refresh) or DropboxCallError. */
@@ -242,5 +280,12 @@ export class DropboxBackend implements SyncBackend {
 /** A DropboxBackend with the credentials of DROPBOX_ACCESS_TOKEN, or DROPBOX_REFRESH_TOKEN + DROPBOX_APP_KEY (+ DROPBOX_APP_SECRET). */
 export function dropboxBackendFromEnv(rootPath: string, overrides: Partial<DropboxBackendOptions> = {}, env: NodeJS.ProcessEnv = process.env): DropboxBackend {
   const read = (name: string) => env[`DROPBOX_${name}`]?.trim() || undefined;
-  return new DropboxBackend({ rootPath, accessToken: read('ACCESS_TOKEN'), refreshToken: read('REFRESH_TOKEN'), appKey: read('APP_KEY'), appSecret: read('APP_SECRET'), ...overrides });
+  return new DropboxBackend({
+    rootPath,
+    accessToken: read('ACCESS_TOKEN'),
+    refreshToken: read('REFRESH_TOKEN'),
+    appKey: read('APP_KEY'),
+    appSecret: read('APP_SECRET'),
+    ...overrides,
+  });
 }

@@ -17,7 +17,10 @@ export class GraphRequestError extends Error {
 
 /** A failed HTTP answer to `what` (a phrase such as 'download a/b.json'). */
 export function httpFailure(what: string, status: number, headers: { get(name: string): string | null }, body: string, cause?: unknown): Error {
-  return classifyHttpFailure(status, headers, body) ?? new GraphRequestError(status, `Microsoft Graph refused to ${what}: HTTP ${status} ${body.slice(0, 300)}`, { cause });
+  return (
+    classifyHttpFailure(status, headers, body) ??
+    new GraphRequestError(status, `Microsoft Graph refused to ${what}: HTTP ${status} ${body.slice(0, 300)}`, { cause })
+  );
 }
 
 /** The SDK's GraphError as httpFailure has it; anything else stays as it is. */

@@ -61,7 +61,9 @@ export class ItemTree {
     const after = this.#paths();
     // A node whose chain no longer reaches the root lost an ancestor: it went with it.
     for (const id of this.#nodes.keys()) if (!after.has(id)) this.#nodes.delete(id);
-    const removed = [...before].filter(([id, { path }]) => after.get(id)?.path !== path).map(([, { path }]): RemoteEntry => ({ path, kind: 'deleted', rev: '', size: 0 }));
+    const removed = [...before]
+      .filter(([id, { path }]) => after.get(id)?.path !== path)
+      .map(([, { path }]): RemoteEntry => ({ path, kind: 'deleted', rev: '', size: 0 }));
     const changed = [...after]
       .filter(([id, { path }]) => touched.has(id) || before.get(id)?.path !== path)
       .map(([, { path, node }]): RemoteEntry => ({ path, kind: node.kind, rev: node.rev, size: node.size }));

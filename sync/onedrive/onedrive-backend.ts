@@ -53,7 +53,11 @@ export class OneDriveBackend implements SyncBackend {
     const { tokenProvider, baseUrl, customHosts } = options;
     this.#tokenProvider = tokenProvider;
     this.#client = Client.init({
-      authProvider: (done) => void tokenProvider().then((token) => done(null, token), (error: unknown) => done(error, null)),
+      authProvider: (done) =>
+        void tokenProvider().then(
+          (token) => done(null, token),
+          (error: unknown) => done(error, null),
+        ),
       defaultVersion: 'v1.0',
       ...(baseUrl && { baseUrl }),
       ...(customHosts && { customHosts }),
@@ -105,7 +109,9 @@ export class OneDriveBackend implements SyncBackend {
   async upload(path: string, content: Buffer): Promise<{ rev: string }> {
     const written =
       content.length <= simpleUploadLimit
-        ? await this.#call(`upload ${path}`, driveItemSchema, () => this.#api(this.#itemUrl(path, 'content')).header('Content-Type', 'application/octet-stream').put(content))
+        ? await this.#call(`upload ${path}`, driveItemSchema, () =>
+            this.#api(this.#itemUrl(path, 'content')).header('Content-Type', 'application/octet-stream').put(content),
+          )
         : await this.#uploadInSession(path, content);
     return { rev: revOf(written) };
   }
@@ -172,7 +178,9 @@ export class OneDriveBackend implements SyncBackend {
   }
 
   #retrying<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-    return withRetry(what, attempt, { onRetry: (info) => this.#log(`onedrive: ${info.what} failed (${info.reason}); retry ${info.attempt} in ${info.delayMs} ms`) });
+    return withRetry(what, attempt, {
+      onRetry: (info) => this.#log(`onedrive: ${info.what} failed (${info.reason}); retry ${info.attempt} in ${info.delayMs} ms`),
+    });
   }
 }
 

@@ -90,7 +90,13 @@ export function tokenProviderFromEnv(env: Record<string, string | undefined>, op
   if (fixed) return () => Promise.resolve(fixed);
   const { ONEDRIVE_REFRESH_TOKEN: refreshToken, ONEDRIVE_CLIENT_ID: clientId } = env;
   if (refreshToken && clientId) {
-    return refreshTokenProvider({ refreshToken, clientId, clientSecret: env.ONEDRIVE_CLIENT_SECRET || undefined, tenant: env.ONEDRIVE_TENANT || undefined, ...options });
+    return refreshTokenProvider({
+      refreshToken,
+      clientId,
+      clientSecret: env.ONEDRIVE_CLIENT_SECRET || undefined,
+      tenant: env.ONEDRIVE_TENANT || undefined,
+      ...options,
+    });
   }
   throw new EdgeError(
     'INVALID_INPUT',

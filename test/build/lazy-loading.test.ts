@@ -48,7 +48,9 @@ test('run --local of a JavaScript app loads neither the Docker client nor esbuil
 test('an idle start --local has loaded no sync SDK, password meter, mailer, compiler or Docker client', async (t) => {
   const dir = await tempFolder('ec-loads');
   const log = join(dir, 'loads');
-  const child = spawn(process.execPath, [...recordLoads(log), cliPath, 'start', '--local', '--data', join(dir, 'data'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...recordLoads(log), cliPath, 'start', '--local', '--data', join(dir, 'data'), '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.teardown(() => child.kill('SIGKILL'));
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -57,5 +59,8 @@ test('an idle start --local has loaded no sync SDK, password meter, mailer, comp
   const loaded = await packagesLoaded(log);
   t.true(loaded.has('express'), [...loaded].join(', '));
   const unused = ['dropbox', '@microsoft/microsoft-graph-client', '@zxcvbn-ts/core', '@zxcvbn-ts/language-common', 'nodemailer', 'esbuild', 'dockerode'];
-  t.deepEqual(unused.filter((name) => loaded.has(name)), []);
+  t.deepEqual(
+    unused.filter((name) => loaded.has(name)),
+    [],
+  );
 });

@@ -43,7 +43,11 @@ test('the packed tarball installs without the network, and its edgecourier comma
   const [packed] = JSON.parse(await npm(['pack', '--json', '--pack-destination', dir], packageRoot)) as PackResult[];
   const paths = packed!.files.map((file) => file.path);
   t.true(paths.includes('dist/edgecourier.js'), paths.join(', '));
-  t.deepEqual(paths.filter((path) => path.endsWith('.ts')), [], 'the package holds the compiled program, not its sources');
+  t.deepEqual(
+    paths.filter((path) => path.endsWith('.ts')),
+    [],
+    'the package holds the compiled program, not its sources',
+  );
 
   const project = await projectWithDependencies(join(dir, 'project'));
   // No tsx and no TypeScript among them: the installed command must run without either.

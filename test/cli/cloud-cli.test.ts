@@ -58,7 +58,10 @@ test.serial('deploy creates the app with its functions and public endpoints, sta
   const response = await fetch(greet!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input":{"name":"cli"}}' });
   t.like(await response.json(), { output: { message: 'hello CLI' } });
   const listed = JSON.parse((await run('apps')).stdout) as Array<{ name: string }>;
-  t.deepEqual(listed.map((a) => a.name), ['hello']);
+  t.deepEqual(
+    listed.map((a) => a.name),
+    ['hello'],
+  );
 });
 
 test.serial('invoke test-invokes a function and logs shows its console output', async (t) => {

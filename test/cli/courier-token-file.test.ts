@@ -44,11 +44,18 @@ const refused: Array<[string, () => Promise<string[]>, RegExp]> = [
   ['a token file others can read', async () => ['--token-file', await tokenFile('open', 'ecp_x\n', 0o644)], /other users may read it; run: chmod 600/],
   ['an empty token file', async () => ['--token-file', await tokenFile('empty', ' \n', 0o600)], /is empty; it should hold an operator's API token/],
   ['a missing token file', async () => ['--token-file', join(dir, 'missing')], /no file at .*missing/],
-  ['both --token and --token-file', async () => ['--token', 'ecp_x', '--token-file', await tokenFile('both', 'ecp_x', 0o600)], /give --token or --token-file, not both/],
+  [
+    'both --token and --token-file',
+    async () => ['--token', 'ecp_x', '--token-file', await tokenFile('both', 'ecp_x', 0o600)],
+    /give --token or --token-file, not both/,
+  ],
 ];
 for (const [what, args, message] of refused) {
   test(`${what} is refused with a message that says what to do`, async (t) => {
-    const failed = await promisify(execFile)(process.execPath, [cli, 'courier', '--cloud', cloud.url, '--local', ...(await args())], { env, timeout: 60_000 }).then(
+    const failed = await promisify(execFile)(process.execPath, [cli, 'courier', '--cloud', cloud.url, '--local', ...(await args())], {
+      env,
+      timeout: 60_000,
+    }).then(
       () => undefined,
       (error: { code: number; stderr: string }) => error,
     );
@@ -59,7 +66,11 @@ for (const [what, args, message] of refused) {
 
 test('a courier registers with the token from a private file that ends in a newline', async (t) => {
   const file = await tokenFile('good', `${token}\n`, 0o600);
-  const courier = spawn(process.execPath, [cli, 'courier', '--cloud', cloud.url, '--local', '--name', 'from-file', '--token-file', file, '--state', join(dir, 'state')], { env, stdio: 'ignore' });
+  const courier = spawn(
+    process.execPath,
+    [cli, 'courier', '--cloud', cloud.url, '--local', '--name', 'from-file', '--token-file', file, '--state', join(dir, 'state')],
+    { env, stdio: 'ignore' },
+  );
   const exited = new Promise((resolve) => courier.once('exit', resolve));
   try {
     const deadline = Date.now() + 30_000;

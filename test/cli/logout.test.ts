@@ -34,7 +34,11 @@ async function cliIn(dir: string) {
       return { code: failed.code, stderr: failed.stderr };
     }
   };
-  const saved = () => access(credentials).then(() => true, () => false);
+  const saved = () =>
+    access(credentials).then(
+      () => true,
+      () => false,
+    );
   return { credentials, run, saved };
 }
 

@@ -93,7 +93,12 @@ export function executorContract(start: () => Promise<TestRuntime>): void {
     t.is(await runs(basic, name), 1);
   });
 
-  for (const [kind, value] of [['zero', 0], ['false', false], ['empty', ''], ['null', null]] as const) {
+  for (const [kind, value] of [
+    ['zero', 0],
+    ['false', false],
+    ['empty', ''],
+    ['null', null],
+  ] as const) {
     test.serial(`a falsy result (${kind}) is cached and honoured like any other`, async (t) => {
       const input = { kind, tag: unique(kind) };
       const first = await runtime.invoker.invoke(basic, 'falsy', input);

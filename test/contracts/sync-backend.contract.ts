@@ -86,7 +86,11 @@ export function syncBackendContract(setup: (t: ExecutionContext, options: Subjec
     const second = await drain(backend, first.cursor);
     t.false(second.reset);
     // Graph also names the folders the changes were in; the courier has nothing to do for them.
-    t.deepEqual(kinds(second.entries.filter((entry) => entry.kind !== 'folder')), { 'shop/requests/a.json': 'file', 'shop/requests/b.json': 'deleted', 'shop/requests/c.json': 'file' });
+    t.deepEqual(kinds(second.entries.filter((entry) => entry.kind !== 'folder')), {
+      'shop/requests/a.json': 'file',
+      'shop/requests/b.json': 'deleted',
+      'shop/requests/c.json': 'file',
+    });
     t.not(byPath(second.entries)['shop/requests/a.json']?.rev, byPath(first.entries)['shop/requests/a.json']?.rev);
     const third = await drain(backend, second.cursor);
     t.deepEqual(third.entries, []);

@@ -35,7 +35,11 @@ test.after.always(async () => {
 
 test('a dropped request gets its result beside it', async (t) => {
   await dropRequest(temp.root, 'basic', 'hello', { function: 'greet', input: { name: 'folder' } });
-  t.like(await waitForResult(temp.root, 'basic', 'hello'), { ok: true, output: { message: 'hello FOLDER' }, logs: [{ fn: 'greet', message: 'greeting folder' }] });
+  t.like(await waitForResult(temp.root, 'basic', 'hello'), {
+    ok: true,
+    output: { message: 'hello FOLDER' },
+    logs: [{ fn: 'greet', message: 'greeting folder' }],
+  });
 });
 
 test('an idempotent result comes back as a cache, and sending that cache again skips the work', async (t) => {
@@ -62,7 +66,14 @@ const badInputs: Array<[string, string, string, string | object, ErrorCode, RegE
   ['a function that throws', 'basic', 'throws', { function: 'fails', input: { why: 'test' } }, 'FUNCTION_THREW', /refused: test/],
   ['a file over the size limit', 'basic', 'huge', { function: 'greet', input: { name: 'x'.repeat(5000) } }, 'REQUEST_TOO_LARGE', /4096 bytes/],
   ['a folder that is not an app', 'notes', 'lost', { function: 'greet' }, 'NOT_AN_APP', /"notes" is not an app: it has no functions\/ folder/],
-  ['input nested absurdly deep', 'basic', 'deep', `{"function":"greet","input":${'['.repeat(300)}${']'.repeat(300)}}`, 'INVALID_REQUEST', /nests deeper than 256/],
+  [
+    'input nested absurdly deep',
+    'basic',
+    'deep',
+    `{"function":"greet","input":${'['.repeat(300)}${']'.repeat(300)}}`,
+    'INVALID_REQUEST',
+    /nests deeper than 256/,
+  ],
 ];
 for (const [what, app, id, content, code, message] of badInputs) {
   test(`${what} gets a result file that says what is wrong`, async (t) => {
@@ -133,7 +144,7 @@ test('editing a request runs it again; saving the same content again does not', 
 test('sync-client debris, hidden files and symlinks out of the root are ignored', async (t) => {
   const requests = join(temp.root, 'basic', 'requests');
   const request = JSON.stringify({ function: 'upper', input: { text: 'debris' } });
-  const debris = ['x (Ada\'s conflicted copy 2026-11-23).json', '~$x.json', '.hidden.json', 'x.json.tmp', 'desktop.ini', '.DS_Store'];
+  const debris = ["x (Ada's conflicted copy 2026-11-23).json", '~$x.json', '.hidden.json', 'x.json.tmp', 'desktop.ini', '.DS_Store'];
   for (const name of debris) await writeFile(join(requests, name), request);
   const outside = join(temp.state, '..', 'outside.json');
   await writeFile(outside, request);
@@ -142,7 +153,11 @@ test('sync-client debris, hidden files and symlinks out of the root are ignored'
   await waitForResult(temp.root, 'basic', 'marker');
   await sleep(500);
   const results = await readdir(join(temp.root, 'basic', 'results'));
-  for (const name of [...debris, 'linked.json']) t.false(results.some((r) => r.startsWith(name.replace(/\.json$/, ''))), name);
+  for (const name of [...debris, 'linked.json'])
+    t.false(
+      results.some((r) => r.startsWith(name.replace(/\.json$/, ''))),
+      name,
+    );
 });
 
 test('a removed request, a moved app or a swapped requests folder runs again when its content returns', async (t) => {
@@ -189,7 +204,7 @@ test('a removed request, a moved app or a swapped requests folder runs again whe
   t.not((await stat(tripResult)).ino, swapped, 'the same content in the new folder runs again');
 });
 
-test('an app folder swapped for another of the same name at once has the new one\'s requests answered', async (t) => {
+test("an app folder swapped for another of the same name at once has the new one's requests answered", async (t) => {
   const request = { function: 'upper', input: { text: 'swap' } };
   const build = async (folder: string, id: string) => {
     await mkdir(join(folder, 'requests'), { recursive: true });
@@ -203,7 +218,12 @@ test('an app folder swapped for another of the same name at once has the new one
   await rename(join(temp.root, 'swapping'), join(temp.state, '..', 'swapping-old'));
   await rename(next, join(temp.root, 'swapping'));
   const second = await waitForResult(temp.root, 'swapping', 'second').catch((error: unknown) => {
-    t.log(logs.filter((line) => line.includes('swapping')).slice(-40).join(''));
+    t.log(
+      logs
+        .filter((line) => line.includes('swapping'))
+        .slice(-40)
+        .join(''),
+    );
     throw error;
   });
   t.like(second, { ok: true, output: 'SWAP' });
@@ -219,7 +239,12 @@ test('a requests folder that is a symlink out of the root is not followed', asyn
   await dropRequest(temp.root, 'basic', 'link-marker', { function: 'upper', input: { text: 'marker' } });
   await waitForResult(temp.root, 'basic', 'link-marker');
   await sleep(500);
-  t.false(await stat(join(temp.root, 'linked-app', 'results', 'secret.json')).then(() => true, () => false));
+  t.false(
+    await stat(join(temp.root, 'linked-app', 'results', 'secret.json')).then(
+      () => true,
+      () => false,
+    ),
+  );
 });
 
 test('a results folder that is a symlink out of the root is never written through', async (t) => {

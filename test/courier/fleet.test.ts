@@ -26,7 +26,15 @@ test.before(async () => {
   base = await tempFolder('ec-fleet');
   executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
   const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
-  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '127.0.0.1', attemptsPerMinute: 10_000, fleetLeaseMs: leaseMs, executor, logger: pino({ level: 'silent' }) });
+  cloud = await startCloud({
+    dataDir: join(base, 'data'),
+    port: 0,
+    host: '127.0.0.1',
+    attemptsPerMinute: 10_000,
+    fleetLeaseMs: leaseMs,
+    executor,
+    logger: pino({ level: 'silent' }),
+  });
   await api(cloud.url, 'POST', '/api/v1/accounts', operator);
   await grantOperator(join(base, 'data'), operator.email);
   const session = (await api(cloud.url, 'POST', '/api/v1/sessions', operator)).body.token as string;
@@ -53,7 +61,13 @@ async function addRoot(t: { teardown(fn: () => Promise<unknown>): void }, root: 
 }
 
 /** A fleet courier on `transport` (the real client unless given), stopped when the test ends. */
-async function fleetCourier(t: { teardown(fn: () => Promise<unknown>): void }, name: string, logger: Logger, stateDir: string, transport: FleetTransport = cloudClient(cloud.url, token)): Promise<FleetCourier> {
+async function fleetCourier(
+  t: { teardown(fn: () => Promise<unknown>): void },
+  name: string,
+  logger: Logger,
+  stateDir: string,
+  transport: FleetTransport = cloudClient(cloud.url, token),
+): Promise<FleetCourier> {
   const courier = await startFleetCourier({ cloud: transport, name, stateDir, executor, logger, tuning: { settleMs: 200 } });
   // Stopping twice only deregisters twice, which the cloud refuses harmlessly.
   t.teardown(() => courier.stop());
@@ -70,7 +84,10 @@ test.serial('two couriers split two roots, and a stopped courier hands its root 
   const couriers = [await fleetCourier(t, 'one', logger, stateDir), await fleetCourier(t, 'two', logger, stateDir)];
   const [first, second] = [await makeRoot('basic'), await makeRoot('basic')];
   const ids = [await addRoot(t, { kind: 'local', path: first.root }), await addRoot(t, { kind: 'local', path: second.root })];
-  const folders = new Map([[ids[0]!, first.root], [ids[1]!, second.root]]);
+  const folders = new Map([
+    [ids[0]!, first.root],
+    [ids[1]!, second.root],
+  ]);
   await waitUntil('each courier serves one root', () => couriers.every((courier) => courier.serving().length === 1));
   t.deepEqual(couriers.flatMap((courier) => courier.serving()).sort(), [...ids].sort());
 
@@ -97,65 +114,76 @@ test.serial('two couriers split two roots, and a stopped courier hands its root 
   t.is(answers(lines, 'while-moving'), 1);
 });
 
-test.serial('one courier serving two roots with the same app, byte for byte, runs them in separate sandboxes: no /tmp, module state or container shared', async (t) => {
-  const { logger } = capturingLogger();
-  const courier = await fleetCourier(t, 'both', logger, join(base, 'both-state'));
-  const [tenantA, tenantB] = [await makeRoot('tenant'), await makeRoot('tenant')];
-  const ids = [await addRoot(t, { kind: 'local', path: tenantA.root }), await addRoot(t, { kind: 'local', path: tenantB.root })];
-  await waitUntil('the courier serves both roots', () => ids.every((id) => courier.serving().includes(id)));
-  await dropRequest(tenantA.root, 'tenant', 'plant', { function: 'peek', input: { secret: 'secret-of-tenant-a' } });
-  const planted = await waitForResult(tenantA.root, 'tenant', 'plant');
-  t.like(planted, { ok: true, output: { calls: 1 } });
-  await dropRequest(tenantB.root, 'tenant', 'look', { function: 'peek', input: {} });
-  const looked = await waitForResult(tenantB.root, 'tenant', 'look');
-  t.true(looked.ok, JSON.stringify(looked));
-  if (!looked.ok || !planted.ok) return;
-  const [a, b] = [planted.output, looked.output] as Array<{ tmp: string[]; calls: number; host: string }>;
-  t.false(b!.tmp.includes('secret-of-tenant-a'), `tenant B saw /tmp: ${JSON.stringify(b!.tmp)}`);
-  t.is(b!.calls, 1, "tenant B's call ran on a fresh module, not tenant A's");
-  t.not(b!.host, a!.host, 'the two roots ran in different containers');
-});
+test.serial(
+  'one courier serving two roots with the same app, byte for byte, runs them in separate sandboxes: no /tmp, module state or container shared',
+  async (t) => {
+    const { logger } = capturingLogger();
+    const courier = await fleetCourier(t, 'both', logger, join(base, 'both-state'));
+    const [tenantA, tenantB] = [await makeRoot('tenant'), await makeRoot('tenant')];
+    const ids = [await addRoot(t, { kind: 'local', path: tenantA.root }), await addRoot(t, { kind: 'local', path: tenantB.root })];
+    await waitUntil('the courier serves both roots', () => ids.every((id) => courier.serving().includes(id)));
+    await dropRequest(tenantA.root, 'tenant', 'plant', { function: 'peek', input: { secret: 'secret-of-tenant-a' } });
+    const planted = await waitForResult(tenantA.root, 'tenant', 'plant');
+    t.like(planted, { ok: true, output: { calls: 1 } });
+    await dropRequest(tenantB.root, 'tenant', 'look', { function: 'peek', input: {} });
+    const looked = await waitForResult(tenantB.root, 'tenant', 'look');
+    t.true(looked.ok, JSON.stringify(looked));
+    if (!looked.ok || !planted.ok) return;
+    const [a, b] = [planted.output, looked.output] as Array<{ tmp: string[]; calls: number; host: string }>;
+    t.false(b!.tmp.includes('secret-of-tenant-a'), `tenant B saw /tmp: ${JSON.stringify(b!.tmp)}`);
+    t.is(b!.calls, 1, "tenant B's call ran on a fresh module, not tenant A's");
+    t.not(b!.host, a!.host, 'the two roots ran in different containers');
+  },
+);
 
-test.serial("a fleet courier installs an app's registry and in-folder packages, and refuses a URL or git dependency, in package.json, a lock or an in-folder package, without fetching it", async (t) => {
-  let hits = 0;
-  const server = createServer((_, response) => {
-    hits++;
-    response.end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => server.close());
-  const { logger } = capturingLogger();
-  const courier = await fleetCourier(t, 'installs', logger, join(base, 'installs-state'));
-  const { root } = await makeRoot('with-dep', 'basic');
-  const id = await addRoot(t, { kind: 'local', path: root });
-  await waitUntil('the courier serves the root', () => courier.serving().includes(id));
-  await dropRequest(root, 'with-dep', 'local-package', { function: 'shout', input: { text: 'kept' } });
-  t.true((await waitForResult(root, 'with-dep', 'local-package')).ok, 'a file: package inside the app still installs');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/probe.tgz`;
-  const app = join(root, 'basic');
-  await mkdir(join(app, 'inner'));
-  await writeFile(join(app, 'inner', 'package.json'), JSON.stringify({ name: 'inner', version: '1.0.0', dependencies: { probe: url } }));
-  // Never unpacked: its own package.json could name anything.
-  await writeFile(join(app, 'packed.tgz'), 'not read');
-  const lock = { lockfileVersion: 3, packages: { '': { dependencies: { probe: '^1.0.0' } }, 'node_modules/probe': { version: '1.0.0', resolved: url } } };
-  const cases: Array<[string, object, object | undefined, RegExp]> = [
-    ['url', { probe: url }, undefined, /"probe".*fleet courier may name registry packages/],
-    ['git', { probe: `git+http://127.0.0.1:${(server.address() as AddressInfo).port}/leak.git` }, undefined, /"probe".*fleet courier may name registry packages/],
-    ['lock', { probe: '^1.0.0' }, lock, /package-lock\.json: "resolved" of "node_modules\/probe".*not a tarball of the npm registry/],
-    ['nested', { inner: 'file:./inner' }, undefined, /the package\.json of "inner".*"probe"/],
-    ['tarball', { packed: 'file:./packed.tgz' }, undefined, /"packed".*is a tarball/],
-  ];
-  for (const [request, dependencies, packageLock, message] of cases) {
-    await writeFile(join(app, 'package.json'), JSON.stringify({ dependencies }));
-    await rm(join(app, 'package-lock.json'), { force: true });
-    if (packageLock) await writeFile(join(app, 'package-lock.json'), JSON.stringify(packageLock));
-    await dropRequest(root, 'basic', request, { function: 'greet', input: { name: 'x' } });
-    const result = await waitForResult(root, 'basic', request);
-    t.like(result, { ok: false, error: { code: 'DEPENDENCY_NOT_ALLOWED' } }, request);
-    if (!result.ok) t.regex(result.error.message, message, request);
-  }
-  t.is(hits, 0, 'nothing was fetched from the host network');
-});
+test.serial(
+  "a fleet courier installs an app's registry and in-folder packages, and refuses a URL or git dependency, in package.json, a lock or an in-folder package, without fetching it",
+  async (t) => {
+    let hits = 0;
+    const server = createServer((_, response) => {
+      hits++;
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => server.close());
+    const { logger } = capturingLogger();
+    const courier = await fleetCourier(t, 'installs', logger, join(base, 'installs-state'));
+    const { root } = await makeRoot('with-dep', 'basic');
+    const id = await addRoot(t, { kind: 'local', path: root });
+    await waitUntil('the courier serves the root', () => courier.serving().includes(id));
+    await dropRequest(root, 'with-dep', 'local-package', { function: 'shout', input: { text: 'kept' } });
+    t.true((await waitForResult(root, 'with-dep', 'local-package')).ok, 'a file: package inside the app still installs');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/probe.tgz`;
+    const app = join(root, 'basic');
+    await mkdir(join(app, 'inner'));
+    await writeFile(join(app, 'inner', 'package.json'), JSON.stringify({ name: 'inner', version: '1.0.0', dependencies: { probe: url } }));
+    // Never unpacked: its own package.json could name anything.
+    await writeFile(join(app, 'packed.tgz'), 'not read');
+    const lock = { lockfileVersion: 3, packages: { '': { dependencies: { probe: '^1.0.0' } }, 'node_modules/probe': { version: '1.0.0', resolved: url } } };
+    const cases: Array<[string, object, object | undefined, RegExp]> = [
+      ['url', { probe: url }, undefined, /"probe".*fleet courier may name registry packages/],
+      [
+        'git',
+        { probe: `git+http://127.0.0.1:${(server.address() as AddressInfo).port}/leak.git` },
+        undefined,
+        /"probe".*fleet courier may name registry packages/,
+      ],
+      ['lock', { probe: '^1.0.0' }, lock, /package-lock\.json: "resolved" of "node_modules\/probe".*not a tarball of the npm registry/],
+      ['nested', { inner: 'file:./inner' }, undefined, /the package\.json of "inner".*"probe"/],
+      ['tarball', { packed: 'file:./packed.tgz' }, undefined, /"packed".*is a tarball/],
+    ];
+    for (const [request, dependencies, packageLock, message] of cases) {
+      await writeFile(join(app, 'package.json'), JSON.stringify({ dependencies }));
+      await rm(join(app, 'package-lock.json'), { force: true });
+      if (packageLock) await writeFile(join(app, 'package-lock.json'), JSON.stringify(packageLock));
+      await dropRequest(root, 'basic', request, { function: 'greet', input: { name: 'x' } });
+      const result = await waitForResult(root, 'basic', request);
+      t.like(result, { ok: false, error: { code: 'DEPENDENCY_NOT_ALLOWED' } }, request);
+      if (!result.ok) t.regex(result.error.message, message, request);
+    }
+    t.is(hits, 0, 'nothing was fetched from the host network');
+  },
+);
 
 test.serial('a courier whose heartbeats fail lets its root go before the lease ends', async (t) => {
   const { logger } = capturingLogger();
@@ -186,7 +214,8 @@ test.serial('a root that cannot start is not served, and its credentials never r
   const missing = await addRoot(t, { kind: 'local', path: join(base, 'no-such-folder') });
   const broken = await addRoot(t, { kind: 'dropbox', path: '/edge', credentials: { DROPBOX_REFRESH_TOKEN: secret } });
   const courier = await fleetCourier(t, 'unlucky', logger, join(base, 'unlucky-state'));
-  const failed = (rootId: string) => lines.some((line) => line.rootId === rootId && line.msg === 'could not serve a root; the cloud will hand it to another courier');
+  const failed = (rootId: string) =>
+    lines.some((line) => line.rootId === rootId && line.msg === 'could not serve a root; the cloud will hand it to another courier');
   await waitUntil('both roots failed to start', () => failed(missing) && failed(broken));
   await sleep(leaseMs);
   t.deepEqual(courier.serving(), []);

@@ -20,7 +20,13 @@ test.after.always(async () => {
 });
 
 /** One sample's value in Prometheus text, e.g. sample(text, 'edgecourier_roots_served'); NaN when absent. */
-const sample = (text: string, series: string) => Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.slice(series.length + 1));
+const sample = (text: string, series: string) =>
+  Number(
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`${series} `))
+      ?.slice(series.length + 1),
+  );
 
 test('a courier with a metrics port answers /healthz and counts the requests it processed at /metrics', async (t) => {
   const temp = await makeRoot('basic');

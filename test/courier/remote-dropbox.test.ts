@@ -25,7 +25,13 @@ async function uploadFixtureApp(name: string): Promise<void> {
 }
 
 async function startRemoteCourier(): Promise<RunningCourier> {
-  const backend = new DropboxBackend({ rootPath: '/edge', accessToken, fetch: dropboxEmulatorFetch(emulator.url), retry: { baseDelayMs: 5, maxDelayMs: 50 }, singleUploadLimitBytes: 1024 * 1024 });
+  const backend = new DropboxBackend({
+    rootPath: '/edge',
+    accessToken,
+    fetch: dropboxEmulatorFetch(emulator.url),
+    retry: { baseDelayMs: 5, maxDelayMs: 50 },
+    singleUploadLimitBytes: 1024 * 1024,
+  });
   return startCourier({ remote: { backend, name: 'dropbox:/edge' }, stateDir: state, settleMs: 200, executor, logger: pino({ level: 'silent' }) });
 }
 
@@ -101,7 +107,12 @@ test.serial('a request re-created with the same content after its app folder was
     t.like(await remoteResult('again'), { ok: true, output: 'TWICE' });
     emulator.deleteFile('/edge/basic');
     const deadline = Date.now() + 10_000;
-    while (await access(join(courier.root, 'basic')).then(() => true, () => false)) {
+    while (
+      await access(join(courier.root, 'basic')).then(
+        () => true,
+        () => false,
+      )
+    ) {
       if (Date.now() > deadline) throw new Error('the local copy of the deleted app folder is still there');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -71,7 +71,11 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }, options: Pa
   return { remote, mirror, root, logs, state };
 }
 
-const kindAt = (path: string) => lstat(path).then((stats) => (stats.isDirectory() ? 'folder' : 'file'), () => 'none');
+const kindAt = (path: string) =>
+  lstat(path).then(
+    (stats) => (stats.isDirectory() ? 'folder' : 'file'),
+    () => 'none',
+  );
 
 async function writeResult(root: string, mirror: RemoteMirror, content: string): Promise<void> {
   await mkdir(join(root, 'a', 'results'), { recursive: true });
@@ -102,7 +106,14 @@ test('a path that turns from a file into a folder, and back, replaces what is th
   remote.put('a/lib/x.js', 'export default 1;');
   await t.notThrowsAsync(until('lib/x.js downloaded as a file', async () => (await kindAt(join(root, 'a', 'lib', 'x.js'))) === 'file'));
   remote.put('a/lib', 'a file again');
-  await t.notThrowsAsync(until('a/lib a file again', () => readFile(join(root, 'a', 'lib'), 'utf8').then((text) => text === 'a file again', () => false)));
+  await t.notThrowsAsync(
+    until('a/lib a file again', () =>
+      readFile(join(root, 'a', 'lib'), 'utf8').then(
+        (text) => text === 'a file again',
+        () => false,
+      ),
+    ),
+  );
 });
 
 test('a file over maxFileBytes is not mirrored, with a warning', async (t) => {
@@ -129,7 +140,9 @@ test('stopping does not wait for an upload to be tried again', async (t) => {
   await mirror.start();
   remote.failingUploads = Infinity;
   await writeResult(root, mirror, '{"ok":true}');
-  await t.notThrowsAsync(until('an error logged for the upload of the result', () => logs.some((line) => line.path === join('a', 'results', 'r.json') && line.level === 50)));
+  await t.notThrowsAsync(
+    until('an error logged for the upload of the result', () => logs.some((line) => line.path === join('a', 'results', 'r.json') && line.level === 50)),
+  );
   const started = Date.now();
   await mirror.stop();
   // The retry is a minute away: a stop that waited for it would take that long.
@@ -144,7 +157,9 @@ test('a deleted folder removes its local copy and what the state knows under it;
   await t.notThrowsAsync(until('the result uploaded', () => remote.files.has('a/results/r.json')));
   remote.delete('a');
   await t.notThrowsAsync(until('the app folder removed here', async () => (await kindAt(join(root, 'a'))) === 'none'));
-  await t.notThrowsAsync(until('the mirror state emptied', async () => Object.keys((await state()).revs).length === 0 && Object.keys((await state()).uploaded).length === 0));
+  await t.notThrowsAsync(
+    until('the mirror state emptied', async () => Object.keys((await state()).revs).length === 0 && Object.keys((await state()).uploaded).length === 0),
+  );
   remote.put('a/requests/r.json', '{"function":"f"}');
   await t.notThrowsAsync(until('the request downloaded again', async () => (await kindAt(join(root, 'a', 'requests', 'r.json'))) === 'file'));
   await writeResult(root, mirror, '{"ok":true}');

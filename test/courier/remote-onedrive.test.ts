@@ -44,7 +44,8 @@ test.before(async () => {
   executor = await createExecutor({ cacheDir: join(state, 'cache'), prestart: 1 });
   const app = join(fixturesDir, 'apps', 'basic');
   for (const entry of await readdir(app, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) emulator.putFile(`edge/basic/${join(entry.parentPath, entry.name).slice(app.length + 1)}`, await readFile(join(entry.parentPath, entry.name)));
+    if (entry.isFile())
+      emulator.putFile(`edge/basic/${join(entry.parentPath, entry.name).slice(app.length + 1)}`, await readFile(join(entry.parentPath, entry.name)));
   }
 });
 

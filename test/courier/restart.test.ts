@@ -42,7 +42,11 @@ test('SIGKILL in the middle of 200 requests, then a restart: each request has ex
     }
     await sleep(1500);
     t.is((await resultNames(results)).length, BATCH);
-    t.deepEqual((await readdir(results)).filter((name) => name.endsWith('.pending.json')), [], 'every request has its result, and no pending file stays beside one');
+    t.deepEqual(
+      (await readdir(results)).filter((name) => name.endsWith('.pending.json')),
+      [],
+      'every request has its result, and no pending file stays beside one',
+    );
     for (const [name, was] of before) {
       const now = await stat(join(results, name));
       t.deepEqual({ ino: now.ino, mtimeMs: now.mtimeMs }, was, `${name} was finished before the kill and must not be written again`);
@@ -59,7 +63,9 @@ test('after a SIGKILL, recovery removes the pending files of a request answered 
   let courier = startCourierProcess(root, state);
   // Long enough to show pending files (after 1 s), and for "running" to be still running well after the restart.
   for (const id of ['answered', 'running', 'removed']) await dropRequest(root, 'basic', id, { function: 'slow', input: { ms: 9000 } });
-  const [answered] = await Promise.all(['answered', 'running', 'removed'].map((id) => waitFor(`the pending file of ${id}`, () => readPending(root, 'basic', id), { timeoutMs: 60_000 })));
+  const [answered] = await Promise.all(
+    ['answered', 'running', 'removed'].map((id) => waitFor(`the pending file of ${id}`, () => readPending(root, 'basic', id), { timeoutMs: 60_000 })),
+  );
   courier.kill('SIGKILL');
   await new Promise((resolve) => courier.once('exit', resolve));
   await rm(join(root, 'basic', 'requests', 'removed.json'));
@@ -70,11 +76,21 @@ test('after a SIGKILL, recovery removes the pending files of a request answered 
 
   courier = startCourierProcess(root, state);
   try {
-    await waitFor('the pending file of the answered request to go', async () => ((await readPending(root, 'basic', 'answered')) === undefined ? true : undefined), { timeoutMs: 60_000 });
-    await waitFor('the pending file of the removed request to go', async () => ((await readPending(root, 'basic', 'removed')) === undefined ? true : undefined), { timeoutMs: 60_000 });
+    await waitFor(
+      'the pending file of the answered request to go',
+      async () => ((await readPending(root, 'basic', 'answered')) === undefined ? true : undefined),
+      { timeoutMs: 60_000 },
+    );
+    await waitFor(
+      'the pending file of the removed request to go',
+      async () => ((await readPending(root, 'basic', 'removed')) === undefined ? true : undefined),
+      { timeoutMs: 60_000 },
+    );
     t.truthy(await readPending(root, 'basic', 'running'), 'the request that runs again still says it is pending');
     t.like(await waitForResult(root, 'basic', 'running', 60_000), { ok: true, output: { slept: 9000 } });
-    await waitFor('the pending file of the finished request to go', async () => ((await readPending(root, 'basic', 'running')) === undefined ? true : undefined));
+    await waitFor('the pending file of the finished request to go', async () =>
+      (await readPending(root, 'basic', 'running')) === undefined ? true : undefined,
+    );
     const now = await stat(join(results, 'answered.json'));
     t.deepEqual({ ino: now.ino, mtimeMs: now.mtimeMs }, { ino: written.ino, mtimeMs: written.mtimeMs }, 'the answered request is not run again');
   } finally {

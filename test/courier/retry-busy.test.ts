@@ -21,7 +21,16 @@ test('requests refused with BUSY wait in their pending files and end with the fu
   executor = await createExecutor({ cacheDir: join(temp.state, '..', 'cache'), prestart: 1, maxContainers: 1, concurrency: 1, maxQueue: 0 });
   const warnings: Array<{ code?: string }> = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
-  running = await startCourier({ root: temp.root, stateDir: temp.state, settleMs: 200, concurrency: 8, retry: { firstDelayMs: 100, maxDelayMs: 1000 }, executor, logger, metricsPort: 0 });
+  running = await startCourier({
+    root: temp.root,
+    stateDir: temp.state,
+    settleMs: 200,
+    concurrency: 8,
+    retry: { firstDelayMs: 100, maxDelayMs: 1000 },
+    executor,
+    logger,
+    metricsPort: 0,
+  });
   const count = 8;
   for (let i = 0; i < count; i++) await dropRequest(temp.root, 'basic', `flood${i}`, { function: 'slow', input: { ms: 150 } });
   // Watch the pending files while the flood drains: the refused requests say why they wait.
@@ -42,8 +51,14 @@ test('requests refused with BUSY wait in their pending files and end with the fu
     draining = false;
     await watching;
   }
-  t.true(seen.some((pending) => pending.retry?.lastError.code === 'BUSY'), `pending files seen with a retry state: ${seen.length}`);
-  t.true(warnings.some((line) => line.code === 'BUSY'), 'a warning names the BUSY refusals');
+  t.true(
+    seen.some((pending) => pending.retry?.lastError.code === 'BUSY'),
+    `pending files seen with a retry state: ${seen.length}`,
+  );
+  t.true(
+    warnings.some((line) => line.code === 'BUSY'),
+    'a warning names the BUSY refusals',
+  );
   const metrics = await (await fetch(`${running.metricsUrl}/metrics`)).text();
   t.true(Number(/^edgecourier_courier_retries_total\{code="BUSY"\} (\d+)$/m.exec(metrics)?.[1]) >= 1, 'the retries are counted');
   t.regex(metrics, /^edgecourier_courier_requests_total\{outcome="ok"\} 8$/m);

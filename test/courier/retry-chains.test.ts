@@ -14,7 +14,10 @@ test('waits double from the first delay up to the cap; the random half spreads t
     const chains = new RetryChains({ retryForMs: 600_000, firstDelayMs: 500, maxDelayMs: 4000, random: () => random });
     const decisions = Array.from({ length: 5 }, () => chains.settle('a/requests/x.json', 'h1', busy, Date.now()));
     t.deepEqual(delays(decisions), [...expected]);
-    t.deepEqual(decisions.map((d) => d.kind === 'retry' && d.first), [true, false, false, false, false]);
+    t.deepEqual(
+      decisions.map((d) => d.kind === 'retry' && d.first),
+      [true, false, false, false, false],
+    );
   }
 });
 

@@ -37,7 +37,16 @@ async function setup(failWhen: FailWhen, settings: Partial<CourierSettings> = {}
   const flaky = new FlakyExecutor(docker.executor, failWhen);
   const logs: Setup['logs'] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const running = await startCourier({ root: temp.root, stateDir: temp.state, settleMs: 200, pendingAfterMs: 200, retry: quickRetry, executor: { ...docker, executor: flaky }, logger, ...settings });
+  const running = await startCourier({
+    root: temp.root,
+    stateDir: temp.state,
+    settleMs: 200,
+    pendingAfterMs: 200,
+    retry: quickRetry,
+    executor: { ...docker, executor: flaky },
+    logger,
+    ...settings,
+  });
   // Stopped once: a test may stop its courier itself, and a second stop would let go of a lock it no longer holds.
   const stopped = running.stop.bind(running);
   let stopping: Promise<void> | undefined;
@@ -88,7 +97,10 @@ test('platform failures past the bound give the last error as the result, statin
   t.is(tries === 'once' ? 1 : Number.parseInt(tries ?? '', 10), flaky.calls.length, result.error.message);
   t.true(Number(seconds) >= 1.4, `${seconds} s`);
   await t.throwsAsync(stat(join(temp.root, 'basic', 'results', 'hopeless.pending.json')), { code: 'ENOENT' });
-  t.deepEqual(warnings(logs, 'hopeless').map((line) => line.msg), ['platform failure; trying the request again with back-off', 'request']);
+  t.deepEqual(
+    warnings(logs, 'hopeless').map((line) => line.msg),
+    ['platform failure; trying the request again with back-off', 'request'],
+  );
 });
 
 test('a request waiting to retry holds no work slot: other requests run meanwhile', async (t) => {

@@ -28,7 +28,9 @@ test('a live courier on this host keeps its lock; once it is gone the lock is ta
   const holder = await otherProcess(t);
   const file = lockOf('live');
   await writeFile(file, JSON.stringify({ host: hostname(), pid: holder.pid, start: processStart(holder.pid!) }));
-  await t.throwsAsync(takeRootLock(file, '/synced'), { message: `another courier (pid ${holder.pid}) already serves /synced; one root is served by one courier at a time` });
+  await t.throwsAsync(takeRootLock(file, '/synced'), {
+    message: `another courier (pid ${holder.pid}) already serves /synced; one root is served by one courier at a time`,
+  });
   // The format of earlier couriers, the pid alone, is judged the same way.
   await writeFile(file, String(holder.pid));
   await t.throwsAsync(takeRootLock(file, '/synced'), { message: /another courier \(pid \d+\) already serves/ });
@@ -89,7 +91,7 @@ async function contenders(t: { teardown(fn: () => void): void }, file: string, c
   return outcomes;
 }
 
-test('couriers that find the same dead owner\'s lock at the same instant: exactly one takes it over', async (t) => {
+test("couriers that find the same dead owner's lock at the same instant: exactly one takes it over", async (t) => {
   for (let round = 0; round < 3; round++) {
     const dead = await otherProcess(t);
     const owner = { host: hostname(), pid: dead.pid, start: processStart(dead.pid!) };

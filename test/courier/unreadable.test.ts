@@ -19,7 +19,14 @@ const asUser = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_overr
 /** An unreadable request first gets its REQUEST_UNREADABLE result; the one to wait for is the answer once it can be read. */
 function waitForOk(root: string, id: string): Promise<ResultFile> {
   const path = join(root, 'basic', 'results', `${id}.json`);
-  return waitFor(`an ok result at ${path}`, () => readFile(path, 'utf8').then((text) => JSON.parse(text) as ResultFile, () => undefined).then((result) => (result?.ok ? result : undefined)));
+  return waitFor(`an ok result at ${path}`, () =>
+    readFile(path, 'utf8')
+      .then(
+        (text) => JSON.parse(text) as ResultFile,
+        () => undefined,
+      )
+      .then((result) => (result?.ok ? result : undefined)),
+  );
 }
 
 test('an unreadable request gets one REQUEST_UNREADABLE result and runs once it can be read; an answered one keeps its result; a socket is passed over', async (t) => {
@@ -41,7 +48,12 @@ test('an unreadable request gets one REQUEST_UNREADABLE result and runs once it 
     t.regex(failed.ok ? '' : failed.error.message, /requests\/locked\.json could not be opened \(EACCES\) on 5 tries.*chmod/);
     t.is(log.match(/could not open a request/g)?.length, 1, 'one warning for the whole streak of tries, not one per try');
     t.is(log.match(/not a regular file/g)?.length, 1, 'the socket is passed over at once, not tried again');
-    t.false(await stat(join(root, 'basic', 'results', 'socket.json')).then(() => true, () => false));
+    t.false(
+      await stat(join(root, 'basic', 'results', 'socket.json')).then(
+        () => true,
+        () => false,
+      ),
+    );
 
     await chmod(locked, 0o644);
     t.like(await waitForOk(root, 'locked'), { ok: true, output: 'LOCKED' });

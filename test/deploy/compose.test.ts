@@ -76,20 +76,32 @@ test.after.always(async () => {
   const services = await docker?.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
   for (const service of services ?? []) {
     const sandboxes = await docker.listContainers({ all: true, filters: { label: [`${OWNER_CONTAINER_LABEL}=${service.Id}`] } });
-    await Promise.all([...sandboxes, service].map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+    await Promise.all(
+      [...sandboxes, service].map((info) =>
+        docker
+          .getContainer(info.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
   }
   if (base) await rm(base, { recursive: true, force: true });
 });
 
 async function serviceContainers(service: string): Promise<Docker.ContainerInspectInfo[]> {
-  const infos = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`] } });
+  const infos = await docker.listContainers({
+    all: true,
+    filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`] },
+  });
   return Promise.all(infos.map((info) => docker.getContainer(info.Id).inspect()));
 }
 
 async function until(what: string, ready: () => Promise<boolean>): Promise<void> {
   const explain = async () => {
     const containers = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
-    const logs = await Promise.all(containers.map(async (info) => `${info.Names[0]}:\n${(await docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail: 15 })).toString()}`));
+    const logs = await Promise.all(
+      containers.map(async (info) => `${info.Names[0]}:\n${(await docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail: 15 })).toString()}`),
+    );
     return `The services' logs end:\n${logs.join('\n')}`;
   };
   await waitUntil(what, ready, { timeoutMs: 90_000, everyMs: 500, attemptMs: 5000, explain });
@@ -102,7 +114,18 @@ test.serial('the compose file starts the cloud, then two couriers that turn heal
   await until('the cloud answers', async () => (await fetch(`${cloudUrl}/healthz`)).ok);
   t.is((await api(cloudUrl, 'POST', '/api/v1/accounts', operator)).status, 201);
   // As the compose file's header says: inside the cloud's container, where its data folder and control socket are.
-  await composeRun('exec', '-T', 'cloud', ...SERVICE_ENTRYPOINT, 'cloud', 'operators', 'add', operator.email, '--data', join(env.EDGECOURIER_HOME!, 'cloud', 'data'));
+  await composeRun(
+    'exec',
+    '-T',
+    'cloud',
+    ...SERVICE_ENTRYPOINT,
+    'cloud',
+    'operators',
+    'add',
+    operator.email,
+    '--data',
+    join(env.EDGECOURIER_HOME!, 'cloud', 'data'),
+  );
   const session = (await api(cloudUrl, 'POST', '/api/v1/sessions', operator)).body.token as string;
   const token = (await api(cloudUrl, 'POST', '/api/v1/tokens', { name: 'compose' }, session)).body.token as string;
   const root = join(env.EDGECOURIER_ROOTS!, 'synced');
@@ -118,7 +141,7 @@ test.serial('the compose file starts the cloud, then two couriers that turn heal
     return couriers.length === 2 && couriers.every((courier) => courier.State.Health?.Status === 'healthy');
   });
   await until('two couriers registered', async () => (await api(cloudUrl, 'GET', '/api/v1/fleet/couriers', undefined, token)).body.couriers.length === 2);
-  for (const courier of await serviceContainers('courier')) t.false(JSON.stringify(courier).includes(token), 'the token is nowhere in a courier\'s spec');
+  for (const courier of await serviceContainers('courier')) t.false(JSON.stringify(courier).includes(token), "the token is nowhere in a courier's spec");
   const [cloud] = await serviceContainers('cloud');
   t.is(cloud!.State.Health?.Status, 'healthy');
 

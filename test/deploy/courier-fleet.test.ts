@@ -32,7 +32,15 @@ test.before(async () => {
   executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
   const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
   // Every address, so that containers on the bridge reach it through the host's address there.
-  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, fleetLeaseMs: 2000, executor, logger: pino({ level: 'silent' }) });
+  cloud = await startCloud({
+    dataDir: join(base, 'data'),
+    port: 0,
+    host: '0.0.0.0',
+    attemptsPerMinute: 10_000,
+    fleetLeaseMs: 2000,
+    executor,
+    logger: pino({ level: 'silent' }),
+  });
   const local = `http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`;
   await api(local, 'POST', '/api/v1/accounts', operator);
   await grantOperator(join(base, 'data'), operator.email);
@@ -44,12 +52,26 @@ test.before(async () => {
   const gateway = await bridgeAddress(docker);
   const { courier } = await ensureServiceImages(docker);
   const parent = dirname(root);
-  fleet = { cloudUrl: `http://${gateway}:${(cloud.server.address() as AddressInfo).port}`, token, image: courier, hostFolder: join(base, 'fleet'), extraBinds: [`${parent}:${parent}`], log: (line) => logged.push(line) };
+  fleet = {
+    cloudUrl: `http://${gateway}:${(cloud.server.address() as AddressInfo).port}`,
+    token,
+    image: courier,
+    hostFolder: join(base, 'fleet'),
+    extraBinds: [`${parent}:${parent}`],
+    log: (line) => logged.push(line),
+  };
 });
 
 test.after.always(async () => {
   const left = await docker?.listContainers({ all: true, filters: { label: [`${FLEET_NAME_LABEL}=edgecourier`] } });
-  await Promise.all((left ?? []).map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    (left ?? []).map((info) =>
+      docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
   await cloud?.close();
   await executor?.executor.close();
   if (base) await rm(base, { recursive: true, force: true });
@@ -62,7 +84,10 @@ async function registered(): Promise<Array<{ name: string; roots: string[] }>> {
 
 /** The end of every courier's log, to say why a wait failed. */
 async function fleetLogs(): Promise<string> {
-  const logs = (await listCouriers(docker)).map(async (courier) => `${courier.name} (${courier.state}):\n${(await docker.getContainer(courier.name).logs({ stdout: true, stderr: true, tail: 15 })).toString()}`);
+  const logs = (await listCouriers(docker)).map(
+    async (courier) =>
+      `${courier.name} (${courier.state}):\n${(await docker.getContainer(courier.name).logs({ stdout: true, stderr: true, tail: 15 })).toString()}`,
+  );
   return (await Promise.all(logs)).join('\n');
 }
 
@@ -105,7 +130,10 @@ test.serial('scaling 0 -> 2 starts two couriers that register, and a dropped req
   t.is((await stat(join(tokenFile, '..'))).mode & 0o777, 0o700);
   t.is(inspected.HostConfig.RestartPolicy?.Name, 'unless-stopped');
   t.true(inspected.HostConfig.Init);
-  t.false(logged.some((line) => line.includes(token)), 'the token is never logged');
+  t.false(
+    logged.some((line) => line.includes(token)),
+    'the token is never logged',
+  );
 });
 
 test.serial('scaling 2 -> 1 stops the highest-numbered courier, and the one left serves the root', async (t) => {
@@ -114,7 +142,10 @@ test.serial('scaling 2 -> 1 stops the highest-numbered courier, and the one left
   t.log(`2 -> 1: ${Date.now() - begun} ms`);
   t.deepEqual([created, removed], [[], ['edgecourier-courier-2']]);
   t.true(logged.includes('stopped edgecourier-courier-2'));
-  t.deepEqual((await listCouriers(docker)).map((courier) => courier.name), ['edgecourier-courier-1']);
+  t.deepEqual(
+    (await listCouriers(docker)).map((courier) => courier.name),
+    ['edgecourier-courier-1'],
+  );
   await until('one courier registered, serving the root', async () => {
     const couriers = await registered();
     return couriers.length === 1 && couriers[0]!.roots.length === 1;
@@ -132,9 +163,20 @@ test.serial('rm removes every courier and leaves no container with the fleet lab
   t.pass();
 });
 
-test.serial('scaling to 0 removes the couriers\' token file', async (t) => {
+test.serial("scaling to 0 removes the couriers' token file", async (t) => {
   const secrets = join(fleet.hostFolder!, 'secrets', 'edgecourier');
-  t.true(await stat(join(secrets, 'courier-token')).then(() => true, () => false), 'the token file is there while couriers may use it');
+  t.true(
+    await stat(join(secrets, 'courier-token')).then(
+      () => true,
+      () => false,
+    ),
+    'the token file is there while couriers may use it',
+  );
   await scaleCouriers(docker, { ...fleet, count: 0 });
-  t.false(await stat(secrets).then(() => true, () => false));
+  t.false(
+    await stat(secrets).then(
+      () => true,
+      () => false,
+    ),
+  );
 });

@@ -47,7 +47,15 @@ test.before(async () => {
   base = await tempFolder('ec-fleet-scaling');
   executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
   const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
-  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, fleetLeaseMs: LEASE_MS, executor, logger: pino({ level: 'silent' }) });
+  cloud = await startCloud({
+    dataDir: join(base, 'data'),
+    port: 0,
+    host: '0.0.0.0',
+    attemptsPerMinute: 10_000,
+    fleetLeaseMs: LEASE_MS,
+    executor,
+    logger: pino({ level: 'silent' }),
+  });
   await api(localUrl(), 'POST', '/api/v1/accounts', operator);
   await grantOperator(join(base, 'data'), operator.email);
   const session = (await api(localUrl(), 'POST', '/api/v1/sessions', operator)).body.token as string;
@@ -61,16 +69,37 @@ test.before(async () => {
   }
   for (const root of roots.slice(0, EARLY_ROOTS)) await addRoot(root);
   const { courier } = await ensureServiceImages(docker);
-  fleet = { cloudUrl: `http://${await bridgeAddress(docker)}:${(cloud.server.address() as AddressInfo).port}`, token, image: courier, hostFolder: join(base, 'fleet'), extraBinds: [`${folders}:${folders}`], fleet: FLEET };
+  fleet = {
+    cloudUrl: `http://${await bridgeAddress(docker)}:${(cloud.server.address() as AddressInfo).port}`,
+    token,
+    image: courier,
+    hostFolder: join(base, 'fleet'),
+    extraBinds: [`${folders}:${folders}`],
+    fleet: FLEET,
+  };
 });
 
 test.after.always(async () => {
   const left = await docker?.listContainers({ all: true, filters: { label: [`${FLEET_NAME_LABEL}=${FLEET}`] } });
-  await Promise.all((left ?? []).map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    (left ?? []).map((info) =>
+      docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
   // Sandboxes of a killed courier outlive it; they are labelled with their courier's name.
   const sandboxes = await docker?.listContainers({ all: true, filters: { label: ['edgecourier.owner'] } });
   const orphans = (sandboxes ?? []).filter((info) => info.Labels['edgecourier.owner']?.startsWith(`${FLEET}-courier-`));
-  await Promise.all(orphans.map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    orphans.map((info) =>
+      docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
   await cloud?.close();
   await executor?.executor.close();
   if (base) await rm(base, { recursive: true, force: true });
@@ -95,14 +124,30 @@ async function registered(): Promise<Array<{ name: string; roots: string[] }>> {
  * benchmark's business. A miss says what the cloud and each courier container show.
  */
 function until(what: string, ready: () => Promise<boolean>): Promise<void> {
-  return waitUntil(what, ready, { timeoutMs: 120_000, everyMs: 100, explain: async () => `The cloud sees ${JSON.stringify(await registered())}\n${await courierStates()}` });
+  return waitUntil(what, ready, {
+    timeoutMs: 120_000,
+    everyMs: 100,
+    explain: async () => `The cloud sees ${JSON.stringify(await registered())}\n${await courierStates()}`,
+  });
 }
 
 async function courierStates(): Promise<string> {
   const lines: string[] = [];
   for (const { name } of await listCouriers(docker, FLEET)) {
-    const state = await docker.getContainer(name).inspect().then((info) => JSON.stringify(info.State), (error: Error) => error.message);
-    lines.push(`${name}: ${state}`, ...(logs.get(name) ?? '').split('\n').slice(-15).map((line) => `  ${line.slice(0, 300)}`));
+    const state = await docker
+      .getContainer(name)
+      .inspect()
+      .then(
+        (info) => JSON.stringify(info.State),
+        (error: Error) => error.message,
+      );
+    lines.push(
+      `${name}: ${state}`,
+      ...(logs.get(name) ?? '')
+        .split('\n')
+        .slice(-15)
+        .map((line) => `  ${line.slice(0, 300)}`),
+    );
   }
   return lines.join('\n');
 }
@@ -164,7 +209,11 @@ function keepDropping(t: { fail(message: string): void }, prefix: string) {
   };
 }
 
-async function allAnswered(t: { fail(message: string): void; deepEqual(a: unknown, b: unknown, message?: string): void }, dropped: Array<{ root: string; id: string }>, timeoutMs: number): Promise<void> {
+async function allAnswered(
+  t: { fail(message: string): void; deepEqual(a: unknown, b: unknown, message?: string): void },
+  dropped: Array<{ root: string; id: string }>,
+  timeoutMs: number,
+): Promise<void> {
   for (const { root, id } of dropped) {
     const result = await waitForResult(root, 'basic', id, timeoutMs);
     t.deepEqual(result.ok ? result.output : result.error, id.toUpperCase(), `${id} in ${root}`);
@@ -205,7 +254,10 @@ test.serial('1 -> 3 -> 1 couriers serve six roots while requests keep arriving, 
   await sleep(1000);
   for (const { id } of traffic.dropped) t.is(answers(id), 1, `${id} answered once`);
   for (const root of roots) {
-    const expected = traffic.dropped.filter((entry) => entry.root === root).map((entry) => `${entry.id}.json`).sort();
+    const expected = traffic.dropped
+      .filter((entry) => entry.root === root)
+      .map((entry) => `${entry.id}.json`)
+      .sort();
     t.deepEqual((await readdir(join(root, 'basic', 'results'))).filter((name) => name.endsWith('.json')).sort(), expected);
   }
 });
@@ -225,7 +277,9 @@ test.serial('a courier killed with SIGKILL: its roots are served again by anothe
   await Promise.all(after.map(({ root, id }) => dropRequest(root, 'basic', id, { function: 'upper', input: { text: id } })));
   // How soon is the benchmark's business (npm run bench); here only that it happens, on a loaded CI machine too.
   await Promise.all(after.map(({ root, id }) => waitForResult(root, 'basic', id, 120_000)));
-  t.log(`from SIGKILL of ${victim.name} (serving ${victim.roots.length} roots) until each root answered again: ${Date.now() - killedAt} ms (lease ${LEASE_MS} ms)`);
+  t.log(
+    `from SIGKILL of ${victim.name} (serving ${victim.roots.length} roots) until each root answered again: ${Date.now() - killedAt} ms (lease ${LEASE_MS} ms)`,
+  );
   const survivor = (await registered()).find((c) => c.name !== victim.name);
   t.truthy(survivor, 'another courier is registered');
   await allAnswered(t, [...before, ...after], 60_000);

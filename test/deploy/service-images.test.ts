@@ -65,7 +65,14 @@ async function removeService(service: Service): Promise<void> {
   await service.container.remove({ force: true }).catch(() => undefined);
   const siblings = await docker.listContainers({ all: true, filters: { label: ['edgecourier.owner'] } });
   const ours = siblings.filter((info) => info.Labels['edgecourier.owner']?.startsWith(`${service.name}:`));
-  await Promise.all(ours.map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    ours.map((info) =>
+      docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** Polls `check` (2 s an attempt) until it returns a value; on timeout the error carries the end of the container's log. */
@@ -130,7 +137,7 @@ test('the courier image answers a dropped request through sibling sandboxes on t
   t.is(await healthy(courier), 'healthy');
 });
 
-test('the courier image installs an app\'s npm dependencies with the npm it carries', async (t) => {
+test("the courier image installs an app's npm dependencies with the npm it carries", async (t) => {
   const { courier, result } = await courierAnswer('with-dep', { function: 'shout', input: { text: 'from a container' } });
   t.like(result, { ok: true, output: { text: 'FROM A CONTAINER' } });
   const log = demux(await courier.container.logs({ stdout: true, stderr: true }));

@@ -16,7 +16,15 @@ import { BASE_IMAGE_NODE } from '../../docker/base-image.ts';
 import { SERVICE_ENTRYPOINT } from '../../deploy/service-config.ts';
 import { ensureServiceImages } from '../../deploy/service-images.ts';
 import { sendTar } from '../../docker/tar.ts';
-import { SWARM_LABEL, SWARM_SERVICE, ensureSwarm, listSwarmCouriers, removeSwarmCouriers, scaleSwarmCouriers, type SwarmScaleOptions } from '../../deploy/swarm-fleet.ts';
+import {
+  SWARM_LABEL,
+  SWARM_SERVICE,
+  ensureSwarm,
+  listSwarmCouriers,
+  removeSwarmCouriers,
+  scaleSwarmCouriers,
+  type SwarmScaleOptions,
+} from '../../deploy/swarm-fleet.ts';
 import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
@@ -41,7 +49,15 @@ test.before(async () => {
   dir = await tempFolder('ec-swarm');
   executor = await createExecutor({ local: true, cacheDir: join(dir, 'cache'), runDir: join(dir, 'run') });
   const operator = { email: freshEmail('swarm-operator'), password: 'correct horse battery' };
-  cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '0.0.0.0', attemptsPerMinute: 10_000, fleetLeaseMs: 2000, executor, logger: pino({ level: 'silent' }) });
+  cloud = await startCloud({
+    dataDir: join(dir, 'data'),
+    port: 0,
+    host: '0.0.0.0',
+    attemptsPerMinute: 10_000,
+    fleetLeaseMs: 2000,
+    executor,
+    logger: pino({ level: 'silent' }),
+  });
   const port = (cloud.server.address() as AddressInfo).port;
   cloudUrl = `http://127.0.0.1:${port}`;
   await api(cloudUrl, 'POST', '/api/v1/accounts', operator);
@@ -53,12 +69,21 @@ test.before(async () => {
   if (added.status !== 201) throw new Error(`root not created: ${added.status} ${added.text}`);
   const { courier } = await ensureServiceImages(docker);
   const shared = dirname(root);
-  service = { cloudUrl: `http://${hostAddress()}:${port}`, token, image: courier, hostFolder: join(dir, 'fleet'), extraBinds: [`${shared}:${shared}`], log: (line) => progress.push(line) };
+  service = {
+    cloudUrl: `http://${hostAddress()}:${port}`,
+    token,
+    image: courier,
+    hostFolder: join(dir, 'fleet'),
+    extraBinds: [`${shared}:${shared}`],
+    log: (line) => progress.push(line),
+  };
 });
 
 /** A non-loopback address of this host: a task's container reaches the cloud listening on every address through it. */
 function hostAddress(): string {
-  const found = Object.values(networkInterfaces()).flat().find((address) => address?.family === 'IPv4' && !address.internal);
+  const found = Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address?.family === 'IPv4' && !address.internal);
   if (!found) throw new Error('this host has no non-loopback IPv4 address for the tasks to reach the cloud by');
   return found.address;
 }
@@ -66,7 +91,14 @@ function hostAddress(): string {
 test.after.always(async () => {
   if (docker) await removeSwarmCouriers(docker).catch(() => undefined);
   if (swarmCreated) await docker.swarmLeave({ force: true });
-  await Promise.all(builtImages.map((image) => docker.getImage(image).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    builtImages.map((image) =>
+      docker
+        .getImage(image)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
   await cloud?.close();
   await executor?.executor.close();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -82,7 +114,9 @@ async function taskContainers(): Promise<string[]> {
 
 /** Every task container's log: what a failed wait shows, and where answers are counted (one JSON line per answer). */
 async function taskLogs(tail?: number): Promise<string[]> {
-  return Promise.all((await taskContainers()).map(async (id) => (await docker.getContainer(id).logs({ stdout: true, stderr: true, ...(tail ? { tail } : {}) })).toString()));
+  return Promise.all(
+    (await taskContainers()).map(async (id) => (await docker.getContainer(id).logs({ stdout: true, stderr: true, ...(tail ? { tail } : {}) })).toString()),
+  );
 }
 
 function until(what: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -123,7 +157,10 @@ test.serial('scaling the service 1 -> 2 runs two registered couriers, and a drop
   const [secret] = spec.TaskTemplate.ContainerSpec.Secrets;
   t.like(secret, { File: { Name: 'edgecourier-token', Mode: 0o400 } });
   t.truthy(await docker.getSecret(secret.SecretID).inspect(), 'it is a Docker secret');
-  t.false(progress.some((line) => line.includes(token)), 'the token is never logged');
+  t.false(
+    progress.some((line) => line.includes(token)),
+    'the token is never logged',
+  );
 });
 
 test.serial('scaling to 0 stops every task and the couriers deregister; removing leaves no container', async (t) => {
@@ -158,18 +195,24 @@ async function failedTasks(): Promise<string[]> {
 
 test.serial('a courier that takes 15 s to start, as on a busy host, is waited for and not killed as unhealthy', async (t) => {
   // Three failed probes (about 6 s) used to make Swarm kill each task before its courier listened, forever.
-  const image = await courierVariant('slow-courier', [
-    'await new Promise((resolve) => setTimeout(resolve, 15_000));',
-    `process.argv[1] = ${JSON.stringify(SERVICE_ENTRYPOINT[1])};`,
-    `await import(${JSON.stringify(SERVICE_ENTRYPOINT[1])});`,
-  ].join('\n'));
+  const image = await courierVariant(
+    'slow-courier',
+    [
+      'await new Promise((resolve) => setTimeout(resolve, 15_000));',
+      `process.argv[1] = ${JSON.stringify(SERVICE_ENTRYPOINT[1])};`,
+      `await import(${JSON.stringify(SERVICE_ENTRYPOINT[1])});`,
+    ].join('\n'),
+  );
   const begun = Date.now();
   const lines: string[] = [];
   await scaleSwarmCouriers(docker, { ...service, image, count: 1, timeoutMs: 80_000, log: (line) => lines.push(line) });
   t.log(`0 -> 1 with a 15 s start: ${Date.now() - begun} ms`);
   t.true(Date.now() - begun >= 15_000, 'the task ran only once its courier answered');
   t.deepEqual(await failedTasks(), [], 'no task was killed on the way');
-  t.false(lines.some((line) => line.includes('Swarm starts another')), lines.join('\n'));
+  t.false(
+    lines.some((line) => line.includes('Swarm starts another')),
+    lines.join('\n'),
+  );
   await until('the slow courier registered', async () => (await registered()).length === 1);
   t.true(await removeSwarmCouriers(docker));
 });
@@ -179,6 +222,9 @@ test.serial('a scale whose tasks keep failing ends with their reason, not only a
   const lines: string[] = [];
   const error = await t.throwsAsync(scaleSwarmCouriers(docker, { ...service, image, count: 2, timeoutMs: 8000, log: (line) => lines.push(line) }));
   t.regex(error!.message, /^0\/2 couriers of edgecourier-couriers running after 8 s: .*failed and were replaced: .*non-zero exit \(3\)/);
-  t.true(lines.some((line) => /slot \d\) failed: .*non-zero exit \(3\).*; Swarm starts another/.test(line)), lines.join('\n'));
+  t.true(
+    lines.some((line) => /slot \d\) failed: .*non-zero exit \(3\).*; Swarm starts another/.test(line)),
+    lines.join('\n'),
+  );
   t.true(await removeSwarmCouriers(docker));
 });

@@ -14,7 +14,8 @@ test('the layer table of docs/architecture.md lists each folder of layers.json, 
   );
   for (const row of rows) {
     const allowed: readonly string[] = layers[row.folder as keyof typeof layers];
-    const expected = allowed.length === 0 ? 'nothing of ours' : allowed.length === folders.length - 1 ? 'all of the above' : allowed.map((name) => `\`${name}/\``).join(', ');
+    const expected =
+      allowed.length === 0 ? 'nothing of ours' : allowed.length === folders.length - 1 ? 'all of the above' : allowed.map((name) => `\`${name}/\``).join(', ');
     t.is(row.imports, expected, `${row.folder}/`);
   }
 });

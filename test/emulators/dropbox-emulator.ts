@@ -11,8 +11,7 @@ import type { DropboxFetch } from '../../sync/dropbox/dropbox-backend.ts';
 import { ApiFailure, conflict, injected, routes, send, sendFailure, type Answer } from './dropbox-routes.ts';
 
 export type StoredNode =
-  | { kind: 'folder'; path: string; id: string }
-  | { kind: 'file'; path: string; id: string; content: Buffer; rev: string; serverModified: string };
+  { kind: 'folder'; path: string; id: string } | { kind: 'file'; path: string; id: string; content: Buffer; rev: string; serverModified: string };
 
 export interface DropboxEmulatorOptions {
   /** A token valid from the start. */
@@ -170,11 +169,19 @@ export class DropboxEmulator {
 
   write(path: string, content: Buffer, mode: 'add' | 'overwrite'): StoredNode {
     const existing = this.#nodes.get(path.toLowerCase());
-    if (existing?.kind === 'folder' || (existing && mode === 'add')) throw conflict({ '.tag': 'path', reason: { '.tag': 'conflict', conflict: { '.tag': existing.kind } } }, `path/conflict/${existing.kind}`);
+    if (existing?.kind === 'folder' || (existing && mode === 'add'))
+      throw conflict({ '.tag': 'path', reason: { '.tag': 'conflict', conflict: { '.tag': existing.kind } } }, `path/conflict/${existing.kind}`);
     const parts = path.split('/');
     for (let depth = 2; depth < parts.length; depth++) this.#ensureFolder(parts.slice(0, depth).join('/'));
     const serverModified = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const file: StoredNode = { kind: 'file', path: existing?.path ?? path, id: existing?.id ?? this.#newId(), content, rev: (++this.#counter).toString(16).padStart(9, '0'), serverModified };
+    const file: StoredNode = {
+      kind: 'file',
+      path: existing?.path ?? path,
+      id: existing?.id ?? this.#newId(),
+      content,
+      rev: (++this.#counter).toString(16).padStart(9, '0'),
+      serverModified,
+    };
     this.#nodes.set(path.toLowerCase(), file);
     this.#changed(file.path);
     return file;
@@ -222,7 +229,10 @@ export class DropboxEmulator {
     try {
       const failure = this.#failures.get(name)?.shift();
       if (failure && 'status' in failure) throw injected(failure);
-      const answer = name === 'oauth2/token' && host === 'api' ? this.#grant(url.searchParams, Buffer.concat(chunks), req.headers.authorization) : await this.#call(host, name, req, Buffer.concat(chunks), closed.signal);
+      const answer =
+        name === 'oauth2/token' && host === 'api'
+          ? this.#grant(url.searchParams, Buffer.concat(chunks), req.headers.authorization)
+          : await this.#call(host, name, req, Buffer.concat(chunks), closed.signal);
       if (failure) req.socket.destroy();
       else send(res, answer);
     } catch (error) {
@@ -241,7 +251,8 @@ export class DropboxEmulator {
       throw new ApiFailure(401, { error_summary: `${tag}/..`, error: { '.tag': tag } });
     }
     const contentType = route.style === 'rpc' ? 'application/json' : route.style === 'upload' ? 'application/octet-stream' : undefined;
-    if (contentType && req.headers['content-type'] !== contentType) throw new ApiFailure(400, `Error in call to API function "${name}": Bad HTTP "Content-Type" header: expected ${contentType}`);
+    if (contentType && req.headers['content-type'] !== contentType)
+      throw new ApiFailure(400, `Error in call to API function "${name}": Bad HTTP "Content-Type" header: expected ${contentType}`);
     const argText = route.style === 'rpc' ? body.toString() : req.headers['dropbox-api-arg'];
     let arg: unknown;
     try {
@@ -259,8 +270,10 @@ export class DropboxEmulator {
     const basic = /^Basic (.+)$/.exec(authorization ?? '')?.[1];
     const [basicId, basicSecret] = basic ? Buffer.from(basic, 'base64').toString().split(':') : [];
     const { refreshToken, appKey, appSecret } = this.#options;
-    if (field('grant_type') !== 'refresh_token') throw new ApiFailure(400, { error: 'unsupported_grant_type', error_description: 'only refresh_token is emulated' });
-    if (!refreshToken || field('refresh_token') !== refreshToken) throw new ApiFailure(400, { error: 'invalid_grant', error_description: 'refresh token is malformed' });
+    if (field('grant_type') !== 'refresh_token')
+      throw new ApiFailure(400, { error: 'unsupported_grant_type', error_description: 'only refresh_token is emulated' });
+    if (!refreshToken || field('refresh_token') !== refreshToken)
+      throw new ApiFailure(400, { error: 'invalid_grant', error_description: 'refresh token is malformed' });
     if ((field('client_id') ?? basicId) !== appKey || (appSecret !== undefined && (field('client_secret') ?? basicSecret) !== appSecret)) {
       throw new ApiFailure(400, { error: 'invalid_client', error_description: 'Invalid client_id or client_secret' });
     }

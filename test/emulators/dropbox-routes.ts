@@ -6,7 +6,11 @@ import type { DropboxEmulator, StoredNode } from './dropbox-emulator.ts';
 
 /** An API error answer: `{ error_summary, error }` JSON (or plain text for a 400), with extra headers. */
 export class ApiFailure extends Error {
-  constructor(readonly status: number, readonly body: unknown, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(`HTTP ${status}`);
   }
 }
@@ -73,7 +77,12 @@ const blockSize = 4 * 1024 * 1024;
 /** Dropbox's content_hash: SHA-256 of the SHA-256 digests of each 4 MiB block. */
 function contentHash(content: Buffer): string {
   const outer = createHash('sha256');
-  for (let offset = 0; offset < content.length; offset += blockSize) outer.update(createHash('sha256').update(content.subarray(offset, offset + blockSize)).digest());
+  for (let offset = 0; offset < content.length; offset += blockSize)
+    outer.update(
+      createHash('sha256')
+        .update(content.subarray(offset, offset + blockSize))
+        .digest(),
+    );
   return outer.digest('hex');
 }
 
@@ -81,7 +90,16 @@ export function metadata(node: StoredNode): Record<string, unknown> {
   const names = { name: node.path.split('/').pop(), path_lower: node.path.toLowerCase(), path_display: node.path, id: node.id };
   if (node.kind === 'folder') return { '.tag': 'folder', ...names };
   const { content, rev, serverModified } = node;
-  return { '.tag': 'file', ...names, client_modified: serverModified, server_modified: serverModified, rev, size: content.length, is_downloadable: true, content_hash: contentHash(content) };
+  return {
+    '.tag': 'file',
+    ...names,
+    client_modified: serverModified,
+    server_modified: serverModified,
+    rev,
+    size: content.length,
+    is_downloadable: true,
+    content_hash: contentHash(content),
+  };
 }
 
 /** Opaque to clients; here the change-log position, the root and, while a full listing is paged, the last path listed. */
@@ -90,7 +108,15 @@ type Cursor = z.infer<typeof cursorSchema>;
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
 
 function decodeCursor(emulator: DropboxEmulator, text: string): Cursor {
-  const parsed = cursorSchema.safeParse((() => { try { return JSON.parse(Buffer.from(text, 'base64url').toString()); } catch { return undefined; } })());
+  const parsed = cursorSchema.safeParse(
+    (() => {
+      try {
+        return JSON.parse(Buffer.from(text, 'base64url').toString());
+      } catch {
+        return undefined;
+      }
+    })(),
+  );
   if (!parsed.success) throw new ApiFailure(400, 'Error in call to API function: invalid cursor');
   if (parsed.data.epoch !== emulator.epoch) throw conflict({ '.tag': 'reset' }, 'reset');
   return parsed.data;
@@ -119,7 +145,12 @@ const writeMode = z.object({ '.tag': z.enum(['add', 'overwrite']) }).default({ '
 const commitInfo = z.object({ path: filePath, mode: writeMode, autorename: z.boolean().optional(), mute: z.boolean().optional() });
 const sessionCursor = z.object({ session_id: z.string(), offset: z.number().int().nonnegative() });
 
-function session(emulator: DropboxEmulator, cursor: z.infer<typeof sessionCursor>, body: Buffer, wrap: (error: Record<string, unknown>) => Record<string, unknown>) {
+function session(
+  emulator: DropboxEmulator,
+  cursor: z.infer<typeof sessionCursor>,
+  body: Buffer,
+  wrap: (error: Record<string, unknown>) => Record<string, unknown>,
+) {
   const stored = emulator.sessions.get(cursor.session_id);
   if (!stored) throw conflict(wrap({ '.tag': 'not_found' }), 'not_found');
   const offset = stored.chunks.reduce((sum, chunk) => sum + chunk.length, 0);
@@ -131,7 +162,9 @@ function session(emulator: DropboxEmulator, cursor: z.infer<typeof sessionCursor
 /** The routes by name, as the SDK names them (`files/list_folder`). */
 export const routes: Record<string, Route> = {
   'files/list_folder': route({
-    host: 'api', auth: 'user', style: 'rpc',
+    host: 'api',
+    auth: 'user',
+    style: 'rpc',
     arg: z.object({ path: apiPath, recursive: z.literal(true), include_deleted: z.boolean().optional() }),
     handle(emulator, arg) {
       const root = arg.path.toLowerCase();
@@ -140,7 +173,9 @@ export const routes: Record<string, Route> = {
     },
   }),
   'files/list_folder/continue': route({
-    host: 'api', auth: 'user', style: 'rpc',
+    host: 'api',
+    auth: 'user',
+    style: 'rpc',
     arg: z.object({ cursor: z.string() }),
     handle(emulator, arg) {
       const cursor = decodeCursor(emulator, arg.cursor);
@@ -148,7 +183,9 @@ export const routes: Record<string, Route> = {
     },
   }),
   'files/list_folder/longpoll': route({
-    host: 'notify', auth: 'none', style: 'rpc',
+    host: 'notify',
+    auth: 'none',
+    style: 'rpc',
     arg: z.object({ cursor: z.string(), timeout: z.number().int().min(30).max(480).default(30) }),
     async handle(emulator, arg, _body, closed) {
       const cursor = decodeCursor(emulator, arg.cursor);
@@ -157,7 +194,9 @@ export const routes: Record<string, Route> = {
     },
   }),
   'files/download': route({
-    host: 'content', auth: 'user', style: 'download',
+    host: 'content',
+    auth: 'user',
+    style: 'download',
     arg: z.object({ path: filePath }),
     handle(emulator, arg) {
       const node = emulator.node(arg.path.toLowerCase());
@@ -166,17 +205,23 @@ export const routes: Record<string, Route> = {
     },
   }),
   'files/upload': route({
-    host: 'content', auth: 'user', style: 'upload',
+    host: 'content',
+    auth: 'user',
+    style: 'upload',
     arg: commitInfo,
     handle: (emulator, arg, body) => ({ json: metadata(emulator.write(arg.path, body, arg.mode['.tag'])) }),
   }),
   'files/upload_session/start': route({
-    host: 'content', auth: 'user', style: 'upload',
+    host: 'content',
+    auth: 'user',
+    style: 'upload',
     arg: z.object({ close: z.boolean().optional() }),
     handle: (emulator, _arg, body) => ({ json: { session_id: emulator.startSession(body) } }),
   }),
   'files/upload_session/append_v2': route({
-    host: 'content', auth: 'user', style: 'upload',
+    host: 'content',
+    auth: 'user',
+    style: 'upload',
     arg: z.object({ cursor: sessionCursor, close: z.boolean().optional() }),
     handle(emulator, arg, body) {
       session(emulator, arg.cursor, body, (error) => error);
@@ -184,7 +229,9 @@ export const routes: Record<string, Route> = {
     },
   }),
   'files/upload_session/finish': route({
-    host: 'content', auth: 'user', style: 'upload',
+    host: 'content',
+    auth: 'user',
+    style: 'upload',
     arg: z.object({ cursor: sessionCursor, commit: commitInfo }),
     handle(emulator, arg, body) {
       const stored = session(emulator, arg.cursor, body, (error) => ({ '.tag': 'lookup_failed', lookup_failed: error }));

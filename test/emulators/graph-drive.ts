@@ -108,7 +108,17 @@ export class EmulatedDrive {
   }
 
   #create(name: string, parentId: string | undefined, kind: EmulatedItem['kind']): EmulatedItem {
-    const item: EmulatedItem = { id: `EMU!${this.#nextId++}`, name, parentId, kind, content: Buffer.alloc(0), version: 0, seq: 0, deleted: false, modified: '' };
+    const item: EmulatedItem = {
+      id: `EMU!${this.#nextId++}`,
+      name,
+      parentId,
+      kind,
+      content: Buffer.alloc(0),
+      version: 0,
+      seq: 0,
+      deleted: false,
+      modified: '',
+    };
     this.#items.set(item.id, item);
     return item;
   }

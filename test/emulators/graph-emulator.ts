@@ -134,7 +134,12 @@ export class GraphEmulator {
   async #serve(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const request: Request = { method: incoming.method ?? 'GET', url: new URL(incoming.url ?? '/', this.baseUrl), headers: incoming.headers, body: Buffer.concat(chunks) };
+    const request: Request = {
+      method: incoming.method ?? 'GET',
+      url: new URL(incoming.url ?? '/', this.baseUrl),
+      headers: incoming.headers,
+      body: Buffer.concat(chunks),
+    };
     let reply: Reply;
     try {
       reply = this.#answer(request);
@@ -155,7 +160,8 @@ export class GraphEmulator {
     const failure = this.#failures.get(match.route)?.shift();
     if (!failure) return match.run(this.#state, request);
     const headers = failure.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(failure.retryAfterSeconds) };
-    if (match.route === 'token') return { status: failure.status, ...(headers && { headers }), json: { error: 'temporarily_unavailable', error_description: 'Injected failure.' } };
+    if (match.route === 'token')
+      return { status: failure.status, ...(headers && { headers }), json: { error: 'temporarily_unavailable', error_description: 'Injected failure.' } };
     return graphError(failure.status, failure.status === 429 ? 'activityLimitReached' : 'serviceNotAvailable', 'Injected failure.', headers);
   }
 

@@ -16,8 +16,17 @@ export interface Match {
 const simpleUploadLimit = 4 * 1024 * 1024;
 const fragmentUnit = 320 * 1024;
 const uploadSessionBody = z.object({ item: z.object({ '@microsoft.graph.conflictBehavior': z.enum(['fail', 'replace']).optional() }).optional() });
-const refreshGrant = z.object({ grant_type: z.literal('refresh_token'), client_id: z.string(), refresh_token: z.string(), scope: z.string(), client_secret: z.string().optional() });
-const linkToken = z.union([z.object({ generation: z.number(), since: z.number() }), z.object({ generation: z.number(), round: z.string(), offset: z.number() })]);
+const refreshGrant = z.object({
+  grant_type: z.literal('refresh_token'),
+  client_id: z.string(),
+  refresh_token: z.string(),
+  scope: z.string(),
+  client_secret: z.string().optional(),
+});
+const linkToken = z.union([
+  z.object({ generation: z.number(), since: z.number() }),
+  z.object({ generation: z.number(), round: z.string(), offset: z.number() }),
+]);
 
 /** An item addressed by id (items/{id}) or by path (root:/a/b:), then an optional action such as content. */
 function parseDriveAddress(pathname: string): { id?: string; path?: string; action?: string } | undefined {
@@ -36,9 +45,12 @@ function parseDriveAddress(pathname: string): { id?: string; path?: string; acti
 export function matchRoute(method: string, url: URL): Match | undefined {
   const [, first, second] = url.pathname.split('/');
   if (method === 'POST' && /^\/login\/[^/]+\/oauth2\/v2\.0\/token$/.test(url.pathname)) return { route: 'token', access: 'open', run: token };
-  if (first === 'download' && second && method === 'GET') return { route: 'download', access: 'signed', run: (state) => download(state, decodeURIComponent(second)) };
-  if (first === 'upload' && second && method === 'PUT') return { route: 'uploadRange', access: 'signed', run: (state, request) => uploadRange(state, second, request) };
-  if (first === 'upload' && second && method === 'DELETE') return { route: 'cancelUploadSession', access: 'signed', run: (state) => cancelSession(state, second) };
+  if (first === 'download' && second && method === 'GET')
+    return { route: 'download', access: 'signed', run: (state) => download(state, decodeURIComponent(second)) };
+  if (first === 'upload' && second && method === 'PUT')
+    return { route: 'uploadRange', access: 'signed', run: (state, request) => uploadRange(state, second, request) };
+  if (first === 'upload' && second && method === 'DELETE')
+    return { route: 'cancelUploadSession', access: 'signed', run: (state) => cancelSession(state, second) };
   const address = parseDriveAddress(url.pathname);
   if (!address) return undefined;
   const target = (state: EmulatorState) => (address.id === undefined ? state.drive.find(address.path ?? '') : state.drive.item(address.id));
@@ -69,7 +81,9 @@ function delta(state: EmulatorState, folder: EmulatedItem | undefined, url: URL)
   if (parsed && !parsed.success) return graphError(400, 'invalidRequest', 'Invalid delta token.');
   const link = parsed?.data;
   if (link && link.generation !== state.deltaGeneration) {
-    return graphError(410, 'resyncRequired', 'Resync required. Replace any local items with the server version (including deletes).', { Location: deltaLink(state, folder.id, { generation: state.deltaGeneration, since: 0 }) });
+    return graphError(410, 'resyncRequired', 'Resync required. Replace any local items with the server version (including deletes).', {
+      Location: deltaLink(state, folder.id, { generation: state.deltaGeneration, since: 0 }),
+    });
   }
   const continued = link && 'round' in link ? link : undefined;
   const roundId = continued?.round ?? startRound(state, folder.id, link && 'since' in link ? link.since : 0);
@@ -80,7 +94,9 @@ function delta(state: EmulatorState, folder: EmulatedItem | undefined, url: URL)
   const more = offset + state.pageSize < round.items.length;
   if (!more) state.rounds.delete(roundId);
   const generation = state.deltaGeneration;
-  const next = more ? { '@odata.nextLink': deltaLink(state, folder.id, { generation, round: roundId, offset: offset + state.pageSize }) } : { '@odata.deltaLink': deltaLink(state, folder.id, { generation, since: round.upTo }) };
+  const next = more
+    ? { '@odata.nextLink': deltaLink(state, folder.id, { generation, round: roundId, offset: offset + state.pageSize }) }
+    : { '@odata.deltaLink': deltaLink(state, folder.id, { generation, since: round.upTo }) };
   return { status: 200, json: { '@odata.context': `${state.graphUrl}/v1.0/$metadata#Collection(driveItem)`, value, ...next } };
 }
 
@@ -144,7 +160,8 @@ function token(state: EmulatorState, request: Request): Reply {
   const grant = refreshGrant.safeParse(Object.fromEntries(new URLSearchParams(request.body.toString('utf8'))));
   if (!grant.success) return { status: 400, json: { error: 'invalid_request', error_description: `AADSTS900144: ${z.prettifyError(grant.error)}` } };
   const issued = state.issueTokens(grant.data);
-  if (!issued) return { status: 400, json: { error: 'invalid_grant', error_description: 'AADSTS70000: The provided value for the refresh_token is not valid.' } };
+  if (!issued)
+    return { status: 400, json: { error: 'invalid_grant', error_description: 'AADSTS70000: The provided value for the refresh_token is not valid.' } };
   return { status: 200, json: { token_type: 'Bearer', scope: grant.data.scope, ext_expires_in: issued.expires_in, ...issued } };
 }
 

@@ -65,7 +65,12 @@ export const notFound = (): Reply => graphError(404, 'itemNotFound', 'The resour
 export function driveItemJson(state: EmulatorState, item: EmulatedItem, inDelta: boolean): unknown {
   const { drive } = state;
   // Delta items carry no parentReference.path; deleted ones no cTag or size (OneDrive personal).
-  const parentReference = { driveId: 'emulated', driveType: 'personal', ...(item.parentId && { id: item.parentId }), ...(item.parentId && !inDelta && { path: drive.parentPath(item) }) };
+  const parentReference = {
+    driveId: 'emulated',
+    driveType: 'personal',
+    ...(item.parentId && { id: item.parentId }),
+    ...(item.parentId && !inDelta && { path: drive.parentPath(item) }),
+  };
   return {
     id: item.id,
     name: item.name,

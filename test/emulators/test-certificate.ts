@@ -17,7 +17,11 @@ export function createTestCertificate(): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'edgecourier-cert-'));
   const [certPath, keyPath] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
   const subject = ['-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'];
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', ...subject, '-keyout', keyPath, '-out', certPath], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', ...subject, '-keyout', keyPath, '-out', certPath],
+    { stdio: 'ignore' },
+  );
   const key = readFileSync(keyPath, 'utf8');
   rmSync(keyPath);
   return { cert: readFileSync(certPath, 'utf8'), key, certPath };

@@ -53,7 +53,12 @@ export async function send(url: string, call: Call, caller: Caller, token?: stri
   const body = call.form ? new URLSearchParams(call.form).toString() : call.json === undefined ? undefined : JSON.stringify(call.json);
   const response = await fetch(url + call.path, { method: call.method, headers, body });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: response.headers.get('content-type')?.includes('application/json') ? JSON.parse(text) : text, text };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: response.headers.get('content-type')?.includes('application/json') ? JSON.parse(text) : text,
+    text,
+  };
 }
 
 /** What a caller can tell of an answer: all but the headers of the connection and the clock. */
@@ -90,7 +95,7 @@ export async function signUpCallers(cloud: TestCloud): Promise<Record<Exclude<Ca
 
 /** Marks what none but the owner may ever be shown; each is in the world's things. */
 export const PRIVATE_CODE = 'PRIVATE-CODE-MARKER';
-export const DESCRIPTION = 'DESCRIPTION-MARKER: the owner\'s notes';
+export const DESCRIPTION = "DESCRIPTION-MARKER: the owner's notes";
 export const ROOT_SECRET = 'sl.ROOT-SECRET-MARKER';
 
 /** One owner's things, made fresh for one test, and a token of each caller's own for it. */
@@ -128,7 +133,8 @@ export const FUNCTION_NAMES = Object.keys(functions);
 export async function makeWorld(cloud: TestCloud, accounts: Record<Exclude<Caller, 'anonymous'>, Account>, options: WorldOptions = {}): Promise<World> {
   const { url } = cloud;
   const owner = options.freshOwner ? await signUp(url, 'owner') : accounts.owner;
-  const as = (account: Account) => (method: string, path: string, body?: unknown) => expectOk(api(url, method, `/api/v1${path}`, body, account.session), `${method} ${path}`);
+  const as = (account: Account) => (method: string, path: string, body?: unknown) =>
+    expectOk(api(url, method, `/api/v1${path}`, body, account.session), `${method} ${path}`);
   const ownerCall = as(owner);
   const newToken = async (account: Account) => (await as(account)('POST', '/tokens', { name: 'matrix' })).token as string;
   const makeApp = async () => {
@@ -198,7 +204,19 @@ export async function ownerView(url: string, world: World, operator: Account): P
 
 /** Text only the owner may be shown: the account, its token, root and credentials, the private endpoint, function name and code, the description. An answer to anyone else holds none its request did not. */
 export function privateMarks(world: World): string[] {
-  return [world.owner.email, world.ownerId, world.tokenId, 'laptop-token-marker', world.rootId, '/private-root-marker', ROOT_SECRET, world.app.privateEndpoint, 'hiddenfn', PRIVATE_CODE, 'DESCRIPTION-MARKER'];
+  return [
+    world.owner.email,
+    world.ownerId,
+    world.tokenId,
+    'laptop-token-marker',
+    world.rootId,
+    '/private-root-marker',
+    ROOT_SECRET,
+    world.app.privateEndpoint,
+    'hiddenfn',
+    PRIVATE_CODE,
+    'DESCRIPTION-MARKER',
+  ];
 }
 
 /** Marks an operator is shown by the fleet routes: every root's id, path and credentials, to hand it to a courier. */

@@ -74,23 +74,55 @@ const routes: Array<[string, string]> = [
 const oddSegments = ['%', '%zz', '%E0%A4%A', '%00', '%2F', '..', '.', '', 'a'.repeat(5000), '☃', '%F0%9F%98', ' ', 'null', '__proto__', 'constructor'];
 
 /** Field names the routes read, so that generated objects hit their schemas with wrong types. */
-const fields = ['email', 'password', 'name', 'description', 'packageJson', 'code', 'language', 'idempotent', 'timeoutMs', 'memoryMb', 'public', 'method', 'path', 'function', 'input', 'cache', 'precomputed', 'kind', 'credentials', 'serving', 'token', '__proto__'];
+const fields = [
+  'email',
+  'password',
+  'name',
+  'description',
+  'packageJson',
+  'code',
+  'language',
+  'idempotent',
+  'timeoutMs',
+  'memoryMb',
+  'public',
+  'method',
+  'path',
+  'function',
+  'input',
+  'cache',
+  'precomputed',
+  'kind',
+  'credentials',
+  'serving',
+  'token',
+  '__proto__',
+];
 
 const deepText = (depth: number, open: string, close: string) => open.repeat(depth) + close.repeat(depth);
 
 function bodies(targets: Targets): fc.Arbitrary<string> {
   const json = fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value));
   const fieldsOfWrongTypes = fc.dictionary(fc.constantFrom(...fields), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }).map((value) => JSON.stringify(value));
-  const deep = fc.tuple(fc.constantFrom(300, 1000, 10_000, 100_000), fc.constantFrom(['[', ']'], ['{"a":', '}'])).map(([depth, [open, close]]) => deepText(depth, open!, close!));
+  const deep = fc
+    .tuple(fc.constantFrom(300, 1000, 10_000, 100_000), fc.constantFrom(['[', ']'], ['{"a":', '}']))
+    .map(([depth, [open, close]]) => deepText(depth, open!, close!));
   const deepIn = fc.tuple(deep, fc.constantFrom('input', 'email', 'name', 'cache', 'serving')).map(([value, field]) => `{"${field}":${value}}`);
   const deepPrecomputed = deep.map((value) => `{"precomputed":{${JSON.stringify(targets.key)}:${value}}}`);
-  const huge = fc.tuple(fc.constantFrom(1000, 500_000, 1_048_000, 1_300_000), fc.constantFrom(...fields)).map(([length, field]) => `{"${field}":"${'x'.repeat(length)}"}`);
+  const huge = fc
+    .tuple(fc.constantFrom(1000, 500_000, 1_048_000, 1_300_000), fc.constantFrom(...fields))
+    .map(([length, field]) => `{"${field}":"${'x'.repeat(length)}"}`);
   const broken = fc.oneof(fc.string(), fc.constantFrom('{', '{"a":', 'nul', '\uFEFF{}', '\u0000', '[1,]', '{"a":1}{"b":2}', '"\\ud800"', '1e999999'));
   return fc.oneof(json, fieldsOfWrongTypes, deepIn, { weight: 2, arbitrary: deepPrecomputed }, huge, broken);
 }
 
 function describe(request: Omit<BadRequest, typeof fc.toStringMethod>): string {
-  const body = request.body === undefined ? 'no body' : typeof request.body === 'string' ? `${request.body.length} chars: ${request.body.slice(0, 160)}` : `${request.body.length} bytes, compressed`;
+  const body =
+    request.body === undefined
+      ? 'no body'
+      : typeof request.body === 'string'
+        ? `${request.body.length} chars: ${request.body.slice(0, 160)}`
+        : `${request.body.length} bytes, compressed`;
   return `${request.method} ${request.path.slice(0, 200)} ${JSON.stringify(request.headers).slice(0, 300)} (${body})`;
 }
 
@@ -99,7 +131,12 @@ function describe(request: Omit<BadRequest, typeof fc.toStringMethod>): string {
  * @example fc.assert(fc.asyncProperty(badRequests(targets), async (request) => …), { seed: 42, numRuns: 1200 })
  */
 export function badRequests(targets: Targets): fc.Arbitrary<BadRequest> {
-  const param = (real: string) => fc.oneof({ weight: 6, arbitrary: fc.constant(real) }, { weight: 2, arbitrary: fc.constantFrom(...oddSegments) }, { weight: 1, arbitrary: fc.string({ maxLength: 30 }) });
+  const param = (real: string) =>
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant(real) },
+      { weight: 2, arbitrary: fc.constantFrom(...oddSegments) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
+    );
   const params: Record<string, fc.Arbitrary<string>> = {
     appId: param(targets.appId),
     name: param(targets.fn),
@@ -109,18 +146,27 @@ export function badRequests(targets: Targets): fc.Arbitrary<BadRequest> {
     courierId: param('courier_missing'),
   };
   const invoking = routes.filter(([, template]) => template.endsWith('/invoke') || template.startsWith('/run/'));
-  const route = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...routes) }, { weight: 1, arbitrary: fc.constantFrom(...invoking) }).chain(([method, template]) => {
-    const names = [...template.matchAll(/:(\w+)/g)].map((match) => match[1]!);
-    return fc.tuple(
-      fc.oneof({ weight: 4, arbitrary: fc.constant(method) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') }),
-      fc.tuple(...names.map((name) => params[name]!)),
-      fc.option(fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('token=%', 'token=%zz', 'a=1&a=2&a[b]=3', 'x='.padEnd(5000, 'y'))), { nil: undefined }),
-    ).map(([chosenMethod, values, query]) => {
-      let path = template;
-      names.forEach((name, index) => (path = path.replace(`:${name}`, values[index]!)));
-      return { method: chosenMethod, path: query === undefined ? path : `${path}?${query}` };
+  const route = fc
+    .oneof({ weight: 4, arbitrary: fc.constantFrom(...routes) }, { weight: 1, arbitrary: fc.constantFrom(...invoking) })
+    .chain(([method, template]) => {
+      const names = [...template.matchAll(/:(\w+)/g)].map((match) => match[1]!);
+      return fc
+        .tuple(
+          fc.oneof(
+            { weight: 4, arbitrary: fc.constant(method) },
+            { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') },
+          ),
+          fc.tuple(...names.map((name) => params[name]!)),
+          fc.option(fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('token=%', 'token=%zz', 'a=1&a=2&a[b]=3', 'x='.padEnd(5000, 'y'))), {
+            nil: undefined,
+          }),
+        )
+        .map(([chosenMethod, values, query]) => {
+          let path = template;
+          names.forEach((name, index) => (path = path.replace(`:${name}`, values[index]!)));
+          return { method: chosenMethod, path: query === undefined ? path : `${path}?${query}` };
+        });
     });
-  });
   // Weighted towards requests that pass the checks of who and how, so that bodies reach the routes' own code.
   const authorization = fc.oneof(
     { weight: 6, arbitrary: fc.constant(`Bearer ${targets.userToken}`) },
@@ -128,7 +174,21 @@ export function badRequests(targets: Targets): fc.Arbitrary<BadRequest> {
     { weight: 3, arbitrary: fc.constantFrom('', 'Bearer not-a-token', 'Basic YTpi', 'Bearer', `bearer ${targets.userToken}`, `Bearer ${'t'.repeat(8000)}`) },
   );
   const cookie = fc.constantFrom('', '', '', 'ec_session=%', `ec_session=${targets.userToken}`, 'ec_session=', 'ec_session=a; ec_session=b', '=;;=');
-  const contentType = fc.constantFrom('application/json', 'application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'application/json; charset="utf-16"', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/*+json', '', ';;;');
+  const contentType = fc.constantFrom(
+    'application/json',
+    'application/json',
+    'application/json',
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/json; charset=latin1',
+    'application/json; charset="utf-16"',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/*+json',
+    '',
+    ';;;',
+  );
   const encoding = fc.constantFrom(undefined, undefined, undefined, undefined, undefined, 'gzip', 'deflate', 'br', 'identity', 'zstd', 'gzip, br', 'x-unknown');
   const odd = fc.record({ authorization, cookie, contentType, encoding });
   // Half the requests are proper in all but their path and body, so that bad bodies reach the routes' own code.

@@ -85,7 +85,11 @@ export const sampleFunctions = {
 }
 `,
   },
-  upper: { code: 'export default function upper(input: { text: string }): string {\n  return input.text.toUpperCase();\n}\n', language: 'ts', idempotent: true },
+  upper: {
+    code: 'export default function upper(input: { text: string }): string {\n  return input.text.toUpperCase();\n}\n',
+    language: 'ts',
+    idempotent: true,
+  },
   echo: { code: 'export default (input) => input;\n' },
   fails: { code: "export default (input) => { console.error('about to fail'); throw new Error('refused: ' + input.why); };\n" },
 } satisfies Record<string, FunctionSpec>;

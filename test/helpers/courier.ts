@@ -32,7 +32,15 @@ export async function dropRequest(root: string, app: string, id: string, request
 /** Waits until `results/<id>.json` exists and returns it parsed. */
 export function waitForResult(root: string, app: string, id: string, timeoutMs = 30_000): Promise<ResultFile> {
   const path = join(root, app, 'results', `${id}.json`);
-  return waitFor(`a result at ${path}`, () => readFile(path, 'utf8').then((text) => JSON.parse(text) as ResultFile, () => undefined), { timeoutMs, everyMs: 25 });
+  return waitFor(
+    `a result at ${path}`,
+    () =>
+      readFile(path, 'utf8').then(
+        (text) => JSON.parse(text) as ResultFile,
+        () => undefined,
+      ),
+    { timeoutMs, everyMs: 25 },
+  );
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -80,7 +80,13 @@ export class FakeSandbox implements Sandbox, SandboxConnection {
   }
 
   invoke(message: InvokeMessage, onCall: HarnessCallHandler): Promise<HarnessOutcome> {
-    if (this.#closed) return Promise.resolve({ result: { ok: false, error: { code: 'SANDBOX_FAILED', message: 'the sandbox has already ended' } }, logs: [], tainted: true, bytes: 0 });
+    if (this.#closed)
+      return Promise.resolve({
+        result: { ok: false, error: { code: 'SANDBOX_FAILED', message: 'the sandbox has already ended' } },
+        logs: [],
+        tainted: true,
+        bytes: 0,
+      });
     return new Promise((resolve) => {
       const call = new FakeCall(this, message, onCall, resolve);
       this.running.add(call);

@@ -23,7 +23,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, options: WaitOptions = {}): Promise<T> {
   const { timeoutMs = 30_000, everyMs = 20, explain, attemptMs } = options;
   const deadline = Date.now() + timeoutMs;
-  const attempt = attemptMs === undefined ? check : () => Promise.race([Promise.resolve(check()).catch(() => undefined), sleep(attemptMs).then(() => undefined)]);
+  const attempt =
+    attemptMs === undefined ? check : () => Promise.race([Promise.resolve(check()).catch(() => undefined), sleep(attemptMs).then(() => undefined)]);
   for (;;) {
     const value = await attempt();
     if (value !== undefined) return value;

@@ -21,7 +21,11 @@ async function makeApp(files: Record<string, string>): Promise<string> {
 const invalidApps: Array<[string, Record<string, string>, RegExp]> = [
   ['app.json that is not JSON', { 'app.json': '{ "functions": ' }, /^app\.json is not valid JSON/],
   ['an unknown top-level key', { 'app.json': '{ "functionz": {} }' }, /app\.json: .*functionz/],
-  ['an unknown function setting', { 'app.json': '{ "functions": { "a": { "idempotant": true } } }', 'functions/a.js': '' }, /app\.json: functions\.a: .*idempotant/],
+  [
+    'an unknown function setting',
+    { 'app.json': '{ "functions": { "a": { "idempotant": true } } }', 'functions/a.js': '' },
+    /app\.json: functions\.a: .*idempotant/,
+  ],
   ['a wrong type', { 'app.json': '{ "functions": { "a": { "timeoutMs": "5s" } } }', 'functions/a.js': '' }, /app\.json: functions\.a\.timeoutMs: .*number/],
   ['a bad function name', { 'app.json': '{ "functions": { "9lives": {} } }' }, /app\.json: functions\.9lives: function names start with a letter/],
   ['a configured function without a file', { 'app.json': '{ "functions": { "ghost": {} } }' }, /app\.json: functions\.ghost: there is no functions\/ghost\.js/],

@@ -50,10 +50,9 @@ for (const [what, dependencies, message] of refused) {
     const dir = await copyFixtureApp('with-dep');
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'x', dependencies }));
     const deps = await installer();
-    const error = await t.throwsAsync(
-      (async () => deps.ensure({ appDir: dir, packageJson: await readFile(join(dir, 'package.json'), 'utf8') }))(),
-      { instanceOf: EdgeError },
-    );
+    const error = await t.throwsAsync((async () => deps.ensure({ appDir: dir, packageJson: await readFile(join(dir, 'package.json'), 'utf8') }))(), {
+      instanceOf: EdgeError,
+    });
     t.is(error?.code, 'DEPENDENCY_INSTALL_FAILED');
     t.regex(error?.message ?? '', message);
   });

@@ -39,14 +39,21 @@ function ownersSeen(): { executor: Executor; owners: Array<string | undefined> }
 test('an app that does not load is an answer with its code, not a throw, and nothing runs', async (t) => {
   const { executor, owners } = ownersSeen();
   const service = new InvocationService({ executor, installer: runtime.installer });
-  const response = await service.invoke(() => Promise.reject(new EdgeError('INVALID_APP', 'app.json: functions: expected an object')), { function: 'upper', input: 'x' });
+  const response = await service.invoke(() => Promise.reject(new EdgeError('INVALID_APP', 'app.json: functions: expected an object')), {
+    function: 'upper',
+    input: 'x',
+  });
   t.like(response, { ok: false, error: { code: 'INVALID_APP', message: 'app.json: functions: expected an object' } });
   t.deepEqual(owners, []);
 });
 
 test('an unexpected error is INTERNAL_ERROR for the caller, its details for the operator only', async (t) => {
   const told: Array<{ error: unknown; request?: InvocationRequest }> = [];
-  const service = new InvocationService({ executor: runtime.executor, installer: runtime.installer, onUnexpected: (error, request) => told.push({ error, request }) });
+  const service = new InvocationService({
+    executor: runtime.executor,
+    installer: runtime.installer,
+    onUnexpected: (error, request) => told.push({ error, request }),
+  });
   const response = await service.invoke(() => Promise.reject(new Error('disk on fire at /srv/secret')), { function: 'upper' });
   t.false(response.ok);
   if (response.ok) return;
@@ -64,7 +71,11 @@ test("the caller's owner reaches the executor, and input, cache and precomputed 
   const first = await service.invoke(async () => app, { function: 'upper', input: { text: 'abc' } }, { owner: 'root-a' });
   t.like(first, { ok: true, output: 'ABC' });
   if (!first.ok) return;
-  const precomputed = await service.invoke(async () => app, { function: 'upper', input: { text: 'abc' }, precomputed: { [first.key]: 'FROM ELSEWHERE' } }, { owner: 'root-b' });
+  const precomputed = await service.invoke(
+    async () => app,
+    { function: 'upper', input: { text: 'abc' }, precomputed: { [first.key]: 'FROM ELSEWHERE' } },
+    { owner: 'root-b' },
+  );
   t.like(precomputed, { ok: true, output: 'FROM ELSEWHERE', stats: { executed: 0, precomputedHits: 1 } });
   t.deepEqual(owners, ['root-a']);
 });

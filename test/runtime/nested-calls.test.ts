@@ -41,7 +41,10 @@ test.serial('5 MB through ctx.call and back arrives unchanged', async (t) => {
 test.serial('5 MB of JSON of text of every UTF-8 width, escapes and a lone surrogate, through ctx.call and back arrives unchanged', async (t) => {
   // 18 bytes of text in 30 of JSON: 3 MB of text keep the echo's answer under the 6 MB output cap.
   const piece = 'aé€😀\t\n"\\\u0000\ud800';
-  t.like(await runtime.invoker.invoke(app, 'payload', { mb: 3, piece }), { ok: true, output: { length: Math.ceil((3 * 1024 * 1024) / 18) * piece.length, piece } });
+  t.like(await runtime.invoker.invoke(app, 'payload', { mb: 3, piece }), {
+    ok: true,
+    output: { length: Math.ceil((3 * 1024 * 1024) / 18) * piece.length, piece },
+  });
 });
 
 test.serial('console lines of calls running side by side stay with the call that printed them', async (t) => {

@@ -62,7 +62,10 @@ const forgedResults = {
 };
 for (const [payload, message] of Object.entries(forgedResults)) {
   test.serial(`messages a function forges on its worker port (a result ${payload}) fail only its own call, and the sandbox keeps serving`, async (t) => {
-    const [forged, neighbour] = await Promise.all([runtime.invoker.invoke(hostile, 'forge', { payload }), runtime.invoker.invoke(hostile, 'ok', { beside: true })]);
+    const [forged, neighbour] = await Promise.all([
+      runtime.invoker.invoke(hostile, 'forge', { payload }),
+      runtime.invoker.invoke(hostile, 'ok', { beside: true }),
+    ]);
     t.like(forged, { ok: false, error: { code: 'INVALID_OUTPUT', message } });
     t.like(neighbour, { ok: true, output: { fine: true, input: { beside: true } } });
     t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
@@ -70,19 +73,28 @@ for (const [payload, message] of Object.entries(forgedResults)) {
 }
 
 for (const text of [false, true]) {
-  test.serial(`a ctx.call forged on the worker port with a newline in its input (as ${text ? 'text' : 'bytes'}) is answered INVALID_INPUT, and nothing reaches the host`, async (t) => {
-    const response = await runtime.invoker.invoke(hostile, 'forgeCall', { text });
-    t.like(response, { ok: true, output: { ok: false, error: { code: 'INVALID_INPUT', message: "ctx.call('ok') sent a malformed input" } } });
-    t.is(response.stats.executed, 1);
-    t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
-  });
+  test.serial(
+    `a ctx.call forged on the worker port with a newline in its input (as ${text ? 'text' : 'bytes'}) is answered INVALID_INPUT, and nothing reaches the host`,
+    async (t) => {
+      const response = await runtime.invoker.invoke(hostile, 'forgeCall', { text });
+      t.like(response, { ok: true, output: { ok: false, error: { code: 'INVALID_INPUT', message: "ctx.call('ok') sent a malformed input" } } });
+      t.is(response.stats.executed, 1);
+      t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
+    },
+  );
 }
 
 test.serial('a result forged on the worker port is held to the output and log caps of a returned one', async (t) => {
-  t.like(await runtime.invoker.invoke(hostile, 'forgeLarge', { big: true }), { ok: false, error: { code: 'INVALID_OUTPUT', message: 'forgeLarge returned more than 6291456 bytes of JSON' } });
+  t.like(await runtime.invoker.invoke(hostile, 'forgeLarge', { big: true }), {
+    ok: false,
+    error: { code: 'INVALID_OUTPUT', message: 'forgeLarge returned more than 6291456 bytes of JSON' },
+  });
   const small = await runtime.invoker.invoke(hostile, 'forgeLarge', { big: false });
   t.like(small, { ok: true, output: 'small' });
-  t.true(small.logs.every((entry) => entry.message.length <= 4096), `log lines of ${small.logs.map((entry) => entry.message.length).join(', ')} characters`);
+  t.true(
+    small.logs.every((entry) => entry.message.length <= 4096),
+    `log lines of ${small.logs.map((entry) => entry.message.length).join(', ')} characters`,
+  );
   t.deepEqual(await normalCallWorks(), { fine: true, input: { after: true } });
 });
 
@@ -136,22 +148,25 @@ test.serial('a call that returns normally but leaves a process behind retires it
   t.like(await runtime.invoker.invoke(hostile, 'leaveProcess', null), { ok: true, output: { left: true } });
   // The harness looks for leftovers just after answering, so the retirement follows the answer closely.
   let after: unknown;
-  await until(
-    'a call in a container without the leftover',
-    async () => {
-      const response = await runtime.invoker.invoke(hostile, 'processes', null);
-      after = response.ok ? response.output : response.error;
-      return baseline.ok && after === baseline.output;
-    },
-  );
+  await until('a call in a container without the leftover', async () => {
+    const response = await runtime.invoker.invoke(hostile, 'processes', null);
+    after = response.ok ? response.output : response.error;
+    return baseline.ok && after === baseline.output;
+  });
   t.is(after, baseline.ok ? baseline.output : 'the baseline call failed');
 });
 
-for (const [fn, what] of [['leaveTimer', 'timer'], ['leaveThread', 'thread']] as const) {
+for (const [fn, what] of [
+  ['leaveTimer', 'timer'],
+  ['leaveThread', 'thread'],
+] as const) {
   test.serial(`a call that returns normally but leaves a ${what} running retires its thread: no later call runs beside the leftover`, async (t) => {
     const left = await runtime.invoker.invoke(hostile, fn, null);
     t.like(left, { ok: true, output: { left: true } });
-    t.true(left.logs.some((entry) => entry.message.includes(`leaving 1 ${what} running`)), JSON.stringify(left.logs));
+    t.true(
+      left.logs.some((entry) => entry.message.includes(`leaving 1 ${what} running`)),
+      JSON.stringify(left.logs),
+    );
     for (let i = 0; i < 4; i++) t.like(await runtime.invoker.invoke(hostile, 'leftBehind', null), { ok: true, output: null });
   });
 }

@@ -18,5 +18,9 @@ test('a runaway on a shared thread fails only the call sharing it, with SANDBOX_
   const looping = await runtime.invoker.invoke(hostile, 'loop', {});
   t.like(looping, { ok: false, error: { code: 'TIMEOUT' } });
   const outcomes = (await Promise.all(naps)).map((response) => (response.ok ? 'ok' : response.error.code));
-  t.deepEqual(outcomes.filter((outcome) => outcome !== 'ok'), ['SANDBOX_FAILED'], outcomes.join(' '));
+  t.deepEqual(
+    outcomes.filter((outcome) => outcome !== 'ok'),
+    ['SANDBOX_FAILED'],
+    outcomes.join(' '),
+  );
 });

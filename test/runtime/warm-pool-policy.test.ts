@@ -76,7 +76,10 @@ test("a new app's first call runs in the pre-started sandbox, and another is sta
   const { launcher, pool, call } = setup(t, { prestart: 1, maxSandboxes: 3 });
   await pool.start();
   t.is(launcher.cleanups, 1, 'leftovers of an earlier run are removed first');
-  t.deepEqual(launcher.sandboxes.map((s) => s.id), ['fake-1']);
+  t.deepEqual(
+    launcher.sandboxes.map((s) => s.id),
+    ['fake-1'],
+  );
   const first = call(testApp('shop'), 'order');
   const [arrived] = await launcher.arrivals(1);
   t.is(arrived!.sandbox.id, 'fake-1');
@@ -108,11 +111,14 @@ test("an app's calls run warm in its sandbox, a call beyond its room starts anot
   t.deepEqual([inD!.input, inD!.sandbox.id], ['d', 'fake-1'], 'd ran in the sandbox b freed');
   inC!.answer('C');
   inD!.answer('D');
-  t.deepEqual((await Promise.all([b, c, d])).map((o) => [o.result, o.coldStart]), [
-    [{ ok: true, output: 'B' }, false],
-    [{ ok: true, output: 'C' }, true],
-    [{ ok: true, output: 'D' }, false],
-  ]);
+  t.deepEqual(
+    (await Promise.all([b, c, d])).map((o) => [o.result, o.coldStart]),
+    [
+      [{ ok: true, output: 'B' }, false],
+      [{ ok: true, output: 'C' }, true],
+      [{ ok: true, output: 'D' }, false],
+    ],
+  );
   t.is(launcher.launches, 2);
 });
 
@@ -120,7 +126,10 @@ test('sandboxes are started up to the limit; a call of another app then waits fo
   const { launcher, pool, call } = setup(t, { maxSandboxes: 2, concurrency: 2 });
   const [a, b, c] = [call(testApp('shop'), 'a'), call(testApp('shop'), 'b'), call(testApp('blog'), 'c')];
   const [inA, inB, inC] = await launcher.arrivals(3);
-  t.deepEqual([inA, inB, inC].map((arrived) => arrived!.sandbox.id), ['fake-1', 'fake-1', 'fake-2']);
+  t.deepEqual(
+    [inA, inB, inC].map((arrived) => arrived!.sandbox.id),
+    ['fake-1', 'fake-1', 'fake-2'],
+  );
   const d = call(testApp('news'), 'd');
   t.is(pool.size.queued, 1, 'd waits, though the sandboxes have room for one more call: a third sandbox is past the limit');
   inC!.answer('C');
@@ -130,7 +139,10 @@ test('sandboxes are started up to the limit; a call of another app then waits fo
   inA!.answer('A');
   inB!.answer('B');
   inD.answer('D');
-  t.deepEqual((await Promise.all([a, b, d])).map((o) => o.result), ['A', 'B', 'D'].map((output) => ({ ok: true, output })));
+  t.deepEqual(
+    (await Promise.all([a, b, d])).map((o) => o.result),
+    ['A', 'B', 'D'].map((output) => ({ ok: true, output })),
+  );
   t.is(launcher.launches, 3);
 });
 
@@ -147,7 +159,11 @@ test('when every place is taken and the line is full, a call is refused BUSY at 
   t.like(await running, { result: { ok: true, output: 1 } });
   t.like(await waiting, { result: { ok: true, output: 2 } });
   t.false(pool.refuses('default'));
-  t.deepEqual(launcher.calls.map((c) => c.input), ['first', 'second'], 'the refused call never reached a sandbox');
+  t.deepEqual(
+    launcher.calls.map((c) => c.input),
+    ['first', 'second'],
+    'the refused call never reached a sandbox',
+  );
 });
 
 test('a call that finds no place within the wait bound is answered BUSY, and never runs', async (t) => {
@@ -158,7 +174,10 @@ test('a call that finds no place within the wait bound is answered BUSY, and nev
   t.regex(refused!.message, /within 1 ms/);
   (await launcher.arrivals(1))[0]!.answer('held');
   t.like(await holder, { result: { ok: true, output: 'held' } });
-  t.deepEqual(launcher.calls.map((c) => c.input), ['holder']);
+  t.deepEqual(
+    launcher.calls.map((c) => c.input),
+    ['holder'],
+  );
 });
 
 test("one owner's flood is refused past its own line, and another owner's call runs before the flood's waiting calls", async (t) => {
@@ -170,7 +189,10 @@ test("one owner's flood is refused past its own line, and another owner's call r
   t.false(pool.refuses('neighbour'), "the flood's full line does not refuse anyone else");
   const neighbour = call(app, 'neighbour', 'neighbour');
   const running = await launcher.arrivals(2);
-  t.deepEqual(running.map((c) => c.input), ['flood-0', 'flood-1']);
+  t.deepEqual(
+    running.map((c) => c.input),
+    ['flood-0', 'flood-1'],
+  );
   running[0]!.answer(0);
   const [, , third] = await launcher.arrivals(3);
   t.is(third!.input, 'neighbour', 'first come, first served would have run flood-2 here');
@@ -178,7 +200,10 @@ test("one owner's flood is refused past its own line, and another owner's call r
   running[1]!.answer(1);
   for (const [i, c] of (await launcher.arrivals(5)).slice(3).entries()) c.answer(i + 2);
   t.like(await neighbour, { result: { ok: true, output: 'n' } });
-  t.deepEqual((await Promise.all(flood)).map((o) => o.result), [0, 1, 2, 3].map((output) => ({ ok: true, output })));
+  t.deepEqual(
+    (await Promise.all(flood)).map((o) => o.result),
+    [0, 1, 2, 3].map((output) => ({ ok: true, output })),
+  );
 });
 
 test("an app's sandbox idle up to its time to live since its last call stays warm, is ended past it, and a busy one is never ended", async (t) => {
@@ -259,9 +284,15 @@ test('a burst of calls for a new app waits for the one sandbox starting for it, 
   t.is(launcher.launches, 1, 'one sandbox has room for all three');
   launcher.held[0]!.start();
   const arrived = await launcher.arrivals(3);
-  t.deepEqual(arrived.map((c) => c.sandbox.id), ['fake-1', 'fake-1', 'fake-1']);
+  t.deepEqual(
+    arrived.map((c) => c.sandbox.id),
+    ['fake-1', 'fake-1', 'fake-1'],
+  );
   for (const c of arrived) c.answer(Number(c.input) * 10);
-  t.deepEqual((await Promise.all(burst)).map((o) => [o.result, o.coldStart]), [10, 20, 30].map((output) => [{ ok: true, output }, true]));
+  t.deepEqual(
+    (await Promise.all(burst)).map((o) => [o.result, o.coldStart]),
+    [10, 20, 30].map((output) => [{ ok: true, output }, true]),
+  );
 
   const blog = testApp('blog');
   const doomed = [call(blog, 'x'), call(blog, 'y')];

@@ -36,8 +36,14 @@ test('without credentials anywhere the back ends name the variables to set', asy
   const saved = { ...process.env };
   for (const name of Object.keys(process.env)) if (/^(DROPBOX|ONEDRIVE)_/.test(name)) delete process.env[name];
   try {
-    await t.throwsAsync(createBackend('dropbox', '/edge', () => {}), { message: /DROPBOX_ACCESS_TOKEN/ });
-    await t.throwsAsync(createBackend('onedrive', '/edge', () => {}), { message: /ONEDRIVE_/ });
+    await t.throwsAsync(
+      createBackend('dropbox', '/edge', () => {}),
+      { message: /DROPBOX_ACCESS_TOKEN/ },
+    );
+    await t.throwsAsync(
+      createBackend('onedrive', '/edge', () => {}),
+      { message: /ONEDRIVE_/ },
+    );
   } finally {
     Object.assign(process.env, saved);
   }

@@ -10,7 +10,11 @@ import { until } from '../helpers/wait.ts';
 
 const accessToken = 'sl.test-access-token-0123456789';
 
-async function setup(t: ExecutionContext, emulatorOptions: DropboxEmulatorOptions = { accessToken }, backendOptions: Partial<DropboxBackendOptions> = { accessToken }) {
+async function setup(
+  t: ExecutionContext,
+  emulatorOptions: DropboxEmulatorOptions = { accessToken },
+  backendOptions: Partial<DropboxBackendOptions> = { accessToken },
+) {
   const emulator = await DropboxEmulator.start(emulatorOptions);
   t.teardown(() => emulator.close());
   const lines: string[] = [];

@@ -18,11 +18,20 @@ async function setup(t: ExecutionContext, options: GraphEmulatorOptions = {}, po
   const emulator = await GraphEmulator.start({ certificate, ...options });
   t.teardown(() => emulator.close());
   const lines: string[] = [];
-  const connection = { baseUrl: emulator.baseUrl, customHosts: emulator.customHosts, log: (line: string) => lines.push(line), ...(pollIntervalMs && { pollIntervalMs }) };
+  const connection = {
+    baseUrl: emulator.baseUrl,
+    customHosts: emulator.customHosts,
+    log: (line: string) => lines.push(line),
+    ...(pollIntervalMs && { pollIntervalMs }),
+  };
   const withToken = (token: string) => new OneDriveBackend({ rootPath: '/edge', tokenProvider: () => Promise.resolve(token), ...connection });
   /** A back end as the environment configures it with a refresh token, renewed at the emulated token endpoint. */
   const fromEnv = (refreshToken = emulator.refreshToken) =>
-    oneDriveBackendFromEnv('/edge', { env: { ONEDRIVE_REFRESH_TOKEN: refreshToken, ONEDRIVE_CLIENT_ID: emulator.clientId }, authorityUrl: emulator.authorityUrl, ...connection });
+    oneDriveBackendFromEnv('/edge', {
+      env: { ONEDRIVE_REFRESH_TOKEN: refreshToken, ONEDRIVE_CLIENT_ID: emulator.clientId },
+      authorityUrl: emulator.authorityUrl,
+      ...connection,
+    });
   return { emulator, backend: withToken(emulator.accessToken), lines, withToken, fromEnv };
 }
 
@@ -136,7 +145,10 @@ test('tokens never appear in logged lines', async (t) => {
   t.is(refused?.status, 401);
   t.true(lines.length >= 4, 'retries and token renewals were logged');
   const secrets = [emulator.refreshToken, emulator.accessToken, 'not-a-valid-token', ...emulator.issuedTokens];
-  t.deepEqual(lines.filter((line) => secrets.some((secret) => line.includes(secret))), []);
+  t.deepEqual(
+    lines.filter((line) => secrets.some((secret) => line.includes(secret))),
+    [],
+  );
   t.false(refused?.message.includes('not-a-valid-token'));
 });
 
