@@ -2,13 +2,12 @@
  * @module The cloud's control socket, `<data>/control.sock`: where `edgecourier cloud operators` lists, grants and
  * takes back the operator role of a running cloud (docs/fleet-api.md, "Who is an operator").
  */
-import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { EdgeError } from '../base/errors.ts';
+import { listenPrivately, socketAnswers } from '../base/unix-socket.ts';
 import { httpStatusOf } from './http-status.ts';
 import type { UserRecord } from './data.ts';
 import { internalErrorBody, validate } from './http.ts';
@@ -60,18 +59,6 @@ async function respond(users: UserStore, logger: Logger, req: IncomingMessage, r
   res.writeHead(result.status, { 'content-type': 'application/json' }).end(JSON.stringify(result.body));
 }
 
-/** True when a process listens at `path`: a cloud is running on that data folder. */
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 export interface ControlSocket {
   close(): Promise<void>;
 }
@@ -87,32 +74,18 @@ export interface ControlSocket {
  */
 export async function assertNoCloudOn(dataDir: string): Promise<void> {
   const path = controlSocketPath(dataDir);
-  if (await answers(path)) throw new EdgeError('INVALID_INPUT', `another cloud is running on ${dataDir} (${path} answers); stop it first`);
+  if (await socketAnswers(path)) throw new EdgeError('INVALID_INPUT', `another cloud is running on ${dataDir} (${path} answers); stop it first`);
 }
 
 export async function openControlSocket(dataDir: string, users: UserStore, logger: Logger): Promise<ControlSocket> {
   const path = controlSocketPath(dataDir);
   // The socket is made at a longer path first (below), which must fit too.
-  if (Buffer.byteLength(join(dataDir, '.control-XXXXXX', 's')) > MAX_SOCKET_PATH_BYTES) {
+  if (Buffer.byteLength(join(dataDir, '.socket-XXXXXX', 's')) > MAX_SOCKET_PATH_BYTES) {
     logger.warn({ path }, 'the data folder\'s path is too long for a Unix socket: `edgecourier cloud operators` cannot reach this cloud');
     return { close: async () => undefined };
   }
   await assertNoCloudOn(dataDir);
   const server: Server = createServer((req, res) => void respond(users, logger, req, res));
-  // Made in a folder only this user may enter and made private there, then moved into place: at no moment
-  // can another user connect to it.
-  const staging = await mkdtemp(join(dataDir, '.control-'));
-  try {
-    const staged = join(staging, 's');
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(staged, () => resolve());
-    });
-    await chmod(staged, 0o600);
-    // Over a dead cloud's socket, if one is left.
-    await rename(staged, path);
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+  await listenPrivately(server, path);
   return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

@@ -4,15 +4,15 @@
  * instead of starting an engine client, an executor and a container of its own. One more trigger: an adapter over
  * the invocation service, like the courier and the cloud.
  */
-import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { EdgeError } from '../../base/errors.ts';
 import { runSocketPath } from '../../base/paths.ts';
 import { ensurePrivateFolder } from '../../base/private-file.ts';
+import { listenPrivately, socketAnswers } from '../../base/unix-socket.ts';
 import { describeIssues } from '../../base/zod-issues.ts';
 import { loadApp } from '../../runtime/app.ts';
 import type { DependencyInstaller } from '../../runtime/deps.ts';
@@ -48,18 +48,6 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** True when a process listens at `path`: another service answers runs already. */
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 export interface RunSocket {
   /** Where it listens; undefined when another service answers runs already. */
   path?: string;
@@ -87,7 +75,7 @@ export async function serveRuns(options: RunSocketOptions): Promise<RunSocket> {
     dirname(path),
     () => new EdgeError('INVALID_INPUT', `${dirname(path)} must be a folder of this user's; remove it or set EDGECOURIER_RUN_DIR`),
   );
-  if (await answers(path)) {
+  if (await socketAnswers(path)) {
     logger.info({ path }, 'another service answers edgecourier run here');
     return { close: async () => undefined };
   }
@@ -121,19 +109,7 @@ export async function serveRuns(options: RunSocketOptions): Promise<RunSocket> {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   const server = createServer((req, res) => void respond(req, res));
-  // Made in a folder only this user may enter and made private there, then moved into place (over a dead service's).
-  const staging = await mkdtemp(join(dirname(path), '.run-'));
-  try {
-    const staged = join(staging, 's');
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(staged, () => resolve());
-    });
-    await chmod(staged, 0o600);
-    await rename(staged, path);
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+  await listenPrivately(server, path);
   logger.info({ path }, 'answering edgecourier run');
   return {
     path,
