@@ -2,15 +2,12 @@
 import test from 'ava';
 import type Docker from 'dockerode';
 import { readdir, rm, stat } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { pino } from 'pino';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import { FLEET_NAME_LABEL, listCouriers, removeCouriers, scaleCouriers, type ScaleOptions } from '../../deploy/courier-fleet.ts';
 import { ensureEngine } from '../../docker/engine.ts';
-import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { ensureServiceImages } from '../../deploy/service-images.ts';
-import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
+import { api } from '../helpers/cloud.ts';
+import { startFleetCloud, type FleetCloud } from '../helpers/fleet-cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 import { bridgeAddress } from '../../deploy/bridge-address.ts';
 import { tempFolder } from '../helpers/temp.ts';
@@ -18,8 +15,7 @@ import { until as waitUntil } from '../helpers/wait.ts';
 
 let docker: Docker;
 let base: string;
-let executor: ExecutorBundle;
-let cloud: RunningCloud;
+let cloud: FleetCloud;
 let token: string;
 let root: string;
 /** What every scale call shares: the cloud as the containers reach it, the image and the folders. */
@@ -29,31 +25,15 @@ const logged: string[] = [];
 test.before(async () => {
   docker = await ensureEngine();
   base = await tempFolder('ec-couriers');
-  executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
-  const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
-  // Every address, so that containers on the bridge reach it through the host's address there.
-  cloud = await startCloud({
-    dataDir: join(base, 'data'),
-    port: 0,
-    host: '0.0.0.0',
-    attemptsPerMinute: 10_000,
-    fleetLeaseMs: 2000,
-    executor,
-    logger: pino({ level: 'silent' }),
-  });
-  const local = `http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`;
-  await api(local, 'POST', '/api/v1/accounts', operator);
-  await grantOperator(join(base, 'data'), operator.email);
-  const session = (await api(local, 'POST', '/api/v1/sessions', operator)).body.token as string;
-  token = (await api(local, 'POST', '/api/v1/tokens', { name: 'fleet' }, session)).body.token as string;
+  cloud = await startFleetCloud(base, 2000);
+  token = cloud.token;
   root = (await makeRoot('basic')).root;
-  const added = await api(local, 'POST', '/api/v1/roots', { kind: 'local', path: root }, token);
-  if (added.status !== 201) throw new Error(`root not created: ${added.status} ${added.text}`);
+  await cloud.addRoot(root);
   const gateway = await bridgeAddress(docker);
   const { courier } = await ensureServiceImages(docker);
   const parent = dirname(root);
   fleet = {
-    cloudUrl: `http://${gateway}:${(cloud.server.address() as AddressInfo).port}`,
+    cloudUrl: `http://${gateway}:${cloud.port}`,
     token,
     image: courier,
     hostFolder: join(base, 'fleet'),
@@ -73,12 +53,11 @@ test.after.always(async () => {
     ),
   );
   await cloud?.close();
-  await executor?.executor.close();
   if (base) await rm(base, { recursive: true, force: true });
 });
 
 async function registered(): Promise<Array<{ name: string; roots: string[] }>> {
-  const { body } = await api(`http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`, 'GET', '/api/v1/fleet/couriers', undefined, token);
+  const { body } = await api(cloud.url, 'GET', '/api/v1/fleet/couriers', undefined, token);
   return body.couriers;
 }
 

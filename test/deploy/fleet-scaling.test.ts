@@ -5,15 +5,12 @@
 import test from 'ava';
 import type Docker from 'dockerode';
 import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import { FLEET_NAME_LABEL, listCouriers, scaleCouriers, type ScaleOptions } from '../../deploy/courier-fleet.ts';
 import { ensureEngine } from '../../docker/engine.ts';
-import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { ensureServiceImages } from '../../deploy/service-images.ts';
-import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
+import { api } from '../helpers/cloud.ts';
+import { startFleetCloud, type FleetCloud } from '../helpers/fleet-cloud.ts';
 import { dropRequest, sleep, waitForResult } from '../helpers/courier.ts';
 
 /** Its own fleet name, so that other fleet tests running at the same time never touch these couriers. */
@@ -30,9 +27,7 @@ const EARLY_ROOTS = 2;
 
 let docker: Docker;
 let base: string;
-let executor: ExecutorBundle;
-let cloud: RunningCloud;
-let token: string;
+let cloud: FleetCloud;
 let fleet: Omit<ScaleOptions, 'count'>;
 const roots: string[] = [];
 /** Each result file as first seen: a request run twice writes its result again, under a new inode. */
@@ -40,26 +35,10 @@ const seen = new Map<string, { ino: number; mtimeMs: number }>();
 /** Every courier container's log so far, followed from its start, so that a removed courier's lines still count. */
 const logs = new Map<string, string>();
 
-const localUrl = () => `http://127.0.0.1:${(cloud.server.address() as AddressInfo).port}`;
-
 test.before(async () => {
   docker = await ensureEngine();
   base = await tempFolder('ec-fleet-scaling');
-  executor = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
-  const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
-  cloud = await startCloud({
-    dataDir: join(base, 'data'),
-    port: 0,
-    host: '0.0.0.0',
-    attemptsPerMinute: 10_000,
-    fleetLeaseMs: LEASE_MS,
-    executor,
-    logger: pino({ level: 'silent' }),
-  });
-  await api(localUrl(), 'POST', '/api/v1/accounts', operator);
-  await grantOperator(join(base, 'data'), operator.email);
-  const session = (await api(localUrl(), 'POST', '/api/v1/sessions', operator)).body.token as string;
-  token = (await api(localUrl(), 'POST', '/api/v1/tokens', { name: 'fleet' }, session)).body.token as string;
+  cloud = await startFleetCloud(base, LEASE_MS);
   const folders = join(base, 'roots');
   for (let i = 0; i < ROOTS; i++) {
     const root = join(folders, `r${i}`);
@@ -70,8 +49,8 @@ test.before(async () => {
   for (const root of roots.slice(0, EARLY_ROOTS)) await addRoot(root);
   const { courier } = await ensureServiceImages(docker);
   fleet = {
-    cloudUrl: `http://${await bridgeAddress(docker)}:${(cloud.server.address() as AddressInfo).port}`,
-    token,
+    cloudUrl: `http://${await bridgeAddress(docker)}:${cloud.port}`,
+    token: cloud.token,
     image: courier,
     hostFolder: join(base, 'fleet'),
     extraBinds: [`${folders}:${folders}`],
@@ -101,7 +80,6 @@ test.after.always(async () => {
     ),
   );
   await cloud?.close();
-  await executor?.executor.close();
   if (base) await rm(base, { recursive: true, force: true });
 });
 
@@ -109,13 +87,12 @@ test.after.always(async () => {
 const added = new Set<string>();
 
 async function addRoot(path: string): Promise<void> {
-  const answer = await api(localUrl(), 'POST', '/api/v1/roots', { kind: 'local', path }, token);
-  if (answer.status !== 201) throw new Error(`root not created: ${answer.status} ${answer.text}`);
+  await cloud.addRoot(path);
   added.add(path);
 }
 
 async function registered(): Promise<Array<{ name: string; roots: string[] }>> {
-  return (await api(localUrl(), 'GET', '/api/v1/fleet/couriers', undefined, token)).body.couriers;
+  return (await api(cloud.url, 'GET', '/api/v1/fleet/couriers', undefined, cloud.token)).body.couriers;
 }
 
 /**

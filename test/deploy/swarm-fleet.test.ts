@@ -5,13 +5,9 @@
 import test from 'ava';
 import type Docker from 'dockerode';
 import { readdir, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pino } from 'pino';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import { ensureEngine } from '../../docker/engine.ts';
-import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { BASE_IMAGE_NODE } from '../../docker/base-image.ts';
 import { SERVICE_ENTRYPOINT } from '../../deploy/service-config.ts';
 import { ensureServiceImages } from '../../deploy/service-images.ts';
@@ -25,7 +21,8 @@ import {
   scaleSwarmCouriers,
   type SwarmScaleOptions,
 } from '../../deploy/swarm-fleet.ts';
-import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
+import { api } from '../helpers/cloud.ts';
+import { startFleetCloud, type FleetCloud } from '../helpers/fleet-cloud.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { until as waitUntil } from '../helpers/wait.ts';
@@ -33,8 +30,7 @@ import { until as waitUntil } from '../helpers/wait.ts';
 let docker: Docker;
 let swarmCreated = false;
 let dir: string;
-let executor: ExecutorBundle;
-let cloud: RunningCloud;
+let cloud: FleetCloud;
 let cloudUrl: string;
 let token: string;
 let root: string;
@@ -47,30 +43,14 @@ test.before(async () => {
   docker = await ensureEngine();
   swarmCreated = (await ensureSwarm(docker)).created;
   dir = await tempFolder('ec-swarm');
-  executor = await createExecutor({ local: true, cacheDir: join(dir, 'cache'), runDir: join(dir, 'run') });
-  const operator = { email: freshEmail('swarm-operator'), password: 'correct horse battery' };
-  cloud = await startCloud({
-    dataDir: join(dir, 'data'),
-    port: 0,
-    host: '0.0.0.0',
-    attemptsPerMinute: 10_000,
-    fleetLeaseMs: 2000,
-    executor,
-    logger: pino({ level: 'silent' }),
-  });
-  const port = (cloud.server.address() as AddressInfo).port;
-  cloudUrl = `http://127.0.0.1:${port}`;
-  await api(cloudUrl, 'POST', '/api/v1/accounts', operator);
-  await grantOperator(join(dir, 'data'), operator.email);
-  const session = (await api(cloudUrl, 'POST', '/api/v1/sessions', operator)).body.token as string;
-  token = (await api(cloudUrl, 'POST', '/api/v1/tokens', { name: 'swarm' }, session)).body.token as string;
+  cloud = await startFleetCloud(dir, 2000);
+  ({ url: cloudUrl, token } = cloud);
   root = (await makeRoot('basic')).root;
-  const added = await api(cloudUrl, 'POST', '/api/v1/roots', { kind: 'local', path: root }, token);
-  if (added.status !== 201) throw new Error(`root not created: ${added.status} ${added.text}`);
+  await cloud.addRoot(root);
   const { courier } = await ensureServiceImages(docker);
   const shared = dirname(root);
   service = {
-    cloudUrl: `http://${hostAddress()}:${port}`,
+    cloudUrl: `http://${hostAddress()}:${cloud.port}`,
     token,
     image: courier,
     hostFolder: join(dir, 'fleet'),
@@ -100,7 +80,6 @@ test.after.always(async () => {
     ),
   );
   await cloud?.close();
-  await executor?.executor.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
