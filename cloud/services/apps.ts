@@ -60,7 +60,7 @@ export function appService(deps: AppServiceDeps): AppService {
    * Runs `change` on the owner's app after the starts, stops and deletes asked for before it, on the
    * record as it is by then: an app deleted while the change waited is not found.
    */
-  const inTurn = <T>(ownerId: string, appId: string, change: (app: AppRecord) => Promise<T>): Promise<T> => {
+  const inTurn = async <T>(ownerId: string, appId: string, change: (app: AppRecord) => Promise<T>): Promise<T> => {
     // Looked up before waiting too, so a stranger is answered at once and queues nothing.
     ownedApp(deps.apps, ownerId, appId);
     return deps.runtime.changeInTurn(appId, () => change(ownedApp(deps.apps, ownerId, appId)));
