@@ -51,7 +51,10 @@ export class FleetRegistry {
     const now = this.#now();
     courier.lastHeartbeatAt = new Date(now).toISOString();
     const roots = this.#roots.all();
-    const live = this.#couriers.all().filter((known) => Date.parse(known.lastHeartbeatAt) + this.leaseMs > now).map((known) => known.id);
+    const live = this.#couriers
+      .all()
+      .filter((known) => Date.parse(known.lastHeartbeatAt) + this.leaseMs > now)
+      .map((known) => known.id);
     const plan = planHeartbeat({ courierId, serving: new Set(serving), roots, liveCouriers: live, now });
     const byId = new Map(roots.map((root) => [root.id, root]));
     const leaseExpiresAt = new Date(now + this.leaseMs).toISOString();
@@ -74,7 +77,10 @@ export class FleetRegistry {
       id: courier.id,
       name: courier.name,
       lastHeartbeatAt: courier.lastHeartbeatAt,
-      roots: this.#roots.all().filter((root) => root.courierId === courier.id && leaseRunning(root, now)).map((root) => root.id),
+      roots: this.#roots
+        .all()
+        .filter((root) => root.courierId === courier.id && leaseRunning(root, now))
+        .map((root) => root.id),
     }));
   }
 
