@@ -58,7 +58,7 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: false, inflate: false }));
   app.use(rejectDeepBodies);
   app.use(cookieParser());
-  app.use(identifyCaller(deps.tokens, deps.users));
+  app.use(identifyCaller(deps.sessions));
   const groups: RouteGroup[] = [
     ['/api/v1', accountRoutes(deps)],
     ['/api/v1', tokenRoutes(deps)],

@@ -1,35 +1,21 @@
 /** @module Who is calling: a bearer token or the session cookie, checked once per request. */
 import type { RequestHandler, Response } from 'express';
 import { EdgeError } from '../base/errors.ts';
-import type { TokenRecord, UserRecord } from './data.ts';
-import type { TokenStore } from './stores/tokens.ts';
-import type { UserStore } from './stores/users.ts';
+import type { Caller, SessionService } from './services/sessions.ts';
 
 export const SESSION_COOKIE = 'ec_session';
 
-export interface Caller {
-  user: UserRecord;
-  token: TokenRecord;
-}
-
 /** The caller a bearer token (the Authorization header) or a session cookie names, when it is valid. */
-export function findCaller(
-  tokens: Pick<TokenStore, 'find'>,
-  users: Pick<UserStore, 'byId'>,
-  authorization: string | undefined,
-  sessionCookie: string | undefined,
-): Caller | undefined {
+export function findCaller(sessions: Pick<SessionService, 'identify'>, authorization: string | undefined, sessionCookie: string | undefined): Caller | undefined {
   const bearer = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : undefined;
   const token = bearer || sessionCookie;
-  const record = token ? tokens.find(token) : undefined;
-  const user = record ? users.byId(record.userId) : undefined;
-  return record && user ? { user, token: record } : undefined;
+  return token ? sessions.identify(token) : undefined;
 }
 
 /** Reads the caller into `res.locals.caller` when the token is valid; it rejects nothing itself. */
-export function identifyCaller(tokens: Pick<TokenStore, 'find'>, users: Pick<UserStore, 'byId'>): RequestHandler {
+export function identifyCaller(sessions: Pick<SessionService, 'identify'>): RequestHandler {
   return (req, res, next) => {
-    const caller = findCaller(tokens, users, req.headers.authorization, (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE]);
+    const caller = findCaller(sessions, req.headers.authorization, (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE]);
     if (caller) res.locals.caller = caller;
     next();
   };

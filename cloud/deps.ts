@@ -1,32 +1,37 @@
-/** @module Everything the cloud's routes may depend on; each route group takes only the part it uses. */
+/** @module Everything the cloud's routes may depend on: the services, each route group taking only the ones it calls. */
 import type { Logger } from 'pino';
 import type { Observability } from '../runtime/observability.ts';
-import type { AppRuntime } from './app-runtime.ts';
-import type { FleetRegistry } from './fleet-registry.ts';
-import type { Mailer } from './mailer.ts';
-import type { SecretBox } from './secret-box.ts';
-import type { AppStore } from './stores/apps.ts';
-import type { ResetStore } from './stores/resets.ts';
-import type { RootStore } from './stores/roots.ts';
-import type { TokenStore } from './stores/tokens.ts';
-import type { UserStore } from './stores/users.ts';
+import type { AccountService } from './services/accounts.ts';
+import type { AppService } from './services/apps.ts';
+import type { BundleService } from './services/bundles.ts';
+import type { CallService } from './services/calls.ts';
+import type { EndpointService } from './services/endpoints.ts';
+import type { FleetRegistry } from './services/fleet.ts';
+import type { FunctionService } from './services/functions.ts';
+import type { PasswordResetService } from './services/password-resets.ts';
+import type { RootService } from './services/roots.ts';
+import type { SessionService } from './services/sessions.ts';
+import type { ApiTokenService } from './services/tokens.ts';
 
 export interface CloudDeps {
   logger: Logger;
-  users: UserStore;
-  tokens: TokenStore;
-  resets: ResetStore;
-  apps: AppStore;
-  roots: RootStore;
-  /** Couriers, heartbeats and leases over `roots`. */
+  accounts: AccountService;
+  /** Logging in and out, and who a request's token names. */
+  sessions: SessionService;
+  apiTokens: ApiTokenService;
+  passwordResets: PasswordResetService;
+  apps: AppService;
+  functions: FunctionService;
+  endpoints: EndpointService;
+  /** Calls to apps' endpoints, at /run. */
+  calls: CallService;
+  bundles: BundleService;
+  roots: RootService;
+  /** Couriers, heartbeats and leases. */
   fleet: FleetRegistry;
-  /** Seals root credentials before they are stored. */
-  secrets: SecretBox;
-  mailer: Mailer;
-  runtime: AppRuntime;
   /** The process's metrics registry and health answer. */
   observability: Observability;
-  /** The URL people reach this service at, for links in mails and endpoint URLs. */
+  /** The URL people reach this service at, for endpoint URLs. */
   publicUrl: string;
   /** Sign-up, log-in and reset attempts allowed per minute per address and per client. */
   attemptsPerMinute: number;

@@ -10,9 +10,19 @@ import { createCloudHandler, type CloudHandlerOptions } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
 import { assertNoCloudOn, openControlSocket } from './control-socket.ts';
 import { openDb } from './db.ts';
-import { FleetRegistry } from './fleet-registry.ts';
 import { createMailer } from './mailer.ts';
 import { openSecretBox } from './secret-box.ts';
+import { accountService } from './services/accounts.ts';
+import { appService } from './services/apps.ts';
+import { bundleService } from './services/bundles.ts';
+import { callService } from './services/calls.ts';
+import { endpointService } from './services/endpoints.ts';
+import { FleetRegistry } from './services/fleet.ts';
+import { functionService } from './services/functions.ts';
+import { passwordResetService } from './services/password-resets.ts';
+import { rootService } from './services/roots.ts';
+import { sessionService } from './services/sessions.ts';
+import { apiTokenService } from './services/tokens.ts';
 import { appStore } from './stores/apps.ts';
 import { courierStore } from './stores/couriers.ts';
 import { resetStore } from './stores/resets.ts';
@@ -80,23 +90,36 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const roots = rootStore(db);
   const fleet = new FleetRegistry({ roots, couriers: courierStore(db), box: secrets, leaseMs: settings.fleetLeaseMs ?? 15_000 });
   let publicUrl = settings.publicUrl ?? '';
-  const { listener, app } = createCloudHandler({
-    logger,
-    users,
-    tokens: tokenStore(db),
-    resets: resetStore(db),
-    apps,
-    roots,
-    fleet,
-    secrets,
-    mailer,
-    runtime,
-    observability,
-    get publicUrl() {
-      return publicUrl;
+  const tokens = tokenStore(db);
+  const { listener, app } = createCloudHandler(
+    {
+      logger,
+      accounts: accountService({ users }),
+      sessions: sessionService({ users, tokens }),
+      apiTokens: apiTokenService({ tokens }),
+      passwordResets: passwordResetService({
+        users,
+        resets: resetStore(db),
+        tokens,
+        mailer,
+        publicUrl: () => publicUrl,
+        logger: logger.child({ component: 'password-resets' }),
+      }),
+      apps: appService({ apps, runtime }),
+      functions: functionService({ apps, runtime }),
+      endpoints: endpointService({ apps }),
+      calls: callService({ apps, runtime }),
+      bundles: bundleService({ apps, runtime }),
+      roots: rootService({ roots, fleet, secrets }),
+      fleet,
+      observability,
+      get publicUrl() {
+        return publicUrl;
+      },
+      attemptsPerMinute: settings.attemptsPerMinute ?? 10,
     },
-    attemptsPerMinute: settings.attemptsPerMinute ?? 10,
-  }, { trustProxy: settings.trustProxy });
+    { trustProxy: settings.trustProxy },
+  );
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = createServer(listener);
     listening.once('error', reject);

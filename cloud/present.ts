@@ -1,6 +1,20 @@
-/** @module Records as the API shows them: functions without their code unless asked, endpoints with their URL, never the owner. */
+/** @module Records as the API shows them: never a password hash, a token's hash, an owner or sealed credentials; functions without their code unless asked, endpoints with their URL. */
 import { defaultOperatorLimits } from '../runtime/app-config.ts';
-import type { AppRecord, EndpointRecord, FunctionRecord } from './data.ts';
+import type { AppRecord, EndpointRecord, FunctionRecord, TokenRecord, UserRecord } from './data.ts';
+import type { HeldRoot } from './services/roots.ts';
+
+export function presentUser(user: UserRecord): { id: string; email: string; createdAt: string } {
+  return { id: user.id, email: user.email, createdAt: user.createdAt };
+}
+
+export function presentToken(record: TokenRecord) {
+  return { id: record.id, name: record.name, createdAt: record.createdAt };
+}
+
+/** A root with the courier serving it now, named but not described. */
+export function presentRoot({ root, courier }: HeldRoot) {
+  return { id: root.id, kind: root.kind, path: root.path, createdAt: root.createdAt, courier: courier ? { id: courier.id, name: courier.name } : null };
+}
 
 /** A function's settings, with the limits it runs under when it sets none. */
 export function presentFunction(fn: FunctionRecord) {

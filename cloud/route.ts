@@ -2,7 +2,8 @@
 import { Router, urlencoded, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { ErrorCode } from '../base/errors.ts';
-import { callerOf, requireCaller, requireOperator, type Caller } from './auth.ts';
+import { callerOf, requireCaller, requireOperator } from './auth.ts';
+import type { Caller } from './services/sessions.ts';
 import { validate } from './http.ts';
 
 /** Paths declare `:name` parameters only, never wildcards, so each parameter is one string. */

@@ -1,10 +1,7 @@
 /** @module The fleet routes, for couriers with an operator's token: register, heartbeat, deregister, list (docs/fleet-api.md). */
 import { heartbeatRequest, registerRequest, type HeartbeatAnswer, type Registration } from '../../api/fleet.ts';
-import { EdgeError } from '../../base/errors.ts';
 import type { CloudDeps } from '../deps.ts';
 import { route, type Route } from '../route.ts';
-
-const courierNotFound = (id: string) => new EdgeError('NOT_FOUND', `no courier ${id}: it deregistered or was silent too long; register again`);
 
 /**
  * POST /couriers, POST /couriers/:id/heartbeat, DELETE /couriers/:id and GET /couriers, every one for operators only.
@@ -36,9 +33,7 @@ export function fleetRoutes(deps: Pick<CloudDeps, 'fleet' | 'logger'>): Route[] 
       answers: { 200: '`{ assignments: [{ rootId, kind, path, credentials?, leaseExpiresAt }] }`' },
       errors: ['NOT_FOUND', 'STORAGE_FULL'],
       async handle({ body: { serving } }, req, res) {
-        const assignments = await deps.fleet.heartbeat(req.params.id, serving);
-        if (!assignments) throw courierNotFound(req.params.id);
-        res.json({ assignments } satisfies HeartbeatAnswer);
+        res.json({ assignments: await deps.fleet.heartbeat(req.params.id, serving) } satisfies HeartbeatAnswer);
       },
     }),
     route({
@@ -49,7 +44,7 @@ export function fleetRoutes(deps: Pick<CloudDeps, 'fleet' | 'logger'>): Route[] 
       answers: { 204: 'deregistered' },
       errors: ['NOT_FOUND', 'STORAGE_FULL'],
       async handle(_input, req, res) {
-        if (!(await deps.fleet.deregister(req.params.id))) throw courierNotFound(req.params.id);
+        await deps.fleet.deregister(req.params.id);
         logger.info({ courierId: req.params.id }, 'courier deregistered');
         res.status(204).end();
       },

@@ -1,17 +1,13 @@
 /** @module An app's functions: put, listed, read and deleted by the owner, test-invoked whether the app runs or not, and their recent logs. */
 import { z } from 'zod';
 import { defaultOperatorLimits, functionNamePattern, functionSettings } from '../../runtime/app-config.ts';
-import { EdgeError, type ErrorCode } from '../../base/errors.ts';
-import { functionOf, ownedApp } from '../app-lookup.ts';
-import type { FunctionRecord } from '../data.ts';
+import type { ErrorCode } from '../../base/errors.ts';
 import type { CloudDeps } from '../deps.ts';
 import { envelopeSchema, sendInvocation } from '../invocation.ts';
 import { presentFunction, presentFunctionWithCode } from '../present.ts';
 import { route, type Route } from '../route.ts';
 
 const MAX_CODE_BYTES = 1024 * 1024;
-/** Every function is written, loaded and compiled at each change of its app: an app must stay a size that is quick to load. */
-const MAX_FUNCTIONS_PER_APP = 100;
 
 const paramsSchema = z.object({
   appId: z.string(),
@@ -50,7 +46,7 @@ const invocationErrors: ErrorCode[] = [
  * and GET /:appId/functions/:name/logs.
  * @example app.use('/api/v1/apps', routerOf(functionRoutes(deps)))
  */
-export function functionRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime'>): Route[] {
+export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
   return [
     route({
       method: 'put',
@@ -61,16 +57,9 @@ export function functionRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime'>): Route
       body: putSchema,
       answers: { 201: 'the new function', 200: 'the replaced function' },
       errors: ['APP_NOT_FOUND', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
-      async handle({ params: { appId, name }, body: { timeoutMs, memoryMb, ...settings } }, _req, res) {
-        const app = ownedApp(deps.apps, res, appId);
-        // A new record every time, never edited in place: PUT replaces the whole function.
-        const fn: FunctionRecord = { name, ...settings, ...(timeoutMs ? { timeoutMs } : {}), ...(memoryMb ? { memoryMb } : {}), updatedAt: new Date().toISOString() };
-        const index = app.functions.findIndex((candidate) => candidate.name === name);
-        if (index !== -1) app.functions[index] = fn;
-        else if (app.functions.length < MAX_FUNCTIONS_PER_APP) app.functions.push(fn);
-        else throw new EdgeError('QUOTA_EXCEEDED', `app "${app.name}" holds at most ${MAX_FUNCTIONS_PER_APP} functions; delete one first`);
-        await deps.apps.save(app);
-        res.status(index === -1 ? 201 : 200).json(presentFunction(fn));
+      async handle({ caller: { user }, params: { appId, name }, body }, _req, res) {
+        const { fn, created } = await deps.functions.put(user.id, appId, name, body);
+        res.status(created ? 201 : 200).json(presentFunction(fn));
       },
     }),
     route({
@@ -80,10 +69,7 @@ export function functionRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime'>): Route
       auth: 'user',
       answers: { 200: '`{ functions: [function] }`' },
       errors: ['APP_NOT_FOUND'],
-      handle(_input, req, res) {
-        const app = ownedApp(deps.apps, res, req.params.appId);
-        res.json({ functions: app.functions.map(presentFunction) });
-      },
+      handle: ({ caller: { user } }, req, res) => res.json({ functions: deps.functions.list(user.id, req.params.appId).map(presentFunction) }),
     }),
     route({
       method: 'get',
@@ -92,10 +78,7 @@ export function functionRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime'>): Route
       auth: 'user',
       answers: { 200: 'the function with its `code`' },
       errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND'],
-      handle(_input, req, res) {
-        const app = ownedApp(deps.apps, res, req.params.appId);
-        res.json(presentFunctionWithCode(functionOf(app, req.params.name)));
-      },
+      handle: ({ caller: { user } }, req, res) => res.json(presentFunctionWithCode(deps.functions.get(user.id, req.params.appId, req.params.name))),
     }),
     route({
       method: 'delete',
@@ -104,16 +87,8 @@ export function functionRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime'>): Route
       auth: 'user',
       answers: { 204: 'deleted' },
       errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND', 'INVALID_INPUT', 'STORAGE_FULL'],
-      async handle(_input, req, res) {
-        const app = ownedApp(deps.apps, res, req.params.appId);
-        const fn = functionOf(app, req.params.name);
-        const users = app.endpoints.filter((endpoint) => endpoint.function === fn.name);
-        if (users.length > 0) {
-          const named = users.map((endpoint) => `${endpoint.method} ${endpoint.path}`).join(', ');
-          throw new EdgeError('INVALID_INPUT', `function "${fn.name}" is called by the endpoints ${named}: delete them or point them at another function first`);
-        }
-        app.functions = app.functions.filter((candidate) => candidate !== fn);
-        await deps.apps.save(app);
+      async handle({ caller: { user } }, req, res) {
+        await deps.functions.remove(user.id, req.params.appId, req.params.name);
         res.status(204).end();
       },
     }),
@@ -125,10 +100,8 @@ export function functionRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime'>): Route
       body: envelopeSchema,
       answers: { 200: '`{ output, key, cache?, logs, stats }`; a failed function answers its error\'s status with `{ error, logs, stats }`' },
       errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND', ...invocationErrors],
-      async handle({ body: envelope }, req, res) {
-        const app = ownedApp(deps.apps, res, req.params.appId);
-        const fn = functionOf(app, req.params.name);
-        sendInvocation(res, await deps.runtime.invoke(app, fn.name, envelope), true);
+      async handle({ caller: { user }, body: envelope }, req, res) {
+        sendInvocation(res, await deps.functions.invoke(user.id, req.params.appId, req.params.name, envelope), true);
       },
     }),
     route({
@@ -138,11 +111,7 @@ export function functionRoutes(deps: Pick<CloudDeps, 'apps' | 'runtime'>): Route
       auth: 'user',
       answers: { 200: '`{ invocations: [{ at, ok, error?, durationMs, logs }] }`' },
       errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND'],
-      handle(_input, req, res) {
-        const app = ownedApp(deps.apps, res, req.params.appId);
-        const fn = functionOf(app, req.params.name);
-        res.json({ invocations: deps.runtime.logs(app.id, fn.name) });
-      },
+      handle: ({ caller: { user } }, req, res) => res.json({ invocations: deps.functions.logs(user.id, req.params.appId, req.params.name) }),
     }),
   ];
 }

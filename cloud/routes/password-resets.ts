@@ -2,15 +2,10 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { EdgeError } from '../../base/errors.ts';
-import type { UserRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
 import { attemptLimits } from '../rate-limit.ts';
-import { assertStrongPassword, hashPassword, passwordSchema } from '../passwords.ts';
+import { passwordSchema } from '../passwords.ts';
 import { route, type Route } from '../route.ts';
-
-type ResetDeps = Pick<CloudDeps, 'users' | 'tokens' | 'resets' | 'mailer' | 'publicUrl' | 'logger' | 'attemptsPerMinute'>;
-
-const RESET_TTL_MS = 60 * 60 * 1000;
 const ACCEPTED = 'if an account has that address, a mail with a reset link is on its way; it works for one hour';
 
 const requestSchema = z.object({ email: z.email().max(254) });
@@ -80,45 +75,12 @@ function sendPage(res: Response, status: number, html: string): void {
   res.status(status).set(PAGE_HEADERS).type('html').send(html);
 }
 
-const invalidToken = () => new EdgeError('RESET_TOKEN_INVALID', 'this reset link is unknown, used already or expired; ask for a new one');
-
-/** Uses up the reset token, sets the password and revokes every session and API token of the account. */
-async function resetPassword(deps: ResetDeps, token: string, password: string): Promise<void> {
-  // A weak password leaves the link usable, so the person can try another.
-  const user = deps.users.byId(deps.resets.userOf(token) ?? '');
-  if (!user) throw invalidToken();
-  await assertStrongPassword(password, user.email);
-  const passwordHash = await hashPassword(password);
-  // Consumed after the slow hash, so of two racing confirmations only one sets a password.
-  const userId = await deps.resets.consume(token);
-  if (!userId) throw invalidToken();
-  await deps.users.setPasswordHash(userId, passwordHash);
-  await deps.tokens.revokeAll(userId);
-}
-
-async function mailResetLink(deps: ResetDeps, user: UserRecord): Promise<void> {
-  const token = await deps.resets.create(user.id, RESET_TTL_MS);
-  const link = `${deps.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
-  const text = [
-    `Someone, hopefully you, asked to reset the password of the edgecourier account ${user.email}.`,
-    '',
-    'To choose a new password, open this link within an hour. It works once:',
-    link,
-    '',
-    'Setting a new password also logs out every session and revokes every API token of the account:',
-    'log in again with `edgecourier login`, and give couriers new tokens.',
-    '',
-    'If you did not ask for this, ignore this mail: your password stays as it is.',
-  ].join('\n');
-  await deps.mailer.send({ to: user.email, subject: 'Reset your edgecourier password', text });
-}
-
 /**
  * POST /api/v1/password-resets, POST /api/v1/password-resets/confirm, and the mailed link's page,
  * GET and POST /reset-password.
  * @example app.use('/', routerOf(passwordResetRoutes(deps)))
  */
-export function passwordResetRoutes(deps: ResetDeps): Route[] {
+export function passwordResetRoutes(deps: Pick<CloudDeps, 'passwordResets' | 'logger' | 'attemptsPerMinute'>): Route[] {
   const logger = deps.logger.child({ component: 'password-resets' });
 
   return [
@@ -132,9 +94,7 @@ export function passwordResetRoutes(deps: ResetDeps): Route[] {
       answers: { 202: '`{ message }`, the same whether or not the address has an account' },
       errors: ['RATE_LIMITED', 'STORAGE_FULL'],
       handle({ body: { email } }, _req, res) {
-        const user = deps.users.byEmail(email);
-        // Not awaited: the answer must come as fast for an account as for an unknown address.
-        if (user) mailResetLink(deps, user).catch((error: unknown) => logger.error({ err: error, userId: user.id }, 'could not send a reset mail'));
+        deps.passwordResets.request(email);
         res.status(202).json({ message: ACCEPTED });
       },
     }),
@@ -147,7 +107,7 @@ export function passwordResetRoutes(deps: ResetDeps): Route[] {
       answers: { 204: 'the password is changed' },
       errors: ['RESET_TOKEN_INVALID', 'WEAK_PASSWORD', 'STORAGE_FULL'],
       async handle({ body: { token, password } }, _req, res) {
-        await resetPassword(deps, token, password);
+        await deps.passwordResets.confirm(token, password);
         res.status(204).end();
       },
     }),
@@ -178,7 +138,7 @@ export function passwordResetRoutes(deps: ResetDeps): Route[] {
         if (password !== confirm) return sendPage(res, 400, formPage(token, 'The two passwords differ. Type the same new password twice.'));
         if (!passwordSchema.safeParse(password).success) return sendPage(res, 400, formPage(token, `Choose a password of ${PASSWORD_RULE}`));
         try {
-          await resetPassword(deps, token, password);
+          await deps.passwordResets.confirm(token, password);
         } catch (error) {
           if (error instanceof EdgeError && error.code === 'RESET_TOKEN_INVALID') return sendPage(res, 400, invalidLinkPage());
           if (error instanceof EdgeError && error.code === 'WEAK_PASSWORD') return sendPage(res, 400, formPage(token, error.message.charAt(0).toUpperCase() + error.message.slice(1)));

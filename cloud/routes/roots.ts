@@ -1,13 +1,8 @@
 /** @module Users' synced roots: registered, listed and deleted by their owner; credentials go in sealed and never come back out. */
 import { z } from 'zod';
-import { EdgeError } from '../../base/errors.ts';
-import type { RootRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
-import { newId } from '../ids.ts';
+import { presentRoot } from '../present.ts';
 import { route, type Route } from '../route.ts';
-
-/** Each root costs a courier a watcher and, for Dropbox and OneDrive, polling: one account must not take a fleet's share. */
-const MAX_ROOTS_PER_USER = 100;
 
 const pathSchema = z
   .string()
@@ -31,13 +26,7 @@ const createSchema = z.discriminatedUnion('kind', [
  * POST /, GET / and DELETE /:id.
  * @example app.use('/api/v1/roots', routerOf(rootRoutes(deps)))
  */
-export function rootRoutes(deps: Pick<CloudDeps, 'roots' | 'fleet' | 'secrets'>): Route[] {
-  /** A root as its owner sees it: never its credentials. */
-  const answer = (root: RootRecord) => {
-    const courier = deps.fleet.holderOf(root);
-    return { id: root.id, kind: root.kind, path: root.path, createdAt: root.createdAt, courier: courier ? { id: courier.id, name: courier.name } : null };
-  };
-
+export function rootRoutes(deps: Pick<CloudDeps, 'roots'>): Route[] {
   return [
     route({
       method: 'post',
@@ -48,14 +37,7 @@ export function rootRoutes(deps: Pick<CloudDeps, 'roots' | 'fleet' | 'secrets'>)
       answers: { 201: '`{ id, kind, path, createdAt, courier: null }`' },
       errors: ['FORBIDDEN', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
       async handle({ caller: { user }, body }, _req, res) {
-        // A local path is on the couriers' hosts, which are the operator's to hand out, not any user's to name.
-        if (body.kind === 'local' && user.role !== 'operator') throw new EdgeError('FORBIDDEN', 'only operators may register local roots; link a Dropbox or OneDrive folder instead');
-        if (deps.roots.list(user.id).length >= MAX_ROOTS_PER_USER) throw new EdgeError('QUOTA_EXCEEDED', `an account holds at most ${MAX_ROOTS_PER_USER} roots; delete one first`);
-        const id = newId('root');
-        const credentials = 'credentials' in body ? deps.secrets.seal(JSON.stringify(body.credentials), id) : null;
-        const root: RootRecord = { id, ownerId: user.id, kind: body.kind, path: body.path, credentials, createdAt: new Date().toISOString(), courierId: null, leaseExpiresAt: null };
-        await deps.roots.insert(root);
-        res.status(201).json(answer(root));
+        res.status(201).json(presentRoot(await deps.roots.create(user, body)));
       },
     }),
     route({
@@ -64,7 +46,7 @@ export function rootRoutes(deps: Pick<CloudDeps, 'roots' | 'fleet' | 'secrets'>)
       summary: 'List your roots, each with the courier serving it now',
       auth: 'user',
       answers: { 200: '`{ roots: [{ id, kind, path, createdAt, courier }] }`' },
-      handle: ({ caller: { user } }, _req, res) => res.json({ roots: deps.roots.list(user.id).map(answer) }),
+      handle: ({ caller: { user } }, _req, res) => res.json({ roots: deps.roots.list(user.id).map(presentRoot) }),
     }),
     route({
       method: 'delete',
@@ -74,7 +56,7 @@ export function rootRoutes(deps: Pick<CloudDeps, 'roots' | 'fleet' | 'secrets'>)
       answers: { 204: 'deleted' },
       errors: ['NOT_FOUND', 'STORAGE_FULL'],
       async handle({ caller: { user } }, req, res) {
-        if (!(await deps.roots.remove(user.id, req.params.id))) throw new EdgeError('NOT_FOUND', `no root ${req.params.id} of yours`);
+        await deps.roots.remove(user.id, req.params.id);
         res.status(204).end();
       },
     }),

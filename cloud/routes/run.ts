@@ -13,26 +13,13 @@ import type { InvocationEnvelope } from '../app-runtime.ts';
 import { httpStatusOf } from '../http-status.ts';
 import { findCaller, SESSION_COOKIE } from '../auth.ts';
 import { bodyErrors, internalErrorBody } from '../http.ts';
-import type { AppRecord, EndpointRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
-import { invocationReply, readEnvelope, retryHeaders, strangerEnvelope, strangerResponse } from '../invocation.ts';
+import { invocationReply, readEnvelope, retryHeaders } from '../invocation.ts';
 
 const PREFIX = '/run/';
 
 /** Serves the request and returns true when it is an endpoint call; otherwise leaves it alone and returns false. */
 export type RunHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
-
-/** The one answer for a missing app, a missing endpoint and a private one called by anyone but its owner. */
-function noEndpoint(method: string, path: string): EdgeError {
-  return new EdgeError('ENDPOINT_NOT_FOUND', `no endpoint ${method} ${path} that you may call: a private endpoint answers only its owner's token`);
-}
-
-/** The endpoint a caller may use: to anyone but the owner, logged in or not, a private endpoint is a missing one. */
-function reachableEndpoint(app: AppRecord, method: string, path: string, callerId: string | undefined): EndpointRecord {
-  const endpoint = app.endpoints.find((candidate) => candidate.method === method && candidate.path === path);
-  if (endpoint && (endpoint.public || callerId === app.ownerId)) return endpoint;
-  throw noEndpoint(method, path);
-}
 
 function decodeSegment(segment: string): string {
   try {
@@ -119,32 +106,23 @@ function sendJson(res: ServerResponse, status: number, body: object, close = fal
  * Any method on /run/<appId> and below, matched against the app's endpoints.
  * @example http.createServer((req, res) => run(req, res) || expressApp(req, res))
  */
-export function runHandler(deps: Pick<CloudDeps, 'apps' | 'runtime' | 'tokens' | 'users'>, logger: Logger, maxBodyBytes: number): RunHandler {
+export function runHandler(deps: Pick<CloudDeps, 'calls' | 'sessions'>, logger: Logger, maxBodyBytes: number): RunHandler {
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const { appId, path, query } = target(req.url!);
-    const app = deps.apps.byId(appId);
-    // The answer for an app that does not exist is the one for someone else's app, so app ids cannot be probed.
-    if (!app) throw noEndpoint(method, path);
     const cookies = req.headers.cookie ? parseCookies(req.headers.cookie) : {};
-    const callerId = findCaller(deps.tokens, deps.users, req.headers.authorization, cookies[SESSION_COOKIE])?.user.id;
-    const endpoint = reachableEndpoint(app, method, path, callerId);
-    if (app.status !== 'running') {
-      // Not named: the caller may be a stranger, and knows the app only by the id in the URL.
-      throw new EdgeError('APP_STOPPED', `this app is stopped; its owner can start it with POST /api/v1/apps/${app.id}/start`);
-    }
+    const callerId = findCaller(deps.sessions, req.headers.authorization, cookies[SESSION_COOKIE])?.user.id;
+    const called = deps.calls.find(appId, method, path, callerId);
     // Under a flood, a call that would be refused is refused before its body is parsed or anything is
     // looked up for it: refusals must cost the cloud little, or they take the place of calls it could run.
-    if (deps.runtime.refuses(app)) {
+    const refusal = deps.calls.refusal(called.app);
+    if (refusal) {
       await readBytes(req, maxBodyBytes);
-      throw new EdgeError('BUSY', `the sandboxes are busy: the share of this app's owner is in use and its waiting line is full; try again shortly`);
+      throw refusal;
     }
     // A GET has no body: its query string is the input, and it carries no cache or precomputed results.
     const envelope: InvocationEnvelope = method === 'GET' ? { input: { ...parseQuery(query) } } : readEnvelope(await readJsonBody(req, maxBodyBytes));
-    const owner = callerId === app.ownerId;
-    // A failure to load the app (its dependencies, say) is an answer like any other: strangers get its code and the catalogue's words.
-    const response = await deps.runtime.invoke(app, endpoint.function, owner ? envelope : strangerEnvelope(app, envelope));
-    const { status, body, headers } = invocationReply(owner ? response : strangerResponse(app, response), false);
+    const { status, body, headers } = invocationReply(await deps.calls.call(called, envelope, callerId), false);
     sendJson(res, status, body, false, headers);
   };
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {

@@ -41,3 +41,30 @@ test('the layers have no cycle: each folder is allowed only folders listed befor
     for (const lower of below(folder)) t.true(folders.indexOf(lower as (typeof folders)[number]) < index, `${folder}/ may import ${lower}/, listed after it`);
   });
 });
+
+test('a cloud service that imports HTTP fails lint: Express, the HTTP statuses, the route declarations or a route', async (t) => {
+  const imports = [
+    "import type { Response } from 'express';",
+    "import { httpStatusOf } from '../http-status.ts';",
+    "import { route } from '../route.ts';",
+    "import { appRoutes } from '../routes/apps.ts';",
+  ];
+  for (const line of imports) {
+    const messages = await violations('cloud/services/new-file.ts', `${line}\n`);
+    t.is(messages.length, 1, line);
+    t.regex(messages[0] ?? '', /cloud\/services\/ know nothing of HTTP/, line);
+  }
+});
+
+test('a cloud service is still held to the cloud layer and may import its stores, records and the runtime', async (t) => {
+  const [above] = await violations('cloud/services/new-file.ts', "import { x } from '../../cli/thing.ts';\nexport const y = x;\n");
+  t.regex(above ?? '', /cloud\/ may import only/);
+  const below =
+    "import type { AppStore } from '../stores/apps.ts';\nimport type { AppRecord } from '../data.ts';\nimport { loadApp } from '../../runtime/app.ts';\nexport type S = [AppStore, AppRecord, typeof loadApp];\n";
+  t.deepEqual(await violations('cloud/services/new-file.ts', below), []);
+  t.deepEqual(
+    await violations('cloud/routes/new-file.ts', "import type { Response } from 'express';\nexport type R = Response;\n"),
+    [],
+    'routes may use Express',
+  );
+});

@@ -1,11 +1,11 @@
 /** @module The fleet registry: couriers register and heartbeat, and get the roots they hold under a lease (docs/fleet-api.md). */
-import type { Assignment } from '../api/fleet.ts';
-import type { CourierRecord, RootRecord } from './data.ts';
-import { leaseRunning, planHeartbeat, resumeLeases } from './leases.ts';
-import type { SecretBox } from './secret-box.ts';
-import type { CourierStore } from './stores/couriers.ts';
-import type { RootStore } from './stores/roots.ts';
-
+import type { Assignment } from '../../api/fleet.ts';
+import { EdgeError } from '../../base/errors.ts';
+import type { CourierRecord, RootRecord } from '../data.ts';
+import { leaseRunning, planHeartbeat, resumeLeases } from '../leases.ts';
+import type { SecretBox } from '../secret-box.ts';
+import type { CourierStore } from '../stores/couriers.ts';
+import type { RootStore } from '../stores/roots.ts';
 
 export interface FleetSettings {
   roots: RootStore;
@@ -17,6 +17,8 @@ export interface FleetSettings {
 
 /** A courier silent this many leases is forgotten when another registers. */
 const FORGET_AFTER_LEASES = 10;
+
+const courierNotFound = (id: string) => new EdgeError('NOT_FOUND', `no courier ${id}: it deregistered or was silent too long; register again`);
 
 export class FleetRegistry {
   readonly leaseMs: number;
@@ -42,14 +44,17 @@ export class FleetRegistry {
     return this.#couriers.register(name, this.#now() - FORGET_AFTER_LEASES * this.leaseMs);
   }
 
-  /** The courier's assignments after this heartbeat, or undefined when no courier has that id. Writes only when a root changes hands. */
-  async heartbeat(courierId: string, serving: readonly string[]): Promise<Assignment[] | undefined> {
+  /** The courier's assignments after this heartbeat; NOT_FOUND when no courier has that id. Writes only when a root changes hands. */
+  async heartbeat(courierId: string, serving: readonly string[]): Promise<Assignment[]> {
     const courier = this.#couriers.get(courierId);
-    if (!courier) return undefined;
+    if (!courier) throw courierNotFound(courierId);
     const now = this.#now();
     courier.lastHeartbeatAt = new Date(now).toISOString();
     const roots = this.#roots.all();
-    const live = this.#couriers.all().filter((known) => Date.parse(known.lastHeartbeatAt) + this.leaseMs > now).map((known) => known.id);
+    const live = this.#couriers
+      .all()
+      .filter((known) => Date.parse(known.lastHeartbeatAt) + this.leaseMs > now)
+      .map((known) => known.id);
     const plan = planHeartbeat({ courierId, serving: new Set(serving), roots, liveCouriers: live, now });
     const byId = new Map(roots.map((root) => [root.id, root]));
     const leaseExpiresAt = new Date(now + this.leaseMs).toISOString();
@@ -59,12 +64,11 @@ export class FleetRegistry {
     return [...plan.keep, ...plan.take].map((id) => this.#assignment(byId.get(id)!));
   }
 
-  /** Frees the courier's roots at once and forgets it; false when no courier has that id. */
-  async deregister(courierId: string): Promise<boolean> {
-    if (!this.#couriers.forget(courierId)) return false;
+  /** Frees the courier's roots at once and forgets it; NOT_FOUND when no courier has that id. */
+  async deregister(courierId: string): Promise<void> {
+    if (!this.#couriers.forget(courierId)) throw courierNotFound(courierId);
     for (const root of this.#roots.all()) if (root.courierId === courierId) hold(root, null, null);
     await this.#roots.save();
-    return true;
   }
 
   list(): Array<{ id: string; name: string; lastHeartbeatAt: string; roots: string[] }> {
@@ -73,7 +77,10 @@ export class FleetRegistry {
       id: courier.id,
       name: courier.name,
       lastHeartbeatAt: courier.lastHeartbeatAt,
-      roots: this.#roots.all().filter((root) => root.courierId === courier.id && leaseRunning(root, now)).map((root) => root.id),
+      roots: this.#roots
+        .all()
+        .filter((root) => root.courierId === courier.id && leaseRunning(root, now))
+        .map((root) => root.id),
     }));
   }
 

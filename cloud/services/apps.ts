@@ -1,0 +1,122 @@
+/** @module Apps and their rules: how many an account holds, unique names per owner, registry-only package.json, and starts, stops and deletes in turn. */
+import { EdgeError } from '../../base/errors.ts';
+import { assertRegistryOnly } from '../../runtime/registry-only.ts';
+import type { AppRuntime } from '../app-runtime.ts';
+import type { AppRecord } from '../data.ts';
+import { newId } from '../ids.ts';
+import type { AppStore } from '../stores/apps.ts';
+import { ownedApp } from './app-lookup.ts';
+
+/** Each app costs disk and, running, warm sandboxes: one account must not hold the service's share of them. */
+export const MAX_APPS_PER_USER = 100;
+
+export interface NewApp {
+  name: string;
+  description?: string;
+  packageJson?: string | null;
+}
+
+/** Fields left out keep their value. */
+export type AppChanges = Partial<NewApp>;
+
+export interface AppServiceDeps {
+  apps: Pick<AppStore, 'list' | 'get' | 'insert' | 'save' | 'remove'>;
+  /** Warms and releases an app's sandboxes, and runs each app's status changes one after another. */
+  runtime: Pick<AppRuntime, 'changeInTurn' | 'start' | 'stop' | 'forget'>;
+  now?: () => number;
+}
+
+export interface AppService {
+  create(ownerId: string, app: NewApp): Promise<AppRecord>;
+  list(ownerId: string): AppRecord[];
+  get(ownerId: string, appId: string): AppRecord;
+  update(ownerId: string, appId: string, changes: AppChanges): Promise<AppRecord>;
+  /** Stops the app and deletes it, after the starts and stops asked for before. */
+  remove(ownerId: string, appId: string): Promise<void>;
+  start(ownerId: string, appId: string): Promise<AppRecord>;
+  stop(ownerId: string, appId: string): Promise<AppRecord>;
+}
+
+/**
+ * A package.json naming registry packages only: anything else would make the cloud's host fetch URLs, clone
+ * repositories or read paths for a stranger, so it is refused before it is stored.
+ */
+async function assertRegistryOnlyIn(app: AppChanges): Promise<void> {
+  if (typeof app.packageJson === 'string') await assertRegistryOnly(app.packageJson);
+}
+
+function assertNameFree(apps: AppRecord[], name: string, self?: AppRecord): void {
+  if (apps.some((app) => app.name === name && app !== self)) throw new EdgeError('APP_NAME_TAKEN', `you already have an app named "${name}"`);
+}
+
+/**
+ * The app service over a store and the runtime.
+ * @example const apps = appService({ apps: appStore(db), runtime }); await apps.create(user.id, { name: 'shop' })
+ */
+export function appService(deps: AppServiceDeps): AppService {
+  const now = deps.now ?? Date.now;
+
+  /**
+   * Runs `change` on the owner's app after the starts, stops and deletes asked for before it, on the
+   * record as it is by then: an app deleted while the change waited is not found.
+   */
+  const inTurn = async <T>(ownerId: string, appId: string, change: (app: AppRecord) => Promise<T>): Promise<T> => {
+    // Looked up before waiting too, so a stranger is answered at once and queues nothing.
+    ownedApp(deps.apps, ownerId, appId);
+    return deps.runtime.changeInTurn(appId, () => change(ownedApp(deps.apps, ownerId, appId)));
+  };
+
+  /** Starting fails when, say, the dependencies do not install: the status changes only once the runtime did its part. */
+  const switchTo = (status: AppRecord['status'], act: (app: AppRecord) => Promise<void>) => (ownerId: string, appId: string) =>
+    inTurn(ownerId, appId, async (app) => {
+      await act(app);
+      app.status = status;
+      await deps.apps.save(app);
+      return app;
+    });
+
+  return {
+    async create(ownerId, input) {
+      await assertRegistryOnlyIn(input);
+      const owned = deps.apps.list(ownerId);
+      if (owned.length >= MAX_APPS_PER_USER) throw new EdgeError('QUOTA_EXCEEDED', `an account holds at most ${MAX_APPS_PER_USER} apps; delete one first`);
+      assertNameFree(owned, input.name);
+      const at = new Date(now()).toISOString();
+      const app: AppRecord = {
+        id: newId('app'),
+        ownerId,
+        name: input.name,
+        description: input.description ?? '',
+        packageJson: input.packageJson ?? null,
+        status: 'stopped',
+        functions: [],
+        endpoints: [],
+        createdAt: at,
+        updatedAt: at,
+      };
+      await deps.apps.insert(app);
+      return app;
+    },
+    list: (ownerId) => deps.apps.list(ownerId),
+    get: (ownerId, appId) => ownedApp(deps.apps, ownerId, appId),
+    async update(ownerId, appId, changes) {
+      const app = ownedApp(deps.apps, ownerId, appId);
+      await assertRegistryOnlyIn(changes);
+      if (changes.name !== undefined) {
+        assertNameFree(deps.apps.list(app.ownerId), changes.name, app);
+        app.name = changes.name;
+      }
+      if (changes.description !== undefined) app.description = changes.description;
+      if (changes.packageJson !== undefined) app.packageJson = changes.packageJson;
+      await deps.apps.save(app);
+      return app;
+    },
+    remove: (ownerId, appId) =>
+      inTurn(ownerId, appId, async (app) => {
+        await deps.runtime.forget(app);
+        await deps.apps.remove(app.ownerId, app.id);
+      }),
+    start: switchTo('running', (app) => deps.runtime.start(app)),
+    stop: switchTo('stopped', (app) => deps.runtime.stop(app)),
+  };
+}

@@ -1,0 +1,31 @@
+/** @module App bundles for edge computing: the owner's whole app, or for anyone else only its public functions, and only when the asked function is one. */
+import type { AppBundle, AppRuntime } from '../app-runtime.ts';
+import type { AppStore } from '../stores/apps.ts';
+import { appNotFound, functionOf } from './app-lookup.ts';
+
+export interface BundleServiceDeps {
+  apps: Pick<AppStore, 'byId'>;
+  runtime: Pick<AppRuntime, 'bundle'>;
+}
+
+export interface BundleService {
+  /** The bundle whose entry is `name`, as `callerId` (undefined: nobody signed in) may have it. */
+  bundle(callerId: string | undefined, appId: string, name: string): AppBundle;
+}
+
+/**
+ * The bundle service; it checks ownership itself, since public functions need no caller.
+ * @example bundleService({ apps, runtime }).bundle(undefined, 'app_3f9c0a1b2c4d5e6f', 'greet')
+ */
+export function bundleService(deps: BundleServiceDeps): BundleService {
+  return {
+    bundle(callerId, appId, name) {
+      const app = deps.apps.byId(appId);
+      if (!app) throw appNotFound(appId);
+      if (callerId === app.ownerId) return deps.runtime.bundle(app, functionOf(app, name).name, true);
+      // Anyone else learns nothing about a private function, not even that the app exists.
+      if (!app.functions.some((fn) => fn.name === name && fn.public)) throw appNotFound(appId);
+      return deps.runtime.bundle(app, name, false);
+    },
+  };
+}
