@@ -59,7 +59,10 @@ function cloudServiceRestrictions() {
       'no-restricted-imports': [
         'error',
         {
-          paths: [...cloud.paths, ...['express', 'cookie', 'cookie-parser', 'express-rate-limit', 'node:http', 'node:https'].map((name) => ({ name, message }))],
+          paths: [
+            ...cloud.paths,
+            ...['express', 'cookie', 'cookie-parser', 'express-rate-limit', 'node:http', 'node:https'].map((name) => ({ name, message })),
+          ],
           patterns: [
             ...cloud.patterns,
             { regex: '^\\.\\./(routes/|(app|auth|deps|http|http-status|invocation|openapi|present|rate-limit|route)\\.ts$)', message },
@@ -87,6 +90,13 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // A promise nobody awaits loses its failure: a check that became asynchronous and is called as before passes
+    // everything. Type-aware, so only where the product's code lives.
+    files: [`{${Object.keys(layers).join(',')}}/**/*.ts`],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }] },
   },
   {
     // Tests read JSON answers of every shape and assert on their fields; typing each would only restate the docs.

@@ -92,7 +92,11 @@ export class AppRuntime {
     this.#executor = options.executor;
     this.#installer = options.installer;
     this.#logger = options.logger.child({ component: 'app-runtime' });
-    this.#service = new InvocationService({ executor: options.executor, installer: options.installer, onUnexpected: (err, request) => this.#logger.error({ err, fn: request?.function }, 'unexpected error in a call') });
+    this.#service = new InvocationService({
+      executor: options.executor,
+      installer: options.installer,
+      onUnexpected: (err, request) => this.#logger.error({ err, fn: request?.function }, 'unexpected error in a call'),
+    });
   }
 
   /** The app as the runtime runs it, written out and loaded again only when its files changed. */

@@ -6,7 +6,11 @@ import type { Caller, SessionService } from './services/sessions.ts';
 export const SESSION_COOKIE = 'ec_session';
 
 /** The caller a bearer token (the Authorization header) or a session cookie names, when it is valid. */
-export function findCaller(sessions: Pick<SessionService, 'identify'>, authorization: string | undefined, sessionCookie: string | undefined): Caller | undefined {
+export function findCaller(
+  sessions: Pick<SessionService, 'identify'>,
+  authorization: string | undefined,
+  sessionCookie: string | undefined,
+): Caller | undefined {
   const bearer = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : undefined;
   const token = bearer || sessionCookie;
   return token ? sessions.identify(token) : undefined;
@@ -36,6 +40,7 @@ export function requireCaller(res: Response): Caller {
 /** The caller of an operator-only route; throws UNAUTHORIZED without a caller and FORBIDDEN for anyone else. */
 export function requireOperator(res: Response): Caller {
   const caller = requireCaller(res);
-  if (caller.user.role !== 'operator') throw new EdgeError('FORBIDDEN', 'this route is for operators: accounts made operators on the cloud\'s host with `edgecourier cloud operators add <email>`');
+  if (caller.user.role !== 'operator')
+    throw new EdgeError('FORBIDDEN', "this route is for operators: accounts made operators on the cloud's host with `edgecourier cloud operators add <email>`");
   return caller;
 }

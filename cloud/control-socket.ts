@@ -81,7 +81,7 @@ export async function openControlSocket(dataDir: string, users: UserStore, logge
   const path = controlSocketPath(dataDir);
   // The socket is made at a longer path first (below), which must fit too.
   if (Buffer.byteLength(join(dataDir, '.socket-XXXXXX', 's')) > MAX_SOCKET_PATH_BYTES) {
-    logger.warn({ path }, 'the data folder\'s path is too long for a Unix socket: `edgecourier cloud operators` cannot reach this cloud');
+    logger.warn({ path }, "the data folder's path is too long for a Unix socket: `edgecourier cloud operators` cannot reach this cloud");
     return { close: async () => undefined };
   }
   await assertNoCloudOn(dataDir);

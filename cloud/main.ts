@@ -78,7 +78,12 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     installer: settings.executor.installer,
     logger,
   });
-  const mailer = createMailer({ smtpUrl: settings.smtpUrl, outboxDir: join(settings.dataDir, 'outbox'), from: settings.mailFrom ?? 'edgecourier <no-reply@localhost>', logger });
+  const mailer = createMailer({
+    smtpUrl: settings.smtpUrl,
+    outboxDir: join(settings.dataDir, 'outbox'),
+    from: settings.mailFrom ?? 'edgecourier <no-reply@localhost>',
+    logger,
+  });
   const apps = appStore(db);
   await runtime.restore(apps.all().filter((app) => app.status === 'running'));
   const users = userStore(db);

@@ -49,7 +49,10 @@ export function attemptLimits({ perMinute, perClient = perMinute * CLIENT_FACTOR
       warn: (error, message) => logger.warn({ err: error }, message ?? 'rate limiter warning'),
     },
   };
-  const limited = (message: string): Options['handler'] => (_req, _res, next) => next(new EdgeError('RATE_LIMITED', message));
+  const limited =
+    (message: string): Options['handler'] =>
+    (_req, _res, next) =>
+      next(new EdgeError('RATE_LIMITED', message));
   const noAddress = (req: Request) => addressOf(req) === undefined;
   const limiters = [
     rateLimit({ ...common, limit: perClient, handler: limited('too many attempts from your network; wait a minute and try again') }),

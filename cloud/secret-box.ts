@@ -45,7 +45,8 @@ async function keyFromFile(path: string): Promise<Buffer> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  if (((await stat(path)).mode & 0o077) !== 0) throw new EdgeError('INVALID_INPUT', `the secret key file ${path} may be read by other users; run: chmod 600 ${path}`);
+  if (((await stat(path)).mode & 0o077) !== 0)
+    throw new EdgeError('INVALID_INPUT', `the secret key file ${path} may be read by other users; run: chmod 600 ${path}`);
   return decodeKey(await readFile(path, 'utf8'));
 }
 

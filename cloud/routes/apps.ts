@@ -5,7 +5,9 @@ import type { CloudDeps } from '../deps.ts';
 import { presentApp } from '../present.ts';
 import { route, type Route } from '../route.ts';
 
-const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an app name starts with a letter or digit and holds only letters, digits, - and _ (at most 64)');
+const nameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an app name starts with a letter or digit and holds only letters, digits, - and _ (at most 64)');
 
 /** package.json stays in the database's JSON (code does not): a real one is a few KiB. */
 const MAX_PACKAGE_JSON_BYTES = 64 * 1024;
@@ -15,13 +17,13 @@ const packageJsonSchema = z
   .string()
   .refine((text) => Buffer.byteLength(text) <= MAX_PACKAGE_JSON_BYTES, `packageJson must be at most ${MAX_PACKAGE_JSON_BYTES} bytes`)
   .refine((text) => {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}, 'packageJson must be the text of a JSON object, e.g. "{\\"dependencies\\": {}}"');
+    try {
+      const value: unknown = JSON.parse(text);
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    } catch {
+      return false;
+    }
+  }, 'packageJson must be the text of a JSON object, e.g. "{\\"dependencies\\": {}}"');
 
 const createSchema = z.strictObject({
   name: nameSchema,
@@ -95,7 +97,7 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
     route({
       method: 'post',
       path: '/:appId/start',
-      summary: "Start an app: its dependencies installed, its containers warm",
+      summary: 'Start an app: its dependencies installed, its containers warm',
       auth: 'user',
       answers: { 200: 'the app, `"status": "running"`' },
       errors: ['APP_NOT_FOUND', 'DEPENDENCY_INSTALL_FAILED', 'DEPENDENCY_NOT_ALLOWED', 'INVALID_APP', 'ENGINE_UNAVAILABLE', 'SANDBOX_FAILED', 'STORAGE_FULL'],
@@ -104,7 +106,7 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
     route({
       method: 'post',
       path: '/:appId/stop',
-      summary: "Stop an app, releasing its containers",
+      summary: 'Stop an app, releasing its containers',
       auth: 'user',
       answers: { 200: 'the app, `"status": "stopped"`' },
       errors: ['APP_NOT_FOUND', 'STORAGE_FULL'],

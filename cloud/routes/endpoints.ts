@@ -9,7 +9,10 @@ import { route, type Route } from '../route.ts';
 const pathSchema = z
   .string()
   .max(200)
-  .regex(/^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/, 'a path starts with "/" and its segments hold only letters, digits and . _ ~ -, e.g. "/orders/list"')
+  .regex(
+    /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/,
+    'a path starts with "/" and its segments hold only letters, digits and . _ ~ -, e.g. "/orders/list"',
+  )
   .refine((path) => path.split('/').every((segment) => segment !== '.' && segment !== '..'), 'a path has no "." or ".." segments');
 
 const fields = {

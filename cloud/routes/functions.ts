@@ -98,7 +98,7 @@ export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
       summary: 'Test-invoke a function, whether its app runs or not',
       auth: 'user',
       body: envelopeSchema,
-      answers: { 200: '`{ output, key, cache?, logs, stats }`; a failed function answers its error\'s status with `{ error, logs, stats }`' },
+      answers: { 200: "`{ output, key, cache?, logs, stats }`; a failed function answers its error's status with `{ error, logs, stats }`" },
       errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND', ...invocationErrors],
       async handle({ caller: { user }, body: envelope }, req, res) {
         sendInvocation(res, await deps.functions.invoke(user.id, req.params.appId, req.params.name, envelope), true);

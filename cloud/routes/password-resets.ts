@@ -141,10 +141,18 @@ export function passwordResetRoutes(deps: Pick<CloudDeps, 'passwordResets' | 'lo
           await deps.passwordResets.confirm(token, password);
         } catch (error) {
           if (error instanceof EdgeError && error.code === 'RESET_TOKEN_INVALID') return sendPage(res, 400, invalidLinkPage());
-          if (error instanceof EdgeError && error.code === 'WEAK_PASSWORD') return sendPage(res, 400, formPage(token, error.message.charAt(0).toUpperCase() + error.message.slice(1)));
+          if (error instanceof EdgeError && error.code === 'WEAK_PASSWORD')
+            return sendPage(res, 400, formPage(token, error.message.charAt(0).toUpperCase() + error.message.slice(1)));
           throw error;
         }
-        sendPage(res, 200, page('Your password is changed', '<p>Log in with your new password. Every session and API token from before the change is revoked: log in again with <code>edgecourier login</code>, and give couriers new tokens.</p>'));
+        sendPage(
+          res,
+          200,
+          page(
+            'Your password is changed',
+            '<p>Log in with your new password. Every session and API token from before the change is revoked: log in again with <code>edgecourier login</code>, and give couriers new tokens.</p>',
+          ),
+        );
       },
     }),
   ];

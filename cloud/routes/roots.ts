@@ -7,7 +7,10 @@ import { route, type Route } from '../route.ts';
 const pathSchema = z
   .string()
   .max(1024)
-  .refine((path) => path.startsWith('/') && !path.includes('\0') && !path.split('/').some((part) => part === '.' || part === '..'), 'a path is absolute ("/edge"), without "." or ".." parts');
+  .refine(
+    (path) => path.startsWith('/') && !path.includes('\0') && !path.split('/').some((part) => part === '.' || part === '..'),
+    'a path is absolute ("/edge"), without "." or ".." parts',
+  );
 
 /** The same names as the courier's environment, e.g. DROPBOX_REFRESH_TOKEN and DROPBOX_APP_KEY. */
 const credentialsSchema = (service: 'DROPBOX' | 'ONEDRIVE') =>

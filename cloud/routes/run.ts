@@ -72,7 +72,10 @@ function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
 async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const [type = '', ...params] = (req.headers['content-type'] ?? '').split(';').map((part) => part.trim().toLowerCase());
   if (type !== 'application/json') return undefined;
-  const charset = params.find((param) => param.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = params
+    .find((param) => param.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   const encoding = req.headers['content-encoding']?.toLowerCase() ?? 'identity';
   if ((charset && charset !== 'utf-8' && charset !== 'utf8') || encoding !== 'identity') {
     throw bodyErrors.unsupportedEncoding();

@@ -171,7 +171,8 @@ function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>
     answer(JSON.stringify(failure('TIMEOUT', `${message.fn} did not finish within ${message.timeoutMs} ms and was stopped`)), true);
   }, message.timeoutMs);
   Atomics.store(starts, message.slot, BigInt(Date.now()));
-  current.run(invocation, async () => {
+  // The body's every outcome, a throw included, is answered inside; nothing is left for the caller to await.
+  void current.run(invocation, async () => {
     try {
       answer(serialise(message.fn, await body(JSON.parse(payloadText(message.payload)), contextFor(message.fn, message.id))));
     } catch (error) {

@@ -211,10 +211,34 @@ const badBody = test.macro(async (t, path: string, body: unknown, status: number
 test('a body that is not JSON is refused', badBody, '/api/v1/accounts', '{"email":', 400, 'INVALID_JSON');
 test('a body over 1 MiB is refused', badBody, '/api/v1/accounts', JSON.stringify({ email: 'a'.repeat(1024 * 1024) }), 413, 'PAYLOAD_TOO_LARGE');
 test('signing up without a password names the field', badBody, '/api/v1/accounts', { email: freshEmail() }, 400, 'INVALID_INPUT', 'password');
-test('signing up with a short password names the field', badBody, '/api/v1/accounts', { email: freshEmail(), password: 'short' }, 400, 'INVALID_INPUT', 'password');
-test('signing up with something that is no address names the field', badBody, '/api/v1/accounts', { email: 'nope', password: 'long enough' }, 400, 'INVALID_INPUT', 'email');
+test(
+  'signing up with a short password names the field',
+  badBody,
+  '/api/v1/accounts',
+  { email: freshEmail(), password: 'short' },
+  400,
+  'INVALID_INPUT',
+  'password',
+);
+test(
+  'signing up with something that is no address names the field',
+  badBody,
+  '/api/v1/accounts',
+  { email: 'nope', password: 'long enough' },
+  400,
+  'INVALID_INPUT',
+  'email',
+);
 test('asking for a reset without an address names the field', badBody, '/api/v1/password-resets', {}, 400, 'INVALID_INPUT', 'email');
-test('confirming a reset without a token names the field', badBody, '/api/v1/password-resets/confirm', { password: 'long enough' }, 400, 'INVALID_INPUT', 'token');
+test(
+  'confirming a reset without a token names the field',
+  badBody,
+  '/api/v1/password-resets/confirm',
+  { password: 'long enough' },
+  400,
+  'INVALID_INPUT',
+  'token',
+);
 test('an API token without a name names the field', badBody, '/api/v1/tokens', { name: '' }, 400, 'INVALID_INPUT', 'name');
 
 test('no answer ever carries a password hash or a token hash', async (t) => {
@@ -227,7 +251,10 @@ test('no answer ever carries a password hash or a token hash', async (t) => {
   answers.push(await api(cloud.url, 'GET', '/api/v1/tokens', undefined, token));
   const data = JSON.parse(await readFile(join(cloud.dataDir, 'cloud.json'), 'utf8'));
   const user = data.users.find((candidate: { email: string }) => candidate.email === email);
-  const secrets: string[] = [user.passwordHash, ...data.tokens.filter((record: { userId: string }) => record.userId === user.id).map((record: { tokenHash: string }) => record.tokenHash)];
+  const secrets: string[] = [
+    user.passwordHash,
+    ...data.tokens.filter((record: { userId: string }) => record.userId === user.id).map((record: { tokenHash: string }) => record.tokenHash),
+  ];
   t.is(secrets.length, 3);
   for (const answer of answers) {
     t.false(/passwordHash|tokenHash|\$2[aby]\$/.test(answer.text), answer.text);
@@ -236,13 +263,22 @@ test('no answer ever carries a password hash or a token hash', async (t) => {
 });
 
 /** A JSON POST from another loopback address, so that one test process can be several clients. */
-function postFrom(localAddress: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; code?: string; cookie?: string }> {
+function postFrom(
+  localAddress: string,
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; code?: string; cookie?: string }> {
   return new Promise((resolve, reject) => {
     const sent = request(url, { method: 'POST', localAddress, headers: { ...headers, 'content-type': 'application/json' } }, (response) => {
       let text = '';
       response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
       response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, code: text ? JSON.parse(text).error?.code : undefined, cookie: response.headers['set-cookie']?.join('\n') }),
+        resolve({
+          status: response.statusCode ?? 0,
+          code: text ? JSON.parse(text).error?.code : undefined,
+          cookie: response.headers['set-cookie']?.join('\n'),
+        }),
       );
     });
     sent.on('error', reject).end(JSON.stringify(body));
@@ -288,7 +324,11 @@ test('behind a trusted proxy, clients are told apart by X-Forwarded-For and HTTP
   // Without --trust-proxy the headers are anyone's to write, so they count for nothing.
   t.is((await logIn(direct, '203.0.113.1', 'wrong horse')).status, 401);
   t.like(await logIn(direct, '203.0.113.2', 'correct horse battery'), { status: 429 });
-  t.notRegex((await postFrom('127.0.0.21', `${direct.url}/api/v1/sessions`, { email, password: 'correct horse battery' }, { 'x-forwarded-proto': 'https' })).cookie ?? '', /Secure/);
+  t.notRegex(
+    (await postFrom('127.0.0.21', `${direct.url}/api/v1/sessions`, { email, password: 'correct horse battery' }, { 'x-forwarded-proto': 'https' })).cookie ??
+      '',
+    /Secure/,
+  );
 });
 
 test('without an SMTP server the reset mail is written to the outbox as an .eml file', async (t) => {
@@ -329,7 +369,10 @@ test('a reset to a weak password is refused, over the API and on the page, and t
   const email = freshEmail('weak-reset');
   await signUpAndLogIn(email);
   const token = await followResetMail(t, email);
-  t.like(await api(cloud.url, 'POST', '/api/v1/password-resets/confirm', { token, password: 'password1' }), { status: 400, body: { error: { code: 'WEAK_PASSWORD' } } });
+  t.like(await api(cloud.url, 'POST', '/api/v1/password-resets/confirm', { token, password: 'password1' }), {
+    status: 400,
+    body: { error: { code: 'WEAK_PASSWORD' } },
+  });
   const page = await form(token, 'aaaaaaaaaa');
   t.is(page.status, 400);
   t.regex(await page.text(), /role="alert">This password is too easy to guess: it repeats a character/);

@@ -23,11 +23,29 @@ async function appRuntime(): Promise<{ runtime: AppRuntime; appsDir: string }> {
   return { runtime: new AppRuntime({ appsDir, executor: local.executor, installer: local.installer, logger: pino({ level: 'silent' }) }), appsDir };
 }
 
-const fn = (name: string, code: string): FunctionRecord => ({ name, code, language: 'js', idempotent: false, public: false, updatedAt: new Date().toISOString() });
+const fn = (name: string, code: string): FunctionRecord => ({
+  name,
+  code,
+  language: 'js',
+  idempotent: false,
+  public: false,
+  updatedAt: new Date().toISOString(),
+});
 
 function record(functions: FunctionRecord[]): AppRecord {
   const now = new Date().toISOString();
-  return { id: 'app_00000000000000aa', ownerId: 'user_1', name: 'unit', description: '', packageJson: null, status: 'stopped', functions, endpoints: [], createdAt: now, updatedAt: now };
+  return {
+    id: 'app_00000000000000aa',
+    ownerId: 'user_1',
+    name: 'unit',
+    description: '',
+    packageJson: null,
+    status: 'stopped',
+    functions,
+    endpoints: [],
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 test('an unchanged app is loaded once, and a change of content loads it again even within the same millisecond', async (t) => {

@@ -77,7 +77,10 @@ test('functions in js and ts are put, replaced, listed without code, read with c
   t.like(replaced, { status: 200, body: { timeoutMs: 1000, memoryMb: 64 } });
   await call('PUT', `/apps/${id}/functions/echo`, sampleFunctions.echo);
   const listed = await call('GET', `/apps/${id}/functions`);
-  t.deepEqual(listed.body.functions.map((fn: { name: string }) => fn.name), ['upper', 'echo']);
+  t.deepEqual(
+    listed.body.functions.map((fn: { name: string }) => fn.name),
+    ['upper', 'echo'],
+  );
   t.false('code' in listed.body.functions[0]);
   t.like(await call('GET', `/apps/${id}/functions/echo`), { status: 200, body: { name: 'echo', language: 'js', code: sampleFunctions.echo.code } });
   t.like(await call('POST', `/apps/${id}/functions/upper/invoke`, { input: { text: 'ts' } }), { status: 200, body: { output: 'TS' } });

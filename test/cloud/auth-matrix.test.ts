@@ -65,7 +65,12 @@ const cases: Case[] = [
   { route: 'GET /metrics', call: () => call('GET', '/metrics'), expect: anyone('200') },
   { route: 'GET /healthz', call: () => call('GET', '/healthz'), expect: anyone('200') },
 
-  { route: 'POST /api/v1/accounts', variant: 'a new address', call: () => call('POST', '/api/v1/accounts', { email: freshEmail('new'), password: PASSWORD }), expect: anyone('201') },
+  {
+    route: 'POST /api/v1/accounts',
+    variant: 'a new address',
+    call: () => call('POST', '/api/v1/accounts', { email: freshEmail('new'), password: PASSWORD }),
+    expect: anyone('201'),
+  },
   {
     route: 'POST /api/v1/accounts',
     variant: "the owner's address",
@@ -83,7 +88,7 @@ const cases: Case[] = [
   { route: 'GET /api/v1/me', call: () => call('GET', '/api/v1/me'), expect: anyUser('200') },
   {
     route: 'POST /api/v1/password-resets',
-    variant: "the address of an owner who just asked for a link",
+    variant: 'the address of an owner who just asked for a link',
     call: (w) => call('POST', '/api/v1/password-resets', { email: w.owner.email }),
     expect: anyone('202'),
     world: { resetLink: true },
@@ -108,7 +113,11 @@ const cases: Case[] = [
   {
     route: 'POST /reset-password',
     variant: "the owner's mailed link, which only the owner has",
-    call: (w, who) => ({ method: 'POST', path: '/reset-password', form: { token: who === 'owner' ? w.resetToken! : GUESSED_RESET, password: NEW_PASSWORD, confirm: NEW_PASSWORD } }),
+    call: (w, who) => ({
+      method: 'POST',
+      path: '/reset-password',
+      form: { token: who === 'owner' ? w.resetToken! : GUESSED_RESET, password: NEW_PASSWORD, confirm: NEW_PASSWORD },
+    }),
     expect: cells('400', '400', '400', '200'),
     world: { resetLink: true },
     revokesOwner: true,
@@ -124,15 +133,49 @@ const cases: Case[] = [
   { route: 'DELETE /api/v1/apps/:appId', call: (w) => call('DELETE', app(w)), expect: ownerOnly('204') },
   { route: 'POST /api/v1/apps/:appId/start', call: (w) => call('POST', app(w, '/start')), expect: ownerOnly('200') },
   { route: 'POST /api/v1/apps/:appId/stop', call: (w) => call('POST', app(w, '/stop')), expect: ownerOnly('200'), world: { running: true } },
-  { route: 'PUT /api/v1/apps/:appId/functions/:name', call: (w) => call('PUT', app(w, '/functions/hiddenfn'), { code: 'export default () => "replaced";' }), expect: ownerOnly('200') },
+  {
+    route: 'PUT /api/v1/apps/:appId/functions/:name',
+    call: (w) => call('PUT', app(w, '/functions/hiddenfn'), { code: 'export default () => "replaced";' }),
+    expect: ownerOnly('200'),
+  },
   { route: 'GET /api/v1/apps/:appId/functions', call: (w) => call('GET', app(w, '/functions')), expect: ownerOnly('200') },
-  { route: 'GET /api/v1/apps/:appId/functions/:name', variant: 'a private function', call: (w) => call('GET', app(w, '/functions/hiddenfn')), expect: ownerOnly('200') },
-  { route: 'GET /api/v1/apps/:appId/functions/:name', variant: 'a public function', call: (w) => call('GET', app(w, '/functions/shared')), expect: ownerOnly('200') },
+  {
+    route: 'GET /api/v1/apps/:appId/functions/:name',
+    variant: 'a private function',
+    call: (w) => call('GET', app(w, '/functions/hiddenfn')),
+    expect: ownerOnly('200'),
+  },
+  {
+    route: 'GET /api/v1/apps/:appId/functions/:name',
+    variant: 'a public function',
+    call: (w) => call('GET', app(w, '/functions/shared')),
+    expect: ownerOnly('200'),
+  },
   { route: 'DELETE /api/v1/apps/:appId/functions/:name', call: (w) => call('DELETE', app(w, '/functions/spare')), expect: ownerOnly('204') },
-  { route: 'POST /api/v1/apps/:appId/functions/:name/invoke', variant: 'a private function', call: (w) => call('POST', app(w, '/functions/hiddenfn/invoke'), {}), expect: ownerOnly('200') },
-  { route: 'POST /api/v1/apps/:appId/functions/:name/invoke', variant: 'a public function', call: (w) => call('POST', app(w, '/functions/shared/invoke'), { input: 1 }), expect: ownerOnly('200') },
-  { route: 'GET /api/v1/apps/:appId/functions/:name/logs', variant: 'a private function', call: (w) => call('GET', app(w, '/functions/hiddenfn/logs')), expect: ownerOnly('200') },
-  { route: 'GET /api/v1/apps/:appId/functions/:name/logs', variant: 'a public function', call: (w) => call('GET', app(w, '/functions/shared/logs')), expect: ownerOnly('200') },
+  {
+    route: 'POST /api/v1/apps/:appId/functions/:name/invoke',
+    variant: 'a private function',
+    call: (w) => call('POST', app(w, '/functions/hiddenfn/invoke'), {}),
+    expect: ownerOnly('200'),
+  },
+  {
+    route: 'POST /api/v1/apps/:appId/functions/:name/invoke',
+    variant: 'a public function',
+    call: (w) => call('POST', app(w, '/functions/shared/invoke'), { input: 1 }),
+    expect: ownerOnly('200'),
+  },
+  {
+    route: 'GET /api/v1/apps/:appId/functions/:name/logs',
+    variant: 'a private function',
+    call: (w) => call('GET', app(w, '/functions/hiddenfn/logs')),
+    expect: ownerOnly('200'),
+  },
+  {
+    route: 'GET /api/v1/apps/:appId/functions/:name/logs',
+    variant: 'a public function',
+    call: (w) => call('GET', app(w, '/functions/shared/logs')),
+    expect: ownerOnly('200'),
+  },
   {
     route: 'GET /api/v1/apps/:appId/functions/:name/code',
     variant: 'a private function',
@@ -140,10 +183,23 @@ const cases: Case[] = [
     // The bundle of a public function is anyone's, so this route answers without a token: anonymous is "not found" too.
     expect: cells('404 APP_NOT_FOUND', '404 APP_NOT_FOUND', '404 APP_NOT_FOUND', '200'),
   },
-  { route: 'GET /api/v1/apps/:appId/functions/:name/code', variant: 'a public function', call: (w) => call('GET', app(w, '/functions/shared/code')), expect: anyone('200') },
-  { route: 'POST /api/v1/apps/:appId/endpoints', call: (w) => call('POST', app(w, '/endpoints'), { method: 'GET', path: '/mine', function: 'hiddenfn', public: true }), expect: ownerOnly('201') },
+  {
+    route: 'GET /api/v1/apps/:appId/functions/:name/code',
+    variant: 'a public function',
+    call: (w) => call('GET', app(w, '/functions/shared/code')),
+    expect: anyone('200'),
+  },
+  {
+    route: 'POST /api/v1/apps/:appId/endpoints',
+    call: (w) => call('POST', app(w, '/endpoints'), { method: 'GET', path: '/mine', function: 'hiddenfn', public: true }),
+    expect: ownerOnly('201'),
+  },
   { route: 'GET /api/v1/apps/:appId/endpoints', call: (w) => call('GET', app(w, '/endpoints')), expect: ownerOnly('200') },
-  { route: 'PATCH /api/v1/apps/:appId/endpoints/:id', call: (w) => call('PATCH', app(w, `/endpoints/${w.app.privateEndpoint}`), { public: true }), expect: ownerOnly('200') },
+  {
+    route: 'PATCH /api/v1/apps/:appId/endpoints/:id',
+    call: (w) => call('PATCH', app(w, `/endpoints/${w.app.privateEndpoint}`), { public: true }),
+    expect: ownerOnly('200'),
+  },
   { route: 'DELETE /api/v1/apps/:appId/endpoints/:id', call: (w) => call('DELETE', app(w, `/endpoints/${w.app.privateEndpoint}`)), expect: ownerOnly('204') },
 
   {
@@ -168,15 +224,45 @@ const cases: Case[] = [
     // Every call is kept in the owner's log of the function.
     changes: NOT_OWNERS,
   },
-  { route: '<METHOD> /run/<appId><path>', variant: 'a public endpoint of a stopped app', call: (w) => call('POST', `/run/${w.app.id}/public`, {}), expect: anyone('503 APP_STOPPED'), tells: 'a public endpoint says its app is stopped' },
-  { route: '<METHOD> /run/<appId><path>', variant: 'a path without an endpoint', call: (w) => call('POST', `/run/${w.app.id}/nothing`, {}), expect: anyone('404 ENDPOINT_NOT_FOUND'), world: { running: true } },
+  {
+    route: '<METHOD> /run/<appId><path>',
+    variant: 'a public endpoint of a stopped app',
+    call: (w) => call('POST', `/run/${w.app.id}/public`, {}),
+    expect: anyone('503 APP_STOPPED'),
+    tells: 'a public endpoint says its app is stopped',
+  },
+  {
+    route: '<METHOD> /run/<appId><path>',
+    variant: 'a path without an endpoint',
+    call: (w) => call('POST', `/run/${w.app.id}/nothing`, {}),
+    expect: anyone('404 ENDPOINT_NOT_FOUND'),
+    world: { running: true },
+  },
 
-  { route: 'POST /api/v1/roots', variant: 'a Dropbox root', call: () => call('POST', '/api/v1/roots', dropbox), expect: anyUser('201'), undo: undoAt('/api/v1/roots') },
-  { route: 'POST /api/v1/roots', variant: 'a local root', call: () => call('POST', '/api/v1/roots', { kind: 'local', path: '/srv/mine' }), expect: operatorOnly('201'), undo: undoAt('/api/v1/roots') },
+  {
+    route: 'POST /api/v1/roots',
+    variant: 'a Dropbox root',
+    call: () => call('POST', '/api/v1/roots', dropbox),
+    expect: anyUser('201'),
+    undo: undoAt('/api/v1/roots'),
+  },
+  {
+    route: 'POST /api/v1/roots',
+    variant: 'a local root',
+    call: () => call('POST', '/api/v1/roots', { kind: 'local', path: '/srv/mine' }),
+    expect: operatorOnly('201'),
+    undo: undoAt('/api/v1/roots'),
+  },
   { route: 'GET /api/v1/roots', call: () => call('GET', '/api/v1/roots'), expect: anyUser('200') },
   { route: 'DELETE /api/v1/roots/:id', call: (w) => call('DELETE', `/api/v1/roots/${w.rootId}`), expect: ownerOnly('204', '404 NOT_FOUND') },
 
-  { route: 'POST /api/v1/fleet/couriers', call: () => call('POST', '/api/v1/fleet/couriers', { name: 'mine' }), expect: operatorOnly('201'), changes: ['operator'], undo: undoAt('/api/v1/fleet/couriers') },
+  {
+    route: 'POST /api/v1/fleet/couriers',
+    call: () => call('POST', '/api/v1/fleet/couriers', { name: 'mine' }),
+    expect: operatorOnly('201'),
+    changes: ['operator'],
+    undo: undoAt('/api/v1/fleet/couriers'),
+  },
   {
     route: 'POST /api/v1/fleet/couriers/:id/heartbeat',
     call: (w) => call('POST', `/api/v1/fleet/couriers/${w.courierId}/heartbeat`, { serving: [] }),
@@ -185,7 +271,12 @@ const cases: Case[] = [
     changes: ['operator'],
     showsRootsToOperators: true,
   },
-  { route: 'DELETE /api/v1/fleet/couriers/:id', call: (w) => call('DELETE', `/api/v1/fleet/couriers/${w.courierId}`), expect: operatorOnly('204'), changes: ['operator'] },
+  {
+    route: 'DELETE /api/v1/fleet/couriers/:id',
+    call: (w) => call('DELETE', `/api/v1/fleet/couriers/${w.courierId}`),
+    expect: operatorOnly('204'),
+    changes: ['operator'],
+  },
   { route: 'GET /api/v1/fleet/couriers', call: () => call('GET', '/api/v1/fleet/couriers'), expect: operatorOnly('200'), showsRootsToOperators: true },
 ];
 
@@ -223,10 +314,11 @@ const cell = test.macro({
     if (code) t.is(answer.body?.error?.code, code, answer.text);
     if (who === 'owner') return;
 
-    if (!c.changes?.includes(who)) t.deepEqual(await ownerView(cloud.url, world, accounts.operator), before, "what the owner sees is as before");
+    if (!c.changes?.includes(who)) t.deepEqual(await ownerView(cloud.url, world, accounts.operator), before, 'what the owner sees is as before');
     const asked = JSON.stringify(request);
     const shown = c.showsRootsToOperators && who === 'operator' ? rootMarks(world) : [];
-    for (const mark of privateMarks(world).filter((mark) => !asked.includes(mark) && !shown.includes(mark))) t.false(answer.text.includes(mark), `the answer shows ${mark}`);
+    for (const mark of privateMarks(world).filter((mark) => !asked.includes(mark) && !shown.includes(mark)))
+      t.false(answer.text.includes(mark), `the answer shows ${mark}`);
     if ((answer.status >= 400 || c.sameAsMissing) && !c.tells) {
       const pairs = madeUp(world);
       const missing = await send(cloud.url, aboutNothing(request, pairs), who, world.tokens[who]);

@@ -85,10 +85,26 @@ const known: Array<[string, () => { method: string; path: string; headers?: Reco
   ['a malformed %-escape in a path parameter', () => ({ method: 'GET', path: '/api/v1/apps/%' })],
   ...(['gzip', 'deflate', 'br'] as const).map((coding): (typeof known)[number] => [
     `a ${coding} body on an Express route`,
-    () => ({ method: 'POST', path: '/api/v1/sessions', headers: { 'content-type': 'application/json', 'content-encoding': coding }, body: '{"email":"a@example.com"}' }),
+    () => ({
+      method: 'POST',
+      path: '/api/v1/sessions',
+      headers: { 'content-type': 'application/json', 'content-encoding': coding },
+      body: '{"email":"a@example.com"}',
+    }),
   ]),
-  ['a deeply nested precomputed result of a test-invoke', () => ({ method: 'POST', path: `/api/v1/apps/${targets.appId}/functions/echo/invoke`, headers: { 'content-type': 'application/json', authorization: `Bearer ${targets.userToken}` }, body: deepPrecomputed() })],
-  ['a deeply nested precomputed result of an endpoint call', () => ({ method: 'POST', path: `/run/${targets.appId}/echo`, headers: { 'content-type': 'application/json' }, body: deepPrecomputed() })],
+  [
+    'a deeply nested precomputed result of a test-invoke',
+    () => ({
+      method: 'POST',
+      path: `/api/v1/apps/${targets.appId}/functions/echo/invoke`,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${targets.userToken}` },
+      body: deepPrecomputed(),
+    }),
+  ],
+  [
+    'a deeply nested precomputed result of an endpoint call',
+    () => ({ method: 'POST', path: `/run/${targets.appId}/echo`, headers: { 'content-type': 'application/json' }, body: deepPrecomputed() }),
+  ],
 ];
 
 for (const [title, make] of known) {

@@ -29,7 +29,10 @@ test('past the line, /run and test-invoke answer 429 BUSY with Retry-After; the 
   const waiting = run();
   // The two calls above arrive in either order; once one runs and the other waits, the owner's line is full.
   await until('one call running and one waiting', async () => (await api(cloud.url, 'GET', '/healthz')).body.queued === 1);
-  const [refused, refusedInvoke] = await Promise.all([run(), api(cloud.url, 'POST', `/api/v1/apps/${app.id}/functions/nap/invoke`, { input: { ms: 1 } }, token)]);
+  const [refused, refusedInvoke] = await Promise.all([
+    run(),
+    api(cloud.url, 'POST', `/api/v1/apps/${app.id}/functions/nap/invoke`, { input: { ms: 1 } }, token),
+  ]);
   for (const answer of [refused, refusedInvoke]) {
     t.is(answer.status, 429);
     t.is(answer.body.error.code, 'BUSY');

@@ -49,16 +49,36 @@ async function runningApp(name: string): Promise<string> {
 }
 
 const refused: Array<[string, () => object, RegExp]> = [
-  ['an http URL', () => ({ dependencies: { a: httpUrl('/healthz') } }), /"dependencies" in package.json: "a" \("http:\/\/127\.0\.0\.1:\d+\/healthz"\) is a URL/],
-  ['a git URL', () => ({ optionalDependencies: { leak: `git://127.0.0.1:${portOf(git)}/leak` } }), /"optionalDependencies" in package.json: "leak" \(.*\) is a git repository/],
+  [
+    'an http URL',
+    () => ({ dependencies: { a: httpUrl('/healthz') } }),
+    /"dependencies" in package.json: "a" \("http:\/\/127\.0\.0\.1:\d+\/healthz"\) is a URL/,
+  ],
+  [
+    'a git URL',
+    () => ({ optionalDependencies: { leak: `git://127.0.0.1:${portOf(git)}/leak` } }),
+    /"optionalDependencies" in package.json: "leak" \(.*\) is a git repository/,
+  ],
   ['GitHub shorthand', () => ({ devDependencies: { b: 'user/repo' } }), /"devDependencies" in package.json: "b" \("user\/repo"\) is a hosted git repository/],
-  ['a github: spec', () => ({ peerDependencies: { c: 'github:user/repo' } }), /"peerDependencies" in package.json: "c" \("github:user\/repo"\) is a hosted git repository/],
+  [
+    'a github: spec',
+    () => ({ peerDependencies: { c: 'github:user/repo' } }),
+    /"peerDependencies" in package.json: "c" \("github:user\/repo"\) is a hosted git repository/,
+  ],
   ['a file: path', () => ({ dependencies: { d: 'file:../elsewhere' } }), /"d" \("file:..\/elsewhere"\) is a folder on disk/],
   ['a link: path', () => ({ dependencies: { e: 'link:../elsewhere' } }), /"e" \("link:..\/elsewhere"\) is not a spec npm accepts for a registry package/],
   ['a relative path', () => ({ dependencies: { f: './vendor/f' } }), /"f" \(".\/vendor\/f"\) is a folder on disk/],
   ['a tarball', () => ({ dependencies: { g: 'g-1.0.0.tgz' } }), /"g" \("g-1.0.0.tgz"\) is a tarball on disk/],
-  ['an npm: alias of a URL', () => ({ dependencies: { h: `npm:h@${httpUrl('/alias')}` } }), /"h" \(.*\) is not a spec npm accepts for a registry package \(aliases only work for registry deps\)/],
-  ['an override with a URL', () => ({ dependencies: { i: '^1.0.0' }, overrides: { i: { j: httpUrl('/override') } } }), /"overrides" in package.json: "overrides.i.j" \(.*\) is a URL/],
+  [
+    'an npm: alias of a URL',
+    () => ({ dependencies: { h: `npm:h@${httpUrl('/alias')}` } }),
+    /"h" \(.*\) is not a spec npm accepts for a registry package \(aliases only work for registry deps\)/,
+  ],
+  [
+    'an override with a URL',
+    () => ({ dependencies: { i: '^1.0.0' }, overrides: { i: { j: httpUrl('/override') } } }),
+    /"overrides" in package.json: "overrides.i.j" \(.*\) is a URL/,
+  ],
 ];
 
 for (const [what, pkg, message] of refused) {
@@ -69,7 +89,10 @@ for (const [what, pkg, message] of refused) {
     t.is(patched.status, 422);
     t.is(patched.body.error.code, 'DEPENDENCY_NOT_ALLOWED');
     t.regex(patched.body.error.message, message);
-    t.regex(patched.body.error.message, /a cloud app may name registry packages only: a version or range \("\^1\.2\.0"\), a dist-tag \("latest"\), or an npm: alias of one/);
+    t.regex(
+      patched.body.error.message,
+      /a cloud app may name registry packages only: a version or range \("\^1\.2\.0"\), a dist-tag \("latest"\), or an npm: alias of one/,
+    );
     t.like(await call('POST', '/apps', { name: `new-${id}`, packageJson }), { status: 422, body: { error: { code: 'DEPENDENCY_NOT_ALLOWED' } } });
     // The app keeps its package.json, so starting it installs nothing from the refused spec.
     t.like(await call('POST', `/apps/${id}/start`), { status: 200, body: { status: 'running', packageJson: '{"dependencies":{}}' } });
@@ -78,7 +101,11 @@ for (const [what, pkg, message] of refused) {
 }
 
 test('registry versions, ranges, dist-tags and npm: aliases are accepted', async (t) => {
-  const packageJson = JSON.stringify({ dependencies: { a: '^1.2.0', b: 'latest', c: 'npm:lodash@^4', d: '1.2.3', e: '' }, peerDependencies: { f: '*' }, overrides: { a: '$a', g: { '.': '2.x', h: 'next' } } });
+  const packageJson = JSON.stringify({
+    dependencies: { a: '^1.2.0', b: 'latest', c: 'npm:lodash@^4', d: '1.2.3', e: '' },
+    peerDependencies: { f: '*' },
+    overrides: { a: '$a', g: { '.': '2.x', h: 'next' } },
+  });
   t.like(await call('POST', '/apps', { name: 'registry-only', packageJson }), { status: 201, body: { packageJson } });
 });
 

@@ -22,7 +22,9 @@ test.after.always(async () => {
 
 /** A started app with a package.json (its text is part of every version) and a public endpoint for greet. */
 async function edgeApp(): Promise<string> {
-  const app = await makeApp(cloud.url, token, { greet: sampleFunctions.greet, upper: sampleFunctions.upper }, [{ method: 'POST', path: '/greet', function: 'greet', public: true }]);
+  const app = await makeApp(cloud.url, token, { greet: sampleFunctions.greet, upper: sampleFunctions.upper }, [
+    { method: 'POST', path: '/greet', function: 'greet', public: true },
+  ]);
   await api(cloud.url, 'PATCH', `/api/v1/apps/${app.id}`, { packageJson: '{\n  "name": "edge",\n  "dependencies": {}\n}\n' }, token);
   await api(cloud.url, 'POST', `/api/v1/apps/${app.id}/start`, undefined, token);
   return app.id as string;

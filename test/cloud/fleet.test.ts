@@ -120,7 +120,10 @@ test('two couriers share the roots, and no root is held twice; the assignment ca
   t.deepEqual(await fleet.beat(a, ofA), ofA);
   t.deepEqual(await fleet.beat(b, ofB), ofB);
   const listed = (await fleet.call('GET', '/api/v1/fleet/couriers')).body.couriers;
-  t.deepEqual(listed.map((courier: { roots: string[] }) => courier.roots.sort()), [ofA, ofB]);
+  t.deepEqual(
+    listed.map((courier: { roots: string[] }) => courier.roots.sort()),
+    [ofA, ofB],
+  );
   const seen = (await fleet.call('GET', '/api/v1/roots', undefined, fleet.user)).body.roots;
   t.true(seen.every((root: { courier: { name: string } | null }) => root.courier !== null));
 });

@@ -107,7 +107,8 @@ for (const [what, body, code, message] of badEnvelopes) {
 test('the endpoint refuses an oversized body with 413, blank, compressed or non-UTF-8 ones and a malformed URL with 400, takes a byte order mark, and keeps serving', async (t) => {
   const { id, run } = await shop();
   const url = `${session().cloud.url}/run/${id}/greet`;
-  const post = (body: string, headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${session().token}`, ...headers }, body });
+  const post = (body: string, headers: Record<string, string>) =>
+    fetch(url, { method: 'POST', headers: { authorization: `Bearer ${session().token}`, ...headers }, body });
   // Just over the limit the body is read and dropped; far over it the answer comes at once and the connection closes.
   for (const size of [1024 * 1024, 9 * 1024 * 1024]) {
     const oversized = await post(JSON.stringify({ input: 'a'.repeat(size) }), { 'content-type': 'application/json' });
@@ -116,7 +117,10 @@ test('the endpoint refuses an oversized body with 413, blank, compressed or non-
   }
   t.like(await run('POST', '/greet', '  '), { status: 400, body: { error: { code: 'INVALID_JSON' } } });
   t.like(await run('POST', '/greet', '\uFEFF{"input": {"name": "bom"}}'), { status: 200, body: { output: { message: 'hello BOM' } } });
-  const refusedHeaders: Array<Record<string, string>> = [{ 'content-type': 'application/json', 'content-encoding': 'gzip' }, { 'content-type': 'application/json; charset=latin1' }];
+  const refusedHeaders: Array<Record<string, string>> = [
+    { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    { 'content-type': 'application/json; charset=latin1' },
+  ];
   for (const headers of refusedHeaders) {
     const refused = await post('{}', headers);
     t.is(refused.status, 400);
@@ -126,13 +130,19 @@ test('the endpoint refuses an oversized body with 413, blank, compressed or non-
   t.like(malformed, { status: 400, body: { error: { code: 'INVALID_INPUT' } } });
   t.regex(malformed.body.error.message, /malformed %-escape in "gr%E0eet"/);
   t.like(await run('POST', '/greet', { input: { name: 'after' } }), { status: 200, body: { output: { message: 'hello AFTER' } } });
-  t.like(await api(session().cloud.url, 'POST', `/RUN/${id}/greet`, { input: { name: 'case' } }, session().token), { status: 200, body: { output: { message: 'hello CASE' } } });
+  t.like(await api(session().cloud.url, 'POST', `/RUN/${id}/greet`, { input: { name: 'case' } }, session().token), {
+    status: 200,
+    body: { output: { message: 'hello CASE' } },
+  });
   // The absolute form, as a client talking to a proxy sends it (fetch cannot send it).
   const absolute = await new Promise<{ status?: number; text: string }>((resolve, reject) => {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${session().token}` };
     const sent = request(session().cloud.url, { method: 'POST', path: `${session().cloud.url}/run/${id}/greet`, headers }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode, text }));
+      res
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (text += chunk))
+        .on('end', () => resolve({ status: res.statusCode, text }));
     });
     sent.on('error', reject).end(JSON.stringify({ input: { name: 'absolute' } }));
   });

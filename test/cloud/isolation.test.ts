@@ -64,7 +64,9 @@ test("another user's list holds none of the owner's apps", async (t) => {
 });
 
 test("the owner's app is unchanged by everything the stranger tried", async (t) => {
-  await Promise.all(managementRoutes.map(([method, path, body]) => api(cloud.url, method, `/api/v1/apps/${appId}${path.replace(':ep', endpointId)}`, body, stranger)));
+  await Promise.all(
+    managementRoutes.map(([method, path, body]) => api(cloud.url, method, `/api/v1/apps/${appId}${path.replace(':ep', endpointId)}`, body, stranger)),
+  );
   const { body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}`, undefined, owner);
   t.like(body, { status: 'running', functions: [{ name: 'greet' }, { name: 'upper' }], endpoints: [{ id: endpointId, public: false }, { public: true }] });
   t.is(body.endpoints.length, 2);
@@ -73,7 +75,10 @@ test("the owner's app is unchanged by everything the stranger tried", async (t) 
 });
 
 test('a private endpoint is not found for another user, nor for anonymous callers', async (t) => {
-  t.like(await api(cloud.url, 'POST', `/run/${appId}/greet`, { input: { name: 'x' } }, stranger), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
+  t.like(await api(cloud.url, 'POST', `/run/${appId}/greet`, { input: { name: 'x' } }, stranger), {
+    status: 404,
+    body: { error: { code: 'ENDPOINT_NOT_FOUND' } },
+  });
   t.like(await api(cloud.url, 'POST', `/run/${appId}/greet`, { input: { name: 'x' } }), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
 });
 

@@ -20,7 +20,7 @@ test('a courier keeps the roots it lists and releases the ones it no longer list
   t.deepEqual(plan('a', ['r1'], roots, ['a']), { keep: ['r1'], release: ['r2'], take: [] });
 });
 
-test('another courier\'s root moves only once its lease ran out', (t) => {
+test("another courier's root moves only once its lease ran out", (t) => {
   t.deepEqual(plan('b', [], [held('r1', 'a', 1)], ['a', 'b']).take, []);
   t.deepEqual(plan('b', [], [held('r1', 'a', 0)], ['a', 'b']).take, ['r1']);
 });

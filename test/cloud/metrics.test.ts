@@ -11,7 +11,13 @@ import { tempFolder } from '../helpers/temp.ts';
 const session = useCloudWithUser(test);
 
 /** One sample's value in Prometheus text, e.g. sample(text, 'edgecourier_invocations_total{outcome="ok"}'); NaN when absent. */
-const sample = (text: string, series: string) => Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.slice(series.length + 1));
+const sample = (text: string, series: string) =>
+  Number(
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`${series} `))
+      ?.slice(series.length + 1),
+  );
 
 test('/metrics counts invocations by outcome, with durations, sandboxes and the process metrics', async (t) => {
   const { url } = session().cloud;

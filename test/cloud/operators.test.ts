@@ -33,7 +33,10 @@ function expect201(answer: { status: number; text: string }): void {
 
 /** What an account's token may do that only an operator may: list the fleet, and register a local root. */
 async function operatorRights(cloud: TestCloud, token: string): Promise<number[]> {
-  return [(await api(cloud.url, 'GET', '/api/v1/fleet/couriers', undefined, token)).status, (await api(cloud.url, 'POST', '/api/v1/roots', { kind: 'local', path: '/srv/edge' }, token)).status];
+  return [
+    (await api(cloud.url, 'GET', '/api/v1/fleet/couriers', undefined, token)).status,
+    (await api(cloud.url, 'POST', '/api/v1/roots', { kind: 'local', path: '/srv/edge' }, token)).status,
+  ];
 }
 
 test('edgecourier cloud --operator is refused, pointing at the command that grants the role', async (t) => {
@@ -51,14 +54,17 @@ test('signing up gives no operator rights; operators add grants them to the exis
   const email = freshEmail('admin');
   const token = await signUp(cloud, email.toUpperCase());
   t.deepEqual(await operatorRights(cloud, token), [403, 403]);
-  t.is((await stat(join(cloud.dataDir, 'control.sock'))).mode & 0o777, 0o600, 'only the cloud\'s own user may use the control socket');
+  t.is((await stat(join(cloud.dataDir, 'control.sock'))).mode & 0o777, 0o600, "only the cloud's own user may use the control socket");
 
   const added = await run('cloud', 'operators', 'add', email, '--data', cloud.dataDir);
   t.is(added.code, 0, added.stderr);
   t.like(JSON.parse(added.stdout), { email, operator: true, changed: true });
   t.deepEqual(await operatorRights(cloud, token), [200, 201]);
   const listed = await run('cloud', 'operators', 'list', '--data', cloud.dataDir);
-  t.deepEqual(JSON.parse(listed.stdout).map((operator: { email: string }) => operator.email), [email]);
+  t.deepEqual(
+    JSON.parse(listed.stdout).map((operator: { email: string }) => operator.email),
+    [email],
+  );
 
   const removed = await run('cloud', 'operators', 'remove', email, '--data', cloud.dataDir);
   t.like(JSON.parse(removed.stdout), { email, operator: false, changed: true });
@@ -79,5 +85,8 @@ test('operators says so when no cloud runs on the data folder', async (t) => {
   const data = await tempFolder('ec-no-cloud');
   const listed = await run('cloud', 'operators', 'list', '--data', data);
   t.is(listed.code, 1);
-  t.regex(listed.stderr, /CLOUD_UNREACHABLE: cannot reach the cloud's control socket .*control\.sock \(ENOENT\); no cloud answers there: start it with this --data folder/);
+  t.regex(
+    listed.stderr,
+    /CLOUD_UNREACHABLE: cannot reach the cloud's control socket .*control\.sock \(ENOENT\); no cloud answers there: start it with this --data folder/,
+  );
 });

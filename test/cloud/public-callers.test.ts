@@ -44,7 +44,10 @@ async function isAdminKey(): Promise<string> {
   return Object.keys(body.cache).find((key) => key.startsWith('isAdmin@'))!;
 }
 
-for (const [who, token] of [['an anonymous caller', undefined], ['another user', () => stranger]] as const) {
+for (const [who, token] of [
+  ['an anonymous caller', undefined],
+  ['another user', () => stranger],
+] as const) {
   test(`${who} sees no cache entry of a private function`, async (t) => {
     const { status, body } = await run('/secret', { input: { user: 'mallory' } }, token?.());
     t.is(status, 200);
@@ -123,7 +126,9 @@ test('a private endpoint answers anyone but its owner, logged in or not, exactly
 });
 
 test("a stopped app's endpoint tells strangers it is stopped, not its name", async (t) => {
-  const stopped = await makeApp(cloud.url, owner, { echo: { code: 'export default (input) => input;' } }, [{ method: 'POST', path: '/echo', function: 'echo', public: true }]);
+  const stopped = await makeApp(cloud.url, owner, { echo: { code: 'export default (input) => input;' } }, [
+    { method: 'POST', path: '/echo', function: 'echo', public: true },
+  ]);
   for (const token of [undefined, stranger, owner]) {
     const { status, body } = await api(cloud.url, 'POST', `/run/${stopped.id}/echo`, {}, token);
     t.is(status, 503);
@@ -133,7 +138,9 @@ test("a stopped app's endpoint tells strangers it is stopped, not its name", asy
 });
 
 test('dependencies that fail to install show strangers no host path, and the owner everything', async (t) => {
-  const app = await makeApp(cloud.url, owner, { echo: { code: 'export default (input) => input;' } }, [{ method: 'POST', path: '/echo', function: 'echo', public: true }]);
+  const app = await makeApp(cloud.url, owner, { echo: { code: 'export default (input) => input;' } }, [
+    { method: 'POST', path: '/echo', function: 'echo', public: true },
+  ]);
   const setPackageJson = (packageJson: string) => api(cloud.url, 'PATCH', `/api/v1/apps/${app.id}`, { packageJson }, owner);
   await setPackageJson('{"dependencies":{}}');
   t.is((await api(cloud.url, 'POST', `/api/v1/apps/${app.id}/start`, undefined, owner)).status, 200);

@@ -51,7 +51,14 @@ test.before(async () => {
     await realRelease(appDir);
     warm.delete(appDir);
   };
-  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '127.0.0.1', attemptsPerMinute: 10_000, executor: bundle, logger: pino({ level: 'silent' }) });
+  cloud = await startCloud({
+    dataDir: join(base, 'data'),
+    port: 0,
+    host: '127.0.0.1',
+    attemptsPerMinute: 10_000,
+    executor: bundle,
+    logger: pino({ level: 'silent' }),
+  });
   token = await newUser(cloud.url);
 });
 
@@ -83,26 +90,47 @@ async function race(step: 'warm' | 'release', first: () => ReturnType<typeof cal
 
 test.serial('a stop sent during a slow start waits for it, and the app ends stopped with nothing warm', async (t) => {
   const id = await newApp();
-  const [started, stopped] = await race('warm', () => call('POST', `/${id}/start`), () => call('POST', `/${id}/stop`));
+  const [started, stopped] = await race(
+    'warm',
+    () => call('POST', `/${id}/start`),
+    () => call('POST', `/${id}/stop`),
+  );
   t.like(started, { status: 200, body: { status: 'running' } });
   t.like(stopped, { status: 200, body: { status: 'stopped' } });
   t.is((await call('GET', `/${id}`)).body.status, 'stopped');
-  t.deepEqual([...warm].filter((dir) => dir.endsWith(id)), []);
+  t.deepEqual(
+    [...warm].filter((dir) => dir.endsWith(id)),
+    [],
+  );
 });
 
 test.serial('a delete sent during a slow start waits for it and releases what the start warmed', async (t) => {
   const id = await newApp();
-  const [started, deleted] = await race('warm', () => call('POST', `/${id}/start`), () => call('DELETE', `/${id}`));
+  const [started, deleted] = await race(
+    'warm',
+    () => call('POST', `/${id}/start`),
+    () => call('DELETE', `/${id}`),
+  );
   t.is(started.status, 200);
   t.is(deleted.status, 204);
   t.like(await call('GET', `/${id}`), { status: 404, body: { error: { code: 'APP_NOT_FOUND' } } });
-  t.deepEqual([...warm].filter((dir) => dir.endsWith(id)), []);
+  t.deepEqual(
+    [...warm].filter((dir) => dir.endsWith(id)),
+    [],
+  );
 });
 
 test.serial('a start sent during a delete finds the app gone and warms nothing', async (t) => {
   const id = await newApp();
-  const [deleted, started] = await race('release', () => call('DELETE', `/${id}`), () => call('POST', `/${id}/start`));
+  const [deleted, started] = await race(
+    'release',
+    () => call('DELETE', `/${id}`),
+    () => call('POST', `/${id}/start`),
+  );
   t.is(deleted.status, 204);
   t.like(started, { status: 404, body: { error: { code: 'APP_NOT_FOUND' } } });
-  t.deepEqual([...warm].filter((dir) => dir.endsWith(id)), []);
+  t.deepEqual(
+    [...warm].filter((dir) => dir.endsWith(id)),
+    [],
+  );
 });
