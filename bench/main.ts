@@ -1,4 +1,4 @@
-/** @module `npm run bench`: every benchmark, measured in one run against its baseline, printed as lines for the README. */
+/** @module `npm run bench`: every benchmark, measured in one run against its baseline, printed as lines for docs/benchmarks.md. */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDist } from '../build/dist.ts';
@@ -22,7 +22,7 @@ import { benchHelp, benchIdleStart, benchRunLocal, benchRunThroughService } from
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const report = (line: string) => process.stdout.write(`${line}\n`);
 
-// `npm run bench -- courier cloud` runs only those; the README's table is always a run of all of them.
+// `npm run bench -- courier cloud` runs only those; the table in docs/benchmarks.md is always a run of all of them.
 // The courier goes first: this VM's ext4 has no journal, and without one every new file costs up to 20 times
 // more for a minute or more after many are freed, as the other benchmarks do when they remove containers.
 const names = ['courier', 'start', 'runtime', 'remote', 'cloud', 'fleet'] as const;

@@ -39,7 +39,7 @@ export interface CourierSettings {
   maxRequestBytes?: number;
   settleMs?: number;
   pendingAfterMs?: number;
-  /** How platform failures are tried again: `retryForMs` is the bound (README: "Platform failures"); the rest of defaultRetryPolicy stays unless given. */
+  /** How platform failures are tried again: `retryForMs` is the bound (docs/courier.md, "Platform failures are tried again"); the rest of defaultRetryPolicy stays unless given. */
   retry?: Partial<RetryPolicy>;
   /**
    * 'others' for a courier serving folders of people who do not own its host (fleet mode): their apps'

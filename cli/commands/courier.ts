@@ -121,7 +121,7 @@ export function registerCourier(program: Command): void {
       [
         '',
         'Give exactly one of --root, --dropbox, --onedrive and --cloud. For the API back ends the courier mirrors the',
-        'remote folder into a working folder under --state and uploads results back (README: "Dropbox and OneDrive").',
+        'remote folder into a working folder under --state and uploads results back (docs/courier.md).',
         'With --cloud the courier registers with the cloud and serves the roots it is assigned, each under',
         '--state/roots/<id>; couriers of one fleet share --state, so a root that moves keeps its journal.',
         'Logs are JSON lines on stdout, one per request. SIGINT or SIGTERM lets requests in flight finish, then exits.',

@@ -1,7 +1,7 @@
 /**
  * @module Calls to an app's endpoints at /run/<appId><path>: the hot path, served on Node's http module in
  * front of Express. Express's middleware chain and response helpers cost about as much as the warm
- * container call itself (README, benchmarks); everything else the cloud serves stays on Express.
+ * container call itself (docs/benchmarks.md); everything else the cloud serves stays on Express.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
