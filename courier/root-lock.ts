@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { EdgeError } from '../base/errors.ts';
-import { ownerAlive, thisProcess, type ProcessIdentity } from '../runtime/run-dir.ts';
+import { ownerAlive, thisProcess, type ProcessIdentity } from '../base/process-identity.ts';
 
 interface LockOwner extends ProcessIdentity {
   host: string;

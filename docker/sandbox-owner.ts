@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ownerAlive, thisProcess, type ProcessIdentity } from '../runtime/run-dir.ts';
+import { ownerAlive, thisProcess, type ProcessIdentity } from '../base/process-identity.ts';
 
 /** `<host>:<pid>` of the process that started a sandbox. */
 export const OWNER_LABEL = 'edgecourier.owner';

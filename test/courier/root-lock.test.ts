@@ -6,7 +6,7 @@ import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { takeRootLock } from '../../courier/root-lock.ts';
-import { processStart } from '../../runtime/run-dir.ts';
+import { processStart } from '../../base/process-identity.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
 let dir: string;

@@ -10,7 +10,7 @@ import { ensureEngine } from '../../docker/engine.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { OWNER_CONTAINER_LABEL, OWNER_LABEL, OWNER_START_LABEL } from '../../docker/sandbox-owner.ts';
 import { serviceContainerOptions } from '../../deploy/service-config.ts';
-import { ownerAlive, thisProcess } from '../../runtime/run-dir.ts';
+import { ownerAlive, thisProcess } from '../../base/process-identity.ts';
 import { ensureServiceImages } from '../../deploy/service-images.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { until } from '../helpers/wait.ts';
