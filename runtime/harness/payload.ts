@@ -3,8 +3,6 @@
  * UTF-8 JSON in memory of its own, handed over with its message rather than copied, and turned into text
  * only in a worker; a short one is text, since copying a short string costs less than handing over memory.
  */
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
-
 /** JSON text, or its UTF-8 bytes in memory no other thread holds. */
 export type Payload = string | Uint8Array;
 
@@ -54,7 +52,10 @@ export function isPayload(value: unknown): value is Payload {
   );
 }
 
-/** The memory a batch's long payloads live in, handed over with it: the sender keeps none of it. */
-export function transferList(batch: ReadonlyArray<ToWorker | FromWorker>): ArrayBuffer[] {
-  return batch.flatMap((message) => ('payload' in message && typeof message.payload !== 'string' ? [message.payload.buffer as ArrayBuffer] : []));
+/** The memory a batch's long payloads live in, handed over with it: the sender keeps none of it. Any message of worker-protocol.ts fits. */
+export function transferList(batch: readonly object[]): ArrayBuffer[] {
+  return batch.flatMap((message) => {
+    const payload = 'payload' in message ? (message.payload as Payload) : undefined;
+    return payload === undefined || typeof payload === 'string' ? [] : [payload.buffer as ArrayBuffer];
+  });
 }
