@@ -9,9 +9,8 @@ import { z } from 'zod';
 import { EdgeError } from '../base/errors.ts';
 import { listenPrivately, socketAnswers } from '../base/unix-socket.ts';
 import { httpStatusOf } from './http-status.ts';
-import type { UserRecord } from './data.ts';
 import { internalErrorBody, validate } from './http.ts';
-import type { UserStore } from './stores/users.ts';
+import type { OperatorService } from './services/operators.ts';
 
 /** Where a cloud on `dataDir` listens for control commands. */
 export const controlSocketPath = (dataDir: string): string => join(dataDir, 'control.sock');
@@ -21,33 +20,20 @@ const MAX_SOCKET_PATH_BYTES = 107;
 
 const emailSchema = z.email().max(254);
 
-export interface OperatorView {
-  id: string;
-  email: string;
-  createdAt: string;
-}
-
-const operatorView = (user: UserRecord): OperatorView => ({ id: user.id, email: user.email, createdAt: user.createdAt });
-
 type Answer = { status: number; body: unknown };
 
-async function answer(users: Pick<UserStore, 'operators' | 'byEmail' | 'setOperator'>, logger: Logger, method: string, url: string): Promise<Answer> {
+async function answer(operators: OperatorService, method: string, url: string): Promise<Answer> {
   const match = /^\/operators(?:\/([^/?]+))?$/.exec(url);
-  if (match && !match[1] && method === 'GET') return { status: 200, body: { operators: users.operators().map(operatorView) } };
+  if (match && !match[1] && method === 'GET') return { status: 200, body: { operators: operators.list() } };
   if (!match?.[1] || (method !== 'PUT' && method !== 'DELETE')) throw new EdgeError('NOT_FOUND', `no control command ${method} ${url}`);
   const email = validate(emailSchema, decodeURIComponent(match[1]).trim().toLowerCase(), 'email');
-  const user = users.byEmail(email);
-  if (!user) throw new EdgeError('NOT_FOUND', `no account has the address ${email}: sign up with it first, then run this again`);
-  const operator = method === 'PUT';
-  const changed = await users.setOperator(user.id, operator);
-  if (changed) logger.warn({ userId: user.id, email }, operator ? 'operator role granted' : 'operator role taken back');
-  return { status: 200, body: { ...operatorView(user), operator, changed } };
+  return { status: 200, body: await operators.set(email, method === 'PUT') };
 }
 
-async function respond(users: UserStore, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function respond(operators: OperatorService, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let result: Answer;
   try {
-    result = await answer(users, logger, req.method ?? 'GET', req.url ?? '/');
+    result = await answer(operators, req.method ?? 'GET', req.url ?? '/');
   } catch (error) {
     if (error instanceof URIError) error = new EdgeError('INVALID_INPUT', 'the address in the command is not valid URL encoding');
     if (error instanceof EdgeError) result = { status: httpStatusOf(error.code), body: { error: error.toBody() } };
@@ -64,11 +50,6 @@ export interface ControlSocket {
 }
 
 /**
- * Listens on `<dataDir>/control.sock`, mode 600. Only the cloud writes its database (lowdb rewrites the whole file,
- * so a second writer would lose updates and never be seen), so the command asks the cloud to make the change. The
- * socket admits exactly who may already read the database and the secret key beside it: the host's administrator.
- */
-/**
  * Refuses to go on when a cloud already runs on `dataDir`: a second one reading its database would remove
  * the code files the first one wrote since, and both would write the one file. Called before anything is read.
  */
@@ -77,7 +58,12 @@ export async function assertNoCloudOn(dataDir: string): Promise<void> {
   if (await socketAnswers(path)) throw new EdgeError('INVALID_INPUT', `another cloud is running on ${dataDir} (${path} answers); stop it first`);
 }
 
-export async function openControlSocket(dataDir: string, users: UserStore, logger: Logger): Promise<ControlSocket> {
+/**
+ * Listens on `<dataDir>/control.sock`, mode 600. Only the cloud writes its database (lowdb rewrites the whole file,
+ * so a second writer would lose updates and never be seen), so the command asks the cloud to make the change. The
+ * socket admits exactly who may already read the database and the secret key beside it: the host's administrator.
+ */
+export async function openControlSocket(dataDir: string, operators: OperatorService, logger: Logger): Promise<ControlSocket> {
   const path = controlSocketPath(dataDir);
   // The socket is made at a longer path first (below), which must fit too.
   if (Buffer.byteLength(join(dataDir, '.socket-XXXXXX', 's')) > MAX_SOCKET_PATH_BYTES) {
@@ -85,7 +71,7 @@ export async function openControlSocket(dataDir: string, users: UserStore, logge
     return { close: async () => undefined };
   }
   await assertNoCloudOn(dataDir);
-  const server: Server = createServer((req, res) => void respond(users, logger, req, res));
+  const server: Server = createServer((req, res) => void respond(operators, logger, req, res));
   await listenPrivately(server, path);
   return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

@@ -29,6 +29,7 @@ import { resetStore } from './stores/resets.ts';
 import { rootStore } from './stores/roots.ts';
 import { tokenStore } from './stores/tokens.ts';
 import { userStore } from './stores/users.ts';
+import { operatorService } from './services/operators.ts';
 
 export interface CloudSettings {
   /** Holds cloud.json (the database), apps/ (apps as folders for the runtime) and outbox/ (mail without SMTP). */
@@ -87,10 +88,14 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const apps = appStore(db);
   await runtime.restore(apps.all().filter((app) => app.status === 'running'));
   const users = userStore(db);
-  const control = await openControlSocket(settings.dataDir, users, logger);
+  const operators = operatorService(users, (user, operator) =>
+    logger.warn({ userId: user.id, email: user.email }, operator ? 'operator role granted' : 'operator role taken back'),
+  );
+  const control = await openControlSocket(settings.dataDir, operators, logger);
   // Roles the old --operator flag gave to whoever signed up first survive an upgrade: show them to whoever runs the cloud.
-  const operators = users.operators().map((user) => user.email);
-  if (operators.length > 0) logger.warn({ operators }, 'operator accounts (edgecourier cloud operators list); check them after an upgrade from --operator');
+  const operatorEmails = operators.list().map((operator) => operator.email);
+  if (operatorEmails.length > 0)
+    logger.warn({ operators: operatorEmails }, 'operator accounts (edgecourier cloud operators list); check them after an upgrade from --operator');
   const secrets = await openSecretBox(settings.secretKey, join(settings.dataDir, 'secret.key'));
   const roots = rootStore(db);
   const fleet = new FleetRegistry({ roots, couriers: courierStore(db), box: secrets, leaseMs: settings.fleetLeaseMs ?? 15_000 });

@@ -1,7 +1,7 @@
 /** @module `edgecourier cloud operators list|add|remove`: who may run couriers, changed on the cloud's own host. */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import type { OperatorView } from '../../cloud/control-socket.ts';
+import type { OperatorView } from '../../cloud/services/operators.ts';
 import { fail, printJson } from '../output.ts';
 
 interface DataOption {
