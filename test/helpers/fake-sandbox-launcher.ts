@@ -148,7 +148,17 @@ export class FakeSandboxLauncher implements SandboxLauncher {
     this.#failures.push(error);
   }
 
-  /** Resolves once `count` calls have arrived in all, with all of them. */
+  /**
+   * The calls with these inputs, in the order given, once all have arrived. Calls sent to different sandboxes at
+   * once arrive in no fixed order: each sandbox's start and app files are file-system work of its own.
+   */
+  async arrivalsOf(...inputs: unknown[]): Promise<FakeCall[]> {
+    const find = () => inputs.map((input) => this.calls.find((call) => call.input === input));
+    while (find().some((call) => call === undefined)) await this.arrivals(this.calls.length + 1);
+    return find() as FakeCall[];
+  }
+
+  /** Resolves once `count` calls have arrived in all, with all of them, in the order they arrived. */
   async arrivals(count: number): Promise<FakeCall[]> {
     if (this.calls.length < count) await new Promise<void>((resolve) => this.#waiters.push({ count, resolve }));
     return this.calls;

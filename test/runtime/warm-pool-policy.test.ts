@@ -125,7 +125,7 @@ test("an app's calls run warm in its sandbox, a call beyond its room starts anot
 test('sandboxes are started up to the limit; a call of another app then waits for one to fall idle, and takes its place', async (t) => {
   const { launcher, pool, call } = setup(t, { maxSandboxes: 2, concurrency: 2 });
   const [a, b, c] = [call(testApp('shop'), 'a'), call(testApp('shop'), 'b'), call(testApp('blog'), 'c')];
-  const [inA, inB, inC] = await launcher.arrivals(3);
+  const [inA, inB, inC] = await launcher.arrivalsOf('a', 'b', 'c');
   t.deepEqual(
     [inA, inB, inC].map((arrived) => arrived!.sandbox.id),
     ['fake-1', 'fake-1', 'fake-2'],
@@ -189,16 +189,14 @@ test("one owner's flood is refused past its own line, and another owner's call r
   t.false(pool.refuses('neighbour'), "the flood's full line does not refuse anyone else");
   const neighbour = call(app, 'neighbour', 'neighbour');
   const running = await launcher.arrivals(2);
-  t.deepEqual(
-    running.map((c) => c.input),
-    ['flood-0', 'flood-1'],
-  );
-  running[0]!.answer(0);
+  t.deepEqual(running.map((c) => c.input).sort(), ['flood-0', 'flood-1']);
+  const [first, second] = await launcher.arrivalsOf('flood-0', 'flood-1');
+  first!.answer(0);
   const [, , third] = await launcher.arrivals(3);
   t.is(third!.input, 'neighbour', 'first come, first served would have run flood-2 here');
   third!.answer('n');
-  running[1]!.answer(1);
-  for (const [i, c] of (await launcher.arrivals(5)).slice(3).entries()) c.answer(i + 2);
+  second!.answer(1);
+  for (const [i, c] of (await launcher.arrivalsOf('flood-2', 'flood-3')).entries()) c.answer(i + 2);
   t.like(await neighbour, { result: { ok: true, output: 'n' } });
   t.deepEqual(
     (await Promise.all(flood)).map((o) => o.result),
@@ -249,7 +247,7 @@ test('a sandbox reported tainted takes no new calls, finishes the ones it runs, 
   const { launcher, call } = setup(t, { concurrency: 2 });
   const app = testApp('shop');
   const [a, b] = [call(app, 'a'), call(app, 'b')];
-  const [inA, inB] = await launcher.arrivals(2);
+  const [inA, inB] = await launcher.arrivalsOf('a', 'b');
   t.is(inB!.sandbox, inA!.sandbox);
   inA!.sandbox.taint();
   const c = call(app, 'c');
@@ -322,7 +320,7 @@ test("releasing an app ends its idle sandboxes at once and its busy ones once th
   const { launcher, pool, call } = setup(t, { maxSandboxes: 3 });
   const [shop, blog] = [testApp('shop'), testApp('blog')];
   const [idle, busyCall, other] = [call(shop, 'idle'), call(shop, 'busy'), call(blog, 'other')];
-  const [inIdle, inBusy, inOther] = await launcher.arrivals(3);
+  const [inIdle, inBusy, inOther] = await launcher.arrivalsOf('idle', 'busy', 'other');
   inIdle!.answer('i');
   inOther!.answer('o');
   await Promise.all([idle, other]);
