@@ -109,7 +109,13 @@ export async function serveRuns(options: RunSocketOptions): Promise<RunSocket> {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   const server = createServer((req, res) => void respond(req, res));
-  await listenPrivately(server, path);
+  try {
+    await listenPrivately(server, path);
+  } catch (error) {
+    // A convenience of the service, not its job: runs then start executors of their own, as with no service.
+    logger.warn({ err: error, path }, 'cannot answer edgecourier run here; runs will start containers of their own');
+    return { close: async () => undefined };
+  }
   logger.info({ path }, 'answering edgecourier run');
   return {
     path,
