@@ -7,17 +7,9 @@ import { createExecutor } from '../../docker/executor-factory.ts';
 import { api } from '../helpers/cloud.ts';
 import { makeApp, sampleFunctions, useCloudWithUser } from '../helpers/cloud-apps.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { sample } from '../helpers/prometheus.ts';
 
 const session = useCloudWithUser(test);
-
-/** One sample's value in Prometheus text, e.g. sample(text, 'edgecourier_invocations_total{outcome="ok"}'); NaN when absent. */
-const sample = (text: string, series: string) =>
-  Number(
-    text
-      .split('\n')
-      .find((line) => line.startsWith(`${series} `))
-      ?.slice(series.length + 1),
-  );
 
 test('/metrics counts invocations by outcome, with durations, sandboxes and the process metrics', async (t) => {
   const { url } = session().cloud;

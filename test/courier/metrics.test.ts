@@ -6,6 +6,7 @@ import { startCloud } from '../../cloud/main.ts';
 import { startCourier } from '../../courier/main.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { dropRequest, makeRoot, waitForResult } from '../helpers/courier.ts';
+import { sample } from '../helpers/prometheus.ts';
 
 let executor: ExecutorBundle;
 const logger = pino({ level: 'silent' });
@@ -18,15 +19,6 @@ test.before(async () => {
 test.after.always(async () => {
   await executor?.executor.close();
 });
-
-/** One sample's value in Prometheus text, e.g. sample(text, 'edgecourier_roots_served'); NaN when absent. */
-const sample = (text: string, series: string) =>
-  Number(
-    text
-      .split('\n')
-      .find((line) => line.startsWith(`${series} `))
-      ?.slice(series.length + 1),
-  );
 
 test('a courier with a metrics port answers /healthz and counts the requests it processed at /metrics', async (t) => {
   const temp = await makeRoot('basic');

@@ -16,6 +16,7 @@ import { dropRequest, waitForResult } from '../helpers/courier.ts';
 import { fixturesDir } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { until as waitUntil } from '../helpers/wait.ts';
+import { removeContainers } from '../helpers/containers.ts';
 
 const composeFile = fileURLToPath(new URL('../../deploy/compose.yaml', import.meta.url));
 /** Compose names containers, networks and labels after the project: one of its own, so nothing else is touched. */
@@ -76,14 +77,7 @@ test.after.always(async () => {
   const services = await docker?.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
   for (const service of services ?? []) {
     const sandboxes = await docker.listContainers({ all: true, filters: { label: [`${OWNER_CONTAINER_LABEL}=${service.Id}`] } });
-    await Promise.all(
-      [...sandboxes, service].map((info) =>
-        docker
-          .getContainer(info.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-    );
+    await removeContainers(docker, [...sandboxes, service]);
   }
   if (base) await rm(base, { recursive: true, force: true });
 });

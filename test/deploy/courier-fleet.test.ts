@@ -12,6 +12,7 @@ import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.
 import { bridgeAddress } from '../../deploy/bridge-address.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { until as waitUntil } from '../helpers/wait.ts';
+import { removeContainers } from '../helpers/containers.ts';
 
 let docker: Docker;
 let base: string;
@@ -44,14 +45,7 @@ test.before(async () => {
 
 test.after.always(async () => {
   const left = await docker?.listContainers({ all: true, filters: { label: [`${FLEET_NAME_LABEL}=edgecourier`] } });
-  await Promise.all(
-    (left ?? []).map((info) =>
-      docker
-        .getContainer(info.Id)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
-  );
+  await removeContainers(docker, left ?? []);
   await cloud?.close();
   if (base) await rm(base, { recursive: true, force: true });
 });

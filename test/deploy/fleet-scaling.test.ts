@@ -19,6 +19,7 @@ import { fixturesDir } from '../helpers/runtime.ts';
 import { bridgeAddress } from '../../deploy/bridge-address.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { until as waitUntil } from '../helpers/wait.ts';
+import { removeContainers } from '../helpers/containers.ts';
 
 const LEASE_MS = 2000;
 const ROOTS = 6;
@@ -60,25 +61,11 @@ test.before(async () => {
 
 test.after.always(async () => {
   const left = await docker?.listContainers({ all: true, filters: { label: [`${FLEET_NAME_LABEL}=${FLEET}`] } });
-  await Promise.all(
-    (left ?? []).map((info) =>
-      docker
-        .getContainer(info.Id)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
-  );
+  await removeContainers(docker, left ?? []);
   // Sandboxes of a killed courier outlive it; they are labelled with their courier's name.
   const sandboxes = await docker?.listContainers({ all: true, filters: { label: ['edgecourier.owner'] } });
   const orphans = (sandboxes ?? []).filter((info) => info.Labels['edgecourier.owner']?.startsWith(`${FLEET}-courier-`));
-  await Promise.all(
-    orphans.map((info) =>
-      docker
-        .getContainer(info.Id)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
-  );
+  await removeContainers(docker, orphans);
   await cloud?.close();
   if (base) await rm(base, { recursive: true, force: true });
 });

@@ -10,6 +10,7 @@ import { ensureServiceImages, type ServiceImages } from '../../deploy/service-im
 import { dropRequest, waitForResult } from '../helpers/courier.ts';
 import { fixturesDir } from '../helpers/runtime.ts';
 import { waitFor as waitForValue } from '../helpers/wait.ts';
+import { removeContainers } from '../helpers/containers.ts';
 
 interface Service {
   container: Docker.Container;
@@ -65,14 +66,7 @@ async function removeService(service: Service): Promise<void> {
   await service.container.remove({ force: true }).catch(() => undefined);
   const siblings = await docker.listContainers({ all: true, filters: { label: ['edgecourier.owner'] } });
   const ours = siblings.filter((info) => info.Labels['edgecourier.owner']?.startsWith(`${service.name}:`));
-  await Promise.all(
-    ours.map((info) =>
-      docker
-        .getContainer(info.Id)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
-  );
+  await removeContainers(docker, ours);
 }
 
 /** Polls `check` (2 s an attempt) until it returns a value; on timeout the error carries the end of the container's log. */

@@ -14,6 +14,7 @@ import { ownerAlive, thisProcess } from '../../base/process-identity.ts';
 import { ensureServiceImages } from '../../deploy/service-images.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { until } from '../helpers/wait.ts';
+import { removeContainers } from '../helpers/containers.ts';
 
 const holderScript = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'sandbox-holder.ts');
 
@@ -37,14 +38,7 @@ test.after.always(async () => {
   const labels = [...holders.map((holder) => `${OWNER_LABEL}=${hostname()}:${holder.pid}`), ...(courier ? [`${OWNER_CONTAINER_LABEL}=${courier.id}`] : [])];
   for (const label of labels) {
     const left = await docker.listContainers({ all: true, filters: { label: [label] } });
-    await Promise.all(
-      left.map((info) =>
-        docker
-          .getContainer(info.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-    );
+    await removeContainers(docker, left);
   }
   if (base) await rm(base, { recursive: true, force: true });
 });
