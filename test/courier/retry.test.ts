@@ -67,10 +67,10 @@ test('a request whose first tries meet SANDBOX_FAILED ends with the function out
   t.true(pending.attempts >= 1 && Date.parse(pending.nextTryAt) > 0 && Date.parse(pending.retryUntil) > Date.parse(pending.nextTryAt));
   t.like(await waitForResult(temp.root, 'basic', 'flaky'), { ok: true, output: 'THROUGH' });
   t.is(flaky.calls.length, 3);
+  // The request's log line comes after its result file and the pending file's removal.
+  t.like(await waitFor('the request log line', () => logs.find((line) => line.msg === 'request' && line.id === 'flaky')), { level: 30, attempts: 3 });
   await t.throwsAsync(stat(join(temp.root, 'basic', 'results', 'flaky.pending.json')), { code: 'ENOENT' });
   t.is(warnings(logs, 'flaky').length, 1, 'one warning for the chain, none per try');
-  // The request's log line comes after its result file.
-  t.like(await waitFor('the request log line', () => logs.find((line) => line.msg === 'request' && line.id === 'flaky')), { level: 30, attempts: 3 });
 });
 
 test("a function's own failure is final at once, even after platform failures", async (t) => {
