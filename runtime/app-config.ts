@@ -1,5 +1,6 @@
 /** @module The schema of app.json, and the limits an operator puts on what it may ask for. */
 import { z } from 'zod';
+import { envSchema } from './app-env.ts';
 
 /** Function names double as file names and URL segments, so they stay plain. */
 export const functionNamePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -37,6 +38,8 @@ export const appConfigSchema = z.strictObject({
   name: z.string().min(1).max(100).optional(),
   description: z.string().max(2000).optional(),
   endpoints: z.array(endpointConfigSchema).optional(),
+  /** Plain settings for `process.env` of the app's functions; secrets are kept elsewhere (docs/writing-apps.md). */
+  env: envSchema.optional(),
   functions: z
     .record(
       z.string().regex(functionNamePattern, 'function names start with a letter and hold only letters, digits, - and _ (at most 64)'),

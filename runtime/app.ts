@@ -2,10 +2,12 @@
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
+import { functionEnv, secretsFingerprint, type AppEnv } from './app-env.ts';
 import { appConfigSchema, defaultOperatorLimits, functionNamePattern, type AppConfig, type OperatorLimits } from './app-config.ts';
 import type { DependencyManifest } from './deps.ts';
 import { EdgeError } from '../base/errors.ts';
 import type { InvocationLimits } from './protocol.ts';
+import { canonicalJson } from './call-key.ts';
 import { describeIssues } from '../base/zod-issues.ts';
 
 const FUNCTION_EXTENSIONS = ['.js', '.mjs', '.ts'];
@@ -20,7 +22,7 @@ export interface FunctionSpec {
   source: string;
   /** The ES module as it runs: TypeScript is already compiled. */
   code: string;
-  /** Hash of the function's source and the app's dependency manifest. */
+  /** Hash of the function's source, the app's dependency manifest and its app.json "env" (never its secrets). */
   version: string;
   idempotent: boolean;
   public: boolean;
@@ -33,12 +35,14 @@ export interface FunctionSpec {
 export interface LoadedApp {
   name: string;
   dir: string;
-  /** Content version of the whole app: any change to code, dependencies or limits changes it. */
+  /** Content version of the whole app: any change to code, dependencies, limits, settings or secrets changes it. */
   id: string;
   functions: ReadonlyMap<string, FunctionSpec>;
   /** app.json as written (validated). */
   config: AppConfig;
   dependencies?: DependencyManifest;
+  /** The functions' `process.env`: app.json's "env" with the secrets over it. */
+  env: AppEnv;
   /** Files that were passed over, with the reason. */
   warnings: string[];
 }
@@ -47,6 +51,8 @@ export interface LoadAppOptions {
   limits?: OperatorLimits;
   /** The content key of the dependency manifest (DependencyInstaller.key). */
   dependencyKey: (manifest: DependencyManifest) => Promise<string>;
+  /** The app's secrets, kept outside its folder (the cloud's store, a courier's secrets file, `run --secrets`). */
+  secrets?: AppEnv;
 }
 
 function sha256(...parts: string[]): string {
@@ -161,6 +167,8 @@ export async function loadApp(dir: string, options: LoadAppOptions): Promise<Loa
   }
   const dependencies = await readManifest(appDir);
   const depsKey = dependencies ? await options.dependencyKey(dependencies) : '';
+  // Settings can change what a function returns, so they are part of every call key; an app without any keeps its keys.
+  const settingsKey = config.env && Object.keys(config.env).length > 0 ? [canonicalJson(config.env)] : [];
   const functions = new Map<string, FunctionSpec>();
   for (const [name, file] of files) {
     const source = (await readInside(appDir, file)) ?? '';
@@ -171,12 +179,19 @@ export async function loadApp(dir: string, options: LoadAppOptions): Promise<Loa
       file,
       source,
       ...compiled,
-      version: sha256(name, source, depsKey),
+      version: sha256(name, source, depsKey, ...settingsKey),
       idempotent: own?.idempotent ?? false,
       public: own?.public ?? false,
       limits: limitsFor(config, name, limits),
     });
   }
-  const id = sha256(basename(appDir), depsKey, ...[...functions.values()].map((f) => `${f.version}:${f.limits.timeoutMs}:${f.limits.memoryMb}`));
-  return { name: basename(appDir), dir: appDir, id, functions, config, ...(dependencies ? { dependencies } : {}), warnings };
+  // Secrets are in the id only (a sandbox holding old ones must not serve), never in call keys: see docs/security.md.
+  const id = sha256(
+    basename(appDir),
+    depsKey,
+    secretsFingerprint(options.secrets),
+    ...[...functions.values()].map((f) => `${f.version}:${f.limits.timeoutMs}:${f.limits.memoryMb}`),
+  );
+  const env = functionEnv(config.env, options.secrets);
+  return { name: basename(appDir), dir: appDir, id, functions, config, ...(dependencies ? { dependencies } : {}), env, warnings };
 }

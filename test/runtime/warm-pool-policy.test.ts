@@ -44,7 +44,15 @@ const spec = (name: string): FunctionSpec => ({
 
 /** An app the fake sandboxes never run; `version` stands for an edit of the same app folder. */
 function testApp(name: string, version = 1): LoadedApp {
-  return { name, dir: `/apps/${name}`, id: `${name}@${version}`, functions: new Map(['work', 'helper'].map((fn) => [fn, spec(fn)])), config: {}, warnings: [] };
+  return {
+    name,
+    dir: `/apps/${name}`,
+    id: `${name}@${version}`,
+    functions: new Map(['work', 'helper'].map((fn) => [fn, spec(fn)])),
+    config: {},
+    env: {},
+    warnings: [],
+  };
 }
 
 function setup(t: ExecutionContext, options: Partial<WarmPoolOptions> = {}) {
