@@ -16,17 +16,26 @@ interface Entry {
 
 const topFiles = ['app.json', 'package.json', 'package-lock.json'];
 
+export interface AppCacheOptions {
+  /** How long a loaded app is trusted before its files are looked at again. */
+  recheckMs?: number;
+  /** Files outside the root that belong to the app (its secrets file): a change to one reloads it too. */
+  outside?: (app: string) => string[];
+}
+
 export class AppCache {
   #root: string;
   #load: (dir: string) => Promise<LoadedApp>;
   #recheckMs: number;
+  #outside: (app: string) => string[];
   #apps = new Map<string, Entry>();
   #changedAt = new Map<string, number>();
 
-  constructor(root: string, load: (dir: string) => Promise<LoadedApp>, recheckMs = 250) {
+  constructor(root: string, load: (dir: string) => Promise<LoadedApp>, options: AppCacheOptions = {}) {
     this.#root = root;
     this.#load = load;
-    this.#recheckMs = recheckMs;
+    this.#recheckMs = options.recheckMs ?? 250;
+    this.#outside = options.outside ?? (() => []);
   }
 
   /** The app in folder `app` of the root; a broken app's error is kept too, until the app changes. */
@@ -65,11 +74,12 @@ export class AppCache {
   async #fingerprint(app: string): Promise<string> {
     const dir = join(this.#root, app);
     const functions = await readdir(join(dir, 'functions')).catch(() => [] as string[]);
-    const paths = [...topFiles, ...functions.map((name) => join('functions', name))];
+    const paths = [...topFiles, ...functions.map((name) => join('functions', name))].map((path) => join(dir, path));
     const stamps = await Promise.all(
-      paths.map((path) =>
-        stat(join(dir, path)).then(
-          (info) => `${path}:${info.size}:${info.mtimeMs}`,
+      [...paths, ...this.#outside(app)].map((path) =>
+        stat(path).then(
+          // The change time too: a chmod that makes a refused secrets file private changes nothing else.
+          (info) => `${path}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`,
           () => '',
         ),
       ),
