@@ -11,7 +11,10 @@ import { assertRegistryOnly } from '../runtime/registry-only.ts';
 import type { Executor } from '../runtime/executor.ts';
 import { InvocationService, type InvocationRequest } from '../runtime/invocation-service.ts';
 import type { InvokeResponse } from '../runtime/protocol.ts';
+import type { AppEnv } from '../runtime/app-env.ts';
+import { openSecrets, secretsStamp } from './app-secrets.ts';
 import type { AppRecord, FunctionRecord } from './data.ts';
+import type { SecretBox } from './secret-box.ts';
 import { InvocationLogBook, type InvocationLogEntry } from './invocation-logs.ts';
 
 export type { InvocationLogEntry } from './invocation-logs.ts';
@@ -31,6 +34,8 @@ export interface AppRuntimeOptions {
   appsDir: string;
   executor: Executor;
   installer: Pick<DependencyInstaller, 'key' | 'ensure'>;
+  /** Opens the apps' secrets, for their functions' process.env only. */
+  secrets: Pick<SecretBox, 'open'>;
   logger: Logger;
 }
 
@@ -45,7 +50,8 @@ function renderFiles(app: AppRecord, functions: FunctionRecord[]): Files {
   for (const fn of functions) {
     settings[fn.name] = settingsOf(fn);
   }
-  const files: Files = { 'app.json': `${JSON.stringify({ functions: settings }, null, 2)}\n` };
+  const env = app.env && Object.keys(app.env).length > 0 ? { env: app.env } : {};
+  const files: Files = { 'app.json': `${JSON.stringify({ ...env, functions: settings }, null, 2)}\n` };
   if (app.packageJson !== null) files['package.json'] = app.packageJson;
   for (const fn of functions) files[`functions/${fn.name}.${fn.language}`] = fn.code;
   return files;
@@ -78,9 +84,10 @@ export class AppRuntime {
   #realAppsDir: Promise<string> | undefined;
   #executor: Executor;
   #installer: Pick<DependencyInstaller, 'key' | 'ensure'>;
+  #secrets: Pick<SecretBox, 'open'>;
   #logger: Logger;
   #service: InvocationService;
-  #loaded = new Map<string, { files: Files; app: Promise<LoadedApp> }>();
+  #loaded = new Map<string, { files: Files; secrets: string; app: Promise<LoadedApp> }>();
   /** Writes of each app's folder, one at a time. */
   #fileQueues = new Map<string, Promise<unknown>>();
   /** Starts, stops and deletes of each app; apart from the file queue, since a start loads the app and so queues there. */
@@ -91,6 +98,7 @@ export class AppRuntime {
     this.#appsDir = options.appsDir;
     this.#executor = options.executor;
     this.#installer = options.installer;
+    this.#secrets = options.secrets;
     this.#logger = options.logger.child({ component: 'app-runtime' });
     this.#service = new InvocationService({
       executor: options.executor,
@@ -99,13 +107,16 @@ export class AppRuntime {
     });
   }
 
-  /** The app as the runtime runs it, written out and loaded again only when its files changed. */
+  /** The app as the runtime runs it, written out and loaded again only when its files or secrets changed. */
   load(app: AppRecord): Promise<LoadedApp> {
     const files = renderFiles(app, app.functions);
+    const stamp = secretsStamp(app);
     const cached = this.#loaded.get(app.id);
-    if (cached && sameFiles(cached.files, files)) return cached.app;
-    const loading = inTurn(this.#fileQueues, app.id, () => this.#writeAndLoad(app.id, files));
-    this.#loaded.set(app.id, { files, app: loading });
+    if (cached && cached.secrets === stamp && sameFiles(cached.files, files)) return cached.app;
+    const loading = Promise.resolve()
+      .then(() => openSecrets(this.#secrets, app))
+      .then((secrets) => inTurn(this.#fileQueues, app.id, () => this.#writeAndLoad(app.id, files, secrets)));
+    this.#loaded.set(app.id, { files, secrets: stamp, app: loading });
     // A failure is not kept: it may be passing (a full disk), and the next call tries again.
     loading.catch(() => {
       if (this.#loaded.get(app.id)?.app === loading) this.#loaded.delete(app.id);
@@ -182,7 +193,7 @@ export class AppRuntime {
   }
 
   /** Written beside the folder and renamed into place, one app at a time, so no load ever sees half an app. */
-  async #writeAndLoad(appId: string, files: Files): Promise<LoadedApp> {
+  async #writeAndLoad(appId: string, files: Files, secrets: AppEnv | undefined): Promise<LoadedApp> {
     // The routes refuse such a package.json; a record stored before they did must not install either.
     if (files['package.json'] !== undefined) await assertRegistryOnly(files['package.json']);
     const folder = await this.#folderOf(appId);
@@ -197,6 +208,7 @@ export class AppRuntime {
     } finally {
       await rm(temp, { recursive: true, force: true });
     }
-    return loadApp(folder, { dependencyKey: (manifest) => this.#installer.key(manifest) });
+    // The secrets go to the runtime in memory; the folder holds only what a bundle holds.
+    return loadApp(folder, { dependencyKey: (manifest) => this.#installer.key(manifest), secrets });
   }
 }

@@ -1,4 +1,4 @@
-/** @module `edgecourier deploy <appDir>`: makes a cloud app match a folder app: package.json, functions, settings and endpoints. */
+/** @module `edgecourier deploy <appDir>`: makes a cloud app match a folder app: package.json, functions, settings (app.json "env" too) and endpoints. */
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import type { EndpointConfig } from '../../runtime/app-config.ts';
@@ -23,7 +23,7 @@ async function uploadablePackageJson(app: LoadedApp): Promise<string | null> {
 
 async function ensureCloudApp(client: CloudClient, name: string, app: LoadedApp): Promise<AppSummary> {
   const { apps } = await client.request<{ apps: AppSummary[] }>('GET', '/api/v1/apps');
-  const body = { description: app.config.description ?? '', packageJson: await uploadablePackageJson(app) };
+  const body = { description: app.config.description ?? '', packageJson: await uploadablePackageJson(app), env: app.config.env ?? {} };
   const existing = apps.find((candidate) => candidate.name === name);
   if (existing) return client.request<AppSummary>('PATCH', `/api/v1/apps/${existing.id}`, body);
   progress(`creating app ${name}`);
@@ -68,13 +68,13 @@ async function removeDroppedFunctions(client: CloudClient, cloud: AppSummary, ap
 export function registerDeploy(program: Command): void {
   program
     .command('deploy')
-    .description('Create or update a cloud app from an app folder: package.json, functions with their app.json settings, and app.json "endpoints".')
+    .description('Create or update a cloud app from an app folder: package.json, functions with their app.json settings, app.json "env" and "endpoints".')
     .argument('<appDir>', 'the app folder')
     .option('--name <name>', 'the cloud app name (default: the folder name)')
     .option('--start', 'start the app after deploying (a running app is restarted anyway)')
     .addHelpText(
       'after',
-      '\nEndpoints come from app.json: "endpoints": [{ "method": "POST", "path": "/greet", "function": "greet", "public": true }].\nFunctions and endpoints the folder no longer has are removed from the cloud app.',
+      '\nEndpoints come from app.json: "endpoints": [{ "method": "POST", "path": "/greet", "function": "greet", "public": true }].\nFunctions and endpoints the folder no longer has are removed from the cloud app. Secrets are never sent:\nset them with `edgecourier secrets set <app> <NAME>`.',
     )
     .action(async (appDir: string, options: DeployOptions) => {
       try {

@@ -1,5 +1,6 @@
 /** @module Apps: created, listed, read, changed and deleted by their owner, and started and stopped. */
 import { z } from 'zod';
+import { envSchema } from '../../runtime/app-env.ts';
 import type { AppRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
 import { presentApp } from '../present.ts';
@@ -29,6 +30,8 @@ const createSchema = z.strictObject({
   name: nameSchema,
   description: z.string().max(2000).optional(),
   packageJson: packageJsonSchema.nullable().optional(),
+  /** app.json's "env": plain settings, shown with the app. Secrets have routes of their own. */
+  env: envSchema.optional(),
 });
 
 const patchSchema = createSchema.partial();
@@ -73,7 +76,7 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
     route({
       method: 'patch',
       path: '/:appId',
-      summary: "Change an app's name, description or package.json",
+      summary: "Change an app's name, description, package.json or env settings",
       auth: 'user',
       body: patchSchema,
       answers: { 200: 'the app' },

@@ -14,6 +14,7 @@ export interface NewApp {
   name: string;
   description?: string;
   packageJson?: string | null;
+  env?: Record<string, string>;
 }
 
 /** Fields left out keep their value. */
@@ -88,6 +89,7 @@ export function appService(deps: AppServiceDeps): AppService {
         name: input.name,
         description: input.description ?? '',
         packageJson: input.packageJson ?? null,
+        ...(input.env ? { env: input.env } : {}),
         status: 'stopped',
         functions: [],
         endpoints: [],
@@ -108,6 +110,7 @@ export function appService(deps: AppServiceDeps): AppService {
       }
       if (changes.description !== undefined) app.description = changes.description;
       if (changes.packageJson !== undefined) app.packageJson = changes.packageJson;
+      if (changes.env !== undefined) app.env = changes.env;
       await deps.apps.save(app);
       return app;
     },

@@ -3,7 +3,9 @@ import test from 'ava';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { randomBytes } from 'node:crypto';
 import { AppRuntime } from '../../cloud/app-runtime.ts';
+import { secretBox } from '../../cloud/secret-box.ts';
 import type { AppRecord, FunctionRecord } from '../../cloud/data.ts';
 import { startRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
@@ -20,7 +22,16 @@ test.after.always(async () => {
 
 async function appRuntime(): Promise<{ runtime: AppRuntime; appsDir: string }> {
   const appsDir = join(await tempFolder('ec-apps'), 'apps');
-  return { runtime: new AppRuntime({ appsDir, executor: local.executor, installer: local.installer, logger: pino({ level: 'silent' }) }), appsDir };
+  return {
+    runtime: new AppRuntime({
+      appsDir,
+      executor: local.executor,
+      installer: local.installer,
+      secrets: secretBox(randomBytes(32)),
+      logger: pino({ level: 'silent' }),
+    }),
+    appsDir,
+  };
 }
 
 const fn = (name: string, code: string): FunctionRecord => ({

@@ -1,7 +1,9 @@
 /** @module Test helpers for the cloud's services: the real stores over a fresh lowdb file, and the real AppRuntime over a HeldExecutor. */
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { randomBytes } from 'node:crypto';
 import { AppRuntime } from '../../cloud/app-runtime.ts';
+import { secretBox } from '../../cloud/secret-box.ts';
 import type { FunctionRecord } from '../../cloud/data.ts';
 import { openDb } from '../../cloud/db.ts';
 import { appStore } from '../../cloud/stores/apps.ts';
@@ -27,6 +29,7 @@ export async function heldRuntime(executor = new HeldExecutor()): Promise<{ runt
     appsDir: join(base, 'apps'),
     executor,
     installer: new DependencyInstaller({ cacheDir: join(base, 'deps') }),
+    secrets: secretBox(randomBytes(32)),
     logger: pino({ level: 'silent' }),
   });
   return { runtime, executor };
