@@ -17,7 +17,14 @@ export interface Sandbox {
 
 /** Starts sandboxes: containers for the DockerExecutor, child processes for the ProcessExecutor. */
 export interface SandboxLauncher {
-  launch(): Promise<Sandbox>;
+  /** Starts a sandbox: a plain one, or of the `variant` that variantFor named. */
+  launch(variant?: string): Promise<Sandbox>;
+  /**
+   * The variant of sandbox that runs the dependencies installed in `depsDir`, or undefined when a plain one does
+   * (pre-started sandboxes are plain): for containers, an image with the host libraries their native modules load.
+   * Throws a catalogue error when no sandbox could run them. Without this method every sandbox runs every app.
+   */
+  variantFor?(depsDir: string): Promise<string | undefined>;
   /** Removes what an earlier run that ended abruptly left behind. */
   cleanup(): Promise<void>;
 }

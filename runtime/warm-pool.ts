@@ -61,6 +61,8 @@ interface Slot {
   ready: Promise<Sandbox>;
   appId?: string;
   appDir?: string;
+  /** The launcher's variant this sandbox was started as; undefined for a plain one. */
+  variant: string | undefined;
   inFlight: number;
   lastUsed: number;
   retiring: boolean;
@@ -69,6 +71,7 @@ interface Slot {
 interface Waiter {
   app: LoadedApp;
   depsDir: string | undefined;
+  variant: string | undefined;
   resolve: (slot: Slot) => void;
   reject: (error: EdgeError) => void;
   timer: NodeJS.Timeout;
@@ -207,15 +210,16 @@ export class WarmPool implements Executor {
   async #admit(app: LoadedApp, owner: string): Promise<Slot> {
     if (this.#closed) throw new EdgeError('EXECUTOR_CLOSED', 'the executor is shutting down');
     const depsDir = app.dependencies ? await this.#options.installer.ensure(app.dependencies) : undefined;
+    const variant = depsDir === undefined ? undefined : await this.#options.launcher.variantFor?.(depsDir);
     if (this.#closed) throw new EdgeError('EXECUTOR_CLOSED', 'the executor is shutting down');
-    const slot = this.#shares.mayStart(owner) ? this.#acquire(app, depsDir) : undefined;
+    const slot = this.#shares.mayStart(owner) ? this.#acquire(app, depsDir, variant) : undefined;
     if (slot) {
       this.#shares.started(owner);
       return slot;
     }
     const maxWaitMs = this.#options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { app, depsDir, resolve, reject, timer: undefined! };
+      const waiter: Waiter = { app, depsDir, variant, resolve, reject, timer: undefined! };
       if (!this.#shares.wait(owner, waiter)) {
         reject(
           new EdgeError(
@@ -243,7 +247,7 @@ export class WarmPool implements Executor {
     return best;
   }
 
-  #acquire(app: LoadedApp, depsDir: string | undefined): Slot | undefined {
+  #acquire(app: LoadedApp, depsDir: string | undefined, variant: string | undefined): Slot | undefined {
     const own = this.#leastBusy(app, this.#options.concurrency);
     if (own) return own;
     // A sandbox has one CPU: more of them for one app than the machine has cores only adds contention.
@@ -254,13 +258,14 @@ export class WarmPool implements Executor {
       if (!idle) return undefined;
       this.#detach(idle);
     }
-    let slot = this.#slots.find((s) => !s.appId && !s.retiring);
+    let slot = this.#slots.find((s) => !s.appId && !s.retiring && s.variant === variant);
     if (!slot && this.#slots.length >= this.#options.maxSandboxes) {
-      const idle = leastRecentlyUsedIdle(this.#slots.filter((s) => s.appId));
+      // A generic sandbox of another variant cannot serve this app: it may make room like an idle app's.
+      const idle = leastRecentlyUsedIdle(this.#slots.filter((s) => s.appId || s.variant !== variant));
       if (!idle) return undefined;
       this.#detach(idle);
     }
-    slot ??= this.#launch();
+    slot ??= this.#launch(variant);
     slot.appId = app.id;
     slot.appDir = app.dir;
     slot.inFlight = 1;
@@ -273,8 +278,8 @@ export class WarmPool implements Executor {
     return slot;
   }
 
-  #launch(): Slot {
-    const slot: Slot = { ready: this.#options.launcher.launch(), inFlight: 0, lastUsed: this.#clock.now(), retiring: false };
+  #launch(variant?: string): Slot {
+    const slot: Slot = { ready: this.#options.launcher.launch(variant), variant, inFlight: 0, lastUsed: this.#clock.now(), retiring: false };
     slot.ready.then(
       (sandbox) => {
         this.#launchFailures = 0;
@@ -342,7 +347,7 @@ export class WarmPool implements Executor {
     this.#pumping = true;
     try {
       this.#shares.serve((waiter) => {
-        const slot = this.#acquire(waiter.app, waiter.depsDir);
+        const slot = this.#acquire(waiter.app, waiter.depsDir, waiter.variant);
         if (!slot) return false;
         clearTimeout(waiter.timer);
         waiter.resolve(slot);

@@ -4,11 +4,14 @@
  * are warm-pool.test.ts and admission.test.ts.
  */
 import test, { type ExecutionContext } from 'ava';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FunctionSpec, LoadedApp } from '../../runtime/app.ts';
 import { EdgeError } from '../../base/errors.ts';
 import type { CallHandler, ExecutionOutcome } from '../../runtime/executor.ts';
 import { WarmPool, type PoolClock, type WarmPoolOptions } from '../../runtime/warm-pool.ts';
 import { FakeSandboxLauncher } from '../helpers/fake-sandbox-launcher.ts';
+import { tempFolder } from '../helpers/temp.ts';
 import { until } from '../helpers/wait.ts';
 
 /** Time that moves only when the test says; each move runs the pool's periodic work once. */
@@ -392,6 +395,43 @@ test('at the limit, a new app takes the place of the sandbox idle the longest; a
   t.deepEqual([wiki.id, blog.killed, shop.killed, news.killed], ['fake-4', true, false, false], 'blog was idle the longest');
   const shop2 = await run(testApp('shop', 2), 'shop v2');
   t.deepEqual([shop2.id, shop.killed, news.killed], ['fake-5', true, false], "shop's one sandbox went to its new version, though news was idle longer");
+});
+
+/** An app with dependencies, installed (by the fake installer setup gets) into a folder of its own. */
+async function appWithDependencies(name: string): Promise<{ app: LoadedApp; depsDir: string }> {
+  const depsDir = await tempFolder(`ec-deps-${name}`);
+  await mkdir(join(depsDir, 'node_modules'));
+  return { app: { ...testApp(name), dependencies: { appDir: `/apps/${name}`, packageJson: '{}' } }, depsDir };
+}
+
+test('an app whose dependencies need another variant of sandbox runs in one started as it; the pre-started plain one stays for plain apps', async (t) => {
+  const { app, depsDir } = await appWithDependencies('thumbs');
+  const { launcher, pool, call } = setup(t, { prestart: 1, maxSandboxes: 3, installer: { ensure: async () => depsDir } });
+  launcher.variants.set(depsDir, 'with-libresolv');
+  await pool.start();
+  const thumb = call(app, 'thumb');
+  const [inThumbs] = await launcher.arrivals(1);
+  t.like(inThumbs!.sandbox, { id: 'fake-2', variant: 'with-libresolv' });
+  inThumbs!.answer('small');
+  t.like(await thumb, { result: { ok: true, output: 'small' }, coldStart: true });
+  const order = call(testApp('shop'), 'order');
+  const [, inShop] = await launcher.arrivals(2);
+  t.like(inShop!.sandbox, { id: 'fake-1', variant: undefined });
+  inShop!.answer('ordered');
+  t.like(await order, { result: { ok: true, output: 'ordered' }, coldStart: false });
+});
+
+test('at the limit, an app needing another variant takes the place of an idle pre-started plain sandbox instead of waiting for it', async (t) => {
+  const { app, depsDir } = await appWithDependencies('thumbs');
+  const { launcher, pool, call } = setup(t, { prestart: 1, maxSandboxes: 1, installer: { ensure: async () => depsDir } });
+  launcher.variants.set(depsDir, 'with-libresolv');
+  await pool.start();
+  const thumb = call(app, 'thumb');
+  const [inThumbs] = await launcher.arrivals(1);
+  t.like(inThumbs!.sandbox, { id: 'fake-2', variant: 'with-libresolv' });
+  t.true(launcher.sandboxes[0]!.killed, 'the plain one made room');
+  inThumbs!.answer('small');
+  t.like(await thumb, { result: { ok: true, output: 'small' } });
 });
 
 test('closing the pool answers waiting calls EXECUTOR_CLOSED and ends every sandbox', async (t) => {
