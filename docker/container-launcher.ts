@@ -28,6 +28,8 @@ export interface ContainerLauncherOptions {
   image: string;
   runDir: string;
   limits: ContainerLimits;
+  /** The image for an app's installed dependencies when the base image lacks libraries they load (NativeImages). */
+  imageFor?: (depsDir: string) => Promise<string | undefined>;
 }
 
 /** The container settings that make the sandbox; one place to read what a function may and may not do. */
@@ -76,8 +78,9 @@ export class ContainerLauncher implements SandboxLauncher {
     this.#options = options;
   }
 
-  async launch(): Promise<Sandbox> {
-    const { docker, image, limits } = this.#options;
+  /** Starts a container of `image`, a variant variantFor named; of the base image when none is given. */
+  async launch(image = this.#options.image): Promise<Sandbox> {
+    const { docker, limits } = this.#options;
     const owner = await this.#self();
     const { id, dir, appDir } = await makeSandboxDir(ownerRunDir(this.#options.runDir, owner));
     const rendezvous = await openRendezvous(dir);
@@ -99,6 +102,10 @@ export class ContainerLauncher implements SandboxLauncher {
       await kill();
       throw error;
     }
+  }
+
+  async variantFor(depsDir: string): Promise<string | undefined> {
+    return this.#options.imageFor?.(depsDir);
   }
 
   /** Removes the containers and folders of sandboxes whose starter is gone, this process's predecessor's among them. */

@@ -5,6 +5,7 @@ import type { DependencyInstaller } from '../runtime/deps.ts';
 import type { Executor } from '../runtime/executor.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
 import { ContainerLauncher, defaultContainerLimits, type ContainerLimits } from './container-launcher.ts';
+import { NativeImages } from './native-image.ts';
 
 /** How the container pool is sized; every setting has a default. */
 export interface ContainerPoolSettings {
@@ -31,16 +32,20 @@ export interface DockerExecutorOptions extends ContainerPoolSettings {
   /** Short folder for the containers' sockets and app files; it must be visible to the Docker engine at the same path. */
   runDir: string;
   installer: Pick<DependencyInstaller, 'ensure'>;
+  /** Progress of long steps (building an image for native modules). */
+  log?: (line: string) => void;
 }
 
 export class DockerExecutor extends WarmPool implements Executor {
   constructor(options: DockerExecutorOptions) {
+    const nativeImages = new NativeImages({ docker: options.docker, baseImage: options.image, ...(options.log && { log: options.log }) });
     super({
       launcher: new ContainerLauncher({
         docker: options.docker,
         image: options.image,
         runDir: options.runDir,
         limits: { ...defaultContainerLimits, ...options.limits },
+        imageFor: (depsDir) => nativeImages.imageFor(depsDir),
       }),
       installer: options.installer,
       prestart: options.prestart ?? 2,
