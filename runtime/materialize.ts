@@ -22,16 +22,17 @@ async function linkTree(from: string, to: string): Promise<void> {
 async function placeFile(file: AppFile, target: string): Promise<void> {
   if (file.compiled !== undefined) return writeFile(target, file.compiled, { mode: 0o644 });
   // A link shares the host file's mode: only a file every user may read serves the sandbox's unprivileged user.
-  if (
-    file.readableByAll &&
-    (await link(file.hostPath, target).then(
-      () => true,
-      () => false,
-    ))
-  )
-    return;
+  if (file.readableByAll && (await linked(file.hostPath, target))) return;
   await copyFile(file.hostPath, target);
   await chmod(target, 0o644);
+}
+
+/** Whether a hard link could be made; across file systems, or where the host forbids it, it cannot. */
+function linked(from: string, to: string): Promise<boolean> {
+  return link(from, to).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Fills `targetDir` so that each function runs at its own path, beside the app's other files, with its dependencies resolvable. */

@@ -44,10 +44,11 @@ export function functionContext(fn: string, invocationId: string, call: Function
 export function entryOf(module: Record<string, unknown>): FunctionBody | undefined {
   const exported = module.default;
   if (typeof exported === 'function') return exported as FunctionBody;
-  const own = (name: string) => module[name] ?? (typeof exported === 'object' && exported !== null ? (exported as Record<string, unknown>)[name] : undefined);
-  const handler = own('handler');
+  const exportedAs = (name: string) =>
+    module[name] ?? (typeof exported === 'object' && exported !== null ? (exported as Record<string, unknown>)[name] : undefined);
+  const handler = exportedAs('handler');
   if (typeof handler === 'function') return lambdaStyle(handler as LambdaHandler);
-  const main = own('main');
+  const main = exportedAs('main');
   return typeof main === 'function' ? (main as FunctionBody) : undefined;
 }
 

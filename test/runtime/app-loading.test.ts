@@ -1,7 +1,9 @@
 /** Loading an app folder: app.json is validated with errors that name the file and the field, and nothing outside the folder is read. */
 import test from 'ava';
+import { execFile } from 'node:child_process';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { loadApp } from '../../runtime/app.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { tempFolder } from '../helpers/temp.ts';
@@ -204,4 +206,12 @@ test('a link to a folder that holds it is INVALID_APP, not an endless walk', asy
   const dir = await makeApp({ 'functions/a.js': 'export default () => 1' });
   await symlink('..', join(dir, 'functions', 'loop'));
   await t.throwsAsync(loadApp(dir, noDependencies), { message: /functions\/loop is a link to a folder that holds it/ });
+});
+
+test('a pipe in the app folder is passed over with a warning, never read (a read would wait for ever)', async (t) => {
+  const dir = await makeApp({ 'functions/a.js': 'export default () => 1' });
+  await promisify(execFile)('mkfifo', [join(dir, 'functions', 'pipe.js')]);
+  const app = await loadApp(dir, noDependencies);
+  t.deepEqual([...app.functions.keys()], ['a']);
+  t.deepEqual(app.warnings, ['functions/pipe.js: skipped; it is neither a file nor a folder']);
 });

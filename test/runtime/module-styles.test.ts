@@ -5,7 +5,7 @@
  * One table of cases runs against both executors.
  */
 import test from 'ava';
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedApp } from '../../runtime/app.ts';
 import type { InvokeResponse } from '../../runtime/protocol.ts';
@@ -97,4 +97,12 @@ for (const kind of Object.keys(executors) as Array<keyof typeof executors>) {
 test('Docker: the app folder is read-only to its functions', async (t) => {
   const response = await invoke('Docker', 'writeSelf', null);
   t.deepEqual(response.ok ? response.output : response.error, { newFile: 'EROFS', ownFile: 'EROFS' });
+});
+
+test('Docker: a template only its owner may read on the host is readable by the function, which runs as another user', async (t) => {
+  const { runtime } = await executor('Docker');
+  const dir = await copyFixtureApp('styles');
+  await chmod(join(dir, 'templates', 'page.html'), 0o600);
+  const response = await runtime.invoker.invoke(await runtime.load(dir), 'template', { title: 'Private' });
+  t.like(response, { ok: true, output: { html: '<h1>Private</h1>\n' } });
 });
