@@ -22,17 +22,18 @@ export type FunctionBody = (input: unknown, ctx: FunctionContext) => unknown;
 export const ENTRY_LOOKUP = 'a default export, handler, main';
 
 /**
- * The context of one call. Our fields cannot be changed; `callbackWaitsForEmptyEventLoop`, which Lambda handlers
- * often set, can (it changes nothing here: the answer is sent as soon as there is one).
+ * The context of one call: `own` and Lambda's names for the same, none of which can be changed, and
+ * `callbackWaitsForEmptyEventLoop`, which Lambda handlers often set (it changes nothing here: the answer is sent
+ * as soon as there is one).
  */
-export function functionContext(fn: string, invocationId: string, call: FunctionContext['call'], deadline: number): FunctionContext {
+export function functionContext(deadline: number, own: Pick<FunctionContext, 'fn' | 'invocationId' | 'call'>): FunctionContext {
   const fixed = (value: unknown) => ({ value, enumerable: true });
   return Object.defineProperties({ callbackWaitsForEmptyEventLoop: true } as FunctionContext, {
-    fn: fixed(fn),
-    invocationId: fixed(invocationId),
-    call: fixed(call),
-    functionName: fixed(fn),
-    awsRequestId: fixed(invocationId),
+    fn: fixed(own.fn),
+    invocationId: fixed(own.invocationId),
+    call: fixed(own.call),
+    functionName: fixed(own.fn),
+    awsRequestId: fixed(own.invocationId),
     getRemainingTimeInMillis: fixed(() => Math.max(0, deadline - Date.now())),
   });
 }

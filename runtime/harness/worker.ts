@@ -134,20 +134,23 @@ function load(file: string): Promise<FunctionBody | CallResult> {
 }
 
 function contextFor(fn: string, id: string, deadline: number): FunctionContext {
-  const call = (name: string, callInput?: unknown): Promise<unknown> => {
-    let inputJson: string;
-    try {
-      inputJson = JSON.stringify(callInput === undefined ? null : callInput);
-    } catch (error) {
-      return Promise.reject(new CallError('INVALID_INPUT', `ctx.call('${String(name)}') input is not JSON-serialisable: ${(error as Error).message}`));
-    }
-    const callId = nextCallId++;
-    return new Promise((resolve, reject) => {
-      pendingCalls.set(callId, (result) => (result.ok ? resolve(result.output) : reject(new CallError(result.error.code, result.error.message))));
-      post({ t: 'call', id, callId, fn: String(name), payload: toPayload(inputJson) });
-    });
-  };
-  return functionContext(fn, id, call, deadline);
+  return functionContext(deadline, {
+    fn,
+    invocationId: id,
+    call(name: string, callInput?: unknown) {
+      let inputJson: string;
+      try {
+        inputJson = JSON.stringify(callInput === undefined ? null : callInput);
+      } catch (error) {
+        return Promise.reject(new CallError('INVALID_INPUT', `ctx.call('${String(name)}') input is not JSON-serialisable: ${(error as Error).message}`));
+      }
+      const callId = nextCallId++;
+      return new Promise((resolve, reject) => {
+        pendingCalls.set(callId, (result) => (result.ok ? resolve(result.output) : reject(new CallError(result.error.code, result.error.message))));
+        post({ t: 'call', id, callId, fn: String(name), payload: toPayload(inputJson) });
+      });
+    },
+  });
 }
 
 /** Runs the body and answers; past `timeoutMs` of its own time it is answered TIMEOUT even if still awaiting. */
