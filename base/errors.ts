@@ -10,7 +10,7 @@ export const errorCatalogue = {
   NOT_AN_APP: { summary: 'A request was dropped into a folder that is not an app (it has no functions/ folder).' },
   INVALID_INPUT: { summary: 'The input, cache or precomputed results are not valid JSON values of the expected shape.' },
   INVALID_OUTPUT: { summary: 'The function returned something that is not JSON-serialisable, or too large.' },
-  FUNCTION_LOAD_FAILED: { summary: 'The function file could not be loaded: a syntax error, a missing import or no default export.' },
+  FUNCTION_LOAD_FAILED: { summary: 'The function file could not be loaded: a syntax error, a missing import or no entry point.' },
   FUNCTION_THREW: { summary: 'The function threw an error or returned a rejected promise.' },
   TIMEOUT: { summary: 'The function ran longer than its time limit and was stopped.' },
   OUT_OF_MEMORY: { summary: 'The function used more memory than its limit and was stopped.' },

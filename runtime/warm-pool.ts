@@ -142,7 +142,7 @@ export class WarmPool implements Executor {
         t: 'invoke' as const,
         id: randomUUID(),
         fn: fn.name,
-        file: `${sandbox.appPath}/functions/${fn.name}.mjs`,
+        file: `${sandbox.appPath}/${fn.file}`,
         input: request.input,
         ...fn.limits,
         ...(caller ? { parent: caller.invocation } : {}),

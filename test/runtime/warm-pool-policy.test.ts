@@ -37,8 +37,7 @@ class ManualClock implements PoolClock {
 const spec = (name: string): FunctionSpec => ({
   name,
   file: `functions/${name}.js`,
-  source: '',
-  code: 'export default () => null;\n',
+  source: 'export default () => null;\n',
   version: `${name}-v1`,
   idempotent: false,
   public: false,
@@ -47,7 +46,15 @@ const spec = (name: string): FunctionSpec => ({
 
 /** An app the fake sandboxes never run; `version` stands for an edit of the same app folder. */
 function testApp(name: string, version = 1): LoadedApp {
-  return { name, dir: `/apps/${name}`, id: `${name}@${version}`, functions: new Map(['work', 'helper'].map((fn) => [fn, spec(fn)])), config: {}, warnings: [] };
+  return {
+    name,
+    dir: `/apps/${name}`,
+    id: `${name}@${version}`,
+    functions: new Map(['work', 'helper'].map((fn) => [fn, spec(fn)])),
+    files: [],
+    config: {},
+    warnings: [],
+  };
 }
 
 function setup(t: ExecutionContext, options: Partial<WarmPoolOptions> = {}) {
