@@ -15,9 +15,15 @@ export interface Sandbox {
   kill(): Promise<void>;
 }
 
-/** Starts sandboxes: containers for the DockerExecutor, child processes for the ProcessExecutor. */
+/**
+ * The network a sandbox has: none (the default), or egress: outside addresses but not the host, other
+ * sandboxes, private or link-local ranges (docs/sandbox.md#network), for apps that declare it in app.json.
+ */
+export type SandboxNetwork = 'none' | 'egress';
+
+/** Starts sandboxes: containers for the DockerExecutor, child processes for the ProcessExecutor (which have the host's network whatever is asked). */
 export interface SandboxLauncher {
-  launch(): Promise<Sandbox>;
+  launch(network: SandboxNetwork): Promise<Sandbox>;
   /** Removes what an earlier run that ended abruptly left behind. */
   cleanup(): Promise<void>;
 }

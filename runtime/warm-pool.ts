@@ -11,7 +11,7 @@ import { EdgeError } from '../base/errors.ts';
 import type { CallHandler, CallSite, ExecutionOutcome, ExecutionRequest, Executor } from './executor.ts';
 import { materializeApp } from './materialize.ts';
 import { FairShares } from './fair-shares.ts';
-import type { Sandbox, SandboxLauncher } from './sandbox.ts';
+import type { Sandbox, SandboxLauncher, SandboxNetwork } from './sandbox.ts';
 
 /** A call waits this long for a place before it is answered BUSY: long enough for a burst, short of any caller's patience. */
 const DEFAULT_MAX_WAIT_MS = 10_000;
@@ -58,6 +58,7 @@ const realClock: PoolClock = {
 /** A sandbox, started or starting, and the app it serves once claimed. */
 interface Slot {
   sandbox?: Sandbox;
+  network: SandboxNetwork;
   ready: Promise<Sandbox>;
   appId?: string;
   appDir?: string;
@@ -78,6 +79,9 @@ interface Waiter {
 function leastRecentlyUsedIdle(slots: Slot[]): Slot | undefined {
   return slots.filter((s) => s.inFlight === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
 }
+
+/** The network an app's sandboxes get: generic pre-started ones have none, so an app with egress never takes one. */
+const networkOf = (app: LoadedApp): SandboxNetwork => (app.config.network?.egress ? 'egress' : 'none');
 
 /** Whose calls these are when the caller does not say: one owner, as on a caller's own machine. */
 const DEFAULT_OWNER = 'default';
@@ -234,9 +238,11 @@ export class WarmPool implements Executor {
 
   #leastBusy(app: LoadedApp, limit: number): Slot | undefined {
     let best: Slot | undefined;
+    const network = networkOf(app);
     for (const slot of this.#slots) {
       // The same content in two folders (two users' apps, two roots' apps) never shares a sandbox: /tmp and module state are the app's own.
-      if (slot.appId !== app.id || slot.appDir !== app.dir || slot.retiring || slot.inFlight >= limit) continue;
+      // Nor does an app whose app.json changed its network keep a sandbox of the other kind.
+      if (slot.appId !== app.id || slot.appDir !== app.dir || slot.network !== network || slot.retiring || slot.inFlight >= limit) continue;
       if (!best || slot.inFlight < best.inFlight) best = slot;
     }
     if (best) best.inFlight++;
@@ -254,13 +260,15 @@ export class WarmPool implements Executor {
       if (!idle) return undefined;
       this.#detach(idle);
     }
-    let slot = this.#slots.find((s) => !s.appId && !s.retiring);
+    const network = networkOf(app);
+    let slot = this.#slots.find((s) => !s.appId && !s.retiring && s.network === network);
     if (!slot && this.#slots.length >= this.#options.maxSandboxes) {
-      const idle = leastRecentlyUsedIdle(this.#slots.filter((s) => s.appId));
+      // A pre-started sandbox that this app cannot take may make room for one it can.
+      const idle = leastRecentlyUsedIdle(this.#slots.filter((s) => s.appId || s.network !== network));
       if (!idle) return undefined;
       this.#detach(idle);
     }
-    slot ??= this.#launch();
+    slot ??= this.#launch(network);
     slot.appId = app.id;
     slot.appDir = app.dir;
     slot.inFlight = 1;
@@ -273,8 +281,8 @@ export class WarmPool implements Executor {
     return slot;
   }
 
-  #launch(): Slot {
-    const slot: Slot = { ready: this.#options.launcher.launch(), inFlight: 0, lastUsed: this.#clock.now(), retiring: false };
+  #launch(network: SandboxNetwork = 'none'): Slot {
+    const slot: Slot = { ready: this.#options.launcher.launch(network), network, inFlight: 0, lastUsed: this.#clock.now(), retiring: false };
     slot.ready.then(
       (sandbox) => {
         this.#launchFailures = 0;
@@ -287,7 +295,8 @@ export class WarmPool implements Executor {
         if (this.#closed) void sandbox.kill();
       },
       () => {
-        this.#launchFailures++;
+        // Pre-started sandboxes have no network: a failed start with egress (EGRESS_UNAVAILABLE) says nothing of theirs.
+        if (network === 'none') this.#launchFailures++;
         this.#remove(slot);
       },
     );

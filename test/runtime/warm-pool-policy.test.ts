@@ -406,3 +406,48 @@ test('closing the pool answers waiting calls EXECUTOR_CLOSED and ends every sand
   t.true(inRunning!.sandbox.killed);
   await t.throwsAsync(call(app, 'late'), { instanceOf: EdgeError, code: 'EXECUTOR_CLOSED' });
 });
+
+/** `testApp` whose app.json declares network egress, or no longer does. */
+const withEgress = (app: LoadedApp, egress = true): LoadedApp => ({ ...app, config: { network: { egress } } });
+
+test('an app with egress never takes a pre-started sandbox (they have no network): it gets one started with egress, and the pre-started one serves the next app without', async (t) => {
+  const { launcher, pool, call } = setup(t, { prestart: 1, maxSandboxes: 3 });
+  await pool.start();
+  const fetching = call(withEgress(testApp('fetcher')), 'fetch');
+  const [arrived] = await launcher.arrivals(1);
+  t.deepEqual([arrived!.sandbox.id, arrived!.sandbox.network], ['fake-2', 'egress']);
+  arrived!.answer('fetched');
+  t.like(await fetching, { result: { ok: true, output: 'fetched' }, coldStart: true });
+  const plain = call(testApp('shop'), 'order');
+  const [, next] = await launcher.arrivals(2);
+  t.deepEqual([next!.sandbox.id, next!.sandbox.network], ['fake-1', 'none']);
+  next!.answer('ordered');
+  t.like(await plain, { result: { ok: true, output: 'ordered' }, coldStart: false });
+});
+
+test('with every place held by pre-started sandboxes, an app with egress ends one to make room for its own', async (t) => {
+  const { launcher, pool, call } = setup(t, { prestart: 1, maxSandboxes: 1 });
+  await pool.start();
+  const fetching = call(withEgress(testApp('fetcher')), 'fetch');
+  const [arrived] = await launcher.arrivals(1);
+  t.deepEqual([arrived!.sandbox.network, launcher.sandboxes[0]!.killed], ['egress', true]);
+  arrived!.answer('fetched');
+  t.like(await fetching, { result: { ok: true, output: 'fetched' } });
+});
+
+test('an app whose app.json turns egress off or on stops using its sandbox of the other kind, though its code is the same', async (t) => {
+  const { launcher, call } = setup(t, { maxSandboxes: 3 });
+  const networks: string[] = [];
+  for (const [input, app] of [
+    ['with', withEgress(testApp('shop'))],
+    ['without', withEgress(testApp('shop'), false)],
+    ['again', withEgress(testApp('shop'))],
+  ] as const) {
+    const outcome = call(app, input);
+    const arrived = (await launcher.arrivals(launcher.calls.length + 1)).at(-1)!;
+    networks.push(`${arrived.sandbox.id}:${arrived.sandbox.network}`);
+    arrived.answer(input);
+    await outcome;
+  }
+  t.deepEqual(networks, ['fake-1:egress', 'fake-2:none', 'fake-1:egress']);
+});
