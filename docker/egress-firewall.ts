@@ -84,13 +84,15 @@ export async function installEgressRules(policy: EgressPolicy): Promise<void> {
       "iptables here has no DOCKER-USER chain: the Docker engine runs with --iptables=false, or this process does not share the Docker host's network (it runs in a container)",
     );
   }
-  const restore = ['*filter'];
-  if (!table.chains.has(EGRESS_CHAIN)) restore.push(`:${EGRESS_CHAIN} - [0:0]`, `-A ${EGRESS_CHAIN} -j REJECT`);
-  // Declaring the chain empties it, so the new rules replace the old ones in the same step.
-  restore.push(`:${policy.chain} - [0:0]`, ...policy.rules.map((rule) => `-A ${policy.chain} ${rule}`));
+  const created = !table.chains.has(EGRESS_CHAIN);
+  // Chains are declared before any rule, as iptables-restore's format has it. Declaring the policy's chain empties
+  // it, so its new rules replace the old ones in the same step.
+  const restore = ['*filter', ...(created ? [`:${EGRESS_CHAIN} - [0:0]`] : []), `:${policy.chain} - [0:0]`];
+  if (created) restore.push(`-A ${EGRESS_CHAIN} -j REJECT`);
+  restore.push(...policy.rules.map((rule) => `-A ${policy.chain} ${rule}`));
   // A goto, not a jump: at the policy's end the packet leaves EDGECOURIER-EGRESS too, before its final refusal.
   const entry = `-i ${policy.bridge} -g ${policy.chain}`;
-  if (!table.chains.has(policy.chain) || !table.chains.has(EGRESS_CHAIN) || !(await hasRule(EGRESS_CHAIN, entry))) restore.push(`-I ${EGRESS_CHAIN} ${entry}`);
+  if (created || !table.chains.has(policy.chain) || !(await hasRule(EGRESS_CHAIN, entry))) restore.push(`-I ${EGRESS_CHAIN} ${entry}`);
   for (const [chain, rule] of hooks) {
     if (!(await hasRule(chain, rule))) restore.push(`-I ${chain} ${rule}`);
   }

@@ -110,19 +110,13 @@ export class EgressNetwork {
   async close(): Promise<void> {
     if (!this.#used) return;
     const policy = await this.policy();
-    const removed = await this.#docker
-      .getNetwork(policy.network)
-      .remove()
-      .then(
-        () => true,
-        () => false,
-      );
-    if (removed) await removeEgressRules(policy.id).catch(() => undefined);
+    if (await this.#removeNetwork(policy.network)) await removeEgressRules(policy.id).catch(() => undefined);
   }
 
   /**
    * Removes the egress networks of other policies that no container uses, and the rules of every other policy
-   * whose network is gone: what a crashed process left. Where iptables cannot be used, no rule of ours can be there.
+   * whose network is gone: what a crashed process left. Where iptables cannot be used (not root), rules stay: with
+   * their bridge gone they match nothing.
    */
   async cleanup(): Promise<void> {
     const own = (await this.policy()).id;
@@ -130,17 +124,20 @@ export class EgressNetwork {
     for (const info of await this.#docker.listNetworks({ filters: { label: [EGRESS_LABEL] } })) {
       const id = info.Labels?.[EGRESS_LABEL];
       if (!id || id === own) continue;
-      // The engine refuses to remove a network a container is on.
-      const removed = await this.#docker
-        .getNetwork(info.Id)
-        .remove()
-        .then(
-          () => true,
-          () => false,
-        );
-      if (!removed) kept.add(id);
+      if (!(await this.#removeNetwork(info.Id))) kept.add(id);
     }
     const installed = await installedPolicies().catch(() => []);
     for (const id of installed.filter((id) => !kept.has(id))) await removeEgressRules(id).catch(() => undefined);
+  }
+
+  /** True when the network is gone now; the engine refuses while a container is on it. */
+  #removeNetwork(nameOrId: string): Promise<boolean> {
+    return this.#docker
+      .getNetwork(nameOrId)
+      .remove()
+      .then(
+        () => true,
+        () => false,
+      );
   }
 }

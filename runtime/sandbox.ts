@@ -16,8 +16,9 @@ export interface Sandbox {
 }
 
 /**
- * The network a sandbox has: none (the default), or egress: outside addresses but not the host, other
- * sandboxes, private or link-local ranges (docs/sandbox.md#network), for apps that declare it in app.json.
+ * The network a sandbox has: none (the default), or egress, for apps that declare it in app.json: outside
+ * addresses, never the host or another sandbox, and private or link-local ranges only where the operator allows
+ * them (docs/sandbox.md#network).
  */
 export type SandboxNetwork = 'none' | 'egress';
 
