@@ -21,6 +21,7 @@ export const errorCatalogue = {
   START_TIMEOUT: { summary: 'The function could not be started in time (sandbox, worker or module import); its own time had not begun.', platform: true },
   SANDBOX_FAILED: { summary: 'The container or process running the function ended unexpectedly.', platform: true },
   ENGINE_UNAVAILABLE: { summary: 'No Docker engine answers and none could be started.', platform: true },
+  EGRESS_UNAVAILABLE: { summary: 'The app declares network egress, which this executor cannot hold in (no iptables, or not root on the Docker host).' },
   INTERNAL_ERROR: { summary: 'edgecourier hit an unexpected error; the operator log has the details.', platform: true },
   INVALID_JSON: { summary: 'The request body is not valid JSON.' },
   PAYLOAD_TOO_LARGE: { summary: 'The request body is larger than the limit.' },

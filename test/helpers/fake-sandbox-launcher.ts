@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ErrorBody } from '../../base/errors.ts';
 import type { HarnessCallHandler, HarnessOutcome } from '../../runtime/harness-connection.ts';
 import type { CallResult, InvokeMessage, LogEntry } from '../../runtime/protocol.ts';
-import type { Sandbox, SandboxConnection, SandboxLauncher } from '../../runtime/sandbox.ts';
+import type { Sandbox, SandboxConnection, SandboxKind, SandboxLauncher } from '../../runtime/sandbox.ts';
 import { tempFolder } from './temp.ts';
 
 /** One call a fake sandbox received, waiting for the test to answer it. */
@@ -56,8 +56,8 @@ export class FakeSandbox implements Sandbox, SandboxConnection {
   readonly id: string;
   readonly hostAppDir: string;
   readonly appPath: string;
-  /** The launcher's variant it was started as (see FakeSandboxLauncher.variants); undefined for a plain one. */
-  readonly variant: string | undefined;
+  /** What the pool asked for: the network, and the variant (see FakeSandboxLauncher.variants) when not plain. */
+  readonly kind: SandboxKind;
   /** Calls received and not yet answered. */
   readonly running = new Set<FakeCall>();
   killed = false;
@@ -66,12 +66,12 @@ export class FakeSandbox implements Sandbox, SandboxConnection {
   #onClose: Array<() => void> = [];
   #onTainted: Array<() => void> = [];
 
-  constructor(launcher: FakeSandboxLauncher, id: string, hostAppDir: string, variant?: string) {
+  constructor(launcher: FakeSandboxLauncher, id: string, hostAppDir: string, kind: SandboxKind) {
     this.#launcher = launcher;
     this.id = id;
     this.hostAppDir = hostAppDir;
     this.appPath = hostAppDir;
-    this.variant = variant;
+    this.kind = kind;
   }
 
   get connection(): SandboxConnection {
@@ -182,7 +182,7 @@ export class FakeSandboxLauncher implements SandboxLauncher {
     return this.variants.get(depsDir);
   }
 
-  async launch(variant?: string): Promise<Sandbox> {
+  async launch(kind: SandboxKind): Promise<Sandbox> {
     const n = ++this.launches;
     const failure = this.#failures.shift();
     if (this.holdStarts) await new Promise<void>((resolve, reject) => this.held.push({ start: resolve, fail: reject }));
@@ -191,7 +191,7 @@ export class FakeSandboxLauncher implements SandboxLauncher {
     this.#dir ??= tempFolder('ec-fake-sandboxes');
     const hostAppDir = join(await this.#dir, `sandbox-${n}`);
     await mkdir(hostAppDir);
-    const sandbox = new FakeSandbox(this, `fake-${n}`, hostAppDir, variant);
+    const sandbox = new FakeSandbox(this, `fake-${n}`, hostAppDir, kind);
     this.sandboxes.push(sandbox);
     return sandbox;
   }

@@ -418,12 +418,12 @@ test('an app whose dependencies need another variant of sandbox runs in one star
   await pool.start();
   const thumb = call(app, 'thumb');
   const [inThumbs] = await launcher.arrivals(1);
-  t.like(inThumbs!.sandbox, { id: 'fake-2', variant: 'with-libresolv' });
+  t.deepEqual([inThumbs!.sandbox.id, inThumbs!.sandbox.kind], ['fake-2', { network: 'none', variant: 'with-libresolv' }]);
   inThumbs!.answer('small');
   t.like(await thumb, { result: { ok: true, output: 'small' }, coldStart: true });
   const order = call(testApp('shop'), 'order');
   const [, inShop] = await launcher.arrivals(2);
-  t.like(inShop!.sandbox, { id: 'fake-1', variant: undefined });
+  t.deepEqual([inShop!.sandbox.id, inShop!.sandbox.kind], ['fake-1', { network: 'none' }]);
   inShop!.answer('ordered');
   t.like(await order, { result: { ok: true, output: 'ordered' }, coldStart: false });
 });
@@ -435,7 +435,7 @@ test('at the limit, an app needing another variant takes the place of an idle pr
   await pool.start();
   const thumb = call(app, 'thumb');
   const [inThumbs] = await launcher.arrivals(1);
-  t.like(inThumbs!.sandbox, { id: 'fake-2', variant: 'with-libresolv' });
+  t.deepEqual([inThumbs!.sandbox.id, inThumbs!.sandbox.kind], ['fake-2', { network: 'none', variant: 'with-libresolv' }]);
   t.true(launcher.sandboxes[0]!.killed, 'the plain one made room');
   inThumbs!.answer('small');
   t.like(await thumb, { result: { ok: true, output: 'small' } });
@@ -452,4 +452,49 @@ test('closing the pool answers waiting calls EXECUTOR_CLOSED and ends every sand
   t.like(await running, { result: { ok: false, error: { code: 'SANDBOX_FAILED' } } });
   t.true(inRunning!.sandbox.killed);
   await t.throwsAsync(call(app, 'late'), { instanceOf: EdgeError, code: 'EXECUTOR_CLOSED' });
+});
+
+/** `testApp` whose app.json declares network egress, or no longer does. */
+const withEgress = (app: LoadedApp, egress = true): LoadedApp => ({ ...app, config: { network: { egress } } });
+
+test('an app with egress never takes a pre-started sandbox (they have no network): it gets one started with egress, and the pre-started one serves the next app without', async (t) => {
+  const { launcher, pool, call } = setup(t, { prestart: 1, maxSandboxes: 3 });
+  await pool.start();
+  const fetching = call(withEgress(testApp('fetcher')), 'fetch');
+  const [arrived] = await launcher.arrivals(1);
+  t.deepEqual([arrived!.sandbox.id, arrived!.sandbox.kind.network], ['fake-2', 'egress']);
+  arrived!.answer('fetched');
+  t.like(await fetching, { result: { ok: true, output: 'fetched' }, coldStart: true });
+  const plain = call(testApp('shop'), 'order');
+  const [, next] = await launcher.arrivals(2);
+  t.deepEqual([next!.sandbox.id, next!.sandbox.kind.network], ['fake-1', 'none']);
+  next!.answer('ordered');
+  t.like(await plain, { result: { ok: true, output: 'ordered' }, coldStart: false });
+});
+
+test('with every place held by pre-started sandboxes, an app with egress ends one to make room for its own', async (t) => {
+  const { launcher, pool, call } = setup(t, { prestart: 1, maxSandboxes: 1 });
+  await pool.start();
+  const fetching = call(withEgress(testApp('fetcher')), 'fetch');
+  const [arrived] = await launcher.arrivals(1);
+  t.deepEqual([arrived!.sandbox.kind.network, launcher.sandboxes[0]!.killed], ['egress', true]);
+  arrived!.answer('fetched');
+  t.like(await fetching, { result: { ok: true, output: 'fetched' } });
+});
+
+test('an app whose app.json turns egress off or on stops using its sandbox of the other kind, though its code is the same', async (t) => {
+  const { launcher, call } = setup(t, { maxSandboxes: 3 });
+  const networks: string[] = [];
+  for (const [input, app] of [
+    ['with', withEgress(testApp('shop'))],
+    ['without', withEgress(testApp('shop'), false)],
+    ['again', withEgress(testApp('shop'))],
+  ] as const) {
+    const outcome = call(app, input);
+    const arrived = (await launcher.arrivals(launcher.calls.length + 1)).at(-1)!;
+    networks.push(`${arrived.sandbox.id}:${arrived.sandbox.kind.network}`);
+    arrived.answer(input);
+    await outcome;
+  }
+  t.deepEqual(networks, ['fake-1:egress', 'fake-2:none', 'fake-1:egress']);
 });
