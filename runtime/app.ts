@@ -11,6 +11,8 @@ import type { DependencyManifest } from './deps.ts';
 import { EdgeError } from '../base/errors.ts';
 import type { InvocationLimits } from './protocol.ts';
 import { describeIssues } from '../base/zod-issues.ts';
+import { parseObject } from './package-json.ts';
+import { exposeOpenWhiskMain } from './openwhisk-actions.ts';
 import { compileTypeScript } from './typescript.ts';
 
 /** A function is a file at the top of functions/; files in its subfolders are the functions' helpers. */
@@ -141,6 +143,8 @@ export async function loadApp(dir: string, options: LoadAppOptions): Promise<Loa
   const dependencies = await readManifest(appDir);
   const depsKey = dependencies ? await options.dependencyKey(dependencies) : '';
   const compileErrors = await compileTypeScript(files);
+  const packageType = dependencies && parseObject(dependencies.packageJson, 'package.json', appDir).type;
+  exposeOpenWhiskMain(sources.values(), typeof packageType === 'string' ? packageType : undefined);
   // A function can load any file of the app, so its version covers them all: an edited template or helper
   // never serves a stale cache entry.
   const tree = treeHash(files);

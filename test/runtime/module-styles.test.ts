@@ -48,6 +48,7 @@ const outputs: Array<[string, string, unknown, unknown]> = [
   ],
   ["Lambda's callback style", 'lambdaCallback', { c: 3 }, { style: 'lambda callback', event: { c: 3 } }],
   ["OpenWhisk's main", 'openwhisk', { name: 'ada' }, { style: 'openwhisk', greeting: 'hello ada' }],
+  ['an OpenWhisk single-file action: main declared, nothing exported', 'openwhiskPlain', { name: 'ada' }, { payload: 'Hello, ada!' }],
   ['CommonJS module.exports = fn in a .cjs file', 'cjsDefault', 'x', { style: 'commonjs module.exports', input: 'x', fn: 'cjsDefault' }],
   ['CommonJS exports.handler in a .js file', 'cjsExports', [1], { style: 'commonjs exports.handler', event: [1] }],
   ["require of the app's own helper and of a dependency", 'requires', { text: 'hi' }, { shouted: 'HI!', padded: '****hi' }],
