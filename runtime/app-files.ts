@@ -3,6 +3,7 @@
  * caps, none from outside the folder, each with the hash of its bytes.
  */
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { EdgeError } from '../base/errors.ts';
@@ -36,10 +37,15 @@ export interface AppFile {
 
 interface Walk {
   appDir: string;
+  warnings: string[];
+  /** Called for each file the app holds, in folder order. */
+  onFile: (path: string, hostPath: string, info: Stats) => Promise<void> | void;
+}
+
+interface Listing {
   keepText: (path: string) => boolean;
   files: AppFile[];
   totalBytes: number;
-  warnings: string[];
 }
 
 const MB = 1024 * 1024;
@@ -50,9 +56,22 @@ const MB = 1024 * 1024;
  * @example const files = await listAppFiles('/apps/shop', (path) => path.endsWith('.ts'), warnings)
  */
 export async function listAppFiles(appDir: string, keepText: (path: string) => boolean, warnings: string[]): Promise<AppFile[]> {
-  const walk: Walk = { appDir, keepText, files: [], totalBytes: 0, warnings };
-  await walkFolder(walk, appDir, '', [appDir]);
-  return walk.files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const listing: Listing = { keepText, files: [], totalBytes: 0 };
+  await walkFolder({ appDir, warnings, onFile: (path, hostPath, info) => addFile(listing, path, hostPath, info.size, info.mode) }, appDir, '', [appDir]);
+  return listing.files.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/**
+ * The same files' paths, sizes and modification times, without reading them: a cheap look that changes whenever
+ * an edit would change what listAppFiles finds. Stops counting past the file cap (loading then says so).
+ */
+export async function appFileStamps(appDir: string): Promise<string> {
+  const stamps: string[] = [];
+  const onFile = (path: string, _hostPath: string, info: Stats) => {
+    if (stamps.length <= APP_CAPS.files) stamps.push(`${path}:${info.size}:${info.mtimeMs}`);
+  };
+  await walkFolder({ appDir, warnings: [], onFile }, appDir, '', [appDir]);
+  return stamps.sort().join('|');
 }
 
 /** A hash of every file's path and bytes, in path order: what a function's version covers. */
@@ -82,7 +101,7 @@ async function walkFolder(walk: Walk, realDir: string, rel: string, ancestors: s
       if (ancestors.includes(real)) throw new EdgeError('INVALID_APP', `${path} is a link to a folder that holds it`);
       await walkFolder(walk, real, path, [...ancestors, real]);
     } else if (info.isFile()) {
-      await addFile(walk, path, real, info.size, info.mode);
+      await walk.onFile(path, real, info);
     } else {
       walk.warnings.push(`${path}: skipped; it is neither a file nor a folder`);
     }
@@ -90,7 +109,7 @@ async function walkFolder(walk: Walk, realDir: string, rel: string, ancestors: s
 }
 
 /** Caps are checked before reading: a huge file would fill memory. */
-async function addFile(walk: Walk, path: string, hostPath: string, size: number, mode: number): Promise<void> {
+async function addFile(walk: Listing, path: string, hostPath: string, size: number, mode: number): Promise<void> {
   if (walk.files.length >= APP_CAPS.files) {
     throw new EdgeError(
       'INVALID_APP',
