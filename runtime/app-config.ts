@@ -33,6 +33,8 @@ const endpointConfigSchema = z.strictObject({
   path: z.string().regex(/^\/[A-Za-z0-9._~\/-]{0,199}$/, 'an endpoint path starts with / and holds letters, digits, . _ ~ - and /'),
   function: z.string().regex(functionNamePattern),
   public: z.boolean().optional(),
+  /** "http": the function's output is sent as the HTTP response, Lambda proxy style (docs/http-api.md). */
+  response: z.enum(['json', 'http']).optional(),
 });
 
 export const appConfigSchema = z.strictObject({

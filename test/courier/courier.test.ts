@@ -87,6 +87,16 @@ for (const [what, app, id, content, code, message] of badInputs) {
   });
 }
 
+test("a thrown error's own code and status are kept in the result file", async (t) => {
+  await mkdir(join(temp.root, 'shop', 'functions'), { recursive: true });
+  await writeFile(
+    join(temp.root, 'shop', 'functions', 'find.js'),
+    "export default () => { throw Object.assign(new Error('no item'), { code: 'NOT_FOUND_ITEM', statusCode: 404 }); }",
+  );
+  await dropRequest(temp.root, 'shop', 'find-7', { function: 'find', input: 7 });
+  t.like(await waitForResult(temp.root, 'shop', 'find-7'), { ok: false, error: { code: 'FUNCTION_THREW', functionCode: 'NOT_FOUND_ITEM', statusCode: 404 } });
+});
+
 test('an invalid app.json gets a result naming the file and the field, and fixing it makes the next request work', async (t) => {
   await mkdir(join(temp.root, 'broken', 'functions'), { recursive: true });
   await writeFile(join(temp.root, 'broken', 'functions', 'hi.js'), 'export default () => "hi"');
