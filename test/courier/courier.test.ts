@@ -245,8 +245,9 @@ test('a requests folder that is a symlink out of the root is not followed', asyn
   await mkdir(outside, { recursive: true });
   await writeFile(join(outside, 'secret.json'), JSON.stringify({ function: 'upper', input: { text: 'outside' } }));
   await mkdir(join(temp.root, 'linked-app'));
-  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'linked-app', 'functions'), { recursive: true });
+  // The link before functions/: once the folder is an app, the courier makes its requests/ folder itself.
   await symlink(outside, join(temp.root, 'linked-app', 'requests'));
+  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'linked-app', 'functions'), { recursive: true });
   await dropRequest(temp.root, 'basic', 'link-marker', { function: 'upper', input: { text: 'marker' } });
   await waitForResult(temp.root, 'basic', 'link-marker');
   await sleep(500);
@@ -262,8 +263,9 @@ test('a results folder that is a symlink out of the root is never written throug
   const outside = join(temp.state, '..', 'outside-results');
   await mkdir(outside, { recursive: true });
   await mkdir(join(temp.root, 'results-app', 'requests'), { recursive: true });
-  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'results-app', 'functions'), { recursive: true });
+  // The link before functions/: once the folder is an app, the courier makes its results/ folder itself.
   await symlink(outside, join(temp.root, 'results-app', 'results'));
+  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'results-app', 'functions'), { recursive: true });
   await dropRequest(temp.root, 'results-app', 'escape', { function: 'upper', input: { text: 'escape' } });
   await dropRequest(temp.root, 'basic', 'results-marker', { function: 'upper', input: { text: 'marker' } });
   await waitForResult(temp.root, 'basic', 'results-marker');
