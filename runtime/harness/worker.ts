@@ -117,10 +117,9 @@ const CALLER_FAULTS = new Set(['INVALID_INPUT', 'FUNCTION_NOT_FOUND']);
 
 function describeThrow(fn: string, error: unknown): CallResult {
   if (error instanceof CallError) {
-    return CALLER_FAULTS.has(error.code)
-      ? failure('FUNCTION_THREW', `${fn} threw: a ctx.call it made failed with ${error.code}: ${error.message}`)
-      : // Let through, the callee's code and status go on with its error (checked again: the function could change them).
-        failure(error.code, error.message, thrownFields({ code: error.functionCode, statusCode: error.statusCode }));
+    if (CALLER_FAULTS.has(error.code)) return failure('FUNCTION_THREW', `${fn} threw: a ctx.call it made failed with ${error.code}: ${error.message}`);
+    // Let through, the callee's code and status go on with its error (checked again: the function may have changed them).
+    return failure(error.code, error.message, thrownFields({ code: error.functionCode, statusCode: error.statusCode }));
   }
   const message = error instanceof Error ? withoutHarnessFrames(error.stack ?? error.message) : format(error);
   return failure('FUNCTION_THREW', `${fn} threw: ${message}`, thrownFields(error));
