@@ -42,6 +42,8 @@ export interface EndpointRecord {
   path: string;
   function: string;
   public: boolean;
+  /** "http": the function's output is the HTTP response (cloud/http-response.ts); "json" (also when unset, as in older records): the usual JSON answer. */
+  response?: 'json' | 'http';
 }
 
 /** A secret of an app: its value sealed by the secret box, bound to the app and the name (cloud/app-secrets.ts). */

@@ -39,7 +39,7 @@ export function presentSecret(secret: SecretRecord) {
 }
 
 export function presentEndpoint(app: AppRecord, endpoint: EndpointRecord, publicUrl: string) {
-  return { ...endpoint, url: `${publicUrl}/run/${app.id}${endpoint.path}` };
+  return { ...endpoint, response: endpoint.response ?? 'json', url: `${publicUrl}/run/${app.id}${endpoint.path}` };
 }
 
 export function presentApp(app: AppRecord, publicUrl: string) {

@@ -52,7 +52,8 @@ async function syncEndpoints(client: CloudClient, cloud: AppSummary, wanted: End
   const wantedKeys = new Set(wanted.map(endpointKey));
   for (const stale of endpoints.filter((endpoint) => !wantedKeys.has(endpointKey(endpoint)))) await client.request('DELETE', `${base}/${stale.id}`);
   for (const endpoint of wanted) {
-    const body = { ...endpoint, public: endpoint.public ?? false };
+    // Settings left out of app.json are set to their defaults: a PATCH would keep what an earlier deploy set.
+    const body = { ...endpoint, public: endpoint.public ?? false, response: endpoint.response ?? 'json' };
     const existing = endpoints.find((candidate) => endpointKey(candidate) === endpointKey(endpoint));
     if (existing) await client.request('PATCH', `${base}/${existing.id}`, body);
     else await client.request('POST', base, body);

@@ -1,6 +1,6 @@
 /** @module An app's functions: put, listed, read and deleted by the owner, test-invoked whether the app runs or not, and their recent logs. */
 import { z } from 'zod';
-import { defaultOperatorLimits, functionNamePattern, functionSettings } from '../../runtime/app-config.ts';
+import { functionNamePattern, functionSettings } from '../../runtime/app-config.ts';
 import type { ErrorCode } from '../../base/errors.ts';
 import type { CloudDeps } from '../deps.ts';
 import { envelopeSchema, sendInvocation } from '../invocation.ts';
@@ -18,8 +18,9 @@ const putSchema = z.strictObject({
   code: z.string().refine((code) => Buffer.byteLength(code) <= MAX_CODE_BYTES, `code must be at most ${MAX_CODE_BYTES} bytes`),
   language: z.enum(['js', 'ts']).default('js'),
   idempotent: functionSettings.idempotent.default(false),
-  timeoutMs: functionSettings.timeoutMs.max(defaultOperatorLimits.maxTimeoutMs).optional(),
-  memoryMb: functionSettings.memoryMb.max(defaultOperatorLimits.maxMemoryMb).optional(),
+  // Their maxima are the function service's to check (limitsWithin), in the words every other trigger uses.
+  timeoutMs: functionSettings.timeoutMs.optional(),
+  memoryMb: functionSettings.memoryMb.optional(),
   public: functionSettings.public.default(false),
 });
 
@@ -56,7 +57,7 @@ export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
       params: paramsSchema,
       body: putSchema,
       answers: { 201: 'the new function', 200: 'the replaced function' },
-      errors: ['APP_NOT_FOUND', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'INVALID_APP', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
       async handle({ caller: { user }, params: { appId, name }, body }, _req, res) {
         const { fn, created } = await deps.functions.put(user.id, appId, name, body);
         res.status(created ? 201 : 200).json(presentFunction(fn));

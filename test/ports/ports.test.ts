@@ -53,7 +53,11 @@ let courier: RunningCourier;
 let executor: ExecutorBundle;
 
 test.before(async () => {
-  for (const port of ports) plain.set(port.app, installedCopy(join(portsDir, port.app)).then((dir) => runPlain(dir, port.fn, port.platform, port.input)));
+  for (const port of ports)
+    plain.set(
+      port.app,
+      installedCopy(join(portsDir, port.app)).then((dir) => runPlain(dir, port.fn, port.platform, port.input)),
+    );
   const base = await tempFolder('ec-ports');
   root = join(base, 'synced');
   await mkdir(root);
