@@ -92,7 +92,10 @@ test.serial('two couriers split two roots, and a stopped courier hands its root 
   t.deepEqual(couriers.flatMap((courier) => courier.serving()).sort(), [...ids].sort());
 
   for (const root of folders.values()) await dropRequest(root, 'basic', 'hello', { function: 'greet', input: { name: 'fleet' } });
-  for (const root of folders.values()) t.true((await waitForResult(root, 'basic', 'hello')).ok);
+  for (const root of folders.values()) {
+    const result = await waitForResult(root, 'basic', 'hello');
+    t.true(result.ok, JSON.stringify(result));
+  }
 
   const [leaving, staying] = couriers as [FleetCourier, FleetCourier];
   const moving = leaving.serving()[0]!;
