@@ -27,10 +27,9 @@ const homePlatforms = fileURLToPath(new URL('../fixtures/ports/home-platforms.mj
 
 /** The function's output when plain node runs it as its home platform would. */
 export async function runPlain(appDir: string, fn: string, platform: HomePlatform, input: unknown): Promise<unknown> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--no-warnings', homePlatforms, appDir, fn, platform, JSON.stringify(input)],
-    { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
-  );
+  const { stdout } = await promisify(execFile)(process.execPath, ['--no-warnings', homePlatforms, appDir, fn, platform, JSON.stringify(input)], {
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return JSON.parse(stdout) as unknown;
 }
