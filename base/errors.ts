@@ -37,7 +37,10 @@ export const errorCatalogue = {
   ENDPOINT_NOT_FOUND: { summary: 'The app has no endpoint for that method and path.' },
   ENDPOINT_TAKEN: { summary: 'The app already has an endpoint for that method and path.' },
   APP_STOPPED: { summary: 'The app is stopped; its owner must start it.' },
-  QUOTA_EXCEEDED: { summary: 'The account already has as many apps, API tokens or roots, or the app as many functions or endpoints, as it may.' },
+  QUOTA_EXCEEDED: {
+    summary: 'The account already has as many apps, API tokens or roots, or the app as many functions, endpoints, files or bytes of files, as it may.',
+  },
+  FILE_NOT_FOUND: { summary: 'The app has no file at that path.' },
   CLOUD_UNREACHABLE: { summary: '(CLI) The cloud service does not answer at the configured URL.' },
   STORAGE_FULL: { summary: "The cloud's database reached its size limit; the change was not saved.", platform: true },
   EXECUTOR_CLOSED: { summary: 'The executor is shutting down and takes no new calls.', platform: true },

@@ -1,13 +1,13 @@
 /** @module An app's functions: put, listed, read and deleted by the owner, test-invoked whether the app runs or not, and their recent logs. */
 import { z } from 'zod';
-import { defaultOperatorLimits, functionNamePattern, functionSettings } from '../../runtime/app-config.ts';
+import { functionNamePattern } from '../../runtime/app-config.ts';
+import { FUNCTION_LANGUAGES } from '../../runtime/app-files.ts';
 import type { ErrorCode } from '../../base/errors.ts';
+import { cloudFunctionSettings, MAX_CODE_BYTES } from '../app-schemas.ts';
 import type { CloudDeps } from '../deps.ts';
 import { envelopeSchema, sendInvocation } from '../invocation.ts';
 import { presentFunction, presentFunctionWithCode } from '../present.ts';
 import { route, type Route } from '../route.ts';
-
-const MAX_CODE_BYTES = 1024 * 1024;
 
 const paramsSchema = z.object({
   appId: z.string(),
@@ -16,11 +16,11 @@ const paramsSchema = z.object({
 
 const putSchema = z.strictObject({
   code: z.string().refine((code) => Buffer.byteLength(code) <= MAX_CODE_BYTES, `code must be at most ${MAX_CODE_BYTES} bytes`),
-  language: z.enum(['js', 'ts']).default('js'),
-  idempotent: functionSettings.idempotent.default(false),
-  timeoutMs: functionSettings.timeoutMs.max(defaultOperatorLimits.maxTimeoutMs).optional(),
-  memoryMb: functionSettings.memoryMb.max(defaultOperatorLimits.maxMemoryMb).optional(),
-  public: functionSettings.public.default(false),
+  language: z.enum(FUNCTION_LANGUAGES).default('js'),
+  idempotent: cloudFunctionSettings.idempotent.default(false),
+  timeoutMs: cloudFunctionSettings.timeoutMs.optional(),
+  memoryMb: cloudFunctionSettings.memoryMb.optional(),
+  public: cloudFunctionSettings.public.default(false),
 });
 
 /** What a test-invoke answers with when the function, its app or its sandbox fails: the catalogue's codes of an invocation. */

@@ -4,6 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { AppRuntime } from '../../cloud/app-runtime.ts';
+import { BlobStore } from '../../cloud/blob-store.ts';
 import type { AppRecord, FunctionRecord } from '../../cloud/data.ts';
 import { startRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
@@ -19,8 +20,10 @@ test.after.always(async () => {
 });
 
 async function appRuntime(): Promise<{ runtime: AppRuntime; appsDir: string }> {
-  const appsDir = join(await tempFolder('ec-apps'), 'apps');
-  return { runtime: new AppRuntime({ appsDir, executor: local.executor, installer: local.installer, logger: pino({ level: 'silent' }) }), appsDir };
+  const base = await tempFolder('ec-apps');
+  const appsDir = join(base, 'apps');
+  const blobs = new BlobStore(join(base, 'blobs'));
+  return { runtime: new AppRuntime({ appsDir, blobs, executor: local.executor, installer: local.installer, logger: pino({ level: 'silent' }) }), appsDir };
 }
 
 const fn = (name: string, code: string): FunctionRecord => ({
@@ -42,6 +45,7 @@ function record(functions: FunctionRecord[]): AppRecord {
     packageJson: null,
     status: 'stopped',
     functions,
+    files: [],
     endpoints: [],
     createdAt: now,
     updatedAt: now,

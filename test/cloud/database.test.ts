@@ -70,6 +70,7 @@ test('a change that would grow the database past its limit is refused with STORA
     packageJson: null,
     status: 'stopped',
     functions: [],
+    files: [],
     endpoints: [],
     createdAt: '2026-12-06T00:00:00.000Z',
     updatedAt: '2026-12-06T00:00:00.000Z',

@@ -1,0 +1,70 @@
+/**
+ * @module What an app folder may hold as files, wherever it is kept (a folder, the cloud's store, an upload): the size
+ * caps, the names the runtime passes over, which relative paths are files of an app and which of them are functions.
+ */
+import { functionNamePattern } from './app-config.ts';
+
+/** The largest one file of an app may be. */
+export const MAX_APP_FILE_BYTES = 10 * 1024 * 1024;
+/** The most all files of an app may hold together (its installed dependencies are not counted). */
+export const MAX_APP_BYTES = 50 * 1024 * 1024;
+/** The most files an app may hold, functions included. */
+export const MAX_APP_FILES = 2000;
+/** The longest relative path of a file, in UTF-8 bytes. */
+export const MAX_APP_PATH_BYTES = 256;
+
+/** Files directly under `functions/` with these extensions are functions, named by the rest of the file name. */
+export const FUNCTION_LANGUAGES = ['js', 'mjs', 'ts'] as const;
+export type FunctionLanguage = (typeof FUNCTION_LANGUAGES)[number];
+
+/**
+ * Top-level names that are not the app's own files: the installed dependencies, and a folder app's request and result
+ * files. Besides these, every name starting with a dot (`.git`, `.env`, `.DS_Store`) is passed over wherever it is.
+ */
+export const IGNORED_TOP_LEVEL = ['node_modules', 'requests', 'results'] as const;
+
+/** True when `path` (relative, `/`-separated) is one the runtime passes over: a dot name anywhere, or an ignored top-level name. */
+export function isIgnoredPath(path: string): boolean {
+  const segments = path.split('/');
+  return segments.some((segment) => segment.startsWith('.')) || (IGNORED_TOP_LEVEL as readonly string[]).includes(segments[0]!);
+}
+
+/** Characters no path may hold: control characters, and `\`, which is a separator on Windows. */
+const UNSAFE = /[\u0000-\u001f\u007f\\]/;
+
+/**
+ * Why `path` cannot name a file of an app, or undefined when it can: a relative path of plain segments separated by
+ * `/`, none empty, `.` or `..`, none a dot name, not under an ignored top-level name, at most MAX_APP_PATH_BYTES bytes.
+ * @example appPathProblem('templates/page.html') // undefined
+ */
+export function appPathProblem(path: string): string | undefined {
+  if (path === '') return 'a file path is empty';
+  if (Buffer.byteLength(path) > MAX_APP_PATH_BYTES) return `a file path is at most ${MAX_APP_PATH_BYTES} bytes`;
+  if (UNSAFE.test(path)) return 'a file path holds no control characters and no "\\" (separate folders with "/")';
+  if (path.startsWith('/')) return 'a file path is relative to the app folder: it does not start with "/"';
+  const segments = path.split('/');
+  if (segments.some((segment) => segment === '')) return 'a file path has no empty segments ("//" or a "/" at the end)';
+  if (segments.some((segment) => segment === '.' || segment === '..')) return 'a file path has no "." or ".." segments';
+  if (segments.some((segment) => segment.startsWith('.'))) return 'no name in a file path starts with "." (dot files are not part of an app)';
+  if ((IGNORED_TOP_LEVEL as readonly string[]).includes(segments[0]!))
+    return `${segments[0]}/ is not part of an app (${IGNORED_TOP_LEVEL.join(', ')} are passed over)`;
+  return undefined;
+}
+
+/** The function a path names: a file directly under `functions/` with a function extension. */
+export interface FunctionFile {
+  name: string;
+  language: FunctionLanguage;
+}
+
+/**
+ * The function `path` holds, or undefined when it is no function file. A file beside the functions whose name cannot
+ * be a function's (`functions/util.test.js`) is a plain file of the app, which the runtime does not list as a function.
+ * @example functionFileOf('functions/greet.ts') // { name: 'greet', language: 'ts' }
+ */
+export function functionFileOf(path: string): FunctionFile | undefined {
+  const match = /^functions\/([^/]+)\.([^./]+)$/.exec(path);
+  const language = FUNCTION_LANGUAGES.find((candidate) => candidate === match?.[2]);
+  if (!match || !language || !functionNamePattern.test(match[1]!)) return undefined;
+  return { name: match[1]!, language };
+}
