@@ -110,18 +110,18 @@ export class BlobStore {
           if (left > 0) this.#holds.set(sha256, left);
           else {
             this.#holds.delete(sha256);
-            this.#removeIfUnused(sha256);
+            void this.#removeIfUnused(sha256);
           }
         }
       },
     };
   }
 
-  /** The database now names exactly `hashes`: the blobs it stopped naming go, unless held. */
-  named(hashes: ReadonlySet<string>): void {
+  /** The database now names exactly `hashes`: the blobs it stopped naming go, unless held; resolves when they are gone. */
+  async named(hashes: ReadonlySet<string>): Promise<void> {
     const before = this.#named;
     this.#named = new Set(hashes);
-    for (const sha256 of before) if (!this.#named.has(sha256)) this.#removeIfUnused(sha256);
+    await Promise.all([...before].filter((sha256) => !this.#named.has(sha256)).map((sha256) => this.#removeIfUnused(sha256)));
   }
 
   /**
@@ -134,8 +134,9 @@ export class BlobStore {
     await Promise.all(names.filter((name) => !this.#named.has(name)).map((name) => rm(join(this.dir, name), { force: true, recursive: true })));
   }
 
-  #removeIfUnused(sha256: string): void {
-    void this.#inTurn(sha256, async () => {
+  /** Never fails: a blob left behind is removed at the next start. */
+  #removeIfUnused(sha256: string): Promise<void> {
+    return this.#inTurn(sha256, async () => {
       if (!this.#holds.has(sha256) && !this.#named.has(sha256)) await rm(this.path(sha256), { force: true });
     }).catch(() => undefined);
   }

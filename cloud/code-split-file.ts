@@ -116,7 +116,7 @@ export class CodeSplitFile implements Adapter<CloudData> {
       await Promise.all(added.map(([, code]) => holder.put(code)));
       await this.#file.write(text);
       this.#hashes = hashes;
-      this.#blobs.named(namedBlobs(apps));
+      await this.#blobs.named(namedBlobs(apps));
     } finally {
       holder.release();
     }
