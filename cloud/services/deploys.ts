@@ -1,6 +1,6 @@
 /**
  * @module Deploys: an app made, or replaced, from a whole folder of files at once, all or nothing; and the uploads
- * of the bytes a deploy names, held for their uploader until a deploy names them or an hour has passed.
+ * of the bytes a deploy names, held for their uploader for an hour.
  */
 import { EdgeError } from '../../base/errors.ts';
 import { MAX_APP_BYTES, MAX_APP_FILE_BYTES, MAX_APP_FILES } from '../../runtime/app-files.ts';
@@ -52,6 +52,11 @@ interface Staged {
   size: number;
   expiresAt: number;
   holder: BlobHolder;
+  /**
+   * A deploy named it: an app holds its bytes now, so it no longer counts against the uploader's room, but it stays
+   * usable until it expires, for another deploy sent at the same time with the same file.
+   */
+  deployed: boolean;
 }
 
 /** Where a deploy's bytes are: a blob (an upload, or a file of the app it replaces), or text the app's record holds. */
@@ -94,7 +99,7 @@ export function deployService(deps: DeployServiceDeps): DeployService {
     let count = 1;
     let bytes = size;
     for (const [hash, upload] of staged) {
-      if (hash === sha256) continue;
+      if (hash === sha256 || upload.deployed) continue;
       count++;
       bytes += upload.size;
     }
@@ -127,7 +132,7 @@ export function deployService(deps: DeployServiceDeps): DeployService {
       if (!source)
         throw new EdgeError(
           'INVALID_INPUT',
-          `${file.path}: nothing with SHA-256 ${file.sha256} was uploaded in the last hour: PUT /api/v1/blobs/${file.sha256} with its bytes first`,
+          `${file.path}: nothing with SHA-256 ${file.sha256} was uploaded in the last hour: PUT /api/v1/uploads/${file.sha256} with its bytes first`,
         );
       if (source.text === undefined) holder.hold(file.sha256);
       return { ...file, ...source, kind };
@@ -190,7 +195,7 @@ export function deployService(deps: DeployServiceDeps): DeployService {
       const staged = stagedOf(ownerId);
       staged.get(sha256)?.holder.release();
       const expiresAt = now() + UPLOAD_TTL_MS;
-      staged.set(sha256, { size, expiresAt, holder });
+      staged.set(sha256, { size, expiresAt, holder, deployed: false });
       return { sha256, size, expiresAt: new Date(expiresAt).toISOString() };
     },
 
@@ -209,11 +214,10 @@ export function deployService(deps: DeployServiceDeps): DeployService {
           assertCanCreate(deps.apps.list(ownerId), manifest.name);
           await deps.apps.insert(draft);
         }
-        // Named by the app now: the uploads have done their work.
         const staged = uploads.get(ownerId);
         for (const { sha256 } of parts) {
-          staged?.get(sha256)?.holder.release();
-          staged?.delete(sha256);
+          const upload = staged?.get(sha256);
+          if (upload) upload.deployed = true;
         }
         return { app: existing ?? draft, created: !existing };
       } finally {
