@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { EdgeError } from '../base/errors.ts';
-import { appPathProblem } from '../runtime/app-files.ts';
+import { appPathProblem } from '../runtime/app-paths.ts';
 
 /** Only paths an app may hold come out of a bundle: none can write outside the target folder. */
 const bundlePath = z.string().refine((path) => appPathProblem(path) === undefined, 'not a file an app bundle may hold');

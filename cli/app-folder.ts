@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EdgeError } from '../base/errors.ts';
-import { appPathProblem, isIgnoredPath, MAX_APP_BYTES, MAX_APP_FILE_BYTES, MAX_APP_FILES } from '../runtime/app-files.ts';
+import { APP_CAPS } from '../runtime/app-files.ts';
+import { appPathProblem, isIgnoredPath } from '../runtime/app-paths.ts';
 
 export interface FolderFile {
   /** Relative to the folder, `/`-separated. */
@@ -36,8 +37,8 @@ async function walk(dir: string, rel: string, files: FolderFile[], note: (line: 
     const problem = appPathProblem(path);
     if (problem) throw new EdgeError('INVALID_INPUT', `${path}: ${problem}`);
     const bytes = await readFile(join(dir, path));
-    if (bytes.length > MAX_APP_FILE_BYTES)
-      throw new EdgeError('INVALID_INPUT', `${path} is ${bytes.length} bytes; a file of an app may be at most ${MAX_APP_FILE_BYTES}`);
+    if (bytes.length > APP_CAPS.fileBytes)
+      throw new EdgeError('INVALID_INPUT', `${path} is ${bytes.length} bytes; a file of an app may be at most ${APP_CAPS.fileBytes}`);
     files.push({ path, bytes, sha256: createHash('sha256').update(bytes).digest('hex') });
   }
 }
@@ -49,13 +50,11 @@ async function walk(dir: string, rel: string, files: FolderFile[], note: (line: 
 export async function readAppFolder(dir: string, note: (line: string) => void): Promise<FolderFile[]> {
   const files: FolderFile[] = [];
   await walk(dir, '', files, note);
-  // app.json and package.json are the app's settings, not among the files it holds.
-  const counted = files.filter((file) => file.path !== 'app.json' && file.path !== 'package.json');
-  const bytes = counted.reduce((sum, file) => sum + file.bytes.length, 0);
-  if (counted.length > MAX_APP_FILES || bytes > MAX_APP_BYTES)
+  const bytes = files.reduce((sum, file) => sum + file.bytes.length, 0);
+  if (files.length > APP_CAPS.files || bytes > APP_CAPS.totalBytes)
     throw new EdgeError(
       'INVALID_INPUT',
-      `${dir} holds ${counted.length} files of ${bytes} bytes; an app holds at most ${MAX_APP_FILES} files of ${MAX_APP_BYTES} bytes (node_modules, results, requests and dot files are not counted)`,
+      `${dir} holds ${files.length} files of ${bytes} bytes; an app holds at most ${APP_CAPS.files} files of ${APP_CAPS.totalBytes} bytes (node_modules, results, requests and dot files are not counted)`,
     );
   return files;
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defaultOperatorLimits, functionSettings } from '../runtime/app-config.ts';
-import { appPathProblem } from '../runtime/app-files.ts';
+import { appPathProblem } from '../runtime/app-paths.ts';
 
 export const appNameSchema = z
   .string()
@@ -49,7 +49,7 @@ export const endpointPathSchema = z
   )
   .refine((path) => path.split('/').every((segment) => segment !== '.' && segment !== '..'), 'a path has no "." or ".." segments');
 
-/** A path of an app's file: runtime/app-files.ts says which are allowed. */
+/** A path of an app's file: runtime/app-paths.ts says which are allowed. */
 export const appFilePathSchema = z.string().superRefine((path, context) => {
   const problem = appPathProblem(path);
   if (problem) context.addIssue({ code: 'custom', message: problem });

@@ -1,6 +1,6 @@
 /** @module The cloud's stored records: one lowdb JSON file, written by one process. */
 import type { FunctionSettings } from '../runtime/app-config.ts';
-import type { FunctionLanguage } from '../runtime/app-files.ts';
+import type { FunctionLanguage } from '../runtime/app-paths.ts';
 
 export interface UserRecord {
   id: string;
@@ -42,7 +42,7 @@ export interface FunctionRecord extends Pick<FunctionSettings, 'idempotent' | 'p
  * bytes are the blob named by their SHA-256 (cloud/blob-store.ts), never in this file.
  */
 export interface AppFileRecord {
-  /** Relative to the app folder, `/`-separated (runtime/app-files.ts says which paths are allowed). */
+  /** Relative to the app folder, `/`-separated (runtime/app-paths.ts says which paths are allowed). */
   path: string;
   sha256: string;
   size: number;

@@ -1,11 +1,12 @@
 /**
  * @module Loaded apps of the synced root. An app is reloaded when a watch event says it changed, and, in
- * case an event comes late, when a quick look at its files' sizes and times finds a change (at most
- * every `recheckMs`).
+ * case an event comes late, when a quick look at the sizes and times of all its files finds a change (at
+ * most every `recheckMs`).
  */
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedApp } from '../runtime/app.ts';
+import { appFileStamps } from '../runtime/app-files.ts';
 import { EdgeError } from '../base/errors.ts';
 
 interface Entry {
@@ -13,8 +14,6 @@ interface Entry {
   fingerprint: string;
   checkedAt: number;
 }
-
-const topFiles = ['app.json', 'package.json', 'package-lock.json'];
 
 export class AppCache {
   #root: string;
@@ -62,19 +61,10 @@ export class AppCache {
     }
   }
 
+  /** Every file a function can load counts (a template, a helper), as it does for the app's version. */
   async #fingerprint(app: string): Promise<string> {
-    const dir = join(this.#root, app);
-    const functions = await readdir(join(dir, 'functions')).catch(() => [] as string[]);
-    const paths = [...topFiles, ...functions.map((name) => join('functions', name))];
-    const stamps = await Promise.all(
-      paths.map((path) =>
-        stat(join(dir, path)).then(
-          (info) => `${path}:${info.size}:${info.mtimeMs}`,
-          () => '',
-        ),
-      ),
-    );
-    return stamps.join('|');
+    // A folder that cannot be walked is loaded, so that loading says what is wrong with it.
+    return appFileStamps(join(this.#root, app)).catch((error: unknown) => `unreadable: ${String(error)}`);
   }
 
   async #loadApp(app: string): Promise<LoadedApp> {

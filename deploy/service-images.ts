@@ -5,21 +5,14 @@ import { EdgeError } from '../base/errors.ts';
 import { buildHarness } from '../runtime/harness-bundle.ts';
 import { findNpmCli, npmBesideNode } from '../runtime/npm-cli.ts';
 import { defaultCacheDir } from '../base/paths.ts';
-import { BASE_IMAGE_ENV, BASE_IMAGE_NODE, ensureBaseImage, imageExists } from '../docker/base-image.ts';
+import { BASE_IMAGE_ENV, BASE_IMAGE_NODE, ensureBaseImage } from '../docker/base-image.ts';
+import { ensureImage, type ImageRecipe } from '../docker/image-build.ts';
 import { contentHash, fileAt, listFolder, listProductionModules, listSources, modulesIdentity, treeEntries } from './project-files.ts';
 import { HEALTH_PORTS, ROLE_LABEL, SERVICE_APP_DIR, SERVICE_ENTRYPOINT, SERVICE_HOME, serviceCommand, serviceEnv, type ServiceRole } from './service-config.ts';
-import { sendTar, type TarEntry } from '../docker/tar.ts';
 
 export interface ServiceImages {
   courier: string;
   cloud: string;
-}
-
-/** An image to build: its Dockerfile, named by a hash of that and its inputs, and the rest of its build context. */
-interface Recipe {
-  ref: string;
-  dockerfile: string;
-  context: () => Promise<TarEntry[]>;
 }
 
 /** Debian's bundle of the host's trusted CAs, where Node's own images and most distributions keep it too. */
@@ -32,8 +25,7 @@ const healthProbe =
 /**
  * Returns the courier and cloud images for this checkout, building what the engine lacks: the base image, then
  * npm and CA certificates on it, then production node_modules (named by the lock files), then each role's sources
- * on that (named by their bytes). A source edit rebuilds only the last, small layer. dockerode's build uses the engine's classic builder,
- * which takes FROM a local image without pulling.
+ * on that (named by their bytes). A source edit rebuilds only the last, small layer.
  * @example const { courier, cloud } = await ensureServiceImages(docker, { log: console.error })
  */
 export async function ensureServiceImages(docker: Docker, options: { log?: (line: string) => void; cacheDir?: string } = {}): Promise<ServiceImages> {
@@ -56,7 +48,7 @@ export async function ensureServiceImages(docker: Docker, options: { log?: (line
  * and the host's CA certificates, which node then trusts as the host's does: a registry or a cloud storage API
  * behind a TLS-inspecting proxy is reached the same way. Named by npm's package.json (its version) and the bundle.
  */
-async function toolsRecipe(base: string): Promise<Recipe> {
+async function toolsRecipe(base: string): Promise<ImageRecipe> {
   const npm = await hostNpm();
   const caBundle = await fileAt(HOST_CA_BUNDLE, 'ca-certificates.crt').catch(() => undefined);
   const dockerfile = [
@@ -81,7 +73,7 @@ async function hostNpm(): Promise<string> {
 }
 
 /** `base` stays the image sandboxes run: `from` adds tools that functions must not get. */
-async function modulesRecipe(base: string, from: string): Promise<Recipe> {
+async function modulesRecipe(base: string, from: string): Promise<ImageRecipe> {
   const dockerfile = [`FROM ${from}`, `ENV ${BASE_IMAGE_ENV}=${base}`, `COPY node_modules ${SERVICE_APP_DIR}/node_modules`].join('\n');
   const ref = `edgecourier-node-modules:${await contentHash(dockerfile, await modulesIdentity())}`;
   return { ref, dockerfile, context: async () => treeEntries(await listProductionModules(), '') };
@@ -100,23 +92,4 @@ function roleDockerfile(role: ServiceRole, from: string): string {
     `HEALTHCHECK --interval=10s --timeout=3s CMD ${JSON.stringify([BASE_IMAGE_NODE, '-e', healthProbe])}`,
     `LABEL ${ROLE_LABEL}=${role}`,
   ].join('\n');
-}
-
-async function ensureImage(docker: Docker, recipe: Recipe, log: (line: string) => void): Promise<string> {
-  if (await imageExists(docker, recipe.ref)) return recipe.ref;
-  const entries = [{ path: 'Dockerfile', mode: 0o644, data: Buffer.from(`${recipe.dockerfile}\n`) }, ...(await recipe.context())];
-  const bytes = entries.reduce((sum, entry) => sum + (entry.file?.size ?? 0), 0);
-  log(`building ${recipe.ref} (${entries.length} entries, ${(bytes / 1e6).toFixed(1)} MB)`);
-  const started = Date.now();
-  try {
-    await sendTar(docker, entries, (tar) => docker.buildImage(tar, { t: recipe.ref, rm: true, forcerm: true }));
-  } catch (error) {
-    throw new EdgeError('ENGINE_UNAVAILABLE', `Could not build the image ${recipe.ref}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
-  // A build that failed in a step can end its stream without an error event; the tag is what counts.
-  if (!(await imageExists(docker, recipe.ref))) throw new EdgeError('ENGINE_UNAVAILABLE', `The engine built no image ${recipe.ref} and reported no error`);
-  log(`built ${recipe.ref} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return recipe.ref;
 }

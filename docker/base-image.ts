@@ -1,15 +1,16 @@
 /** @module Builds the runtime base image from local files: the host's node, its shared libraries and the harness. */
 import type Docker from 'dockerode';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { EdgeError } from '../base/errors.ts';
+import { linkedLibraries } from './ldd.ts';
 import { sendTar, type TarEntry } from './tar.ts';
 
 const repository = 'edgecourier-runtime';
 const inputsLabel = 'edgecourier.inputs';
+/** Names the base image an image of ours was built on (native-image.ts), so it goes before that base goes. */
+export const BUILT_ON_LABEL = 'edgecourier.built-on';
 /** Bump when the image's layout or settings change while its inputs stay the same. */
 const recipeVersion = 1;
 /**
@@ -54,7 +55,8 @@ export async function ensureBaseImage(docker: Docker, harness: { dir: string; ha
   log(`built base image ${ref} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // Each harness or node upgrade names a new image of about 100 MB; on a small disk the old ones add up.
   const removed = await removeStaleBaseImages(docker, ref).catch(() => []);
-  if (removed.length > 0) log(`removed ${removed.length} older base image${removed.length === 1 ? '' : 's'} no container uses`);
+  if (removed.length > 0)
+    log(`removed ${removed.length} older image${removed.length === 1 ? '' : 's'} no container uses (base images and those built on them)`);
   return ref;
 }
 
@@ -67,14 +69,17 @@ async function givenImage(docker: Docker, ref: string): Promise<string> {
 }
 
 /**
- * Removes base images other than `keep`, leaving those a container or derived image still uses.
+ * Removes base images other than `keep`, and the images built on them first, leaving those a container or another
+ * derived image still uses.
  * @returns the references removed
  */
 export async function removeStaleBaseImages(docker: Docker, keep: string): Promise<string[]> {
+  const derived = await docker.listImages({ filters: { label: [BUILT_ON_LABEL] } });
+  const staleDerived = derived.filter((image) => image.Labels?.[BUILT_ON_LABEL] !== keep).flatMap((image) => image.RepoTags ?? []);
   const images = await docker.listImages({ filters: { label: [inputsLabel] } });
   const stale = images.flatMap((image) => image.RepoTags ?? []).filter((tag) => tag.startsWith(`${repository}:`) && tag !== keep);
   const removed: string[] = [];
-  for (const tag of stale) {
+  for (const tag of [...staleDerived, ...stale]) {
     const gone = await docker
       .getImage(tag)
       .remove()
@@ -124,17 +129,17 @@ async function imageFile(source: string, target: string): Promise<ImageFile> {
   return { source, target, size: info.size, mtimeMs: info.mtimeMs, executable: (info.mode & 0o111) !== 0 };
 }
 
-/** The absolute paths `ldd` lists for a binary; none for a static one. */
-async function sharedLibraries(binary: string): Promise<string[]> {
-  const { stdout } = await promisify(execFile)('ldd', [binary]).catch((error: { stdout?: string; message: string }) => {
-    if (/not a dynamic executable|statically linked/.test(`${error.stdout ?? ''}${error.message}`)) return { stdout: '' };
+/**
+ * The absolute paths `ldd` lists for a binary; none for a static one. What the base image holds: native modules
+ * that need more get it from an image built on this one (native-image.ts).
+ */
+export async function sharedLibraries(binary: string): Promise<string[]> {
+  const linked = await linkedLibraries(binary).catch((error: Error) => {
     throw new EdgeError('ENGINE_UNAVAILABLE', `Could not list the shared libraries of ${binary} with ldd: ${error.message}`);
   });
-  return stdout.split('\n').flatMap((line) => {
-    if (line.includes('=> not found')) throw new EdgeError('ENGINE_UNAVAILABLE', `${binary} needs a library that is missing: ${line.trim()}`);
-    const path = /=>\s*(\/\S+)/.exec(line)?.[1] ?? /^\s*(\/\S+)/.exec(line)?.[1];
-    return path ? [path] : [];
-  });
+  if (linked.kind === 'not-dynamic') return [];
+  if (linked.missing.length > 0) throw new EdgeError('ENGINE_UNAVAILABLE', `${binary} needs libraries that are missing: ${linked.missing.join(', ')}`);
+  return linked.libraries;
 }
 
 /**

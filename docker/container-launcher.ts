@@ -1,4 +1,4 @@
-/** @module Starts harnesses in sandboxed Docker containers: no network, read-only root, unprivileged, limited. */
+/** @module Starts harnesses in sandboxed Docker containers: no network (or held-in egress), read-only root, unprivileged, limited. */
 import type Docker from 'dockerode';
 import { rm } from 'node:fs/promises';
 import { defaultOperatorLimits } from '../runtime/app-config.ts';
@@ -6,7 +6,8 @@ import type { ErrorBody } from '../base/errors.ts';
 import { HarnessConnection } from '../runtime/harness-connection.ts';
 import { openRendezvous } from '../runtime/rendezvous.ts';
 import { makeSandboxDir, removeDeadSandboxDirs } from '../runtime/run-dir.ts';
-import type { Sandbox, SandboxLauncher } from '../runtime/sandbox.ts';
+import type { Sandbox, SandboxKind, SandboxLauncher } from '../runtime/sandbox.ts';
+import type { EgressNetwork } from './egress-network.ts';
 import { currentOwner, ownerLabels, ownerRunDir, removeOrphanSandboxes, type SandboxOwner } from './sandbox-owner.ts';
 
 const START_TIMEOUT_MS = 20_000;
@@ -28,21 +29,36 @@ export interface ContainerLauncherOptions {
   image: string;
   runDir: string;
   limits: ContainerLimits;
+  /** The image for an app's installed dependencies when the base image lacks libraries they load (NativeImages). */
+  imageFor?: (depsDir: string) => Promise<string | undefined>;
+  /** The network of sandboxes whose app declares egress. */
+  egress: EgressNetwork;
 }
 
-/** The container settings that make the sandbox; one place to read what a function may and may not do. */
-export function sandboxConfig(image: string, sandboxDir: string, limits: ContainerLimits, labels: Record<string, string>): Docker.ContainerCreateOptions {
+/**
+ * The container settings that make the sandbox; one place to read what a function may and may not do.
+ * `egressNetwork` names the Docker network of a sandbox with egress; without it the sandbox has no network.
+ */
+export function sandboxConfig(
+  image: string,
+  sandboxDir: string,
+  limits: ContainerLimits,
+  labels: Record<string, string>,
+  egressNetwork?: string,
+): Docker.ContainerCreateOptions {
   return {
     Image: image,
     Cmd: ['/ec/h.sock', 'container', String(defaultOperatorLimits.defaultMemoryMb)],
     User: SANDBOX_USER,
     Env: [],
     WorkingDir: '/ec/app',
-    NetworkDisabled: true,
+    NetworkDisabled: !egressNetwork,
     Labels: labels,
     HostConfig: {
       Binds: [`${sandboxDir}:/ec:ro`],
-      NetworkMode: 'none',
+      NetworkMode: egressNetwork ?? 'none',
+      // The egress rules are IPv4 rules; with IPv6 off, no IPv6 address is reached around them.
+      ...(egressNetwork && { Sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1' } }),
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${limits.tmpfsMb}m,uid=65534,gid=65534,mode=1700` },
       Memory: limits.memoryMb * 1024 * 1024,
@@ -76,8 +92,11 @@ export class ContainerLauncher implements SandboxLauncher {
     this.#options = options;
   }
 
-  async launch(): Promise<Sandbox> {
-    const { docker, image, limits } = this.#options;
+  /** Starts a container of the base image, or of the image a variant (variantFor) names, with the network `kind` asks for. */
+  async launch(kind: SandboxKind): Promise<Sandbox> {
+    const { docker, limits } = this.#options;
+    const image = kind.variant ?? this.#options.image;
+    const egressNetwork = kind.network === 'egress' ? await this.#options.egress.ensure() : undefined;
     const owner = await this.#self();
     const { id, dir, appDir } = await makeSandboxDir(ownerRunDir(this.#options.runDir, owner));
     const rendezvous = await openRendezvous(dir);
@@ -88,7 +107,7 @@ export class ContainerLauncher implements SandboxLauncher {
       await rm(dir, { recursive: true, force: true });
     };
     try {
-      container = await docker.createContainer({ name: `edgecourier-${id}`, ...sandboxConfig(image, dir, limits, ownerLabels(owner)) });
+      container = await docker.createContainer({ name: `edgecourier-${id}`, ...sandboxConfig(image, dir, limits, ownerLabels(owner), egressNetwork) });
       await container.start();
       const socket = await rendezvous.connected(START_TIMEOUT_MS);
       const started = container;
@@ -101,11 +120,16 @@ export class ContainerLauncher implements SandboxLauncher {
     }
   }
 
+  async variantFor(depsDir: string): Promise<string | undefined> {
+    return this.#options.imageFor?.(depsDir);
+  }
+
   /** Removes the containers and folders of sandboxes whose starter is gone, this process's predecessor's among them. */
   async cleanup(): Promise<void> {
     const owner = await this.#self();
     await removeOrphanSandboxes(this.#options.docker, owner);
     await removeDeadSandboxDirs(ownerRunDir(this.#options.runDir, owner));
+    await this.#options.egress.cleanup();
   }
 
   #self(): Promise<SandboxOwner> {

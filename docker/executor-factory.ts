@@ -51,7 +51,7 @@ export async function createExecutor(settings: ExecutorSettings = {}): Promise<E
   ]);
   const docker = await ensureEngine({ log });
   const image = await ensureBaseImage(docker, harness, { log });
-  const executor = new DockerExecutor({ docker, image, runDir, installer, ...pool });
+  const executor = new DockerExecutor({ docker, image, runDir, installer, log, ...pool });
   await executor.start();
   return { executor, pool: executor, installer, kind: 'docker' };
 }

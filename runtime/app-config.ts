@@ -33,10 +33,14 @@ const endpointConfigSchema = z.strictObject({
   public: z.boolean().optional(),
 });
 
+/** Outbound network for the app's sandboxes; without it they have none (docs/sandbox.md#network). */
+const networkConfigSchema = z.strictObject({ egress: z.boolean() });
+
 export const appConfigSchema = z.strictObject({
   name: z.string().min(1).max(100).optional(),
   description: z.string().max(2000).optional(),
   endpoints: z.array(endpointConfigSchema).optional(),
+  network: networkConfigSchema.optional(),
   functions: z
     .record(
       z.string().regex(functionNamePattern, 'function names start with a letter and hold only letters, digits, - and _ (at most 64)'),

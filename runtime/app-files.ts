@@ -1,70 +1,137 @@
 /**
- * @module What an app folder may hold as files, wherever it is kept (a folder, the cloud's store, an upload): the size
- * caps, the names the runtime passes over, which relative paths are files of an app and which of them are functions.
+ * @module Lists the files of an app folder that reach its sandbox: every file but the ignored names, within the
+ * caps, none from outside the folder, each with the hash of its bytes.
  */
-import { functionNamePattern } from './app-config.ts';
+import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { EdgeError } from '../base/errors.ts';
 
-/** The largest one file of an app may be. */
-export const MAX_APP_FILE_BYTES = 10 * 1024 * 1024;
-/** The most all files of an app may hold together (its installed dependencies are not counted). */
-export const MAX_APP_BYTES = 50 * 1024 * 1024;
-/** The most files an app may hold, functions included. */
-export const MAX_APP_FILES = 2000;
-/** The longest relative path of a file, in UTF-8 bytes. */
-export const MAX_APP_PATH_BYTES = 256;
-
-/** Files directly under `functions/` with these extensions are functions, named by the rest of the file name. */
-export const FUNCTION_LANGUAGES = ['js', 'mjs', 'ts'] as const;
-export type FunctionLanguage = (typeof FUNCTION_LANGUAGES)[number];
+/** What one app may hold, so that loading, hashing and copying it into a sandbox stay cheap. */
+export const APP_CAPS = { files: 2000, totalBytes: 50 * 1024 * 1024, fileBytes: 10 * 1024 * 1024 };
 
 /**
- * Top-level names that are not the app's own files: the installed dependencies, and a folder app's request and result
- * files. Besides these, every name starting with a dot (`.git`, `.env`, `.DS_Store`) is passed over wherever it is.
+ * Folders at the app's top that are not part of it: packages the host installs itself, and the courier's
+ * requests and results, which change with every call. Names starting with a dot (.git, .DS_Store, editors'
+ * and sync clients' own files) are left out at every depth.
  */
-export const IGNORED_TOP_LEVEL = ['node_modules', 'requests', 'results'] as const;
+export const IGNORED_AT_TOP: ReadonlySet<string> = new Set(['node_modules', 'results', 'requests']);
 
-/** True when `path` (relative, `/`-separated) is one the runtime passes over: a dot name anywhere, or an ignored top-level name. */
-export function isIgnoredPath(path: string): boolean {
-  const segments = path.split('/');
-  return segments.some((segment) => segment.startsWith('.')) || (IGNORED_TOP_LEVEL as readonly string[]).includes(segments[0]!);
+/** One file of an app. */
+export interface AppFile {
+  /** Relative to the app folder, with `/` between folders. */
+  path: string;
+  /** Its real path on the host, inside the app folder. */
+  hostPath: string;
+  size: number;
+  /** sha256 of its bytes, hex. */
+  sha256: string;
+  /** Readable by every user: the sandbox, run as an unprivileged user, may share the host's file (a hard link). */
+  readableByAll: boolean;
+  /** The bytes as text, for the files the caller asked to keep (function sources, TypeScript). */
+  text?: string;
+  /** For a `.ts` file: the ES module it compiles to, which the sandbox holds in its place. */
+  compiled?: string;
 }
 
-/** Characters no path may hold: control characters, and `\`, which is a separator on Windows. */
-const UNSAFE = /[\u0000-\u001f\u007f\\]/;
+interface Walk {
+  appDir: string;
+  warnings: string[];
+  /** Called for each file the app holds, in folder order. */
+  onFile: (path: string, hostPath: string, info: Stats) => Promise<void> | void;
+}
+
+interface Listing {
+  keepText: (path: string) => boolean;
+  files: AppFile[];
+  totalBytes: number;
+}
+
+const MB = 1024 * 1024;
 
 /**
- * Why `path` cannot name a file of an app, or undefined when it can: a relative path of plain segments separated by
- * `/`, none empty, `.` or `..`, none a dot name, not under an ignored top-level name, at most MAX_APP_PATH_BYTES bytes.
- * @example appPathProblem('templates/page.html') // undefined
+ * The app's files, sorted by path. Throws EdgeError INVALID_APP when a link points outside the folder or a cap is
+ * passed; names that are neither file nor folder (sockets, pipes) are passed over with a warning.
+ * @example const files = await listAppFiles('/apps/shop', (path) => path.endsWith('.ts'), warnings)
  */
-export function appPathProblem(path: string): string | undefined {
-  if (path === '') return 'a file path is empty';
-  if (Buffer.byteLength(path) > MAX_APP_PATH_BYTES) return `a file path is at most ${MAX_APP_PATH_BYTES} bytes`;
-  if (UNSAFE.test(path)) return 'a file path holds no control characters and no "\\" (separate folders with "/")';
-  if (path.startsWith('/')) return 'a file path is relative to the app folder: it does not start with "/"';
-  const segments = path.split('/');
-  if (segments.some((segment) => segment === '')) return 'a file path has no empty segments ("//" or a "/" at the end)';
-  if (segments.some((segment) => segment === '.' || segment === '..')) return 'a file path has no "." or ".." segments';
-  if (segments.some((segment) => segment.startsWith('.'))) return 'no name in a file path starts with "." (dot files are not part of an app)';
-  if ((IGNORED_TOP_LEVEL as readonly string[]).includes(segments[0]!))
-    return `${segments[0]}/ is not part of an app (${IGNORED_TOP_LEVEL.join(', ')} are passed over)`;
-  return undefined;
-}
-
-/** The function a path names: a file directly under `functions/` with a function extension. */
-export interface FunctionFile {
-  name: string;
-  language: FunctionLanguage;
+export async function listAppFiles(appDir: string, keepText: (path: string) => boolean, warnings: string[]): Promise<AppFile[]> {
+  const listing: Listing = { keepText, files: [], totalBytes: 0 };
+  await walkFolder({ appDir, warnings, onFile: (path, hostPath, info) => addFile(listing, path, hostPath, info.size, info.mode) }, appDir, '', [appDir]);
+  return listing.files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 /**
- * The function `path` holds, or undefined when it is no function file. A file beside the functions whose name cannot
- * be a function's (`functions/util.test.js`) is a plain file of the app, which the runtime does not list as a function.
- * @example functionFileOf('functions/greet.ts') // { name: 'greet', language: 'ts' }
+ * The same files' paths, sizes and modification times, without reading them: a cheap look that changes whenever
+ * an edit would change what listAppFiles finds. Stops counting past the file cap (loading then says so).
  */
-export function functionFileOf(path: string): FunctionFile | undefined {
-  const match = /^functions\/([^/]+)\.([^./]+)$/.exec(path);
-  const language = FUNCTION_LANGUAGES.find((candidate) => candidate === match?.[2]);
-  if (!match || !language || !functionNamePattern.test(match[1]!)) return undefined;
-  return { name: match[1]!, language };
+export async function appFileStamps(appDir: string): Promise<string> {
+  const stamps: string[] = [];
+  const onFile = (path: string, _hostPath: string, info: Stats) => {
+    if (stamps.length <= APP_CAPS.files) stamps.push(`${path}:${info.size}:${info.mtimeMs}`);
+  };
+  await walkFolder({ appDir, warnings: [], onFile }, appDir, '', [appDir]);
+  return stamps.sort().join('|');
+}
+
+/** A hash of every file's path and bytes, in path order: what a function's version covers. */
+export function treeHash(files: readonly AppFile[]): string {
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(`${file.path}\0${file.sha256}\0`);
+  return hash.digest('hex');
+}
+
+/** `ancestors` are the real folders being walked, so that a link to one of them cannot loop for ever. */
+async function walkFolder(walk: Walk, realDir: string, rel: string, ancestors: string[]): Promise<void> {
+  for (const entry of await readdir(realDir, { withFileTypes: true })) {
+    const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
+    if (entry.name.startsWith('.') || (rel === '' && IGNORED_AT_TOP.has(entry.name))) continue;
+    let real = join(realDir, entry.name);
+    if (entry.isSymbolicLink()) {
+      real = await realpath(real).catch(() => '');
+      if (real === '') {
+        walk.warnings.push(`${path}: skipped; it is a link to nothing`);
+        continue;
+      }
+      if (real !== walk.appDir && !real.startsWith(walk.appDir + sep))
+        throw new EdgeError('INVALID_APP', `${path} points outside the app folder; only files inside it are read`);
+    }
+    const info = await stat(real);
+    if (info.isDirectory()) {
+      if (ancestors.includes(real)) throw new EdgeError('INVALID_APP', `${path} is a link to a folder that holds it`);
+      await walkFolder(walk, real, path, [...ancestors, real]);
+    } else if (info.isFile()) {
+      await walk.onFile(path, real, info);
+    } else {
+      walk.warnings.push(`${path}: skipped; it is neither a file nor a folder`);
+    }
+  }
+}
+
+/** Caps are checked before reading: a huge file would fill memory. */
+async function addFile(walk: Listing, path: string, hostPath: string, size: number, mode: number): Promise<void> {
+  if (walk.files.length >= APP_CAPS.files) {
+    throw new EdgeError(
+      'INVALID_APP',
+      `the app has more than ${APP_CAPS.files} files, the most an app may hold (node_modules, results, requests and dot files are not counted)`,
+    );
+  }
+  if (size > APP_CAPS.fileBytes)
+    throw new EdgeError('INVALID_APP', `${path} is larger than ${APP_CAPS.fileBytes / MB} MB, the most one file of an app may hold`);
+  const bytes = await readFile(hostPath);
+  walk.totalBytes += bytes.length;
+  if (walk.totalBytes > APP_CAPS.totalBytes) {
+    throw new EdgeError(
+      'INVALID_APP',
+      `the app's files add up to more than ${APP_CAPS.totalBytes / MB} MB, the most an app may hold (node_modules is not counted)`,
+    );
+  }
+  walk.files.push({
+    path,
+    hostPath,
+    size: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    readableByAll: (mode & 0o004) !== 0,
+    ...(walk.keepText(path) ? { text: bytes.toString('utf8') } : {}),
+  });
 }

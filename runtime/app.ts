@@ -1,14 +1,22 @@
-/** @module Loads an app from its folder: app.json, package.json and one function per file, read without ever leaving the folder. */
+/**
+ * @module Loads an app from its folder: app.json, package.json, one function per file of functions/, and every other
+ * file a function may load, read without ever leaving the folder.
+ */
 import { createHash } from 'node:crypto';
-import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
+import { APP_CAPS, listAppFiles, treeHash, type AppFile } from './app-files.ts';
 import { appConfigSchema, defaultOperatorLimits, functionNamePattern, type AppConfig, type OperatorLimits } from './app-config.ts';
 import type { DependencyManifest } from './deps.ts';
 import { EdgeError } from '../base/errors.ts';
 import type { InvocationLimits } from './protocol.ts';
 import { describeIssues } from '../base/zod-issues.ts';
+import { parseObject } from './package-json.ts';
+import { exposeOpenWhiskMain } from './openwhisk-actions.ts';
+import { compileTypeScript } from './typescript.ts';
 
-const FUNCTION_EXTENSIONS = ['.js', '.mjs', '.ts'];
+/** A function is a file at the top of functions/; files in its subfolders are the functions' helpers. */
+const functionFile = /^functions\/[^/]+\.(?:js|mjs|cjs|ts)$/;
 const MAX_SOURCE_BYTES = 1024 * 1024;
 
 /** One function of a loaded app, ready to run. */
@@ -18,9 +26,7 @@ export interface FunctionSpec {
   file: string;
   /** The file as written. */
   source: string;
-  /** The ES module as it runs: TypeScript is already compiled. */
-  code: string;
-  /** Hash of the function's source and the app's dependency manifest. */
+  /** Hash of the function's name, every file of the app and the app's dependency manifest. */
   version: string;
   idempotent: boolean;
   public: boolean;
@@ -33,9 +39,11 @@ export interface FunctionSpec {
 export interface LoadedApp {
   name: string;
   dir: string;
-  /** Content version of the whole app: any change to code, dependencies or limits changes it. */
+  /** Content version of the whole app: any change to its files, dependencies or limits changes it. */
   id: string;
   functions: ReadonlyMap<string, FunctionSpec>;
+  /** Every file of the app, sorted by path: what its sandbox holds and its versions cover. */
+  files: readonly AppFile[];
   /** app.json as written (validated). */
   config: AppConfig;
   dependencies?: DependencyManifest;
@@ -85,47 +93,19 @@ async function readConfig(appDir: string): Promise<AppConfig> {
   return parsed.data;
 }
 
-async function listFunctionFiles(appDir: string, warnings: string[]): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  const real = await realpath(join(appDir, 'functions')).catch(() => undefined);
-  if (!real) return files;
-  if (!real.startsWith(appDir + sep)) throw new EdgeError('INVALID_APP', 'functions/ points outside the app folder');
-  for (const entry of (await readdir(real, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    const ext = extname(entry.name);
-    if (entry.name.startsWith('.') || !FUNCTION_EXTENSIONS.includes(ext) || entry.isDirectory()) continue;
-    const name = basename(entry.name, ext);
+function functionFiles(files: readonly AppFile[], warnings: string[]): Map<string, AppFile> {
+  const found = new Map<string, AppFile>();
+  for (const file of files.filter((candidate) => functionFile.test(candidate.path))) {
+    const name = basename(file.path, extname(file.path));
     if (!functionNamePattern.test(name)) {
-      warnings.push(`functions/${entry.name}: skipped; a function name starts with a letter and holds only letters, digits, - and _`);
+      warnings.push(`${file.path}: skipped; a function name starts with a letter and holds only letters, digits, - and _`);
       continue;
     }
-    const previous = files.get(name);
-    if (previous) throw new EdgeError('INVALID_APP', `function "${name}" is defined twice: ${previous} and functions/${entry.name}`);
-    files.set(name, `functions/${entry.name}`);
+    const previous = found.get(name);
+    if (previous) throw new EdgeError('INVALID_APP', `function "${name}" is defined twice: ${previous.path} and ${file.path}`);
+    found.set(name, file);
   }
-  return files;
-}
-
-/**
- * A function's version hashes only its own source, so it must not import other files of the app: an
- * edit there would leave stale cache entries. Shared code belongs in a local package.
- */
-const relativeImport = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"]\.{1,2}\//;
-
-async function compile(file: string, source: string): Promise<{ code: string; loadError?: string }> {
-  if (relativeImport.test(source)) {
-    return {
-      code: '',
-      loadError: `${file} imports another file of the app; a function file must be self-contained: put shared code in a local package ("dependencies": { "shared": "file:./shared" })`,
-    };
-  }
-  if (!file.endsWith('.ts')) return { code: source };
-  // Loaded only for TypeScript: esbuild takes a tenth of a second to load, which an app of JavaScript does without.
-  const { transform } = await import('esbuild');
-  try {
-    return { code: (await transform(source, { loader: 'ts', format: 'esm', target: 'node20', sourcefile: file })).code };
-  } catch (error) {
-    return { code: '', loadError: `${file} does not compile: ${(error as Error).message}` };
-  }
+  return found;
 }
 
 function limitsFor(config: AppConfig, name: string, limits: OperatorLimits): InvocationLimits {
@@ -139,7 +119,7 @@ function limitsFor(config: AppConfig, name: string, limits: OperatorLimits): Inv
 async function readManifest(appDir: string): Promise<DependencyManifest | undefined> {
   const packageJson = await readInside(appDir, 'package.json');
   if (packageJson === undefined) return undefined;
-  const packageLock = await readInside(appDir, 'package-lock.json', 64 * MAX_SOURCE_BYTES);
+  const packageLock = await readInside(appDir, 'package-lock.json', APP_CAPS.fileBytes);
   return packageLock === undefined ? { appDir, packageJson } : { appDir, packageJson, packageLock };
 }
 
@@ -155,28 +135,34 @@ export async function loadApp(dir: string, options: LoadAppOptions): Promise<Loa
   if (!(await lstat(appDir)).isDirectory()) throw new EdgeError('INVALID_APP', `${dir} is not a folder`);
   const warnings: string[] = [];
   const config = await readConfig(appDir);
-  const files = await listFunctionFiles(appDir, warnings);
+  const files = await listAppFiles(appDir, (path) => functionFile.test(path) || path.endsWith('.ts'), warnings);
+  const sources = functionFiles(files, warnings);
   for (const name of Object.keys(config.functions ?? {})) {
-    if (!files.has(name)) throw new EdgeError('INVALID_APP', `app.json: functions.${name}: there is no functions/${name}.js, .mjs or .ts`);
+    if (!sources.has(name)) throw new EdgeError('INVALID_APP', `app.json: functions.${name}: there is no functions/${name}.js, .mjs, .cjs or .ts`);
   }
   const dependencies = await readManifest(appDir);
   const depsKey = dependencies ? await options.dependencyKey(dependencies) : '';
+  const compileErrors = await compileTypeScript(files);
+  const packageType = dependencies && parseObject(dependencies.packageJson, 'package.json', appDir).type;
+  exposeOpenWhiskMain(sources.values(), typeof packageType === 'string' ? packageType : undefined);
+  // A function can load any file of the app, so its version covers them all: an edited template or helper
+  // never serves a stale cache entry.
+  const tree = treeHash(files);
   const functions = new Map<string, FunctionSpec>();
-  for (const [name, file] of files) {
-    const source = (await readInside(appDir, file)) ?? '';
-    const compiled = await compile(file, source);
+  for (const [name, file] of sources) {
     const own = config.functions?.[name];
+    const loadError = compileErrors.get(file.path);
     functions.set(name, {
       name,
-      file,
-      source,
-      ...compiled,
-      version: sha256(name, source, depsKey),
+      file: file.path,
+      source: file.text ?? '',
+      version: sha256(name, tree, depsKey),
       idempotent: own?.idempotent ?? false,
       public: own?.public ?? false,
       limits: limitsFor(config, name, limits),
+      ...(loadError ? { loadError } : {}),
     });
   }
-  const id = sha256(basename(appDir), depsKey, ...[...functions.values()].map((f) => `${f.version}:${f.limits.timeoutMs}:${f.limits.memoryMb}`));
-  return { name: basename(appDir), dir: appDir, id, functions, config, ...(dependencies ? { dependencies } : {}), warnings };
+  const id = sha256(basename(appDir), depsKey, tree, ...[...functions.values()].map((f) => `${f.name}:${f.limits.timeoutMs}:${f.limits.memoryMb}`));
+  return { name: basename(appDir), dir: appDir, id, functions, files, config, ...(dependencies ? { dependencies } : {}), warnings };
 }

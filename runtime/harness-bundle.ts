@@ -14,7 +14,7 @@ const sharedFiles = ['protocol.ts', 'framing.ts', 'line-reader.ts', 'text-caps.t
 /** Where the build puts the harness beside the compiled program. */
 export const prebuiltHarnessDir = join(packageRoot, 'dist', 'harness');
 
-/** A built harness: `dir` holds `harness.mjs` and `worker.mjs`; `hash` names its source content. */
+/** A built harness: `dir` holds `harness.mjs`, `worker.mjs` and `module-hooks.mjs`; `hash` names its source content. */
 export interface HarnessBundle {
   dir: string;
   hash: string;
@@ -36,13 +36,13 @@ export async function harnessSourceHash(): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Compiles the harness sources into `harness.mjs` and `worker.mjs`, without writing them. */
+/** Compiles the harness sources into `harness.mjs`, `worker.mjs` and `module-hooks.mjs`, without writing them. */
 export async function compileHarness(): Promise<HarnessFiles> {
   // Loaded here: the compiled program never compiles its own harness, and esbuild takes a tenth of a second to load.
   const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: packageRoot,
-    entryPoints: [join(sourceDir, 'harness.ts'), join(sourceDir, 'worker.ts')],
+    entryPoints: ['harness.ts', 'worker.ts', 'module-hooks.ts'].map((name) => join(sourceDir, name)),
     outdir: sourceDir,
     outExtension: { '.js': '.mjs' },
     bundle: true,

@@ -15,9 +15,34 @@ export interface Sandbox {
   kill(): Promise<void>;
 }
 
-/** Starts sandboxes: containers for the DockerExecutor, child processes for the ProcessExecutor. */
+/**
+ * The network a sandbox has: none (the default), or egress, for apps that declare it in app.json: outside
+ * addresses, never the host or another sandbox, and private or link-local ranges only where the operator allows
+ * them (docs/sandbox.md#network).
+ */
+export type SandboxNetwork = 'none' | 'egress';
+
+/** What a sandbox is started as: its network, and the launcher's variant (see variantFor) when the app needs one. */
+export interface SandboxKind {
+  network: SandboxNetwork;
+  variant?: string;
+}
+
+/** The kind the pool pre-starts before it knows the app. */
+export const plainSandbox: SandboxKind = { network: 'none' };
+
+export const sameKind = (a: SandboxKind, b: SandboxKind): boolean => a.network === b.network && a.variant === b.variant;
+
+/** Starts sandboxes: containers for the DockerExecutor, child processes for the ProcessExecutor (which have the host's network whatever is asked). */
 export interface SandboxLauncher {
-  launch(): Promise<Sandbox>;
+  /** Starts a sandbox of `kind`: a plain one (no network, no variant) is what the pool pre-starts. */
+  launch(kind: SandboxKind): Promise<Sandbox>;
+  /**
+   * The variant of sandbox that runs the dependencies installed in `depsDir`, or undefined when a plain one does
+   * (pre-started sandboxes are plain): for containers, an image with the host libraries their native modules load.
+   * Throws a catalogue error when no sandbox could run them. Without this method every sandbox runs every app.
+   */
+  variantFor?(depsDir: string): Promise<string | undefined>;
   /** Removes what an earlier run that ended abruptly left behind. */
   cleanup(): Promise<void>;
 }

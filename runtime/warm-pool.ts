@@ -11,7 +11,7 @@ import { EdgeError } from '../base/errors.ts';
 import type { CallHandler, CallSite, ExecutionOutcome, ExecutionRequest, Executor } from './executor.ts';
 import { materializeApp } from './materialize.ts';
 import { FairShares } from './fair-shares.ts';
-import type { Sandbox, SandboxLauncher } from './sandbox.ts';
+import { plainSandbox, sameKind, type Sandbox, type SandboxKind, type SandboxLauncher, type SandboxNetwork } from './sandbox.ts';
 
 /** A call waits this long for a place before it is answered BUSY: long enough for a burst, short of any caller's patience. */
 const DEFAULT_MAX_WAIT_MS = 10_000;
@@ -58,6 +58,8 @@ const realClock: PoolClock = {
 /** A sandbox, started or starting, and the app it serves once claimed. */
 interface Slot {
   sandbox?: Sandbox;
+  /** What it was started as: plain (pre-started), or with the network and variant an app needs. */
+  kind: SandboxKind;
   ready: Promise<Sandbox>;
   appId?: string;
   appDir?: string;
@@ -69,6 +71,7 @@ interface Slot {
 interface Waiter {
   app: LoadedApp;
   depsDir: string | undefined;
+  variant: string | undefined;
   resolve: (slot: Slot) => void;
   reject: (error: EdgeError) => void;
   timer: NodeJS.Timeout;
@@ -78,6 +81,13 @@ interface Waiter {
 function leastRecentlyUsedIdle(slots: Slot[]): Slot | undefined {
   return slots.filter((s) => s.inFlight === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
 }
+
+/**
+ * The sandbox an app needs: egress when its app.json declares it, and the launcher's variant for its dependencies.
+ * Pre-started sandboxes are plain, so an app needing either never takes one.
+ */
+const networkOf = (app: LoadedApp): SandboxNetwork => (app.config.network?.egress ? 'egress' : 'none');
+const kindOf = (app: LoadedApp, variant: string | undefined): SandboxKind => ({ network: networkOf(app), ...(variant && { variant }) });
 
 /** Whose calls these are when the caller does not say: one owner, as on a caller's own machine. */
 const DEFAULT_OWNER = 'default';
@@ -139,7 +149,7 @@ export class WarmPool implements Executor {
         t: 'invoke' as const,
         id: randomUUID(),
         fn: fn.name,
-        file: `${sandbox.appPath}/functions/${fn.name}.mjs`,
+        file: `${sandbox.appPath}/${fn.file}`,
         input: request.input,
         ...fn.limits,
         ...(caller ? { parent: caller.invocation } : {}),
@@ -207,15 +217,16 @@ export class WarmPool implements Executor {
   async #admit(app: LoadedApp, owner: string): Promise<Slot> {
     if (this.#closed) throw new EdgeError('EXECUTOR_CLOSED', 'the executor is shutting down');
     const depsDir = app.dependencies ? await this.#options.installer.ensure(app.dependencies) : undefined;
+    const variant = depsDir === undefined ? undefined : await this.#options.launcher.variantFor?.(depsDir);
     if (this.#closed) throw new EdgeError('EXECUTOR_CLOSED', 'the executor is shutting down');
-    const slot = this.#shares.mayStart(owner) ? this.#acquire(app, depsDir) : undefined;
+    const slot = this.#shares.mayStart(owner) ? this.#acquire(app, depsDir, variant) : undefined;
     if (slot) {
       this.#shares.started(owner);
       return slot;
     }
     const maxWaitMs = this.#options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { app, depsDir, resolve, reject, timer: undefined! };
+      const waiter: Waiter = { app, depsDir, variant, resolve, reject, timer: undefined! };
       if (!this.#shares.wait(owner, waiter)) {
         reject(
           new EdgeError(
@@ -234,16 +245,18 @@ export class WarmPool implements Executor {
 
   #leastBusy(app: LoadedApp, limit: number): Slot | undefined {
     let best: Slot | undefined;
+    const network = networkOf(app);
     for (const slot of this.#slots) {
       // The same content in two folders (two users' apps, two roots' apps) never shares a sandbox: /tmp and module state are the app's own.
-      if (slot.appId !== app.id || slot.appDir !== app.dir || slot.retiring || slot.inFlight >= limit) continue;
+      // Nor does an app whose app.json changed its network keep a sandbox of the other kind.
+      if (slot.appId !== app.id || slot.appDir !== app.dir || slot.kind.network !== network || slot.retiring || slot.inFlight >= limit) continue;
       if (!best || slot.inFlight < best.inFlight) best = slot;
     }
     if (best) best.inFlight++;
     return best;
   }
 
-  #acquire(app: LoadedApp, depsDir: string | undefined): Slot | undefined {
+  #acquire(app: LoadedApp, depsDir: string | undefined, variant: string | undefined): Slot | undefined {
     const own = this.#leastBusy(app, this.#options.concurrency);
     if (own) return own;
     // A sandbox has one CPU: more of them for one app than the machine has cores only adds contention.
@@ -254,13 +267,15 @@ export class WarmPool implements Executor {
       if (!idle) return undefined;
       this.#detach(idle);
     }
-    let slot = this.#slots.find((s) => !s.appId && !s.retiring);
+    const kind = kindOf(app, variant);
+    let slot = this.#slots.find((s) => !s.appId && !s.retiring && sameKind(s.kind, kind));
     if (!slot && this.#slots.length >= this.#options.maxSandboxes) {
-      const idle = leastRecentlyUsedIdle(this.#slots.filter((s) => s.appId));
+      // A pre-started sandbox that this app cannot take (another network or variant) may make room for one it can.
+      const idle = leastRecentlyUsedIdle(this.#slots.filter((s) => s.appId || !sameKind(s.kind, kind)));
       if (!idle) return undefined;
       this.#detach(idle);
     }
-    slot ??= this.#launch();
+    slot ??= this.#launch(kind);
     slot.appId = app.id;
     slot.appDir = app.dir;
     slot.inFlight = 1;
@@ -273,8 +288,8 @@ export class WarmPool implements Executor {
     return slot;
   }
 
-  #launch(): Slot {
-    const slot: Slot = { ready: this.#options.launcher.launch(), inFlight: 0, lastUsed: this.#clock.now(), retiring: false };
+  #launch(kind: SandboxKind = plainSandbox): Slot {
+    const slot: Slot = { ready: this.#options.launcher.launch(kind), kind, inFlight: 0, lastUsed: this.#clock.now(), retiring: false };
     slot.ready.then(
       (sandbox) => {
         this.#launchFailures = 0;
@@ -287,7 +302,8 @@ export class WarmPool implements Executor {
         if (this.#closed) void sandbox.kill();
       },
       () => {
-        this.#launchFailures++;
+        // Only a failed start of a plain sandbox says something of the pre-started ones (not EGRESS_UNAVAILABLE, not a variant's).
+        if (sameKind(kind, plainSandbox)) this.#launchFailures++;
         this.#remove(slot);
       },
     );
@@ -342,7 +358,7 @@ export class WarmPool implements Executor {
     this.#pumping = true;
     try {
       this.#shares.serve((waiter) => {
-        const slot = this.#acquire(waiter.app, waiter.depsDir);
+        const slot = this.#acquire(waiter.app, waiter.depsDir, waiter.variant);
         if (!slot) return false;
         clearTimeout(waiter.timer);
         waiter.resolve(slot);

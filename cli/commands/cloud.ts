@@ -6,6 +6,7 @@ import type { CloudSettings } from '../../cloud/main.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { fail } from '../output.ts';
 import { positiveInt } from '../numbers.ts';
+import { egressAllowOption } from '../egress-allow.ts';
 import { registerOperators } from './operators.ts';
 
 export interface ServiceOptions {
@@ -16,6 +17,7 @@ export interface ServiceOptions {
   smtpUrl?: string;
   trustProxy?: number | string;
   local?: boolean;
+  egressAllow?: string[];
 }
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -52,6 +54,7 @@ export function addServiceOptions(command: Command, dataDefault: string): Comman
       'behind a TLS proxy: believe X-Forwarded-For and -Proto from these proxies (addresses, subnets, loopback, or a number of hops), for per-client limits and Secure cookies',
       trustProxy,
     )
+    .addOption(egressAllowOption())
     .addOption(new Option('--local', 'run functions as plain processes instead of Docker containers: NO SANDBOX'));
 }
 
@@ -96,7 +99,7 @@ export function registerCloud(program: Command): void {
       ]);
       const logger = pino();
       try {
-        const executor = await createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });
+        const executor = await createExecutor({ local: options.local ?? false, egressAllow: options.egressAllow, log: (line) => logger.info(line) });
         const cloud = await startCloud({ ...cloudSettings(options), executor, logger });
         const runs = await serveRuns({ ...executor, executor: cloud.observability.executor, logger });
         stopOnSignal(logger, [() => runs.close(), () => cloud.close(), () => executor.executor.close()]);

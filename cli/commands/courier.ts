@@ -10,6 +10,7 @@ import type { ExecutorBundle } from '../../docker/executor-factory.ts';
 import { defaultStateDir } from '../../base/paths.ts';
 import { readPrivateFile } from '../../base/private-file.ts';
 import { cloudClient } from '../cloud-client.ts';
+import { egressAllowOption } from '../egress-allow.ts';
 import { stopOnSignal } from '../lifecycle.ts';
 import { nonNegativeInt, positiveInt } from '../numbers.ts';
 import { fail } from '../output.ts';
@@ -31,6 +32,7 @@ interface CourierOptions {
   metricsPort?: number;
   metricsHost: string;
   local?: boolean;
+  egressAllow?: string[];
 }
 
 /** The folder the courier serves: a local one, or a remote one mirrored through a back end. */
@@ -115,6 +117,7 @@ export function registerCourier(program: Command): void {
     .addOption(retryForOption())
     .option('--metrics-port <port>', 'serve GET /metrics (Prometheus) and GET /healthz on this port, e.g. 9464 (default: none)', positiveInt)
     .option('--metrics-host <address>', 'address for --metrics-port; 0.0.0.0 lets other machines scrape it', '127.0.0.1')
+    .addOption(egressAllowOption())
     .addOption(new Option('--local', 'run functions as plain processes instead of Docker containers: NO SANDBOX'))
     .addHelpText(
       'after',
@@ -139,7 +142,7 @@ export function registerCourier(program: Command): void {
       try {
         const given = [options.root, options.dropbox, options.onedrive, options.cloud].filter((value) => value !== undefined);
         if (given.length !== 1) throw new EdgeError('INVALID_INPUT', 'give exactly one of --root <dir>, --dropbox <path>, --onedrive <path> and --cloud <url>');
-        const startExecutor = () => createExecutor({ local: options.local ?? false, log: (line) => logger.info(line) });
+        const startExecutor = () => createExecutor({ local: options.local ?? false, egressAllow: options.egressAllow, log: (line) => logger.info(line) });
         if (options.cloud) {
           // Read before anything starts, so that a bad token file fails at once.
           const token = await fleetToken(options);

@@ -18,7 +18,7 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('Run <function> of the app in <appDir> and print the response as JSON.')
-    .argument('<appDir>', 'the app folder: app.json, package.json, functions/<name>.js|.mjs|.ts')
+    .argument('<appDir>', 'the app folder: app.json, package.json, functions/<name>.js|.mjs|.cjs|.ts and the files they load')
     .argument('<function>', 'the function to run')
     .option('-i, --input <json>', 'the input: inline JSON, or @file holding it', 'null')
     .option('--cache <file>', 'cache entries an earlier response returned (its "cache" field)')

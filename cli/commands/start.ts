@@ -60,7 +60,11 @@ export function registerStart(program: Command): void {
         const sync = join(data, 'sync');
         await seedSyncFolder(sync);
         process.stderr.write('edgecourier: starting (the first start installs Docker and builds the base image; this can take a minute)\n');
-        const executor = await createExecutor({ local: options.local ?? false, log: (line) => process.stderr.write(`edgecourier: ${line}\n`) });
+        const executor = await createExecutor({
+          local: options.local ?? false,
+          egressAllow: options.egressAllow,
+          log: (line) => process.stderr.write(`edgecourier: ${line}\n`),
+        });
         const cloud = await startCloud({ ...cloudSettings(options), executor, logger });
         // One process, one registry: the courier counts on the cloud's, served at the cloud's /metrics.
         const courier = await startCourier({

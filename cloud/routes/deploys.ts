@@ -1,6 +1,6 @@
 /** @module Deploys: the bytes of an app's files uploaded one by one, then the whole app made or replaced from them at once. */
 import { z } from 'zod';
-import { MAX_APP_FILE_BYTES, MAX_APP_FILES } from '../../runtime/app-files.ts';
+import { APP_CAPS } from '../../runtime/app-files.ts';
 import { appFilePathSchema, appNameSchema, sha256Schema } from '../app-schemas.ts';
 import type { CloudDeps } from '../deps.ts';
 import { presentApp } from '../present.ts';
@@ -8,8 +8,7 @@ import { route, type Route } from '../route.ts';
 
 const deploySchema = z.strictObject({
   name: appNameSchema,
-  // app.json and package.json are not counted among an app's files.
-  files: z.array(z.strictObject({ path: appFilePathSchema, sha256: sha256Schema })).max(MAX_APP_FILES + 2),
+  files: z.array(z.strictObject({ path: appFilePathSchema, sha256: sha256Schema })).max(APP_CAPS.files),
 });
 
 /**
@@ -24,7 +23,7 @@ export function deployRoutes(deps: Pick<CloudDeps, 'deploys' | 'publicUrl'>): Ro
       summary: 'Upload the bytes of a file for a deploy; kept for an hour, for you alone',
       auth: 'user',
       params: z.object({ sha256: sha256Schema }),
-      raw: { maxBytes: MAX_APP_FILE_BYTES },
+      raw: { maxBytes: APP_CAPS.fileBytes },
       answers: { 201: '`{ sha256, size, expiresAt }`' },
       errors: ['QUOTA_EXCEEDED'],
       async handle({ caller: { user }, params: { sha256 }, bytes }, _req, res) {

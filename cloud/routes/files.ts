@@ -2,7 +2,7 @@
 import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { MAX_APP_FILE_BYTES } from '../../runtime/app-files.ts';
+import { APP_CAPS } from '../../runtime/app-files.ts';
 import { appFilePathSchema } from '../app-schemas.ts';
 import type { CloudDeps } from '../deps.ts';
 import { route, type Route } from '../route.ts';
@@ -47,7 +47,7 @@ export function fileRoutes(deps: Pick<CloudDeps, 'files'>): Route[] {
       summary: 'Create or replace a file of an app with the bytes of the body',
       auth: 'user',
       params: fileParams,
-      raw: { maxBytes: MAX_APP_FILE_BYTES },
+      raw: { maxBytes: APP_CAPS.fileBytes },
       answers: { 201: '`{ path, size, sha256 }` of the new file', 200: '`{ path, size, sha256 }` of the replaced file' },
       errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
       async handle({ caller: { user }, params: { appId, path }, bytes }, _req, res) {

@@ -1,7 +1,7 @@
 /** @module An app's functions: put, listed, read and deleted by the owner, test-invoked whether the app runs or not, and their recent logs. */
 import { z } from 'zod';
 import { functionNamePattern } from '../../runtime/app-config.ts';
-import { FUNCTION_LANGUAGES } from '../../runtime/app-files.ts';
+import { FUNCTION_LANGUAGES } from '../../runtime/app-paths.ts';
 import type { ErrorCode } from '../../base/errors.ts';
 import { cloudFunctionSettings, MAX_CODE_BYTES } from '../app-schemas.ts';
 import type { CloudDeps } from '../deps.ts';

@@ -3,7 +3,7 @@
  * of the bytes a deploy names, held for their uploader for an hour.
  */
 import { EdgeError } from '../../base/errors.ts';
-import { MAX_APP_BYTES, MAX_APP_FILE_BYTES, MAX_APP_FILES } from '../../runtime/app-files.ts';
+import { APP_CAPS } from '../../runtime/app-files.ts';
 import { describeEntry, renderTree } from '../app-tree.ts';
 import type { BlobHolder, BlobStore } from '../blob-store.ts';
 import type { AppRecord } from '../data.ts';
@@ -103,10 +103,10 @@ export function deployService(deps: DeployServiceDeps): DeployService {
       count++;
       bytes += upload.size;
     }
-    if (count > MAX_APP_FILES || bytes > MAX_APP_BYTES)
+    if (count > APP_CAPS.files || bytes > APP_CAPS.totalBytes)
       throw new EdgeError(
         'QUOTA_EXCEEDED',
-        `your uploads not yet deployed would be ${count} files of ${bytes} bytes; at most ${MAX_APP_FILES} files of ${MAX_APP_BYTES} bytes wait for a deploy (an hour each)`,
+        `your uploads not yet deployed would be ${count} files of ${bytes} bytes; at most ${APP_CAPS.files} files of ${APP_CAPS.totalBytes} bytes wait for a deploy (an hour each)`,
       );
   };
 
@@ -182,8 +182,8 @@ export function deployService(deps: DeployServiceDeps): DeployService {
       try {
         const ref = await holder.receive(
           body,
-          MAX_APP_FILE_BYTES,
-          () => new EdgeError('PAYLOAD_TOO_LARGE', `a file may be at most ${MAX_APP_FILE_BYTES} bytes`),
+          APP_CAPS.fileBytes,
+          () => new EdgeError('PAYLOAD_TOO_LARGE', `a file may be at most ${APP_CAPS.fileBytes} bytes`),
         );
         if (ref.sha256 !== sha256) throw new EdgeError('INVALID_INPUT', `the body's SHA-256 is ${ref.sha256}, not ${sha256} as the path says`);
         assertRoom(stagedOf(ownerId), sha256, ref.size);

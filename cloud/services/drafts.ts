@@ -6,9 +6,11 @@ import { z } from 'zod';
 import { EdgeError } from '../../base/errors.ts';
 import { describeIssues } from '../../base/zod-issues.ts';
 import { appConfigSchema } from '../../runtime/app-config.ts';
-import { appPathProblem, functionFileOf, MAX_APP_BYTES, MAX_APP_FILES, type FunctionLanguage } from '../../runtime/app-files.ts';
+import { APP_CAPS } from '../../runtime/app-files.ts';
+import { appPathProblem, functionFileOf, type FunctionLanguage } from '../../runtime/app-paths.ts';
 import { assertRegistryOnly } from '../../runtime/registry-only.ts';
 import { cloudFunctionSettings, endpointPathSchema, MAX_APP_JSON_BYTES, MAX_CODE_BYTES, packageJsonSchema } from '../app-schemas.ts';
+import { renderTree } from '../app-tree.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import { newId } from '../ids.ts';
 import type { AppStore } from '../stores/apps.ts';
@@ -125,16 +127,20 @@ export function applyAppJson(draft: AppRecord, text: string, at: string): void {
   draft.description = config.description ?? '';
 }
 
-/** Refuses a draft past an app's caps: how many files (functions included) and how many bytes they hold together. */
+/**
+ * Refuses a draft past the runtime's caps on an app (runtime/app-files.ts): how many files, every one of its folder
+ * counted (functions, app.json and package.json too), and how many bytes they hold together.
+ */
 export function assertFits(draft: AppRecord): void {
-  const count = draft.files.length + draft.functions.length;
-  if (count > MAX_APP_FILES)
-    throw new EdgeError('QUOTA_EXCEEDED', `app "${draft.name}" would hold ${count} files; an app holds at most ${MAX_APP_FILES}, functions included`);
-  let bytes = 0;
-  for (const file of draft.files) bytes += file.size;
-  for (const fn of draft.functions) bytes += Buffer.byteLength(fn.code);
-  if (bytes > MAX_APP_BYTES)
-    throw new EdgeError('QUOTA_EXCEEDED', `app "${draft.name}" would hold ${bytes} bytes of files; an app holds at most ${MAX_APP_BYTES} (50 MiB)`);
+  const tree = renderTree(draft, 'owner');
+  if (tree.length > APP_CAPS.files)
+    throw new EdgeError(
+      'QUOTA_EXCEEDED',
+      `app "${draft.name}" would hold ${tree.length} files; an app holds at most ${APP_CAPS.files}, app.json and functions included`,
+    );
+  const bytes = tree.reduce((sum, entry) => sum + ('blob' in entry ? entry.blob.size : Buffer.byteLength(entry.text)), 0);
+  if (bytes > APP_CAPS.totalBytes)
+    throw new EdgeError('QUOTA_EXCEEDED', `app "${draft.name}" would hold ${bytes} bytes of files; an app holds at most ${APP_CAPS.totalBytes} (50 MiB)`);
 }
 
 /** Makes the record what the draft is and saves it; when the save fails the record is as it was. */

@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { EdgeError } from '../../base/errors.ts';
-import { MAX_APP_FILE_BYTES } from '../../runtime/app-files.ts';
+import { APP_CAPS } from '../../runtime/app-files.ts';
 import { describeEntry, renderTree, type TreeFile } from '../app-tree.ts';
 import type { BlobHolder, BlobStore } from '../blob-store.ts';
 import type { AppFileRecord, AppRecord } from '../data.ts';
@@ -69,7 +69,7 @@ export function fileService(deps: FileServiceDeps): FileService {
   const now = deps.now ?? Date.now;
 
   const receive = async (path: string, kind: PathKind, body: AsyncIterable<Uint8Array>, holder: BlobHolder): Promise<Received> => {
-    if (kind.kind === 'file') return { kind: 'file', file: { path, ...(await holder.receive(body, MAX_APP_FILE_BYTES, tooLarge(path, MAX_APP_FILE_BYTES))) } };
+    if (kind.kind === 'file') return { kind: 'file', file: { path, ...(await holder.receive(body, APP_CAPS.fileBytes, tooLarge(path, APP_CAPS.fileBytes))) } };
     const text = textOf(path, await readAll(body, path, textCap(kind.kind)), textCap(kind.kind));
     return { ...kind, text: kind.kind === 'package.json' ? await checkedPackageJson(text) : text };
   };

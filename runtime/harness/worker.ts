@@ -3,11 +3,13 @@
  * of one call tree at a time, nested calls side by side with the callers that await them.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { relative } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import type { CallResult, LogEntry } from '../protocol.ts';
 import { capText, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES, overBytes } from '../text-caps.ts';
+import { allowTypeScript, ENTRY_LOOKUP, entryOf, functionContext, type FunctionBody, type FunctionContext } from './entry.ts';
 import { failure } from './failure.ts';
 import { watchLeftovers } from './leftovers.ts';
 import { payloadText, toPayload, transferList } from './payload.ts';
@@ -19,15 +21,6 @@ const starts = new BigInt64Array((workerData as WorkerSetup).starts);
 // Both before any function module is imported, so that every module sees them.
 const leftovers = watchLeftovers();
 guardProcessKill();
-
-type FunctionBody = (input: unknown, ctx: FunctionContext) => unknown;
-
-/** What a function receives as its second argument. */
-interface FunctionContext {
-  fn: string;
-  invocationId: string;
-  call(name: string, input?: unknown): Promise<unknown>;
-}
 
 /** Thrown by `ctx.call` when the called function failed; carries the callee's error code. */
 class CallError extends Error {
@@ -93,11 +86,13 @@ function serialise(fn: string, output: unknown): string {
   return json;
 }
 
-/** The harness's own frames say nothing to the function's author. */
+const harnessDir = new URL('.', import.meta.url).href;
+
+/** The harness's own frames say nothing to the function's author; frames of the app's files, whatever their names, stay. */
 function withoutHarnessFrames(stack: string): string {
   return stack
     .split('\n')
-    .filter((line) => !line.includes('worker.mjs'))
+    .filter((line) => !line.includes(harnessDir))
     .join('\n');
 }
 
@@ -117,26 +112,29 @@ function describeThrow(fn: string, error: unknown): CallResult {
   return failure('FUNCTION_THREW', `${fn} threw: ${message}`);
 }
 
-function load(fn: string, file: string): Promise<FunctionBody | CallResult> {
+/** `file` is the function's file in the sandbox; messages name it relative to the app folder, the harness's working folder. */
+function load(file: string): Promise<FunctionBody | CallResult> {
   let loaded = modules.get(file);
   if (!loaded) {
-    loaded = (import(pathToFileURL(file).href) as Promise<{ default?: unknown }>).then(
-      (module) => {
+    const shown = relative(process.cwd(), file);
+    loaded = Promise.resolve()
+      .then(() => {
+        if (file.endsWith('.ts')) allowTypeScript();
+        return import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
+      })
+      .then((module) => {
         // A timer a module sets up as it is imported belongs to the module, not to a call.
         if (bodiesRunning === 0) leftovers.rebase();
-        return typeof module.default === 'function'
-          ? (module.default as FunctionBody)
-          : failure('FUNCTION_LOAD_FAILED', `functions/${fn} has no default export that is a function`);
-      },
-      (error: unknown) => failure('FUNCTION_LOAD_FAILED', `functions/${fn} could not be loaded: ${(error as Error)?.message ?? format(error)}`),
-    );
+        return entryOf(module) ?? failure('FUNCTION_LOAD_FAILED', `${shown} exports no function: looked for ${ENTRY_LOOKUP}`);
+      })
+      .catch((error: unknown) => failure('FUNCTION_LOAD_FAILED', `${shown} could not be loaded: ${(error as Error)?.message ?? format(error)}`));
     modules.set(file, loaded);
   }
   return loaded;
 }
 
-function contextFor(fn: string, id: string): FunctionContext {
-  return Object.freeze({
+function contextFor(fn: string, id: string, deadline: number): FunctionContext {
+  return functionContext(deadline, {
     fn,
     invocationId: id,
     call(name: string, callInput?: unknown) {
@@ -170,11 +168,12 @@ function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>
   const timer = setTimeout(() => {
     answer(JSON.stringify(failure('TIMEOUT', `${message.fn} did not finish within ${message.timeoutMs} ms and was stopped`)), true);
   }, message.timeoutMs);
-  Atomics.store(starts, message.slot, BigInt(Date.now()));
+  const startedAt = Date.now();
+  Atomics.store(starts, message.slot, BigInt(startedAt));
   // The body's every outcome, a throw included, is answered inside; nothing is left for the caller to await.
   void current.run(invocation, async () => {
     try {
-      answer(serialise(message.fn, await body(JSON.parse(payloadText(message.payload)), contextFor(message.fn, message.id))));
+      answer(serialise(message.fn, await body(JSON.parse(payloadText(message.payload)), contextFor(message.fn, message.id, startedAt + message.timeoutMs))));
     } catch (error) {
       answer(JSON.stringify(describeThrow(message.fn, error)));
     }
@@ -183,7 +182,7 @@ function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>
 
 async function invoke(message: Extract<ToWorker, { t: 'invoke' }>): Promise<void> {
   const invocation: Invocation = { fn: message.fn, logs: [] };
-  const loaded = await load(message.fn, message.file);
+  const loaded = await load(message.file);
   if (cancelled.delete(message.id)) return;
   if (typeof loaded !== 'function') {
     post({ t: 'result', id: message.id, payload: toPayload(JSON.stringify(loaded)), logs: [] });

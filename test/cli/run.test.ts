@@ -65,3 +65,9 @@ test('--help explains every option of run, and says --local is no sandbox', asyn
   for (const option of ['--input', '--cache', '--precomputed', '--save-results', '--local']) t.true(result.stdout.includes(option), option);
   t.regex(result.stdout, /NO SANDBOX/);
 });
+
+test('run --local runs a function that reads a template of its app beside it', async (t) => {
+  const result = await run('run', await copyFixtureApp('styles'), 'template', '--local', '--input', '{"title":"Local"}');
+  t.is(result.code, 0, result.stderr);
+  t.like(JSON.parse(result.stdout), { ok: true, output: { html: '<h1>Local</h1>\n', file: 'functions/template.js' } });
+});

@@ -177,13 +177,13 @@ test('an upload whose bytes do not hash to its path is refused and not kept', as
   t.is(refused.status, 400);
 });
 
-test('a deploy past 2,000 files is refused QUOTA_EXCEEDED and makes no app', async (t) => {
+test('a deploy past 2,000 files, app.json counted, is refused QUOTA_EXCEEDED and makes no app', async (t) => {
   const name = appName();
   await upload('same bytes');
-  const files = Array.from({ length: 2001 }, (_, i) => ({ path: `data/${i}.txt`, sha256: sha256('same bytes') }));
+  const files = Array.from({ length: 2000 }, (_, i) => ({ path: `data/${i}.txt`, sha256: sha256('same bytes') }));
   const refused = await api(cloud.url, 'POST', '/api/v1/deploys', { name, files }, token);
   t.is(refused.status, 409, refused.text);
-  t.regex(refused.body.error.message, /would hold 2001 files; an app holds at most 2000/);
+  t.regex(refused.body.error.message, /would hold 2001 files; an app holds at most 2000, app.json and functions included/);
   t.false((await api(cloud.url, 'GET', '/api/v1/apps', undefined, token)).body.apps.some((app: { name: string }) => app.name === name));
 });
 

@@ -207,15 +207,17 @@ test('a file over 10 MiB is refused PAYLOAD_TOO_LARGE, whether its length is sai
   t.is((await putFile(appId, 'big.bin', tooBig.subarray(1))).status, 201);
 });
 
-test('an app holds at most 50 MiB of files: the file past it is refused QUOTA_EXCEEDED and the others stay', async (t) => {
+test('an app holds at most 50 MiB of files, app.json counted: the file past it is refused QUOTA_EXCEEDED and the others stay', async (t) => {
   const appId = await newApp();
-  const tenMiB = Buffer.alloc(10 * 1024 * 1024);
-  for (let i = 0; i < 5; i++) t.is((await putFile(appId, `part${i}.bin`, tenMiB.fill(i))).status, 201);
-  const refused = await putFile(appId, 'one-more.txt', 'x');
+  // Five files just under 10 MiB and app.json's 22 bytes leave 5,098 bytes of the 50 MiB.
+  const part = Buffer.alloc(10 * 1024 * 1024 - 1024);
+  for (let i = 0; i < 5; i++) t.is((await putFile(appId, `part${i}.bin`, part.fill(i))).status, 201);
+  const refused = await putFile(appId, 'one-more.bin', Buffer.alloc(5099));
   t.is(refused.status, 409);
   t.is(refused.body.error.code, 'QUOTA_EXCEEDED');
   t.regex(refused.body.error.message, /would hold 52428801 bytes of files; an app holds at most 52428800/);
   t.is((await listed(appId)).length, 6);
+  t.is((await putFile(appId, 'one-more.bin', Buffer.alloc(5098))).status, 201, 'exactly at the cap is allowed');
   // Replacing a file with a smaller one is always allowed.
   t.is((await putFile(appId, 'part0.bin', 'small')).status, 200);
 });

@@ -120,12 +120,14 @@ test('a request written in place, slowly, is never read half-written', async (t)
 });
 
 test('an edited function is used by the next request', async (t) => {
-  await dropRequest(temp.root, 'basic', 'edit-1', { function: 'slow', input: { ms: 1 } });
-  t.like(await waitForResult(temp.root, 'basic', 'edit-1'), { ok: true, output: { slept: 1 } });
-  await writeFile(join(temp.root, 'basic', 'functions', 'slow.js'), 'export default (input) => ({ edited: input.ms });\n');
+  // An app of its own: an edit gives every function of the app a new version, and other tests send caches to basic's.
+  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'edited', 'functions'), { recursive: true });
+  await dropRequest(temp.root, 'edited', 'edit-1', { function: 'slow', input: { ms: 1 } });
+  t.like(await waitForResult(temp.root, 'edited', 'edit-1'), { ok: true, output: { slept: 1 } });
+  await writeFile(join(temp.root, 'edited', 'functions', 'slow.js'), 'export default (input) => ({ edited: input.ms });\n');
   await sleep(400);
-  await dropRequest(temp.root, 'basic', 'edit-2', { function: 'slow', input: { ms: 2 } });
-  t.like(await waitForResult(temp.root, 'basic', 'edit-2'), { ok: true, output: { edited: 2 } });
+  await dropRequest(temp.root, 'edited', 'edit-2', { function: 'slow', input: { ms: 2 } });
+  t.like(await waitForResult(temp.root, 'edited', 'edit-2'), { ok: true, output: { edited: 2 } });
 });
 
 test('editing a request runs it again; saving the same content again does not', async (t) => {

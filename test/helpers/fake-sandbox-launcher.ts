@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ErrorBody } from '../../base/errors.ts';
 import type { HarnessCallHandler, HarnessOutcome } from '../../runtime/harness-connection.ts';
 import type { CallResult, InvokeMessage, LogEntry } from '../../runtime/protocol.ts';
-import type { Sandbox, SandboxConnection, SandboxLauncher } from '../../runtime/sandbox.ts';
+import type { Sandbox, SandboxConnection, SandboxKind, SandboxLauncher } from '../../runtime/sandbox.ts';
 import { tempFolder } from './temp.ts';
 
 /** One call a fake sandbox received, waiting for the test to answer it. */
@@ -56,6 +56,8 @@ export class FakeSandbox implements Sandbox, SandboxConnection {
   readonly id: string;
   readonly hostAppDir: string;
   readonly appPath: string;
+  /** What the pool asked for: the network, and the variant (see FakeSandboxLauncher.variants) when not plain. */
+  readonly kind: SandboxKind;
   /** Calls received and not yet answered. */
   readonly running = new Set<FakeCall>();
   killed = false;
@@ -64,11 +66,12 @@ export class FakeSandbox implements Sandbox, SandboxConnection {
   #onClose: Array<() => void> = [];
   #onTainted: Array<() => void> = [];
 
-  constructor(launcher: FakeSandboxLauncher, id: string, hostAppDir: string) {
+  constructor(launcher: FakeSandboxLauncher, id: string, hostAppDir: string, kind: SandboxKind) {
     this.#launcher = launcher;
     this.id = id;
     this.hostAppDir = hostAppDir;
     this.appPath = hostAppDir;
+    this.kind = kind;
   }
 
   get connection(): SandboxConnection {
@@ -139,6 +142,8 @@ export class FakeSandboxLauncher implements SandboxLauncher {
   /** Launches waiting for the test while `holdStarts` is set. */
   readonly held: HeldLaunch[] = [];
   holdStarts = false;
+  /** The variant of sandbox each dependency folder needs, as the test sets it; one not named runs in a plain sandbox. */
+  readonly variants = new Map<string, string>();
   #failures: Error[] = [];
   #waiters: Array<{ count: number; resolve: () => void }> = [];
   #dir: Promise<string> | undefined;
@@ -173,7 +178,11 @@ export class FakeSandboxLauncher implements SandboxLauncher {
     }
   }
 
-  async launch(): Promise<Sandbox> {
+  async variantFor(depsDir: string): Promise<string | undefined> {
+    return this.variants.get(depsDir);
+  }
+
+  async launch(kind: SandboxKind): Promise<Sandbox> {
     const n = ++this.launches;
     const failure = this.#failures.shift();
     if (this.holdStarts) await new Promise<void>((resolve, reject) => this.held.push({ start: resolve, fail: reject }));
@@ -182,7 +191,7 @@ export class FakeSandboxLauncher implements SandboxLauncher {
     this.#dir ??= tempFolder('ec-fake-sandboxes');
     const hostAppDir = join(await this.#dir, `sandbox-${n}`);
     await mkdir(hostAppDir);
-    const sandbox = new FakeSandbox(this, `fake-${n}`, hostAppDir);
+    const sandbox = new FakeSandbox(this, `fake-${n}`, hostAppDir, kind);
     this.sandboxes.push(sandbox);
     return sandbox;
   }

@@ -1,7 +1,9 @@
 /** Loading an app folder: app.json is validated with errors that name the file and the field, and nothing outside the folder is read. */
 import test from 'ava';
+import { execFile } from 'node:child_process';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { loadApp } from '../../runtime/app.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { tempFolder } from '../helpers/temp.ts';
@@ -70,10 +72,17 @@ test('limits from app.json are applied and capped by the operator maxima', async
   t.is(app.functions.get('b')?.idempotent, false);
 });
 
-test('TypeScript functions are compiled; one that does not compile reports FUNCTION_LOAD_FAILED when called, not at load', async (t) => {
-  const dir = await makeApp({ 'functions/good.ts': 'export default (x: number): number => x * 2;', 'functions/bad.ts': 'export default (x: number => x;' });
+test('TypeScript files are compiled, helpers too; a function that does not compile reports FUNCTION_LOAD_FAILED when called, not at load', async (t) => {
+  const dir = await makeApp({
+    'functions/good.ts': 'export default (x: number): number => x * 2;',
+    'functions/bad.ts': 'export default (x: number => x;',
+    'lib/util.ts': 'export const twice = (x: number): number => x * 2;',
+  });
   const app = await loadApp(dir, noDependencies);
-  t.notRegex(app.functions.get('good')?.code ?? '', /: number/);
+  const compiled = (path: string) => app.files.find((file) => file.path === path)?.compiled ?? '';
+  t.regex(compiled('functions/good.ts'), /x \* 2/);
+  t.notRegex(compiled('functions/good.ts'), /: number/);
+  t.notRegex(compiled('lib/util.ts'), /: number/);
   t.regex(app.functions.get('bad')?.loadError ?? '', /functions\/bad\.ts does not compile/);
 });
 
@@ -85,29 +94,53 @@ test('files that cannot be function names, and hidden files, are passed over wit
   t.regex(app.warnings[0] ?? '', /conflicted copy/);
 });
 
-test('the code version changes with the function source and with the dependency manifest, and only then', async (t) => {
-  const dir = await makeApp({ 'functions/a.js': 'export default () => 1', 'functions/b.js': 'export default () => 2' });
-  const first = await loadApp(dir, noDependencies);
-  const same = await loadApp(dir, noDependencies);
-  t.is(first.functions.get('a')?.version, same.functions.get('a')?.version);
-  await writeFile(join(dir, 'functions', 'a.js'), 'export default () => 3');
-  const edited = await loadApp(dir, noDependencies);
-  t.not(edited.functions.get('a')?.version, first.functions.get('a')?.version);
-  t.is(edited.functions.get('b')?.version, first.functions.get('b')?.version);
+test('a version changes with any file of the app and with the dependency manifest, and only then', async (t) => {
+  const dir = await makeApp({ 'functions/a.js': 'export default () => 1', 'functions/b.js': 'export default () => 2', 'templates/page.html': 'v1' });
+  const versions = async (options = noDependencies) => {
+    const app = await loadApp(dir, options);
+    return [app.id, app.functions.get('a')?.version, app.functions.get('b')?.version];
+  };
+  const first = await versions();
+  t.deepEqual(await versions(), first, 'the same files give the same versions');
+  await mkdir(join(dir, 'results'));
+  await writeFile(join(dir, 'results', 'x.json'), '{}');
+  await writeFile(join(dir, '.notes'), 'ignored');
+  t.deepEqual(await versions(), first, 'ignored names change nothing');
+  await writeFile(join(dir, 'templates', 'page.html'), 'v2');
+  const edited = await versions();
+  for (const [index, version] of edited.entries()) t.not(version, first[index], 'a template edit changes every version and the app id');
+  await writeFile(join(dir, 'templates', 'page2.html'), 'v2');
+  const added = await versions();
+  t.not(added[1], edited[1], 'a new file changes the versions');
   await writeFile(join(dir, 'package.json'), '{"dependencies":{}}');
-  const withManifest = await loadApp(dir, { dependencyKey: async () => 'other' });
-  t.not(withManifest.functions.get('b')?.version, first.functions.get('b')?.version);
+  const withManifest = await versions({ dependencyKey: async () => 'other' });
+  t.not(withManifest[2], added[2]);
 });
 
 test('a folder that does not exist is INVALID_APP', async (t) => {
   await t.throwsAsync(loadApp('/nonexistent/app', noDependencies), { message: /no app folder at \/nonexistent\/app/ });
 });
 
-test('a function that imports another file of the app is refused when called, with a message that says what to do instead', async (t) => {
-  const dir = await makeApp({ 'functions/a.js': "import helper from './b.mjs';\nexport default () => helper();", 'functions/b.mjs': 'export default () => 1' });
+test('a function that imports another file of the app loads: every file but the ignored names is part of the app', async (t) => {
+  const dir = await makeApp({
+    'functions/a.js': "import helper from '../lib/helper.mjs';\nexport default () => helper();",
+    'lib/helper.mjs': 'export default () => 1',
+    'templates/page.html': '<p>{{x}}</p>',
+    'functions/sub/inner.js': 'module.exports = 1',
+    'node_modules/x/index.js': '',
+    'results/1.json': '{}',
+    'requests/1.json': '{}',
+    'lib/results/kept.json': '{}',
+    '.git/HEAD': '',
+    'lib/.env': 'SECRET=1',
+  });
   const app = await loadApp(dir, noDependencies);
-  t.regex(app.functions.get('a')?.loadError ?? '', /imports another file of the app.*local package/);
-  t.is(app.functions.get('b')?.loadError, undefined);
+  t.is(app.functions.get('a')?.loadError, undefined);
+  t.deepEqual([...app.functions.keys()], ['a'], 'files in subfolders of functions/ are helpers, not functions');
+  t.deepEqual(
+    app.files.map((file) => file.path),
+    ['functions/a.js', 'functions/sub/inner.js', 'lib/helper.mjs', 'lib/results/kept.json', 'templates/page.html'],
+  );
 });
 
 test('a function file that is not a regular file is INVALID_APP, not a hang', async (t) => {
@@ -115,4 +148,70 @@ test('a function file that is not a regular file is INVALID_APP, not a hang', as
   await mkdir(join(dir, 'functions', 'odd.js'));
   const app = await loadApp(dir, noDependencies);
   t.false(app.functions.has('odd'), 'a folder named like a function is passed over');
+});
+
+const MB = 1024 * 1024;
+const overCaps: Array<[string, (dir: string) => Promise<void>, RegExp]> = [
+  [
+    'more than 2,000 files',
+    async (dir) => {
+      await mkdir(join(dir, 'data'));
+      await Promise.all(Array.from({ length: 2001 }, (_, i) => writeFile(join(dir, 'data', `${i}.txt`), '')));
+    },
+    /more than 2000 files, the most an app may hold/,
+  ],
+  [
+    'a file over 10 MB',
+    (dir) => writeFile(join(dir, 'big.bin'), Buffer.alloc(10 * MB + 1)),
+    /^big\.bin is larger than 10 MB, the most one file of an app may hold/,
+  ],
+  [
+    'more than 50 MB in all',
+    async (dir) => {
+      for (let i = 0; i < 6; i++) await writeFile(join(dir, `part${i}.bin`), Buffer.alloc(9 * MB));
+    },
+    /files add up to more than 50 MB, the most an app may hold/,
+  ],
+];
+
+for (const [what, fill, message] of overCaps) {
+  test(`an app with ${what} is INVALID_APP with a message naming the cap`, async (t) => {
+    const dir = await makeApp({ 'functions/a.js': 'export default () => 1' });
+    await fill(dir);
+    const error = await t.throwsAsync(loadApp(dir, noDependencies), { instanceOf: EdgeError });
+    t.is(error?.code, 'INVALID_APP');
+    t.regex(error?.message ?? '', message);
+  });
+}
+
+test('a template that is a symlink out of the app folder is refused; a link inside it is read as the file it points to', async (t) => {
+  const dir = await makeApp({ 'functions/a.js': 'export default () => 1', 'templates/page.html': 'inside' });
+  await symlink(join(dir, 'templates'), join(dir, 'views'));
+  const app = await loadApp(dir, noDependencies);
+  t.deepEqual(
+    app.files.map((file) => [file.path, file.hostPath]),
+    [
+      ['functions/a.js', join(dir, 'functions', 'a.js')],
+      ['templates/page.html', join(dir, 'templates', 'page.html')],
+      ['views/page.html', join(dir, 'templates', 'page.html')],
+    ],
+  );
+  const outside = join(await tempFolder('ec-outside'), 'secret.html');
+  await writeFile(outside, 'secret');
+  await symlink(outside, join(dir, 'templates', 'leak.html'));
+  await t.throwsAsync(loadApp(dir, noDependencies), { message: /templates\/leak\.html points outside the app folder/ });
+});
+
+test('a link to a folder that holds it is INVALID_APP, not an endless walk', async (t) => {
+  const dir = await makeApp({ 'functions/a.js': 'export default () => 1' });
+  await symlink('..', join(dir, 'functions', 'loop'));
+  await t.throwsAsync(loadApp(dir, noDependencies), { message: /functions\/loop is a link to a folder that holds it/ });
+});
+
+test('a pipe in the app folder is passed over with a warning, never read (a read would wait for ever)', async (t) => {
+  const dir = await makeApp({ 'functions/a.js': 'export default () => 1' });
+  await promisify(execFile)('mkfifo', [join(dir, 'functions', 'pipe.js')]);
+  const app = await loadApp(dir, noDependencies);
+  t.deepEqual([...app.functions.keys()], ['a']);
+  t.deepEqual(app.warnings, ['functions/pipe.js: skipped; it is neither a file nor a folder']);
 });

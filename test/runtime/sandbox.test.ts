@@ -126,7 +126,7 @@ test.serial('a function cannot reach the network, not even the host on loopback'
   t.is(serverHits, 0);
 });
 
-for (const path of ['/usr/bin/owned', '/ec/app/functions/ok.mjs', '/harness/harness.mjs']) {
+for (const path of ['/usr/bin/owned', '/ec/app/functions/ok.js', '/harness/harness.mjs']) {
   test.serial(`writing ${path} fails: the root and the app are read-only`, async (t) => {
     const response = await runtime.invoker.invoke(hostile, 'writeRoot', { path });
     t.like(response.ok ? response.output : {}, { written: false });

@@ -4,11 +4,14 @@
  * are warm-pool.test.ts and admission.test.ts.
  */
 import test, { type ExecutionContext } from 'ava';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FunctionSpec, LoadedApp } from '../../runtime/app.ts';
 import { EdgeError } from '../../base/errors.ts';
 import type { CallHandler, ExecutionOutcome } from '../../runtime/executor.ts';
 import { WarmPool, type PoolClock, type WarmPoolOptions } from '../../runtime/warm-pool.ts';
 import { FakeSandboxLauncher } from '../helpers/fake-sandbox-launcher.ts';
+import { tempFolder } from '../helpers/temp.ts';
 import { until } from '../helpers/wait.ts';
 
 /** Time that moves only when the test says; each move runs the pool's periodic work once. */
@@ -34,8 +37,7 @@ class ManualClock implements PoolClock {
 const spec = (name: string): FunctionSpec => ({
   name,
   file: `functions/${name}.js`,
-  source: '',
-  code: 'export default () => null;\n',
+  source: 'export default () => null;\n',
   version: `${name}-v1`,
   idempotent: false,
   public: false,
@@ -44,7 +46,15 @@ const spec = (name: string): FunctionSpec => ({
 
 /** An app the fake sandboxes never run; `version` stands for an edit of the same app folder. */
 function testApp(name: string, version = 1): LoadedApp {
-  return { name, dir: `/apps/${name}`, id: `${name}@${version}`, functions: new Map(['work', 'helper'].map((fn) => [fn, spec(fn)])), config: {}, warnings: [] };
+  return {
+    name,
+    dir: `/apps/${name}`,
+    id: `${name}@${version}`,
+    functions: new Map(['work', 'helper'].map((fn) => [fn, spec(fn)])),
+    files: [],
+    config: {},
+    warnings: [],
+  };
 }
 
 function setup(t: ExecutionContext, options: Partial<WarmPoolOptions> = {}) {
@@ -394,6 +404,43 @@ test('at the limit, a new app takes the place of the sandbox idle the longest; a
   t.deepEqual([shop2.id, shop.killed, news.killed], ['fake-5', true, false], "shop's one sandbox went to its new version, though news was idle longer");
 });
 
+/** An app with dependencies, installed (by the fake installer setup gets) into a folder of its own. */
+async function appWithDependencies(name: string): Promise<{ app: LoadedApp; depsDir: string }> {
+  const depsDir = await tempFolder(`ec-deps-${name}`);
+  await mkdir(join(depsDir, 'node_modules'));
+  return { app: { ...testApp(name), dependencies: { appDir: `/apps/${name}`, packageJson: '{}' } }, depsDir };
+}
+
+test('an app whose dependencies need another variant of sandbox runs in one started as it; the pre-started plain one stays for plain apps', async (t) => {
+  const { app, depsDir } = await appWithDependencies('thumbs');
+  const { launcher, pool, call } = setup(t, { prestart: 1, maxSandboxes: 3, installer: { ensure: async () => depsDir } });
+  launcher.variants.set(depsDir, 'with-libresolv');
+  await pool.start();
+  const thumb = call(app, 'thumb');
+  const [inThumbs] = await launcher.arrivals(1);
+  t.deepEqual([inThumbs!.sandbox.id, inThumbs!.sandbox.kind], ['fake-2', { network: 'none', variant: 'with-libresolv' }]);
+  inThumbs!.answer('small');
+  t.like(await thumb, { result: { ok: true, output: 'small' }, coldStart: true });
+  const order = call(testApp('shop'), 'order');
+  const [, inShop] = await launcher.arrivals(2);
+  t.deepEqual([inShop!.sandbox.id, inShop!.sandbox.kind], ['fake-1', { network: 'none' }]);
+  inShop!.answer('ordered');
+  t.like(await order, { result: { ok: true, output: 'ordered' }, coldStart: false });
+});
+
+test('at the limit, an app needing another variant takes the place of an idle pre-started plain sandbox instead of waiting for it', async (t) => {
+  const { app, depsDir } = await appWithDependencies('thumbs');
+  const { launcher, pool, call } = setup(t, { prestart: 1, maxSandboxes: 1, installer: { ensure: async () => depsDir } });
+  launcher.variants.set(depsDir, 'with-libresolv');
+  await pool.start();
+  const thumb = call(app, 'thumb');
+  const [inThumbs] = await launcher.arrivals(1);
+  t.deepEqual([inThumbs!.sandbox.id, inThumbs!.sandbox.kind], ['fake-2', { network: 'none', variant: 'with-libresolv' }]);
+  t.true(launcher.sandboxes[0]!.killed, 'the plain one made room');
+  inThumbs!.answer('small');
+  t.like(await thumb, { result: { ok: true, output: 'small' } });
+});
+
 test('closing the pool answers waiting calls EXECUTOR_CLOSED and ends every sandbox', async (t) => {
   const { launcher, pool, call } = setup(t, { maxSandboxes: 1, concurrency: 1 });
   const app = testApp('shop');
@@ -405,4 +452,49 @@ test('closing the pool answers waiting calls EXECUTOR_CLOSED and ends every sand
   t.like(await running, { result: { ok: false, error: { code: 'SANDBOX_FAILED' } } });
   t.true(inRunning!.sandbox.killed);
   await t.throwsAsync(call(app, 'late'), { instanceOf: EdgeError, code: 'EXECUTOR_CLOSED' });
+});
+
+/** `testApp` whose app.json declares network egress, or no longer does. */
+const withEgress = (app: LoadedApp, egress = true): LoadedApp => ({ ...app, config: { network: { egress } } });
+
+test('an app with egress never takes a pre-started sandbox (they have no network): it gets one started with egress, and the pre-started one serves the next app without', async (t) => {
+  const { launcher, pool, call } = setup(t, { prestart: 1, maxSandboxes: 3 });
+  await pool.start();
+  const fetching = call(withEgress(testApp('fetcher')), 'fetch');
+  const [arrived] = await launcher.arrivals(1);
+  t.deepEqual([arrived!.sandbox.id, arrived!.sandbox.kind.network], ['fake-2', 'egress']);
+  arrived!.answer('fetched');
+  t.like(await fetching, { result: { ok: true, output: 'fetched' }, coldStart: true });
+  const plain = call(testApp('shop'), 'order');
+  const [, next] = await launcher.arrivals(2);
+  t.deepEqual([next!.sandbox.id, next!.sandbox.kind.network], ['fake-1', 'none']);
+  next!.answer('ordered');
+  t.like(await plain, { result: { ok: true, output: 'ordered' }, coldStart: false });
+});
+
+test('with every place held by pre-started sandboxes, an app with egress ends one to make room for its own', async (t) => {
+  const { launcher, pool, call } = setup(t, { prestart: 1, maxSandboxes: 1 });
+  await pool.start();
+  const fetching = call(withEgress(testApp('fetcher')), 'fetch');
+  const [arrived] = await launcher.arrivals(1);
+  t.deepEqual([arrived!.sandbox.kind.network, launcher.sandboxes[0]!.killed], ['egress', true]);
+  arrived!.answer('fetched');
+  t.like(await fetching, { result: { ok: true, output: 'fetched' } });
+});
+
+test('an app whose app.json turns egress off or on stops using its sandbox of the other kind, though its code is the same', async (t) => {
+  const { launcher, call } = setup(t, { maxSandboxes: 3 });
+  const networks: string[] = [];
+  for (const [input, app] of [
+    ['with', withEgress(testApp('shop'))],
+    ['without', withEgress(testApp('shop'), false)],
+    ['again', withEgress(testApp('shop'))],
+  ] as const) {
+    const outcome = call(app, input);
+    const arrived = (await launcher.arrivals(launcher.calls.length + 1)).at(-1)!;
+    networks.push(`${arrived.sandbox.id}:${arrived.sandbox.kind.network}`);
+    arrived.answer(input);
+    await outcome;
+  }
+  t.deepEqual(networks, ['fake-1:egress', 'fake-2:none', 'fake-1:egress']);
 });

@@ -1,0 +1,104 @@
+/**
+ * Ports of typical serverless benchmark functions (HTML from a template, compression, a thumbnail with sharp, a
+ * nested array sum through ctx.call, a Lambda handler, an OpenWhisk action, a CommonJS module), each run unchanged
+ * through `edgecourier run` (Docker), `run --local` and the courier, and compared with plain node running it as
+ * its home platform does.
+ */
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { cp, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { startCourier, type RunningCourier } from '../../courier/main.ts';
+import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
+import { dropRequest, waitForResult } from '../helpers/courier.ts';
+import { installedCopy, runPlain, type HomePlatform } from '../helpers/plain-node.ts';
+import { fixturesDir } from '../helpers/runtime.ts';
+import { tempFolder } from '../helpers/temp.ts';
+
+const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
+const portsDir = join(fixturesDir, 'ports');
+
+interface Port {
+  app: string;
+  fn: string;
+  platform: HomePlatform;
+  input: unknown;
+  /** Parts of the output that differ by design from run to run (the request id a Lambda handler echoes). */
+  comparable?: (output: unknown) => unknown;
+}
+
+const withoutRequestId = (output: unknown) => {
+  const { headers, ...rest } = output as { headers: Record<string, string> };
+  const { ['x-request-id']: id, ...others } = headers;
+  return { ...rest, headers: others, requestIdSet: typeof id === 'string' && id.length > 0 };
+};
+
+const ports: Port[] = [
+  { app: 'dynamic-html', fn: 'render', platform: 'module', input: { username: 'ada', numbers: [3, 1, 4, 1, 5], time: '2026-12-07T00:00:00Z' } },
+  { app: 'compression', fn: 'compress', platform: 'module', input: { files: 4, linesPerFile: 500 } },
+  { app: 'thumbnail', fn: 'thumbnail', platform: 'lambda', input: { image: 'photo.png', width: 64, height: 64 } },
+  { app: 'array-sum', fn: 'sum', platform: 'module', input: { values: Array.from({ length: 1000 }, (_, i) => i * 3), leaf: 100 } },
+  { app: 'lambda-api', fn: 'items', platform: 'lambda', input: { pathParameters: { id: '2' } }, comparable: withoutRequestId },
+  { app: 'openwhisk-hello', fn: 'hello', platform: 'openwhisk', input: { name: 'edge' } },
+  { app: 'commonjs-words', fn: 'top', platform: 'module', input: { text: 'the cat and the hat and the cat sat', n: 2 } },
+];
+
+/** What plain node answers for each port, computed once for the file. */
+const plain = new Map<string, Promise<unknown>>();
+let root: string;
+let courier: RunningCourier;
+let executor: ExecutorBundle;
+
+test.before(async () => {
+  for (const port of ports)
+    plain.set(
+      port.app,
+      installedCopy(join(portsDir, port.app)).then((dir) => runPlain(dir, port.fn, port.platform, port.input)),
+    );
+  const base = await tempFolder('ec-ports');
+  root = join(base, 'synced');
+  await mkdir(root);
+  for (const port of ports) await cp(join(portsDir, port.app), join(root, port.app), { recursive: true });
+  executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
+  courier = await startCourier({ root, stateDir: join(base, 'state'), settleMs: 300, executor, logger: pino({ level: 'silent' }) });
+});
+
+test.after.always(async () => {
+  await courier?.stop();
+  await executor?.executor.close();
+});
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { timeout: 170_000, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const comparable = (port: Port, output: unknown) => (port.comparable ? port.comparable(output) : output);
+
+for (const port of ports) {
+  for (const how of ['run', 'run --local'] as const) {
+    test(`${port.app} (${port.platform}): ${how} answers what plain node does`, async (t) => {
+      const app = join(await tempFolder('ec-port'), port.app);
+      await cp(join(portsDir, port.app), app, { recursive: true });
+      const result = await run('run', app, port.fn, '--input', JSON.stringify(port.input), ...(how === 'run --local' ? ['--local'] : []));
+      t.is(result.code, 0, result.stderr || result.stdout);
+      const response = JSON.parse(result.stdout) as { ok: boolean; output: unknown };
+      t.deepEqual(comparable(port, response.output), comparable(port, await plain.get(port.app)));
+    });
+  }
+
+  test(`${port.app} (${port.platform}): a request dropped in the courier's folder gets what plain node answers`, async (t) => {
+    await dropRequest(root, port.app, 'port', { function: port.fn, input: port.input });
+    const result = await waitForResult(root, port.app, 'port', 150_000);
+    t.true(result.ok, JSON.stringify(result));
+    if (result.ok) t.deepEqual(comparable(port, result.output), comparable(port, await plain.get(port.app)));
+  });
+}
