@@ -12,12 +12,6 @@ export const MAX_APP_PATH_BYTES = 256;
 export const FUNCTION_LANGUAGES = ['js', 'mjs', 'cjs', 'ts'] as const;
 export type FunctionLanguage = (typeof FUNCTION_LANGUAGES)[number];
 
-/** True when `path` (relative, `/`-separated) is one the runtime passes over: a dot name anywhere, or an ignored top-level name. */
-export function isIgnoredPath(path: string): boolean {
-  const segments = path.split('/');
-  return segments.some((segment) => segment.startsWith('.')) || IGNORED_AT_TOP.has(segments[0]!);
-}
-
 /** Characters no path may hold: control characters, and `\`, which is a separator on Windows. */
 const UNSAFE = /[\u0000-\u001f\u007f\\]/;
 
@@ -40,7 +34,7 @@ export function appPathProblem(path: string): string | undefined {
 }
 
 /** The function a path names: a file directly under `functions/` with a function extension. */
-export interface FunctionFile {
+interface FunctionFile {
   name: string;
   language: FunctionLanguage;
 }

@@ -1,8 +1,11 @@
 /** @module `edgecourier deploy <appDir>`: makes a cloud app the folder app, all its files at once: functions, settings, endpoints, package.json and every other file. */
 import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { EdgeError } from '../../base/errors.ts';
+import type { AppFile } from '../../runtime/app-files.ts';
+import type { LoadedApp } from '../../runtime/app.ts';
 import type { CloudClient } from '../cloud-client.ts';
-import type { FolderFile } from '../app-folder.ts';
 import { fail, printJson, progress } from '../output.ts';
 import type { AppSummary } from '../session.ts';
 
@@ -11,17 +14,32 @@ interface DeployOptions {
   start?: boolean;
 }
 
+/**
+ * The files a deploy sends: the app's files as the runtime finds them (within its caps, the ignored names left out),
+ * but package-lock.json, which the cloud does not keep; each path one the cloud takes.
+ */
+async function filesToSend(app: LoadedApp): Promise<AppFile[]> {
+  const { appPathProblem } = await import('../../runtime/app-paths.ts');
+  const files = app.files.filter((file) => file.path !== 'package-lock.json');
+  if (files.length < app.files.length) progress('package-lock.json is not sent: the cloud installs from package.json alone');
+  for (const file of files) {
+    const problem = appPathProblem(file.path);
+    if (problem) throw new EdgeError('INVALID_INPUT', `${file.path}: ${problem}`);
+  }
+  return files;
+}
+
 /** Uploads the bytes the cloud does not hold for this app yet; an unchanged file is named, not sent again. */
-async function uploadMissing(client: CloudClient, existing: AppSummary | undefined, files: FolderFile[]): Promise<void> {
+async function uploadMissing(client: CloudClient, existing: AppSummary | undefined, files: AppFile[]): Promise<void> {
   const held = new Set<string>();
   if (existing) {
     const { files: stored } = await client.request<{ files: Array<{ sha256: string }> }>('GET', `/api/v1/apps/${existing.id}/files`);
     for (const file of stored) held.add(file.sha256);
   }
   const missing = [...new Map(files.filter((file) => !held.has(file.sha256)).map((file) => [file.sha256, file])).values()];
-  const bytes = missing.reduce((sum, file) => sum + file.bytes.length, 0);
+  const bytes = missing.reduce((sum, file) => sum + file.size, 0);
   progress(`uploading ${missing.length} of ${files.length} files (${bytes} bytes)`);
-  for (const file of missing) await client.putBytes(`/api/v1/uploads/${file.sha256}`, file.bytes);
+  for (const file of missing) await client.putBytes(`/api/v1/uploads/${file.sha256}`, await readFile(file.hostPath));
 }
 
 export function registerDeploy(program: Command): void {
@@ -45,9 +63,8 @@ export function registerDeploy(program: Command): void {
     )
     .action(async (appDir: string, options: DeployOptions) => {
       try {
-        const [{ loadApp }, { readAppFolder }, { assertRegistryOnly }, { loggedInClient }] = await Promise.all([
+        const [{ loadApp }, { assertRegistryOnly }, { loggedInClient }] = await Promise.all([
           import('../../runtime/app.ts'),
-          import('../app-folder.ts'),
           import('../../runtime/registry-only.ts'),
           import('../session.ts'),
         ]);
@@ -55,7 +72,7 @@ export function registerDeploy(program: Command): void {
         // (local packages live beside the app folder, which is not sent).
         const app = await loadApp(appDir, { dependencyKey: async () => '' });
         if (app.dependencies) await assertRegistryOnly(app.dependencies.packageJson);
-        const files = await readAppFolder(app.dir, progress);
+        const files = await filesToSend(app);
         const client = await loggedInClient();
         const name = options.name ?? basename(app.dir);
         const { apps } = await client.request<{ apps: AppSummary[] }>('GET', '/api/v1/apps');
