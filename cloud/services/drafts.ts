@@ -90,6 +90,9 @@ function parseAppJson(text: string): z.infer<typeof appConfigSchema> {
  */
 export function applyAppJson(draft: AppRecord, text: string, at: string): void {
   const config = parseAppJson(text);
+  // Said, not dropped: a function written for the network would otherwise fail at its first connection.
+  if (config.network?.egress)
+    throw new EdgeError('INVALID_INPUT', 'app.json: network.egress: cloud apps cannot have network egress yet (docs/sandbox.md#network)');
   const settings = config.functions ?? {};
   for (const name of Object.keys(settings)) {
     if (!draft.functions.some((fn) => fn.name === name))
