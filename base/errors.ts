@@ -53,6 +53,10 @@ export type ErrorCode = keyof typeof errorCatalogue;
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** FUNCTION_THREW only: the `code` of the error the function threw, e.g. "NOT_FOUND_ITEM" (runtime/function-error.ts). */
+  functionCode?: string;
+  /** FUNCTION_THREW only: the `statusCode` (or `status`) of the error the function threw, 400–599; endpoints answer with it. */
+  statusCode?: number;
 }
 
 /**

@@ -3,7 +3,6 @@
  * them, and the file and deploy services parse the same parts out of an app's app.json and package.json.
  */
 import { z } from 'zod';
-import { defaultOperatorLimits, functionSettings } from '../runtime/app-config.ts';
 import { appPathProblem } from '../runtime/app-paths.ts';
 
 export const appNameSchema = z
@@ -31,13 +30,6 @@ export const MAX_APP_JSON_BYTES = 64 * 1024;
 
 /** The largest function file: every function is read, compiled and held in memory at each change of its app. */
 export const MAX_CODE_BYTES = 1024 * 1024;
-
-/** A function's settings within the operator's maxima: the cloud refuses what a folder app would have capped. */
-export const cloudFunctionSettings = {
-  ...functionSettings,
-  timeoutMs: functionSettings.timeoutMs.max(defaultOperatorLimits.maxTimeoutMs),
-  memoryMb: functionSettings.memoryMb.max(defaultOperatorLimits.maxMemoryMb),
-};
 
 /** Plain segments only: clients rewrite "." and ".." segments, so an endpoint at such a path could never be reached. */
 export const endpointPathSchema = z

@@ -30,7 +30,13 @@ function appJson(app: AppRecord, functions: FunctionRecord[], view: TreeView): s
   if (view === 'owner' && app.description !== '') config.description = app.description;
   config.functions = Object.fromEntries(functions.map((fn) => [fn.name, settingsOf(fn)]));
   if (view === 'owner' && app.endpoints.length > 0) {
-    config.endpoints = app.endpoints.map(({ method, path, function: fn, public: open }) => ({ method, path, function: fn, public: open }));
+    config.endpoints = app.endpoints.map(({ method, path, function: fn, public: open, response }) => ({
+      method,
+      path,
+      function: fn,
+      public: open,
+      ...(response ? { response } : {}),
+    }));
   }
   return `${JSON.stringify(config, null, 2)}\n`;
 }

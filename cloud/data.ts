@@ -54,6 +54,8 @@ export interface EndpointRecord {
   path: string;
   function: string;
   public: boolean;
+  /** "http": the function's output is the HTTP response (cloud/http-response.ts); "json" (also when unset, as in older records): the usual JSON answer. */
+  response?: 'json' | 'http';
 }
 
 export interface AppRecord {

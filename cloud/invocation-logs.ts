@@ -52,7 +52,8 @@ function keptLogs(logs: InvocationLog[]): InvocationLog[] {
 
 function entryOf(at: string, response: InvokeResponse): InvocationLogEntry {
   const { ok, stats, logs } = response;
-  const error = ok ? {} : { error: { code: response.error.code, message: capText(response.error.message, MAX_ERROR_MESSAGE_CHARS) } };
+  // The function's own code and status are bounded already (runtime/function-error.ts): kept as they are.
+  const error = ok ? {} : { error: { ...response.error, message: capText(response.error.message, MAX_ERROR_MESSAGE_CHARS) } };
   return { at, ok, ...error, durationMs: stats.durationMs, logs: keptLogs(logs) };
 }
 

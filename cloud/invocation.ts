@@ -30,12 +30,15 @@ export interface InvocationReply {
   headers: Record<string, string>;
 }
 
-/** 200 with the output, or the error's own status; `logs` (the functions' console output) only for the owner's test-invokes. */
+/**
+ * 200 with the output, or the error's status: the one its thrown error asked for (`statusCode`, 400–599), else
+ * its code's; `logs` (the functions' console output) only for the owner's test-invokes.
+ */
 export function invocationReply(response: InvokeResponse, withLogs: boolean): InvocationReply {
   const logs = withLogs ? { logs: response.logs } : {};
   if (!response.ok) {
-    const { code } = response.error;
-    return { status: httpStatusOf(code), body: { error: response.error, ...logs, stats: response.stats }, headers: retryHeaders(code) };
+    const { code, statusCode } = response.error;
+    return { status: statusCode ?? httpStatusOf(code), body: { error: response.error, ...logs, stats: response.stats }, headers: retryHeaders(code) };
   }
   const { output, key, cache, stats } = response;
   return { status: 200, body: { output, key, ...(cache ? { cache } : {}), ...logs, stats }, headers: {} };

@@ -34,7 +34,7 @@ export function presentFunctionWithCode(fn: FunctionRecord) {
 }
 
 export function presentEndpoint(app: AppRecord, endpoint: EndpointRecord, publicUrl: string) {
-  return { ...endpoint, url: `${publicUrl}/run/${app.id}${endpoint.path}` };
+  return { ...endpoint, response: endpoint.response ?? 'json', url: `${publicUrl}/run/${app.id}${endpoint.path}` };
 }
 
 export function presentApp(app: AppRecord, publicUrl: string) {

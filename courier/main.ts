@@ -12,6 +12,7 @@ import { Observability } from '../runtime/observability.ts';
 import { defaultStateDir } from '../base/paths.ts';
 import type { SyncBackend } from '../sync/backend.ts';
 import { AppCache } from './app-cache.ts';
+import { makeAppFolders } from './app-folders.ts';
 import { Courier } from './courier.ts';
 import { startHealthServer, type HealthServer } from './health-server.ts';
 import { Journal } from './journal.ts';
@@ -191,6 +192,11 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         folderRemoved: (p) =>
           void courier.folderRemoved(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record removed requests')),
         appChanged: (app) => apps.changed(app),
+        appFound: (app) =>
+          void makeAppFolders(root, app).then(
+            (made) => made.forEach((folder) => mirror?.folderMade(folder)),
+            (error: unknown) => logger.warn({ err: error, app }, "could not make the app's requests and results folders"),
+          ),
       },
       logger,
     );

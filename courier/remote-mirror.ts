@@ -23,7 +23,7 @@ export interface RemoteMirrorOptions {
   waitMs?: number;
   /** Downloads are held in memory: larger remote files are not mirrored (32 MiB by default). */
   maxFileBytes?: number;
-  /** First wait before a failed upload is tried again (30 s by default); it doubles up to ten times this. */
+  /** First wait before a failed upload or folder is tried again (30 s by default); it doubles up to ten times this. */
   uploadRetryMs?: number;
 }
 
@@ -39,9 +39,9 @@ export class RemoteMirror {
   #stateFile: MirrorStateFile;
   #stop = new AbortController();
   #loop: Promise<void> | undefined;
-  #uploads: Promise<void> = Promise.resolve();
-  /** Result path → the timer that tries its upload again. */
-  #uploadRetries = new Map<string, NodeJS.Timeout>();
+  #writes: Promise<void> = Promise.resolve();
+  /** Path → the timer that tries its upload (or folder) again. */
+  #writeRetries = new Map<string, NodeJS.Timeout>();
 
   constructor(options: RemoteMirrorOptions) {
     this.#options = options;
@@ -59,34 +59,40 @@ export class RemoteMirror {
 
   async stop(): Promise<void> {
     this.#stop.abort();
-    this.#uploadRetries.forEach((timer) => clearTimeout(timer));
+    this.#writeRetries.forEach((timer) => clearTimeout(timer));
     await this.#loop?.catch(() => undefined);
-    await this.#uploads;
+    await this.#writes;
   }
 
   /** Queues the upload of a result the courier wrote (path relative to the root). */
   resultWritten(path: string): void {
-    this.#queueUpload(path, this.#options.uploadRetryMs ?? defaultUploadRetryMs);
+    this.#queueWrite(path, () => this.#upload(path), this.#options.uploadRetryMs ?? defaultUploadRetryMs);
   }
 
-  #queueUpload(path: string, retryMs: number): void {
-    this.#uploads = this.#uploads.then(() => this.#upload(path)).catch((error: unknown) => this.#uploadFailed(path, retryMs, error));
+  /** Queues the making of a folder the courier made (path relative to the root), so that the remote's user sees it too. */
+  folderMade(path: string): void {
+    this.#queueWrite(path, () => this.#options.backend.createFolder(path.split(sep).join('/')), this.#options.uploadRetryMs ?? defaultUploadRetryMs);
+  }
+
+  /** Writes to the remote go one at a time, in order; a failed one is tried again later, not held against the rest. */
+  #queueWrite(path: string, write: () => Promise<void>, retryMs: number): void {
+    this.#writes = this.#writes.then(write).catch((error: unknown) => this.#writeFailed(path, write, retryMs, error));
   }
 
   /** The back end already retried: the network or the service is out for longer, so wait before the next try. */
-  #uploadFailed(path: string, retryMs: number, error: unknown): void {
+  #writeFailed(path: string, write: () => Promise<void>, retryMs: number, error: unknown): void {
     const { logger, uploadRetryMs = defaultUploadRetryMs } = this.#options;
     if (this.#stop.signal.aborted) {
-      logger.error({ err: error, path }, 'uploading a result failed; it is tried again at the next start');
+      logger.error({ err: error, path }, 'writing to the remote failed; a result is tried again at the next start');
       return;
     }
-    logger.error({ err: error, path, retryInMs: retryMs }, 'uploading a result failed; trying again later');
-    clearTimeout(this.#uploadRetries.get(path));
+    logger.error({ err: error, path, retryInMs: retryMs }, 'writing to the remote failed; trying again later');
+    clearTimeout(this.#writeRetries.get(path));
     const retry = () => {
-      this.#uploadRetries.delete(path);
-      this.#queueUpload(path, Math.min(retryMs * 2, uploadRetryMs * 10));
+      this.#writeRetries.delete(path);
+      this.#queueWrite(path, write, Math.min(retryMs * 2, uploadRetryMs * 10));
     };
-    this.#uploadRetries.set(path, setTimeout(retry, retryMs));
+    this.#writeRetries.set(path, setTimeout(retry, retryMs));
   }
 
   async #follow(): Promise<void> {
@@ -194,6 +200,6 @@ export class RemoteMirror {
         this.resultWritten(join(app.name, 'results', name));
       }
     }
-    await this.#uploads;
+    await this.#writes;
   }
 }

@@ -18,6 +18,8 @@ export interface RootEvents {
   /** A requests folder was removed, moved away or replaced: the requests it held are gone. */
   folderRemoved(path: string): void;
   appChanged(app: string): void;
+  /** A folder with a `functions/` folder was seen (at the first scan, or since): it may be an app new to the root. */
+  appFound(app: string): void;
 }
 
 export interface RootWatch {
@@ -59,6 +61,7 @@ export function watchRoot(root: string, events: RootEvents, logger: Logger): Roo
     onAppPath(path);
     const parts = relative(root, path).split(sep);
     if (parts.length === 1 && parts[0]) folders.check(join(parts[0], 'requests'));
+    if (parts.length === 2 && parts[1] === 'functions') events.appFound(parts[0]!);
   };
   const onUnlinkDir = (path: string) => {
     onAppPath(path);

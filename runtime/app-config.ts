@@ -1,5 +1,7 @@
 /** @module The schema of app.json, and the limits an operator puts on what it may ask for. */
 import { z } from 'zod';
+import { EdgeError } from '../base/errors.ts';
+import type { InvocationLimits } from './protocol.ts';
 
 /** Function names double as file names and URL segments, so they stay plain. */
 export const functionNamePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -31,6 +33,8 @@ const endpointConfigSchema = z.strictObject({
   path: z.string().regex(/^\/[A-Za-z0-9._~\/-]{0,199}$/, 'an endpoint path starts with / and holds letters, digits, . _ ~ - and /'),
   function: z.string().regex(functionNamePattern),
   public: z.boolean().optional(),
+  /** "http": the function's output is sent as the HTTP response, Lambda proxy style (docs/http-api.md). */
+  response: z.enum(['json', 'http']).optional(),
 });
 
 /** Outbound network for the app's sandboxes; without it they have none (docs/sandbox.md#network). */
@@ -52,7 +56,7 @@ export const appConfigSchema = z.strictObject({
 export type AppConfig = z.infer<typeof appConfigSchema>;
 export type EndpointConfig = z.infer<typeof endpointConfigSchema>;
 
-/** What an operator allows; app.json values above these are capped. */
+/** What an operator allows; app.json values above the maxima are refused (limitsWithin). */
 export interface OperatorLimits {
   defaultTimeoutMs: number;
   maxTimeoutMs: number;
@@ -66,3 +70,20 @@ export const defaultOperatorLimits: OperatorLimits = {
   defaultMemoryMb: 128,
   maxMemoryMb: 512,
 };
+
+/**
+ * The limits function `name` runs under: its own settings, else the operator's defaults. A setting over the
+ * operator's maximum is INVALID_APP, in these words wherever the settings come from (an app folder's app.json
+ * for `run`, `run --local` and the courier; a function put through the cloud's API): cutting it down quietly
+ * would run the function under a limit its author never asked for.
+ * @example limitsWithin('resize', { timeoutMs: 90000 }, defaultOperatorLimits) // throws INVALID_APP "functions.resize.timeoutMs is 90000 ms, over the operator's maximum of 60000 ms"
+ */
+export function limitsWithin(name: string, own: Partial<InvocationLimits>, limits: OperatorLimits): InvocationLimits {
+  const over = (setting: keyof InvocationLimits, value: number, max: number, unit: string) =>
+    new EdgeError('INVALID_APP', `functions.${name}.${setting} is ${value} ${unit}, over the operator's maximum of ${max} ${unit}`);
+  const timeoutMs = own.timeoutMs ?? limits.defaultTimeoutMs;
+  const memoryMb = own.memoryMb ?? limits.defaultMemoryMb;
+  if (timeoutMs > limits.maxTimeoutMs) throw over('timeoutMs', timeoutMs, limits.maxTimeoutMs, 'ms');
+  if (memoryMb > limits.maxMemoryMb) throw over('memoryMb', memoryMb, limits.maxMemoryMb, 'MB');
+  return { timeoutMs, memoryMb };
+}

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
 import { APP_CAPS, listAppFiles, treeHash, type AppFile } from './app-files.ts';
-import { appConfigSchema, defaultOperatorLimits, functionNamePattern, type AppConfig, type OperatorLimits } from './app-config.ts';
+import { appConfigSchema, defaultOperatorLimits, functionNamePattern, limitsWithin, type AppConfig, type OperatorLimits } from './app-config.ts';
 import type { DependencyManifest } from './deps.ts';
 import { EdgeError } from '../base/errors.ts';
 import type { InvocationLimits } from './protocol.ts';
@@ -109,11 +109,7 @@ function functionFiles(files: readonly AppFile[], warnings: string[]): Map<strin
 }
 
 function limitsFor(config: AppConfig, name: string, limits: OperatorLimits): InvocationLimits {
-  const own = config.functions?.[name];
-  return {
-    timeoutMs: Math.min(own?.timeoutMs ?? limits.defaultTimeoutMs, limits.maxTimeoutMs),
-    memoryMb: Math.min(own?.memoryMb ?? limits.defaultMemoryMb, limits.maxMemoryMb),
-  };
+  return limitsWithin(name, config.functions?.[name] ?? {}, limits);
 }
 
 async function readManifest(appDir: string): Promise<DependencyManifest | undefined> {

@@ -4,6 +4,7 @@ import { errorCatalogue, type ErrorBody, type ErrorCode } from '../base/errors.t
 import { framed, unframe } from './framing.ts';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.ts';
 import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS, MAX_LOG_LINES } from './text-caps.ts';
+import { functionCodePattern, isErrorStatus, MAX_FUNCTION_CODE_CHARS } from './function-error.ts';
 
 /** A line the function printed through `console`, captured per invocation. */
 export interface LogEntry {
@@ -101,7 +102,19 @@ const errorCodes = Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]];
 const cappedText = (max: number) => z.string().transform((text) => capText(text, max));
 /** Longer than any function name, so that a name is never cut into another one. */
 const MAX_CALLED_NAME_CHARS = 256;
-const errorBodySchema = z.object({ code: z.enum(errorCodes), message: cappedText(MAX_ERROR_MESSAGE_CHARS) });
+/** A forged code or status the harness would not have sent is left out, not a broken protocol: the error itself stands. */
+const errorBodySchema = z
+  .object({
+    code: z.enum(errorCodes),
+    message: cappedText(MAX_ERROR_MESSAGE_CHARS),
+    functionCode: z.string().max(MAX_FUNCTION_CODE_CHARS).regex(functionCodePattern).optional().catch(undefined),
+    statusCode: z.custom<number>(isErrorStatus).optional().catch(undefined),
+  })
+  .transform(({ functionCode, statusCode, ...error }): ErrorBody => ({
+    ...error,
+    ...(functionCode !== undefined ? { functionCode } : {}),
+    ...(statusCode !== undefined ? { statusCode } : {}),
+  }));
 export const callResultSchema = z.union([z.object({ ok: z.literal(true), output: z.unknown() }), z.object({ ok: z.literal(false), error: errorBodySchema })]);
 const logEntrySchema = z.object({
   level: z.enum(['debug', 'info', 'log', 'warn', 'error']),

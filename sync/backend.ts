@@ -1,6 +1,6 @@
 /**
  * @module The sync back-end interface the courier drives to mirror a remote folder (Dropbox, OneDrive):
- * changes since a cursor, a wait for the next change, download and upload. It knows nothing of functions.
+ * changes since a cursor, a wait for the next change, download, upload and folders. It knows nothing of functions.
  */
 
 /** One file or folder of the remote root, or its deletion. Paths are relative to the root, '/'-separated, no leading slash. */
@@ -34,4 +34,10 @@ export interface SyncBackend {
    * through an upload session so that no partial file ever appears.
    */
   upload(path: string, content: Buffer): Promise<{ rev: string }>;
+  /**
+   * Makes a folder the courier owns (an app's requests/ or results/), its parents too. Whatever already stands at
+   * that name, a folder or a file, is left as it is, and that is no error: the folder is there, or the user's
+   * file is theirs to keep.
+   */
+  createFolder(path: string): Promise<void>;
 }

@@ -37,7 +37,7 @@ export function deployRoutes(deps: Pick<CloudDeps, 'deploys' | 'publicUrl'>): Ro
       auth: 'user',
       body: deploySchema,
       answers: { 201: 'the new app', 200: 'the replaced app' },
-      errors: ['APP_NOT_FOUND', 'APP_NAME_TAKEN', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'APP_NAME_TAKEN', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'INVALID_APP', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
       async handle({ caller: { user }, body }, _req, res) {
         const { app, created } = await deps.deploys.deploy(user.id, body);
         res.status(created ? 201 : 200).json(presentApp(app, deps.publicUrl));

@@ -11,8 +11,9 @@ const fields = {
   path: endpointPathSchema,
   function: z.string(),
   public: z.boolean(),
+  response: z.enum(['json', 'http']),
 };
-const createSchema = z.strictObject({ ...fields, public: fields.public.default(false) });
+const createSchema = z.strictObject({ ...fields, public: fields.public.default(false), response: fields.response.default('json') });
 // No defaults here: a field left out of a PATCH keeps its value.
 const patchSchema = z.strictObject(fields).partial();
 
@@ -48,7 +49,7 @@ export function endpointRoutes(deps: Pick<CloudDeps, 'endpoints' | 'publicUrl'>)
     route({
       method: 'patch',
       path: '/:appId/endpoints/:id',
-      summary: "Change an endpoint's method, path, function or whether it is public",
+      summary: "Change an endpoint's method, path, function, whether it is public, or how it answers",
       auth: 'user',
       body: patchSchema,
       answers: { 200: 'the endpoint' },

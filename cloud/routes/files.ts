@@ -49,7 +49,7 @@ export function fileRoutes(deps: Pick<CloudDeps, 'files'>): Route[] {
       params: fileParams,
       raw: { maxBytes: APP_CAPS.fileBytes },
       answers: { 201: '`{ path, size, sha256 }` of the new file', 200: '`{ path, size, sha256 }` of the replaced file' },
-      errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'INVALID_APP', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
       async handle({ caller: { user }, params: { appId, path }, bytes }, _req, res) {
         const { file, created } = await deps.files.put(user.id, appId, path, bytes!);
         res.status(created ? 201 : 200).json(file);

@@ -1,9 +1,9 @@
 /** @module An app's functions: put, listed, read and deleted by the owner, test-invoked whether the app runs or not, and their recent logs. */
 import { z } from 'zod';
-import { functionNamePattern } from '../../runtime/app-config.ts';
+import { functionNamePattern, functionSettings } from '../../runtime/app-config.ts';
 import { FUNCTION_LANGUAGES } from '../../runtime/app-paths.ts';
 import type { ErrorCode } from '../../base/errors.ts';
-import { cloudFunctionSettings, MAX_CODE_BYTES } from '../app-schemas.ts';
+import { MAX_CODE_BYTES } from '../app-schemas.ts';
 import type { CloudDeps } from '../deps.ts';
 import { envelopeSchema, sendInvocation } from '../invocation.ts';
 import { presentFunction, presentFunctionWithCode } from '../present.ts';
@@ -17,10 +17,11 @@ const paramsSchema = z.object({
 const putSchema = z.strictObject({
   code: z.string().refine((code) => Buffer.byteLength(code) <= MAX_CODE_BYTES, `code must be at most ${MAX_CODE_BYTES} bytes`),
   language: z.enum(FUNCTION_LANGUAGES).default('js'),
-  idempotent: cloudFunctionSettings.idempotent.default(false),
-  timeoutMs: cloudFunctionSettings.timeoutMs.optional(),
-  memoryMb: cloudFunctionSettings.memoryMb.optional(),
-  public: cloudFunctionSettings.public.default(false),
+  idempotent: functionSettings.idempotent.default(false),
+  // Their maxima are the function service's to check (limitsWithin), in the words every other trigger uses.
+  timeoutMs: functionSettings.timeoutMs.optional(),
+  memoryMb: functionSettings.memoryMb.optional(),
+  public: functionSettings.public.default(false),
 });
 
 /** What a test-invoke answers with when the function, its app or its sandbox fails: the catalogue's codes of an invocation. */
@@ -56,7 +57,7 @@ export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
       params: paramsSchema,
       body: putSchema,
       answers: { 201: 'the new function', 200: 'the replaced function' },
-      errors: ['APP_NOT_FOUND', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'INVALID_APP', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
       async handle({ caller: { user }, params: { appId, name }, body }, _req, res) {
         const { fn, created } = await deps.functions.put(user.id, appId, name, body);
         res.status(created ? 201 : 200).json(presentFunction(fn));

@@ -6,6 +6,7 @@ import { EdgeError, errorCatalogue, type ErrorBody } from '../../base/errors.ts'
 import type { CallEntries, InvokeResponse } from '../../runtime/protocol.ts';
 import type { AppRuntime, InvocationEnvelope } from '../app-runtime.ts';
 import type { AppRecord } from '../data.ts';
+import { httpAnswerOf, type HttpAnswer } from '../http-response.ts';
 import type { AppStore } from '../stores/apps.ts';
 import type { AppEndpoint } from './endpoints.ts';
 
@@ -13,6 +14,9 @@ export interface CallServiceDeps {
   apps: Pick<AppStore, 'byId'>;
   runtime: Pick<AppRuntime, 'refuses' | 'invoke'>;
 }
+
+/** What an endpoint call answers: the invocation's response, and for an endpoint set to `"response": "http"` that succeeded, the HTTP response its output describes. */
+export type EndpointResponse = InvokeResponse & { http?: HttpAnswer };
 
 export interface CallService {
   /**
@@ -22,8 +26,8 @@ export interface CallService {
   find(appId: string, method: string, path: string, callerId: string | undefined): AppEndpoint;
   /** The BUSY error a call to `app` would get now, its owner's share being in use and its line full; undefined when it would be taken. */
   refusal(app: AppRecord): EdgeError | undefined;
-  /** Runs the endpoint's function; a failed function is an answer, not an error thrown. */
-  call(target: AppEndpoint, envelope: InvocationEnvelope, callerId: string | undefined): Promise<InvokeResponse>;
+  /** Runs the endpoint's function; a failed function, or an output that is no HTTP response where one is due, is an answer, not an error thrown. */
+  call(target: AppEndpoint, envelope: InvocationEnvelope, callerId: string | undefined): Promise<EndpointResponse>;
 }
 
 /** The one answer for a missing app, a missing endpoint and a private one called by anyone but its owner. */
@@ -54,18 +58,30 @@ function strangerEnvelope(app: AppRecord, envelope: InvocationEnvelope): Invocat
 
 /**
  * An error as a caller other than the app's owner sees it. Only a function's own error keeps its words (the
- * first line, without the stack's host paths): its owner wrote them. Any other message may hold host paths,
- * an install log, or names of the app and its private functions; strangers get the catalogue's summary.
+ * first line, without the stack's host paths) and its own code and status: its owner wrote them. Any other
+ * message may hold host paths, an install log, or names of the app and its private functions; strangers get
+ * the catalogue's summary.
  */
 function strangerError(error: ErrorBody): ErrorBody {
-  if (error.code === 'FUNCTION_THREW') return { code: error.code, message: error.message.split('\n', 1)[0]! };
+  if (error.code === 'FUNCTION_THREW') return { ...error, message: error.message.split('\n', 1)[0]! };
   return { code: error.code, message: errorCatalogue[error.code].summary };
 }
 
 /** The response as a caller other than the owner sees it: cache entries of public functions only, and the error as strangerError tells it. */
-function strangerResponse(app: AppRecord, response: InvokeResponse): InvokeResponse {
+function strangerResponse(app: AppRecord, response: EndpointResponse): EndpointResponse {
   if (!response.ok) return { ...response, error: strangerError(response.error) };
   return response.cache ? { ...response, cache: publicEntries(app, response.cache) } : response;
+}
+
+/** A successful response with the HTTP response its output describes, or INVALID_OUTPUT saying why the output is none. */
+function asHttp(response: InvokeResponse): EndpointResponse {
+  if (!response.ok) return response;
+  try {
+    return { ...response, http: httpAnswerOf(response.output) };
+  } catch (error) {
+    if (!(error instanceof EdgeError)) throw error;
+    return { ok: false, error: error.toBody(), logs: response.logs, stats: response.stats };
+  }
 }
 
 /**
@@ -92,9 +108,11 @@ export function callService(deps: CallServiceDeps): CallService {
       return new EdgeError('BUSY', `the sandboxes are busy: the share of this app's owner is in use and its waiting line is full; try again shortly`);
     },
     async call({ app, endpoint }, envelope, callerId) {
-      if (callerId === app.ownerId) return deps.runtime.invoke(app, endpoint.function, envelope);
+      const owner = callerId === app.ownerId;
+      const response = await deps.runtime.invoke(app, endpoint.function, owner ? envelope : strangerEnvelope(app, envelope));
+      const answer = endpoint.response === 'http' ? asHttp(response) : response;
       // A failure to load the app (its dependencies, say) is an answer like any other: strangers get its code and the catalogue's words.
-      return strangerResponse(app, await deps.runtime.invoke(app, endpoint.function, strangerEnvelope(app, envelope)));
+      return owner ? answer : strangerResponse(app, answer);
     },
   };
 }

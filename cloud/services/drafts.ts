@@ -2,14 +2,14 @@
  * @module Changes to an app's files, made on a copy of its record and checked as a whole, then saved at once or not
  * at all: what each path of an app is, its functions, app.json and package.json as the record holds them, and the caps.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { EdgeError } from '../../base/errors.ts';
 import { describeIssues } from '../../base/zod-issues.ts';
-import { appConfigSchema } from '../../runtime/app-config.ts';
+import { appConfigSchema, defaultOperatorLimits, limitsWithin } from '../../runtime/app-config.ts';
 import { APP_CAPS } from '../../runtime/app-files.ts';
 import { appPathProblem, functionFileOf, type FunctionLanguage } from '../../runtime/app-paths.ts';
 import { assertRegistryOnly } from '../../runtime/registry-only.ts';
-import { cloudFunctionSettings, endpointPathSchema, MAX_APP_JSON_BYTES, MAX_CODE_BYTES, packageJsonSchema } from '../app-schemas.ts';
+import { endpointPathSchema, MAX_APP_JSON_BYTES, MAX_CODE_BYTES, packageJsonSchema } from '../app-schemas.ts';
 import { renderTree } from '../app-tree.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import { newId } from '../ids.ts';
@@ -69,8 +69,6 @@ export async function checkedPackageJson(text: string): Promise<string> {
   return text;
 }
 
-const cloudSettingsSchema = z.strictObject(cloudFunctionSettings).partial();
-
 function parseAppJson(text: string): z.infer<typeof appConfigSchema> {
   let json: unknown;
   try {
@@ -96,12 +94,12 @@ export function applyAppJson(draft: AppRecord, text: string, at: string): void {
   const settings = config.functions ?? {};
   for (const name of Object.keys(settings)) {
     if (!draft.functions.some((fn) => fn.name === name))
-      throw new EdgeError('INVALID_INPUT', `app.json: functions.${name}: there is no functions/${name}.js, .mjs or .ts`);
+      throw new EdgeError('INVALID_INPUT', `app.json: functions.${name}: there is no functions/${name}.js, .mjs, .cjs or .ts`);
   }
   draft.functions = draft.functions.map((fn) => {
-    const parsed = cloudSettingsSchema.safeParse(settings[fn.name] ?? {});
-    if (!parsed.success) throw new EdgeError('INVALID_INPUT', describeIssues(`app.json: functions.${fn.name}`, parsed.error));
-    const { timeoutMs, memoryMb, idempotent = false, public: open = false } = parsed.data;
+    const { timeoutMs, memoryMb, idempotent = false, public: open = false } = settings[fn.name] ?? {};
+    // Refused in the words `run` and the courier use for the same app.json.
+    limitsWithin(fn.name, { timeoutMs, memoryMb }, defaultOperatorLimits);
     return {
       name: fn.name,
       code: fn.code,
@@ -122,7 +120,7 @@ export function applyAppJson(draft: AppRecord, text: string, at: string): void {
       throw new EdgeError('INVALID_INPUT', `app.json: endpoints.${i}: there is no function "${wanted.function}"`);
     if (draft.endpoints.length >= MAX_ENDPOINTS_PER_APP)
       throw new EdgeError('QUOTA_EXCEEDED', `app.json: an app holds at most ${MAX_ENDPOINTS_PER_APP} endpoints`);
-    const fields = { method: wanted.method, path: path.data, function: wanted.function, public: wanted.public ?? false };
+    const fields = { method: wanted.method, path: path.data, function: wanted.function, public: wanted.public ?? false, response: wanted.response ?? 'json' };
     assertUsable(draft, fields);
     const kept = before.find((endpoint) => endpoint.method === fields.method && endpoint.path === fields.path);
     draft.endpoints.push({ id: kept?.id ?? newId('ep'), ...fields } satisfies EndpointRecord);

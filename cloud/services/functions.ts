@@ -1,5 +1,6 @@
 /** @module An app's functions and their rules: how many an app holds, replaced whole, never deleted while an endpoint calls them; test-invokes and their logs. */
 import { EdgeError } from '../../base/errors.ts';
+import { defaultOperatorLimits, limitsWithin } from '../../runtime/app-config.ts';
 import type { InvokeResponse } from '../../runtime/protocol.ts';
 import type { AppRuntime, InvocationEnvelope, InvocationLogEntry } from '../app-runtime.ts';
 import type { AppRecord, FunctionRecord } from '../data.ts';
@@ -38,7 +39,7 @@ export interface FunctionServiceDeps {
 }
 
 export interface FunctionService {
-  /** Creates or replaces the function; `created` tells which. */
+  /** Creates or replaces the function; `created` tells which. Limits over the operator's maxima are INVALID_APP. */
   put(ownerId: string, appId: string, name: string, source: FunctionSource): Promise<{ fn: FunctionRecord; created: boolean }>;
   list(ownerId: string, appId: string): FunctionRecord[];
   get(ownerId: string, appId: string, name: string): FunctionRecord;
@@ -63,6 +64,8 @@ export function functionService(deps: FunctionServiceDeps): FunctionService {
   return {
     async put(ownerId, appId, name, { timeoutMs, memoryMb, ...source }) {
       const app = ownedApp(deps.apps, ownerId, appId);
+      // Refused in the words `run` and the courier use for the same app.json.
+      limitsWithin(name, { timeoutMs, memoryMb }, defaultOperatorLimits);
       // A new record every time, never edited in place: PUT replaces the whole function.
       const fn: FunctionRecord = {
         name,

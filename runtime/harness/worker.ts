@@ -10,6 +10,7 @@ import { format } from 'node:util';
 import type { CallResult, LogEntry } from '../protocol.ts';
 import { capText, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES, overBytes } from '../text-caps.ts';
 import { allowTypeScript, ENTRY_LOOKUP, entryOf, functionContext, type FunctionBody, type FunctionContext } from './entry.ts';
+import { thrownFields, type ThrownFields } from '../function-error.ts';
 import { failure } from './failure.ts';
 import { watchLeftovers } from './leftovers.ts';
 import { payloadText, toPayload, transferList } from './payload.ts';
@@ -22,13 +23,20 @@ const starts = new BigInt64Array((workerData as WorkerSetup).starts);
 const leftovers = watchLeftovers();
 guardProcessKill();
 
-/** Thrown by `ctx.call` when the called function failed; carries the callee's error code. */
+/**
+ * Thrown by `ctx.call` when the called function failed; carries the callee's error code and, when the callee
+ * threw an error with its own `code` or `statusCode`, those as `functionCode` and `statusCode`.
+ */
 class CallError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+  readonly functionCode?: string;
+  readonly statusCode?: number;
+  constructor(error: { code: string; message: string } & ThrownFields) {
+    super(error.message);
     this.name = 'CallError';
-    this.code = code;
+    this.code = error.code;
+    if (error.functionCode !== undefined) this.functionCode = error.functionCode;
+    if (error.statusCode !== undefined) this.statusCode = error.statusCode;
   }
 }
 
@@ -104,12 +112,12 @@ const CALLER_FAULTS = new Set(['INVALID_INPUT', 'FUNCTION_NOT_FOUND']);
 
 function describeThrow(fn: string, error: unknown): CallResult {
   if (error instanceof CallError) {
-    return CALLER_FAULTS.has(error.code)
-      ? failure('FUNCTION_THREW', `${fn} threw: a ctx.call it made failed with ${error.code}: ${error.message}`)
-      : failure(error.code, error.message);
+    if (CALLER_FAULTS.has(error.code)) return failure('FUNCTION_THREW', `${fn} threw: a ctx.call it made failed with ${error.code}: ${error.message}`);
+    // Let through, the callee's code and status go on with its error (checked again: the function may have changed them).
+    return failure(error.code, error.message, thrownFields({ code: error.functionCode, statusCode: error.statusCode }));
   }
   const message = error instanceof Error ? withoutHarnessFrames(error.stack ?? error.message) : format(error);
-  return failure('FUNCTION_THREW', `${fn} threw: ${message}`);
+  return failure('FUNCTION_THREW', `${fn} threw: ${message}`, thrownFields(error));
 }
 
 /** `file` is the function's file in the sandbox; messages name it relative to the app folder, the harness's working folder. */
@@ -142,11 +150,13 @@ function contextFor(fn: string, id: string, deadline: number): FunctionContext {
       try {
         inputJson = JSON.stringify(callInput === undefined ? null : callInput);
       } catch (error) {
-        return Promise.reject(new CallError('INVALID_INPUT', `ctx.call('${String(name)}') input is not JSON-serialisable: ${(error as Error).message}`));
+        return Promise.reject(
+          new CallError({ code: 'INVALID_INPUT', message: `ctx.call('${String(name)}') input is not JSON-serialisable: ${(error as Error).message}` }),
+        );
       }
       const callId = nextCallId++;
       return new Promise((resolve, reject) => {
-        pendingCalls.set(callId, (result) => (result.ok ? resolve(result.output) : reject(new CallError(result.error.code, result.error.message))));
+        pendingCalls.set(callId, (result) => (result.ok ? resolve(result.output) : reject(new CallError(result.error))));
         post({ t: 'call', id, callId, fn: String(name), payload: toPayload(inputJson) });
       });
     },

@@ -38,7 +38,11 @@ export class DropboxCallError extends Error {
   ) {
     super(`Dropbox ${what} failed: HTTP ${status}${summary ? ` ${summary}` : ''}`);
     this.name = 'DropboxCallError';
+    this.conflict = summary.startsWith('path/conflict/');
   }
+
+  /** The write met something of that name already (`path/conflict/…`). */
+  readonly conflict: boolean;
 }
 
 const defaultSingleUploadLimit = 8 * 1024 * 1024;
@@ -162,6 +166,15 @@ export class DropboxBackend implements SyncBackend {
       return this.#call('upload', fileSchema, () => this.#dbx.filesUpload({ ...commit, contents: content }));
     }
     return this.#uploadInSession(commit, content);
+  }
+
+  async createFolder(path: string): Promise<void> {
+    await this.#call('create_folder_v2', z.unknown(), () => this.#dbx.filesCreateFolderV2({ path: this.#remote(path), autorename: false })).catch(
+      (error: unknown) => {
+        // `path/conflict/folder` or `path/conflict/file`: something has the name already, and stays.
+        if (!(error instanceof DropboxCallError && error.status === 409 && error.conflict)) throw error;
+      },
+    );
   }
 
   /** A session's file appears only at `finish`, so nobody ever reads part of it. */

@@ -116,6 +116,26 @@ export class OneDriveBackend implements SyncBackend {
     return { rev: revOf(written) };
   }
 
+  async createFolder(path: string): Promise<void> {
+    const segments = path.split('/').filter((segment) => segment !== '');
+    const name = segments.pop();
+    if (name === undefined) return;
+    const parent = segments.join('/');
+    const body = { name, folder: {}, '@microsoft.graph.conflictBehavior': 'fail' };
+    const create = () => this.#call(`create the folder ${path}`, driveItemSchema, () => this.#api(this.#itemUrl(parent, 'children')).post(body));
+    await create()
+      .catch(async (error: unknown) => {
+        // Graph makes a folder only in a parent that exists: the parent first, then this one again.
+        if (!(error instanceof GraphRequestError && error.status === 404 && parent)) throw error;
+        await this.createFolder(parent);
+        return create();
+      })
+      .catch((error: unknown) => {
+        // nameAlreadyExists: a folder or a file has the name already, and stays.
+        if (!(error instanceof GraphRequestError && error.status === 409)) throw error;
+      });
+  }
+
   async #round(tree: ItemTree, link: string, reset: boolean): Promise<ChangeBatch> {
     const items: DriveItem[] = [];
     let page = await this.#deltaPage(link);

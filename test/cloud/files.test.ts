@@ -130,11 +130,11 @@ test("app.json put as a file sets the app's description, settings and endpoints;
   });
   t.like(await putFile(appId, 'app.json', JSON.stringify({ functions: { missing: {} } })), {
     status: 400,
-    body: { error: { message: 'app.json: functions.missing: there is no functions/missing.js, .mjs or .ts' } },
+    body: { error: { message: 'app.json: functions.missing: there is no functions/missing.js, .mjs, .cjs or .ts' } },
   });
   t.like(await putFile(appId, 'app.json', JSON.stringify({ functions: { greet: { timeoutMs: 600_000 } } })), {
-    status: 400,
-    body: { error: { code: 'INVALID_INPUT' } },
+    status: 422,
+    body: { error: { code: 'INVALID_APP', message: "functions.greet.timeoutMs is 600000 ms, over the operator's maximum of 60000 ms" } },
   });
   t.like(await api(cloud.url, 'DELETE', `/api/v1/apps/${appId}/files/app.json`, undefined, token), { status: 400, body: { error: { code: 'INVALID_INPUT' } } });
 

@@ -170,6 +170,20 @@ export function syncBackendContract(setup: (t: ExecutionContext, options: Subjec
     t.is(byPath((await drain(backend, first.cursor)).entries)[path]?.rev, rev);
   });
 
+  test('createFolder makes a folder, and its missing parents, that the cursor then brings; made again, or where a file stands, it is no error and changes nothing', async (t) => {
+    const { backend, remote } = await setup(t, {});
+    remote.putFile('shop/functions/a.js', 'export default 1');
+    remote.putFile('shop/results', 'a file of the user');
+    const { cursor } = await drain(backend, undefined);
+    await backend.createFolder('shop/requests');
+    await backend.createFolder('new/deep/requests');
+    t.like(kinds((await drain(backend, cursor)).entries), { 'shop/requests': 'folder', new: 'folder', 'new/deep': 'folder', 'new/deep/requests': 'folder' });
+    await backend.createFolder('shop/requests');
+    await backend.createFolder('shop/results');
+    t.is(remote.getFile('shop/results')?.toString(), 'a file of the user');
+    t.like(kinds((await drain(backend, undefined)).entries), { 'shop/requests': 'folder', 'shop/results': 'file' });
+  });
+
   test('a large upload goes through one upload session and arrives byte for byte, replacing the old file, with the rev the listing reports', async (t) => {
     const { backend, remote } = await setup(t, {});
     remote.putFile('big.bin', 'old');

@@ -87,6 +87,16 @@ for (const [what, app, id, content, code, message] of badInputs) {
   });
 }
 
+test("a thrown error's own code and status are kept in the result file", async (t) => {
+  await mkdir(join(temp.root, 'shop', 'functions'), { recursive: true });
+  await writeFile(
+    join(temp.root, 'shop', 'functions', 'find.js'),
+    "export default () => { throw Object.assign(new Error('no item'), { code: 'NOT_FOUND_ITEM', statusCode: 404 }); }",
+  );
+  await dropRequest(temp.root, 'shop', 'find-7', { function: 'find', input: 7 });
+  t.like(await waitForResult(temp.root, 'shop', 'find-7'), { ok: false, error: { code: 'FUNCTION_THREW', functionCode: 'NOT_FOUND_ITEM', statusCode: 404 } });
+});
+
 test('an invalid app.json gets a result naming the file and the field, and fixing it makes the next request work', async (t) => {
   await mkdir(join(temp.root, 'broken', 'functions'), { recursive: true });
   await writeFile(join(temp.root, 'broken', 'functions', 'hi.js'), 'export default () => "hi"');
@@ -237,8 +247,9 @@ test('a requests folder that is a symlink out of the root is not followed', asyn
   await mkdir(outside, { recursive: true });
   await writeFile(join(outside, 'secret.json'), JSON.stringify({ function: 'upper', input: { text: 'outside' } }));
   await mkdir(join(temp.root, 'linked-app'));
-  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'linked-app', 'functions'), { recursive: true });
+  // The link before functions/: once the folder is an app, the courier makes its requests/ folder itself.
   await symlink(outside, join(temp.root, 'linked-app', 'requests'));
+  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'linked-app', 'functions'), { recursive: true });
   await dropRequest(temp.root, 'basic', 'link-marker', { function: 'upper', input: { text: 'marker' } });
   await waitForResult(temp.root, 'basic', 'link-marker');
   await sleep(500);
@@ -254,8 +265,9 @@ test('a results folder that is a symlink out of the root is never written throug
   const outside = join(temp.state, '..', 'outside-results');
   await mkdir(outside, { recursive: true });
   await mkdir(join(temp.root, 'results-app', 'requests'), { recursive: true });
-  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'results-app', 'functions'), { recursive: true });
+  // The link before functions/: once the folder is an app, the courier makes its results/ folder itself.
   await symlink(outside, join(temp.root, 'results-app', 'results'));
+  await cp(join(temp.root, 'basic', 'functions'), join(temp.root, 'results-app', 'functions'), { recursive: true });
   await dropRequest(temp.root, 'results-app', 'escape', { function: 'upper', input: { text: 'escape' } });
   await dropRequest(temp.root, 'basic', 'results-marker', { function: 'upper', input: { text: 'marker' } });
   await waitForResult(temp.root, 'basic', 'results-marker');

@@ -9,6 +9,7 @@ import { DropboxBackend } from '../../sync/dropbox/dropbox-backend.ts';
 import { DropboxEmulator, dropboxEmulatorFetch } from '../emulators/dropbox-emulator.ts';
 import { fixturesDir } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { until } from '../helpers/wait.ts';
 
 const accessToken = 'sl.remote-courier-test-token';
 let emulator: DropboxEmulator;
@@ -81,6 +82,17 @@ test.serial('a restarted courier resumes from its cursor, and an expired cursor 
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const after = emulator.node('/edge/basic/results/r1.json');
     t.is(after?.kind === 'file' ? after.rev : '', before?.kind === 'file' ? before.rev : 'missing', 'r1 must not have been run and uploaded again');
+  } finally {
+    await courier.stop();
+  }
+});
+
+test.serial('an app uploaded to the remote folder gets its requests and results folders there', async (t) => {
+  const courier = await startRemoteCourier();
+  try {
+    emulator.putFile('/edge/fresh/functions/hi.js', 'export default () => "hi";\n');
+    const made = () => emulator.node('/edge/fresh/requests')?.kind === 'folder' && emulator.node('/edge/fresh/results')?.kind === 'folder';
+    await t.notThrowsAsync(until('fresh has its folders on the remote', made));
   } finally {
     await courier.stop();
   }

@@ -15,6 +15,8 @@ class FakeRemote implements SyncBackend {
   readonly failingDownloads = new Set<string>();
   failingUploads = 0;
   uploads = 0;
+  readonly folders = new Set<string>();
+  failingFolders = 0;
   #log: RemoteEntry[] = [];
   #counter = 0;
 
@@ -48,6 +50,11 @@ class FakeRemote implements SyncBackend {
     const content = this.files.get(path);
     if (!content || this.failingDownloads.has(path)) throw new Error(`download of ${path} refused`);
     return content;
+  }
+
+  async createFolder(path: string): Promise<void> {
+    if (this.failingFolders-- > 0) throw new Error('the network is down');
+    this.folders.add(path);
   }
 
   async upload(path: string, content: Buffer): Promise<{ rev: string }> {
@@ -133,6 +140,15 @@ test('a result whose upload failed is uploaded later without a restart', async (
   await writeResult(root, mirror, '{"ok":true}');
   await t.notThrowsAsync(until('the result uploaded', () => remote.files.has('a/results/r.json')));
   t.is(remote.uploads, 4);
+});
+
+test('a folder the courier made is made on the remote too, later when the remote fails at first', async (t) => {
+  const { remote, mirror } = await setup(t, { uploadRetryMs: 30 });
+  await mirror.start();
+  remote.failingFolders = 2;
+  mirror.folderMade(join('a', 'requests'));
+  mirror.folderMade(join('a', 'results'));
+  await t.notThrowsAsync(until('both folders made', () => remote.folders.has('a/requests') && remote.folders.has('a/results')));
 });
 
 test('stopping does not wait for an upload to be tried again', async (t) => {

@@ -10,6 +10,7 @@ import { GraphEmulator } from '../emulators/graph-emulator.ts';
 import { createTestCertificate, trustCertificate } from '../emulators/test-certificate.ts';
 import { fixturesDir } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { until } from '../helpers/wait.ts';
 
 const certificate = createTestCertificate();
 let emulator: GraphEmulator;
@@ -60,6 +61,17 @@ test.serial('a request put into the OneDrive folder gets its result uploaded bac
   try {
     emulator.putFile('edge/basic/requests/o1.json', JSON.stringify({ function: 'greet', input: { name: 'onedrive' } }));
     t.like(await remoteResult('o1'), { ok: true, output: { message: 'hello ONEDRIVE' } });
+  } finally {
+    await courier.stop();
+  }
+});
+
+test.serial('an app put into the OneDrive folder gets its requests and results folders there', async (t) => {
+  const courier = await startRemoteCourier();
+  try {
+    emulator.putFile('edge/fresh/functions/hi.js', 'export default () => "hi";\n');
+    const made = (app: string) => emulator.kindAt(`edge/${app}/requests`) === 'folder' && emulator.kindAt(`edge/${app}/results`) === 'folder';
+    await t.notThrowsAsync(until('fresh has its folders on the remote', () => made('fresh')));
   } finally {
     await courier.stop();
   }

@@ -187,6 +187,15 @@ export class DropboxEmulator {
     return file;
   }
 
+  /** A folder and its missing parents; anything of that name already is a `path/conflict`, as the service answers. */
+  createFolder(path: string): StoredNode {
+    const existing = this.#nodes.get(path.toLowerCase());
+    if (existing) throw conflict({ '.tag': 'path', path: { '.tag': 'conflict', conflict: { '.tag': existing.kind } } }, `path/conflict/${existing.kind}`);
+    const parts = path.split('/');
+    for (let depth = 2; depth <= parts.length; depth++) this.#ensureFolder(parts.slice(0, depth).join('/'));
+    return this.#nodes.get(path.toLowerCase())!;
+  }
+
   startSession(firstChunk: Buffer): string {
     const id = randomUUID();
     this.sessions.set(id, { chunks: [firstChunk] });

@@ -211,6 +211,13 @@ export const routes: Record<string, Route> = {
     arg: commitInfo,
     handle: (emulator, arg, body) => ({ json: metadata(emulator.write(arg.path, body, arg.mode['.tag'])) }),
   }),
+  'files/create_folder_v2': route({
+    host: 'api',
+    auth: 'user',
+    style: 'rpc',
+    arg: z.object({ path: filePath, autorename: z.boolean().optional() }),
+    handle: (emulator, arg) => ({ json: { metadata: metadata(emulator.createFolder(arg.path)) } }),
+  }),
   'files/upload_session/start': route({
     host: 'content',
     auth: 'user',

@@ -66,6 +66,16 @@ export class EmulatedDrive {
     return { item, created: existing === undefined };
   }
 
+  /** Makes folder `name` in the folder at `parentPath`: undefined when there is no such parent; DriveConflict when the name is taken. */
+  makeFolder(parentPath: string, name: string): EmulatedItem | undefined {
+    const parent = this.find(parentPath);
+    if (parent?.kind !== 'folder') return undefined;
+    if (this.#child(parent.id, name)) throw new DriveConflict(`${name} exists`);
+    const folder = this.#create(name, parent.id, 'folder');
+    this.#bump([folder]);
+    return folder;
+  }
+
   /** Deletes an item and everything below it; false when nothing is there. */
   remove(path: string): boolean {
     const item = this.find(path);

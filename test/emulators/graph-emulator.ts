@@ -35,7 +35,18 @@ export interface InjectedFailure {
 }
 
 const secret = () => randomBytes(18).toString('base64url');
-const routes: GraphRoute[] = ['item', 'delta', 'content', 'download', 'upload', 'createUploadSession', 'uploadRange', 'cancelUploadSession', 'token'];
+const routes: GraphRoute[] = [
+  'item',
+  'delta',
+  'content',
+  'download',
+  'upload',
+  'createFolder',
+  'createUploadSession',
+  'uploadRange',
+  'cancelUploadSession',
+  'token',
+];
 
 /**
  * Microsoft Graph on loopback for the real SDK: give the client `baseUrl` and `customHosts`, and make the test
@@ -113,6 +124,11 @@ export class GraphEmulator {
   getFile(path: string): Buffer | undefined {
     const item = this.#state.drive.find(path);
     return item?.kind === 'file' ? item.content : undefined;
+  }
+
+  /** Whether a file, a folder or nothing is at `path`. */
+  kindAt(path: string): 'file' | 'folder' | undefined {
+    return this.#state.drive.find(path)?.kind;
   }
 
   /** Every delta link handed out so far answers 410 Gone (resyncRequired) from now on. */

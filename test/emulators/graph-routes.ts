@@ -1,10 +1,11 @@
 /** @module The Microsoft Graph (OneDrive) routes the emulator serves: items, delta pages, content, simple and session uploads, the token endpoint. */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { EmulatedItem } from './graph-drive.ts';
+import { DriveConflict, type EmulatedItem } from './graph-drive.ts';
 import { driveItemJson, graphError, notFound, written, type EmulatorState, type Reply, type Request } from './graph-wire.ts';
 
-export type GraphRoute = 'item' | 'delta' | 'content' | 'download' | 'upload' | 'createUploadSession' | 'uploadRange' | 'cancelUploadSession' | 'token';
+export type GraphRoute =
+  'item' | 'delta' | 'content' | 'download' | 'upload' | 'createFolder' | 'createUploadSession' | 'uploadRange' | 'cancelUploadSession' | 'token';
 
 export interface Match {
   route: GraphRoute;
@@ -15,6 +16,7 @@ export interface Match {
 
 const simpleUploadLimit = 4 * 1024 * 1024;
 const fragmentUnit = 320 * 1024;
+const newFolderBody = z.object({ name: z.string().min(1), folder: z.object({}), '@microsoft.graph.conflictBehavior': z.literal('fail') });
 const uploadSessionBody = z.object({ item: z.object({ '@microsoft.graph.conflictBehavior': z.enum(['fail', 'replace']).optional() }).optional() });
 const refreshGrant = z.object({
   grant_type: z.literal('refresh_token'),
@@ -61,6 +63,7 @@ export function matchRoute(method: string, url: URL): Match | undefined {
   if (key === 'GET delta') return graph('delta', (state, request) => delta(state, target(state), request.url));
   if (key === 'GET content') return graph('content', (state) => contentRedirect(state, target(state)));
   if (key === 'PUT content' && path) return graph('upload', (state, request) => simpleUpload(state, path, request.body));
+  if (key === 'POST children' && path !== undefined) return graph('createFolder', (state, request) => createFolder(state, path, request.body));
   if (key === 'POST createUploadSession' && path) return graph('createUploadSession', (state, request) => createSession(state, path, request.body));
   return undefined;
 }
@@ -121,6 +124,19 @@ function download(state: EmulatorState, id: string): Reply {
 function simpleUpload(state: EmulatorState, path: string, body: Buffer): Reply {
   if (body.length > simpleUploadLimit) return graphError(413, 'requestBodyTooLarge', 'Simple upload takes up to 4 MiB; use an upload session.');
   return written(state, path, body, true);
+}
+
+/** Only what the back end sends is understood: a new folder that fails when its name is taken. */
+function createFolder(state: EmulatorState, parentPath: string, body: Buffer): Reply {
+  const parsed = newFolderBody.safeParse(safeJson(body.toString('utf8')));
+  if (!parsed.success) return graphError(400, 'invalidRequest', z.prettifyError(parsed.error));
+  try {
+    const folder = state.drive.makeFolder(parentPath, parsed.data.name);
+    return folder ? { status: 201, json: driveItemJson(state, folder, false) } : notFound();
+  } catch (error) {
+    if (error instanceof DriveConflict) return graphError(409, 'nameAlreadyExists', `The name is already in use: ${error.message}.`);
+    throw error;
+  }
 }
 
 function createSession(state: EmulatorState, path: string, body: Buffer): Reply {

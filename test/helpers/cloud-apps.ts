@@ -73,6 +73,7 @@ export interface EndpointSpec {
   path: string;
   function: string;
   public?: boolean;
+  response?: 'json' | 'http';
 }
 
 /** Functions most tests use: greet (js, logs, calls upper), upper (ts, idempotent), echo, fails. */

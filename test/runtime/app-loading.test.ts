@@ -59,17 +59,33 @@ test('a package.json that is a symlink out of the app folder is refused', async 
   await t.throwsAsync(loadApp(dir, noDependencies), { message: /package\.json points outside the app folder/ });
 });
 
-test('limits from app.json are applied and capped by the operator maxima', async (t) => {
+const operatorLimits = { defaultTimeoutMs: 1000, maxTimeoutMs: 30000, defaultMemoryMb: 100, maxMemoryMb: 256 };
+
+test('limits from app.json are applied, and the operator defaults fill in the rest', async (t) => {
   const dir = await makeApp({
-    'app.json': '{ "functions": { "a": { "timeoutMs": 999999, "memoryMb": 64, "idempotent": true } } }',
+    'app.json': '{ "functions": { "a": { "timeoutMs": 30000, "memoryMb": 64, "idempotent": true } } }',
     'functions/a.js': 'export default () => 1',
     'functions/b.mjs': 'export default () => 2',
   });
-  const app = await loadApp(dir, { ...noDependencies, limits: { defaultTimeoutMs: 1000, maxTimeoutMs: 30000, defaultMemoryMb: 100, maxMemoryMb: 256 } });
+  const app = await loadApp(dir, { ...noDependencies, limits: operatorLimits });
   t.deepEqual(app.functions.get('a')?.limits, { timeoutMs: 30000, memoryMb: 64 });
   t.is(app.functions.get('a')?.idempotent, true);
   t.deepEqual(app.functions.get('b')?.limits, { timeoutMs: 1000, memoryMb: 100 });
   t.is(app.functions.get('b')?.idempotent, false);
+});
+
+test('a limit over the operator maximum is INVALID_APP naming the value and the maximum, never cut down quietly', async (t) => {
+  const appWith = (settings: string) => makeApp({ 'app.json': `{ "functions": { "a": ${settings} } }`, 'functions/a.js': 'export default () => 1' });
+  await t.throwsAsync(loadApp(await appWith('{ "timeoutMs": 30001 }'), { ...noDependencies, limits: operatorLimits }), {
+    instanceOf: EdgeError,
+    code: 'INVALID_APP',
+    message: "functions.a.timeoutMs is 30001 ms, over the operator's maximum of 30000 ms",
+  });
+  await t.throwsAsync(loadApp(await appWith('{ "memoryMb": 257 }'), { ...noDependencies, limits: operatorLimits }), {
+    instanceOf: EdgeError,
+    code: 'INVALID_APP',
+    message: "functions.a.memoryMb is 257 MB, over the operator's maximum of 256 MB",
+  });
 });
 
 test('TypeScript files are compiled, helpers too; a function that does not compile reports FUNCTION_LOAD_FAILED when called, not at load', async (t) => {

@@ -32,3 +32,20 @@ test('a result whose output nests deeper than the host can serialise is read as 
   if (message?.t !== 'result') return t.fail(`read as ${message?.t}`);
   t.like(message.result, { ok: false, error: { code: 'INVALID_OUTPUT' } });
 });
+
+test("a forged result's function code and status are kept only when the harness could have sent them", (t) => {
+  const read = (error: object) => {
+    const message = parseHarnessLine(
+      framed({ t: 'result', id: 'call-1', logs: [] }, JSON.stringify({ ok: false, error: { code: 'FUNCTION_THREW', message: 'm', ...error } })),
+    );
+    return message?.t === 'result' && !message.result.ok ? message.result.error : undefined;
+  };
+  t.deepEqual(read({ functionCode: 'NOT_FOUND_ITEM', statusCode: 404 }), {
+    code: 'FUNCTION_THREW',
+    message: 'm',
+    functionCode: 'NOT_FOUND_ITEM',
+    statusCode: 404,
+  });
+  t.deepEqual(read({ functionCode: 'C'.repeat(65), statusCode: 200 }), { code: 'FUNCTION_THREW', message: 'm' });
+  t.deepEqual(read({ functionCode: 'a b', statusCode: '404' }), { code: 'FUNCTION_THREW', message: 'm' });
+});
