@@ -55,7 +55,10 @@ const helloApp = {
   'app.json': JSON.stringify({
     description: 'says hello',
     functions: { hello: { idempotent: true } },
-    endpoints: [{ method: 'POST', path: '/hello', function: 'hello', public: true }],
+    endpoints: [
+      { method: 'POST', path: '/hello', function: 'hello', public: true },
+      { method: 'GET', path: '/page', function: 'hello', response: 'http' },
+    ],
   }),
   'package.json': '{ "name": "hello", "dependencies": {} }\n',
   'functions/hello.js': 'export default (input) => `hello ${input.name}`;\n',
@@ -73,9 +76,16 @@ test('a deploy makes the app from the folder: functions with their app.json sett
     status: 'stopped',
     packageJson: helloApp['package.json'],
     functions: [{ name: 'hello', idempotent: true, public: false }],
-    endpoints: [{ method: 'POST', path: '/hello', function: 'hello', public: true }],
+    endpoints: [
+      { method: 'POST', path: '/hello', function: 'hello', public: true, response: 'json' },
+      { method: 'GET', path: '/page', function: 'hello', public: false, response: 'http' },
+    ],
   });
   const { files } = await everything(made.body.id);
+  t.deepEqual(JSON.parse(files['app.json']!).endpoints, [
+    { method: 'POST', path: '/hello', function: 'hello', public: true, response: 'json' },
+    { method: 'GET', path: '/page', function: 'hello', public: false, response: 'http' },
+  ]);
   t.deepEqual(Object.keys(files), ['app.json', 'assets/pixel.gif', 'functions/hello.js', 'package.json', 'templates/page.html']);
   const gif = await fetch(`${cloud.url}/api/v1/apps/${made.body.id}/files/assets%2Fpixel.gif`, { headers: { authorization: `Bearer ${token}` } });
   t.true(Buffer.from(await gif.arrayBuffer()).equals(helloApp['assets/pixel.gif']));
