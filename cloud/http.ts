@@ -29,6 +29,17 @@ export function requestBytes(req: Request, maxBytes: number): AsyncIterable<Uint
   return req.iterator({ destroyOnReturn: false });
 }
 
+/**
+ * Reads what is left of a request body and throws it away: a client still sending when it is refused would otherwise
+ * never see the answer (its upload stalls, or the connection is reset under it). As Express's body parser does.
+ */
+export function drain(req: Request): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    req.once('end', resolve).once('close', resolve).once('error', resolve).resume();
+  });
+}
+
 export const routeNotFound: RequestHandler = (req) => {
   throw new EdgeError('NOT_FOUND', `no route ${req.method} ${req.path}`);
 };

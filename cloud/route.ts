@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { ErrorCode } from '../base/errors.ts';
 import { callerOf, requireCaller, requireOperator } from './auth.ts';
 import type { Caller } from './services/sessions.ts';
-import { requestBytes, validate } from './http.ts';
+import { drain, requestBytes, validate } from './http.ts';
 
 /** Paths declare `:name` parameters only, never wildcards, so each parameter is one string. */
 type PlainRequest = Request<Record<string, string>>;
@@ -80,7 +80,13 @@ function served(spec: Route): RequestHandler {
     const query = spec.query ? validate(spec.query, req.query, 'query') : undefined;
     const body = spec.body ? validate(spec.body, req.body, spec.form ? 'form' : 'body') : undefined;
     const bytes = spec.raw ? requestBytes(req, spec.raw.maxBytes) : undefined;
-    await spec.handle({ caller, params, query, body, bytes }, req as PlainRequest, res);
+    try {
+      await spec.handle({ caller, params, query, body, bytes }, req as PlainRequest, res);
+    } catch (error) {
+      // A handler that stopped reading the bytes part way (past a cap, a bad file) lets the client finish first.
+      if (spec.raw) await drain(req);
+      throw error;
+    }
   };
 }
 

@@ -126,7 +126,7 @@ test("app.json put as a file sets the app's description, settings and endpoints;
   t.deepEqual(JSON.parse((await getFile(appId, 'app.json')).bytes.toString()), {
     description: 'greets',
     functions: { greet: { idempotent: true, public: false, timeoutMs: 2000 } },
-    endpoints: [{ method: 'POST', path: '/greet', function: 'greet', public: true }],
+    endpoints: [{ method: 'POST', path: '/greet', function: 'greet', public: true, response: 'json' }],
   });
   t.like(await putFile(appId, 'app.json', JSON.stringify({ functions: { missing: {} } })), {
     status: 400,
