@@ -2,7 +2,7 @@
 
 /** Every error code edgecourier reports. docs/errors.md documents each one; a test keeps the two in step. */
 export const errorCatalogue = {
-  INVALID_APP: { summary: 'The app folder or its app.json is not valid.' },
+  INVALID_APP: { summary: 'The app folder, its app.json or its secrets file is not valid.' },
   FUNCTION_NOT_FOUND: { summary: 'The app has no function of that name.' },
   INVALID_REQUEST: { summary: 'A request file is not valid JSON or not of the request shape.' },
   REQUEST_TOO_LARGE: { summary: 'A request is larger than the size limit.' },
@@ -37,9 +37,10 @@ export const errorCatalogue = {
   APP_NAME_TAKEN: { summary: 'You already have an app of that name.' },
   ENDPOINT_NOT_FOUND: { summary: 'The app has no endpoint for that method and path.' },
   ENDPOINT_TAKEN: { summary: 'The app already has an endpoint for that method and path.' },
+  SECRET_NOT_FOUND: { summary: 'The app has no secret of that name.' },
   APP_STOPPED: { summary: 'The app is stopped; its owner must start it.' },
   QUOTA_EXCEEDED: {
-    summary: 'The account already has as many apps, API tokens or roots, or the app as many functions, endpoints, files or bytes of files, as it may.',
+    summary: 'The account already has as many apps, API tokens or roots, or the app as many functions, endpoints, secrets, files or bytes of files, as it may.',
   },
   FILE_NOT_FOUND: { summary: 'The app has no file at that path.' },
   CLOUD_UNREACHABLE: { summary: '(CLI) The cloud service does not answer at the configured URL.' },

@@ -15,6 +15,7 @@ import { benchDatabase } from './database-bench.ts';
 import { benchChain, benchPayloads } from './nested-bench.ts';
 import { benchFleet } from './fleet-bench.ts';
 import { benchOverload } from './overload-bench.ts';
+import { benchPorts } from './ports-bench.ts';
 import { benchRemote } from './remote-bench.ts';
 import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
 import { benchHelp, benchIdleStart, benchRunLocal, benchRunThroughService } from './start-bench.ts';
@@ -65,6 +66,7 @@ const benches: Record<(typeof names)[number], Record<string, () => Promise<void>
     'ctx.call chain': () => benchChain(deps),
     'ctx.call payloads': () => benchPayloads(deps),
     'first call': () => benchFirstCall(deps),
+    'ported functions': () => benchPorts(deps),
   },
   remote: { remote: () => benchRemote(cloudDeps) },
   cloud: {

@@ -18,6 +18,7 @@ import { registerLogout } from './commands/logout.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerPull } from './commands/pull.ts';
 import { registerRun } from './commands/run.ts';
+import { registerSecrets } from './commands/secrets.ts';
 import { registerSetup } from './commands/setup.ts';
 import { registerStart } from './commands/start.ts';
 
@@ -43,6 +44,7 @@ for (const register of [
   registerInvoke,
   registerLogs,
   registerPull,
+  registerSecrets,
 ]) {
   register(program);
 }

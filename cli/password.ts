@@ -1,4 +1,4 @@
-/** @module Reads a password for the CLI without echoing it: from EDGECOURIER_PASSWORD, from stdin when piped, or a prompt. */
+/** @module Reads a password or a secret for the CLI without echoing it: from stdin when piped, or a prompt (a password also from EDGECOURIER_PASSWORD). */
 import { createInterface } from 'node:readline';
 import { EdgeError } from '../base/errors.ts';
 
@@ -23,8 +23,13 @@ function prompt(question: string): Promise<string> {
   });
 }
 
+/** What is typed at a prompt that shows none of it, or all of stdin when piped, less one final newline. */
+export function readQuietly(question: string): Promise<string> {
+  return process.stdin.isTTY ? prompt(question) : readStdin();
+}
+
 export async function readPassword(question = 'Password: '): Promise<string> {
-  const password = process.env.EDGECOURIER_PASSWORD ?? (process.stdin.isTTY ? await prompt(question) : await readStdin());
+  const password = process.env.EDGECOURIER_PASSWORD ?? (await readQuietly(question));
   if (!password) throw new EdgeError('INVALID_INPUT', 'no password given: type it at the prompt, pipe it to stdin, or set EDGECOURIER_PASSWORD');
   return password;
 }

@@ -10,10 +10,13 @@ import { assertRegistryOnly } from '../runtime/registry-only.ts';
 import type { Executor } from '../runtime/executor.ts';
 import { InvocationService, type InvocationRequest } from '../runtime/invocation-service.ts';
 import type { InvokeResponse } from '../runtime/protocol.ts';
+import type { AppEnv } from '../runtime/app-env.ts';
+import { openSecrets, secretsStamp } from './app-secrets.ts';
 import { renderTree, sameTree, type TreeEntry } from './app-tree.ts';
 import type { BlobHolder, BlobStore } from './blob-store.ts';
 import type { AppRecord } from './data.ts';
 import { inTurn } from './in-turn.ts';
+import type { SecretBox } from './secret-box.ts';
 import { InvocationLogBook, type InvocationLogEntry } from './invocation-logs.ts';
 
 export type { InvocationLogEntry } from './invocation-logs.ts';
@@ -39,6 +42,8 @@ export interface AppRuntimeOptions {
   blobs: Pick<BlobStore, 'holder' | 'path' | 'read'>;
   executor: Executor;
   installer: Pick<DependencyInstaller, 'key' | 'ensure'>;
+  /** Opens the apps' secrets, for their functions' process.env only. */
+  secrets: Pick<SecretBox, 'open'>;
   logger: Logger;
 }
 
@@ -64,9 +69,10 @@ export class AppRuntime {
   #blobs: Pick<BlobStore, 'holder' | 'path' | 'read'>;
   #executor: Executor;
   #installer: Pick<DependencyInstaller, 'key' | 'ensure'>;
+  #secrets: Pick<SecretBox, 'open'>;
   #logger: Logger;
   #service: InvocationService;
-  #loaded = new Map<string, { tree: TreeEntry[]; app: Promise<LoadedApp> }>();
+  #loaded = new Map<string, { tree: TreeEntry[]; secrets: string; app: Promise<LoadedApp> }>();
   /** Writes of each app's folder, one at a time. */
   #fileQueues = new Map<string, Promise<unknown>>();
   /** Starts, stops and deletes of each app; apart from the file queue, since a start loads the app and so queues there. */
@@ -78,6 +84,7 @@ export class AppRuntime {
     this.#blobs = options.blobs;
     this.#executor = options.executor;
     this.#installer = options.installer;
+    this.#secrets = options.secrets;
     this.#logger = options.logger.child({ component: 'app-runtime' });
     this.#service = new InvocationService({
       executor: options.executor,
@@ -86,15 +93,19 @@ export class AppRuntime {
     });
   }
 
-  /** The app as the runtime runs it, written out and loaded again only when its files changed. */
+  /** The app as the runtime runs it, written out and loaded again only when its files or secrets changed. */
   load(app: AppRecord): Promise<LoadedApp> {
     const tree = renderTree(app, 'owner');
+    const stamp = secretsStamp(app);
     const cached = this.#loaded.get(app.id);
-    if (cached && sameTree(cached.tree, tree)) return cached.app;
+    if (cached && cached.secrets === stamp && sameTree(cached.tree, tree)) return cached.app;
     // Held from now: a change saved while this load waits its turn must not remove the bytes it is about to copy.
     const holder = this.#hold(tree);
-    const loading = inTurn(this.#fileQueues, app.id, () => this.#writeAndLoad(app.id, tree)).finally(() => holder.release());
-    this.#loaded.set(app.id, { tree, app: loading });
+    const loading = Promise.resolve()
+      .then(() => openSecrets(this.#secrets, app))
+      .then((secrets) => inTurn(this.#fileQueues, app.id, () => this.#writeAndLoad(app.id, tree, secrets)))
+      .finally(() => holder.release());
+    this.#loaded.set(app.id, { tree, secrets: stamp, app: loading });
     // A failure is not kept: it may be passing (a full disk), and the next call tries again.
     loading.catch(() => {
       if (this.#loaded.get(app.id)?.app === loading) this.#loaded.delete(app.id);
@@ -188,7 +199,7 @@ export class AppRuntime {
   }
 
   /** Written beside the folder and renamed into place, one app at a time, so no load ever sees half an app. */
-  async #writeAndLoad(appId: string, tree: TreeEntry[]): Promise<LoadedApp> {
+  async #writeAndLoad(appId: string, tree: TreeEntry[], secrets: AppEnv | undefined): Promise<LoadedApp> {
     // The routes refuse such a package.json; a record stored before they did must not install either.
     const packageJson = tree.find((entry) => entry.path === 'package.json');
     if (packageJson && 'text' in packageJson) await assertRegistryOnly(packageJson.text);
@@ -209,6 +220,7 @@ export class AppRuntime {
     } finally {
       await rm(temp, { recursive: true, force: true });
     }
-    return loadApp(folder, { dependencyKey: (manifest) => this.#installer.key(manifest) });
+    // The secrets go to the runtime in memory; the folder holds only what a bundle holds.
+    return loadApp(folder, { dependencyKey: (manifest) => this.#installer.key(manifest), secrets });
   }
 }

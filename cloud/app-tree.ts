@@ -28,6 +28,8 @@ export const functionPath = (fn: Pick<FunctionRecord, 'name' | 'language'>) => `
 function appJson(app: AppRecord, functions: FunctionRecord[], view: TreeView): string {
   const config: AppConfig = {};
   if (view === 'owner' && app.description !== '') config.description = app.description;
+  // Plain settings, not secrets: every view has them, as a function of any view may read them.
+  if (app.env && Object.keys(app.env).length > 0) config.env = app.env;
   config.functions = Object.fromEntries(functions.map((fn) => [fn.name, settingsOf(fn)]));
   if (view === 'owner' && app.endpoints.length > 0) {
     config.endpoints = app.endpoints.map(({ method, path, function: fn, public: open, response }) => ({

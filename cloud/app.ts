@@ -20,6 +20,7 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { passwordResetRoutes } from './routes/password-resets.ts';
 import { rootRoutes } from './routes/roots.ts';
 import { runHandler } from './routes/run.ts';
+import { secretRoutes } from './routes/secrets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -65,6 +66,7 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
     ['/api/v1/apps', appRoutes(deps)],
     ['/api/v1/apps', functionRoutes(deps)],
     ['/api/v1/apps', endpointRoutes(deps)],
+    ['/api/v1/apps', secretRoutes(deps)],
     ['/api/v1/apps', codeRoutes(deps)],
     ['/api/v1/apps', fileRoutes(deps)],
     ['/api/v1', deployRoutes(deps)],

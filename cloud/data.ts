@@ -58,12 +58,26 @@ export interface EndpointRecord {
   response?: 'json' | 'http';
 }
 
+/** A secret of an app: its value sealed by the secret box, bound to the app and the name (cloud/app-secrets.ts). */
+export interface SecretRecord {
+  name: string;
+  sealed: string;
+  /** UTF-8 bytes of the value, for the app's cap; the sealed text shows as much anyway. */
+  bytes: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface AppRecord {
   id: string;
   ownerId: string;
   name: string;
   description: string;
   packageJson: string | null;
+  /** app.json's "env": plain settings for the functions' process.env; absent in records made before there were any. */
+  env?: Record<string, string>;
+  /** Never shown by any route; absent in records made before there were any. */
+  secrets?: SecretRecord[];
   status: 'running' | 'stopped';
   functions: FunctionRecord[];
   /** Sorted by path. */

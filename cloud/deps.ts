@@ -12,6 +12,7 @@ import type { FleetRegistry } from './services/fleet.ts';
 import type { FunctionService } from './services/functions.ts';
 import type { PasswordResetService } from './services/password-resets.ts';
 import type { RootService } from './services/roots.ts';
+import type { SecretService } from './services/secrets.ts';
 import type { SessionService } from './services/sessions.ts';
 import type { ApiTokenService } from './services/tokens.ts';
 
@@ -28,6 +29,8 @@ export interface CloudDeps {
   files: FileService;
   /** Uploads and deploys of whole apps. */
   deploys: DeployService;
+  /** Apps' secrets: set and removed, never shown. */
+  secrets: SecretService;
   /** Calls to apps' endpoints, at /run. */
   calls: CallService;
   bundles: BundleService;

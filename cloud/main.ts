@@ -24,6 +24,7 @@ import { FleetRegistry } from './services/fleet.ts';
 import { functionService } from './services/functions.ts';
 import { passwordResetService } from './services/password-resets.ts';
 import { rootService } from './services/roots.ts';
+import { secretService } from './services/secrets.ts';
 import { sessionService } from './services/sessions.ts';
 import { apiTokenService } from './services/tokens.ts';
 import { appStore } from './stores/apps.ts';
@@ -77,11 +78,13 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const blobs = new BlobStore(join(settings.dataDir, 'blobs'));
   const db = await openDb(join(settings.dataDir, 'cloud.json'), { blobs });
   const observability = new Observability(settings.executor.executor, settings.executor.pool);
+  const secrets = await openSecretBox(settings.secretKey, join(settings.dataDir, 'secret.key'));
   const runtime = new AppRuntime({
     appsDir: join(settings.dataDir, 'apps'),
     blobs,
     executor: observability.executor,
     installer: settings.executor.installer,
+    secrets,
     logger,
   });
   const mailer = createMailer({
@@ -101,7 +104,6 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const operatorEmails = operators.list().map((operator) => operator.email);
   if (operatorEmails.length > 0)
     logger.warn({ operators: operatorEmails }, 'operator accounts (edgecourier cloud operators list); check them after an upgrade from --operator');
-  const secrets = await openSecretBox(settings.secretKey, join(settings.dataDir, 'secret.key'));
   const roots = rootStore(db);
   const fleet = new FleetRegistry({ roots, couriers: courierStore(db), box: secrets, leaseMs: settings.fleetLeaseMs ?? 15_000 });
   let publicUrl = settings.publicUrl ?? '';
@@ -125,6 +127,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       endpoints: endpointService({ apps }),
       files: fileService({ apps, blobs }),
       deploys: deployService({ apps, blobs }),
+      secrets: secretService({ apps, box: secrets, runtime }),
       calls: callService({ apps, runtime }),
       bundles: bundleService({ apps, runtime }),
       roots: rootService({ roots, fleet, secrets }),

@@ -1,6 +1,6 @@
-/** @module Records as the API shows them: never a password hash, a token's hash, an owner or sealed credentials; functions without their code unless asked, endpoints with their URL. */
+/** @module Records as the API shows them: never a password hash, a token's hash, an owner, sealed credentials or a secret's value; functions without their code unless asked, endpoints with their URL. */
 import { defaultOperatorLimits } from '../runtime/app-config.ts';
-import type { AppRecord, EndpointRecord, FunctionRecord, TokenRecord, UserRecord } from './data.ts';
+import type { AppRecord, EndpointRecord, FunctionRecord, SecretRecord, TokenRecord, UserRecord } from './data.ts';
 import type { HeldRoot } from './services/roots.ts';
 
 export function presentUser(user: UserRecord): { id: string; email: string; createdAt: string } {
@@ -33,6 +33,11 @@ export function presentFunctionWithCode(fn: FunctionRecord) {
   return { ...presentFunction(fn), code: fn.code };
 }
 
+/** A secret by name and dates: its value, sealed or not, is never shown. */
+export function presentSecret(secret: SecretRecord) {
+  return { name: secret.name, createdAt: secret.createdAt, updatedAt: secret.updatedAt };
+}
+
 export function presentEndpoint(app: AppRecord, endpoint: EndpointRecord, publicUrl: string) {
   return { ...endpoint, response: endpoint.response ?? 'json', url: `${publicUrl}/run/${app.id}${endpoint.path}` };
 }
@@ -44,6 +49,7 @@ export function presentApp(app: AppRecord, publicUrl: string) {
     description: app.description,
     status: app.status,
     packageJson: app.packageJson,
+    env: app.env ?? {},
     functions: app.functions.map(presentFunction),
     endpoints: app.endpoints.map((endpoint) => presentEndpoint(app, endpoint, publicUrl)),
     createdAt: app.createdAt,

@@ -15,17 +15,26 @@ interface Entry {
   checkedAt: number;
 }
 
+export interface AppCacheOptions {
+  /** How long a loaded app is trusted before its files are looked at again. */
+  recheckMs?: number;
+  /** Files outside the root that belong to the app (its secrets file): a change to one reloads it too. */
+  outside?: (app: string) => string[];
+}
+
 export class AppCache {
   #root: string;
   #load: (dir: string) => Promise<LoadedApp>;
   #recheckMs: number;
+  #outside: (app: string) => string[];
   #apps = new Map<string, Entry>();
   #changedAt = new Map<string, number>();
 
-  constructor(root: string, load: (dir: string) => Promise<LoadedApp>, recheckMs = 250) {
+  constructor(root: string, load: (dir: string) => Promise<LoadedApp>, options: AppCacheOptions = {}) {
     this.#root = root;
     this.#load = load;
-    this.#recheckMs = recheckMs;
+    this.#recheckMs = options.recheckMs ?? 250;
+    this.#outside = options.outside ?? (() => []);
   }
 
   /** The app in folder `app` of the root; a broken app's error is kept too, until the app changes. */
@@ -64,7 +73,17 @@ export class AppCache {
   /** Every file a function can load counts (a template, a helper), as it does for the app's version. */
   async #fingerprint(app: string): Promise<string> {
     // A folder that cannot be walked is loaded, so that loading says what is wrong with it.
-    return appFileStamps(join(this.#root, app)).catch((error: unknown) => `unreadable: ${String(error)}`);
+    const inside = await appFileStamps(join(this.#root, app)).catch((error: unknown) => `unreadable: ${String(error)}`);
+    const outside = await Promise.all(
+      this.#outside(app).map((path) =>
+        stat(path).then(
+          // The change time too: a chmod that makes a refused secrets file private changes nothing else.
+          (info) => `${path}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`,
+          () => '',
+        ),
+      ),
+    );
+    return [inside, ...outside].join('|');
   }
 
   async #loadApp(app: string): Promise<LoadedApp> {

@@ -1,7 +1,7 @@
 /** @module Builds a courier and everything it depends on, in one place, and starts it on a synced root. */
 import { createHash } from 'node:crypto';
 import { access, mkdir, realpath, writeFile } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { loadApp } from '../runtime/app.ts';
@@ -23,6 +23,7 @@ import { defaultRetryPolicy, type RetryPolicy } from './retry-chains.ts';
 import { takeRootLock } from './root-lock.ts';
 import { watchRoot } from './watch-root.ts';
 import { courierMetricsOf } from './courier-metrics.ts';
+import { secretsFolder, type SecretsFolder } from './secrets-folder.ts';
 
 /** A remote folder the courier mirrors instead of serving a local one. */
 export interface RemoteRoot {
@@ -36,6 +37,11 @@ export interface CourierSettings {
   root?: string;
   remote?: RemoteRoot;
   stateDir?: string;
+  /**
+   * Folder of the apps' secrets files, `<app>.json` (docs/courier.md); `<stateDir>/secrets` unless given. A courier
+   * hosted for others reads none: the host's files are no folder owner's.
+   */
+  secretsDir?: string;
   concurrency?: number;
   maxRequestBytes?: number;
   settleMs?: number;
@@ -83,7 +89,7 @@ async function resolveRoot(root: string, stateDir: string): Promise<string> {
 }
 
 /** The folders of this root: the root itself (a remote root's working folder), its home in the state folder, and a remote root's home. */
-async function prepareFolders(settings: CourierSettings): Promise<{ root: string; home: string; remoteHome?: string }> {
+async function prepareFolders(settings: CourierSettings): Promise<{ root: string; home: string; remoteHome?: string; secrets?: SecretsFolder }> {
   if (!settings.root && !settings.remote)
     throw new EdgeError('INVALID_INPUT', 'give the courier a folder to serve: --root <dir>, --dropbox <path> or --onedrive <path>');
   const stateDir = settings.stateDir ?? defaultStateDir();
@@ -93,7 +99,8 @@ async function prepareFolders(settings: CourierSettings): Promise<{ root: string
   const home = join(stateDir, 'courier', createHash('sha256').update(root).digest('hex').slice(0, 16));
   await mkdir(home, { recursive: true });
   await writeFile(join(home, 'root.txt'), root + '\n');
-  return { root, home, remoteHome };
+  const secrets = settings.hostedFor === 'others' ? undefined : await secretsFolder(settings.secretsDir ?? join(stateDir, 'secrets'), root);
+  return { root, home, remoteHome, secrets };
 }
 
 /**
@@ -128,7 +135,7 @@ async function observe(settings: CourierSettings, logger: Logger): Promise<{ obs
  * @example const running = await startCourier({ root: '~/Dropbox/edge', logger }); await running.stop();
  */
 export async function startCourier(settings: CourierSettings): Promise<RunningCourier> {
-  const { root, home, remoteHome } = await prepareFolders(settings);
+  const { root, home, remoteHome, secrets } = await prepareFolders(settings);
   const unlock = await takeRootLock(join(home, 'lock'), root);
   const logger = settings.logger.child({ component: 'courier' });
   const { observability, health } = await observe(settings, logger).catch(async (error: unknown) => {
@@ -149,11 +156,15 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         : undefined;
     await mirror?.start();
     const journal = await Journal.open(join(home, 'journal.jsonl'));
-    const apps = new AppCache(root, async (dir) => {
-      const loaded = await loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest) });
-      if (settings.hostedFor === 'others' && loaded.dependencies) await assertFleetDependencies(loaded.dependencies);
-      return loaded;
-    });
+    const apps = new AppCache(
+      root,
+      async (dir) => {
+        const loaded = await loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest), secrets: await secrets?.read(basename(dir)) });
+        if (settings.hostedFor === 'others' && loaded.dependencies) await assertFleetDependencies(loaded.dependencies);
+        return loaded;
+      },
+      { outside: (app) => (secrets ? [secrets.file(app)] : []) },
+    );
     const courier = new Courier({
       root,
       journal,

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { EdgeError } from '../base/errors.ts';
 import type { InvocationLimits } from './protocol.ts';
+import { envSchema } from './app-env.ts';
 
 /** Function names double as file names and URL segments, so they stay plain. */
 export const functionNamePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -44,6 +45,8 @@ export const appConfigSchema = z.strictObject({
   name: z.string().min(1).max(100).optional(),
   description: z.string().max(2000).optional(),
   endpoints: z.array(endpointConfigSchema).optional(),
+  /** Plain settings for `process.env` of the app's functions; secrets are kept elsewhere (docs/writing-apps.md). */
+  env: envSchema.optional(),
   network: networkConfigSchema.optional(),
   functions: z
     .record(

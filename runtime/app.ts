@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
+import { functionEnv, secretsFingerprint, type AppEnv } from './app-env.ts';
 import { APP_CAPS, listAppFiles, treeHash, type AppFile } from './app-files.ts';
 import { appConfigSchema, defaultOperatorLimits, functionNamePattern, limitsWithin, type AppConfig, type OperatorLimits } from './app-config.ts';
 import type { DependencyManifest } from './deps.ts';
@@ -26,7 +27,7 @@ export interface FunctionSpec {
   file: string;
   /** The file as written. */
   source: string;
-  /** Hash of the function's name, every file of the app and the app's dependency manifest. */
+  /** Hash of the function's name, every file of the app (app.json and its "env" among them, never the secrets) and the app's dependency manifest. */
   version: string;
   idempotent: boolean;
   public: boolean;
@@ -39,7 +40,7 @@ export interface FunctionSpec {
 export interface LoadedApp {
   name: string;
   dir: string;
-  /** Content version of the whole app: any change to its files, dependencies or limits changes it. */
+  /** Content version of the whole app: any change to its files, dependencies, limits or secrets changes it. */
   id: string;
   functions: ReadonlyMap<string, FunctionSpec>;
   /** Every file of the app, sorted by path: what its sandbox holds and its versions cover. */
@@ -47,6 +48,8 @@ export interface LoadedApp {
   /** app.json as written (validated). */
   config: AppConfig;
   dependencies?: DependencyManifest;
+  /** The functions' `process.env`: app.json's "env" with the secrets over it. */
+  env: AppEnv;
   /** Files that were passed over, with the reason. */
   warnings: string[];
 }
@@ -55,6 +58,8 @@ export interface LoadAppOptions {
   limits?: OperatorLimits;
   /** The content key of the dependency manifest (DependencyInstaller.key). */
   dependencyKey: (manifest: DependencyManifest) => Promise<string>;
+  /** The app's secrets, kept outside its folder (the cloud's store, a courier's secrets file, `run --secrets`). */
+  secrets?: AppEnv;
 }
 
 function sha256(...parts: string[]): string {
@@ -159,6 +164,14 @@ export async function loadApp(dir: string, options: LoadAppOptions): Promise<Loa
       ...(loadError ? { loadError } : {}),
     });
   }
-  const id = sha256(basename(appDir), depsKey, tree, ...[...functions.values()].map((f) => `${f.name}:${f.limits.timeoutMs}:${f.limits.memoryMb}`));
-  return { name: basename(appDir), dir: appDir, id, functions, files, config, ...(dependencies ? { dependencies } : {}), warnings };
+  // Secrets are in the id only (a sandbox holding old ones must not serve), never in call keys: see docs/security.md.
+  const id = sha256(
+    basename(appDir),
+    depsKey,
+    tree,
+    secretsFingerprint(options.secrets),
+    ...[...functions.values()].map((f) => `${f.name}:${f.limits.timeoutMs}:${f.limits.memoryMb}`),
+  );
+  const env = functionEnv(config.env, options.secrets);
+  return { name: basename(appDir), dir: appDir, id, functions, files, config, ...(dependencies ? { dependencies } : {}), env, warnings };
 }

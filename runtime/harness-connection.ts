@@ -109,6 +109,11 @@ export class HarnessConnection {
     pending.timer = setTimeout(() => this.#overdue(id), SILENT_MS);
   }
 
+  /** Gives the harness its app's environment; sent before the app's first call. */
+  setEnv(env: Readonly<Record<string, string>>): void {
+    this.#send({ t: 'env', env: { ...env } });
+  }
+
   destroy(): void {
     this.#socket.destroy();
   }

@@ -41,7 +41,16 @@ export interface CallResultMessage {
   result: CallResult;
 }
 
-export type HostMessage = InvokeMessage | CallResultMessage | PingMessage;
+/**
+ * Host → harness, once, before the first call of the app it was given: its functions' `process.env`. It goes over
+ * the socket, never into the container's environment or the app's files, so no engine or file listing shows it.
+ */
+export interface EnvMessage {
+  t: 'env';
+  env: Record<string, string>;
+}
+
+export type HostMessage = InvokeMessage | CallResultMessage | PingMessage | EnvMessage;
 
 /** One line from host to harness. */
 export function encodeHostMessage(message: HostMessage): string {

@@ -2,7 +2,7 @@
 import type { HarnessConnection } from './harness-connection.ts';
 
 /** What the pool asks of a harness: HarnessConnection over a socket, or a test's fake. */
-export type SandboxConnection = Pick<HarnessConnection, 'invoke' | 'onClose' | 'onTainted'>;
+export type SandboxConnection = Pick<HarnessConnection, 'invoke' | 'onClose' | 'onTainted' | 'setEnv'>;
 
 /** A started harness in its own sandbox. */
 export interface Sandbox {

@@ -281,6 +281,7 @@ export class WarmPool implements Executor {
     slot.inFlight = 1;
     slot.ready = slot.ready.then(async (sandbox) => {
       await materializeApp(app, sandbox.hostAppDir, depsDir);
+      if (Object.keys(app.env).length > 0) sandbox.connection.setEnv(app.env);
       return sandbox;
     });
     slot.ready.catch(() => this.#remove(slot));

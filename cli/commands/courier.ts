@@ -25,6 +25,7 @@ interface CourierOptions {
   name: string;
   credentials?: string;
   state?: string;
+  secretsDir?: string;
   concurrency: number;
   maxRequestBytes: number;
   settleMs: number;
@@ -111,6 +112,7 @@ export function registerCourier(program: Command): void {
     .option('--name <name>', 'with --cloud: how this courier shows in the fleet', hostname())
     .option('--credentials <file>', 'a JSON file of DROPBOX_* / ONEDRIVE_* values (mode 600), instead of environment variables')
     .option('--state <dir>', 'where the journal lives; must be outside the root (default: $EDGECOURIER_STATE or ~/.local/state/edgecourier)')
+    .option('--secrets-dir <dir>', "apps' secrets, one <app>.json file each (mode 600), outside the root (default: <state>/secrets)")
     .option('-c, --concurrency <n>', 'requests run at once', positiveInt, 16)
     .option('--max-request-bytes <n>', 'larger request files get a REQUEST_TOO_LARGE result', positiveInt, 1024 * 1024)
     .option('--settle-ms <ms>', 'how long a request that is not yet valid JSON, or an app that just changed, may still be syncing', positiveInt, 1000)
@@ -144,6 +146,11 @@ export function registerCourier(program: Command): void {
         if (given.length !== 1) throw new EdgeError('INVALID_INPUT', 'give exactly one of --root <dir>, --dropbox <path>, --onedrive <path> and --cloud <url>');
         const startExecutor = () => createExecutor({ local: options.local ?? false, egressAllow: options.egressAllow, log: (line) => logger.info(line) });
         if (options.cloud) {
+          if (options.secretsDir !== undefined)
+            throw new EdgeError(
+              'INVALID_INPUT',
+              "--secrets-dir is for a folder of your own; a fleet courier serves other people's roots and reads no secrets files",
+            );
           // Read before anything starts, so that a bad token file fails at once.
           const token = await fleetToken(options);
           const executor = await startExecutor();
@@ -155,6 +162,7 @@ export function registerCourier(program: Command): void {
         const running = await startCourier({
           ...place,
           stateDir: options.state,
+          secretsDir: options.secretsDir,
           concurrency: options.concurrency,
           maxRequestBytes: options.maxRequestBytes,
           settleMs: options.settleMs,

@@ -1,4 +1,4 @@
-/** @module `edgecourier deploy <appDir>`: makes a cloud app the folder app, all its files at once: functions, settings, endpoints, package.json and every other file. */
+/** @module `edgecourier deploy <appDir>`: makes a cloud app the folder app, all its files at once: functions, settings (app.json "env" too), endpoints, package.json and every other file. */
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -59,6 +59,7 @@ export function registerDeploy(program: Command): void {
         'All or nothing: the cloud app becomes exactly the folder (what the folder no longer has is removed), or, when',
         'anything is refused, stays as it was. Not sent: node_modules/, results/ and requests/ at the top, names starting',
         'with "." anywhere, and package-lock.json. At most 2,000 files of 50 MiB together, 10 MiB each.',
+        'Secrets are never sent: set them with `edgecourier secrets set <app> <NAME>`.',
       ].join('\n'),
     )
     .action(async (appDir: string, options: DeployOptions) => {

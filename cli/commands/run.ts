@@ -2,6 +2,7 @@
 import { type Command, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { AppEnv } from '../../runtime/app-env.ts';
 import type { InvocationRequest } from '../../runtime/invocation-service.ts';
 import type { InvokeResponse } from '../../runtime/protocol.ts';
 import { fail, printJson, progress } from '../output.ts';
@@ -11,6 +12,7 @@ interface RunOptions {
   cache?: string;
   precomputed?: string;
   saveResults?: string;
+  secrets?: string;
   local?: boolean;
 }
 
@@ -24,6 +26,7 @@ export function registerRun(program: Command): void {
     .option('--cache <file>', 'cache entries an earlier response returned (its "cache" field)')
     .option('--precomputed <file>', 'results computed elsewhere, e.g. a --save-results file from an edge run')
     .option('--save-results <file>', 'write every result of this call tree to <file>, ready to send as precomputed')
+    .option('--secrets <file>', 'secrets for process.env of the functions: a JSON file { "NAME": "value" } only you may read (mode 600)')
     .addOption(new Option('--local', 'run as plain processes on this machine instead of Docker containers: NO SANDBOX, for edge computing with code you trust'))
     .addHelpText('after', '\nExit status: 0 when the function succeeded, 1 when it failed (the error is in the JSON), 2 for bad arguments.')
     .addHelpText(
@@ -40,12 +43,12 @@ export function registerRun(program: Command): void {
           precomputed: options.precomputed ? await readEntries('--precomputed', options.precomputed) : undefined,
         };
         const recordResults = !!options.saveResults;
-        const answer = options.local
-          ? undefined
-          : await (await import('../run-socket/client.ts')).runThroughService({ appDir: resolve(appDir), recordResults, ...request });
+        const secrets = options.secrets ? await (await import('../../runtime/secrets-file.ts')).readSecretsFile(options.secrets) : undefined;
+        const through = options.local ? undefined : (await import('../run-socket/client.ts')).runThroughService;
+        const answer = await through?.({ appDir: resolve(appDir), recordResults, ...(secrets ? { secrets } : {}), ...request });
         if (answer) progress('ran in the sandboxes of the edgecourier service running here');
         for (const warning of answer?.warnings ?? []) progress(warning);
-        const response = answer?.response ?? (await runHere(appDir, request, recordResults, options.local ?? false));
+        const response = answer?.response ?? (await runHere(appDir, request, { recordResults, local: options.local ?? false, secrets }));
         if (options.saveResults && response.ok) {
           await writeFile(options.saveResults, JSON.stringify(response.results ?? {}, null, 2) + '\n');
           delete response.results;
@@ -60,8 +63,14 @@ export function registerRun(program: Command): void {
     });
 }
 
+interface RunHereOptions {
+  recordResults: boolean;
+  local: boolean;
+  secrets: AppEnv | undefined;
+}
+
 /** With no service to ask: an executor of its own (containers, or processes with --local), for this one call. */
-async function runHere(appDir: string, request: InvocationRequest, recordResults: boolean, local: boolean): Promise<InvokeResponse> {
+async function runHere(appDir: string, request: InvocationRequest, { recordResults, local, secrets }: RunHereOptions): Promise<InvokeResponse> {
   const [{ createExecutor }, { loadApp }, { InvocationService }] = await Promise.all([
     import('../../docker/executor-factory.ts'),
     import('../../runtime/app.ts'),
@@ -70,7 +79,7 @@ async function runHere(appDir: string, request: InvocationRequest, recordResults
   const { executor, installer } = await createExecutor({ local, prestart: 0, log: progress });
   try {
     const load = async () => {
-      const app = await loadApp(appDir, { dependencyKey: (manifest) => installer.key(manifest) });
+      const app = await loadApp(appDir, { dependencyKey: (manifest) => installer.key(manifest), secrets });
       for (const warning of app.warnings) progress(warning);
       return app;
     };

@@ -15,6 +15,8 @@ export interface RunRequest {
   cache?: CallEntries;
   precomputed?: CallEntries;
   recordResults?: boolean;
+  /** The app's secrets, from `run --secrets`; the socket is this user's alone. */
+  secrets?: Record<string, string>;
 }
 
 /** The service's answer: the response as a run of its own would print it, and what loading the app warned of. */

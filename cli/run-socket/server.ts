@@ -15,6 +15,7 @@ import { ensurePrivateFolder } from '../../base/private-file.ts';
 import { listenPrivately, socketAnswers } from '../../base/unix-socket.ts';
 import { describeIssues } from '../../base/zod-issues.ts';
 import { loadApp } from '../../runtime/app.ts';
+import { envSchema } from '../../runtime/app-env.ts';
 import type { DependencyInstaller } from '../../runtime/deps.ts';
 import type { Executor } from '../../runtime/executor.ts';
 import { invocationFields, InvocationService } from '../../runtime/invocation-service.ts';
@@ -27,6 +28,7 @@ const runRequest = z.strictObject({
   appDir: z.string().refine(isAbsolute, 'the app folder as an absolute path'),
   function: z.string().min(1).max(200),
   recordResults: z.boolean().optional(),
+  secrets: envSchema.optional(),
   ...invocationFields,
 });
 
@@ -91,10 +93,10 @@ export async function serveRuns(options: RunSocketOptions): Promise<RunSocket> {
       if (req.method !== 'POST' || req.url !== '/v1/run') throw new EdgeError('NOT_FOUND', `the run socket answers POST /v1/run, not ${req.method} ${req.url}`);
       const parsed = runRequest.safeParse(await readBody(req));
       if (!parsed.success) throw new EdgeError('INVALID_INPUT', describeIssues('the run request', parsed.error));
-      const { appDir, recordResults, ...request } = parsed.data;
+      const { appDir, recordResults, secrets, ...request } = parsed.data;
       const warnings: string[] = [];
       const load = async () => {
-        const app = await loadApp(appDir, { dependencyKey: (manifest) => options.installer.key(manifest) });
+        const app = await loadApp(appDir, { dependencyKey: (manifest) => options.installer.key(manifest), secrets });
         warnings.push(...app.warnings);
         return app;
       };

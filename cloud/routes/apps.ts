@@ -1,6 +1,7 @@
 /** @module Apps: created, listed, read, changed and deleted by their owner, and started and stopped. */
 import { z } from 'zod';
 import { appNameSchema, packageJsonSchema } from '../app-schemas.ts';
+import { envSchema } from '../../runtime/app-env.ts';
 import type { AppRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
 import { presentApp } from '../present.ts';
@@ -10,6 +11,8 @@ const createSchema = z.strictObject({
   name: appNameSchema,
   description: z.string().max(2000).optional(),
   packageJson: packageJsonSchema.nullable().optional(),
+  /** app.json's "env": plain settings, shown with the app. Secrets have routes of their own. */
+  env: envSchema.optional(),
 });
 
 const patchSchema = createSchema.partial();
@@ -54,7 +57,7 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
     route({
       method: 'patch',
       path: '/:appId',
-      summary: "Change an app's name, description or package.json",
+      summary: "Change an app's name, description, package.json or env settings",
       auth: 'user',
       body: patchSchema,
       answers: { 200: 'the app' },

@@ -14,6 +14,7 @@ export interface NewApp {
   name: string;
   description?: string;
   packageJson?: string | null;
+  env?: Record<string, string>;
 }
 
 /** Fields left out keep their value. */
@@ -106,6 +107,7 @@ export function appService(deps: AppServiceDeps): AppService {
         ...newAppRecord(ownerId, input.name, new Date(now()).toISOString()),
         description: input.description ?? '',
         packageJson: input.packageJson ?? null,
+        ...(input.env ? { env: input.env } : {}),
       };
       await deps.apps.insert(app);
       return app;
@@ -121,6 +123,7 @@ export function appService(deps: AppServiceDeps): AppService {
       }
       if (changes.description !== undefined) app.description = changes.description;
       if (changes.packageJson !== undefined) app.packageJson = changes.packageJson;
+      if (changes.env !== undefined) app.env = changes.env;
       await deps.apps.save(app);
       return app;
     },

@@ -82,9 +82,9 @@ function parseAppJson(text: string): z.infer<typeof appConfigSchema> {
 }
 
 /**
- * Makes the draft's description, function settings and endpoints those of `text`, an app.json: what it leaves out
- * takes its default (no description, default settings, no endpoints). An endpoint kept at the same method and path
- * keeps its id, and so its URL.
+ * Makes the draft's description, env settings, function settings and endpoints those of `text`, an app.json: what it
+ * leaves out takes its default (no description or settings, default function settings, no endpoints). An endpoint
+ * kept at the same method and path keeps its id, and so its URL.
  */
 export function applyAppJson(draft: AppRecord, text: string, at: string): void {
   const config = parseAppJson(text);
@@ -126,6 +126,7 @@ export function applyAppJson(draft: AppRecord, text: string, at: string): void {
     draft.endpoints.push({ id: kept?.id ?? newId('ep'), ...fields } satisfies EndpointRecord);
   }
   draft.description = config.description ?? '';
+  draft.env = config.env ?? {};
 }
 
 /**

@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { frameHead } from '../framing.ts';
-import type { CallResultMessage, InvokeMessage, LogEntry, PingMessage } from '../protocol.ts';
+import type { CallResultMessage, EnvMessage, InvokeMessage, LogEntry, PingMessage } from '../protocol.ts';
 import { LineReader } from '../line-reader.ts';
 import { failure } from './failure.ts';
 import { guardMemory } from './memory-guard.ts';
@@ -293,7 +293,7 @@ function invoke(message: Omit<InvokeMessage, 'input'>, input: Payload): void {
 /** A line from the host, which is trusted. Only its header is parsed here: the payload goes on to the worker. */
 function handle(line: Buffer): void {
   const tab = line.indexOf(TAB);
-  let message: Omit<InvokeMessage, 'input'> | Omit<CallResultMessage, 'result'> | PingMessage;
+  let message: Omit<InvokeMessage, 'input'> | Omit<CallResultMessage, 'result'> | PingMessage | EnvMessage;
   try {
     message = JSON.parse(line.toString('utf8', 0, tab === -1 ? line.length : tab));
   } catch {
@@ -301,6 +301,7 @@ function handle(line: Buffer): void {
   }
   const payload = tab === -1 ? 'null' : linePayload(line, tab + 1);
   if (message.t === 'ping') send({ t: 'pong' });
+  else if (message.t === 'env') workers.setEnv(message.env);
   else if (message.t === 'invoke') invoke(message, payload);
   else {
     const run = running.get(message.id);

@@ -61,6 +61,8 @@ export class WorkerSet {
   #idle: TreeWorker[] = [];
   #byTree = new Map<string, TreeWorker[]>();
   #preparing: NodeJS.Immediate | undefined;
+  /** The `process.env` each new thread starts with: the app's, once the host names it; the harness's own stays empty. */
+  #env: Record<string, string> = {};
 
   constructor(options: WorkerSetOptions) {
     this.#options = options;
@@ -105,6 +107,16 @@ export class WorkerSet {
     this.#idle = this.#idle.filter((entry) => entry !== worker);
     for (const tree of worker.trees.keys()) this.#unbind(worker, tree);
     void worker.thread.terminate();
+  }
+
+  /**
+   * The app's environment, for every thread from now on: the threads started ahead of need have none, so they
+   * are ended (any busy one with its last tree) and started again with it.
+   */
+  setEnv(env: Record<string, string>): void {
+    this.#env = env;
+    for (const worker of [...this.#all]) this.retire(worker);
+    this.prepare();
   }
 
   /** Starts the threads a first call will want, before it comes. */
@@ -159,7 +171,8 @@ export class WorkerSet {
   #spawn(memoryMb: number): TreeWorker {
     const shared = new SharedArrayBuffer(START_SLOTS * BigInt64Array.BYTES_PER_ELEMENT);
     const thread = new Worker(workerUrl, {
-      env: {},
+      // A copy of its own: what one thread's code writes into process.env no other thread sees.
+      env: this.#env,
       workerData: { starts: shared } satisfies WorkerSetup,
       resourceLimits: {
         maxOldGenerationSizeMb: memoryMb,

@@ -4,7 +4,9 @@
  */
 import test from 'ava';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { cliPath } from '../../build/dist.ts';
@@ -16,12 +18,12 @@ import { until } from '../helpers/wait.ts';
 interface Run {
   code: number;
   stderr: string;
-  output: { host: string; calls: number } | undefined;
+  output: any;
 }
 
-async function run(app: string, ...flags: string[]): Promise<Run> {
+async function run(app: string, fn: string, ...flags: string[]): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliPath, 'run', app, 'peek', ...flags], { timeout: 120_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliPath, 'run', app, fn, ...flags], { timeout: 120_000 });
     return { code: 0, stderr, output: JSON.parse(stdout).output };
   } catch (error) {
     const failed = error as { code: number; stderr: string };
@@ -46,8 +48,8 @@ test.serial('while a courier runs, two runs share its warm sandbox; once it stop
   service.stderr!.setEncoding('utf8').on('data', (chunk: string) => (serviceLog += chunk));
   await until('the courier answering runs', () => existsSync(runSocketPath()), { timeoutMs: 120_000, explain: () => serviceLog.slice(-2000) });
 
-  const first = await run(app);
-  const second = await run(app);
+  const first = await run(app, 'peek');
+  const second = await run(app, 'peek');
   t.is(first.code, 0, first.stderr);
   t.regex(first.stderr, THROUGH_SERVICE);
   t.regex(second.stderr, THROUGH_SERVICE);
@@ -56,14 +58,24 @@ test.serial('while a courier runs, two runs share its warm sandbox; once it stop
   t.is(second.output?.calls, (first.output?.calls ?? 0) + 1);
   t.regex(serviceLog, /"msg":"run"/, 'the service logs the runs it answers');
 
-  const local = await run(app, '--local');
+  // A --secrets file's values reach the service over its socket, for that run's app, and never its log.
+  const secret = `sk-${randomUUID()}`;
+  const secrets = join(root, '..', 'secrets.json');
+  await writeFile(secrets, JSON.stringify({ API_KEY: secret }), { mode: 0o600 });
+  const configured = await run(await copyFixtureApp('configured'), 'env', '--secrets', secrets);
+  t.is(configured.code, 0, configured.stderr);
+  t.regex(configured.stderr, THROUGH_SERVICE);
+  t.is(configured.output?.env.API_KEY, secret);
+  t.false(serviceLog.includes(secret), "the service's log holds the secret");
+
+  const local = await run(app, 'peek', '--local');
   t.is(local.code, 0, local.stderr);
   t.notRegex(local.stderr, THROUGH_SERVICE, '--local never goes to the service: it promises plain processes');
 
   service.kill('SIGTERM');
   await new Promise((resolve) => service!.once('exit', resolve));
   t.false(existsSync(runSocketPath()), 'a stopped service leaves no socket behind');
-  const alone = await run(app);
+  const alone = await run(app, 'peek');
   t.is(alone.code, 0, alone.stderr);
   t.notRegex(alone.stderr, THROUGH_SERVICE);
   t.not(alone.output?.host, first.output?.host, 'a container of its own');

@@ -3,8 +3,10 @@ import test from 'ava';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { randomBytes } from 'node:crypto';
 import { AppRuntime } from '../../cloud/app-runtime.ts';
 import { BlobStore } from '../../cloud/blob-store.ts';
+import { secretBox } from '../../cloud/secret-box.ts';
 import type { AppRecord, FunctionRecord } from '../../cloud/data.ts';
 import { startRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
@@ -24,7 +26,14 @@ async function appRuntime(): Promise<{ runtime: AppRuntime; appsDir: string; blo
   const appsDir = join(base, 'apps');
   const blobs = new BlobStore(join(base, 'blobs'));
   return {
-    runtime: new AppRuntime({ appsDir, blobs, executor: local.executor, installer: local.installer, logger: pino({ level: 'silent' }) }),
+    runtime: new AppRuntime({
+      appsDir,
+      blobs,
+      executor: local.executor,
+      installer: local.installer,
+      secrets: secretBox(randomBytes(32)),
+      logger: pino({ level: 'silent' }),
+    }),
     appsDir,
     blobs,
   };

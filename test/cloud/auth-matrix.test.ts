@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { freshEmail, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import {
   aboutNothing,
+  APP_SECRET,
+  APP_SECRET_NAME,
   CALLERS,
   documentedRoutes,
   madeUp,
@@ -234,6 +236,9 @@ const cases: Case[] = [
     expect: ownerOnly('200'),
   },
   { route: 'DELETE /api/v1/apps/:appId/endpoints/:id', call: (w) => call('DELETE', app(w, `/endpoints/${w.app.privateEndpoint}`)), expect: ownerOnly('204') },
+  { route: 'PUT /api/v1/apps/:appId/secrets/:name', call: (w) => call('PUT', app(w, '/secrets/NEW_KEY'), { value: 'mine' }), expect: ownerOnly('201') },
+  { route: 'GET /api/v1/apps/:appId/secrets', call: (w) => call('GET', app(w, '/secrets')), expect: ownerOnly('200') },
+  { route: 'DELETE /api/v1/apps/:appId/secrets/:name', call: (w) => call('DELETE', app(w, `/secrets/${APP_SECRET_NAME}`)), expect: ownerOnly('204') },
 
   {
     route: '<METHOD> /run/<appId><path>',
@@ -345,6 +350,7 @@ const cell = test.macro({
     const [status, code] = c.expect[who].split(' ');
     t.is(answer.status, Number(status), answer.text);
     if (code) t.is(answer.body?.error?.code, code, answer.text);
+    t.false(answer.text.includes(APP_SECRET), "the answer shows the app's secret");
     if (who === 'owner') return;
 
     if (!c.changes?.includes(who)) t.deepEqual(await ownerView(cloud.url, world, accounts.operator), before, 'what the owner sees is as before');

@@ -159,6 +159,31 @@ export function executorContract(start: () => Promise<TestRuntime>): void {
     t.deepEqual(output(await runtime.invoker.invoke(basic, 'env', null)), { env: {} });
   });
 
+  test.serial("a function sees its app's settings and secrets in process.env, a secret over a setting of its name; other apps see neither", async (t) => {
+    const key = unique('sk');
+    const configured = await runtime.load(await copyFixtureApp('configured'), { secrets: { API_KEY: key, MODE: 'live' } });
+    t.deepEqual((output(await runtime.invoker.invoke(configured, 'env', null)) as { env: unknown }).env, {
+      GREETING: 'hello from app.json',
+      MODE: 'live',
+      API_KEY: key,
+    });
+    t.deepEqual(output(await runtime.invoker.invoke(configured, 'nested', null)), { mine: 'hello from app.json', callee: 'hello from app.json' });
+    t.deepEqual(output(await runtime.invoker.invoke(basic, 'env', null)), { env: {} });
+    // The same code in another folder, with no secrets: its settings only.
+    const twin = await runtime.load(await copyFixtureApp('configured'));
+    t.deepEqual((output(await runtime.invoker.invoke(twin, 'env', null)) as { env: unknown }).env, { GREETING: 'hello from app.json', MODE: 'placeholder' });
+  });
+
+  test.serial('a changed secret reaches the next call: a sandbox holding the old value serves no more', async (t) => {
+    const dir = await copyFixtureApp('configured');
+    const before = await runtime.load(dir, { secrets: { API_KEY: 'first' } });
+    t.like(output(await runtime.invoker.invoke(before, 'env', null)), { env: { API_KEY: 'first' } });
+    const after = await runtime.load(dir, { secrets: { API_KEY: 'second' } });
+    t.like(output(await runtime.invoker.invoke(after, 'env', null)), { env: { API_KEY: 'second' } });
+    const removed = await runtime.load(dir);
+    t.deepEqual((output(await runtime.invoker.invoke(removed, 'env', null)) as { env: unknown }).env, { GREETING: 'hello from app.json', MODE: 'placeholder' });
+  });
+
   test.serial('a dependency from package.json (a local file: package) is usable', async (t) => {
     const app = await runtime.load(await copyFixtureApp('with-dep'));
     t.deepEqual(output(await runtime.invoker.invoke(app, 'shout', { text: 'quiet' })), { text: 'QUIET' });

@@ -24,7 +24,7 @@ for (const [what, path] of [
 ] as const) {
   test(`an edit of ${what} that no watch event reported reloads the app at the next look`, async (t) => {
     const root = await rootWithApp();
-    const cache = new AppCache(root, load, 50);
+    const cache = new AppCache(root, load, { recheckMs: 50 });
     const first = await cache.get('pages');
     const file = join(root, 'pages', ...path);
     await writeFile(file, 'edited, and longer than before\n');
@@ -41,7 +41,7 @@ for (const [what, path] of [
 test('an app that has not changed is not loaded again', async (t) => {
   const root = await rootWithApp();
   let loads = 0;
-  const cache = new AppCache(root, (dir) => (loads++, load(dir)), 0);
+  const cache = new AppCache(root, (dir) => (loads++, load(dir)), { recheckMs: 0 });
   await cache.get('pages');
   await cache.get('pages');
   await cache.get('pages');

@@ -98,6 +98,9 @@ export async function signUpCallers(cloud: TestCloud): Promise<Record<Exclude<Ca
 export const PRIVATE_CODE = 'PRIVATE-CODE-MARKER';
 export const DESCRIPTION = "DESCRIPTION-MARKER: the owner's notes";
 export const ROOT_SECRET = 'sl.ROOT-SECRET-MARKER';
+/** The value of the app's secret, which no answer ever shows, not even to the owner; its name is the owner's to see. */
+export const APP_SECRET = 'APP-SECRET-VALUE-MARKER';
+export const APP_SECRET_NAME = 'WORLD_SECRET_NAME';
 
 /** One owner's things, made fresh for one test, and a token of each caller's own for it. */
 export interface World {
@@ -148,6 +151,7 @@ export async function makeWorld(cloud: TestCloud, accounts: Record<Exclude<Calle
       send(url, { method: 'PUT', path: `/api/v1/apps/${app.id}/files/${encodeURIComponent(WORLD_FILE.path)}`, bytes: WORLD_FILE.text }, 'owner', owner.session),
       'putting a file',
     );
+    await ownerCall('PUT', `/apps/${app.id}/secrets/${APP_SECRET_NAME}`, { value: APP_SECRET });
     const endpoints = [
       { method: 'POST', path: '/private', function: 'hiddenfn' },
       { method: 'POST', path: '/public', function: 'shared', public: true },
@@ -199,21 +203,22 @@ export async function ownerView(url: string, world: World, operator: Account): P
     return { status, body };
   };
   const app = `/apps/${world.app.id}`;
-  const [me, tokens, shown, endpoints, files, file, roots, couriers, ...functions] = await Promise.all([
+  const [me, tokens, shown, endpoints, files, file, secrets, roots, couriers, ...functions] = await Promise.all([
     get('/me'),
     get('/tokens'),
     get(app),
     get(`${app}/endpoints`),
     get(`${app}/files`),
     get(`${app}/files/${encodeURIComponent(WORLD_FILE.path)}`),
+    get(`${app}/secrets`),
     get('/roots'),
     get('/fleet/couriers', operator.session),
     ...FUNCTION_NAMES.flatMap((name) => [get(`${app}/functions/${name}`), get(`${app}/functions/${name}/logs`)]),
   ]);
-  return { me, tokens, app: shown, endpoints, files, file, roots, couriers, functions };
+  return { me, tokens, app: shown, endpoints, files, file, secrets, roots, couriers, functions };
 }
 
-/** Text only the owner may be shown: the account, its token, root and credentials, the private endpoint, function name and code, the description. An answer to anyone else holds none its request did not. */
+/** Text only the owner may be shown: the account, its token, root and credentials, the private endpoint, function name and code, the description, the app's secret. An answer to anyone else holds none its request did not. */
 export function privateMarks(world: World): string[] {
   return [
     world.owner.email,
@@ -227,6 +232,8 @@ export function privateMarks(world: World): string[] {
     'hiddenfn',
     PRIVATE_CODE,
     'DESCRIPTION-MARKER',
+    APP_SECRET_NAME,
+    APP_SECRET,
   ];
 }
 

@@ -1,8 +1,10 @@
 /** @module Test helpers for the cloud's services: the real stores over a fresh lowdb file, and the real AppRuntime over a HeldExecutor. */
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { randomBytes } from 'node:crypto';
 import { AppRuntime } from '../../cloud/app-runtime.ts';
 import { BlobStore } from '../../cloud/blob-store.ts';
+import { secretBox } from '../../cloud/secret-box.ts';
 import type { FunctionRecord } from '../../cloud/data.ts';
 import { openDb } from '../../cloud/db.ts';
 import { appStore } from '../../cloud/stores/apps.ts';
@@ -40,6 +42,7 @@ export async function heldRuntime(executor = new HeldExecutor(), blobs?: BlobSto
     blobs: blobs ?? new BlobStore(join(base, 'blobs')),
     executor,
     installer: new DependencyInstaller({ cacheDir: join(base, 'deps') }),
+    secrets: secretBox(randomBytes(32)),
     logger: pino({ level: 'silent' }),
   });
   return { runtime, executor };

@@ -34,6 +34,8 @@ export interface TestCloudOptions {
   trustProxy?: number | string;
   /** How the executor's pool is sized, e.g. small to test refusals. */
   pool?: Pick<ExecutorSettings, 'maxContainers' | 'concurrency' | 'maxQueue' | 'maxQueuePerOwner' | 'maxWaitMs'>;
+  /** Every line the cloud logs, at every level, goes here; none are kept otherwise. */
+  log?: (line: string) => void;
 }
 
 interface Received {
@@ -83,7 +85,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     fleetLeaseMs: options.fleetLeaseMs,
     trustProxy: options.trustProxy,
     executor,
-    logger: pino({ level: 'silent' }),
+    logger: options.log ? pino({ level: 'trace' }, { write: options.log }) : pino({ level: 'silent' }),
   });
   const addressedTo = (to: string) => (received: Received) => received.to.includes(to.toLowerCase());
   return {

@@ -61,6 +61,8 @@ export class FakeSandbox implements Sandbox, SandboxConnection {
   /** Calls received and not yet answered. */
   readonly running = new Set<FakeCall>();
   killed = false;
+  /** The app's environment the pool gave this sandbox, if any. */
+  env: Readonly<Record<string, string>> | undefined;
   #launcher: FakeSandboxLauncher;
   #closed = false;
   #onClose: Array<() => void> = [];
@@ -104,6 +106,10 @@ export class FakeSandbox implements Sandbox, SandboxConnection {
 
   onTainted(listener: () => void): void {
     this.#onTainted.push(listener);
+  }
+
+  setEnv(env: Readonly<Record<string, string>>): void {
+    this.env = env;
   }
 
   /** The harness reports that a finished call left processes behind. */

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { tempFolder } from './temp.ts';
 
@@ -22,40 +23,13 @@ export async function installedCopy(appDir: string): Promise<string> {
   return dir;
 }
 
-// Runs in a child node: a ctx.call made by a module-style function calls the app's own function in process.
-const runner = `
-const { pathToFileURL } = require('node:url');
-const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
-const [appDir, fn, platform, inputJson] = process.argv.slice(1);
-const input = JSON.parse(inputJson);
-const { existsSync } = require('node:fs');
-const fileOf = (name) => ['.js', '.mjs', '.cjs'].map((ext) => join(appDir, 'functions', name + ext)).find(existsSync);
-const load = (name) => import(pathToFileURL(fileOf(name)).href);
-async function call(name, value) {
-  const module = await load(name);
-  const body = module.default;
-  return body(value, { fn: name, invocationId: 'plain', call });
-}
-async function run() {
-  if (platform === 'module') return call(fn, input);
-  if (platform === 'lambda') {
-    const started = Date.now();
-    const context = { functionName: fn, awsRequestId: 'plain', getRemainingTimeInMillis: () => 60000 - (Date.now() - started) };
-    return (await load(fn)).handler(input, context);
-  }
-  const source = readFileSync(fileOf(fn), 'utf8');
-  return new Function(source + '\\nreturn main;')()(input);
-}
-run().then((output) => process.stdout.write(JSON.stringify(output ?? null)), (error) => { console.error(error); process.exit(1); });
-`;
+const homePlatforms = fileURLToPath(new URL('../fixtures/ports/home-platforms.mjs', import.meta.url));
 
 /** The function's output when plain node runs it as its home platform would. */
 export async function runPlain(appDir: string, fn: string, platform: HomePlatform, input: unknown): Promise<unknown> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--experimental-detect-module', '--no-warnings', '-e', runner, appDir, fn, platform, JSON.stringify(input)],
-    { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
-  );
+  const { stdout } = await promisify(execFile)(process.execPath, ['--no-warnings', homePlatforms, appDir, fn, platform, JSON.stringify(input)], {
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return JSON.parse(stdout) as unknown;
 }

@@ -3,7 +3,7 @@ import { cp } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createExecutor, type ExecutorSettings } from '../../docker/executor-factory.ts';
-import { loadApp, type LoadedApp } from '../../runtime/app.ts';
+import { loadApp, type LoadAppOptions, type LoadedApp } from '../../runtime/app.ts';
 import type { DependencyInstaller } from '../../runtime/deps.ts';
 import type { Executor } from '../../runtime/executor.ts';
 import { Invoker } from '../../runtime/invoker.ts';
@@ -22,7 +22,8 @@ export interface TestRuntime {
   executor: Executor;
   installer: DependencyInstaller;
   invoker: Invoker;
-  load(dir: string): Promise<LoadedApp>;
+  /** Loads the app folder with this executor's dependency keys, and its secrets when given. */
+  load(dir: string, options?: Pick<LoadAppOptions, 'secrets'>): Promise<LoadedApp>;
 }
 
 /** An executor of the given kind with caches in a fresh temp folder (the base image is shared: it is keyed by content). */
@@ -33,6 +34,6 @@ export async function startRuntime(settings: ExecutorSettings = {}): Promise<Tes
     executor,
     installer,
     invoker: new Invoker({ executor }),
-    load: (dir) => loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest) }),
+    load: (dir, options) => loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest), ...options }),
   };
 }

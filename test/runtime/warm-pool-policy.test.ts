@@ -53,6 +53,7 @@ function testApp(name: string, version = 1): LoadedApp {
     functions: new Map(['work', 'helper'].map((fn) => [fn, spec(fn)])),
     files: [],
     config: {},
+    env: {},
     warnings: [],
   };
 }

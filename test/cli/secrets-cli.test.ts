@@ -1,0 +1,102 @@
+/** `edgecourier secrets` against a real cloud: a value set from stdin reaches the deployed app's functions, is listed by name only, and goes when removed. */
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { startCloud, type RunningCloud } from '../../cloud/main.ts';
+import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
+import { copyFixtureApp } from '../helpers/runtime.ts';
+import { tempFolder } from '../helpers/temp.ts';
+
+const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
+
+let cloud: RunningCloud;
+let executor: ExecutorBundle;
+let env: NodeJS.ProcessEnv;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The command with `stdin` piped to it (an empty stdin when not given). */
+async function run(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  const running = promisify(execFile)(process.execPath, [cli, ...args], { env, timeout: 120_000 });
+  running.child.stdin!.end(stdin);
+  try {
+    const { stdout, stderr } = await running;
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+async function digest(name: string): Promise<unknown> {
+  const invoked = await run(['invoke', 'configured', 'digest', '--input', JSON.stringify({ name })]);
+  if (invoked.code !== 0) throw new Error(`invoke failed: ${invoked.stderr}${invoked.stdout}`);
+  return JSON.parse(invoked.stdout).output;
+}
+
+test.before(async () => {
+  const dir = await tempFolder('ec-secrets-cli');
+  executor = await createExecutor({ cacheDir: join(dir, 'cache'), prestart: 1 });
+  cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', executor, logger: pino({ level: 'silent' }) });
+  env = { ...process.env, EDGECOURIER_CREDENTIALS: join(dir, 'credentials.json'), EDGECOURIER_PASSWORD: 'correct horse battery', EDGECOURIER_URL: cloud.url };
+  delete env.EDGECOURIER_TOKEN;
+  const signup = await run(['signup', '--url', cloud.url, '--email', 'secrets-cli@example.com']);
+  if (signup.code !== 0) throw new Error(signup.stderr);
+  const deployed = await run(['deploy', await copyFixtureApp('configured')]);
+  if (deployed.code !== 0) throw new Error(deployed.stderr);
+});
+
+test.after.always(async () => {
+  await cloud?.close();
+  await executor?.executor.close();
+});
+
+test.serial("a secret set from stdin reaches the app's functions beside its app.json settings, and list shows its name only", async (t) => {
+  const secret = `sk-${randomUUID()}`;
+  const set = await run(['secrets', 'set', 'configured', 'API_KEY'], `${secret}\n`);
+  t.is(set.code, 0, set.stderr);
+  t.regex(set.stderr, /secret API_KEY of configured set/);
+  t.is(await digest('API_KEY'), sha256(secret), 'the value without the final newline');
+  t.is(await digest('GREETING'), sha256('hello from app.json'), 'deploy sent the settings');
+  const listed = await run(['secrets', 'list', 'configured']);
+  t.is(listed.code, 0, listed.stderr);
+  const secrets = JSON.parse(listed.stdout) as Array<Record<string, string>>;
+  t.deepEqual(
+    secrets.map((entry) => [entry.name, Object.keys(entry).sort()]),
+    [['API_KEY', ['createdAt', 'name', 'updatedAt']]],
+  );
+  t.false(listed.stdout.includes(secret));
+});
+
+test.serial('a secret of several lines keeps them all but the final newline', async (t) => {
+  const pem = '-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----';
+  t.is((await run(['secrets', 'set', 'configured', 'PEM'], `${pem}\n`)).code, 0);
+  t.is(await digest('PEM'), sha256(pem));
+});
+
+test.serial('set with nothing on stdin exits 2 and stores nothing', async (t) => {
+  const set = await run(['secrets', 'set', 'configured', 'EMPTY']);
+  t.is(set.code, 2);
+  t.regex(set.stderr, /INVALID_INPUT: no value for EMPTY: pipe it to stdin or type it at the prompt/);
+  t.is(await digest('EMPTY'), null);
+});
+
+test.serial('a bad name is refused by the cloud, saying why', async (t) => {
+  const set = await run(['secrets', 'set', 'configured', 'api-key'], 'x');
+  t.is(set.code, 2);
+  t.regex(set.stderr, /INVALID_INPUT: path: name: a variable name starts with a letter or _/);
+});
+
+test.serial('rm removes a secret: the function no longer sees it, and removing it again is SECRET_NOT_FOUND', async (t) => {
+  await run(['secrets', 'set', 'configured', 'GONE'], 'soon gone');
+  const removed = await run(['secrets', 'rm', 'configured', 'GONE']);
+  t.is(removed.code, 0, removed.stderr);
+  t.is(await digest('GONE'), null);
+  const again = await run(['secrets', 'rm', 'configured', 'GONE']);
+  t.is(again.code, 1);
+  t.regex(again.stderr, /SECRET_NOT_FOUND: app "configured" has no secret "GONE"/);
+});
