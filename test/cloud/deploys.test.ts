@@ -238,3 +238,20 @@ test("a user's uploads not yet deployed hold at most 50 MiB: one more is refused
   t.is((await api(cloud.url, 'POST', '/api/v1/deploys', { name: appName(), files }, other)).status, 201);
   t.is((await upload('one more', other)).status, 201);
 });
+
+test("a deploy sets the app's env settings from app.json and keeps its secrets, which no file holds", async (t) => {
+  const name = appName();
+  const withEnv = { ...helloApp, 'app.json': JSON.stringify({ env: { REGION: 'eu' }, functions: {} }) };
+  const { body: app } = await deploy(name, withEnv);
+  t.deepEqual(app.env, { REGION: 'eu' });
+  t.is((await api(cloud.url, 'PUT', `/api/v1/apps/${app.id}/secrets/API_KEY`, { value: 'SECRET-VALUE-MARK' }, token)).status, 201);
+  const again = await deploy(name, { ...withEnv, 'app.json': JSON.stringify({ env: { REGION: 'us' } }) });
+  t.like(again, { status: 200, body: { env: { REGION: 'us' } } });
+  t.deepEqual(
+    (await api(cloud.url, 'GET', `/api/v1/apps/${app.id}/secrets`, undefined, token)).body.secrets.map((secret: { name: string }) => secret.name),
+    ['API_KEY'],
+  );
+  const { files } = await everything(app.id);
+  t.deepEqual(JSON.parse(files['app.json']!).env, { REGION: 'us' });
+  t.false(Object.values(files).some((text) => text.includes('SECRET-VALUE-MARK')));
+});
