@@ -39,7 +39,10 @@ export const errorCatalogue = {
   ENDPOINT_TAKEN: { summary: 'The app already has an endpoint for that method and path.' },
   SECRET_NOT_FOUND: { summary: 'The app has no secret of that name.' },
   APP_STOPPED: { summary: 'The app is stopped; its owner must start it.' },
-  QUOTA_EXCEEDED: { summary: 'The account already has as many apps, API tokens or roots, or the app as many functions, endpoints or secrets, as it may.' },
+  QUOTA_EXCEEDED: {
+    summary: 'The account already has as many apps, API tokens or roots, or the app as many functions, endpoints, secrets, files or bytes of files, as it may.',
+  },
+  FILE_NOT_FOUND: { summary: 'The app has no file at that path.' },
   CLOUD_UNREACHABLE: { summary: '(CLI) The cloud service does not answer at the configured URL.' },
   STORAGE_FULL: { summary: "The cloud's database reached its size limit; the change was not saved.", platform: true },
   EXECUTOR_CLOSED: { summary: 'The executor is shutting down and takes no new calls.', platform: true },

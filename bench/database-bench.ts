@@ -33,6 +33,7 @@ function accountWithCode(): CloudData {
       public: false,
       updatedAt: now,
     })),
+    files: [],
     endpoints: [],
     createdAt: now,
     updatedAt: now,

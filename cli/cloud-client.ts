@@ -1,4 +1,4 @@
-/** @module A small client of the cloud's HTTP API for the CLI: JSON in and out, errors as EdgeError with the server's code. */
+/** @module A small client of the cloud's HTTP API for the CLI: JSON in and out, files' bytes up and down, errors as EdgeError with the server's code. */
 import { EdgeError, isErrorCode } from '../base/errors.ts';
 
 export interface CloudAnswer {
@@ -12,6 +12,10 @@ export interface CloudClient {
   send(method: string, path: string, body?: unknown): Promise<CloudAnswer>;
   /** The body of a successful answer; an error answer is thrown as EdgeError with the server's code. */
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** PUTs `bytes` as they are (a file), and answers as `request` does. */
+  putBytes<T>(path: string, bytes: Uint8Array): Promise<T>;
+  /** The bytes of a successful answer to a GET. */
+  download(path: string): Promise<Buffer>;
 }
 
 /** Turns an error answer into the EdgeError the server described. */
@@ -24,17 +28,17 @@ export function answerError(method: string, path: string, answer: CloudAnswer): 
 /** A client of the cloud at `url`, sending `token` when there is one. */
 export function cloudClient(url: string, token?: string): CloudClient {
   const base = url.replace(/\/+$/, '');
-  const send = async (method: string, path: string, body?: unknown): Promise<CloudAnswer> => {
-    let response: Response;
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+
+  const call = async (method: string, path: string, headers: Record<string, string>, body?: string | Uint8Array): Promise<Response> => {
     try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+      return await fetch(`${base}${path}`, { method, headers: { ...headers, ...auth }, ...(body === undefined ? {} : { body }) });
     } catch (error) {
       throw new EdgeError('CLOUD_UNREACHABLE', `cannot reach the cloud at ${base}: ${String((error as Error).cause ?? (error as Error).message)}`);
     }
+  };
+
+  const answerOf = async (response: Response): Promise<CloudAnswer> => {
     const text = await response.text();
     let json: unknown;
     try {
@@ -44,13 +48,25 @@ export function cloudClient(url: string, token?: string): CloudClient {
     }
     return { status: response.status, body: json };
   };
+
+  const bodyOf = <T>(method: string, path: string, answer: CloudAnswer): T => {
+    if (answer.status >= 200 && answer.status < 300) return answer.body as T;
+    throw answerError(method, path, answer);
+  };
+
+  const send = async (method: string, path: string, body?: unknown): Promise<CloudAnswer> =>
+    answerOf(await call(method, path, body === undefined ? {} : { 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body)));
+
   return {
     url: base,
     send,
-    async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const answer = await send(method, path, body);
-      if (answer.status >= 200 && answer.status < 300) return answer.body as T;
-      throw answerError(method, path, answer);
+    request: async <T>(method: string, path: string, body?: unknown) => bodyOf<T>(method, path, await send(method, path, body)),
+    putBytes: async <T>(path: string, bytes: Uint8Array) =>
+      bodyOf<T>('PUT', path, await answerOf(await call('PUT', path, { 'content-type': 'application/octet-stream' }, bytes))),
+    async download(path) {
+      const response = await call('GET', path, {});
+      if (response.ok) return Buffer.from(await response.arrayBuffer());
+      throw answerError('GET', path, await answerOf(response));
     },
   };
 }

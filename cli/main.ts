@@ -10,6 +10,7 @@ import { registerCloud } from './commands/cloud.ts';
 import { registerCourier } from './commands/courier.ts';
 import { registerCouriers } from './commands/couriers.ts';
 import { registerDeploy } from './commands/deploy.ts';
+import { registerFiles } from './commands/files.ts';
 import { registerImages } from './commands/images.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerLogin } from './commands/login.ts';
@@ -39,6 +40,7 @@ for (const register of [
   registerLogout,
   registerApps,
   registerDeploy,
+  registerFiles,
   registerInvoke,
   registerLogs,
   registerPull,

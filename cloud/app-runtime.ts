@@ -1,10 +1,9 @@
 /** @module The bridge between stored app records and the runtime: apps written out as folders, loaded, warmed, invoked and bundled. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadApp, type LoadedApp } from '../runtime/app.ts';
-import { settingsOf, type AppConfig } from '../runtime/app-config.ts';
 import type { DependencyInstaller } from '../runtime/deps.ts';
 import { EdgeError } from '../base/errors.ts';
 import { assertRegistryOnly } from '../runtime/registry-only.ts';
@@ -13,7 +12,10 @@ import { InvocationService, type InvocationRequest } from '../runtime/invocation
 import type { InvokeResponse } from '../runtime/protocol.ts';
 import type { AppEnv } from '../runtime/app-env.ts';
 import { openSecrets, secretsStamp } from './app-secrets.ts';
-import type { AppRecord, FunctionRecord } from './data.ts';
+import { renderTree, sameTree, type TreeEntry } from './app-tree.ts';
+import type { BlobHolder, BlobStore } from './blob-store.ts';
+import type { AppRecord } from './data.ts';
+import { inTurn } from './in-turn.ts';
 import type { SecretBox } from './secret-box.ts';
 import { InvocationLogBook, type InvocationLogEntry } from './invocation-logs.ts';
 
@@ -22,16 +24,22 @@ export type { InvocationLogEntry } from './invocation-logs.ts';
 /** What a caller sends with an invocation; the function is named by the route. */
 export type InvocationEnvelope = Omit<InvocationRequest, 'function'>;
 
+/** A file of a bundle: text when its bytes are UTF-8, else base64. */
+export type BundleFile = { path: string; text: string } | { path: string; base64: string };
+
 /** An app as files, for `edgecourier pull` and `edgecourier run --local`. */
 export interface AppBundle {
-  format: 'edgecourier-app-bundle/1';
+  format: 'edgecourier-app-bundle/2';
   name: string;
   entry: string;
-  files: Record<string, string>;
+  /** Sorted by path. */
+  files: BundleFile[];
 }
 
 export interface AppRuntimeOptions {
   appsDir: string;
+  /** Where the bytes of app files are. */
+  blobs: Pick<BlobStore, 'holder' | 'path' | 'read'>;
   executor: Executor;
   installer: Pick<DependencyInstaller, 'key' | 'ensure'>;
   /** Opens the apps' secrets, for their functions' process.env only. */
@@ -39,39 +47,15 @@ export interface AppRuntimeOptions {
   logger: Logger;
 }
 
-type Files = Record<string, string>;
+/** Text only when the bytes decode as UTF-8 and encode back to the same bytes: a bundle must carry every file as it is. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/**
- * The app folder's files for `functions`: the one rendering behind both the cloud's folder and the
- * bundle, so that an edge run of the bundle computes the cloud's call keys.
- */
-function renderFiles(app: AppRecord, functions: FunctionRecord[]): Files {
-  const settings: NonNullable<AppConfig['functions']> = {};
-  for (const fn of functions) {
-    settings[fn.name] = settingsOf(fn);
+function bundleFile(path: string, bytes: Buffer): BundleFile {
+  try {
+    return { path, text: strictUtf8.decode(bytes) };
+  } catch {
+    return { path, base64: bytes.toString('base64') };
   }
-  const env = app.env && Object.keys(app.env).length > 0 ? { env: app.env } : {};
-  const files: Files = { 'app.json': `${JSON.stringify({ ...env, functions: settings }, null, 2)}\n` };
-  if (app.packageJson !== null) files['package.json'] = app.packageJson;
-  for (const fn of functions) files[`functions/${fn.name}.${fn.language}`] = fn.code;
-  return files;
-}
-
-/** Runs `task` after every task queued before it in `queues` under the same key. */
-function inTurn<T>(queues: Map<string, Promise<unknown>>, key: string, task: () => Promise<T>): Promise<T> {
-  const run = (queues.get(key) ?? Promise.resolve()).then(task);
-  const settled = run.catch(() => undefined);
-  queues.set(key, settled);
-  void settled.then(() => {
-    if (queues.get(key) === settled) queues.delete(key);
-  });
-  return run;
-}
-
-/** Compared by content: the record's strings are the same objects from call to call, so this is cheap when nothing changed. */
-function sameFiles(a: Files, b: Files): boolean {
-  const names = Object.keys(a);
-  return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
 }
 
 /**
@@ -82,12 +66,13 @@ function sameFiles(a: Files, b: Files): boolean {
 export class AppRuntime {
   #appsDir: string;
   #realAppsDir: Promise<string> | undefined;
+  #blobs: Pick<BlobStore, 'holder' | 'path' | 'read'>;
   #executor: Executor;
   #installer: Pick<DependencyInstaller, 'key' | 'ensure'>;
   #secrets: Pick<SecretBox, 'open'>;
   #logger: Logger;
   #service: InvocationService;
-  #loaded = new Map<string, { files: Files; secrets: string; app: Promise<LoadedApp> }>();
+  #loaded = new Map<string, { tree: TreeEntry[]; secrets: string; app: Promise<LoadedApp> }>();
   /** Writes of each app's folder, one at a time. */
   #fileQueues = new Map<string, Promise<unknown>>();
   /** Starts, stops and deletes of each app; apart from the file queue, since a start loads the app and so queues there. */
@@ -96,6 +81,7 @@ export class AppRuntime {
 
   constructor(options: AppRuntimeOptions) {
     this.#appsDir = options.appsDir;
+    this.#blobs = options.blobs;
     this.#executor = options.executor;
     this.#installer = options.installer;
     this.#secrets = options.secrets;
@@ -109,14 +95,17 @@ export class AppRuntime {
 
   /** The app as the runtime runs it, written out and loaded again only when its files or secrets changed. */
   load(app: AppRecord): Promise<LoadedApp> {
-    const files = renderFiles(app, app.functions);
+    const tree = renderTree(app, 'owner');
     const stamp = secretsStamp(app);
     const cached = this.#loaded.get(app.id);
-    if (cached && cached.secrets === stamp && sameFiles(cached.files, files)) return cached.app;
+    if (cached && cached.secrets === stamp && sameTree(cached.tree, tree)) return cached.app;
+    // Held from now: a change saved while this load waits its turn must not remove the bytes it is about to copy.
+    const holder = this.#hold(tree);
     const loading = Promise.resolve()
       .then(() => openSecrets(this.#secrets, app))
-      .then((secrets) => inTurn(this.#fileQueues, app.id, () => this.#writeAndLoad(app.id, files, secrets)));
-    this.#loaded.set(app.id, { files, secrets: stamp, app: loading });
+      .then((secrets) => inTurn(this.#fileQueues, app.id, () => this.#writeAndLoad(app.id, tree, secrets)))
+      .finally(() => holder.release());
+    this.#loaded.set(app.id, { tree, secrets: stamp, app: loading });
     // A failure is not kept: it may be passing (a full disk), and the next call tries again.
     loading.catch(() => {
       if (this.#loaded.get(app.id)?.app === loading) this.#loaded.delete(app.id);
@@ -179,11 +168,28 @@ export class AppRuntime {
     return this.#logs.list(appId, fn);
   }
 
-  /** The app as files, with every function or only the public ones; `entry` must be among them. */
-  bundle(app: AppRecord, entry: string, includePrivate: boolean): AppBundle {
-    const functions = includePrivate ? app.functions : app.functions.filter((fn) => fn.public);
+  /** The app as files, in the owner's view or anyone else's (app-tree.ts); `entry` must be among its functions. */
+  async bundle(app: AppRecord, entry: string, view: 'owner' | 'public'): Promise<AppBundle> {
+    const functions = view === 'owner' ? app.functions : app.functions.filter((fn) => fn.public);
     if (!functions.some((fn) => fn.name === entry)) throw new EdgeError('FUNCTION_NOT_FOUND', `app "${app.name}" has no function "${entry}"`);
-    return { format: 'edgecourier-app-bundle/1', name: app.name, entry, files: renderFiles(app, functions) };
+    const tree = renderTree(app, view);
+    const holder = this.#hold(tree);
+    try {
+      const files = await Promise.all(
+        tree.map(async (entry) =>
+          'blob' in entry ? bundleFile(entry.path, await this.#blobs.read(entry.blob.sha256)) : { path: entry.path, text: entry.text },
+        ),
+      );
+      return { format: 'edgecourier-app-bundle/2', name: app.name, entry, files };
+    } finally {
+      holder.release();
+    }
+  }
+
+  #hold(tree: TreeEntry[]): BlobHolder {
+    const holder = this.#blobs.holder();
+    for (const entry of tree) if ('blob' in entry) holder.hold(entry.blob.sha256);
+    return holder;
   }
 
   async #folderOf(appId: string): Promise<string> {
@@ -193,15 +199,21 @@ export class AppRuntime {
   }
 
   /** Written beside the folder and renamed into place, one app at a time, so no load ever sees half an app. */
-  async #writeAndLoad(appId: string, files: Files, secrets: AppEnv | undefined): Promise<LoadedApp> {
+  async #writeAndLoad(appId: string, tree: TreeEntry[], secrets: AppEnv | undefined): Promise<LoadedApp> {
     // The routes refuse such a package.json; a record stored before they did must not install either.
-    if (files['package.json'] !== undefined) await assertRegistryOnly(files['package.json']);
+    const packageJson = tree.find((entry) => entry.path === 'package.json');
+    if (packageJson && 'text' in packageJson) await assertRegistryOnly(packageJson.text);
     const folder = await this.#folderOf(appId);
     const temp = join(dirname(folder), `.${appId}.tmp-${randomBytes(6).toString('hex')}`);
     try {
-      for (const [name, text] of Object.entries(files)) {
-        await mkdir(dirname(join(temp, name)), { recursive: true });
-        await writeFile(join(temp, name), text);
+      for (const entry of tree) {
+        const target = join(temp, entry.path);
+        await mkdir(dirname(target), { recursive: true });
+        if ('blob' in entry) {
+          await copyFile(this.#blobs.path(entry.blob.sha256), target);
+          // Readable by the sandbox's user, as written files are: blobs are private to the cloud.
+          await chmod(target, 0o644);
+        } else await writeFile(target, entry.text);
       }
       await rm(folder, { recursive: true, force: true });
       await rename(temp, folder);

@@ -10,7 +10,9 @@ import { routerOf, type RouteGroup } from './route.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { appRoutes } from './routes/apps.ts';
 import { codeRoutes } from './routes/code.ts';
+import { deployRoutes } from './routes/deploys.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
+import { fileRoutes } from './routes/files.ts';
 import { fleetRoutes } from './routes/fleet.ts';
 import { functionRoutes } from './routes/functions.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -55,9 +57,6 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   // Answers are per request and mostly to POSTs: hashing each body for an ETag would only cost time.
   app.set('etag', false);
-  // Compressed bodies are refused, as on /run: inflating is work and memory spent before the size limit can look.
-  app.use(express.json({ limit: MAX_BODY_BYTES, strict: false, inflate: false }));
-  app.use(rejectDeepBodies);
   app.use(cookieParser());
   app.use(identifyCaller(deps.sessions));
   const groups: RouteGroup[] = [
@@ -69,12 +68,19 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
     ['/api/v1/apps', endpointRoutes(deps)],
     ['/api/v1/apps', secretRoutes(deps)],
     ['/api/v1/apps', codeRoutes(deps)],
+    ['/api/v1/apps', fileRoutes(deps)],
+    ['/api/v1', deployRoutes(deps)],
     ['/api/v1/roots', rootRoutes(deps)],
     ['/api/v1/fleet', fleetRoutes(deps)],
     ['/', healthRoutes(deps)],
     ['/', openApiRoutes(() => openApiDocument(groups, deps.publicUrl))],
   ];
-  for (const [prefix, routes] of groups) app.use(prefix, routerOf(routes));
+  // Routes taking a file's bytes read their body themselves, whatever its media type: they come before the JSON parser.
+  for (const [prefix, routes] of groups) if (routes.some((spec) => spec.raw)) app.use(prefix, routerOf(routes.filter((spec) => spec.raw)));
+  // Compressed bodies are refused, as on /run: inflating is work and memory spent before the size limit can look.
+  app.use(express.json({ limit: MAX_BODY_BYTES, strict: false, inflate: false }));
+  app.use(rejectDeepBodies);
+  for (const [prefix, routes] of groups) app.use(prefix, routerOf(routes.filter((spec) => !spec.raw)));
   app.use(routeNotFound);
   app.use(errorBoundary(deps.logger));
   return app;

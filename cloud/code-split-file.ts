@@ -2,16 +2,17 @@
  * @module A lowdb adapter for the cloud's database that keeps function code out of the JSON file. lowdb
  * serialises the whole file on every change, and code is nearly all of its bytes: with code inline, one
  * account holding 8 MB of it made every write (a login, a token) block the server for 140-200 ms. Code is
- * kept in files named by the SHA-256 of their content, written once; the JSON file names them.
+ * kept in the blob store (blob-store.ts), beside the apps' other files; the JSON file names the blobs, and
+ * tells the store after each write which ones it names.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { EdgeError } from '../base/errors.ts';
-import type { CloudData, FunctionRecord } from './data.ts';
-import { writeFileAtomic } from '../base/atomic-file.ts';
+import { BlobStore, isBlobHash } from './blob-store.ts';
+import type { AppRecord, CloudData, FunctionRecord } from './data.ts';
 
 /** A function record as the JSON file holds it: its code named by hash. */
 type StoredFunction = Omit<FunctionRecord, 'code'> & { codeHash: string };
@@ -19,17 +20,29 @@ type StoredFunction = Omit<FunctionRecord, 'code'> & { codeHash: string };
 /** The largest JSON file written; V8 cannot build a string past about 512 MB, and long before that a write would stall the server. */
 export const MAX_DATABASE_BYTES = 64 * 1024 * 1024;
 
-const HASH = /^[0-9a-f]{64}$/;
-
 export interface CodeSplitFileOptions {
-  /** The JSON file; code goes into `code/` beside it. */
+  /** The JSON file. */
   file: string;
+  /** Where code goes; `blobs/` beside the file unless given. */
+  blobs?: BlobStore;
   maxBytes?: number;
+}
+
+/** Every blob the records name: functions' code and apps' files. */
+function namedBlobs(apps: Array<Pick<AppRecord, 'files'> & { functions: StoredFunction[] }>): Set<string> {
+  const named = new Set<string>();
+  for (const app of apps) {
+    for (const fn of app.functions) named.add(fn.codeHash);
+    for (const file of app.files) named.add(file.sha256);
+  }
+  return named;
 }
 
 export class CodeSplitFile implements Adapter<CloudData> {
   #file: TextFile;
-  #codeDir: string;
+  #blobs: BlobStore;
+  /** Where code was kept before the blob store held app files too; moved into it on read. */
+  #legacyCodeDir: string;
   #maxBytes: number;
   /** Code text → its hash. V8 keeps a string's hash inside the string, so a lookup of unchanged code costs nothing. */
   #hashes = new Map<string, string>();
@@ -38,19 +51,29 @@ export class CodeSplitFile implements Adapter<CloudData> {
 
   constructor(options: CodeSplitFileOptions) {
     this.#file = new TextFile(options.file);
-    this.#codeDir = join(options.file, '..', 'code');
+    this.#blobs = options.blobs ?? new BlobStore(join(options.file, '..', 'blobs'));
+    this.#legacyCodeDir = join(options.file, '..', 'code');
     this.#maxBytes = options.maxBytes ?? MAX_DATABASE_BYTES;
   }
 
   async read(): Promise<CloudData | null> {
     const text = await this.#file.read();
-    if (text === null) return null;
+    await this.#moveLegacyCode();
+    if (text === null) {
+      await this.#blobs.sweep(new Set());
+      return null;
+    }
     const data = JSON.parse(text) as CloudData;
+    const named = new Set<string>();
     for (const app of data.apps ?? []) {
+      // Apps stored before they held files have none.
+      app.files ??= [];
+      for (const file of app.files) named.add(file.sha256);
       app.functions = await Promise.all(app.functions.map((fn) => this.#inline(fn as FunctionRecord | StoredFunction)));
     }
-    // Code files no JSON names: left by a write that failed, or by a crash between a write and its clean-up.
-    await this.#removeUnnamed();
+    for (const hash of this.#hashes.values()) named.add(hash);
+    // Blobs no JSON names: left by a write or an upload that failed, or by a crash before a clean-up.
+    await this.#blobs.sweep(named);
     return data;
   }
 
@@ -63,9 +86,9 @@ export class CodeSplitFile implements Adapter<CloudData> {
   async #inline(fn: FunctionRecord | StoredFunction): Promise<FunctionRecord> {
     // A file from before code was kept apart holds it inline; the next write moves it out.
     if (!('codeHash' in fn)) return fn;
-    if (!HASH.test(fn.codeHash)) throw new Error(`the cloud's database names code "${fn.codeHash}", which is not a SHA-256 hash`);
+    if (!isBlobHash(fn.codeHash)) throw new Error(`the cloud's database names code "${fn.codeHash}", which is not a SHA-256 hash`);
     const { codeHash, ...rest } = fn;
-    const code = await readFile(join(this.#codeDir, codeHash), 'utf8');
+    const code = await readFile(this.#blobs.path(codeHash), 'utf8');
     this.#hashes.set(code, codeHash);
     return { ...rest, code };
   }
@@ -86,14 +109,17 @@ export class CodeSplitFile implements Adapter<CloudData> {
       }),
     }));
     const text = this.#serialise({ ...data, apps });
-    // Code first: the JSON file never names code that is not there yet.
-    await mkdir(this.#codeDir, { recursive: true, mode: 0o700 });
-    await Promise.all(added.map(([hash, code]) => this.#writeCode(hash, code)));
-    await this.#file.write(text);
-    const kept = new Set(hashes.values());
-    const dropped = [...new Set(this.#hashes.values())].filter((hash) => !kept.has(hash));
-    this.#hashes = hashes;
-    await Promise.all(dropped.map((hash) => rm(join(this.#codeDir, hash), { force: true })));
+    // Held until the store knows the JSON names them: a change made meanwhile that drops the same code must not remove it.
+    const holder = this.#blobs.holder();
+    try {
+      // Code first: the JSON file never names code that is not there yet.
+      await Promise.all(added.map(([, code]) => holder.put(code)));
+      await this.#file.write(text);
+      this.#hashes = hashes;
+      await this.#blobs.named(namedBlobs(apps));
+    } finally {
+      holder.release();
+    }
   }
 
   #serialise(data: unknown): string {
@@ -111,13 +137,12 @@ export class CodeSplitFile implements Adapter<CloudData> {
     return new EdgeError('STORAGE_FULL', `the change was not saved: the cloud's database is full (${why}); the operator must remove accounts or data`);
   }
 
-  async #writeCode(hash: string, code: string): Promise<void> {
-    await writeFileAtomic(join(this.#codeDir, hash), code, { mode: 0o600 });
-  }
-
-  async #removeUnnamed(): Promise<void> {
-    const named = new Set(this.#hashes.values());
-    const names = await readdir(this.#codeDir).catch(() => [] as string[]);
-    await Promise.all(names.filter((name) => !named.has(name)).map((name) => rm(join(this.#codeDir, name), { force: true })));
+  /** A data folder from before the blob store keeps its code in `code/`, under the same names: they move over. */
+  async #moveLegacyCode(): Promise<void> {
+    const names = await readdir(this.#legacyCodeDir).catch(() => undefined);
+    if (!names) return;
+    await mkdir(this.#blobs.dir, { recursive: true, mode: 0o700 });
+    for (const name of names) await rename(join(this.#legacyCodeDir, name), join(this.#blobs.dir, name));
+    await rm(this.#legacyCodeDir, { recursive: true, force: true });
   }
 }

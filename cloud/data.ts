@@ -1,5 +1,6 @@
 /** @module The cloud's stored records: one lowdb JSON file, written by one process. */
 import type { FunctionSettings } from '../runtime/app-config.ts';
+import type { FunctionLanguage } from '../runtime/app-paths.ts';
 
 export interface UserRecord {
   id: string;
@@ -28,12 +29,23 @@ export interface ResetRecord {
   used: boolean;
 }
 
-/** Its settings are app.json's, with `idempotent` and `public` always set. */
+/** Its settings are app.json's, with `idempotent` and `public` always set; it is the file `functions/<name>.<language>`. */
 export interface FunctionRecord extends Pick<FunctionSettings, 'idempotent' | 'public'>, Partial<Pick<FunctionSettings, 'timeoutMs' | 'memoryMb'>> {
   name: string;
   code: string;
-  language: 'js' | 'ts';
+  language: FunctionLanguage;
   updatedAt: string;
+}
+
+/**
+ * A file of an app that is not a function, app.json or package.json (templates, data, helper modules, assets): its
+ * bytes are the blob named by their SHA-256 (cloud/blob-store.ts), never in this file.
+ */
+export interface AppFileRecord {
+  /** Relative to the app folder, `/`-separated (runtime/app-paths.ts says which paths are allowed). */
+  path: string;
+  sha256: string;
+  size: number;
 }
 
 export interface EndpointRecord {
@@ -68,6 +80,8 @@ export interface AppRecord {
   secrets?: SecretRecord[];
   status: 'running' | 'stopped';
   functions: FunctionRecord[];
+  /** Sorted by path. */
+  files: AppFileRecord[];
   endpoints: EndpointRecord[];
   createdAt: string;
   updatedAt: string;

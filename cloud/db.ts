@@ -1,16 +1,17 @@
 /**
  * @module Opens the cloud's lowdb file. Only one process may write it: lowdb rewrites the whole file on
- * each write (function code is kept in files beside it; see code-split-file.ts).
+ * each write (function code and app files are kept in the blob store beside it; see code-split-file.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
+import type { BlobStore } from './blob-store.ts';
 import { CodeSplitFile } from './code-split-file.ts';
 import { emptyData, type CloudData } from './data.ts';
 
 export type CloudDb = Low<CloudData>;
 
-export async function openDb(file: string, options: { maxBytes?: number } = {}): Promise<CloudDb> {
+export async function openDb(file: string, options: { maxBytes?: number; blobs?: BlobStore } = {}): Promise<CloudDb> {
   await mkdir(dirname(file), { recursive: true });
   const db = new Low<CloudData>(new CodeSplitFile({ file, ...options }), emptyData());
   await db.read();

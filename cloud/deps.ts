@@ -5,7 +5,9 @@ import type { AccountService } from './services/accounts.ts';
 import type { AppService } from './services/apps.ts';
 import type { BundleService } from './services/bundles.ts';
 import type { CallService } from './services/calls.ts';
+import type { DeployService } from './services/deploys.ts';
 import type { EndpointService } from './services/endpoints.ts';
+import type { FileService } from './services/files.ts';
 import type { FleetRegistry } from './services/fleet.ts';
 import type { FunctionService } from './services/functions.ts';
 import type { PasswordResetService } from './services/password-resets.ts';
@@ -24,6 +26,9 @@ export interface CloudDeps {
   apps: AppService;
   functions: FunctionService;
   endpoints: EndpointService;
+  files: FileService;
+  /** Uploads and deploys of whole apps. */
+  deploys: DeployService;
   /** Apps' secrets: set and removed, never shown. */
   secrets: SecretService;
   /** Calls to apps' endpoints, at /run. */

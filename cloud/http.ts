@@ -1,5 +1,5 @@
 /** @module The cloud's one error boundary, and input validation that turns zod issues into INVALID_INPUT. */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { EdgeError } from '../base/errors.ts';
@@ -15,6 +15,29 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown, what = 
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new EdgeError('INVALID_INPUT', describeIssues(what, parsed.error));
   return parsed.data;
+}
+
+/**
+ * The bytes of a request body that is a file, checked before any is read: not compressed, and no longer than `maxBytes`
+ * by its Content-Length (a body sent without one is counted as it arrives, by whoever reads it). A reader that stops
+ * early leaves the request open, so the refusal still reaches the client.
+ */
+export function requestBytes(req: Request, maxBytes: number): AsyncIterable<Uint8Array> {
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding !== 'identity') throw new EdgeError('INVALID_INPUT', 'the request body is compressed; send the bytes as they are');
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw bodyErrors.tooLarge(maxBytes);
+  return req.iterator({ destroyOnReturn: false });
+}
+
+/**
+ * Reads what is left of a request body and throws it away: a client still sending when it is refused would otherwise
+ * never see the answer (its upload stalls, or the connection is reset under it). As Express's body parser does.
+ */
+export function drain(req: Request): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    req.once('end', resolve).once('close', resolve).once('error', resolve).resume();
+  });
 }
 
 export const routeNotFound: RequestHandler = (req) => {

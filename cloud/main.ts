@@ -8,6 +8,7 @@ import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { Observability } from '../runtime/observability.ts';
 import { createCloudHandler, type CloudHandlerOptions } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
+import { BlobStore } from './blob-store.ts';
 import { assertNoCloudOn, openControlSocket } from './control-socket.ts';
 import { openDb } from './db.ts';
 import { createMailer } from './mailer.ts';
@@ -16,7 +17,9 @@ import { accountService } from './services/accounts.ts';
 import { appService } from './services/apps.ts';
 import { bundleService } from './services/bundles.ts';
 import { callService } from './services/calls.ts';
+import { deployService } from './services/deploys.ts';
 import { endpointService } from './services/endpoints.ts';
+import { fileService } from './services/files.ts';
 import { FleetRegistry } from './services/fleet.ts';
 import { functionService } from './services/functions.ts';
 import { passwordResetService } from './services/password-resets.ts';
@@ -33,7 +36,7 @@ import { userStore } from './stores/users.ts';
 import { operatorService } from './services/operators.ts';
 
 export interface CloudSettings {
-  /** Holds cloud.json (the database), apps/ (apps as folders for the runtime) and outbox/ (mail without SMTP). */
+  /** Holds cloud.json (the database), blobs/ (function code and app files), apps/ (apps as folders for the runtime) and outbox/ (mail without SMTP). */
   dataDir: string;
   port: number;
   host?: string;
@@ -72,11 +75,13 @@ export interface RunningCloud {
 export async function startCloud(settings: CloudSettings): Promise<RunningCloud> {
   const logger = settings.logger.child({ component: 'cloud' });
   await assertNoCloudOn(settings.dataDir);
-  const db = await openDb(join(settings.dataDir, 'cloud.json'));
+  const blobs = new BlobStore(join(settings.dataDir, 'blobs'));
+  const db = await openDb(join(settings.dataDir, 'cloud.json'), { blobs });
   const observability = new Observability(settings.executor.executor, settings.executor.pool);
   const secrets = await openSecretBox(settings.secretKey, join(settings.dataDir, 'secret.key'));
   const runtime = new AppRuntime({
     appsDir: join(settings.dataDir, 'apps'),
+    blobs,
     executor: observability.executor,
     installer: settings.executor.installer,
     secrets,
@@ -120,6 +125,8 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       apps: appService({ apps, runtime }),
       functions: functionService({ apps, runtime }),
       endpoints: endpointService({ apps }),
+      files: fileService({ apps, blobs }),
+      deploys: deployService({ apps, blobs }),
       secrets: secretService({ apps, box: secrets, runtime }),
       calls: callService({ apps, runtime }),
       bundles: bundleService({ apps, runtime }),

@@ -44,9 +44,9 @@ function impliedErrors(spec: Route): ErrorCode[] {
   const codes: ErrorCode[] = [];
   if (spec.auth !== 'anyone') codes.push('UNAUTHORIZED');
   if (spec.auth === 'operator') codes.push('FORBIDDEN');
-  if (spec.body || spec.query || spec.params) codes.push('INVALID_INPUT');
+  if (spec.body || spec.query || spec.params || spec.raw) codes.push('INVALID_INPUT');
   if (spec.body && !spec.form) codes.push('INVALID_JSON');
-  if (spec.body) codes.push('PAYLOAD_TOO_LARGE');
+  if (spec.body || spec.raw) codes.push('PAYLOAD_TOO_LARGE');
   codes.push('INTERNAL_ERROR');
   return codes;
 }
@@ -107,8 +107,22 @@ function operationId(method: string, path: string): string {
   return method + words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
 }
 
+/** The request body a route declares: JSON or a form by its schema, or the bytes of a file. */
+function requestBody(spec: Route): JsonObject | undefined {
+  const { body, raw } = spec;
+  if (raw) {
+    const schema = { type: 'string', contentMediaType: 'application/octet-stream', description: `Any bytes, at most ${raw.maxBytes}, of any media type.` };
+    return { required: true, content: { 'application/octet-stream': { schema } } };
+  }
+  if (!body) return undefined;
+  return {
+    required: !body.safeParse(undefined).success,
+    content: { [spec.form ? 'application/x-www-form-urlencoded' : 'application/json']: { schema: jsonSchema(body) } },
+  };
+}
+
 function operation(path: string, spec: Route): JsonObject {
-  const { body } = spec;
+  const body = requestBody(spec);
   return {
     operationId: operationId(spec.method, path),
     summary: spec.summary,
@@ -116,12 +130,7 @@ function operation(path: string, spec: Route): JsonObject {
     'x-auth': spec.auth,
     security: security[spec.auth],
     parameters: parameters(path, spec),
-    ...(body && {
-      requestBody: {
-        required: !body.safeParse(undefined).success,
-        content: { [spec.form ? 'application/x-www-form-urlencoded' : 'application/json']: { schema: jsonSchema(body) } },
-      },
-    }),
+    ...(body && { requestBody: body }),
     responses: responses(spec),
   };
 }

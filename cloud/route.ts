@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { ErrorCode } from '../base/errors.ts';
 import { callerOf, requireCaller, requireOperator } from './auth.ts';
 import type { Caller } from './services/sessions.ts';
-import { validate } from './http.ts';
+import { drain, requestBytes, validate } from './http.ts';
 
 /** Paths declare `:name` parameters only, never wildcards, so each parameter is one string. */
 type PlainRequest = Request<Record<string, string>>;
@@ -23,6 +23,8 @@ export interface RouteInput<B extends Schema, Q extends Schema, P extends Schema
   body: Parsed<B>;
   query: Parsed<Q>;
   params: Parsed<P>;
+  /** The body's bytes as they arrive, for a route declaring `raw`; reading past its `maxBytes` throws PAYLOAD_TOO_LARGE. */
+  bytes?: AsyncIterable<Uint8Array>;
 }
 
 export interface RouteSpec<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined, A extends Auth = Auth> {
@@ -36,6 +38,8 @@ export interface RouteSpec<B extends Schema = undefined, Q extends Schema = unde
   body?: B;
   /** The body is an HTML form (application/x-www-form-urlencoded) of at most this many bytes, not JSON. */
   form?: { maxBytes: number };
+  /** The body is a file's bytes, of any media type and at most this many, handed to the handler unparsed as `bytes`. */
+  raw?: { maxBytes: number };
   query?: Q;
   /** Path parameters that must be more than any string. */
   params?: P;
@@ -44,7 +48,7 @@ export interface RouteSpec<B extends Schema = undefined, Q extends Schema = unde
   /** The answers that are not errors of the catalogue, by status, e.g. `{ 201: 'the new app' }`. */
   answers: Record<number, string>;
   /** The media type of `answers`; JSON unless set. */
-  produces?: 'application/json' | 'text/html' | 'text/plain';
+  produces?: 'application/json' | 'text/html' | 'text/plain' | 'application/octet-stream';
   /** Codes the route answers beyond those its declaration implies (UNAUTHORIZED for `auth: 'user'`, INVALID_INPUT for a body, …). */
   errors?: ErrorCode[];
   handle(input: RouteInput<B, Q, P, A>, req: PlainRequest, res: Response): unknown;
@@ -75,12 +79,20 @@ function served(spec: Route): RequestHandler {
     const params = spec.params ? validate(spec.params, req.params, 'path') : undefined;
     const query = spec.query ? validate(spec.query, req.query, 'query') : undefined;
     const body = spec.body ? validate(spec.body, req.body, spec.form ? 'form' : 'body') : undefined;
-    await spec.handle({ caller, params, query, body }, req as PlainRequest, res);
+    const bytes = spec.raw ? requestBytes(req, spec.raw.maxBytes) : undefined;
+    try {
+      await spec.handle({ caller, params, query, body, bytes }, req as PlainRequest, res);
+    } catch (error) {
+      // A handler that stopped reading the bytes part way (past a cap, a bad file) lets the client finish first.
+      if (spec.raw) await drain(req);
+      throw error;
+    }
   };
 }
 
 /**
- * A router serving the declared routes and nothing else.
+ * A router serving the declared routes and nothing else. Routes declaring `raw` read their body themselves, so they
+ * must be mounted before the JSON parser, the others after it.
  * @example app.use('/api/v1/apps', routerOf(appRoutes(deps)))
  */
 export function routerOf(routes: Route[]): Router {

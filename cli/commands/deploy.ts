@@ -1,7 +1,9 @@
-/** @module `edgecourier deploy <appDir>`: makes a cloud app match a folder app: package.json, functions, settings (app.json "env" too) and endpoints. */
+/** @module `edgecourier deploy <appDir>`: makes a cloud app the folder app, all its files at once: functions, settings (app.json "env" too), endpoints, package.json and every other file. */
 import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { EndpointConfig } from '../../runtime/app-config.ts';
+import { EdgeError } from '../../base/errors.ts';
+import type { AppFile } from '../../runtime/app-files.ts';
 import type { LoadedApp } from '../../runtime/app.ts';
 import type { CloudClient } from '../cloud-client.ts';
 import { fail, printJson, progress } from '../output.ts';
@@ -12,86 +14,76 @@ interface DeployOptions {
   start?: boolean;
 }
 
-/** The cloud installs registry packages only (local ones live beside the app folder, which is not uploaded): said before anything is sent. */
-async function uploadablePackageJson(app: LoadedApp): Promise<string | null> {
-  const text = app.dependencies?.packageJson;
-  if (!text) return null;
-  const { assertRegistryOnly } = await import('../../runtime/registry-only.ts');
-  await assertRegistryOnly(text);
-  return text;
-}
-
-async function ensureCloudApp(client: CloudClient, name: string, app: LoadedApp): Promise<AppSummary> {
-  const { apps } = await client.request<{ apps: AppSummary[] }>('GET', '/api/v1/apps');
-  const body = { description: app.config.description ?? '', packageJson: await uploadablePackageJson(app), env: app.config.env ?? {} };
-  const existing = apps.find((candidate) => candidate.name === name);
-  if (existing) return client.request<AppSummary>('PATCH', `/api/v1/apps/${existing.id}`, body);
-  progress(`creating app ${name}`);
-  return client.request<AppSummary>('POST', '/api/v1/apps', { name, ...body });
-}
-
-async function syncFunctions(client: CloudClient, cloud: AppSummary, app: LoadedApp): Promise<void> {
-  const { settingsOf } = await import('../../runtime/app-config.ts');
-  for (const fn of app.functions.values()) {
-    const settings = app.config.functions?.[fn.name] ?? {};
-    await client.request('PUT', `/api/v1/apps/${cloud.id}/functions/${fn.name}`, {
-      code: fn.source,
-      language: fn.file.endsWith('.ts') ? 'ts' : 'js',
-      idempotent: false,
-      public: false,
-      ...settingsOf(settings),
-    });
+/**
+ * The files a deploy sends: the app's files as the runtime finds them (within its caps, the ignored names left out),
+ * but package-lock.json, which the cloud does not keep; each path one the cloud takes.
+ */
+async function filesToSend(app: LoadedApp): Promise<AppFile[]> {
+  const { appPathProblem } = await import('../../runtime/app-paths.ts');
+  const files = app.files.filter((file) => file.path !== 'package-lock.json');
+  if (files.length < app.files.length) progress('package-lock.json is not sent: the cloud installs from package.json alone');
+  for (const file of files) {
+    const problem = appPathProblem(file.path);
+    if (problem) throw new EdgeError('INVALID_INPUT', `${file.path}: ${problem}`);
   }
+  return files;
 }
 
-const endpointKey = (endpoint: { method: string; path: string }) => `${endpoint.method} ${endpoint.path}`;
-
-async function syncEndpoints(client: CloudClient, cloud: AppSummary, wanted: EndpointConfig[]): Promise<void> {
-  const base = `/api/v1/apps/${cloud.id}/endpoints`;
-  const { endpoints } = await client.request<{ endpoints: Array<EndpointConfig & { id: string }> }>('GET', base);
-  const wantedKeys = new Set(wanted.map(endpointKey));
-  for (const stale of endpoints.filter((endpoint) => !wantedKeys.has(endpointKey(endpoint)))) await client.request('DELETE', `${base}/${stale.id}`);
-  for (const endpoint of wanted) {
-    // Settings left out of app.json are set to their defaults: a PATCH would keep what an earlier deploy set.
-    const body = { ...endpoint, public: endpoint.public ?? false, response: endpoint.response ?? 'json' };
-    const existing = endpoints.find((candidate) => endpointKey(candidate) === endpointKey(endpoint));
-    if (existing) await client.request('PATCH', `${base}/${existing.id}`, body);
-    else await client.request('POST', base, body);
+/** Uploads the bytes the cloud does not hold for this app yet; an unchanged file is named, not sent again. */
+async function uploadMissing(client: CloudClient, existing: AppSummary | undefined, files: AppFile[]): Promise<void> {
+  const held = new Set<string>();
+  if (existing) {
+    const { files: stored } = await client.request<{ files: Array<{ sha256: string }> }>('GET', `/api/v1/apps/${existing.id}/files`);
+    for (const file of stored) held.add(file.sha256);
   }
-}
-
-async function removeDroppedFunctions(client: CloudClient, cloud: AppSummary, app: LoadedApp): Promise<void> {
-  for (const fn of cloud.functions.filter((candidate) => !app.functions.has(candidate.name))) {
-    await client.request('DELETE', `/api/v1/apps/${cloud.id}/functions/${fn.name}`);
-  }
+  const missing = [...new Map(files.filter((file) => !held.has(file.sha256)).map((file) => [file.sha256, file])).values()];
+  const bytes = missing.reduce((sum, file) => sum + file.size, 0);
+  progress(`uploading ${missing.length} of ${files.length} files (${bytes} bytes)`);
+  for (const file of missing) await client.putBytes(`/api/v1/uploads/${file.sha256}`, await readFile(file.hostPath));
 }
 
 export function registerDeploy(program: Command): void {
   program
     .command('deploy')
-    .description('Create or update a cloud app from an app folder: package.json, functions with their app.json settings, app.json "env" and "endpoints".')
+    .description(
+      'Make a cloud app the app folder: its functions with their app.json settings, app.json "endpoints", package.json and every other file (templates, data, helper modules, assets).',
+    )
     .argument('<appDir>', 'the app folder')
     .option('--name <name>', 'the cloud app name (default: the folder name)')
     .option('--start', 'start the app after deploying (a running app is restarted anyway)')
     .addHelpText(
       'after',
-      '\nEndpoints come from app.json: "endpoints": [{ "method": "POST", "path": "/greet", "function": "greet", "public": true }].\nFunctions and endpoints the folder no longer has are removed from the cloud app. Secrets are never sent:\nset them with `edgecourier secrets set <app> <NAME>`.',
+      [
+        '',
+        'Endpoints come from app.json: "endpoints": [{ "method": "POST", "path": "/greet", "function": "greet", "public": true }].',
+        'All or nothing: the cloud app becomes exactly the folder (what the folder no longer has is removed), or, when',
+        'anything is refused, stays as it was. Not sent: node_modules/, results/ and requests/ at the top, names starting',
+        'with "." anywhere, and package-lock.json. At most 2,000 files of 50 MiB together, 10 MiB each.',
+        'Secrets are never sent: set them with `edgecourier secrets set <app> <NAME>`.',
+      ].join('\n'),
     )
     .action(async (appDir: string, options: DeployOptions) => {
       try {
-        const [{ loadApp }, { loggedInClient }] = await Promise.all([import('../../runtime/app.ts'), import('../session.ts')]);
+        const [{ loadApp }, { assertRegistryOnly }, { loggedInClient }] = await Promise.all([
+          import('../../runtime/app.ts'),
+          import('../../runtime/registry-only.ts'),
+          import('../session.ts'),
+        ]);
+        // Checked here first, so a mistake is said before anything is sent: app.json, and registry-only dependencies
+        // (local packages live beside the app folder, which is not sent).
         const app = await loadApp(appDir, { dependencyKey: async () => '' });
+        if (app.dependencies) await assertRegistryOnly(app.dependencies.packageJson);
+        const files = await filesToSend(app);
         const client = await loggedInClient();
         const name = options.name ?? basename(app.dir);
-        let cloud = await ensureCloudApp(client, name, app);
-        await syncFunctions(client, cloud, app);
-        await syncEndpoints(client, cloud, app.config.endpoints ?? []);
-        await removeDroppedFunctions(client, cloud, app);
+        const { apps } = await client.request<{ apps: AppSummary[] }>('GET', '/api/v1/apps');
+        const existing = apps.find((candidate) => candidate.name === name);
+        await uploadMissing(client, existing, files);
+        progress(`${existing ? 'replacing' : 'creating'} app ${name}`);
+        let cloud = await client.request<AppSummary>('POST', '/api/v1/deploys', { name, files: files.map(({ path, sha256 }) => ({ path, sha256 })) });
         if (options.start || cloud.status === 'running') {
           progress(`starting ${name}`);
           cloud = await client.request<AppSummary>('POST', `/api/v1/apps/${cloud.id}/start`);
-        } else {
-          cloud = await client.request<AppSummary>('GET', `/api/v1/apps/${cloud.id}`);
         }
         printJson({ id: cloud.id, name: cloud.name, status: cloud.status, functions: cloud.functions.map((fn) => fn.name), endpoints: cloud.endpoints });
       } catch (error) {

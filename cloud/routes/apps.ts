@@ -1,33 +1,14 @@
 /** @module Apps: created, listed, read, changed and deleted by their owner, and started and stopped. */
 import { z } from 'zod';
+import { appNameSchema, packageJsonSchema } from '../app-schemas.ts';
 import { envSchema } from '../../runtime/app-env.ts';
 import type { AppRecord } from '../data.ts';
 import type { CloudDeps } from '../deps.ts';
 import { presentApp } from '../present.ts';
 import { route, type Route } from '../route.ts';
 
-const nameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'an app name starts with a letter or digit and holds only letters, digits, - and _ (at most 64)');
-
-/** package.json stays in the database's JSON (code does not): a real one is a few KiB. */
-const MAX_PACKAGE_JSON_BYTES = 64 * 1024;
-
-/** The text of package.json; its specs are checked by the app service, and whether they install when the app starts. */
-const packageJsonSchema = z
-  .string()
-  .refine((text) => Buffer.byteLength(text) <= MAX_PACKAGE_JSON_BYTES, `packageJson must be at most ${MAX_PACKAGE_JSON_BYTES} bytes`)
-  .refine((text) => {
-    try {
-      const value: unknown = JSON.parse(text);
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-    } catch {
-      return false;
-    }
-  }, 'packageJson must be the text of a JSON object, e.g. "{\\"dependencies\\": {}}"');
-
 const createSchema = z.strictObject({
-  name: nameSchema,
+  name: appNameSchema,
   description: z.string().max(2000).optional(),
   packageJson: packageJsonSchema.nullable().optional(),
   /** app.json's "env": plain settings, shown with the app. Secrets have routes of their own. */

@@ -11,11 +11,11 @@ export function codeRoutes(deps: Pick<CloudDeps, 'bundles'>): Route[] {
     route({
       method: 'get',
       path: '/:appId/functions/:name/code',
-      summary: "An app bundle holding the function: all of the app's functions for its owner, the public ones for anyone else",
+      summary: 'An app bundle holding the function: the whole app for its owner; for anyone else its public functions and every file that is not a function',
       auth: 'anyone',
-      answers: { 200: '`{ format: "edgecourier-app-bundle/1", name, entry, files }`' },
+      answers: { 200: '`{ format: "edgecourier-app-bundle/2", name, entry, files: [{ path, text } or { path, base64 }] }`' },
       errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND'],
-      handle: ({ caller }, req, res) => res.json(deps.bundles.bundle(caller?.user.id, req.params.appId, req.params.name)),
+      handle: async ({ caller }, req, res) => res.json(await deps.bundles.bundle(caller?.user.id, req.params.appId, req.params.name)),
     }),
   ];
 }

@@ -1,23 +1,14 @@
 /** @module An app's endpoints: the method and path under /run/<appId> that call one of its functions. */
 import { z } from 'zod';
+import { endpointPathSchema } from '../app-schemas.ts';
 import type { CloudDeps } from '../deps.ts';
 import { presentEndpoint } from '../present.ts';
 import type { AppEndpoint } from '../services/endpoints.ts';
 import { route, type Route } from '../route.ts';
 
-/** Plain segments only: clients rewrite "." and ".." segments, so an endpoint at such a path could never be reached. */
-const pathSchema = z
-  .string()
-  .max(200)
-  .regex(
-    /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/,
-    'a path starts with "/" and its segments hold only letters, digits and . _ ~ -, e.g. "/orders/list"',
-  )
-  .refine((path) => path.split('/').every((segment) => segment !== '.' && segment !== '..'), 'a path has no "." or ".." segments');
-
 const fields = {
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
-  path: pathSchema,
+  path: endpointPathSchema,
   function: z.string(),
   public: z.boolean(),
   response: z.enum(['json', 'http']),

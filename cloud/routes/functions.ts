@@ -1,13 +1,13 @@
 /** @module An app's functions: put, listed, read and deleted by the owner, test-invoked whether the app runs or not, and their recent logs. */
 import { z } from 'zod';
 import { functionNamePattern, functionSettings } from '../../runtime/app-config.ts';
+import { FUNCTION_LANGUAGES } from '../../runtime/app-paths.ts';
 import type { ErrorCode } from '../../base/errors.ts';
+import { MAX_CODE_BYTES } from '../app-schemas.ts';
 import type { CloudDeps } from '../deps.ts';
 import { envelopeSchema, sendInvocation } from '../invocation.ts';
 import { presentFunction, presentFunctionWithCode } from '../present.ts';
 import { route, type Route } from '../route.ts';
-
-const MAX_CODE_BYTES = 1024 * 1024;
 
 const paramsSchema = z.object({
   appId: z.string(),
@@ -16,7 +16,7 @@ const paramsSchema = z.object({
 
 const putSchema = z.strictObject({
   code: z.string().refine((code) => Buffer.byteLength(code) <= MAX_CODE_BYTES, `code must be at most ${MAX_CODE_BYTES} bytes`),
-  language: z.enum(['js', 'ts']).default('js'),
+  language: z.enum(FUNCTION_LANGUAGES).default('js'),
   idempotent: functionSettings.idempotent.default(false),
   // Their maxima are the function service's to check (limitsWithin), in the words every other trigger uses.
   timeoutMs: functionSettings.timeoutMs.optional(),

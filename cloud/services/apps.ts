@@ -50,6 +50,29 @@ function assertNameFree(apps: AppRecord[], name: string, self?: AppRecord): void
   if (apps.some((app) => app.name === name && app !== self)) throw new EdgeError('APP_NAME_TAKEN', `you already have an app named "${name}"`);
 }
 
+/** Refuses a new app named `name` beside the apps its owner already has (`owned`). */
+export function assertCanCreate(owned: AppRecord[], name: string): void {
+  if (owned.length >= MAX_APPS_PER_USER) throw new EdgeError('QUOTA_EXCEEDED', `an account holds at most ${MAX_APPS_PER_USER} apps; delete one first`);
+  assertNameFree(owned, name);
+}
+
+/** The record of a new, stopped app with nothing in it. */
+export function newAppRecord(ownerId: string, name: string, at: string): AppRecord {
+  return {
+    id: newId('app'),
+    ownerId,
+    name,
+    description: '',
+    packageJson: null,
+    status: 'stopped',
+    functions: [],
+    files: [],
+    endpoints: [],
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
 /**
  * The app service over a store and the runtime.
  * @example const apps = appService({ apps: appStore(db), runtime }); await apps.create(user.id, { name: 'shop' })
@@ -79,22 +102,12 @@ export function appService(deps: AppServiceDeps): AppService {
   return {
     async create(ownerId, input) {
       await assertRegistryOnlyIn(input);
-      const owned = deps.apps.list(ownerId);
-      if (owned.length >= MAX_APPS_PER_USER) throw new EdgeError('QUOTA_EXCEEDED', `an account holds at most ${MAX_APPS_PER_USER} apps; delete one first`);
-      assertNameFree(owned, input.name);
-      const at = new Date(now()).toISOString();
+      assertCanCreate(deps.apps.list(ownerId), input.name);
       const app: AppRecord = {
-        id: newId('app'),
-        ownerId,
-        name: input.name,
+        ...newAppRecord(ownerId, input.name, new Date(now()).toISOString()),
         description: input.description ?? '',
         packageJson: input.packageJson ?? null,
         ...(input.env ? { env: input.env } : {}),
-        status: 'stopped',
-        functions: [],
-        endpoints: [],
-        createdAt: at,
-        updatedAt: at,
       };
       await deps.apps.insert(app);
       return app;

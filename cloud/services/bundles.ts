@@ -1,4 +1,4 @@
-/** @module App bundles for edge computing: the owner's whole app, or for anyone else only its public functions, and only when the asked function is one. */
+/** @module App bundles for edge computing: the owner's whole app, or for anyone else its public functions and its other files, and only when the asked function is public. */
 import type { AppBundle, AppRuntime } from '../app-runtime.ts';
 import type { AppStore } from '../stores/apps.ts';
 import { appNotFound, functionOf } from './app-lookup.ts';
@@ -10,7 +10,7 @@ export interface BundleServiceDeps {
 
 export interface BundleService {
   /** The bundle whose entry is `name`, as `callerId` (undefined: nobody signed in) may have it. */
-  bundle(callerId: string | undefined, appId: string, name: string): AppBundle;
+  bundle(callerId: string | undefined, appId: string, name: string): Promise<AppBundle>;
 }
 
 /**
@@ -19,13 +19,13 @@ export interface BundleService {
  */
 export function bundleService(deps: BundleServiceDeps): BundleService {
   return {
-    bundle(callerId, appId, name) {
+    async bundle(callerId, appId, name) {
       const app = deps.apps.byId(appId);
       if (!app) throw appNotFound(appId);
-      if (callerId === app.ownerId) return deps.runtime.bundle(app, functionOf(app, name).name, true);
+      if (callerId === app.ownerId) return deps.runtime.bundle(app, functionOf(app, name).name, 'owner');
       // Anyone else learns nothing about a private function, not even that the app exists.
       if (!app.functions.some((fn) => fn.name === name && fn.public)) throw appNotFound(appId);
-      return deps.runtime.bundle(app, name, false);
+      return deps.runtime.bundle(app, name, 'public');
     },
   };
 }

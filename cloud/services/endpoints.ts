@@ -35,7 +35,7 @@ function endpointOf(app: AppRecord, id: string): EndpointRecord {
 }
 
 /** Refuses an endpoint that would call a missing function or take another endpoint's method and path. */
-function assertUsable(app: AppRecord, endpoint: EndpointFields, self?: EndpointRecord): void {
+export function assertUsable(app: AppRecord, endpoint: EndpointFields, self?: EndpointRecord): void {
   functionOf(app, endpoint.function);
   const taken = app.endpoints.some((other) => other !== self && other.method === endpoint.method && other.path === endpoint.path);
   if (taken) throw new EdgeError('ENDPOINT_TAKEN', `app "${app.name}" already has an endpoint ${endpoint.method} ${endpoint.path}`);

@@ -3,12 +3,31 @@ import { EdgeError } from '../../base/errors.ts';
 import { defaultOperatorLimits, limitsWithin } from '../../runtime/app-config.ts';
 import type { InvokeResponse } from '../../runtime/protocol.ts';
 import type { AppRuntime, InvocationEnvelope, InvocationLogEntry } from '../app-runtime.ts';
-import type { FunctionRecord } from '../data.ts';
+import type { AppRecord, FunctionRecord } from '../data.ts';
 import type { AppStore } from '../stores/apps.ts';
 import { functionOf, ownedApp } from './app-lookup.ts';
+import { assertFits, commit, draftOf } from './drafts.ts';
 
 /** Every function is written, loaded and compiled at each change of its app: an app must stay a size that is quick to load. */
 export const MAX_FUNCTIONS_PER_APP = 100;
+
+/** Puts `fn` in place of the function of its name, or adds it; true when it is new. */
+export function setFunction(app: AppRecord, fn: FunctionRecord): boolean {
+  const index = app.functions.findIndex((candidate) => candidate.name === fn.name);
+  if (index !== -1) app.functions[index] = fn;
+  else if (app.functions.length < MAX_FUNCTIONS_PER_APP) app.functions.push(fn);
+  else throw new EdgeError('QUOTA_EXCEEDED', `app "${app.name}" holds at most ${MAX_FUNCTIONS_PER_APP} functions; delete one first`);
+  return index === -1;
+}
+
+/** Refuses to delete a function that endpoints call, naming them. */
+export function assertNotCalled(app: AppRecord, fn: FunctionRecord): void {
+  const callers = app.endpoints.filter((endpoint) => endpoint.function === fn.name);
+  if (callers.length > 0) {
+    const named = callers.map((endpoint) => `${endpoint.method} ${endpoint.path}`).join(', ');
+    throw new EdgeError('INVALID_INPUT', `function "${fn.name}" is called by the endpoints ${named}: delete them or point them at another function first`);
+  }
+}
 
 /** A function as put: its code and settings; limits left out are the operator's defaults. */
 export type FunctionSource = Omit<FunctionRecord, 'name' | 'updatedAt'>;
@@ -55,22 +74,17 @@ export function functionService(deps: FunctionServiceDeps): FunctionService {
         ...(memoryMb ? { memoryMb } : {}),
         updatedAt: new Date(now()).toISOString(),
       };
-      const index = app.functions.findIndex((candidate) => candidate.name === name);
-      if (index !== -1) app.functions[index] = fn;
-      else if (app.functions.length < MAX_FUNCTIONS_PER_APP) app.functions.push(fn);
-      else throw new EdgeError('QUOTA_EXCEEDED', `app "${app.name}" holds at most ${MAX_FUNCTIONS_PER_APP} functions; delete one first`);
-      await deps.apps.save(app);
-      return { fn, created: index === -1 };
+      const draft = draftOf(app);
+      const created = setFunction(draft, fn);
+      assertFits(draft);
+      await commit(deps.apps, app, draft);
+      return { fn, created };
     },
     list: (ownerId, appId) => ownedApp(deps.apps, ownerId, appId).functions,
     get: (ownerId, appId, name) => find(ownerId, appId, name).fn,
     async remove(ownerId, appId, name) {
       const { app, fn } = find(ownerId, appId, name);
-      const callers = app.endpoints.filter((endpoint) => endpoint.function === fn.name);
-      if (callers.length > 0) {
-        const named = callers.map((endpoint) => `${endpoint.method} ${endpoint.path}`).join(', ');
-        throw new EdgeError('INVALID_INPUT', `function "${fn.name}" is called by the endpoints ${named}: delete them or point them at another function first`);
-      }
+      assertNotCalled(app, fn);
       app.functions = app.functions.filter((candidate) => candidate !== fn);
       await deps.apps.save(app);
     },

@@ -24,7 +24,13 @@ export function appStore(db: CloudDb): AppStore {
     byId: (id) => db.data.apps.find((app) => app.id === id),
     async insert(app) {
       db.data.apps.push(app);
-      await db.write();
+      try {
+        await db.write();
+      } catch (error) {
+        // Not saved, so not made: a refused write (a full database) leaves no app behind in memory either.
+        db.data.apps = db.data.apps.filter((candidate) => candidate !== app);
+        throw error;
+      }
     },
     async save(app) {
       app.updatedAt = new Date().toISOString();

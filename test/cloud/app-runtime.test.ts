@@ -1,10 +1,11 @@
 /** The AppRuntime on its own: app records written out as folders, loaded once per content, and never seen half written. */
 import test from 'ava';
-import { readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { AppRuntime } from '../../cloud/app-runtime.ts';
+import { BlobStore } from '../../cloud/blob-store.ts';
 import { secretBox } from '../../cloud/secret-box.ts';
 import type { AppRecord, FunctionRecord } from '../../cloud/data.ts';
 import { startRuntime, type TestRuntime } from '../helpers/runtime.ts';
@@ -20,17 +21,21 @@ test.after.always(async () => {
   await local?.executor.close();
 });
 
-async function appRuntime(): Promise<{ runtime: AppRuntime; appsDir: string }> {
-  const appsDir = join(await tempFolder('ec-apps'), 'apps');
+async function appRuntime(): Promise<{ runtime: AppRuntime; appsDir: string; blobs: BlobStore }> {
+  const base = await tempFolder('ec-apps');
+  const appsDir = join(base, 'apps');
+  const blobs = new BlobStore(join(base, 'blobs'));
   return {
     runtime: new AppRuntime({
       appsDir,
+      blobs,
       executor: local.executor,
       installer: local.installer,
       secrets: secretBox(randomBytes(32)),
       logger: pino({ level: 'silent' }),
     }),
     appsDir,
+    blobs,
   };
 }
 
@@ -53,6 +58,7 @@ function record(functions: FunctionRecord[]): AppRecord {
     packageJson: null,
     status: 'stopped',
     functions,
+    files: [],
     endpoints: [],
     createdAt: now,
     updatedAt: now,
@@ -82,6 +88,22 @@ test('loads racing with edits each see a whole app, and the last edit wins', asy
   for (const loaded of await Promise.all(loads)) t.is(loaded.functions.size, 5);
   const response = await runtime.invoke(app, 'f3', {});
   t.like(response, { ok: true, output: 20 });
+});
+
+test("an app's files are written into its folder with their bytes, and a changed file loads the app again", async (t) => {
+  const { runtime, appsDir, blobs } = await appRuntime();
+  const holder = blobs.holder();
+  t.teardown(() => holder.release());
+  const app = record([fn('one', 'export default () => 1')]);
+  const first = await holder.put(Buffer.from([0, 1, 2, 255]));
+  app.files = [{ path: 'assets/data.bin', ...first }];
+  const loaded = await runtime.load(app);
+  t.deepEqual(await readFile(join(appsDir, app.id, 'assets/data.bin')), Buffer.from([0, 1, 2, 255]));
+  t.is(await runtime.load({ ...app, files: [{ path: 'assets/data.bin', ...first }] }), loaded, 'the same bytes are the same app');
+  const second = await holder.put('changed');
+  app.files = [{ path: 'assets/data.bin', ...second }];
+  t.not(await runtime.load(app), loaded);
+  t.is(await readFile(join(appsDir, app.id, 'assets/data.bin'), 'utf8'), 'changed');
 });
 
 test('forgetting an app removes its folder and its logs', async (t) => {

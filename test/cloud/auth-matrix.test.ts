@@ -1,5 +1,6 @@
 /** The auth matrix: every documented route as anonymous, another user, an operator and the owner, with the status each gets; what the others are refused changes nothing and tells no more than a made-up id. */
 import test from 'ava';
+import { createHash } from 'node:crypto';
 import { freshEmail, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import {
   aboutNothing,
@@ -17,6 +18,7 @@ import {
   signUpCallers,
   tidyUp,
   whatItTells,
+  WORLD_FILE,
   type Account,
   type Call,
   type Caller,
@@ -60,6 +62,9 @@ const GUESSED_RESET = `ecr_${'g'.repeat(43)}`;
 const call = (method: string, path: string, json?: unknown): Call => ({ method, path, json });
 const app = (w: World, rest = '') => `/api/v1/apps/${w.app.id}${rest}`;
 const undoAt = (prefix: string) => (answer: { body: any }) => call('DELETE', `${prefix}/${answer.body.id}`);
+const FILE = encodeURIComponent(WORLD_FILE.path);
+const UPLOADED = 'bytes for a deploy\n';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const dropbox = { kind: 'dropbox', path: '/mine', credentials: { DROPBOX_REFRESH_TOKEN: 'mine', DROPBOX_APP_KEY: 'mine' } };
 
 const cases: Case[] = [
@@ -190,6 +195,34 @@ const cases: Case[] = [
     variant: 'a public function',
     call: (w) => call('GET', app(w, '/functions/shared/code')),
     expect: anyone('200'),
+  },
+  { route: 'GET /api/v1/apps/:appId/files', call: (w) => call('GET', app(w, '/files')), expect: ownerOnly('200') },
+  { route: 'GET /api/v1/apps/:appId/files/:path', call: (w) => call('GET', app(w, `/files/${FILE}`)), expect: ownerOnly('200') },
+  {
+    route: 'PUT /api/v1/apps/:appId/files/:path',
+    call: (w) => ({ method: 'PUT', path: app(w, `/files/${FILE}`), bytes: '<p>replaced</p>\n' }),
+    expect: ownerOnly('200'),
+  },
+  { route: 'DELETE /api/v1/apps/:appId/files/:path', call: (w) => call('DELETE', app(w, `/files/${FILE}`)), expect: ownerOnly('204') },
+  {
+    route: 'PUT /api/v1/uploads/:sha256',
+    call: () => ({ method: 'PUT', path: `/api/v1/uploads/${sha256(UPLOADED)}`, bytes: UPLOADED }),
+    // Each user's uploads are their own: the owner sees nothing of them.
+    expect: anyUser('201'),
+  },
+  {
+    route: 'POST /api/v1/deploys',
+    variant: 'an empty app of a name nobody has',
+    call: () => call('POST', '/api/v1/deploys', { name: 'deployed-here', files: [] }),
+    expect: anyUser('201'),
+    undo: undoAt('/api/v1/apps'),
+  },
+  {
+    route: 'POST /api/v1/deploys',
+    variant: "the owner's app's name and the bytes of its file, which only the owner holds",
+    call: (w) => call('POST', '/api/v1/deploys', { name: w.app.name, files: [{ path: WORLD_FILE.path, sha256: sha256(WORLD_FILE.text) }] }),
+    // Anyone else makes an app of their own, and must have uploaded the bytes: whether anyone holds them is not told.
+    expect: cells(ANONYMOUS, '400 INVALID_INPUT', '400 INVALID_INPUT', '200'),
   },
   {
     route: 'POST /api/v1/apps/:appId/endpoints',

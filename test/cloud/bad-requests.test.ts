@@ -30,6 +30,7 @@ test.before(async () => {
   const call = (method: string, path: string, body?: unknown) => api(cloud.url, method, `/api/v1${path}`, body, userToken);
   const app = (await call('POST', '/apps', { name: 'fuzzed' })).body;
   await call('PUT', `/apps/${app.id}/functions/echo`, { code: 'export default (input) => input;\n', public: true });
+  await call('PUT', `/apps/${app.id}/files/templates%2Fpage.html`, '<p>a page</p>\n');
   const endpoint = (await call('POST', `/apps/${app.id}/endpoints`, { method: 'POST', path: '/echo', function: 'echo', public: true })).body;
   await call('POST', `/apps/${app.id}/endpoints`, { method: 'GET', path: '/echo', function: 'echo' });
   await call('POST', `/apps/${app.id}/start`);

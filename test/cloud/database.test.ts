@@ -1,6 +1,6 @@
-/** The cloud's database on disk: function code kept apart from the JSON file and across restarts, an older file moved over, a full database refused without harm. */
+/** The cloud's database on disk: function code and app files kept apart from the JSON file and across restarts, older files and folders moved over, a full database refused without harm. */
 import test from 'ava';
-import { readFile, readdir, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDb } from '../../cloud/db.ts';
 import type { AppRecord } from '../../cloud/data.ts';
@@ -30,9 +30,9 @@ test('8 MB of function code stays out of the database file, and every byte of it
   // A function replaced or deleted, then the whole app: the code files go with what named them.
   t.is((await api(second.url, 'PUT', `/api/v1/apps/${app.id}/functions/big0`, { code: 'export default () => 0;\n' }, token)).status, 200);
   t.is((await api(second.url, 'DELETE', `/api/v1/apps/${app.id}/functions/big1`, undefined, token)).status, 204);
-  t.is((await readdir(join(first.dataDir, 'code'))).length, 8);
+  t.is((await readdir(join(first.dataDir, 'blobs'))).length, 8);
   t.is((await api(second.url, 'DELETE', `/api/v1/apps/${app.id}`, undefined, token)).status, 204);
-  t.deepEqual(await readdir(join(first.dataDir, 'code')), []);
+  t.deepEqual(await readdir(join(first.dataDir, 'blobs')), []);
 });
 
 test('a database file from before code was kept apart is read as it is, and its code moves out at the next change', async (t) => {
@@ -54,7 +54,29 @@ test('a database file from before code was kept apart is read as it is, and its 
   t.is((await api(cloud.url, 'PATCH', `/api/v1/apps/${app.id}`, { description: 'changed' }, token)).status, 200);
   const written = JSON.parse(await readFile(join(dataDir, 'cloud.json'), 'utf8'));
   t.false('code' in written.apps[0].functions[0]);
-  t.is(await readFile(join(dataDir, 'code', written.apps[0].functions[0].codeHash), 'utf8'), 'export default () => "from an old file";\n');
+  t.is(await readFile(join(dataDir, 'blobs', written.apps[0].functions[0].codeHash), 'utf8'), 'export default () => "from an old file";\n');
+});
+
+test('a data folder from before app files keeps its code in code/: it moves into blobs/, and every function reads as before', async (t) => {
+  const dataDir = join(await tempFolder('ec-code-folder'), 'data');
+  const seeded = await startTestCloud({ smtp: false, dataDir });
+  const token = await newUser(seeded.url);
+  const app = await makeApp(seeded.url, token, { hello: { code: 'export default () => "hello";\n' } });
+  await seeded.close();
+  // The folder as an earlier version left it: code files under code/, apps without files.
+  await rename(join(dataDir, 'blobs'), join(dataDir, 'code'));
+  const data = JSON.parse(await readFile(join(dataDir, 'cloud.json'), 'utf8'));
+  for (const record of data.apps) delete record.files;
+  await writeFile(join(dataDir, 'cloud.json'), JSON.stringify(data));
+
+  const cloud = await startTestCloud({ smtp: false, dataDir });
+  t.teardown(() => cloud.close());
+  t.is((await api(cloud.url, 'GET', `/api/v1/apps/${app.id}/functions/hello`, undefined, token)).body.code, 'export default () => "hello";\n');
+  t.deepEqual(
+    (await api(cloud.url, 'GET', `/api/v1/apps/${app.id}/files`, undefined, token)).body.files.map((file: { path: string }) => file.path),
+    ['app.json', 'functions/hello.js'],
+  );
+  await t.throwsAsync(stat(join(dataDir, 'code')), { code: 'ENOENT' });
 });
 
 test('a change that would grow the database past its limit is refused with STORAGE_FULL, and the file keeps its last saved state', async (t) => {
@@ -70,6 +92,7 @@ test('a change that would grow the database past its limit is refused with STORA
     packageJson: null,
     status: 'stopped',
     functions: [],
+    files: [],
     endpoints: [],
     createdAt: '2026-12-06T00:00:00.000Z',
     updatedAt: '2026-12-06T00:00:00.000Z',
@@ -90,13 +113,13 @@ test('a change that would grow the database past its limit is refused with STORA
   t.is(onDisk.apps.length, saved, 'the file holds every change saved before the refused one');
 });
 
-test('a second cloud on the same data folder is refused before it reads anything, so the running one loses no code file', async (t) => {
+test('a second cloud on the same data folder is refused before it reads anything, so the running one loses no blob', async (t) => {
   const first = await startTestCloud({ smtp: false });
   t.teardown(() => first.close());
   await newUser(first.url);
-  // A code file the running cloud has written and its JSON does not name yet: a write in progress.
-  const inFlight = join(first.dataDir, 'code', 'a'.repeat(64));
-  await mkdir(join(first.dataDir, 'code'), { recursive: true });
+  // A blob the running cloud has written and its JSON does not name yet: a write or an upload in progress.
+  const inFlight = join(first.dataDir, 'blobs', 'a'.repeat(64));
+  await mkdir(join(first.dataDir, 'blobs'), { recursive: true });
   await writeFile(inFlight, 'export default () => 1;\n');
   await t.throwsAsync(startTestCloud({ smtp: false, dataDir: first.dataDir }), { message: /another cloud is running on/ });
   t.is(await readFile(inFlight, 'utf8'), 'export default () => 1;\n');

@@ -30,24 +30,39 @@ async function edgeApp(): Promise<string> {
   return app.id as string;
 }
 
+type BundleFile = { path: string; text: string } | { path: string; base64: string };
+const bytesOf = (file: BundleFile) => ('text' in file ? Buffer.from(file.text) : Buffer.from(file.base64, 'base64'));
+
 async function pull(appId: string, fn: string): Promise<string> {
   const { status, body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/${fn}/code`, undefined, token);
   if (status !== 200) throw new Error(`downloading ${fn} answered ${status}`);
   const dir = join(await tempFolder('ec-pulled'), body.name);
-  for (const [name, text] of Object.entries(body.files as Record<string, string>)) {
-    await mkdir(dirname(join(dir, name)), { recursive: true });
-    await writeFile(join(dir, name), text);
+  for (const file of body.files as BundleFile[]) {
+    await mkdir(dirname(join(dir, file.path)), { recursive: true });
+    await writeFile(join(dir, file.path), bytesOf(file));
   }
   return dir;
 }
 
-test("the owner's bundle holds every function and is byte for byte the app folder the cloud runs", async (t) => {
+test("the owner's bundle holds every file, binary ones as base64, and is byte for byte the app folder the cloud runs", async (t) => {
   const appId = await edgeApp();
+  const image = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00]);
+  const put = await fetch(`${cloud.url}/api/v1/apps/${appId}/files/assets%2Fdot.png`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}` },
+    body: image,
+  });
+  t.is(put.status, 201);
+  await api(cloud.url, 'POST', `/api/v1/apps/${appId}/functions/greet/invoke`, { input: { name: 'load' } }, token);
   const { body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/greet/code`, undefined, token);
-  t.like(body, { format: 'edgecourier-app-bundle/1', entry: 'greet' });
-  t.deepEqual(Object.keys(body.files).sort(), ['app.json', 'functions/greet.js', 'functions/upper.ts', 'package.json']);
-  for (const [name, text] of Object.entries(body.files as Record<string, string>)) {
-    t.is(await readFile(join(cloud.dataDir, 'apps', appId, name), 'utf8'), text, name);
+  t.like(body, { format: 'edgecourier-app-bundle/2', entry: 'greet' });
+  t.deepEqual(
+    (body.files as BundleFile[]).map((file) => file.path),
+    ['app.json', 'assets/dot.png', 'functions/greet.js', 'functions/upper.ts', 'package.json'],
+  );
+  t.true('base64' in body.files[1]);
+  for (const file of body.files as BundleFile[]) {
+    t.true((await readFile(join(cloud.dataDir, 'apps', appId, file.path))).equals(bytesOf(file)), file.path);
   }
 });
 

@@ -94,8 +94,11 @@ test("a public function's bundle can be downloaded by anyone and holds only the 
   for (const token of [stranger, undefined]) {
     const { status, body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/upper/code`, undefined, token);
     t.is(status, 200);
-    t.deepEqual(Object.keys(body.files).sort(), ['app.json', 'functions/upper.ts']);
-    t.deepEqual(JSON.parse(body.files['app.json']), { functions: { upper: { idempotent: true, public: true } } });
+    t.deepEqual(
+      body.files.map((file: { path: string }) => file.path),
+      ['app.json', 'functions/upper.ts'],
+    );
+    t.deepEqual(JSON.parse(body.files[0].text), { functions: { upper: { idempotent: true, public: true } } });
   }
 });
 

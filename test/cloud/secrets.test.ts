@@ -129,7 +129,7 @@ test.serial('app settings are shown with the app, reach its functions, change wi
   t.deepEqual((await call('GET', `/apps/${appId}`)).body.env, { REGION: 'eu' });
   t.is(await digestOf(appId, 'REGION'), sha256('eu'));
   const bundle = await call('GET', `/apps/${appId}/functions/digest/code`);
-  t.deepEqual(JSON.parse(bundle.body.files['app.json']).env, { REGION: 'eu' });
+  t.deepEqual(JSON.parse(bundle.body.files.find((file: { path: string }) => file.path === 'app.json').text).env, { REGION: 'eu' });
   await call('PATCH', `/apps/${appId}`, { env: { REGION: 'us' } });
   t.is(await digestOf(appId, 'REGION'), sha256('us'));
   // A secret of the same name wins: the setting can be a placeholder for runs elsewhere.

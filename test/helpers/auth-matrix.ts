@@ -22,12 +22,13 @@ export async function documentedRoutes(): Promise<string[]> {
   return routes;
 }
 
-/** One request of the matrix: a JSON body, or a form as a browser posts it. */
+/** One request of the matrix: a JSON body, a form as a browser posts it, or a file's bytes. */
 export interface Call {
   method: string;
   path: string;
   json?: unknown;
   form?: Record<string, string>;
+  bytes?: string;
 }
 
 export interface Answer {
@@ -50,7 +51,7 @@ export async function send(url: string, call: Call, caller: Caller, token?: stri
   if (token) headers.authorization = `Bearer ${token}`;
   if (call.json !== undefined) headers['content-type'] = 'application/json';
   if (call.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-  const body = call.form ? new URLSearchParams(call.form).toString() : call.json === undefined ? undefined : JSON.stringify(call.json);
+  const body = call.form ? new URLSearchParams(call.form).toString() : call.json === undefined ? call.bytes : JSON.stringify(call.json);
   const response = await fetch(url + call.path, { method: call.method, headers, body });
   const text = await response.text();
   return {
@@ -133,6 +134,9 @@ const functions = {
 };
 export const FUNCTION_NAMES = Object.keys(functions);
 
+/** The owner's app's one file that is no function; public bundles hold it, so it holds no private mark. */
+export const WORLD_FILE = { path: 'templates/page.html', text: '<p>a page</p>\n' };
+
 export async function makeWorld(cloud: TestCloud, accounts: Record<Exclude<Caller, 'anonymous'>, Account>, options: WorldOptions = {}): Promise<World> {
   const { url } = cloud;
   const owner = options.freshOwner ? await signUp(url, 'owner') : accounts.owner;
@@ -143,6 +147,10 @@ export async function makeWorld(cloud: TestCloud, accounts: Record<Exclude<Calle
   const makeApp = async () => {
     const app = await ownerCall('POST', '/apps', { name: `shop-${Math.random().toString(36).slice(2, 10)}`, description: DESCRIPTION });
     await Promise.all(Object.entries(functions).map(([name, spec]) => ownerCall('PUT', `/apps/${app.id}/functions/${name}`, spec)));
+    await expectOk(
+      send(url, { method: 'PUT', path: `/api/v1/apps/${app.id}/files/${encodeURIComponent(WORLD_FILE.path)}`, bytes: WORLD_FILE.text }, 'owner', owner.session),
+      'putting a file',
+    );
     await ownerCall('PUT', `/apps/${app.id}/secrets/${APP_SECRET_NAME}`, { value: APP_SECRET });
     const endpoints = [
       { method: 'POST', path: '/private', function: 'hiddenfn' },
@@ -186,7 +194,8 @@ async function mailedLink(cloud: TestCloud, email: string): Promise<string> {
 
 /**
  * Everything the owner (and, of the fleet, an operator) can see of the world: the account, its API tokens,
- * the app with every function's code and invocation log, the roots, and the couriers.
+ * the app with every function's code and invocation log, its files and the bytes of the one that is no function,
+ * the roots, and the couriers.
  */
 export async function ownerView(url: string, world: World, operator: Account): Promise<unknown> {
   const get = async (path: string, token = world.owner.session) => {
@@ -194,17 +203,19 @@ export async function ownerView(url: string, world: World, operator: Account): P
     return { status, body };
   };
   const app = `/apps/${world.app.id}`;
-  const [me, tokens, shown, endpoints, secrets, roots, couriers, ...functions] = await Promise.all([
+  const [me, tokens, shown, endpoints, files, file, secrets, roots, couriers, ...functions] = await Promise.all([
     get('/me'),
     get('/tokens'),
     get(app),
     get(`${app}/endpoints`),
+    get(`${app}/files`),
+    get(`${app}/files/${encodeURIComponent(WORLD_FILE.path)}`),
     get(`${app}/secrets`),
     get('/roots'),
     get('/fleet/couriers', operator.session),
     ...FUNCTION_NAMES.flatMap((name) => [get(`${app}/functions/${name}`), get(`${app}/functions/${name}/logs`)]),
   ]);
-  return { me, tokens, app: shown, endpoints, secrets, roots, couriers, functions };
+  return { me, tokens, app: shown, endpoints, files, file, secrets, roots, couriers, functions };
 }
 
 /** Text only the owner may be shown: the account, its token, root and credentials, the private endpoint, function name and code, the description, the app's secret. An answer to anyone else holds none its request did not. */
@@ -251,7 +262,7 @@ function replaceAll(text: string, pairs: Array<[string, string]>): string {
 /** The same call about made-up things: what a caller is told about someone else's thing must be what it is told about one that does not exist. */
 export function aboutNothing(call: Call, pairs: Array<[string, string]>): Call {
   const swap = (value: unknown) => (value === undefined ? undefined : JSON.parse(replaceAll(JSON.stringify(value), pairs)));
-  return { method: call.method, path: replaceAll(call.path, pairs), json: swap(call.json), form: swap(call.form) };
+  return { method: call.method, path: replaceAll(call.path, pairs), json: swap(call.json), form: swap(call.form), bytes: call.bytes };
 }
 
 /** Takes back what the world and the test made, so that every test starts from the same cloud. */

@@ -57,6 +57,12 @@ const routes: Array<[string, string]> = [
   ['GET', '/api/v1/apps/:appId/endpoints'],
   ['PATCH', '/api/v1/apps/:appId/endpoints/:endpointId'],
   ['DELETE', '/api/v1/apps/:appId/endpoints/:endpointId'],
+  ['GET', '/api/v1/apps/:appId/files'],
+  ['GET', '/api/v1/apps/:appId/files/:path'],
+  ['PUT', '/api/v1/apps/:appId/files/:path'],
+  ['DELETE', '/api/v1/apps/:appId/files/:path'],
+  ['PUT', '/api/v1/uploads/:sha256'],
+  ['POST', '/api/v1/deploys'],
   ['POST', '/api/v1/roots'],
   ['GET', '/api/v1/roots'],
   ['DELETE', '/api/v1/roots/:rootId'],
@@ -96,6 +102,8 @@ const fields = [
   'credentials',
   'serving',
   'token',
+  'files',
+  'sha256',
   '__proto__',
 ];
 
@@ -143,6 +151,11 @@ export function badRequests(targets: Targets): fc.Arbitrary<BadRequest> {
     endpointId: param(targets.endpointId),
     tokenId: param(targets.tokenId),
     rootId: param('root_missing'),
+    path: fc.oneof(
+      { weight: 3, arbitrary: param('templates%2Fpage.html') },
+      { weight: 1, arbitrary: fc.constantFrom('..%2Fx', '.env', 'node_modules%2Fx', 'a%2F%2Fb', 'a%5Cb') },
+    ),
+    sha256: param('0'.repeat(64)),
     courierId: param('courier_missing'),
   };
   const invoking = routes.filter(([, template]) => template.endsWith('/invoke') || template.startsWith('/run/'));

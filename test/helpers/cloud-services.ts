@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { AppRuntime } from '../../cloud/app-runtime.ts';
+import { BlobStore } from '../../cloud/blob-store.ts';
 import { secretBox } from '../../cloud/secret-box.ts';
 import type { FunctionRecord } from '../../cloud/data.ts';
 import { openDb } from '../../cloud/db.ts';
@@ -16,17 +17,29 @@ import { DependencyInstaller } from '../../runtime/deps.ts';
 import { HeldExecutor } from './held-executor.ts';
 import { tempFolder } from './temp.ts';
 
-/** Every store of the cloud over one new database file. */
+/** Every store of the cloud over one new database file, and its blob store. */
 export async function openStores() {
-  const db = await openDb(join(await tempFolder('ec-stores'), 'cloud.json'));
-  return { db, apps: appStore(db), users: userStore(db), tokens: tokenStore(db), resets: resetStore(db), roots: rootStore(db), couriers: courierStore(db) };
+  const dir = await tempFolder('ec-stores');
+  const blobs = new BlobStore(join(dir, 'blobs'));
+  const db = await openDb(join(dir, 'cloud.json'), { blobs });
+  return {
+    db,
+    blobs,
+    apps: appStore(db),
+    users: userStore(db),
+    tokens: tokenStore(db),
+    resets: resetStore(db),
+    roots: rootStore(db),
+    couriers: courierStore(db),
+  };
 }
 
-/** The cloud's AppRuntime with its apps in a fresh folder, over an executor the test holds. */
-export async function heldRuntime(executor = new HeldExecutor()): Promise<{ runtime: AppRuntime; executor: HeldExecutor }> {
+/** The cloud's AppRuntime with its apps in a fresh folder, over an executor the test holds and the stores' blobs. */
+export async function heldRuntime(executor = new HeldExecutor(), blobs?: BlobStore): Promise<{ runtime: AppRuntime; executor: HeldExecutor }> {
   const base = await tempFolder('ec-runtime');
   const runtime = new AppRuntime({
     appsDir: join(base, 'apps'),
+    blobs: blobs ?? new BlobStore(join(base, 'blobs')),
     executor,
     installer: new DependencyInstaller({ cacheDir: join(base, 'deps') }),
     secrets: secretBox(randomBytes(32)),

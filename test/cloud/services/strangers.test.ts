@@ -4,10 +4,12 @@
  * catalogue's words) and the bundle service.
  */
 import test from 'ava';
+import { Readable } from 'node:stream';
 import { appService } from '../../../cloud/services/apps.ts';
 import { bundleService } from '../../../cloud/services/bundles.ts';
 import { callService } from '../../../cloud/services/calls.ts';
 import { endpointService } from '../../../cloud/services/endpoints.ts';
+import { fileService } from '../../../cloud/services/files.ts';
 import { functionService } from '../../../cloud/services/functions.ts';
 import { callKey } from '../../../runtime/call-key.ts';
 import { HeldExecutor, type Answer } from '../../helpers/held-executor.ts';
@@ -21,7 +23,7 @@ const openCallsSecret: Answer = async (request, call) => {
 
 async function setUp(answer: Answer = openCallsSecret) {
   const stores = await openStores();
-  const { runtime, executor } = await heldRuntime(new HeldExecutor(answer));
+  const { runtime, executor } = await heldRuntime(new HeldExecutor(answer), stores.blobs);
   const apps = appService({ apps: stores.apps, runtime });
   const functions = functionService({ apps: stores.apps, runtime });
   const endpoints = endpointService({ apps: stores.apps });
@@ -30,6 +32,12 @@ async function setUp(answer: Answer = openCallsSecret) {
   await functions.put('usr_owner', app.id, 'secret', source('export default () => 2', { idempotent: true }));
   await endpoints.add('usr_owner', app.id, { method: 'POST', path: '/open', function: 'open', public: true });
   await endpoints.add('usr_owner', app.id, { method: 'POST', path: '/secret', function: 'secret', public: false });
+  await fileService({ apps: stores.apps, blobs: stores.blobs }).put(
+    'usr_owner',
+    app.id,
+    'templates/page.html',
+    Readable.from([Buffer.from('<p>{{name}}</p>')]),
+  );
   await apps.start('usr_owner', app.id);
   const loaded = await runtime.load(app);
   const keyOf = (fn: string, input: unknown) => callKey(fn, loaded.functions.get(fn)!.version, input);
@@ -129,22 +137,16 @@ test("a stranger sees a failure in the catalogue's words, and a function's own e
   t.like(await calls.call(open, { input: 'crash' }, 'usr_owner'), { ok: false, error: { message: 'container 3f2a at /var/run/edgecourier ended' } });
 });
 
-test('a bundle holds every function for the owner and the public ones for anyone else, who learns nothing of a private one', async (t) => {
+test('a bundle holds every file for the owner, and for anyone else the public functions and every file that is no function; a private one tells nothing', async (t) => {
   const { bundles, app } = await setUp();
-  t.deepEqual(Object.keys(bundles.bundle('usr_owner', app.id, 'secret').files).sort(), ['app.json', 'functions/open.js', 'functions/secret.js']);
-  t.deepEqual(Object.keys(bundles.bundle(undefined, app.id, 'open').files).sort(), ['app.json', 'functions/open.js']);
+  const paths = async (callerId: string | undefined, fn: string) => (await bundles.bundle(callerId, app.id, fn)).files.map((file) => file.path);
+  t.deepEqual(await paths('usr_owner', 'secret'), ['app.json', 'functions/open.js', 'functions/secret.js', 'templates/page.html']);
+  t.deepEqual(await paths(undefined, 'open'), ['app.json', 'functions/open.js', 'templates/page.html']);
+  const publicAppJson = (await bundles.bundle('usr_stranger', app.id, 'open')).files.find((file) => file.path === 'app.json');
+  t.deepEqual(JSON.parse((publicAppJson as { text: string }).text), { functions: { open: { idempotent: true, public: true } } });
   for (const callerId of [undefined, 'usr_stranger']) {
-    t.like(
-      t.throws(() => bundles.bundle(callerId, app.id, 'secret')),
-      { code: 'APP_NOT_FOUND', message: `no app ${app.id} of yours` },
-    );
-    t.like(
-      t.throws(() => bundles.bundle(callerId, app.id, 'missing')),
-      { code: 'APP_NOT_FOUND' },
-    );
+    await t.throwsAsync(bundles.bundle(callerId, app.id, 'secret'), { code: 'APP_NOT_FOUND', message: `no app ${app.id} of yours` });
+    await t.throwsAsync(bundles.bundle(callerId, app.id, 'missing'), { code: 'APP_NOT_FOUND' });
   }
-  t.like(
-    t.throws(() => bundles.bundle('usr_owner', app.id, 'missing')),
-    { code: 'FUNCTION_NOT_FOUND' },
-  );
+  await t.throwsAsync(bundles.bundle('usr_owner', app.id, 'missing'), { code: 'FUNCTION_NOT_FOUND' });
 });

@@ -1,0 +1,99 @@
+/** @module `edgecourier files ls|get|put|rm`: one file at a time of a cloud app, by its path in the app folder. */
+import type { Command } from 'commander';
+import { readFile, writeFile } from 'node:fs/promises';
+import { fail, printJson, progress } from '../output.ts';
+
+/** The URL of a file of the app: its path is one URL segment, `/` sent as `%2F`. */
+const fileUrl = (appId: string, path: string) => `/api/v1/apps/${appId}/files/${encodeURIComponent(path)}`;
+
+async function clientAndApp(appName: string) {
+  const { findApp, loggedInClient } = await import('../session.ts');
+  const client = await loggedInClient();
+  return { client, app: await findApp(client, appName) };
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Runs `action`, reporting its failure the CLI's way. */
+const guarded =
+  <A extends unknown[]>(action: (...args: A) => Promise<void>) =>
+  async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      fail(error);
+    }
+  };
+
+export function registerFiles(program: Command): void {
+  const files = program
+    .command('files')
+    .description("Read and change a cloud app's files one at a time: templates, data, helper modules, assets, and its functions, app.json and package.json.")
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Paths are relative to the app folder, e.g. templates/page.html. A function is its file, functions/<name>.js|.mjs|.ts;',
+        'app.json holds the description, function settings and endpoints; package.json the dependencies.',
+        'Not allowed: names starting with "." and node_modules/, results/ and requests/ at the top. A file holds at most',
+        '10 MiB, an app 2,000 files of 50 MiB together. `edgecourier deploy` sends a whole folder at once.',
+      ].join('\n'),
+    );
+
+  files
+    .command('ls')
+    .description("List the app's files with their sizes and SHA-256 hashes.")
+    .argument('<app>', 'app name or id')
+    .action(
+      guarded(async (appName: string) => {
+        const { client, app } = await clientAndApp(appName);
+        printJson((await client.request<{ files: unknown[] }>('GET', `/api/v1/apps/${app.id}/files`)).files);
+      }),
+    );
+
+  files
+    .command('get')
+    .description('Download a file: into <local>, or to stdout.')
+    .argument('<app>', 'app name or id')
+    .argument('<path>', 'the file in the app, e.g. templates/page.html')
+    .argument('[local]', 'where to write it (default: stdout)')
+    .action(
+      guarded(async (appName: string, path: string, local: string | undefined) => {
+        const { client, app } = await clientAndApp(appName);
+        const bytes = await client.download(fileUrl(app.id, path));
+        if (local === undefined) process.stdout.write(bytes);
+        else await writeFile(local, bytes);
+      }),
+    );
+
+  files
+    .command('put')
+    .description('Create or replace a file with the bytes of <local>, or of stdin; a running app uses it from its next call.')
+    .argument('<app>', 'app name or id')
+    .argument('<path>', 'the file in the app, e.g. templates/page.html')
+    .argument('[local]', 'the file to send (default: stdin)')
+    .action(
+      guarded(async (appName: string, path: string, local: string | undefined) => {
+        const { client, app } = await clientAndApp(appName);
+        const bytes = local === undefined ? await readStdin() : await readFile(local);
+        printJson(await client.putBytes(fileUrl(app.id, path), bytes));
+      }),
+    );
+
+  files
+    .command('rm')
+    .description('Delete a file (app.json cannot be deleted; a function no endpoint calls can).')
+    .argument('<app>', 'app name or id')
+    .argument('<path>', 'the file in the app')
+    .action(
+      guarded(async (appName: string, path: string) => {
+        const { client, app } = await clientAndApp(appName);
+        await client.request('DELETE', fileUrl(app.id, path));
+        progress(`deleted ${path} of ${app.name}`);
+      }),
+    );
+}
