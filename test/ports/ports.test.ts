@@ -1,8 +1,9 @@
 /**
  * Ports of typical serverless benchmark functions (HTML from a template, compression, a thumbnail with sharp, a
  * nested array sum through ctx.call, a Lambda handler, an OpenWhisk action, a CommonJS module), each run unchanged
- * through `edgecourier run` (Docker), `run --local` and the courier, and compared with plain node running it as
- * its home platform does.
+ * through `edgecourier run` (Docker), `run --local`, the courier and the cloud (deployed with the CLI and
+ * test-invoked), and compared with plain node running it as its home platform does; the Lambda API handler also
+ * answers over HTTP behind an endpoint, as behind API Gateway's proxy integration.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startCourier, type RunningCourier } from '../../courier/main.ts';
+import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { dropRequest, waitForResult } from '../helpers/courier.ts';
 import { installedCopy, runPlain, type HomePlatform } from '../helpers/plain-node.ts';
@@ -43,6 +45,11 @@ const plain = new Map<string, Promise<unknown>>();
 let root: string;
 let courier: RunningCourier;
 let executor: ExecutorBundle;
+let cloud: RunningCloud;
+/** The CLI's environment: signed up to the test's cloud, with credentials of its own. */
+let cliEnv: NodeJS.ProcessEnv;
+/** The cloud apps, deployed once each, by port: what `deploy --start` printed. */
+const deployed = new Map<string, Promise<{ endpoints: Array<{ url: string }> }>>();
 
 test.before(async () => {
   for (const port of ports)
@@ -56,16 +63,40 @@ test.before(async () => {
   for (const port of ports) await cp(join(portsDir, port.app), join(root, port.app), { recursive: true });
   executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
   courier = await startCourier({ root, stateDir: join(base, 'state'), settleMs: 300, executor, logger: pino({ level: 'silent' }) });
+  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '127.0.0.1', executor, logger: pino({ level: 'silent' }) });
+  cliEnv = {
+    ...process.env,
+    EDGECOURIER_CREDENTIALS: join(base, 'credentials.json'),
+    EDGECOURIER_PASSWORD: 'correct horse battery',
+    EDGECOURIER_URL: cloud.url,
+  };
+  delete cliEnv.EDGECOURIER_TOKEN;
+  const signedUp = await run('signup', '--url', cloud.url, '--email', 'ports@example.com');
+  if (signedUp.code !== 0) throw new Error(signedUp.stderr);
 });
 
+/** Deploys the port's folder as it is, and starts it, once. */
+function deployedApp(port: Port) {
+  let app = deployed.get(port.app);
+  if (!app) {
+    app = run('deploy', join(portsDir, port.app), '--start').then((result) => {
+      if (result.code !== 0) throw new Error(`deploy of ${port.app} failed: ${result.stderr}`);
+      return JSON.parse(result.stdout) as { endpoints: Array<{ url: string }> };
+    });
+    deployed.set(port.app, app);
+  }
+  return app;
+}
+
 test.after.always(async () => {
+  await cloud?.close();
   await courier?.stop();
   await executor?.executor.close();
 });
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { timeout: 170_000, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env: cliEnv, timeout: 170_000, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -93,4 +124,25 @@ for (const port of ports) {
     t.true(result.ok, JSON.stringify(result));
     if (result.ok) t.deepEqual(comparable(port, result.output), comparable(port, await plain.get(port.app)));
   });
+
+  test(`${port.app} (${port.platform}): deployed to the cloud and test-invoked, it answers what plain node does`, async (t) => {
+    await deployedApp(port);
+    const result = await run('invoke', port.app, port.fn, '--input', JSON.stringify(port.input));
+    t.is(result.code, 0, result.stderr || result.stdout);
+    t.deepEqual(comparable(port, (JSON.parse(result.stdout) as { output: unknown }).output), comparable(port, await plain.get(port.app)));
+  });
 }
+
+test('the Lambda API handler behind an endpoint answers over HTTP with its own status, headers and body', async (t) => {
+  const app = await deployedApp(ports.find((port) => port.app === 'lambda-api')!);
+  const call = (id: string) =>
+    fetch(app.endpoints[0]!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: { id } }) });
+  const found = await call('1');
+  t.is(found.status, 200);
+  t.is(found.headers.get('content-type'), 'application/json');
+  t.truthy(found.headers.get('x-request-id'));
+  t.deepEqual(await found.json(), { id: '1', name: 'kettle' });
+  const missing = await call('9');
+  t.is(missing.status, 404);
+  t.deepEqual(await missing.json(), { message: 'no item 9' });
+});
