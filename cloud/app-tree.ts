@@ -30,6 +30,8 @@ function appJson(app: AppRecord, functions: FunctionRecord[], view: TreeView): s
   if (view === 'owner' && app.description !== '') config.description = app.description;
   // Plain settings, not secrets: every view has them, as a function of any view may read them.
   if (app.env && Object.keys(app.env).length > 0) config.env = app.env;
+  // Every view: a public function runs with its app's network wherever it runs.
+  if (app.network) config.network = app.network;
   config.functions = Object.fromEntries(functions.map((fn) => [fn.name, settingsOf(fn)]));
   if (view === 'owner' && app.endpoints.length > 0) {
     config.endpoints = app.endpoints.map(({ method, path, function: fn, public: open, response }) => ({

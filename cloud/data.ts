@@ -76,6 +76,8 @@ export interface AppRecord {
   packageJson: string | null;
   /** app.json's "env": plain settings for the functions' process.env; absent in records made before there were any. */
   env?: Record<string, string>;
+  /** app.json's "network": set only when the app declares egress (docs/sandbox.md#network). */
+  network?: { egress: true };
   /** Never shown by any route; absent in records made before there were any. */
   secrets?: SecretRecord[];
   status: 'running' | 'stopped';

@@ -82,15 +82,12 @@ function parseAppJson(text: string): z.infer<typeof appConfigSchema> {
 }
 
 /**
- * Makes the draft's description, env settings, function settings and endpoints those of `text`, an app.json: what it
+ * Makes the draft's description, env settings, network, function settings and endpoints those of `text`, an app.json: what it
  * leaves out takes its default (no description or settings, default function settings, no endpoints). An endpoint
  * kept at the same method and path keeps its id, and so its URL.
  */
 export function applyAppJson(draft: AppRecord, text: string, at: string): void {
   const config = parseAppJson(text);
-  // Said, not dropped: a function written for the network would otherwise fail at its first connection.
-  if (config.network?.egress)
-    throw new EdgeError('INVALID_INPUT', 'app.json: network.egress: cloud apps cannot have network egress yet (docs/sandbox.md#network)');
   const settings = config.functions ?? {};
   for (const name of Object.keys(settings)) {
     if (!draft.functions.some((fn) => fn.name === name))
@@ -127,6 +124,8 @@ export function applyAppJson(draft: AppRecord, text: string, at: string): void {
   }
   draft.description = config.description ?? '';
   draft.env = config.env ?? {};
+  if (config.network?.egress) draft.network = { egress: true };
+  else delete draft.network;
 }
 
 /**

@@ -132,12 +132,6 @@ const badDeploys: Array<{ wrong: string; files: Record<string, string | Uint8Arr
     code: 'INVALID_INPUT',
   },
   {
-    wrong: 'network egress, which cloud apps cannot have yet',
-    files: { 'app.json': JSON.stringify({ network: { egress: true } }) },
-    status: 400,
-    code: 'INVALID_INPUT',
-  },
-  {
     wrong: 'a function over 1 MiB',
     files: { 'functions/huge.js': `export default () => "${'x'.repeat(1024 * 1024)}";` },
     status: 413,

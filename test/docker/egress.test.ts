@@ -8,20 +8,23 @@
 import test from 'ava';
 import type Docker from 'dockerode';
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { pino } from 'pino';
 import { cliPath } from '../../build/dist.ts';
+import { startCloud } from '../../cloud/main.ts';
 import { ensureBaseImage } from '../../docker/base-image.ts';
 import { EgressNetwork, hostResolvers } from '../../docker/egress-network.ts';
 import { egressPolicy, policyChain, type EgressPolicy } from '../../docker/egress-policy.ts';
 import { ensureEngine } from '../../docker/engine.ts';
 import type { LoadedApp } from '../../runtime/app.ts';
 import { buildHarness } from '../../runtime/harness-bundle.ts';
-import { copyFixtureApp, startRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { copyFixtureApp, fixturesDir, startRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { api } from '../helpers/cloud.ts';
 import { removeContainers } from '../helpers/containers.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -142,6 +145,31 @@ test.serial('an app that drops its declaration loses the network at its next cal
   t.like(await reach(await runtime.load(dir), { url: allowedUrl }), { reached: true });
   await writeFile(join(dir, 'app.json'), '{ "network": { "egress": false } }\n');
   t.like(await reach(await runtime.load(dir), { url: allowedUrl }), { reached: false });
+});
+
+test.serial('a cloud app whose app.json declares egress reaches the server its operator lets through; without the declaration it does not', async (t) => {
+  const cloud = await startCloud({
+    dataDir: join(await tempFolder('ec-egress-cloud'), 'data'),
+    port: 0,
+    host: '127.0.0.1',
+    executor: runtime.bundle,
+    logger: pino({ level: 'silent' }),
+  });
+  t.teardown(() => cloud.close());
+  const credentials = { email: 'egress@example.com', password: 'correct horse battery' };
+  await api(cloud.url, 'POST', '/api/v1/accounts', credentials);
+  const token = (await api(cloud.url, 'POST', '/api/v1/sessions', credentials)).body.token as string;
+  const appId = (await api(cloud.url, 'POST', '/api/v1/apps', { name: 'reacher' }, token)).body.id as string;
+  const put = (path: string, text: string) =>
+    fetch(`${cloud.url}/api/v1/apps/${appId}/files/${encodeURIComponent(path)}`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: text });
+  t.is((await put('functions/reach.js', await readFile(join(fixturesDir, 'apps', 'egress', 'functions', 'reach.js'), 'utf8'))).status, 201);
+  const reachFromCloud = async () => {
+    const answer = await api(cloud.url, 'POST', `/api/v1/apps/${appId}/functions/reach/invoke`, { input: { url: allowedUrl } }, token);
+    return answer.body.output as Record<string, unknown>;
+  };
+  t.like(await reachFromCloud(), { reached: false });
+  t.is((await put('app.json', '{ "network": { "egress": true } }\n')).status, 200);
+  t.like(await reachFromCloud(), { reached: true, body: 'allowed' });
 });
 
 test.serial('where iptables cannot be run, a call of an app with egress fails EGRESS_UNAVAILABLE saying why, and nothing runs', async (t) => {

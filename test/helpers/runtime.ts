@@ -2,7 +2,7 @@
 import { cp } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createExecutor, type ExecutorSettings } from '../../docker/executor-factory.ts';
+import { createExecutor, type ExecutorBundle, type ExecutorSettings } from '../../docker/executor-factory.ts';
 import { loadApp, type LoadAppOptions, type LoadedApp } from '../../runtime/app.ts';
 import type { DependencyInstaller } from '../../runtime/deps.ts';
 import type { Executor } from '../../runtime/executor.ts';
@@ -19,6 +19,8 @@ export async function copyFixtureApp(name: string): Promise<string> {
 }
 
 export interface TestRuntime {
+  /** All of it, for a service (a cloud, a courier) to run on. */
+  bundle: ExecutorBundle;
   executor: Executor;
   installer: DependencyInstaller;
   invoker: Invoker;
@@ -29,8 +31,10 @@ export interface TestRuntime {
 /** An executor of the given kind with caches in a fresh temp folder (the base image is shared: it is keyed by content). */
 export async function startRuntime(settings: ExecutorSettings = {}): Promise<TestRuntime> {
   const cacheDir = await tempFolder('ec-cache');
-  const { executor, installer } = await createExecutor({ cacheDir, prestart: 1, ...settings });
+  const bundle = await createExecutor({ cacheDir, prestart: 1, ...settings });
+  const { executor, installer } = bundle;
   return {
+    bundle,
     executor,
     installer,
     invoker: new Invoker({ executor }),
