@@ -12,7 +12,9 @@ import { InvocationService, type InvocationRequest } from '../runtime/invocation
 import type { InvokeResponse } from '../runtime/protocol.ts';
 import type { AppEnv } from '../runtime/app-env.ts';
 import { openSecrets, secretsStamp } from './app-secrets.ts';
-import { renderTree, sameTree, type TreeEntry } from './app-tree.ts';
+import { describeEntry, renderTree, sameTree, type TreeEntry } from './app-tree.ts';
+import { treeHash } from '../runtime/app-files.ts';
+import type { VersionPin } from '../runtime/version-pin.ts';
 import type { BlobHolder, BlobStore } from './blob-store.ts';
 import type { AppRecord } from './data.ts';
 import { inTurn } from './in-turn.ts';
@@ -34,6 +36,8 @@ export interface AppBundle {
   entry: string;
   /** Sorted by path. */
   files: BundleFile[];
+  /** Anyone else's view: the tree the cloud versions the app by, which an edge run of these files takes (version-pin.ts). */
+  version?: VersionPin;
 }
 
 export interface AppRuntimeOptions {
@@ -180,7 +184,8 @@ export class AppRuntime {
           'blob' in entry ? bundleFile(entry.path, await this.#blobs.read(entry.blob.sha256)) : { path: entry.path, text: entry.text },
         ),
       );
-      return { format: 'edgecourier-app-bundle/2', name: app.name, entry, files };
+      const version = view === 'public' ? { tree: treeHash(renderTree(app, 'owner').map(describeEntry)), shown: treeHash(tree.map(describeEntry)) } : undefined;
+      return { format: 'edgecourier-app-bundle/2', name: app.name, entry, files, ...(version && { version }) };
     } finally {
       holder.release();
     }

@@ -75,7 +75,7 @@ export async function appFileStamps(appDir: string): Promise<string> {
 }
 
 /** A hash of every file's path and bytes, in path order: what a function's version covers. */
-export function treeHash(files: readonly AppFile[]): string {
+export function treeHash(files: ReadonlyArray<Pick<AppFile, 'path' | 'sha256'>>): string {
   const hash = createHash('sha256');
   for (const file of files) hash.update(`${file.path}\0${file.sha256}\0`);
   return hash.digest('hex');

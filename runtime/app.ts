@@ -14,6 +14,7 @@ import type { InvocationLimits } from './protocol.ts';
 import { describeIssues } from '../base/zod-issues.ts';
 import { parseObject } from './package-json.ts';
 import { exposeOpenWhiskMain } from './openwhisk-actions.ts';
+import { pinnedTree } from './version-pin.ts';
 import { compileTypeScript } from './typescript.ts';
 
 /** A function is a file at the top of functions/; files in its subfolders are the functions' helpers. */
@@ -148,7 +149,7 @@ export async function loadApp(dir: string, options: LoadAppOptions): Promise<Loa
   exposeOpenWhiskMain(sources.values(), typeof packageType === 'string' ? packageType : undefined);
   // A function can load any file of the app, so its version covers them all: an edited template or helper
   // never serves a stale cache entry.
-  const tree = treeHash(files);
+  const tree = await pinnedTree(appDir, treeHash(files), warnings);
   const functions = new Map<string, FunctionSpec>();
   for (const [name, file] of sources) {
     const own = config.functions?.[name];

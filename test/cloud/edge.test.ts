@@ -2,6 +2,7 @@
 import test from 'ava';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeAppBundle } from '../../cli/app-bundle.ts';
 import { api } from '../helpers/cloud.ts';
 import { makeApp, newUser, sampleFunctions, startDockerCloud, type DockerCloud } from '../helpers/cloud-apps.ts';
 import { startRuntime, type TestRuntime } from '../helpers/runtime.ts';
@@ -84,4 +85,28 @@ test('a local run of the called function alone leaves the cloud only the caller 
   if (!edge.ok) return t.fail(edge.error.message);
   const answer = await api(cloud.url, 'POST', `/run/${appId}/greet`, { input: { name: 'part' }, precomputed: edge.results }, token);
   t.like(answer, { status: 200, body: { output: { message: 'hello PART' }, stats: { executed: 1, precomputedHits: 1 } } });
+});
+
+test("a stranger's local run of a public function's bundle computes the cloud's keys, so the cloud takes its results; a copy edited after the pull does not", async (t) => {
+  const app = await makeApp(cloud.url, token, { greet: sampleFunctions.greet, upper: { ...sampleFunctions.upper, public: true } }, [
+    { method: 'POST', path: '/upper', function: 'upper', public: true },
+  ]);
+  await api(cloud.url, 'POST', `/api/v1/apps/${app.id}/start`, undefined, token);
+  const stranger = await newUser(cloud.url);
+  const { body: bundle } = await api(cloud.url, 'GET', `/api/v1/apps/${app.id}/functions/upper/code`, undefined, stranger);
+  const dir = join(await tempFolder('ec-stranger'), 'pulled');
+  await writeAppBundle(dir, bundle);
+  // The private function's file is not theirs to see, so the files alone hash to another tree than the cloud's app.
+  t.false((bundle.files as BundleFile[]).some((file) => file.path.startsWith('functions/greet')));
+  const edge = await local.invoker.invoke(await local.load(dir), 'upper', { text: 'edge' }, { recordResults: true });
+  if (!edge.ok) return t.fail(edge.error.message);
+  const answer = await api(cloud.url, 'POST', `/run/${app.id}/upper`, { input: { text: 'edge' }, precomputed: edge.results }, stranger);
+  t.like(answer, { status: 200, body: { output: 'EDGE', key: edge.key, stats: { executed: 0, precomputedHits: 1 } } });
+
+  await writeFile(join(dir, 'functions', 'upper.ts'), "export default (input: { text: string }) => input.text.toLowerCase() + '!';\n");
+  const edited = await local.invoker.invoke(await local.load(dir), 'upper', { text: 'edge' }, { recordResults: true });
+  if (!edited.ok) return t.fail(edited.error.message);
+  t.not(edited.key, edge.key);
+  const again = await api(cloud.url, 'POST', `/run/${app.id}/upper`, { input: { text: 'edge' }, precomputed: edited.results }, stranger);
+  t.like(again, { status: 200, body: { output: 'EDGE', stats: { executed: 1, precomputedHits: 0 } } });
 });
