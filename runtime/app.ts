@@ -13,12 +13,13 @@ import { EdgeError } from '../base/errors.ts';
 import type { InvocationLimits } from './protocol.ts';
 import { describeIssues } from '../base/zod-issues.ts';
 import { parseObject } from './package-json.ts';
+import { FUNCTION_LANGUAGES } from './app-paths.ts';
 import { exposeOpenWhiskMain } from './openwhisk-actions.ts';
 import { pinnedTree } from './version-pin.ts';
 import { compileTypeScript } from './typescript.ts';
 
 /** A function is a file at the top of functions/; files in its subfolders are the functions' helpers. */
-const functionFile = /^functions\/[^/]+\.(?:js|mjs|cjs|ts)$/;
+const functionFile = new RegExp(`^functions/[^/]+\\.(?:${FUNCTION_LANGUAGES.join('|')})$`);
 const MAX_SOURCE_BYTES = 1024 * 1024;
 
 /** One function of a loaded app, ready to run. */
