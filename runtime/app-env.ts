@@ -40,13 +40,23 @@ export function envBytes(env: AppEnv): number {
   return bytes;
 }
 
-/** One set of variables: names to strings, within `envLimits`. */
-export const envSchema = z.record(envNameSchema, envValueSchema).superRefine((env, context) => {
-  const count = Object.keys(env).length;
-  if (count > envLimits.count) context.addIssue({ code: 'custom', message: `at most ${envLimits.count} variables, not ${count}` });
-  const bytes = envBytes(env);
-  if (bytes > envLimits.totalBytes) context.addIssue({ code: 'custom', message: `at most ${envLimits.totalBytes} bytes of names and values, not ${bytes}` });
-});
+/**
+ * One set of variables: names to strings, within `envLimits`. `__proto__` is refused before the record is read: a
+ * record would drop it without a word, and a variable the author set would be missing.
+ */
+export const envSchema = z
+  .unknown()
+  .superRefine((value, context) => {
+    if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__'))
+      context.addIssue({ code: 'custom', message: '__proto__ cannot be a variable name', path: ['__proto__'] });
+  })
+  .pipe(z.record(envNameSchema, envValueSchema))
+  .superRefine((env, context) => {
+    const count = Object.keys(env).length;
+    if (count > envLimits.count) context.addIssue({ code: 'custom', message: `at most ${envLimits.count} variables, not ${count}` });
+    const bytes = envBytes(env);
+    if (bytes > envLimits.totalBytes) context.addIssue({ code: 'custom', message: `at most ${envLimits.totalBytes} bytes of names and values, not ${bytes}` });
+  });
 
 /**
  * What a function's `process.env` holds: the plain settings, and the secrets over them, so a placeholder in

@@ -28,6 +28,7 @@ const invalid: Array<[string, unknown, RegExp]> = [
   ['101 variables', many(101), /app\.json: env: at most 100 variables, not 101/],
   ['more than 64 KiB in all', many(10, 'x'.repeat(7000)), /app\.json: env: at most 65536 bytes of names and values/],
   ['a list', ['A=1'], /app\.json: env: /],
+  ['the name __proto__, which a plain object would drop', JSON.parse('{ "__proto__": "x", "A": "b" }'), /env\.__proto__: __proto__ cannot be a variable name/],
 ];
 
 for (const [what, env, message] of invalid) {
