@@ -1,31 +1,21 @@
 /** The cloud from the command line: sign up, deploy a folder app, call it, read its logs, pull it and run it at the edge. */
 import test from 'ava';
-import { execFile } from 'node:child_process';
+import { runCli } from '../helpers/cli.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 const example = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
 
 let cloud: RunningCloud;
 let executor: ExecutorBundle;
 let env: NodeJS.ProcessEnv;
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const run = (...args: string[]) => runCli(args, { env });
 
 test.before(async () => {
   const dir = await tempFolder('ec-cloud-cli');

@@ -1,25 +1,13 @@
 /** `edgecourier run --secrets`: the functions get the app's settings and the file's secrets, with --local as in a container; a file others may read is refused. */
 import test from 'ava';
-import { execFile } from 'node:child_process';
+import { runCli } from '../helpers/cli.ts';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { copyFixtureApp } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
-
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const run = (...args: string[]) => runCli(args);
 
 async function secretsFile(secrets: Record<string, string>, mode = 0o600): Promise<string> {
   const path = join(await tempFolder('ec-secrets'), 'secrets.json');

@@ -1,24 +1,12 @@
 /** `edgecourier run` from a shell: prints the response, takes input inline or from a file, and closes the edge loop with --save-results. */
 import test from 'ava';
-import { execFile } from 'node:child_process';
+import { runCli } from '../helpers/cli.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { copyFixtureApp } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
-
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const run = (...args: string[]) => runCli(args);
 
 test('run prints the response as JSON, in a container by default', async (t) => {
   const app = await copyFixtureApp('basic');

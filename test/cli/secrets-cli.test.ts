@@ -1,17 +1,13 @@
 /** `edgecourier secrets` against a real cloud: a value set from stdin reaches the deployed app's functions, is listed by name only, and goes when removed. */
 import test from 'ava';
-import { execFile } from 'node:child_process';
+import { runCli } from '../helpers/cli.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { copyFixtureApp } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
-
-const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 
 let cloud: RunningCloud;
 let executor: ExecutorBundle;
@@ -20,17 +16,8 @@ let env: NodeJS.ProcessEnv;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** The command with `stdin` piped to it (an empty stdin when not given). */
-async function run(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const running = promisify(execFile)(process.execPath, [cli, ...args], { env, timeout: 120_000 });
-  running.child.stdin!.end(stdin);
-  try {
-    const { stdout, stderr } = await running;
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** The command with `stdin` piped to it (an empty stdin when not given). */
+const run = (args: string[], stdin = '') => runCli(args, { env, stdin });
 
 async function digest(name: string): Promise<unknown> {
   const invoked = await run(['invoke', 'configured', 'digest', '--input', JSON.stringify({ name })]);

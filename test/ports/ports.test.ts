@@ -6,12 +6,10 @@
  * answers over HTTP behind an endpoint, as behind API Gateway's proxy integration.
  */
 import test from 'ava';
-import { execFile } from 'node:child_process';
+import { runCli } from '../helpers/cli.ts';
 import { readFileSync } from 'node:fs';
 import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startCourier, type RunningCourier } from '../../courier/main.ts';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
@@ -21,7 +19,6 @@ import { installedCopy, runPlain, type HomePlatform } from '../helpers/plain-nod
 import { fixturesDir } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 const portsDir = join(fixturesDir, 'ports');
 
 interface Port {
@@ -94,15 +91,7 @@ test.after.always(async () => {
   await executor?.executor.close();
 });
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env: cliEnv, timeout: 170_000, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const run = (...args: string[]) => runCli(args, { env: cliEnv, timeoutMs: 170_000 });
 
 const comparable = (port: Port, output: unknown) => (port.app === 'lambda-api' ? withoutRequestId(output) : output);
 
