@@ -1,6 +1,7 @@
 /** @module The schema of app.json, and the limits an operator puts on what it may ask for. */
 import { z } from 'zod';
-import { EdgeError } from '../base/errors.ts';
+import { EdgeError, type ErrorCode } from '../base/errors.ts';
+import { describeIssues } from '../base/zod-issues.ts';
 import type { InvocationLimits } from './protocol.ts';
 import { envSchema } from './app-env.ts';
 
@@ -89,4 +90,20 @@ export function limitsWithin(name: string, own: Partial<InvocationLimits>, limit
   if (timeoutMs > limits.maxTimeoutMs) throw over('timeoutMs', timeoutMs, limits.maxTimeoutMs, 'ms');
   if (memoryMb > limits.maxMemoryMb) throw over('memoryMb', memoryMb, limits.maxMemoryMb, 'MB');
   return { timeoutMs, memoryMb };
+}
+
+/**
+ * app.json's text parsed and checked, or an EdgeError `code` naming what is wrong: INVALID_APP where an app folder
+ * is loaded, INVALID_INPUT where the cloud is sent one.
+ */
+export function parseAppConfig(text: string, code: ErrorCode): AppConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new EdgeError(code, `app.json is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = appConfigSchema.safeParse(json);
+  if (!parsed.success) throw new EdgeError(code, describeIssues('app.json', parsed.error));
+  return parsed.data;
 }

@@ -7,11 +7,10 @@ import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
 import { functionEnv, secretsFingerprint, type AppEnv } from './app-env.ts';
 import { APP_CAPS, listAppFiles, treeHash, type AppFile } from './app-files.ts';
-import { appConfigSchema, defaultOperatorLimits, functionNamePattern, limitsWithin, type AppConfig, type OperatorLimits } from './app-config.ts';
+import { defaultOperatorLimits, parseAppConfig, functionNamePattern, limitsWithin, type AppConfig, type OperatorLimits } from './app-config.ts';
 import type { DependencyManifest } from './deps.ts';
 import { EdgeError } from '../base/errors.ts';
 import type { InvocationLimits } from './protocol.ts';
-import { describeIssues } from '../base/zod-issues.ts';
 import { parseObject } from './package-json.ts';
 import { FUNCTION_LANGUAGES } from './app-paths.ts';
 import { exposeOpenWhiskMain } from './openwhisk-actions.ts';
@@ -88,16 +87,7 @@ async function readInside(appDir: string, relative: string, maxBytes = MAX_SOURC
 
 async function readConfig(appDir: string): Promise<AppConfig> {
   const text = await readInside(appDir, 'app.json');
-  if (text === undefined) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new EdgeError('INVALID_APP', `app.json is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = appConfigSchema.safeParse(json);
-  if (!parsed.success) throw new EdgeError('INVALID_APP', describeIssues('app.json', parsed.error));
-  return parsed.data;
+  return text === undefined ? {} : parseAppConfig(text, 'INVALID_APP');
 }
 
 function functionFiles(files: readonly AppFile[], warnings: string[]): Map<string, AppFile> {

@@ -2,10 +2,9 @@
  * @module Changes to an app's files, made on a copy of its record and checked as a whole, then saved at once or not
  * at all: what each path of an app is, its functions, app.json and package.json as the record holds them, and the caps.
  */
-import type { z } from 'zod';
 import { EdgeError } from '../../base/errors.ts';
 import { describeIssues } from '../../base/zod-issues.ts';
-import { appConfigSchema, defaultOperatorLimits, limitsWithin } from '../../runtime/app-config.ts';
+import { defaultOperatorLimits, limitsWithin, parseAppConfig } from '../../runtime/app-config.ts';
 import { APP_CAPS } from '../../runtime/app-files.ts';
 import { appPathProblem, functionFileOf, type FunctionLanguage } from '../../runtime/app-paths.ts';
 import { assertRegistryOnly } from '../../runtime/registry-only.ts';
@@ -69,25 +68,13 @@ export async function checkedPackageJson(text: string): Promise<string> {
   return text;
 }
 
-function parseAppJson(text: string): z.infer<typeof appConfigSchema> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new EdgeError('INVALID_INPUT', `app.json is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = appConfigSchema.safeParse(json);
-  if (!parsed.success) throw new EdgeError('INVALID_INPUT', describeIssues('app.json', parsed.error));
-  return parsed.data;
-}
-
 /**
  * Makes the draft's description, env settings, network, function settings and endpoints those of `text`, an app.json: what it
  * leaves out takes its default (no description or settings, default function settings, no endpoints). An endpoint
  * kept at the same method and path keeps its id, and so its URL.
  */
 export function applyAppJson(draft: AppRecord, text: string, at: string): void {
-  const config = parseAppJson(text);
+  const config = parseAppConfig(text, 'INVALID_INPUT');
   const settings = config.functions ?? {};
   for (const name of Object.keys(settings)) {
     if (!draft.functions.some((fn) => fn.name === name))
