@@ -226,6 +226,7 @@ export class AppRuntime {
       await rm(temp, { recursive: true, force: true });
     }
     // The secrets go to the runtime in memory; the folder holds only what a bundle holds.
-    return loadApp(folder, { dependencyKey: (manifest) => this.#installer.key(manifest), secrets });
+    // A tenant's packages may not send npm anywhere on the cloud's host but the registry.
+    return loadApp(folder, { dependencyKey: (manifest) => this.#installer.key(manifest), secrets, registryOnly: true });
   }
 }

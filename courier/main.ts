@@ -50,7 +50,8 @@ export interface CourierSettings {
   retry?: Partial<RetryPolicy>;
   /**
    * 'others' for a courier serving folders of people who do not own its host (fleet mode): their apps'
-   * dependencies may not send npm to a URL or git host (assertFleetDependencies). Unset on a user's own
+   * dependencies may not send npm to a URL or git host (assertFleetDependencies), nor may their packages'
+   * own dependencies (installed with the registry only: DependencyManifest.registryOnly). Unset on a user's own
    * machine, where any spec npm installs is fine.
    */
   hostedFor?: 'others';
@@ -159,7 +160,11 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     const apps = new AppCache(
       root,
       async (dir) => {
-        const loaded = await loadApp(dir, { dependencyKey: (manifest) => installer.key(manifest), secrets: await secrets?.read(basename(dir)) });
+        const loaded = await loadApp(dir, {
+          dependencyKey: (manifest) => installer.key(manifest),
+          secrets: await secrets?.read(basename(dir)),
+          registryOnly: settings.hostedFor === 'others',
+        });
         if (settings.hostedFor === 'others' && loaded.dependencies) await assertFleetDependencies(loaded.dependencies);
         return loaded;
       },

@@ -61,6 +61,8 @@ export interface LoadAppOptions {
   dependencyKey: (manifest: DependencyManifest) => Promise<string>;
   /** The app's secrets, kept outside its folder (the cloud's store, a courier's secrets file, `run --secrets`). */
   secrets?: AppEnv;
+  /** Its dependencies may come from the npm registry only, at any depth (DependencyManifest.registryOnly). */
+  registryOnly?: boolean;
 }
 
 function sha256(...parts: string[]): string {
@@ -109,11 +111,11 @@ function limitsFor(config: AppConfig, name: string, limits: OperatorLimits): Inv
   return limitsWithin(name, config.functions?.[name] ?? {}, limits);
 }
 
-async function readManifest(appDir: string): Promise<DependencyManifest | undefined> {
+async function readManifest(appDir: string, registryOnly: boolean): Promise<DependencyManifest | undefined> {
   const packageJson = await readInside(appDir, 'package.json');
   if (packageJson === undefined) return undefined;
   const packageLock = await readInside(appDir, 'package-lock.json', APP_CAPS.fileBytes);
-  return packageLock === undefined ? { appDir, packageJson } : { appDir, packageJson, packageLock };
+  return { appDir, packageJson, ...(packageLock !== undefined && { packageLock }), ...(registryOnly && { registryOnly }) };
 }
 
 /**
@@ -133,7 +135,7 @@ export async function loadApp(dir: string, options: LoadAppOptions): Promise<Loa
   for (const name of Object.keys(config.functions ?? {})) {
     if (!sources.has(name)) throw new EdgeError('INVALID_APP', `app.json: functions.${name}: there is no functions/${name}.js, .mjs, .cjs or .ts`);
   }
-  const dependencies = await readManifest(appDir);
+  const dependencies = await readManifest(appDir, options.registryOnly ?? false);
   const depsKey = dependencies ? await options.dependencyKey(dependencies) : '';
   const compileErrors = await compileTypeScript(files);
   const packageType = dependencies && parseObject(dependencies.packageJson, 'package.json', appDir).type;

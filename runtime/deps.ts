@@ -5,8 +5,9 @@ import { join, relative, resolve } from 'node:path';
 import { EdgeError } from '../base/errors.ts';
 import { assertNoLocalOverrides, isInside, relocateLock, rewriteLocalSpecs } from './local-deps.ts';
 import { npmBesideNode } from './npm-cli.ts';
-import { npmArgs, runNpm, stderrTail } from './npm-run.ts';
+import { npmArgs, runNpm, stderrTail, type NpmOutcome } from './npm-run.ts';
 import { dependencyMap, failure, INSTALLED_FIELDS, parseObject, type JsonObject } from './package-json.ts';
+import { RegistryConfinement, type ConfinedRun } from './registry-confinement.ts';
 
 /** What an app declares about its dependencies, read from its folder by the app loader. */
 export interface DependencyManifest {
@@ -16,6 +17,11 @@ export interface DependencyManifest {
   packageJson: string;
   /** Raw text of package-lock.json when present. */
   packageLock?: string;
+  /**
+   * npm may reach the registry only, at any depth: a package whose own dependencies name a URL or a git
+   * repository fails the install instead of being fetched (apps whose owner does not own the host).
+   */
+  registryOnly?: boolean;
 }
 
 export interface DependencyInstallerOptions {
@@ -33,6 +39,7 @@ interface InstallPlan {
   packageJson: JsonObject;
   lock?: JsonObject;
   hasDependencies: boolean;
+  registryOnly: boolean;
 }
 
 /** Bumped when the install recipe changes, so old cache entries stop matching. */
@@ -95,6 +102,14 @@ async function assertLinksInside(installDir: string): Promise<void> {
   }
 }
 
+function startFailure(error: NodeJS.ErrnoException, command: string, appDir: string): EdgeError {
+  if (error.code !== 'ENOENT') return failure(`${command} could not start for ${appDir}: ${error.message}`, error);
+  return failure(
+    `npm was found neither beside node (${npmBesideNode(process.execPath)}) nor on the PATH: it is needed to install the dependencies of ${appDir}`,
+    error,
+  );
+}
+
 async function exists(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
@@ -108,11 +123,14 @@ export class DependencyInstaller {
   readonly #timeoutMs: number;
   readonly #log: (line: string) => void;
   readonly #inflight = new Map<string, Promise<string>>();
+  readonly #confinement: RegistryConfinement;
 
   constructor(options: DependencyInstallerOptions) {
     this.#cacheDir = resolve(options.cacheDir);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#log = options.log ?? (() => {});
+    // Content keys are hex: a dot folder never meets one.
+    this.#confinement = new RegistryConfinement(join(this.#cacheDir, '.registry-only'));
   }
 
   /** The content key of a manifest: sha256 over package.json, the lock and the content of every `file:` dependency. */
@@ -123,10 +141,12 @@ export class DependencyInstaller {
   /** The absolute path of a folder holding `node_modules` for this manifest, installed first if needed. Concurrent calls for one key share one install. */
   async ensure(manifest: DependencyManifest): Promise<string> {
     const plan = await this.#plan(manifest);
-    const running = this.#inflight.get(plan.key);
-    if (running) return running;
-    const install = this.#install(plan).finally(() => this.#inflight.delete(plan.key));
-    this.#inflight.set(plan.key, install);
+    // One install serves both rules only once it is done: a confined run must not fail an unconfined one's callers, nor the reverse.
+    const running = `${plan.registryOnly ? 'registry-only' : 'any'}:${plan.key}`;
+    const shared = this.#inflight.get(running);
+    if (shared) return shared;
+    const install = this.#install(plan).finally(() => this.#inflight.delete(running));
+    this.#inflight.set(running, install);
     return install;
   }
 
@@ -140,10 +160,11 @@ export class DependencyInstaller {
     const key = await contentKey(manifest, targets);
     const finalDir = join(this.#cacheDir, key);
     const hasDependencies = INSTALLED_FIELDS.some((field) => Object.keys(dependencyMap(pkg, field, 'package.json') ?? {}).length > 0);
-    if (manifest.packageLock === undefined) return { key, appDir, finalDir, packageJson, hasDependencies };
+    const registryOnly = manifest.registryOnly === true;
+    if (manifest.packageLock === undefined) return { key, appDir, finalDir, packageJson, hasDependencies, registryOnly };
     // Relative to the final folder: the temporary one beside it has the same depth, so the paths hold after the rename.
     const lock = await relocateLock(parseObject(manifest.packageLock, 'package-lock.json', appDir), appDir, finalDir);
-    return { key, appDir, finalDir, packageJson, lock, hasDependencies };
+    return { key, appDir, finalDir, packageJson, lock, hasDependencies, registryOnly };
   }
 
   async #install(plan: InstallPlan): Promise<string> {
@@ -177,22 +198,36 @@ export class DependencyInstaller {
     const args = npmArgs(plan.lock !== undefined);
     const command = `npm ${args[0]}`;
     const started = Date.now();
-    this.#log(`deps: ${command} for ${plan.appDir} (${plan.key.slice(0, 12)})`);
-    const outcome = await runNpm(args, temp, this.#timeoutMs).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT')
-        throw failure(
-          `npm was found neither beside node (${npmBesideNode(process.execPath)}) nor on the PATH: it is needed to install the dependencies of ${plan.appDir}`,
-          error,
-        );
-      throw failure(`${command} could not start for ${plan.appDir}: ${error.message}`, error);
-    });
-    if (outcome.timedOut) {
-      throw failure(`${command} for ${plan.appDir} timed out after ${this.#timeoutMs / 1000} s and was stopped:\n${stderrTail(outcome.stderr)}`);
-    }
-    if (outcome.code !== 0) {
-      const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;
-      throw failure(`${command} for ${plan.appDir} ${how}:\n${stderrTail(outcome.stderr)}`);
+    this.#log(`deps: ${command} for ${plan.appDir} (${plan.key.slice(0, 12)})${plan.registryOnly ? ', registry only' : ''}`);
+    const confined = plan.registryOnly ? await this.#confinement.open() : undefined;
+    try {
+      const outcome = await runNpm(confined ? [...args, ...confined.args] : args, temp, this.#timeoutMs, confined?.env).catch(
+        (error: NodeJS.ErrnoException) => {
+          throw startFailure(error, command, plan.appDir);
+        },
+      );
+      this.#judge(outcome, `${command} for ${plan.appDir}`, confined);
+      // An optional dependency npm could not fetch is left out, and the install goes on.
+      const passedOver = confined?.refusals(outcome.stderr) ?? [];
+      if (passedOver.length > 0) this.#log(`deps: ${command} for ${plan.appDir} left out what is not the registry: ${passedOver.join(', ')}`);
+    } finally {
+      await confined?.close();
     }
     this.#log(`deps: ${command} for ${plan.appDir} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  /** Throws what went wrong with a finished npm run; a refused fetch is said first, as npm's own words for it are a bare 403 or git error. */
+  #judge(outcome: NpmOutcome, run: string, confined: ConfinedRun | undefined): void {
+    if (outcome.timedOut) throw failure(`${run} timed out after ${this.#timeoutMs / 1000} s and was stopped:\n${stderrTail(outcome.stderr)}`);
+    if (outcome.code === 0) return;
+    const refused = confined?.refusals(outcome.stderr) ?? [];
+    if (refused.length > 0) {
+      throw failure(
+        `${run} stopped: a dependency tried to reach something other than the npm registry (${confined?.registry.href}): ${refused.join(', ')}. ` +
+          `This app's dependencies, and theirs, may come from the registry only: a package whose own dependencies name a URL or a git repository cannot be installed here. npm said:\n${stderrTail(outcome.stderr)}`,
+      );
+    }
+    const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;
+    throw failure(`${run} ${how}:\n${stderrTail(outcome.stderr)}`);
   }
 }

@@ -6,11 +6,12 @@ export interface NpmOutcome {
   code: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
+  stdout: string;
   stderr: string;
 }
 
 const STDERR_TAIL_LINES = 20;
-const STDERR_KEEP_CHARS = 64 * 1024;
+const KEEP_CHARS = 64 * 1024;
 
 /** `npm ci` when there is a lock, else `npm install`, with flags that keep npm to the install folder. */
 export function npmArgs(hasLock: boolean): string[] {
@@ -47,22 +48,27 @@ async function npmCommand(args: string[]): Promise<[string, string[]]> {
   return cli ? [process.execPath, [cli, ...args]] : ['npm', args];
 }
 
-/** Runs npm in `cwd` and stops its whole process group after `timeoutMs`; rejects only when npm cannot start. */
-export async function runNpm(args: string[], cwd: string, timeoutMs: number): Promise<NpmOutcome> {
+/**
+ * Runs npm in `cwd` with `env` (this process's unless given) and stops its whole process group after
+ * `timeoutMs`; rejects only when npm cannot start. Keeps the last 64 KiB of each of stdout and stderr.
+ */
+export async function runNpm(args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<NpmOutcome> {
   const [command, commandArgs] = await npmCommand(args);
   return new Promise((resolveRun, reject) => {
     // Its own process group, so a timeout ends npm and everything npm started.
-    const child = spawn(command, commandArgs, { cwd, env: process.env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-    let stderr = '';
+    const child = spawn(command, commandArgs, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const out = { stdout: '', stderr: '' };
     let timedOut = false;
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS);
-    });
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream].setEncoding('utf8').on('data', (chunk: string) => {
+        out[stream] = (out[stream] + chunk).slice(-KEEP_CHARS);
+      });
+    }
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid);
       // Should a killed process leave its pipe open, the answer still comes.
-      setTimeout(() => resolveRun({ code: null, signal: 'SIGKILL', timedOut, stderr }), 5_000).unref();
+      setTimeout(() => resolveRun({ code: null, signal: 'SIGKILL', timedOut, ...out }), 5_000).unref();
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -70,7 +76,7 @@ export async function runNpm(args: string[], cwd: string, timeoutMs: number): Pr
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolveRun({ code, signal, timedOut, stderr });
+      resolveRun({ code, signal, timedOut, ...out });
     });
   });
 }
