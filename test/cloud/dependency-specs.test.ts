@@ -1,4 +1,7 @@
-/** A cloud app's package.json may name registry packages only: URLs, git, GitHub and paths are refused before anything is fetched. */
+/**
+ * A cloud app's package.json may name registry packages only: URLs, git, GitHub and paths are refused before
+ * anything is fetched; and a registry package whose own dependencies name one fails the install, fetching nothing.
+ */
 import test from 'ava';
 import { createServer as createHttpServer } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -6,6 +9,8 @@ import { createServer as createTcpServer, type AddressInfo, type Server } from '
 import { join } from 'node:path';
 import { api, freshEmail, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { sampleFunctions } from '../helpers/cloud-apps.ts';
+import { startLocalRegistry, type LocalRegistry } from '../helpers/local-registry.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 /** Every request or connection that reached the loopback servers an install might have been pointed at. */
 const hits: string[] = [];
@@ -13,6 +18,7 @@ let http: Server;
 let git: Server;
 let cloud: TestCloud;
 let token: string;
+let registry: LocalRegistry;
 
 const portOf = (server: Server) => (server.address() as AddressInfo).port;
 const httpUrl = (path: string) => `http://127.0.0.1:${portOf(http)}${path}`;
@@ -28,6 +34,13 @@ test.before(async () => {
     socket.destroy();
   }).listen(0, '127.0.0.1');
   await Promise.all([http, git].map((server) => new Promise((resolve) => server.once('listening', resolve))));
+  // Published packages whose own dependencies point at the servers above; the cloud's npm takes this registry from its settings.
+  registry = await startLocalRegistry({
+    'evil-url': { dependencies: { x: httpUrl('/transitive') } },
+    'evil-git': { dependencies: { y: `git://127.0.0.1:${portOf(git)}/transitive` } },
+  });
+  process.env.npm_config_registry = registry.url;
+  process.env.npm_config_cache = await tempFolder('ec-npm-cache');
   cloud = await startTestCloud({ smtp: false });
   const credentials = { email: freshEmail('deps'), password: 'correct horse battery' };
   await api(cloud.url, 'POST', '/api/v1/accounts', credentials);
@@ -37,6 +50,7 @@ test.before(async () => {
 
 test.after.always(async () => {
   await cloud?.close();
+  await registry?.close();
   http?.close();
   git?.close();
 });
@@ -108,6 +122,25 @@ test('registry versions, ranges, dist-tags and npm: aliases are accepted', async
   });
   t.like(await call('POST', '/apps', { name: 'registry-only', packageJson }), { status: 201, body: { packageJson } });
 });
+
+for (const [what, name, reached] of [
+  ['a URL', 'evil-url', () => httpUrl('/transitive')],
+  ['a git repository', 'evil-git', () => `the git repository git://127.0.0.1:${portOf(git)}/transitive`],
+] as const) {
+  test(`a registry package depending on ${what} makes the start fail, telling the owner, and nothing is fetched`, async (t) => {
+    const id = (await call('POST', '/apps', { name: `start-${name}`, packageJson: JSON.stringify({ dependencies: { [name]: '^1.0.0' } }) })).body.id as string;
+    await call('PUT', `/apps/${id}/functions/echo`, sampleFunctions.echo);
+    const started = await call('POST', `/apps/${id}/start`);
+    t.is(started.status, 424);
+    t.is(started.body.error.code, 'DEPENDENCY_INSTALL_FAILED');
+    t.true(
+      started.body.error.message.includes(`a dependency tried to reach something other than the npm registry (${registry.url}): ${reached()}.`),
+      started.body.error.message,
+    );
+    t.true(registry.requests.includes(`GET /${name}`), 'npm did ask the registry');
+    t.deepEqual(hits, []);
+  });
+}
 
 test.serial('an app stored with a URL dependency before the check existed does not install it when started', async (t) => {
   const id = await runningApp('stored-before');
