@@ -55,6 +55,12 @@ function withoutProxies(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([key]) => !PROXY_ENV.has(key.toLowerCase())));
 }
 
+/** A failed look is tried again by the next run: npm may have been installed, or its settings fixed, meanwhile. */
+function forgottenOnFailure<T>(promise: Promise<T>, forget: () => void): Promise<T> {
+  promise.catch(forget);
+  return promise;
+}
+
 /**
  * Opens confined npm runs: the host's registry and proxy are read once, the git stand-in written once into
  * `toolsDir`, and each run gets a guard of its own, so what it refused is its own.
@@ -71,11 +77,11 @@ export class RegistryConfinement {
 
   async open(): Promise<ConfinedRun> {
     const [network, git] = await Promise.all([
-      (this.#network ??= this.#retryable(
+      (this.#network ??= forgottenOnFailure(
         mkdir(this.#toolsDir, { recursive: true }).then(() => readNpmNetwork(this.#toolsDir)),
         () => (this.#network = undefined),
       )),
-      (this.#noGit ??= this.#retryable(writeNoGit(this.#toolsDir), () => (this.#noGit = undefined))),
+      (this.#noGit ??= forgottenOnFailure(writeNoGit(this.#toolsDir), () => (this.#noGit = undefined))),
     ]);
     const guard = await startRegistryGuard(network.registry, network.upstream);
     return {
@@ -86,11 +92,5 @@ export class RegistryConfinement {
       refusals: (stderr) => [...guard.refused, ...gitRepos(stderr)],
       close: () => guard.close(),
     };
-  }
-
-  /** A failed look is tried again by the next run: npm may have been installed, or its settings fixed, meanwhile. */
-  #retryable<T>(promise: Promise<T>, forget: () => void): Promise<T> {
-    promise.catch(forget);
-    return promise;
   }
 }

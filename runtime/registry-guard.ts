@@ -47,6 +47,49 @@ function splice(client: Duplex, server: Socket, head: Buffer, answered: Buffer):
   for (const side of [client, server]) side.on('error', () => [client, server].forEach((s) => s.destroy()));
 }
 
+/** Sends a plain request the guard let through on to the registry, or to the host's proxy for it, and its answer back. */
+function forward(req: IncomingMessage, res: ServerResponse, target: URL, upstream: URL | undefined): void {
+  const headers = { ...forwardedHeaders(req), ...(upstream ? proxyAuthorization(upstream) : {}) };
+  const onward = upstream
+    ? request({ host: upstream.hostname, port: upstream.port || 80, method: req.method, path: target.href, headers })
+    : request(target, { method: req.method, headers });
+  onward.on('response', (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  onward.on('error', (error) => (res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/plain' }).end(`${error.message}\n`)));
+  res.once('close', () => onward.destroy());
+  req.pipe(onward);
+}
+
+/** Opens a socket to the registry, directly or by a CONNECT to the host's proxy, and gives it to `ready` with the bytes that came with the proxy's answer. */
+function openTunnel(registry: URL, upstream: URL | undefined, ready: (socket: Socket, answered: Buffer) => void, fail: (why: string) => void): void {
+  const target = authority(registry);
+  if (!upstream) {
+    const socket = connect(Number(target.slice(target.lastIndexOf(':') + 1)), registry.hostname);
+    const onError = (error: Error) => fail(error.message);
+    socket.once('error', onError).once('connect', () => {
+      socket.off('error', onError);
+      ready(socket, Buffer.alloc(0));
+    });
+    return;
+  }
+  const headers = { host: target, ...proxyAuthorization(upstream) };
+  const tunnel = request({ host: upstream.hostname, port: upstream.port || 80, method: 'CONNECT', path: target, headers });
+  tunnel.once('connect', (answer, socket, answered) => {
+    if (answer.statusCode === 200) return ready(socket, answered);
+    socket.destroy();
+    fail(`the host's proxy ${upstream.host} answered ${answer.statusCode} to CONNECT ${target}`);
+  });
+  tunnel.once('error', (error) => fail(error.message));
+  tunnel.end();
+}
+
+/** An HTTP answer written on a raw socket, as a CONNECT is answered, and the socket ended. */
+function answerRaw(client: Duplex, status: string, body: string): void {
+  client.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
 /**
  * Starts a guard that lets through requests to `registry`'s host and port only, directly or through `upstream`.
  * @example const guard = await startRegistryGuard(new URL('https://registry.npmjs.org/')); spawn('npm', [`--https-proxy=${guard.url}`])
@@ -65,65 +108,30 @@ export async function startRegistryGuard(registry: URL, upstream?: URL): Promise
     return `${shown} is not the npm registry (${registry.origin}): this install may reach the registry only\n`;
   };
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer((req, res) => {
     let target: URL | undefined;
     try {
       target = new URL(req.url ?? '');
     } catch {
       // A request for the proxy itself rather than through it.
     }
-    if (!target || target.protocol !== 'http:' || authority(target) !== allowed) {
-      res.writeHead(403, { 'content-type': 'text/plain' }).end(refuse(target?.href ?? String(req.url)));
-      return;
-    }
-    const headers = { ...forwardedHeaders(req), ...(upstream ? proxyAuthorization(upstream) : {}) };
-    const onward = upstream
-      ? request({ host: upstream.hostname, port: upstream.port || 80, method: req.method, path: target.href, headers })
-      : request(target, { method: req.method, headers });
-    onward.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    onward.on('error', (error) => (res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/plain' }).end(`${error.message}\n`)));
-    res.once('close', () => onward.destroy());
-    req.pipe(onward);
+    if (target?.protocol === 'http:' && authority(target) === allowed) return forward(req, res, target, upstream);
+    res.writeHead(403, { 'content-type': 'text/plain' }).end(refuse(target?.href ?? String(req.url)));
   });
-
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
     client.on('error', () => client.destroy());
     const target = (req.url ?? '').toLowerCase();
-    if (target !== allowed) {
-      const body = refuse(`https://${target}`);
-      client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-      return;
-    }
-    const fail = (why: string) => client.end(`HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(why)}\r\n\r\n${why}`);
-    if (!upstream) {
-      const socket = connect(Number(registry.port || (registry.protocol === 'https:' ? 443 : 80)), registry.hostname);
-      track(socket);
-      socket.once('connect', () => splice(client, socket, head, Buffer.alloc(0)));
-      socket.once('error', (error) => fail(error.message));
-      return;
-    }
-    const tunnel = request({
-      host: upstream.hostname,
-      port: upstream.port || 80,
-      method: 'CONNECT',
-      path: target,
-      headers: { host: target, ...proxyAuthorization(upstream) },
-    });
-    tunnel.once('connect', (answer, socket, answered) => {
-      track(socket);
-      if (answer.statusCode === 200) splice(client, socket, head, answered);
-      else {
-        socket.destroy();
-        fail(`the host's proxy ${upstream.host} answered ${answer.statusCode} to CONNECT ${target}`);
-      }
-    });
-    tunnel.once('error', (error) => fail(error.message));
-    tunnel.end();
+    if (target !== allowed) return answerRaw(client, '403 Forbidden', refuse(`https://${target}`));
+    openTunnel(
+      registry,
+      upstream,
+      (socket, answered) => {
+        track(socket);
+        splice(client, socket, head, answered);
+      },
+      (why) => answerRaw(client, '502 Bad Gateway', `${why}\n`),
+    );
   });
-
   server.on('connection', track);
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
