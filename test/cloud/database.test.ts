@@ -9,6 +9,7 @@ import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { openDb } from '../../cloud/db.ts';
 import type { AppRecord, UserRecord } from '../../cloud/data.ts';
+import { appStore } from '../../cloud/stores/apps.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { api, startTestCloud } from '../helpers/cloud.ts';
 import { makeApp, newUser } from '../helpers/cloud-apps.ts';
@@ -181,6 +182,23 @@ test('writes queued behind a refused one carry its change, so they are refused t
   db.data.users.push(user(99));
   await db.write();
   t.deepEqual(JSON.parse(await readFile(file, 'utf8')).users, [user(99)]);
+});
+
+test('an app record held while a refused write put the file back is not saved as if it were the app: STORAGE_FULL, and nothing changes', async (t) => {
+  const { file, db } = await smallDb(4096);
+  const apps = appStore(db);
+  await apps.insert(app(1));
+  const held = apps.get('user_1', app(1).id)!;
+  db.data.users.push({ ...user(1), passwordHash: 'h'.repeat(8000) });
+  await t.throwsAsync(db.write(), { instanceOf: EdgeError, message: /not saved/ });
+  held.description = 'changed while held';
+  await t.throwsAsync(apps.save(held), { instanceOf: EdgeError, message: /went with it; send it again/ });
+  t.is(apps.get('user_1', app(1).id)!.description, app(1).description);
+  t.is(JSON.parse(await readFile(file, 'utf8')).apps[0].description, app(1).description);
+  // And a record deleted meanwhile: no app holds the change.
+  const current = apps.get('user_1', app(1).id)!;
+  await apps.remove('user_1', current.id);
+  await t.throwsAsync(apps.save(current), { instanceOf: EdgeError, message: /was deleted/ });
 });
 
 test('over HTTP, one account filling the database is refused, and another account goes on saving its changes, which a restart keeps', async (t) => {
