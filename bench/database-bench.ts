@@ -76,7 +76,7 @@ async function blocksPerWrite(adapter: Adapter<CloudData>): Promise<number[]> {
 
 export async function benchDatabase(deps: { report(line: string): void }): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'ec-bench-db-'));
-  const split = await blocksPerWrite(new CodeSplitFile({ file: join(dir, 'split', 'cloud.json') }));
+  const split = await blocksPerWrite(new CodeSplitFile({ file: join(dir, 'split', 'cloud.json'), reloaded: () => {} }));
   const plain = await blocksPerWrite(new JSONFile<CloudData>(join(dir, 'plain.json')));
   const p50 = percentile(split, 50);
   const plainP50 = percentile(plain, 50);

@@ -3,7 +3,8 @@
  * serialises the whole file on every change, and code is nearly all of its bytes: with code inline, one
  * account holding 8 MB of it made every write (a login, a token) block the server for 140-200 ms. Code is
  * kept in the blob store (blob-store.ts), beside the apps' other files; the JSON file names the blobs, and
- * tells the store after each write which ones it names.
+ * tells the store after each write which ones it names. A write refused for STORAGE_FULL puts the file's records back
+ * in memory (see `reloaded`), so the refused change is gone and later writes that fit are saved.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
@@ -26,6 +27,11 @@ export interface CodeSplitFileOptions {
   /** Where code goes; `blobs/` beside the file unless given. */
   blobs?: BlobStore;
   maxBytes?: number;
+  /**
+   * Called inside the write queue after a write was refused for STORAGE_FULL, with what the file holds (null: no file
+   * yet) and the refused data; the caller puts the file's records in place of the refused data, which is not written again.
+   */
+  reloaded: (saved: CloudData | null, refused: CloudData) => void;
 }
 
 /** Every blob the records name: functions' code and apps' files. */
@@ -48,39 +54,59 @@ export class CodeSplitFile implements Adapter<CloudData> {
   #hashes = new Map<string, string>();
   /** Writes one at a time: each one's clean-up must see only the files its own JSON names. */
   #writing: Promise<void> = Promise.resolve();
+  /** Data a refused write held, replaced by the file's records: writes still queued with it carry changes that were dropped. */
+  #dropped = new WeakSet<CloudData>();
+  #reloaded: CodeSplitFileOptions['reloaded'];
 
   constructor(options: CodeSplitFileOptions) {
     this.#file = new TextFile(options.file);
     this.#blobs = options.blobs ?? new BlobStore(join(options.file, '..', 'blobs'));
     this.#legacyCodeDir = join(options.file, '..', 'code');
     this.#maxBytes = options.maxBytes ?? MAX_DATABASE_BYTES;
+    this.#reloaded = options.reloaded;
   }
 
   async read(): Promise<CloudData | null> {
-    const text = await this.#file.read();
     await this.#moveLegacyCode();
-    if (text === null) {
-      await this.#blobs.sweep(new Set());
-      return null;
-    }
-    const data = JSON.parse(text) as CloudData;
-    const named = new Set<string>();
-    for (const app of data.apps ?? []) {
-      // Apps stored before they held files have none.
-      app.files ??= [];
-      for (const file of app.files) named.add(file.sha256);
-      app.functions = await Promise.all(app.functions.map((fn) => this.#inline(fn as FunctionRecord | StoredFunction)));
-    }
-    for (const hash of this.#hashes.values()) named.add(hash);
+    const data = await this.#load();
+    const named = new Set(this.#hashes.values());
+    for (const app of data?.apps ?? []) for (const file of app.files) named.add(file.sha256);
     // Blobs no JSON names: left by a write or an upload that failed, or by a crash before a clean-up.
     await this.#blobs.sweep(named);
     return data;
   }
 
   write(data: CloudData): Promise<void> {
-    const next = this.#writing.then(() => this.#write(data));
+    const next = this.#writing.then(() => this.#writeOrReload(data));
     this.#writing = next.catch(() => undefined);
     return next;
+  }
+
+  /** The file's records with their code read back in; nothing on disk changes. */
+  async #load(): Promise<CloudData | null> {
+    const text = await this.#file.read();
+    if (text === null) return null;
+    const data = JSON.parse(text) as CloudData;
+    for (const app of data.apps ?? []) {
+      // Apps stored before they held files have none.
+      app.files ??= [];
+      app.functions = await Promise.all(app.functions.map((fn) => this.#inline(fn as FunctionRecord | StoredFunction)));
+    }
+    return data;
+  }
+
+  async #writeOrReload(data: CloudData): Promise<void> {
+    if (this.#dropped.has(data)) throw droppedChange();
+    try {
+      await this.#write(data);
+    } catch (error) {
+      if (!(error instanceof EdgeError && error.code === 'STORAGE_FULL')) throw error;
+      // The refused change stays out of memory too, or every later write, whoever makes it, would carry it and be refused.
+      const saved = await this.#load();
+      this.#dropped.add(data);
+      this.#reloaded(saved, data);
+      throw error;
+    }
   }
 
   async #inline(fn: FunctionRecord | StoredFunction): Promise<FunctionRecord> {
@@ -145,4 +171,12 @@ export class CodeSplitFile implements Adapter<CloudData> {
     for (const name of names) await rename(join(this.#legacyCodeDir, name), join(this.#blobs.dir, name));
     await rm(this.#legacyCodeDir, { recursive: true, force: true });
   }
+}
+
+/** For a change made beside one that did not fit, and so dropped with it. */
+export function droppedChange(): EdgeError {
+  return new EdgeError(
+    'STORAGE_FULL',
+    "the change was not saved: it was made while another change that did not fit in the cloud's database was being saved, and went with it; send it again",
+  );
 }

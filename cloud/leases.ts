@@ -74,3 +74,23 @@ export function resumeLeases(roots: Holding[], couriers: Array<Pick<CourierRecor
   for (const root of roots) if (root.courierId !== null) root.leaseExpiresAt = until;
   for (const courier of couriers) courier.lastHeartbeatAt = new Date(now).toISOString();
 }
+
+/** The records renewals and heartbeats change. */
+export interface Renewed {
+  roots: Holding[];
+  couriers: Array<Pick<CourierRecord, 'id' | 'lastHeartbeatAt'>>;
+}
+
+/**
+ * After a refused write put the file's records back in memory (cloud/db.ts): the renewals and heartbeats memory held were
+ * never written, so they are kept, for each root the same courier still holds and each courier the file knows.
+ */
+export function keepRenewals(saved: Renewed, memory: Renewed): void {
+  const roots = new Map(memory.roots.map((root) => [root.id, root]));
+  for (const root of saved.roots) {
+    const held = roots.get(root.id);
+    if (held && held.courierId === root.courierId) root.leaseExpiresAt = held.leaseExpiresAt;
+  }
+  const couriers = new Map(memory.couriers.map((courier) => [courier.id, courier]));
+  for (const courier of saved.couriers) courier.lastHeartbeatAt = couriers.get(courier.id)?.lastHeartbeatAt ?? courier.lastHeartbeatAt;
+}

@@ -51,6 +51,8 @@ export interface CloudSettings {
   trustProxy?: CloudHandlerOptions['trustProxy'];
   /** A courier's lease on a root; 15 s unless set (tests use short ones). */
   fleetLeaseMs?: number;
+  /** The largest the database's JSON may grow; MAX_DATABASE_BYTES unless set (tests fill a small one). */
+  maxDatabaseBytes?: number;
   /** The key sealing root credentials, base64 of 32 bytes (EDGECOURIER_SECRET_KEY); without it, <dataDir>/secret.key, made on first start. */
   secretKey?: string;
   executor: ExecutorBundle;
@@ -76,7 +78,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const logger = settings.logger.child({ component: 'cloud' });
   await assertNoCloudOn(settings.dataDir);
   const blobs = new BlobStore(join(settings.dataDir, 'blobs'));
-  const db = await openDb(join(settings.dataDir, 'cloud.json'), { blobs });
+  const db = await openDb(join(settings.dataDir, 'cloud.json'), { blobs, maxBytes: settings.maxDatabaseBytes });
   const observability = new Observability(settings.executor.executor, settings.executor.pool);
   const secrets = await openSecretBox(settings.secretKey, join(settings.dataDir, 'secret.key'));
   const runtime = new AppRuntime({

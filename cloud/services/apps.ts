@@ -94,9 +94,11 @@ export function appService(deps: AppServiceDeps): AppService {
   const switchTo = (status: AppRecord['status'], act: (app: AppRecord) => Promise<void>) => (ownerId: string, appId: string) =>
     inTurn(ownerId, appId, async (app) => {
       await act(app);
-      app.status = status;
-      await deps.apps.save(app);
-      return app;
+      // Looked up again: a start can take minutes, and a refused write meanwhile puts new records in memory (cloud/db.ts).
+      const current = ownedApp(deps.apps, ownerId, appId);
+      current.status = status;
+      await deps.apps.save(current);
+      return current;
     });
 
   return {
@@ -115,8 +117,10 @@ export function appService(deps: AppServiceDeps): AppService {
     list: (ownerId) => deps.apps.list(ownerId),
     get: (ownerId, appId) => ownedApp(deps.apps, ownerId, appId),
     async update(ownerId, appId, changes) {
-      const app = ownedApp(deps.apps, ownerId, appId);
+      ownedApp(deps.apps, ownerId, appId);
       await assertRegistryOnlyIn(changes);
+      // Looked up again: the record may have been deleted, or replaced by a reload after a refused write (cloud/db.ts).
+      const app = ownedApp(deps.apps, ownerId, appId);
       if (changes.name !== undefined) {
         assertNameFree(deps.apps.list(app.ownerId), changes.name, app);
         app.name = changes.name;

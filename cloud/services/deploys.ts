@@ -206,10 +206,12 @@ export function deployService(deps: DeployServiceDeps): DeployService {
       try {
         const parts = partsOf(manifest, sourcesOf(ownerId, existing), holder);
         const texts = await readTexts(parts);
-        // Looked up again: the app may have been deleted while the files were read (a new one's name is checked as it is made).
-        if (existing && deps.apps.get(ownerId, existing.id) !== existing) throw appNotFound(existing.id);
-        const draft = build(ownerId, manifest.name, existing, parts, texts);
-        if (existing) await commit(deps.apps, existing, draft);
+        // Looked up again: the app may have been deleted while the files were read, or its record replaced by a reload after
+        // a refused write (cloud/db.ts); a new one's name is checked as it is made.
+        const current = existing && deps.apps.get(ownerId, existing.id);
+        if (existing && !current) throw appNotFound(existing.id);
+        const draft = build(ownerId, manifest.name, current, parts, texts);
+        if (current) await commit(deps.apps, current, draft);
         else {
           assertCanCreate(deps.apps.list(ownerId), manifest.name);
           await deps.apps.insert(draft);
@@ -219,7 +221,7 @@ export function deployService(deps: DeployServiceDeps): DeployService {
           const upload = staged?.get(sha256);
           if (upload) upload.deployed = true;
         }
-        return { app: existing ?? draft, created: !existing };
+        return { app: current ?? draft, created: !current };
       } finally {
         holder.release();
       }

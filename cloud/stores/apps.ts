@@ -1,4 +1,6 @@
 /** @module Apps, their functions and endpoints in the cloud's database. Every lookup is by owner, except the public run path. */
+import { EdgeError } from '../../base/errors.ts';
+import { droppedChange } from '../code-split-file.ts';
 import { removeWhere, type CloudDb } from '../db.ts';
 import type { AppRecord } from '../data.ts';
 
@@ -11,7 +13,7 @@ export interface AppStore {
   /** Any app by id, for calls to its endpoints, which check access themselves. */
   byId(id: string): AppRecord | undefined;
   insert(app: AppRecord): Promise<void>;
-  /** Saves changes made to a record returned by this store. */
+  /** Saves changes made to a record returned by this store, while it still holds that record. */
   save(app: AppRecord): Promise<void>;
   remove(ownerId: string, id: string): Promise<boolean>;
 }
@@ -27,12 +29,16 @@ export function appStore(db: CloudDb): AppStore {
       try {
         await db.write();
       } catch (error) {
-        // Not saved, so not made: a refused write (a full database) leaves no app behind in memory either.
+        // Not saved, so not made: a write that fails (a full database puts the file's records back itself) leaves no app behind.
         db.data.apps = db.data.apps.filter((candidate) => candidate !== app);
         throw error;
       }
     },
     async save(app) {
+      // A record held across a wait may be gone meanwhile, or replaced by a reload after a refused write (cloud/db.ts):
+      // writing then would answer that a change was saved that no record holds.
+      const current = db.data.apps.find((candidate) => candidate.id === app.id);
+      if (current !== app) throw current ? droppedChange() : new EdgeError('APP_NOT_FOUND', `app ${app.id} was deleted while it was being changed`);
       app.updatedAt = new Date().toISOString();
       await db.write();
     },

@@ -1,9 +1,15 @@
-/** The cloud's database on disk: function code and app files kept apart from the JSON file and across restarts, older files and folders moved over, a full database refused without harm. */
+/**
+ * The cloud's database on disk: function code and app files kept apart from the JSON file and across restarts, older
+ * files and folders moved over, a full database refused without harm: the refused change, and any made beside it, is
+ * dropped from memory too, so later changes that fit are saved.
+ */
 import test from 'ava';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDb } from '../../cloud/db.ts';
-import type { AppRecord } from '../../cloud/data.ts';
+import type { AppRecord, UserRecord } from '../../cloud/data.ts';
+import { appStore } from '../../cloud/stores/apps.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { api, startTestCloud } from '../helpers/cloud.ts';
 import { makeApp, newUser } from '../helpers/cloud-apps.ts';
@@ -79,24 +85,34 @@ test('a data folder from before app files keeps its code in code/: it moves into
   await t.throwsAsync(stat(join(dataDir, 'code')), { code: 'ENOENT' });
 });
 
-test('a change that would grow the database past its limit is refused with STORAGE_FULL, and the file keeps its last saved state', async (t) => {
+/** A database file of at most `maxBytes` in a fresh folder. */
+async function smallDb(maxBytes: number) {
   const dir = await tempFolder('ec-full-db');
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'cloud.json');
-  const db = await openDb(file, { maxBytes: 4096 });
-  const app = (n: number): AppRecord => ({
-    id: `app_${String(n).padStart(16, '0')}`,
-    ownerId: 'user_1',
-    name: `app${n}`,
-    description: 'd'.repeat(500),
-    packageJson: null,
-    status: 'stopped',
-    functions: [],
-    files: [],
-    endpoints: [],
-    createdAt: '2026-12-06T00:00:00.000Z',
-    updatedAt: '2026-12-06T00:00:00.000Z',
-  });
+  return { file, db: await openDb(file, { maxBytes }) };
+}
+
+const app = (n: number, descriptionBytes = 500): AppRecord => ({
+  id: `app_${String(n).padStart(16, '0')}`,
+  ownerId: 'user_1',
+  name: `app${n}`,
+  description: 'd'.repeat(descriptionBytes),
+  packageJson: null,
+  status: 'stopped',
+  functions: [],
+  files: [],
+  endpoints: [],
+  createdAt: '2026-12-06T00:00:00.000Z',
+  updatedAt: '2026-12-06T00:00:00.000Z',
+});
+
+const user = (n: number): UserRecord => ({ id: `usr_${n}`, email: `u${n}@example.com`, passwordHash: 'h', createdAt: '2026-12-06T00:00:00.000Z' });
+
+const isFull = (error: unknown) => error instanceof EdgeError && error.code === 'STORAGE_FULL';
+
+test('a change that would grow the database past its limit is refused with STORAGE_FULL, and the file keeps its last saved state', async (t) => {
+  const { file, db } = await smallDb(4096);
   let saved = 0;
   const error = await t.throwsAsync(async () => {
     // 100 apps are far past 4096 bytes.
@@ -111,6 +127,102 @@ test('a change that would grow the database past its limit is refused with STORA
   t.true(saved > 0);
   const onDisk = JSON.parse(await readFile(file, 'utf8'));
   t.is(onDisk.apps.length, saved, 'the file holds every change saved before the refused one');
+  t.is(db.data.apps.length, saved, 'memory holds what the file holds: the refused app is gone');
+  db.data.users.push(user(1));
+  await db.write();
+  t.deepEqual(JSON.parse(await readFile(file, 'utf8')).users, [user(1)], 'a later change that fits is saved');
+});
+
+test('lease renewals and heartbeats, kept in memory only, stay when a refused write puts the file back', async (t) => {
+  const { db } = await smallDb(4096);
+  const at = (day: number) => `2030-01-0${day}T00:00:00.000Z`;
+  db.data.couriers.push({ id: 'cou_1', name: 'c', registeredAt: at(1), lastHeartbeatAt: at(1) });
+  db.data.roots.push({
+    id: 'root_1',
+    ownerId: 'usr_1',
+    kind: 'local',
+    path: '/r',
+    credentials: null,
+    createdAt: at(1),
+    courierId: 'cou_1',
+    leaseExpiresAt: at(1),
+  });
+  await db.write();
+  db.data.roots[0]!.leaseExpiresAt = at(2);
+  db.data.couriers[0]!.lastHeartbeatAt = at(2);
+  db.data.apps.push(app(1000, 8000));
+  await t.throwsAsync(db.write(), { instanceOf: EdgeError, message: /not saved/ });
+  t.deepEqual(db.data.apps, []);
+  t.is(db.data.roots[0]!.leaseExpiresAt, at(2));
+  t.is(db.data.couriers[0]!.lastHeartbeatAt, at(2));
+});
+
+test('writes queued behind a refused one carry its change, so they are refused too, even once the refused change is undone in their data', async (t) => {
+  const { file, db } = await smallDb(4096);
+  const stale = db.data;
+  stale.apps.push(app(0, 8000));
+  // Undone on the old data as a caller's clean-up does (cloud/services/drafts.ts `commit`), which lets the data
+  // queued behind fit: written, it would save changes memory no longer holds.
+  const refused = db.write().catch((error: unknown) => {
+    stale.apps.pop();
+    return error;
+  });
+  const queued = Array.from({ length: 10 }, (_, n) => {
+    stale.users.push(user(n));
+    return db.write().then(
+      () => 'saved',
+      (error: unknown) => (isFull(error) ? 'STORAGE_FULL' : String(error)),
+    );
+  });
+  t.true(isFull(await refused));
+  t.deepEqual(await Promise.all(queued), Array(10).fill('STORAGE_FULL'));
+  t.deepEqual(db.data.users, [], 'memory holds what the file holds');
+  t.deepEqual(db.data.apps, []);
+  t.false(existsSync(file), 'nothing was ever written');
+  db.data.users.push(user(99));
+  await db.write();
+  t.deepEqual(JSON.parse(await readFile(file, 'utf8')).users, [user(99)]);
+});
+
+test('an app record held while a refused write put the file back is not saved as if it were the app: STORAGE_FULL, and nothing changes', async (t) => {
+  const { file, db } = await smallDb(4096);
+  const apps = appStore(db);
+  await apps.insert(app(1));
+  const held = apps.get('user_1', app(1).id)!;
+  db.data.users.push({ ...user(1), passwordHash: 'h'.repeat(8000) });
+  await t.throwsAsync(db.write(), { instanceOf: EdgeError, message: /not saved/ });
+  held.description = 'changed while held';
+  await t.throwsAsync(apps.save(held), { instanceOf: EdgeError, message: /went with it; send it again/ });
+  t.is(apps.get('user_1', app(1).id)!.description, app(1).description);
+  t.is(JSON.parse(await readFile(file, 'utf8')).apps[0].description, app(1).description);
+  // And a record deleted meanwhile: no app holds the change.
+  const current = apps.get('user_1', app(1).id)!;
+  await apps.remove('user_1', current.id);
+  await t.throwsAsync(apps.save(current), { instanceOf: EdgeError, message: /was deleted/ });
+});
+
+test('over HTTP, one account filling the database is refused, and another account goes on saving its changes, which a restart keeps', async (t) => {
+  const maxDatabaseBytes = 16 * 1024;
+  const first = await startTestCloud({ smtp: false, maxDatabaseBytes });
+  const filler = await newUser(first.url);
+  const other = await newUser(first.url);
+  const app = (await api(first.url, 'POST', '/api/v1/apps', { name: 'filler' }, filler)).body;
+  const packageJson = JSON.stringify({ name: 'filler', description: 'x'.repeat(2 * maxDatabaseBytes) });
+  const refused = await api(first.url, 'PATCH', `/api/v1/apps/${app.id}`, { packageJson }, filler);
+  t.is(refused.status, 507);
+  t.is(refused.body.error.code, 'STORAGE_FULL');
+  const unchanged = async (url: string) => (await api(url, 'GET', `/api/v1/apps/${app.id}`, undefined, filler)).body.packageJson === null;
+  t.true(await unchanged(first.url), 'the refused change is not shown');
+
+  const made = await api(first.url, 'POST', '/api/v1/tokens', { name: 'laptop' }, other);
+  t.is(made.status, 201, made.text);
+  t.is((await api(first.url, 'GET', '/api/v1/me', undefined, made.body.token)).status, 200);
+  await first.close();
+
+  const second = await startTestCloud({ smtp: false, dataDir: first.dataDir, maxDatabaseBytes });
+  t.teardown(() => second.close());
+  t.is((await api(second.url, 'GET', '/api/v1/me', undefined, made.body.token)).status, 200, "the other account's token was saved");
+  t.true(await unchanged(second.url), 'the refused change was not');
 });
 
 test('a second cloud on the same data folder is refused before it reads anything, so the running one loses no blob', async (t) => {

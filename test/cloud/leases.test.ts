@@ -1,6 +1,6 @@
 /** The lease rules of docs/fleet-api.md as a pure function: who keeps, releases and takes which root at a heartbeat. */
 import test from 'ava';
-import { planHeartbeat, resumeLeases, type Holding } from '../../cloud/leases.ts';
+import { keepRenewals, planHeartbeat, resumeLeases, type Holding } from '../../cloud/leases.ts';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const at = (ms: number) => new Date(NOW + ms).toISOString();
@@ -68,4 +68,19 @@ test('after a restart every held lease runs one more full lease, and every couri
   t.is(roots[0]!.leaseExpiresAt, at(15_000));
   t.is(roots[1]!.leaseExpiresAt, null);
   t.is(couriers[0]!.lastHeartbeatAt, at(0));
+});
+
+test("after a refused write put the file back, memory's unwritten renewals and heartbeats stay, but not a root that changed hands", (t) => {
+  const saved = { roots: [held('r1', 'a', -60_000), held('r2', 'a', -60_000), free('r3')], couriers: [{ id: 'a', lastHeartbeatAt: at(-60_000) }] };
+  const memory = { roots: [held('r1', 'a', 15_000), held('r2', 'b', 15_000), held('r3', 'a', 15_000)], couriers: [{ id: 'a', lastHeartbeatAt: at(0) }] };
+  keepRenewals(saved, memory);
+  t.deepEqual(
+    saved.roots.map((root) => [root.courierId, root.leaseExpiresAt]),
+    [
+      ['a', at(15_000)],
+      ['a', at(-60_000)],
+      [null, null],
+    ],
+  );
+  t.is(saved.couriers[0]!.lastHeartbeatAt, at(0));
 });

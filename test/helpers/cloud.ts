@@ -34,6 +34,8 @@ export interface TestCloudOptions {
   trustProxy?: number | string;
   /** How the executor's pool is sized, e.g. small to test refusals. */
   pool?: Pick<ExecutorSettings, 'maxContainers' | 'concurrency' | 'maxQueue' | 'maxQueuePerOwner' | 'maxWaitMs'>;
+  /** The largest the database's JSON may grow, e.g. small to fill it. */
+  maxDatabaseBytes?: number;
   /** Every line the cloud logs, at every level, goes here; none are kept otherwise. */
   log?: (line: string) => void;
 }
@@ -84,6 +86,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     attemptsPerMinute: options.attemptsPerMinute ?? 10_000,
     fleetLeaseMs: options.fleetLeaseMs,
     trustProxy: options.trustProxy,
+    maxDatabaseBytes: options.maxDatabaseBytes,
     executor,
     logger: options.log ? pino({ level: 'trace' }, { write: options.log }) : pino({ level: 'silent' }),
   });
