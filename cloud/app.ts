@@ -9,12 +9,14 @@ import { openApiDocument } from './openapi.ts';
 import { routerOf, type RouteGroup } from './route.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { appRoutes } from './routes/apps.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { codeRoutes } from './routes/code.ts';
 import { deployRoutes } from './routes/deploys.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { fileRoutes } from './routes/files.ts';
 import { fleetRoutes } from './routes/fleet.ts';
 import { functionRoutes } from './routes/functions.ts';
+import { grantRoutes } from './routes/grants.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { passwordResetRoutes } from './routes/password-resets.ts';
@@ -67,9 +69,11 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
     ['/api/v1/apps', functionRoutes(deps)],
     ['/api/v1/apps', endpointRoutes(deps)],
     ['/api/v1/apps', secretRoutes(deps)],
+    ['/api/v1/apps', grantRoutes(deps)],
     ['/api/v1/apps', codeRoutes(deps)],
     ['/api/v1/apps', fileRoutes(deps)],
     ['/api/v1', deployRoutes(deps)],
+    ['/api/v1', catalogRoutes(deps)],
     ['/api/v1/roots', rootRoutes(deps)],
     ['/api/v1/fleet', fleetRoutes(deps)],
     ['/', healthRoutes(deps)],

@@ -68,6 +68,22 @@ export interface SecretRecord {
   updatedAt: string;
 }
 
+/** What a grant allows, lowest first: each level allows everything the ones before it do (cloud/services/app-access.ts). */
+export const ACCESS_LEVELS = ['READ', 'RUN', 'WRITE', 'FULL_CONTROL'] as const;
+export type Access = (typeof ACCESS_LEVELS)[number];
+
+/** The grantee of a grant to everyone, signed in or not. */
+export const EVERYONE = '*';
+
+/** A right to an app given by someone with FULL_CONTROL of it: to one account, or to everyone (READ or RUN only). */
+export interface GrantRecord {
+  /** The account's id, or EVERYONE. */
+  grantee: string;
+  access: Access;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface AppRecord {
   id: string;
   ownerId: string;
@@ -80,6 +96,8 @@ export interface AppRecord {
   network?: { egress: true };
   /** Never shown by any route; absent in records made before there were any. */
   secrets?: SecretRecord[];
+  /** Who else may do what with the app; only FULL_CONTROL sees them. Absent in records made before there were any. */
+  grants?: GrantRecord[];
   status: 'running' | 'stopped';
   functions: FunctionRecord[];
   /** Sorted by path. */

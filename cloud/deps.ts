@@ -5,11 +5,13 @@ import type { AccountService } from './services/accounts.ts';
 import type { AppService } from './services/apps.ts';
 import type { BundleService } from './services/bundles.ts';
 import type { CallService } from './services/calls.ts';
+import type { CatalogService } from './services/catalog.ts';
 import type { DeployService } from './services/deploys.ts';
 import type { EndpointService } from './services/endpoints.ts';
 import type { FileService } from './services/files.ts';
 import type { FleetRegistry } from './services/fleet.ts';
 import type { FunctionService } from './services/functions.ts';
+import type { GrantService } from './services/grants.ts';
 import type { PasswordResetService } from './services/password-resets.ts';
 import type { RootService } from './services/roots.ts';
 import type { SecretService } from './services/secrets.ts';
@@ -31,6 +33,10 @@ export interface CloudDeps {
   deploys: DeployService;
   /** Apps' secrets: set and removed, never shown. */
   secrets: SecretService;
+  /** Who else may do what with an app. */
+  grants: GrantService;
+  /** The apps everyone may read. */
+  catalog: CatalogService;
   /** Calls to apps' endpoints, at /run. */
   calls: CallService;
   bundles: BundleService;

@@ -17,11 +17,13 @@ import { accountService } from './services/accounts.ts';
 import { appService } from './services/apps.ts';
 import { bundleService } from './services/bundles.ts';
 import { callService } from './services/calls.ts';
+import { catalogService } from './services/catalog.ts';
 import { deployService } from './services/deploys.ts';
 import { endpointService } from './services/endpoints.ts';
 import { fileService } from './services/files.ts';
 import { FleetRegistry } from './services/fleet.ts';
 import { functionService } from './services/functions.ts';
+import { grantService } from './services/grants.ts';
 import { passwordResetService } from './services/password-resets.ts';
 import { rootService } from './services/roots.ts';
 import { secretService } from './services/secrets.ts';
@@ -130,6 +132,8 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       files: fileService({ apps, blobs }),
       deploys: deployService({ apps, blobs }),
       secrets: secretService({ apps, box: secrets, runtime }),
+      grants: grantService({ apps, users }),
+      catalog: catalogService({ apps }),
       calls: callService({ apps, runtime }),
       bundles: bundleService({ apps, runtime }),
       roots: rootService({ roots, fleet, secrets }),

@@ -1,6 +1,7 @@
 /** @module Records as the API shows them: never a password hash, a token's hash, an owner, sealed credentials or a secret's value; functions without their code unless asked, endpoints with their URL. */
 import { defaultOperatorLimits } from '../runtime/app-config.ts';
 import type { AppRecord, EndpointRecord, FunctionRecord, SecretRecord, TokenRecord, UserRecord } from './data.ts';
+import { accessOf, everyoneAccess } from './services/app-access.ts';
 import type { HeldRoot } from './services/roots.ts';
 
 export function presentUser(user: UserRecord): { id: string; email: string; createdAt: string } {
@@ -38,20 +39,45 @@ export function presentSecret(secret: SecretRecord) {
   return { name: secret.name, createdAt: secret.createdAt, updatedAt: secret.updatedAt };
 }
 
+const endpointUrl = (app: AppRecord, endpoint: EndpointRecord, publicUrl: string) => `${publicUrl}/run/${app.id}${endpoint.path}`;
+
 export function presentEndpoint(app: AppRecord, endpoint: EndpointRecord, publicUrl: string) {
-  return { ...endpoint, response: endpoint.response ?? 'json', url: `${publicUrl}/run/${app.id}${endpoint.path}` };
+  return { ...endpoint, response: endpoint.response ?? 'json', url: endpointUrl(app, endpoint, publicUrl) };
 }
 
-export function presentApp(app: AppRecord, publicUrl: string) {
+/** The app as `viewerId` sees it, with what the viewer may do with it (`access`) and whether it is the viewer's own. */
+export function presentApp(app: AppRecord, publicUrl: string, viewerId: string) {
   return {
     id: app.id,
     name: app.name,
     description: app.description,
+    access: accessOf(app, viewerId),
+    owned: app.ownerId === viewerId,
     status: app.status,
     packageJson: app.packageJson,
     env: app.env ?? {},
     functions: app.functions.map(presentFunction),
     endpoints: app.endpoints.map((endpoint) => presentEndpoint(app, endpoint, publicUrl)),
+    createdAt: app.createdAt,
+    updatedAt: app.updatedAt,
+  };
+}
+
+/** An app as the catalogue lists it: what everyone may do with it, and nothing of its owner. */
+export function presentListing(app: AppRecord, publicUrl: string) {
+  return {
+    id: app.id,
+    name: app.name,
+    description: app.description,
+    access: everyoneAccess(app),
+    status: app.status,
+    functions: app.functions.map((fn) => ({ name: fn.name, public: fn.public, updatedAt: fn.updatedAt })),
+    endpoints: app.endpoints.map((endpoint) => ({
+      method: endpoint.method,
+      path: endpoint.path,
+      public: endpoint.public,
+      url: endpointUrl(app, endpoint, publicUrl),
+    })),
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,
   };

@@ -1,4 +1,4 @@
-/** @module Apps: created, listed, read, changed and deleted by their owner, and started and stopped. */
+/** @module Apps: created, listed, read, changed, deleted, started and stopped, each by those the app's grants allow. */
 import { z } from 'zod';
 import { appNameSchema, packageJsonSchema } from '../app-schemas.ts';
 import { envSchema } from '../../runtime/app-env.ts';
@@ -22,7 +22,7 @@ const patchSchema = createSchema.partial();
  * @example app.use('/api/v1/apps', routerOf(appRoutes(deps)))
  */
 export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] {
-  const answer = (app: AppRecord) => presentApp(app, deps.publicUrl);
+  const answer = (app: AppRecord, userId: string) => presentApp(app, deps.publicUrl, userId);
 
   return [
     route({
@@ -34,16 +34,16 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
       answers: { 201: 'the app' },
       errors: ['APP_NAME_TAKEN', 'QUOTA_EXCEEDED', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
       async handle({ caller: { user }, body }, _req, res) {
-        res.status(201).json(answer(await deps.apps.create(user.id, body)));
+        res.status(201).json(answer(await deps.apps.create(user.id, body), user.id));
       },
     }),
     route({
       method: 'get',
       path: '/',
-      summary: 'List your apps',
+      summary: 'List your apps, then those shared with you, each with your `access`',
       auth: 'user',
       answers: { 200: '`{ apps: [app] }`' },
-      handle: ({ caller: { user } }, _req, res) => res.json({ apps: deps.apps.list(user.id).map(answer) }),
+      handle: ({ caller: { user } }, _req, res) => res.json({ apps: deps.apps.list(user.id).map((app) => answer(app, user.id)) }),
     }),
     route({
       method: 'get',
@@ -52,7 +52,7 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
       auth: 'user',
       answers: { 200: 'the app' },
       errors: ['APP_NOT_FOUND'],
-      handle: ({ caller: { user } }, req, res) => res.json(answer(deps.apps.get(user.id, req.params.appId))),
+      handle: ({ caller: { user } }, req, res) => res.json(answer(deps.apps.get(user.id, req.params.appId), user.id)),
     }),
     route({
       method: 'patch',
@@ -61,9 +61,9 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
       auth: 'user',
       body: patchSchema,
       answers: { 200: 'the app' },
-      errors: ['APP_NOT_FOUND', 'APP_NAME_TAKEN', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'APP_NAME_TAKEN', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
       async handle({ caller: { user }, body }, req, res) {
-        res.json(answer(await deps.apps.update(user.id, req.params.appId, body)));
+        res.json(answer(await deps.apps.update(user.id, req.params.appId, body), user.id));
       },
     }),
     route({
@@ -72,7 +72,7 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
       summary: 'Delete an app, stopping it first',
       auth: 'user',
       answers: { 204: 'deleted' },
-      errors: ['APP_NOT_FOUND', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'STORAGE_FULL'],
       async handle({ caller: { user } }, req, res) {
         await deps.apps.remove(user.id, req.params.appId);
         res.status(204).end();
@@ -84,8 +84,17 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
       summary: 'Start an app: its dependencies installed, its containers warm',
       auth: 'user',
       answers: { 200: 'the app, `"status": "running"`' },
-      errors: ['APP_NOT_FOUND', 'DEPENDENCY_INSTALL_FAILED', 'DEPENDENCY_NOT_ALLOWED', 'INVALID_APP', 'ENGINE_UNAVAILABLE', 'SANDBOX_FAILED', 'STORAGE_FULL'],
-      handle: async ({ caller: { user } }, req, res) => res.json(answer(await deps.apps.start(user.id, req.params.appId))),
+      errors: [
+        'APP_NOT_FOUND',
+        'FORBIDDEN',
+        'DEPENDENCY_INSTALL_FAILED',
+        'DEPENDENCY_NOT_ALLOWED',
+        'INVALID_APP',
+        'ENGINE_UNAVAILABLE',
+        'SANDBOX_FAILED',
+        'STORAGE_FULL',
+      ],
+      handle: async ({ caller: { user } }, req, res) => res.json(answer(await deps.apps.start(user.id, req.params.appId), user.id)),
     }),
     route({
       method: 'post',
@@ -93,8 +102,8 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
       summary: 'Stop an app, releasing its containers',
       auth: 'user',
       answers: { 200: 'the app, `"status": "stopped"`' },
-      errors: ['APP_NOT_FOUND', 'STORAGE_FULL'],
-      handle: async ({ caller: { user } }, req, res) => res.json(answer(await deps.apps.stop(user.id, req.params.appId))),
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'STORAGE_FULL'],
+      handle: async ({ caller: { user } }, req, res) => res.json(answer(await deps.apps.stop(user.id, req.params.appId), user.id)),
     }),
   ];
 }

@@ -1,4 +1,4 @@
-/** @module Code download for edge computing: an app bundle holding the function, for its owner, or for anyone when the function is public. */
+/** @module Code download for edge computing: an app bundle holding the function, for those who may read its app, or for anyone when the function is public. */
 import type { CloudDeps } from '../deps.ts';
 import { route, type Route } from '../route.ts';
 
@@ -11,7 +11,8 @@ export function codeRoutes(deps: Pick<CloudDeps, 'bundles'>): Route[] {
     route({
       method: 'get',
       path: '/:appId/functions/:name/code',
-      summary: 'An app bundle holding the function: the whole app for its owner; for anyone else its public functions and every file that is not a function',
+      summary:
+        'An app bundle holding the function: the whole app for those who may read it; for anyone else its public functions and every file that is not a function',
       auth: 'anyone',
       answers: { 200: '`{ format: "edgecourier-app-bundle/2", name, entry, files: [{ path, text } or { path, base64 }] }`' },
       errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND'],

@@ -6,10 +6,13 @@ import type { CloudDeps } from '../deps.ts';
 import { presentApp } from '../present.ts';
 import { route, type Route } from '../route.ts';
 
-const deploySchema = z.strictObject({
-  name: appNameSchema,
-  files: z.array(z.strictObject({ path: appFilePathSchema, sha256: sha256Schema })).max(APP_CAPS.files),
-});
+const deploySchema = z
+  .strictObject({
+    name: appNameSchema.optional(),
+    appId: z.string().max(64).optional(),
+    files: z.array(z.strictObject({ path: appFilePathSchema, sha256: sha256Schema })).max(APP_CAPS.files),
+  })
+  .refine((body) => (body.name === undefined) !== (body.appId === undefined), 'name the app by "name" (one of yours) or by "appId", not both');
 
 /**
  * PUT /uploads/:sha256 and POST /deploys.
@@ -33,14 +36,15 @@ export function deployRoutes(deps: Pick<CloudDeps, 'deploys' | 'publicUrl'>): Ro
     route({
       method: 'post',
       path: '/deploys',
-      summary: 'Make your app of that name hold exactly these files, made if you have none of that name; all or nothing',
+      summary:
+        'Make your app of that name, or the app of that id you may change, hold exactly these files; a name you have no app of makes one; all or nothing',
       auth: 'user',
       body: deploySchema,
       answers: { 201: 'the new app', 200: 'the replaced app' },
-      errors: ['APP_NOT_FOUND', 'APP_NAME_TAKEN', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'INVALID_APP', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'APP_NAME_TAKEN', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'INVALID_APP', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
       async handle({ caller: { user }, body }, _req, res) {
         const { app, created } = await deps.deploys.deploy(user.id, body);
-        res.status(created ? 201 : 200).json(presentApp(app, deps.publicUrl));
+        res.status(created ? 201 : 200).json(presentApp(app, deps.publicUrl, user.id));
       },
     }),
   ];

@@ -1,4 +1,4 @@
-/** @module An app's functions: put, listed, read and deleted by the owner, test-invoked whether the app runs or not, and their recent logs. */
+/** @module An app's functions: put, listed, read and deleted, test-invoked whether the app runs or not, and their recent logs, each by those the app's grants allow. */
 import { z } from 'zod';
 import { functionNamePattern, functionSettings } from '../../runtime/app-config.ts';
 import { FUNCTION_LANGUAGES } from '../../runtime/app-paths.ts';
@@ -57,7 +57,7 @@ export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
       params: paramsSchema,
       body: putSchema,
       answers: { 201: 'the new function', 200: 'the replaced function' },
-      errors: ['APP_NOT_FOUND', 'INVALID_APP', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'INVALID_APP', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
       async handle({ caller: { user }, params: { appId, name }, body }, _req, res) {
         const { fn, created } = await deps.functions.put(user.id, appId, name, body);
         res.status(created ? 201 : 200).json(presentFunction(fn));
@@ -87,7 +87,7 @@ export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
       summary: 'Delete a function no endpoint calls',
       auth: 'user',
       answers: { 204: 'deleted' },
-      errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND', 'INVALID_INPUT', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'FUNCTION_NOT_FOUND', 'INVALID_INPUT', 'STORAGE_FULL'],
       async handle({ caller: { user } }, req, res) {
         await deps.functions.remove(user.id, req.params.appId, req.params.name);
         res.status(204).end();
@@ -99,10 +99,13 @@ export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
       summary: 'Test-invoke a function, whether its app runs or not',
       auth: 'user',
       body: envelopeSchema,
-      answers: { 200: "`{ output, key, cache?, logs, stats }`; a failed function answers its error's status with `{ error, logs, stats }`" },
-      errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND', ...invocationErrors],
+      answers: {
+        200: "`{ output, key, cache?, logs, stats }`; a failed function answers its error's status with `{ error, logs, stats }`; `logs` only for those who may change the app",
+      },
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'FUNCTION_NOT_FOUND', ...invocationErrors],
       async handle({ caller: { user }, body: envelope }, req, res) {
-        sendInvocation(res, await deps.functions.invoke(user.id, req.params.appId, req.params.name, envelope), true);
+        const { response, inside } = await deps.functions.invoke(user.id, req.params.appId, req.params.name, envelope);
+        sendInvocation(res, response, inside);
       },
     }),
     route({
@@ -111,7 +114,7 @@ export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
       summary: "A function's last 50 invocations, newest first",
       auth: 'user',
       answers: { 200: '`{ invocations: [{ at, ok, error?, durationMs, logs }] }`' },
-      errors: ['APP_NOT_FOUND', 'FUNCTION_NOT_FOUND'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'FUNCTION_NOT_FOUND'],
       handle: ({ caller: { user } }, req, res) => res.json({ invocations: deps.functions.logs(user.id, req.params.appId, req.params.name) }),
     }),
   ];

@@ -1,4 +1,4 @@
-/** @module An app's secrets: set, listed (names and dates) and removed by the app's owner; a value goes in and never comes back out. */
+/** @module An app's secrets: set, listed (names and dates) and removed with FULL_CONTROL of the app; a value goes in and never comes back out. */
 import { z } from 'zod';
 import { envNameSchema, envValueSchema } from '../../runtime/app-env.ts';
 import type { CloudDeps } from '../deps.ts';
@@ -23,7 +23,7 @@ export function secretRoutes(deps: Pick<CloudDeps, 'secrets'>): Route[] {
       params: paramsSchema,
       body: putSchema,
       answers: { 201: 'the new secret: `{ name, createdAt, updatedAt }`, never its value', 200: 'the secret, its value replaced' },
-      errors: ['APP_NOT_FOUND', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
       async handle({ caller: { user }, params: { appId, name }, body }, _req, res) {
         const { secret, created } = await deps.secrets.set(user.id, appId, name, body.value);
         res.status(created ? 201 : 200).json(presentSecret(secret));
@@ -35,7 +35,7 @@ export function secretRoutes(deps: Pick<CloudDeps, 'secrets'>): Route[] {
       summary: "List an app's secrets by name and dates, never their values",
       auth: 'user',
       answers: { 200: '`{ secrets: [{ name, createdAt, updatedAt }] }`' },
-      errors: ['APP_NOT_FOUND'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN'],
       handle: ({ caller: { user } }, req, res) => res.json({ secrets: deps.secrets.list(user.id, req.params.appId).map(presentSecret) }),
     }),
     route({
@@ -45,7 +45,7 @@ export function secretRoutes(deps: Pick<CloudDeps, 'secrets'>): Route[] {
       auth: 'user',
       params: paramsSchema,
       answers: { 204: 'removed' },
-      errors: ['APP_NOT_FOUND', 'SECRET_NOT_FOUND', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'SECRET_NOT_FOUND', 'STORAGE_FULL'],
       async handle({ caller: { user }, params: { appId, name } }, _req, res) {
         await deps.secrets.remove(user.id, appId, name);
         res.status(204).end();

@@ -1,11 +1,11 @@
-/** @module Apps and their rules: how many an account holds, unique names per owner, registry-only package.json, and starts, stops and deletes in turn. */
+/** @module Apps and their rules: how many an account holds, unique names per owner, registry-only package.json, who may change, start, stop and delete them, and starts, stops and deletes in turn. */
 import { EdgeError } from '../../base/errors.ts';
 import { assertRegistryOnly } from '../../runtime/registry-only.ts';
 import type { AppRuntime } from '../app-runtime.ts';
-import type { AppRecord } from '../data.ts';
+import type { Access, AppRecord } from '../data.ts';
 import { newId } from '../ids.ts';
 import type { AppStore } from '../stores/apps.ts';
-import { ownedApp } from './app-lookup.ts';
+import { appFor } from './app-access.ts';
 
 /** Each app costs disk and, running, warm sandboxes: one account must not hold the service's share of them. */
 export const MAX_APPS_PER_USER = 100;
@@ -21,21 +21,23 @@ export interface NewApp {
 export type AppChanges = Partial<NewApp>;
 
 export interface AppServiceDeps {
-  apps: Pick<AppStore, 'list' | 'get' | 'insert' | 'save' | 'remove'>;
+  apps: Pick<AppStore, 'list' | 'sharedWith' | 'byId' | 'insert' | 'save' | 'remove'>;
   /** Warms and releases an app's sandboxes, and runs each app's status changes one after another. */
   runtime: Pick<AppRuntime, 'changeInTurn' | 'start' | 'stop' | 'forget'>;
   now?: () => number;
 }
 
+/** Each method names the caller (`userId`), whose grants say whether it may: READ to get, WRITE to change, start or stop, FULL_CONTROL to delete. */
 export interface AppService {
   create(ownerId: string, app: NewApp): Promise<AppRecord>;
-  list(ownerId: string): AppRecord[];
-  get(ownerId: string, appId: string): AppRecord;
-  update(ownerId: string, appId: string, changes: AppChanges): Promise<AppRecord>;
+  /** The caller's own apps, then those granted to the caller's account (not those granted only to everyone). */
+  list(userId: string): AppRecord[];
+  get(userId: string, appId: string): AppRecord;
+  update(userId: string, appId: string, changes: AppChanges): Promise<AppRecord>;
   /** Stops the app and deletes it, after the starts and stops asked for before. */
-  remove(ownerId: string, appId: string): Promise<void>;
-  start(ownerId: string, appId: string): Promise<AppRecord>;
-  stop(ownerId: string, appId: string): Promise<AppRecord>;
+  remove(userId: string, appId: string): Promise<void>;
+  start(userId: string, appId: string): Promise<AppRecord>;
+  stop(userId: string, appId: string): Promise<AppRecord>;
 }
 
 /**
@@ -81,21 +83,21 @@ export function appService(deps: AppServiceDeps): AppService {
   const now = deps.now ?? Date.now;
 
   /**
-   * Runs `change` on the owner's app after the starts, stops and deletes asked for before it, on the
-   * record as it is by then: an app deleted while the change waited is not found.
+   * Runs `change` on the app after the starts, stops and deletes asked for before it, on the record and grants as
+   * they are by then: an app deleted, or a grant revoked, while the change waited is not found (or forbidden).
    */
-  const inTurn = async <T>(ownerId: string, appId: string, change: (app: AppRecord) => Promise<T>): Promise<T> => {
+  const inTurn = async <T>(userId: string, appId: string, needed: Access, change: (app: AppRecord) => Promise<T>): Promise<T> => {
     // Looked up before waiting too, so a stranger is answered at once and queues nothing.
-    ownedApp(deps.apps, ownerId, appId);
-    return deps.runtime.changeInTurn(appId, () => change(ownedApp(deps.apps, ownerId, appId)));
+    appFor(deps.apps, userId, appId, needed);
+    return deps.runtime.changeInTurn(appId, () => change(appFor(deps.apps, userId, appId, needed)));
   };
 
   /** Starting fails when, say, the dependencies do not install: the status changes only once the runtime did its part. */
-  const switchTo = (status: AppRecord['status'], act: (app: AppRecord) => Promise<void>) => (ownerId: string, appId: string) =>
-    inTurn(ownerId, appId, async (app) => {
+  const switchTo = (status: AppRecord['status'], act: (app: AppRecord) => Promise<void>) => (userId: string, appId: string) =>
+    inTurn(userId, appId, 'WRITE', async (app) => {
       await act(app);
       // Looked up again: a start can take minutes, and a refused write meanwhile puts new records in memory (cloud/db.ts).
-      const current = ownedApp(deps.apps, ownerId, appId);
+      const current = appFor(deps.apps, userId, appId, 'WRITE');
       current.status = status;
       await deps.apps.save(current);
       return current;
@@ -114,13 +116,13 @@ export function appService(deps: AppServiceDeps): AppService {
       await deps.apps.insert(app);
       return app;
     },
-    list: (ownerId) => deps.apps.list(ownerId),
-    get: (ownerId, appId) => ownedApp(deps.apps, ownerId, appId),
-    async update(ownerId, appId, changes) {
-      ownedApp(deps.apps, ownerId, appId);
+    list: (userId) => [...deps.apps.list(userId), ...deps.apps.sharedWith(userId)],
+    get: (userId, appId) => appFor(deps.apps, userId, appId, 'READ'),
+    async update(userId, appId, changes) {
+      appFor(deps.apps, userId, appId, 'WRITE');
       await assertRegistryOnlyIn(changes);
-      // Looked up again: the record may have been deleted, or replaced by a reload after a refused write (cloud/db.ts).
-      const app = ownedApp(deps.apps, ownerId, appId);
+      // Looked up again: the record may have been deleted, or replaced by a reload after a refused write (cloud/db.ts), or the grant revoked.
+      const app = appFor(deps.apps, userId, appId, 'WRITE');
       if (changes.name !== undefined) {
         assertNameFree(deps.apps.list(app.ownerId), changes.name, app);
         app.name = changes.name;
@@ -131,8 +133,8 @@ export function appService(deps: AppServiceDeps): AppService {
       await deps.apps.save(app);
       return app;
     },
-    remove: (ownerId, appId) =>
-      inTurn(ownerId, appId, async (app) => {
+    remove: (userId, appId) =>
+      inTurn(userId, appId, 'FULL_CONTROL', async (app) => {
         await deps.runtime.forget(app);
         await deps.apps.remove(app.ownerId, app.id);
       }),

@@ -1,6 +1,7 @@
 /**
- * @module Calls to an app's endpoints and their rules: who may reach which endpoint, a stopped app, a full share of
- * the sandboxes, and what a caller other than the owner may send and is shown.
+ * @module Calls to an app's endpoints and their rules: who may reach which endpoint (public ones anyone, private ones
+ * those granted RUN), a stopped app, a full share of the sandboxes, and what a caller who does not see inside the app
+ * may send and is shown.
  */
 import { EdgeError, errorCatalogue, type ErrorBody } from '../../base/errors.ts';
 import type { CallEntries, InvokeResponse } from '../../runtime/protocol.ts';
@@ -8,6 +9,7 @@ import type { AppRuntime, InvocationEnvelope } from '../app-runtime.ts';
 import type { AppRecord } from '../data.ts';
 import { httpAnswerOf, type HttpAnswer } from '../http-response.ts';
 import type { AppStore } from '../stores/apps.ts';
+import { accessOf, allows, seesInside } from './app-access.ts';
 import type { AppEndpoint } from './endpoints.ts';
 
 export interface CallServiceDeps {
@@ -21,7 +23,8 @@ export type EndpointResponse = InvokeResponse & { http?: HttpAnswer };
 export interface CallService {
   /**
    * The endpoint `method` `path` of app `appId` as `callerId` (undefined: nobody signed in) may call it; throws
-   * ENDPOINT_NOT_FOUND for a missing app or endpoint and for another's private one, APP_STOPPED for a stopped app.
+   * ENDPOINT_NOT_FOUND for a missing app or endpoint and for a private one of an app the caller may not see,
+   * FORBIDDEN for a private one of an app the caller may see but not run, APP_STOPPED for a stopped app.
    */
   find(appId: string, method: string, path: string, callerId: string | undefined): AppEndpoint;
   /** The BUSY error a call to `app` would get now, its owner's share being in use and its line full; undefined when it would be taken. */
@@ -30,9 +33,12 @@ export interface CallService {
   call(target: AppEndpoint, envelope: InvocationEnvelope, callerId: string | undefined): Promise<EndpointResponse>;
 }
 
-/** The one answer for a missing app, a missing endpoint and a private one called by anyone but its owner. */
+/** The one answer for a missing app, a missing endpoint and a private one of an app the caller may not see. */
 function noEndpoint(method: string, path: string): EdgeError {
-  return new EdgeError('ENDPOINT_NOT_FOUND', `no endpoint ${method} ${path} that you may call: a private endpoint answers only its owner's token`);
+  return new EdgeError(
+    'ENDPOINT_NOT_FOUND',
+    `no endpoint ${method} ${path} that you may call: a private endpoint answers only its owner and those granted RUN`,
+  );
 }
 
 /** Tells the call keys of the app's public functions: a key starts with `<function name>@`, and names hold no "@". */
@@ -48,11 +54,11 @@ function publicEntries(app: AppRecord, entries: CallEntries | undefined): CallEn
 }
 
 /**
- * The envelope of a caller other than the app's owner, without results of private functions. Marking a
+ * The envelope of a caller who does not see inside the app, without results of private functions. Marking a
  * function public lets anyone download it and so substitute its result; a private function's result must
  * come from the cloud, or a caller could forge, say, an access check it makes.
  */
-function strangerEnvelope(app: AppRecord, envelope: InvocationEnvelope): InvocationEnvelope {
+export function strangerEnvelope(app: AppRecord, envelope: InvocationEnvelope): InvocationEnvelope {
   return { input: envelope.input, cache: publicEntries(app, envelope.cache), precomputed: publicEntries(app, envelope.precomputed) };
 }
 
@@ -67,8 +73,8 @@ function strangerError(error: ErrorBody): ErrorBody {
   return { code: error.code, message: errorCatalogue[error.code].summary };
 }
 
-/** The response as a caller other than the owner sees it: cache entries of public functions only, and the error as strangerError tells it. */
-function strangerResponse(app: AppRecord, response: EndpointResponse): EndpointResponse {
+/** The response as a caller who does not see inside the app sees it: cache entries of public functions only, and the error as strangerError tells it. */
+export function strangerResponse(app: AppRecord, response: EndpointResponse): EndpointResponse {
   if (!response.ok) return { ...response, error: strangerError(response.error) };
   return response.cache ? { ...response, cache: publicEntries(app, response.cache) } : response;
 }
@@ -95,8 +101,14 @@ export function callService(deps: CallServiceDeps): CallService {
       // The answer for an app that does not exist is the one for someone else's app, so app ids cannot be probed.
       if (!app) throw noEndpoint(method, path);
       const endpoint = app.endpoints.find((candidate) => candidate.method === method && candidate.path === path);
-      // To anyone but the owner, logged in or not, a private endpoint is a missing one.
-      if (!endpoint || !(endpoint.public || callerId === app.ownerId)) throw noEndpoint(method, path);
+      if (!endpoint) throw noEndpoint(method, path);
+      if (!endpoint.public) {
+        const access = accessOf(app, callerId);
+        // To a caller who may not see the app, logged in or not, a private endpoint is a missing one.
+        if (!access) throw noEndpoint(method, path);
+        if (!allows(access, 'RUN'))
+          throw new EdgeError('FORBIDDEN', `${method} ${path} is a private endpoint: you have ${access} access to this app, and RUN is needed to call it`);
+      }
       if (app.status !== 'running') {
         // Not named: the caller may be a stranger, and knows the app only by the id in the URL.
         throw new EdgeError('APP_STOPPED', `this app is stopped; its owner can start it with POST /api/v1/apps/${app.id}/start`);
@@ -108,11 +120,11 @@ export function callService(deps: CallServiceDeps): CallService {
       return new EdgeError('BUSY', `the sandboxes are busy: the share of this app's owner is in use and its waiting line is full; try again shortly`);
     },
     async call({ app, endpoint }, envelope, callerId) {
-      const owner = callerId === app.ownerId;
-      const response = await deps.runtime.invoke(app, endpoint.function, owner ? envelope : strangerEnvelope(app, envelope));
+      const inside = seesInside(app, callerId);
+      const response = await deps.runtime.invoke(app, endpoint.function, inside ? envelope : strangerEnvelope(app, envelope));
       const answer = endpoint.response === 'http' ? asHttp(response) : response;
       // A failure to load the app (its dependencies, say) is an answer like any other: strangers get its code and the catalogue's words.
-      return owner ? answer : strangerResponse(app, answer);
+      return inside ? answer : strangerResponse(app, answer);
     },
   };
 }

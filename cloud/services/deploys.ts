@@ -8,7 +8,7 @@ import { describeEntry, renderTree } from '../app-tree.ts';
 import type { BlobHolder, BlobStore } from '../blob-store.ts';
 import type { AppRecord } from '../data.ts';
 import type { AppStore } from '../stores/apps.ts';
-import { appNotFound } from './app-lookup.ts';
+import { appFor } from './app-access.ts';
 import { assertCanCreate, newAppRecord } from './apps.ts';
 import { applyAppJson, assertFits, checkedPackageJson, commit, draftOf, kindOf, textCap, textOf, type PathKind } from './drafts.ts';
 import { setFunction } from './functions.ts';
@@ -22,9 +22,12 @@ export interface DeployFile {
   sha256: string;
 }
 
+/** Names the app by `name` (the caller's own) or by `appId` (any app the caller may change), never both. */
 export interface DeployManifest {
-  /** The app's name: the caller's app of that name is replaced, or made when there is none. */
-  name: string;
+  /** The caller's app of that name is replaced, or made when there is none. */
+  name?: string;
+  /** This app is replaced: one of the caller's or one granting it WRITE. */
+  appId?: string;
   /** Every file of the app, app.json and package.json among them. */
   files: DeployFile[];
 }
@@ -36,7 +39,7 @@ export interface Upload {
 }
 
 export interface DeployServiceDeps {
-  apps: Pick<AppStore, 'list' | 'get' | 'insert' | 'save'>;
+  apps: Pick<AppStore, 'list' | 'byId' | 'insert' | 'save'>;
   blobs: Pick<BlobStore, 'holder' | 'read'>;
   now?: () => number;
 }
@@ -44,8 +47,8 @@ export interface DeployServiceDeps {
 export interface DeployService {
   /** Keeps the bytes of `body` for a deploy by `ownerId`; they must hash to `sha256`. */
   upload(ownerId: string, sha256: string, body: AsyncIterable<Uint8Array>): Promise<Upload>;
-  /** Makes the owner's app named `manifest.name` hold exactly the manifest's files; `created` when it is new. Nothing changes when it fails. */
-  deploy(ownerId: string, manifest: DeployManifest): Promise<{ app: AppRecord; created: boolean }>;
+  /** Makes the app the manifest names hold exactly the manifest's files; `created` when it is new. Nothing changes when it fails. */
+  deploy(userId: string, manifest: DeployManifest): Promise<{ app: AppRecord; created: boolean }>;
 }
 
 interface Staged {
@@ -199,24 +202,25 @@ export function deployService(deps: DeployServiceDeps): DeployService {
       return { sha256, size, expiresAt: new Date(expiresAt).toISOString() };
     },
 
-    async deploy(ownerId, manifest) {
+    async deploy(userId, manifest) {
       prune();
-      const existing = deps.apps.list(ownerId).find((app) => app.name === manifest.name);
+      const existing =
+        manifest.appId === undefined ? deps.apps.list(userId).find((app) => app.name === manifest.name) : appFor(deps.apps, userId, manifest.appId, 'WRITE');
+      const name = existing?.name ?? manifest.name!;
       const holder = deps.blobs.holder();
       try {
-        const parts = partsOf(manifest, sourcesOf(ownerId, existing), holder);
+        const parts = partsOf(manifest, sourcesOf(userId, existing), holder);
         const texts = await readTexts(parts);
-        // Looked up again: the app may have been deleted while the files were read, or its record replaced by a reload after
-        // a refused write (cloud/db.ts); a new one's name is checked as it is made.
-        const current = existing && deps.apps.get(ownerId, existing.id);
-        if (existing && !current) throw appNotFound(existing.id);
-        const draft = build(ownerId, manifest.name, current, parts, texts);
+        // Looked up again: the app may have been deleted or the grant revoked while the files were read, or its record
+        // replaced by a reload after a refused write (cloud/db.ts); a new one's name is checked as it is made.
+        const current = existing && appFor(deps.apps, userId, existing.id, 'WRITE');
+        const draft = build(userId, name, current, parts, texts);
         if (current) await commit(deps.apps, current, draft);
         else {
-          assertCanCreate(deps.apps.list(ownerId), manifest.name);
+          assertCanCreate(deps.apps.list(userId), name);
           await deps.apps.insert(draft);
         }
-        const staged = uploads.get(ownerId);
+        const staged = uploads.get(userId);
         for (const { sha256 } of parts) {
           const upload = staged?.get(sha256);
           if (upload) upload.deployed = true;

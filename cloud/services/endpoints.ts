@@ -3,7 +3,8 @@ import { EdgeError } from '../../base/errors.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import { newId } from '../ids.ts';
 import type { AppStore } from '../stores/apps.ts';
-import { functionOf, ownedApp } from './app-lookup.ts';
+import { appFor } from './app-access.ts';
+import { functionOf } from './app-lookup.ts';
 
 /** Every call to the app searches its endpoints: the list must stay short enough to search on each call. */
 export const MAX_ENDPOINTS_PER_APP = 100;
@@ -17,15 +18,16 @@ export interface AppEndpoint {
 }
 
 export interface EndpointServiceDeps {
-  apps: Pick<AppStore, 'get' | 'save'>;
+  apps: Pick<AppStore, 'byId' | 'save'>;
 }
 
+/** Each method names the caller (`userId`): READ lists, WRITE adds, changes and removes. */
 export interface EndpointService {
-  add(ownerId: string, appId: string, fields: EndpointFields): Promise<AppEndpoint>;
-  list(ownerId: string, appId: string): AppEndpoint[];
+  add(userId: string, appId: string, fields: EndpointFields): Promise<AppEndpoint>;
+  list(userId: string, appId: string): AppEndpoint[];
   /** Fields left out keep their value. */
-  update(ownerId: string, appId: string, id: string, changes: Partial<EndpointFields>): Promise<AppEndpoint>;
-  remove(ownerId: string, appId: string, id: string): Promise<void>;
+  update(userId: string, appId: string, id: string, changes: Partial<EndpointFields>): Promise<AppEndpoint>;
+  remove(userId: string, appId: string, id: string): Promise<void>;
 }
 
 function endpointOf(app: AppRecord, id: string): EndpointRecord {
@@ -47,8 +49,8 @@ export function assertUsable(app: AppRecord, endpoint: EndpointFields, self?: En
  */
 export function endpointService(deps: EndpointServiceDeps): EndpointService {
   return {
-    async add(ownerId, appId, fields) {
-      const app = ownedApp(deps.apps, ownerId, appId);
+    async add(userId, appId, fields) {
+      const app = appFor(deps.apps, userId, appId, 'WRITE');
       assertUsable(app, fields);
       if (app.endpoints.length >= MAX_ENDPOINTS_PER_APP) {
         throw new EdgeError('QUOTA_EXCEEDED', `app "${app.name}" holds at most ${MAX_ENDPOINTS_PER_APP} endpoints; delete one first`);
@@ -58,12 +60,12 @@ export function endpointService(deps: EndpointServiceDeps): EndpointService {
       await deps.apps.save(app);
       return { app, endpoint };
     },
-    list(ownerId, appId) {
-      const app = ownedApp(deps.apps, ownerId, appId);
+    list(userId, appId) {
+      const app = appFor(deps.apps, userId, appId, 'READ');
       return app.endpoints.map((endpoint) => ({ app, endpoint }));
     },
-    async update(ownerId, appId, id, changes) {
-      const app = ownedApp(deps.apps, ownerId, appId);
+    async update(userId, appId, id, changes) {
+      const app = appFor(deps.apps, userId, appId, 'WRITE');
       const endpoint = endpointOf(app, id);
       const changed = { ...endpoint, ...changes };
       assertUsable(app, changed, endpoint);
@@ -71,8 +73,8 @@ export function endpointService(deps: EndpointServiceDeps): EndpointService {
       await deps.apps.save(app);
       return { app, endpoint };
     },
-    async remove(ownerId, appId, id) {
-      const app = ownedApp(deps.apps, ownerId, appId);
+    async remove(userId, appId, id) {
+      const app = appFor(deps.apps, userId, appId, 'WRITE');
       const endpoint = endpointOf(app, id);
       app.endpoints = app.endpoints.filter((candidate) => candidate !== endpoint);
       await deps.apps.save(app);

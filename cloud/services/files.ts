@@ -1,5 +1,5 @@
 /**
- * @module An app's files, one at a time: listed, read, put and deleted by the owner. A function's file is its code,
+ * @module An app's files, one at a time: listed and read by those who may read the app, put and deleted by those who may change it. A function's file is its code,
  * app.json its description, function settings and endpoints, package.json its packageJson; any other file is bytes in
  * the blob store.
  */
@@ -11,23 +11,24 @@ import { describeEntry, renderTree, type TreeFile } from '../app-tree.ts';
 import type { BlobHolder, BlobStore } from '../blob-store.ts';
 import type { AppFileRecord, AppRecord } from '../data.ts';
 import type { AppStore } from '../stores/apps.ts';
-import { ownedApp } from './app-lookup.ts';
+import { appFor } from './app-access.ts';
 import { applyAppJson, assertFits, checkedPackageJson, commit, draftOf, kindOf, textCap, textOf, type PathKind } from './drafts.ts';
 import { assertNotCalled, setFunction } from './functions.ts';
 
 export interface FileServiceDeps {
-  apps: Pick<AppStore, 'get' | 'save'>;
+  apps: Pick<AppStore, 'byId' | 'save'>;
   blobs: Pick<BlobStore, 'holder' | 'path'>;
   now?: () => number;
 }
 
+/** Each method names the caller (`userId`): READ lists and reads, WRITE puts and removes. */
 export interface FileService {
   /** Every file of the app, app.json and package.json included, sorted by path. */
-  list(ownerId: string, appId: string): TreeFile[];
-  read(ownerId: string, appId: string, path: string): Promise<{ file: TreeFile; content: Readable }>;
+  list(userId: string, appId: string): TreeFile[];
+  read(userId: string, appId: string, path: string): Promise<{ file: TreeFile; content: Readable }>;
   /** Creates or replaces the file with the bytes of `body`; `created` tells which. */
-  put(ownerId: string, appId: string, path: string, body: AsyncIterable<Uint8Array>): Promise<{ file: TreeFile; created: boolean }>;
-  remove(ownerId: string, appId: string, path: string): Promise<void>;
+  put(userId: string, appId: string, path: string, body: AsyncIterable<Uint8Array>): Promise<{ file: TreeFile; created: boolean }>;
+  remove(userId: string, appId: string, path: string): Promise<void>;
 }
 
 function fileNotFound(app: AppRecord, path: string): EdgeError {
@@ -99,11 +100,11 @@ export function fileService(deps: FileServiceDeps): FileService {
   };
 
   return {
-    list: (ownerId, appId) => renderTree(ownedApp(deps.apps, ownerId, appId), 'owner').map(describeEntry),
+    list: (userId, appId) => renderTree(appFor(deps.apps, userId, appId, 'READ'), 'owner').map(describeEntry),
 
-    async read(ownerId, appId, path) {
+    async read(userId, appId, path) {
       kindOf(path);
-      const app = ownedApp(deps.apps, ownerId, appId);
+      const app = appFor(deps.apps, userId, appId, 'READ');
       const entry = renderTree(app, 'owner').find((candidate) => candidate.path === path);
       if (!entry) throw fileNotFound(app, path);
       if ('text' in entry) return { file: describeEntry(entry), content: Readable.from([Buffer.from(entry.text)]) };
@@ -118,14 +119,14 @@ export function fileService(deps: FileServiceDeps): FileService {
       }
     },
 
-    async put(ownerId, appId, path, body) {
+    async put(userId, appId, path, body) {
       const kind = kindOf(path);
-      ownedApp(deps.apps, ownerId, appId);
+      appFor(deps.apps, userId, appId, 'WRITE');
       const holder = deps.blobs.holder();
       try {
         const received = await receive(path, kind, body, holder);
-        // Looked up again: the app may have been deleted while the body came in.
-        const app = ownedApp(deps.apps, ownerId, appId);
+        // Looked up again: the app may have been deleted, or the grant revoked, while the body came in.
+        const app = appFor(deps.apps, userId, appId, 'WRITE');
         const { draft, created } = change(app, received);
         assertFits(draft);
         await commit(deps.apps, app, draft);
@@ -135,9 +136,9 @@ export function fileService(deps: FileServiceDeps): FileService {
       }
     },
 
-    async remove(ownerId, appId, path) {
+    async remove(userId, appId, path) {
       const kind = kindOf(path);
-      const app = ownedApp(deps.apps, ownerId, appId);
+      const app = appFor(deps.apps, userId, appId, 'WRITE');
       const draft = draftOf(app);
       if (kind.kind === 'app.json')
         throw new EdgeError('INVALID_INPUT', "app.json is made from the app's description, function settings and endpoints: put a new one to change them");

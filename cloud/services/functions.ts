@@ -1,11 +1,13 @@
-/** @module An app's functions and their rules: how many an app holds, replaced whole, never deleted while an endpoint calls them; test-invokes and their logs. */
+/** @module An app's functions and their rules: how many an app holds, replaced whole, never deleted while an endpoint calls them; test-invokes and their logs, and who may do each. */
 import { EdgeError } from '../../base/errors.ts';
 import { defaultOperatorLimits, limitsWithin } from '../../runtime/app-config.ts';
 import type { InvokeResponse } from '../../runtime/protocol.ts';
 import type { AppRuntime, InvocationEnvelope, InvocationLogEntry } from '../app-runtime.ts';
-import type { AppRecord, FunctionRecord } from '../data.ts';
+import type { Access, AppRecord, FunctionRecord } from '../data.ts';
 import type { AppStore } from '../stores/apps.ts';
-import { functionOf, ownedApp } from './app-lookup.ts';
+import { appFor, seesInside } from './app-access.ts';
+import { functionOf } from './app-lookup.ts';
+import { strangerEnvelope, strangerResponse } from './calls.ts';
 import { assertFits, commit, draftOf } from './drafts.ts';
 
 /** Every function is written, loaded and compiled at each change of its app: an app must stay a size that is quick to load. */
@@ -33,21 +35,31 @@ export function assertNotCalled(app: AppRecord, fn: FunctionRecord): void {
 export type FunctionSource = Omit<FunctionRecord, 'name' | 'updatedAt'>;
 
 export interface FunctionServiceDeps {
-  apps: Pick<AppStore, 'get' | 'save'>;
+  apps: Pick<AppStore, 'byId' | 'save'>;
   runtime: Pick<AppRuntime, 'invoke' | 'logs'>;
   now?: () => number;
 }
 
+/** A test-invoke's response, and whether its caller sees inside the call (app-access.ts `seesInside`): its console output and whole errors. */
+export interface TestInvocation {
+  response: InvokeResponse;
+  inside: boolean;
+}
+
+/** Each method names the caller (`userId`): READ lists and reads, RUN test-invokes, WRITE puts, deletes and reads the logs. */
 export interface FunctionService {
   /** Creates or replaces the function; `created` tells which. Limits over the operator's maxima are INVALID_APP. */
-  put(ownerId: string, appId: string, name: string, source: FunctionSource): Promise<{ fn: FunctionRecord; created: boolean }>;
-  list(ownerId: string, appId: string): FunctionRecord[];
-  get(ownerId: string, appId: string, name: string): FunctionRecord;
-  remove(ownerId: string, appId: string, name: string): Promise<void>;
-  /** Runs the function whether its app runs or not; a failed function is an answer, not an error thrown. */
-  invoke(ownerId: string, appId: string, name: string, envelope: InvocationEnvelope): Promise<InvokeResponse>;
-  /** The function's last invocations, newest first. */
-  logs(ownerId: string, appId: string, name: string): InvocationLogEntry[];
+  put(userId: string, appId: string, name: string, source: FunctionSource): Promise<{ fn: FunctionRecord; created: boolean }>;
+  list(userId: string, appId: string): FunctionRecord[];
+  get(userId: string, appId: string, name: string): FunctionRecord;
+  remove(userId: string, appId: string, name: string): Promise<void>;
+  /**
+   * Runs the function whether its app runs or not; a failed function is an answer, not an error thrown. A caller who
+   * does not see inside sends and is shown what it would be at an endpoint.
+   */
+  invoke(userId: string, appId: string, name: string, envelope: InvocationEnvelope): Promise<TestInvocation>;
+  /** The function's last invocations, newest first: every caller's, so for those who may change the app. */
+  logs(userId: string, appId: string, name: string): InvocationLogEntry[];
 }
 
 /**
@@ -56,14 +68,14 @@ export interface FunctionService {
  */
 export function functionService(deps: FunctionServiceDeps): FunctionService {
   const now = deps.now ?? Date.now;
-  const find = (ownerId: string, appId: string, name: string) => {
-    const app = ownedApp(deps.apps, ownerId, appId);
+  const find = (userId: string, appId: string, name: string, needed: Access) => {
+    const app = appFor(deps.apps, userId, appId, needed);
     return { app, fn: functionOf(app, name) };
   };
 
   return {
-    async put(ownerId, appId, name, { timeoutMs, memoryMb, ...source }) {
-      const app = ownedApp(deps.apps, ownerId, appId);
+    async put(userId, appId, name, { timeoutMs, memoryMb, ...source }) {
+      const app = appFor(deps.apps, userId, appId, 'WRITE');
       // Refused in the words `run` and the courier use for the same app.json.
       limitsWithin(name, { timeoutMs, memoryMb }, defaultOperatorLimits);
       // A new record every time, never edited in place: PUT replaces the whole function.
@@ -80,20 +92,21 @@ export function functionService(deps: FunctionServiceDeps): FunctionService {
       await commit(deps.apps, app, draft);
       return { fn, created };
     },
-    list: (ownerId, appId) => ownedApp(deps.apps, ownerId, appId).functions,
-    get: (ownerId, appId, name) => find(ownerId, appId, name).fn,
-    async remove(ownerId, appId, name) {
-      const { app, fn } = find(ownerId, appId, name);
+    list: (userId, appId) => appFor(deps.apps, userId, appId, 'READ').functions,
+    get: (userId, appId, name) => find(userId, appId, name, 'READ').fn,
+    async remove(userId, appId, name) {
+      const { app, fn } = find(userId, appId, name, 'WRITE');
       assertNotCalled(app, fn);
       app.functions = app.functions.filter((candidate) => candidate !== fn);
       await deps.apps.save(app);
     },
-    async invoke(ownerId, appId, name, envelope) {
-      const { app, fn } = find(ownerId, appId, name);
-      return deps.runtime.invoke(app, fn.name, envelope);
+    async invoke(userId, appId, name, envelope) {
+      const { app, fn } = find(userId, appId, name, 'RUN');
+      if (seesInside(app, userId)) return { response: await deps.runtime.invoke(app, fn.name, envelope), inside: true };
+      return { response: strangerResponse(app, await deps.runtime.invoke(app, fn.name, strangerEnvelope(app, envelope))), inside: false };
     },
-    logs(ownerId, appId, name) {
-      const { app, fn } = find(ownerId, appId, name);
+    logs(userId, appId, name) {
+      const { app, fn } = find(userId, appId, name, 'WRITE');
       return deps.runtime.logs(app.id, fn.name);
     },
   };

@@ -1,7 +1,7 @@
 /**
- * @module An app's secrets and their rules: set, listed and removed by the app's owner only, sealed before they are
- * stored, never given back; how many an app holds and how large they are together. A change retires the app's
- * sandboxes, which hold the old values.
+ * @module An app's secrets and their rules: set, listed and removed with FULL_CONTROL only (the owner, and those it
+ * granted that), sealed before they are stored, never given back; how many an app holds and how large they are
+ * together. A change retires the app's sandboxes, which hold the old values.
  */
 import { EdgeError } from '../../base/errors.ts';
 import { envLimits } from '../../runtime/app-env.ts';
@@ -10,22 +10,23 @@ import { sealSecret } from '../app-secrets.ts';
 import type { AppRecord, SecretRecord } from '../data.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type { AppStore } from '../stores/apps.ts';
-import { ownedApp } from './app-lookup.ts';
+import { appFor } from './app-access.ts';
 
 export interface SecretServiceDeps {
-  apps: Pick<AppStore, 'get' | 'save'>;
+  apps: Pick<AppStore, 'byId' | 'save'>;
   box: Pick<SecretBox, 'seal'>;
   /** Runs each app's changes in turn, and lets go of its sandboxes. */
   runtime: Pick<AppRuntime, 'changeInTurn' | 'stop'>;
   now?: () => number;
 }
 
+/** Each method names the caller (`userId`), who needs FULL_CONTROL of the app. */
 export interface SecretService {
   /** Sets the secret `name` of the app to `value`, adding it (`created`) or replacing its value; the record has no value to show. */
-  set(ownerId: string, appId: string, name: string, value: string): Promise<{ secret: SecretRecord; created: boolean }>;
-  list(ownerId: string, appId: string): SecretRecord[];
+  set(userId: string, appId: string, name: string, value: string): Promise<{ secret: SecretRecord; created: boolean }>;
+  list(userId: string, appId: string): SecretRecord[];
   /** SECRET_NOT_FOUND unless the app has a secret of that name. */
-  remove(ownerId: string, appId: string, name: string): Promise<void>;
+  remove(userId: string, appId: string, name: string): Promise<void>;
 }
 
 /** The app's secrets as they would be with `name` set to a value of `valueBytes`, against the caps of one set of variables. */
@@ -49,10 +50,10 @@ export function secretService(deps: SecretServiceDeps): SecretService {
   const now = deps.now ?? Date.now;
 
   /** After the app's starts and stops asked for before; its sandboxes go, so the next call gets the new values. */
-  const change = async <T>(ownerId: string, appId: string, act: (app: AppRecord) => T): Promise<T> => {
-    ownedApp(deps.apps, ownerId, appId);
+  const change = async <T>(userId: string, appId: string, act: (app: AppRecord) => T): Promise<T> => {
+    appFor(deps.apps, userId, appId, 'FULL_CONTROL');
     return deps.runtime.changeInTurn(appId, async () => {
-      const app = ownedApp(deps.apps, ownerId, appId);
+      const app = appFor(deps.apps, userId, appId, 'FULL_CONTROL');
       const result = act(app);
       await deps.apps.save(app);
       await deps.runtime.stop(app);
@@ -61,8 +62,8 @@ export function secretService(deps: SecretServiceDeps): SecretService {
   };
 
   return {
-    set: (ownerId, appId, name, value) =>
-      change(ownerId, appId, (app) => {
+    set: (userId, appId, name, value) =>
+      change(userId, appId, (app) => {
         const bytes = Buffer.byteLength(value);
         assertRoom(app, name, bytes);
         const at = new Date(now()).toISOString();
@@ -73,9 +74,9 @@ export function secretService(deps: SecretServiceDeps): SecretService {
         app.secrets = [...(app.secrets ?? []), secret].sort((a, b) => (a.name < b.name ? -1 : 1));
         return { secret, created: true };
       }),
-    list: (ownerId, appId) => ownedApp(deps.apps, ownerId, appId).secrets ?? [],
-    remove: (ownerId, appId, name) =>
-      change(ownerId, appId, (app) => {
+    list: (userId, appId) => appFor(deps.apps, userId, appId, 'FULL_CONTROL').secrets ?? [],
+    remove: (userId, appId, name) =>
+      change(userId, appId, (app) => {
         if (!app.secrets?.some((secret) => secret.name === name)) throw new EdgeError('SECRET_NOT_FOUND', `app "${app.name}" has no secret "${name}"`);
         app.secrets = app.secrets.filter((secret) => secret.name !== name);
       }),

@@ -1,4 +1,4 @@
-/** @module Apps, their functions and endpoints in the cloud's database. Every lookup is by owner, except the public run path. */
+/** @module Apps, their functions, endpoints and grants in the cloud's database. Lookups by id leave access to the caller (cloud/services/app-access.ts). */
 import { EdgeError } from '../../base/errors.ts';
 import { droppedChange } from '../code-split-file.ts';
 import { removeWhere, type CloudDb } from '../db.ts';
@@ -7,10 +7,11 @@ import type { AppRecord } from '../data.ts';
 export interface AppStore {
   /** Every app, for restarting the running ones when the service starts. */
   all(): AppRecord[];
+  /** The apps `ownerId` owns. */
   list(ownerId: string): AppRecord[];
-  /** The owner's app of that id, or undefined: another user's app looks exactly like a missing one. */
-  get(ownerId: string, id: string): AppRecord | undefined;
-  /** Any app by id, for calls to its endpoints, which check access themselves. */
+  /** Apps of others that grant `userId`'s account something (a grant to everyone does not count). */
+  sharedWith(userId: string): AppRecord[];
+  /** Any app by id: whoever asks checks access to it (app-access.ts). */
   byId(id: string): AppRecord | undefined;
   insert(app: AppRecord): Promise<void>;
   /** Saves changes made to a record returned by this store, while it still holds that record. */
@@ -22,7 +23,7 @@ export function appStore(db: CloudDb): AppStore {
   return {
     all: () => db.data.apps,
     list: (ownerId) => db.data.apps.filter((app) => app.ownerId === ownerId),
-    get: (ownerId, id) => db.data.apps.find((app) => app.id === id && app.ownerId === ownerId),
+    sharedWith: (userId) => db.data.apps.filter((app) => app.ownerId !== userId && app.grants?.some((grant) => grant.grantee === userId)),
     byId: (id) => db.data.apps.find((app) => app.id === id),
     async insert(app) {
       db.data.apps.push(app);

@@ -120,7 +120,7 @@ test('a private endpoint answers anyone but its owner, logged in or not, exactly
     t.is(existing.status, 404);
     t.deepEqual(existing.body, missingApp.body);
     t.is(missingPath.status, 404);
-    t.regex(existing.body.error.message, /a private endpoint answers only its owner's token/);
+    t.regex(existing.body.error.message, /a private endpoint answers only its owner and those granted RUN/);
   }
   t.like(await run('/private', { input: { user: 'root' } }, owner), { status: 200, body: { output: 'THE SECRET' } });
 });

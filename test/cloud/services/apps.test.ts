@@ -87,7 +87,7 @@ test('a start that fails leaves the app stopped, in memory and in the file', asy
   await t.throwsAsync(apps.start('usr_owner', app.id), { message: 'the sandbox did not come up' });
   t.is(apps.get('usr_owner', app.id).status, 'stopped');
   await stores.db.read();
-  t.is(stores.apps.get('usr_owner', app.id)?.status, 'stopped');
+  t.is(stores.apps.byId(app.id)?.status, 'stopped');
 });
 
 test('a stop asked during a slow start waits for it, and the app ends stopped with nothing warm', async (t) => {

@@ -54,7 +54,7 @@ test('a function an endpoint calls is not deleted; the error names the endpoints
 test("a test-invoke runs the owner's function whether the app runs or not, and nobody else's", async (t) => {
   const { functions, executor, app } = await setUp();
   await functions.put('usr_owner', app.id, 'greet', source());
-  t.like(await functions.invoke('usr_owner', app.id, 'greet', { input: 'Ada' }), { ok: true, output: 'greet' });
+  t.like(await functions.invoke('usr_owner', app.id, 'greet', { input: 'Ada' }), { response: { ok: true, output: 'greet' }, inside: true });
   t.like(executor.executed, [{ input: 'Ada' }]);
   t.is(functions.logs('usr_owner', app.id, 'greet').length, 1);
   t.like(await t.throwsAsync(functions.invoke('usr_stranger', app.id, 'greet', { input: 'Eve' })), { code: 'APP_NOT_FOUND' });

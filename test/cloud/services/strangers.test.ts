@@ -46,7 +46,7 @@ async function setUp(answer: Answer = openCallsSecret) {
 
 const noEndpoint = (path: string) => ({
   code: 'ENDPOINT_NOT_FOUND',
-  message: `no endpoint POST ${path} that you may call: a private endpoint answers only its owner's token`,
+  message: `no endpoint POST ${path} that you may call: a private endpoint answers only its owner and those granted RUN`,
 });
 
 test('a private endpoint, a missing one and a missing app look alike to anyone but the owner; the owner reaches it', async (t) => {
