@@ -1,13 +1,22 @@
-/** The auth matrix: every documented route as anonymous, another user, an operator and the owner, with the status each gets; what the others are refused changes nothing and tells no more than a made-up id. */
+/**
+ * The auth matrix: every documented route as anonymous, another user, an operator, the owner and a grantee of each
+ * level (READ, RUN, WRITE, FULL_CONTROL), with the status each gets, on an app shared with the grantees and, in some
+ * cases, with everyone; what a caller is refused changes nothing, and tells no more than a made-up id.
+ */
 import test from 'ava';
 import { createHash } from 'node:crypto';
+import type { Access } from '../../cloud/data.ts';
+import { allows } from '../../cloud/services/app-access.ts';
 import { freshEmail, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import {
   aboutNothing,
+  accessIn,
   APP_SECRET,
   APP_SECRET_NAME,
   CALLERS,
   documentedRoutes,
+  GRANTEES,
+  GRANTS,
   madeUp,
   makeWorld,
   ownerView,
@@ -19,7 +28,7 @@ import {
   tidyUp,
   whatItTells,
   WORLD_FILE,
-  type Account,
+  type Accounts,
   type Call,
   type Caller,
   type World,
@@ -50,14 +59,47 @@ interface Case {
 }
 
 const ANONYMOUS = '401 UNAUTHORIZED';
-const cells = (anonymous: string, other: string, operator: string, owner: string) => ({ anonymous, other, operator, owner });
+const FORBIDDEN = '403 FORBIDDEN';
+/** The answers of a route about no app: the grantees are answered as any other user. */
+const cells = (anonymous: string, other: string, operator: string, owner: string): Record<Caller, string> => ({
+  anonymous,
+  other,
+  operator,
+  owner,
+  reader: other,
+  runner: other,
+  writer: other,
+  controller: other,
+});
 const anyone = (answer: string) => cells(answer, answer, answer, answer);
 const anyUser = (answer: string) => cells(ANONYMOUS, answer, answer, answer);
-const ownerOnly = (answer: string, refused = '404 APP_NOT_FOUND') => cells(ANONYMOUS, refused, refused, answer);
-const operatorOnly = (answer: string) => cells(ANONYMOUS, '403 FORBIDDEN', answer, '403 FORBIDDEN');
-const NOT_OWNERS: Caller[] = ['anonymous', 'other', 'operator'];
+const ownerOnly = (answer: string, refused: string) => cells(ANONYMOUS, refused, refused, answer);
+const operatorOnly = (answer: string) => cells(ANONYMOUS, FORBIDDEN, answer, FORBIDDEN);
+
+interface Needs {
+  /** The answer to a caller who may not see the app. */
+  refused?: string;
+  /** The route takes anonymous callers, who are answered as any other caller without a grant. */
+  open?: boolean;
+  /** The world's app grants everyone this (the case's `world` must say so too). */
+  everyone?: 'READ' | 'RUN';
+}
+
+/**
+ * The answers of a route of the app that needs `level`: the owner and those granted it (or more) get `answer`,
+ * those who may see the app but have less are forbidden, and those who may not see it are answered as about nothing.
+ */
+function needs(level: Access, answer: string, { refused = '404 APP_NOT_FOUND', open = false, everyone }: Needs = {}): Record<Caller, string> {
+  const stranger = everyone ? (allows(everyone, level) ? answer : FORBIDDEN) : refused;
+  const grantees = Object.fromEntries(GRANTEES.map((grantee) => [grantee, allows(GRANTS[grantee], level) || allows(everyone, level) ? answer : FORBIDDEN]));
+  return { anonymous: open ? stranger : ANONYMOUS, other: stranger, operator: stranger, owner: answer, ...grantees } as Record<Caller, string>;
+}
+const NOT_OWNERS: Caller[] = ['anonymous', 'other', 'operator', ...GRANTEES];
 
 const NEW_PASSWORD = 'purple elephant marmalade 77';
+const NOBODY = `nobody-${process.pid}@example.org`;
+/** Endpoint calls take anonymous callers, and answer those who may not see the app as about a missing endpoint. */
+const RUN_PATH: Needs = { open: true, refused: '404 ENDPOINT_NOT_FOUND' };
 const GUESSED_RESET = `ecr_${'g'.repeat(43)}`;
 const call = (method: string, path: string, json?: unknown): Call => ({ method, path, json });
 const app = (w: World, rest = '') => `/api/v1/apps/${w.app.id}${rest}`;
@@ -135,60 +177,90 @@ const cases: Case[] = [
 
   { route: 'POST /api/v1/apps', call: () => call('POST', '/api/v1/apps', { name: 'mine' }), expect: anyUser('201'), undo: undoAt('/api/v1/apps') },
   { route: 'GET /api/v1/apps', call: () => call('GET', '/api/v1/apps'), expect: anyUser('200') },
-  { route: 'GET /api/v1/apps/:appId', call: (w) => call('GET', app(w)), expect: ownerOnly('200') },
-  { route: 'PATCH /api/v1/apps/:appId', call: (w) => call('PATCH', app(w), { description: 'changed' }), expect: ownerOnly('200') },
-  { route: 'DELETE /api/v1/apps/:appId', call: (w) => call('DELETE', app(w)), expect: ownerOnly('204') },
-  { route: 'POST /api/v1/apps/:appId/start', call: (w) => call('POST', app(w, '/start')), expect: ownerOnly('200') },
-  { route: 'POST /api/v1/apps/:appId/stop', call: (w) => call('POST', app(w, '/stop')), expect: ownerOnly('200'), world: { running: true } },
+  { route: 'GET /api/v1/apps/:appId', call: (w) => call('GET', app(w)), expect: needs('READ', '200') },
+  {
+    route: 'GET /api/v1/apps/:appId',
+    variant: 'an app everyone may read',
+    call: (w) => call('GET', app(w)),
+    expect: needs('READ', '200', { everyone: 'READ' }),
+    world: { everyone: 'READ' },
+    tells: 'everyone may read the app',
+  },
+  { route: 'PATCH /api/v1/apps/:appId', call: (w) => call('PATCH', app(w), { description: 'changed' }), expect: needs('WRITE', '200') },
+  {
+    route: 'PATCH /api/v1/apps/:appId',
+    variant: 'an app everyone may run',
+    call: (w) => call('PATCH', app(w), { description: 'changed' }),
+    expect: needs('WRITE', '200', { everyone: 'RUN' }),
+    world: { everyone: 'RUN' },
+  },
+  { route: 'DELETE /api/v1/apps/:appId', call: (w) => call('DELETE', app(w)), expect: needs('FULL_CONTROL', '204') },
+  { route: 'POST /api/v1/apps/:appId/start', call: (w) => call('POST', app(w, '/start')), expect: needs('WRITE', '200') },
+  { route: 'POST /api/v1/apps/:appId/stop', call: (w) => call('POST', app(w, '/stop')), expect: needs('WRITE', '200'), world: { running: true } },
   {
     route: 'PUT /api/v1/apps/:appId/functions/:name',
     call: (w) => call('PUT', app(w, '/functions/hiddenfn'), { code: 'export default () => "replaced";' }),
-    expect: ownerOnly('200'),
+    expect: needs('WRITE', '200'),
   },
-  { route: 'GET /api/v1/apps/:appId/functions', call: (w) => call('GET', app(w, '/functions')), expect: ownerOnly('200') },
+  { route: 'GET /api/v1/apps/:appId/functions', call: (w) => call('GET', app(w, '/functions')), expect: needs('READ', '200') },
   {
     route: 'GET /api/v1/apps/:appId/functions/:name',
     variant: 'a private function',
     call: (w) => call('GET', app(w, '/functions/hiddenfn')),
-    expect: ownerOnly('200'),
+    expect: needs('READ', '200'),
   },
   {
     route: 'GET /api/v1/apps/:appId/functions/:name',
     variant: 'a public function',
     call: (w) => call('GET', app(w, '/functions/shared')),
-    expect: ownerOnly('200'),
+    expect: needs('READ', '200'),
   },
-  { route: 'DELETE /api/v1/apps/:appId/functions/:name', call: (w) => call('DELETE', app(w, '/functions/spare')), expect: ownerOnly('204') },
+  { route: 'DELETE /api/v1/apps/:appId/functions/:name', call: (w) => call('DELETE', app(w, '/functions/spare')), expect: needs('WRITE', '204') },
   {
     route: 'POST /api/v1/apps/:appId/functions/:name/invoke',
     variant: 'a private function',
     call: (w) => call('POST', app(w, '/functions/hiddenfn/invoke'), {}),
-    expect: ownerOnly('200'),
+    expect: needs('RUN', '200'),
+  },
+  {
+    route: 'POST /api/v1/apps/:appId/functions/:name/invoke',
+    variant: 'a private function of an app everyone may run',
+    call: (w) => call('POST', app(w, '/functions/hiddenfn/invoke'), {}),
+    expect: needs('RUN', '200', { everyone: 'RUN' }),
+    world: { everyone: 'RUN' },
   },
   {
     route: 'POST /api/v1/apps/:appId/functions/:name/invoke',
     variant: 'a public function',
     call: (w) => call('POST', app(w, '/functions/shared/invoke'), { input: 1 }),
-    expect: ownerOnly('200'),
+    expect: needs('RUN', '200'),
   },
   {
     route: 'GET /api/v1/apps/:appId/functions/:name/logs',
     variant: 'a private function',
     call: (w) => call('GET', app(w, '/functions/hiddenfn/logs')),
-    expect: ownerOnly('200'),
+    expect: needs('WRITE', '200'),
   },
   {
     route: 'GET /api/v1/apps/:appId/functions/:name/logs',
     variant: 'a public function',
     call: (w) => call('GET', app(w, '/functions/shared/logs')),
-    expect: ownerOnly('200'),
+    expect: needs('WRITE', '200'),
   },
   {
     route: 'GET /api/v1/apps/:appId/functions/:name/code',
     variant: 'a private function',
     call: (w) => call('GET', app(w, '/functions/hiddenfn/code')),
     // The bundle of a public function is anyone's, so this route answers without a token: anonymous is "not found" too.
-    expect: cells('404 APP_NOT_FOUND', '404 APP_NOT_FOUND', '404 APP_NOT_FOUND', '200'),
+    expect: needs('READ', '200', { open: true }),
+  },
+  {
+    route: 'GET /api/v1/apps/:appId/functions/:name/code',
+    variant: 'a private function of an app everyone may read',
+    call: (w) => call('GET', app(w, '/functions/hiddenfn/code')),
+    expect: needs('READ', '200', { open: true, everyone: 'READ' }),
+    world: { everyone: 'READ' },
+    tells: 'everyone may read the app',
   },
   {
     route: 'GET /api/v1/apps/:appId/functions/:name/code',
@@ -196,14 +268,14 @@ const cases: Case[] = [
     call: (w) => call('GET', app(w, '/functions/shared/code')),
     expect: anyone('200'),
   },
-  { route: 'GET /api/v1/apps/:appId/files', call: (w) => call('GET', app(w, '/files')), expect: ownerOnly('200') },
-  { route: 'GET /api/v1/apps/:appId/files/:path', call: (w) => call('GET', app(w, `/files/${FILE}`)), expect: ownerOnly('200') },
+  { route: 'GET /api/v1/apps/:appId/files', call: (w) => call('GET', app(w, '/files')), expect: needs('READ', '200') },
+  { route: 'GET /api/v1/apps/:appId/files/:path', call: (w) => call('GET', app(w, `/files/${FILE}`)), expect: needs('READ', '200') },
   {
     route: 'PUT /api/v1/apps/:appId/files/:path',
     call: (w) => ({ method: 'PUT', path: app(w, `/files/${FILE}`), bytes: '<p>replaced</p>\n' }),
-    expect: ownerOnly('200'),
+    expect: needs('WRITE', '200'),
   },
-  { route: 'DELETE /api/v1/apps/:appId/files/:path', call: (w) => call('DELETE', app(w, `/files/${FILE}`)), expect: ownerOnly('204') },
+  { route: 'DELETE /api/v1/apps/:appId/files/:path', call: (w) => call('DELETE', app(w, `/files/${FILE}`)), expect: needs('WRITE', '204') },
   {
     route: 'PUT /api/v1/uploads/:sha256',
     call: () => ({ method: 'PUT', path: `/api/v1/uploads/${sha256(UPLOADED)}`, bytes: UPLOADED }),
@@ -225,33 +297,89 @@ const cases: Case[] = [
     expect: cells(ANONYMOUS, '400 INVALID_INPUT', '400 INVALID_INPUT', '200'),
   },
   {
+    route: 'POST /api/v1/deploys',
+    variant: "the owner's app's id and the bytes of its file",
+    call: (w) => call('POST', '/api/v1/deploys', { appId: w.app.id, files: [{ path: WORLD_FILE.path, sha256: sha256(WORLD_FILE.text) }] }),
+    expect: needs('WRITE', '200'),
+  },
+  {
     route: 'POST /api/v1/apps/:appId/endpoints',
     call: (w) => call('POST', app(w, '/endpoints'), { method: 'GET', path: '/mine', function: 'hiddenfn', public: true }),
-    expect: ownerOnly('201'),
+    expect: needs('WRITE', '201'),
   },
-  { route: 'GET /api/v1/apps/:appId/endpoints', call: (w) => call('GET', app(w, '/endpoints')), expect: ownerOnly('200') },
+  { route: 'GET /api/v1/apps/:appId/endpoints', call: (w) => call('GET', app(w, '/endpoints')), expect: needs('READ', '200') },
   {
     route: 'PATCH /api/v1/apps/:appId/endpoints/:id',
     call: (w) => call('PATCH', app(w, `/endpoints/${w.app.privateEndpoint}`), { public: true }),
-    expect: ownerOnly('200'),
+    expect: needs('WRITE', '200'),
   },
-  { route: 'DELETE /api/v1/apps/:appId/endpoints/:id', call: (w) => call('DELETE', app(w, `/endpoints/${w.app.privateEndpoint}`)), expect: ownerOnly('204') },
-  { route: 'PUT /api/v1/apps/:appId/secrets/:name', call: (w) => call('PUT', app(w, '/secrets/NEW_KEY'), { value: 'mine' }), expect: ownerOnly('201') },
-  { route: 'GET /api/v1/apps/:appId/secrets', call: (w) => call('GET', app(w, '/secrets')), expect: ownerOnly('200') },
-  { route: 'DELETE /api/v1/apps/:appId/secrets/:name', call: (w) => call('DELETE', app(w, `/secrets/${APP_SECRET_NAME}`)), expect: ownerOnly('204') },
+  {
+    route: 'DELETE /api/v1/apps/:appId/endpoints/:id',
+    call: (w) => call('DELETE', app(w, `/endpoints/${w.app.privateEndpoint}`)),
+    expect: needs('WRITE', '204'),
+  },
+  { route: 'PUT /api/v1/apps/:appId/secrets/:name', call: (w) => call('PUT', app(w, '/secrets/NEW_KEY'), { value: 'mine' }), expect: needs('FULL_CONTROL', '201') },
+  { route: 'GET /api/v1/apps/:appId/secrets', call: (w) => call('GET', app(w, '/secrets')), expect: needs('FULL_CONTROL', '200') },
+  {
+    route: 'DELETE /api/v1/apps/:appId/secrets/:name',
+    call: (w) => call('DELETE', app(w, `/secrets/${APP_SECRET_NAME}`)),
+    expect: needs('FULL_CONTROL', '204'),
+  },
+  { route: 'GET /api/v1/apps/:appId/grants', call: (w) => call('GET', app(w, '/grants')), expect: needs('FULL_CONTROL', '200') },
+  {
+    route: 'PUT /api/v1/apps/:appId/grants/:grantee',
+    variant: 'everyone, READ',
+    call: (w) => call('PUT', app(w, '/grants/*'), { access: 'READ' }),
+    expect: needs('FULL_CONTROL', '201'),
+  },
+  {
+    route: 'PUT /api/v1/apps/:appId/grants/:grantee',
+    variant: 'an address without an account',
+    call: (w) => call('PUT', app(w, `/grants/${NOBODY}`), { access: 'RUN' }),
+    expect: needs('FULL_CONTROL', '404 USER_NOT_FOUND'),
+  },
+  {
+    route: 'DELETE /api/v1/apps/:appId/grants/:grantee',
+    variant: "the reader's grant",
+    call: (w) => call('DELETE', app(w, `/grants/${w.grantees.reader}`)),
+    expect: needs('FULL_CONTROL', '204'),
+  },
+  { route: 'GET /api/v1/catalog', call: () => call('GET', '/api/v1/catalog'), expect: anyUser('200') },
+  {
+    route: 'GET /api/v1/catalog',
+    variant: 'the app is one everyone may read',
+    call: (w) => call('GET', `/api/v1/catalog?q=${w.app.name}`),
+    expect: anyUser('200'),
+    world: { everyone: 'READ' },
+    tells: 'everyone may read the app',
+  },
 
   {
     route: '<METHOD> /run/<appId><path>',
     variant: 'a private endpoint of a running app',
     call: (w) => call('POST', `/run/${w.app.id}/private`, {}),
-    expect: cells('404 ENDPOINT_NOT_FOUND', '404 ENDPOINT_NOT_FOUND', '404 ENDPOINT_NOT_FOUND', '200'),
+    expect: needs('RUN', '200', RUN_PATH),
     world: { running: true },
+  },
+  {
+    route: '<METHOD> /run/<appId><path>',
+    variant: 'a private endpoint of a running app everyone may run',
+    call: (w) => call('POST', `/run/${w.app.id}/private`, {}),
+    expect: needs('RUN', '200', { ...RUN_PATH, everyone: 'RUN' }),
+    world: { running: true, everyone: 'RUN' },
+  },
+  {
+    route: '<METHOD> /run/<appId><path>',
+    variant: 'a private endpoint of a running app everyone may read',
+    call: (w) => call('POST', `/run/${w.app.id}/private`, {}),
+    expect: needs('RUN', '200', { ...RUN_PATH, everyone: 'READ' }),
+    world: { running: true, everyone: 'READ' },
   },
   {
     route: '<METHOD> /run/<appId><path>',
     variant: 'a private endpoint of a stopped app',
     call: (w) => call('POST', `/run/${w.app.id}/private`, {}),
-    expect: cells('404 ENDPOINT_NOT_FOUND', '404 ENDPOINT_NOT_FOUND', '404 ENDPOINT_NOT_FOUND', '503 APP_STOPPED'),
+    expect: needs('RUN', '503 APP_STOPPED', RUN_PATH),
   },
   {
     route: '<METHOD> /run/<appId><path>',
@@ -319,7 +447,7 @@ const cases: Case[] = [
 ];
 
 let cloud: TestCloud;
-let accounts: Record<Exclude<Caller, 'anonymous'>, Account>;
+let accounts: Accounts;
 
 test.before(async () => {
   cloud = await startTestCloud({ trustProxy: 'loopback' });
@@ -335,7 +463,16 @@ test('the matrix has a case for every route the API pages document, and none for
   t.deepEqual([...new Set(cases.map((c) => c.route))].sort(), documented);
 });
 
-const CALLER_NAMES: Record<Caller, string> = { anonymous: 'anonymous', other: 'another user', operator: 'an operator', owner: 'the owner' };
+const CALLER_NAMES: Record<Caller, string> = {
+  anonymous: 'anonymous',
+  other: 'another user',
+  operator: 'an operator',
+  owner: 'the owner',
+  reader: 'a READ grantee',
+  runner: 'a RUN grantee',
+  writer: 'a WRITE grantee',
+  controller: 'a FULL_CONTROL grantee',
+};
 
 const cell = test.macro({
   async exec(t, c: Case, who: Caller) {
@@ -353,13 +490,17 @@ const cell = test.macro({
     t.false(answer.text.includes(APP_SECRET), "the answer shows the app's secret");
     if (who === 'owner') return;
 
-    if (!c.changes?.includes(who)) t.deepEqual(await ownerView(cloud.url, world, accounts.operator), before, 'what the owner sees is as before');
+    const access = accessIn(world, who);
     const asked = JSON.stringify(request);
+    // A caller the app grants something may change it as its grant allows.
+    const granted = access !== undefined && asked.includes(world.app.id) && answer.status < 300 && request.method !== 'GET';
+    if (!c.changes?.includes(who) && !granted) t.deepEqual(await ownerView(cloud.url, world, accounts.operator), before, 'what the owner sees is as before');
     const shown = c.showsRootsToOperators && who === 'operator' ? rootMarks(world) : [];
-    for (const mark of privateMarks(world).filter((mark) => !asked.includes(mark) && !shown.includes(mark)))
+    for (const mark of privateMarks(world, who).filter((mark) => !asked.includes(mark) && !shown.includes(mark)))
       t.false(answer.text.includes(mark), `the answer shows ${mark}`);
     if ((answer.status >= 400 || c.sameAsMissing) && !c.tells) {
-      const pairs = madeUp(world);
+      // A caller who may see the app knows its ids; about everything else it must learn no more than about nothing.
+      const pairs = madeUp(world, access !== undefined);
       const missing = await send(cloud.url, aboutNothing(request, pairs), who, world.tokens[who]);
       t.deepEqual(whatItTells(answer, pairs), whatItTells(missing), 'answered as about a made-up thing');
     }

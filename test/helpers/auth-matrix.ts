@@ -1,9 +1,17 @@
-/** @module Test helpers for the auth matrix: the documented routes, a world of one owner's things per test, the owner's view of them, and the same world with every id made up. */
+/** @module Test helpers for the auth matrix: the documented routes, a world of one owner's things per test, shared with a grantee of each level, the owner's view of them, and the same world with every id made up. */
 import { readFile } from 'node:fs/promises';
+import { allows } from '../../cloud/services/app-access.ts';
+import type { Access } from '../../cloud/data.ts';
 import { api, freshEmail, grantOperator, type TestCloud } from './cloud.ts';
 
-export type Caller = 'anonymous' | 'other' | 'operator' | 'owner';
-export const CALLERS: readonly Caller[] = ['anonymous', 'other', 'operator', 'owner'];
+/** A user granted the world's app at one level each: READ, RUN, WRITE and FULL_CONTROL. */
+export type Grantee = 'reader' | 'runner' | 'writer' | 'controller';
+export const GRANTS: Record<Grantee, Access> = { reader: 'READ', runner: 'RUN', writer: 'WRITE', controller: 'FULL_CONTROL' };
+export const GRANTEES = Object.keys(GRANTS) as Grantee[];
+
+export type Caller = 'anonymous' | 'other' | 'operator' | 'owner' | Grantee;
+export const CALLERS: readonly Caller[] = ['anonymous', 'other', 'operator', 'owner', ...GRANTEES];
+export const isGrantee = (caller: Caller): caller is Grantee => Object.hasOwn(GRANTS, caller);
 
 /** Passes zxcvbn's bar, as sign-ups must. */
 export const PASSWORD = 'correct horse battery staple 42';
@@ -43,7 +51,16 @@ export interface Answer {
  * Each caller comes from an address of its own, as people do (the test cloud believes X-Forwarded-For from
  * loopback); the world is made from 127.0.0.1.
  */
-const ADDRESSES: Record<Caller, string> = { anonymous: '203.0.113.1', other: '203.0.113.2', operator: '203.0.113.3', owner: '203.0.113.4' };
+const ADDRESSES: Record<Caller, string> = {
+  anonymous: '203.0.113.1',
+  other: '203.0.113.2',
+  operator: '203.0.113.3',
+  owner: '203.0.113.4',
+  reader: '203.0.113.5',
+  runner: '203.0.113.6',
+  writer: '203.0.113.7',
+  controller: '203.0.113.8',
+};
 
 /** One call of the matrix, as `caller` from its own address. */
 export async function send(url: string, call: Call, caller: Caller, token?: string): Promise<Answer> {
@@ -87,11 +104,14 @@ export async function signUp(url: string, label: string): Promise<Account> {
   return { email, session: token };
 }
 
-/** The three accounts of the matrix, shared by its tests: another user, an operator (granted on the cloud's host) and the owner. */
-export async function signUpCallers(cloud: TestCloud): Promise<Record<Exclude<Caller, 'anonymous'>, Account>> {
-  const [other, operator, owner] = await Promise.all([signUp(cloud.url, 'other'), signUp(cloud.url, 'operator'), signUp(cloud.url, 'owner')]);
-  await grantOperator(cloud.dataDir, operator.email);
-  return { other, operator, owner };
+export type Accounts = Record<Exclude<Caller, 'anonymous'>, Account>;
+
+/** The accounts of the matrix, shared by its tests: another user, an operator (granted on the cloud's host), the owner and the grantees. */
+export async function signUpCallers(cloud: TestCloud): Promise<Accounts> {
+  const named = await Promise.all(CALLERS.filter((caller) => caller !== 'anonymous').map(async (caller) => [caller, await signUp(cloud.url, caller)] as const));
+  const accounts = Object.fromEntries(named) as Accounts;
+  await grantOperator(cloud.dataDir, accounts.operator.email);
+  return accounts;
 }
 
 /** Marks what none but the owner may ever be shown; each is in the world's things. */
@@ -116,6 +136,10 @@ export interface World {
   /** A live link the owner was mailed; only when asked for. */
   resetToken?: string;
   ownerId: string;
+  /** Each grantee's address, as the app's grants name them. */
+  grantees: Record<Grantee, string>;
+  /** What the app grants everyone, when the world was made so. */
+  everyone?: 'READ' | 'RUN';
 }
 
 export interface WorldOptions {
@@ -124,6 +148,8 @@ export interface WorldOptions {
   resetLink?: boolean;
   /** A new owner account for this test, for a request that revokes every token of the owner's. */
   freshOwner?: boolean;
+  /** The app grants everyone this too. */
+  everyone?: 'READ' | 'RUN';
 }
 
 /** The owner's app: a private function behind a private endpoint, a public one behind a public endpoint, and one called by no endpoint. */
@@ -137,7 +163,7 @@ export const FUNCTION_NAMES = Object.keys(functions);
 /** The owner's app's one file that is no function; public bundles hold it, so it holds no private mark. */
 export const WORLD_FILE = { path: 'templates/page.html', text: '<p>a page</p>\n' };
 
-export async function makeWorld(cloud: TestCloud, accounts: Record<Exclude<Caller, 'anonymous'>, Account>, options: WorldOptions = {}): Promise<World> {
+export async function makeWorld(cloud: TestCloud, accounts: Accounts, options: WorldOptions = {}): Promise<World> {
   const { url } = cloud;
   const owner = options.freshOwner ? await signUp(url, 'owner') : accounts.owner;
   const as = (account: Account) => (method: string, path: string, body?: unknown) =>
@@ -157,13 +183,17 @@ export async function makeWorld(cloud: TestCloud, accounts: Record<Exclude<Calle
       { method: 'POST', path: '/public', function: 'shared', public: true },
     ];
     const [privateEndpoint, publicEndpoint] = await Promise.all(endpoints.map((endpoint) => ownerCall('POST', `/apps/${app.id}/endpoints`, endpoint)));
+    const grants = GRANTEES.map((grantee) => [accounts[grantee].email, GRANTS[grantee]] as const);
+    if (options.everyone) grants.push(['*', options.everyone]);
+    await Promise.all(grants.map(([grantee, access]) => ownerCall('PUT', `/apps/${app.id}/grants/${encodeURIComponent(grantee)}`, { access })));
     if (options.running) await ownerCall('POST', `/apps/${app.id}/start`);
     return { id: app.id as string, name: app.name as string, privateEndpoint: privateEndpoint.id as string, publicEndpoint: publicEndpoint.id as string };
   };
-  const [other, operator, ownToken, app, token, root, courier, { user }] = await Promise.all([
+  const [other, operator, ownToken, reader, runner, writer, controller, app, token, root, courier, { user }] = await Promise.all([
     newToken(accounts.other),
     newToken(accounts.operator),
     newToken(owner),
+    ...GRANTEES.map((grantee) => newToken(accounts[grantee])),
     makeApp(),
     ownerCall('POST', '/tokens', { name: 'laptop-token-marker' }),
     ownerCall('POST', '/roots', { kind: 'dropbox', path: '/private-root-marker', credentials: { DROPBOX_REFRESH_TOKEN: ROOT_SECRET, DROPBOX_APP_KEY: 'key' } }),
@@ -173,13 +203,15 @@ export async function makeWorld(cloud: TestCloud, accounts: Record<Exclude<Calle
 
   return {
     owner,
-    tokens: { anonymous: undefined, other, operator, owner: ownToken },
+    tokens: { anonymous: undefined, other, operator, owner: ownToken, reader, runner, writer, controller },
     app,
     tokenId: token.id,
     rootId: root.id,
     courierId: courier.id,
     resetToken: options.resetLink ? await mailedLink(cloud, owner.email) : undefined,
     ownerId: user.id,
+    grantees: Object.fromEntries(GRANTEES.map((grantee) => [grantee, accounts[grantee].email])) as Record<Grantee, string>,
+    everyone: options.everyone,
   };
 }
 
@@ -195,7 +227,7 @@ async function mailedLink(cloud: TestCloud, email: string): Promise<string> {
 /**
  * Everything the owner (and, of the fleet, an operator) can see of the world: the account, its API tokens,
  * the app with every function's code and invocation log, its files and the bytes of the one that is no function,
- * the roots, and the couriers.
+ * its secrets and grants, the roots, and the couriers.
  */
 export async function ownerView(url: string, world: World, operator: Account): Promise<unknown> {
   const get = async (path: string, token = world.owner.session) => {
@@ -203,7 +235,7 @@ export async function ownerView(url: string, world: World, operator: Account): P
     return { status, body };
   };
   const app = `/apps/${world.app.id}`;
-  const [me, tokens, shown, endpoints, files, file, secrets, roots, couriers, ...functions] = await Promise.all([
+  const [me, tokens, shown, endpoints, files, file, secrets, grants, roots, couriers, ...functions] = await Promise.all([
     get('/me'),
     get('/tokens'),
     get(app),
@@ -211,41 +243,50 @@ export async function ownerView(url: string, world: World, operator: Account): P
     get(`${app}/files`),
     get(`${app}/files/${encodeURIComponent(WORLD_FILE.path)}`),
     get(`${app}/secrets`),
+    get(`${app}/grants`),
     get('/roots'),
     get('/fleet/couriers', operator.session),
     ...FUNCTION_NAMES.flatMap((name) => [get(`${app}/functions/${name}`), get(`${app}/functions/${name}/logs`)]),
   ]);
-  return { me, tokens, app: shown, endpoints, files, file, secrets, roots, couriers, functions };
+  return { me, tokens, app: shown, endpoints, files, file, secrets, grants, roots, couriers, functions };
 }
 
-/** Text only the owner may be shown: the account, its token, root and credentials, the private endpoint, function name and code, the description, the app's secret. An answer to anyone else holds none its request did not. */
-export function privateMarks(world: World): string[] {
-  return [
-    world.owner.email,
-    world.ownerId,
-    world.tokenId,
-    'laptop-token-marker',
-    world.rootId,
-    '/private-root-marker',
-    ROOT_SECRET,
-    world.app.privateEndpoint,
-    'hiddenfn',
-    PRIVATE_CODE,
-    'DESCRIPTION-MARKER',
-    APP_SECRET_NAME,
-    APP_SECRET,
-  ];
+/** What `caller` may do with the world's app: the owner everything, a grantee its grant, anyone the grant to everyone. */
+export function accessIn(world: World, caller: Caller): Access | undefined {
+  if (caller === 'owner') return 'FULL_CONTROL';
+  const granted = isGrantee(caller) ? GRANTS[caller] : undefined;
+  if (!world.everyone) return granted;
+  return allows(granted, world.everyone) ? granted : world.everyone;
+}
+
+/**
+ * Text an answer to `caller` may not hold unless its request did. Nobody but the owner is shown the account, its
+ * token, root and credentials, or the app's secret; the private endpoint, function name and code and the
+ * description need READ of the app; the secret's name and the other grantees' addresses need FULL_CONTROL.
+ */
+export function privateMarks(world: World, caller: Caller): string[] {
+  const access = accessIn(world, caller);
+  const account = [world.owner.email, world.ownerId, world.tokenId, 'laptop-token-marker', world.rootId, '/private-root-marker', ROOT_SECRET, APP_SECRET];
+  const app = [world.app.privateEndpoint, 'hiddenfn', PRIVATE_CODE, 'DESCRIPTION-MARKER'];
+  const control = [APP_SECRET_NAME, ...GRANTEES.filter((grantee) => grantee !== caller).map((grantee) => world.grantees[grantee])];
+  return [...account, ...(allows(access, 'READ') ? [] : app), ...(allows(access, 'FULL_CONTROL') ? [] : control)];
 }
 
 /** Marks an operator is shown by the fleet routes: every root's id, path and credentials, to hand it to a courier. */
 export const rootMarks = (world: World) => [world.rootId, '/private-root-marker', ROOT_SECRET];
 
-/** The world's ids and secrets, each beside a well-formed one that names nothing. */
-export function madeUp(world: World): Array<[string, string]> {
-  const pairs: Array<[string, string | undefined]> = [
+/**
+ * The world's ids and secrets, each beside a well-formed one that names nothing. Those of the app are kept for a
+ * caller who may see it (`keepApp`): what it is told about the rest must still be what it is told about nothing.
+ */
+export function madeUp(world: World, keepApp = false): Array<[string, string]> {
+  const app: Array<[string, string]> = [
     [world.app.id, 'app_0000000000000000'],
     [world.app.privateEndpoint, 'ep_0000000000000000'],
     [world.app.publicEndpoint, 'ep_1111111111111111'],
+  ];
+  const pairs: Array<[string, string | undefined]> = [
+    ...(keepApp ? [] : app),
     [world.tokenId, 'tok_0000000000000000'],
     [world.rootId, 'root_0000000000000000'],
     [world.courierId, 'cou_0000000000000000'],
@@ -266,7 +307,7 @@ export function aboutNothing(call: Call, pairs: Array<[string, string]>): Call {
 }
 
 /** Takes back what the world and the test made, so that every test starts from the same cloud. */
-export async function tidyUp(url: string, world: World, accounts: Record<Exclude<Caller, 'anonymous'>, Account>, made: Array<[Caller, Call]>): Promise<void> {
+export async function tidyUp(url: string, world: World, accounts: Accounts, made: Array<[Caller, Call]>): Promise<void> {
   const sessionOf = (caller: Caller) => (caller === 'owner' ? world.owner : caller === 'anonymous' ? undefined : accounts[caller])?.session;
   for (const [caller, call] of made) await send(url, call, caller, sessionOf(caller));
   const tokensOf = async (caller: Caller) => {
@@ -278,8 +319,6 @@ export async function tidyUp(url: string, world: World, accounts: Record<Exclude
     api(url, 'DELETE', `/api/v1/apps/${world.app.id}`, undefined, world.owner.session),
     api(url, 'DELETE', `/api/v1/roots/${world.rootId}`, undefined, world.owner.session),
     api(url, 'DELETE', `/api/v1/fleet/couriers/${world.courierId}`, undefined, accounts.operator.session),
-    tokensOf('other'),
-    tokensOf('operator'),
-    tokensOf('owner'),
+    ...CALLERS.filter((caller) => caller !== 'anonymous').map(tokensOf),
   ]);
 }
