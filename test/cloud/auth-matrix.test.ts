@@ -318,7 +318,11 @@ const cases: Case[] = [
     call: (w) => call('DELETE', app(w, `/endpoints/${w.app.privateEndpoint}`)),
     expect: needs('WRITE', '204'),
   },
-  { route: 'PUT /api/v1/apps/:appId/secrets/:name', call: (w) => call('PUT', app(w, '/secrets/NEW_KEY'), { value: 'mine' }), expect: needs('FULL_CONTROL', '201') },
+  {
+    route: 'PUT /api/v1/apps/:appId/secrets/:name',
+    call: (w) => call('PUT', app(w, '/secrets/NEW_KEY'), { value: 'mine' }),
+    expect: needs('FULL_CONTROL', '201'),
+  },
   { route: 'GET /api/v1/apps/:appId/secrets', call: (w) => call('GET', app(w, '/secrets')), expect: needs('FULL_CONTROL', '200') },
   {
     route: 'DELETE /api/v1/apps/:appId/secrets/:name',
