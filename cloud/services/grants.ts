@@ -10,7 +10,7 @@ import type { UserStore } from '../stores/users.ts';
 import { appFor } from './app-access.ts';
 import { commit, draftOf } from './drafts.ts';
 
-/** Every request to the app reads its grants, and FULL_CONTROL lists them whole: an app is shared with a team, not a crowd (that is what everyone is for). */
+/** Grants to accounts: every request to the app reads them, and FULL_CONTROL lists them whole. An app is shared with a team, not a crowd: that is what everyone is for. */
 export const MAX_GRANTS_PER_APP = 100;
 
 /** A grant as its app's controllers see it: the grantee by address, or `*` for everyone. */
@@ -74,8 +74,8 @@ export function grantService(deps: GrantServiceDeps): GrantService {
       const at = new Date(now()).toISOString();
       const grants = app.grants ?? [];
       const old = grants.find((grant) => grant.grantee === id);
-      if (!old && grants.length >= MAX_GRANTS_PER_APP)
-        throw new EdgeError('QUOTA_EXCEEDED', `app "${app.name}" holds at most ${MAX_GRANTS_PER_APP} grants; revoke one first, or grant everyone`);
+      if (!old && id !== EVERYONE && grants.filter((candidate) => candidate.grantee !== EVERYONE).length >= MAX_GRANTS_PER_APP)
+        throw new EdgeError('QUOTA_EXCEEDED', `app "${app.name}" holds at most ${MAX_GRANTS_PER_APP} grants to accounts; revoke one first, or grant everyone`);
       const grant: GrantRecord = { grantee: id, access, createdAt: old?.createdAt ?? at, updatedAt: at };
       const draft = draftOf(app);
       draft.grants = old ? grants.map((candidate) => (candidate === old ? grant : candidate)) : [...grants, grant];
