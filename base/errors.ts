@@ -42,7 +42,8 @@ export const errorCatalogue = {
   USER_NOT_FOUND: { summary: 'No account has that email address.' },
   APP_STOPPED: { summary: 'The app is stopped; its owner must start it.' },
   QUOTA_EXCEEDED: {
-    summary: 'The account already has as many apps, API tokens or roots, or the app as many functions, endpoints, grants, secrets, files or bytes of files, as it may.',
+    summary:
+      'The account already has as many apps, API tokens or roots, or the app as many functions, endpoints, grants, secrets, files or bytes of files, as it may.',
   },
   FILE_NOT_FOUND: { summary: 'The app has no file at that path.' },
   CLOUD_UNREACHABLE: { summary: '(CLI) The cloud service does not answer at the configured URL.' },
