@@ -6,21 +6,29 @@
  */
 import { Command } from 'commander';
 import { registerApps } from './commands/apps.ts';
+import { registerCatalog } from './commands/catalog.ts';
 import { registerCloud } from './commands/cloud.ts';
 import { registerCourier } from './commands/courier.ts';
 import { registerCouriers } from './commands/couriers.ts';
 import { registerDeploy } from './commands/deploy.ts';
+import { registerDescribe } from './commands/describe.ts';
 import { registerFiles } from './commands/files.ts';
+import { registerGrants } from './commands/grants.ts';
 import { registerImages } from './commands/images.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerLogin } from './commands/login.ts';
 import { registerLogout } from './commands/logout.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerPull } from './commands/pull.ts';
+import { registerRm } from './commands/rm.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSecrets } from './commands/secrets.ts';
 import { registerSetup } from './commands/setup.ts';
+import { registerShare } from './commands/share.ts';
 import { registerStart } from './commands/start.ts';
+import { registerStop } from './commands/stop.ts';
+import { registerUnshare } from './commands/unshare.ts';
+import { registerWhoami } from './commands/whoami.ts';
 
 const program = new Command('edgecourier')
   .description('Run functions in warm, sandboxed Docker containers, triggered by files in a synced folder or by HTTP.')
@@ -38,13 +46,21 @@ for (const register of [
   registerCloud,
   registerLogin,
   registerLogout,
+  registerWhoami,
   registerApps,
+  registerDescribe,
   registerDeploy,
+  registerStop,
+  registerRm,
   registerFiles,
   registerInvoke,
   registerLogs,
   registerPull,
   registerSecrets,
+  registerShare,
+  registerUnshare,
+  registerGrants,
+  registerCatalog,
 ]) {
   register(program);
 }

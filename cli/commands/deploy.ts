@@ -11,6 +11,7 @@ import type { AppSummary } from '../session.ts';
 
 interface DeployOptions {
   name?: string;
+  app?: string;
   start?: boolean;
 }
 
@@ -49,7 +50,8 @@ export function registerDeploy(program: Command): void {
       'Make a cloud app the app folder: its functions with their app.json settings, app.json "endpoints", package.json and every other file (templates, data, helper modules, assets).',
     )
     .argument('<appDir>', 'the app folder')
-    .option('--name <name>', 'the cloud app name (default: the folder name)')
+    .option('--name <name>', 'the name of your cloud app (default: the folder name)')
+    .option('--app <app>', 'deploy to this app, by name or id: one shared with you that you may change (WRITE), or one of yours')
     .option('--start', 'start the app after deploying (a running app is restarted anyway)')
     .addHelpText(
       'after',
@@ -64,7 +66,8 @@ export function registerDeploy(program: Command): void {
     )
     .action(async (appDir: string, options: DeployOptions) => {
       try {
-        const [{ loadApp }, { assertRegistryOnly }, { loggedInClient }] = await Promise.all([
+        if (options.app !== undefined && options.name !== undefined) throw new EdgeError('INVALID_INPUT', '--app and --name both name the app: give one');
+        const [{ loadApp }, { assertRegistryOnly }, { findApp, loggedInClient }] = await Promise.all([
           import('../../runtime/app.ts'),
           import('../../runtime/registry-only.ts'),
           import('../session.ts'),
@@ -75,12 +78,14 @@ export function registerDeploy(program: Command): void {
         if (app.dependencies) await assertRegistryOnly(app.dependencies.packageJson);
         const files = await filesToSend(app);
         const client = await loggedInClient();
-        const name = options.name ?? basename(app.dir);
-        const { apps } = await client.request<{ apps: AppSummary[] }>('GET', '/api/v1/apps');
-        const existing = apps.find((candidate) => candidate.name === name);
+        const target = options.app === undefined ? undefined : await findApp(client, options.app);
+        const name = target?.name ?? options.name ?? basename(app.dir);
+        const existing =
+          target ?? (await client.request<{ apps: AppSummary[] }>('GET', '/api/v1/apps')).apps.find((candidate) => candidate.owned && candidate.name === name);
         await uploadMissing(client, existing, files);
         progress(`${existing ? 'replacing' : 'creating'} app ${name}`);
-        let cloud = await client.request<AppSummary>('POST', '/api/v1/deploys', { name, files: files.map(({ path, sha256 }) => ({ path, sha256 })) });
+        const named = target ? { appId: target.id } : { name };
+        let cloud = await client.request<AppSummary>('POST', '/api/v1/deploys', { ...named, files: files.map(({ path, sha256 }) => ({ path, sha256 })) });
         if (options.start || cloud.status === 'running') {
           progress(`starting ${name}`);
           cloud = await client.request<AppSummary>('POST', `/api/v1/apps/${cloud.id}/start`);

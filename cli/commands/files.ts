@@ -1,15 +1,14 @@
 /** @module `edgecourier files ls|get|put|rm`: one file at a time of a cloud app, by its path in the app folder. */
 import type { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
-import { fail, printJson, progress } from '../output.ts';
+import { guarded, printJson, progress } from '../output.ts';
 
 /** The URL of a file of the app: its path is one URL segment, `/` sent as `%2F`. */
 const fileUrl = (appId: string, path: string) => `/api/v1/apps/${appId}/files/${encodeURIComponent(path)}`;
 
 async function clientAndApp(appName: string) {
-  const { findApp, loggedInClient } = await import('../session.ts');
-  const client = await loggedInClient();
-  return { client, app: await findApp(client, appName) };
+  const { openApp } = await import('../session.ts');
+  return openApp(appName);
 }
 
 async function readStdin(): Promise<Buffer> {
@@ -17,17 +16,6 @@ async function readStdin(): Promise<Buffer> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
-
-/** Runs `action`, reporting its failure the CLI's way. */
-const guarded =
-  <A extends unknown[]>(action: (...args: A) => Promise<void>) =>
-  async (...args: A) => {
-    try {
-      await action(...args);
-    } catch (error) {
-      fail(error);
-    }
-  };
 
 export function registerFiles(program: Command): void {
   const files = program
