@@ -188,15 +188,15 @@ test('an app record held while a refused write put the file back is not saved as
   const { file, db } = await smallDb(4096);
   const apps = appStore(db);
   await apps.insert(app(1));
-  const held = apps.get('user_1', app(1).id)!;
+  const held = apps.byId(app(1).id)!;
   db.data.users.push({ ...user(1), passwordHash: 'h'.repeat(8000) });
   await t.throwsAsync(db.write(), { instanceOf: EdgeError, message: /not saved/ });
   held.description = 'changed while held';
   await t.throwsAsync(apps.save(held), { instanceOf: EdgeError, message: /went with it; send it again/ });
-  t.is(apps.get('user_1', app(1).id)!.description, app(1).description);
+  t.is(apps.byId(app(1).id)!.description, app(1).description);
   t.is(JSON.parse(await readFile(file, 'utf8')).apps[0].description, app(1).description);
   // And a record deleted meanwhile: no app holds the change.
-  const current = apps.get('user_1', app(1).id)!;
+  const current = apps.byId(app(1).id)!;
   await apps.remove('user_1', current.id);
   await t.throwsAsync(apps.save(current), { instanceOf: EdgeError, message: /was deleted/ });
 });
