@@ -1,8 +1,10 @@
 /** @module An app's functions and their rules: how many an app holds, replaced whole, never deleted while an endpoint calls them; test-invokes and their logs. */
 import { EdgeError } from '../../base/errors.ts';
 import { defaultOperatorLimits, limitsWithin } from '../../runtime/app-config.ts';
-import type { InvokeResponse } from '../../runtime/protocol.ts';
-import type { AppRuntime, InvocationEnvelope, InvocationLogEntry } from '../app-runtime.ts';
+import type { InvocationLog } from '../../runtime/protocol.ts';
+import type { ErrorBody } from '../../base/errors.ts';
+import type { ActivationStore } from '../activations/store.ts';
+import type { Activated, AppRuntime, InvocationEnvelope } from '../app-runtime.ts';
 import type { AppRecord, FunctionRecord } from '../data.ts';
 import type { AppStore } from '../stores/apps.ts';
 import { functionOf, ownedApp } from './app-lookup.ts';
@@ -34,9 +36,23 @@ export type FunctionSource = Omit<FunctionRecord, 'name' | 'updatedAt'>;
 
 export interface FunctionServiceDeps {
   apps: Pick<AppStore, 'get' | 'save'>;
-  runtime: Pick<AppRuntime, 'invoke' | 'logs'>;
+  runtime: Pick<AppRuntime, 'invoke'>;
+  activations: Pick<ActivationStore, 'list'>;
   now?: () => number;
 }
+
+/** One invocation as the logs route shows it: an activation of the function in the words the route used before activations had ids. */
+export interface InvocationLogEntry {
+  id: string;
+  at: string;
+  ok: boolean;
+  error?: ErrorBody;
+  durationMs: number;
+  logs: InvocationLog[];
+}
+
+/** Invocations the logs route shows of one function. */
+export const LOGGED_INVOCATIONS = 50;
 
 export interface FunctionService {
   /** Creates or replaces the function; `created` tells which. Limits over the operator's maxima are INVALID_APP. */
@@ -45,9 +61,9 @@ export interface FunctionService {
   get(ownerId: string, appId: string, name: string): FunctionRecord;
   remove(ownerId: string, appId: string, name: string): Promise<void>;
   /** Runs the function whether its app runs or not; a failed function is an answer, not an error thrown. */
-  invoke(ownerId: string, appId: string, name: string, envelope: InvocationEnvelope): Promise<InvokeResponse>;
-  /** The function's last invocations, newest first. */
-  logs(ownerId: string, appId: string, name: string): InvocationLogEntry[];
+  invoke(ownerId: string, appId: string, name: string, envelope: InvocationEnvelope): Promise<Activated>;
+  /** The function's last invocations, newest first, nested calls of it among them. */
+  logs(ownerId: string, appId: string, name: string): Promise<InvocationLogEntry[]>;
 }
 
 /**
@@ -90,11 +106,19 @@ export function functionService(deps: FunctionServiceDeps): FunctionService {
     },
     async invoke(ownerId, appId, name, envelope) {
       const { app, fn } = find(ownerId, appId, name);
-      return deps.runtime.invoke(app, fn.name, envelope);
+      return deps.runtime.invoke(app, fn.name, envelope, { trigger: 'test-invoke', callerId: ownerId });
     },
-    logs(ownerId, appId, name) {
+    async logs(ownerId, appId, name) {
       const { app, fn } = find(ownerId, appId, name);
-      return deps.runtime.logs(app.id, fn.name);
+      const activations = await deps.activations.list(ownerId, app.id, { function: fn.name, limit: LOGGED_INVOCATIONS });
+      return activations.map(({ id, start, outcome, error, durationMs, logs }) => ({
+        id,
+        at: start,
+        ok: outcome === 'ok',
+        ...(error && { error }),
+        durationMs,
+        logs: logs.map((line) => ({ fn: fn.name, ...line })),
+      }));
     },
   };
 }
