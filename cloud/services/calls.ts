@@ -113,7 +113,13 @@ export function callService(deps: CallServiceDeps): CallService {
     async call({ app, endpoint }, envelope, callerId) {
       const owner = callerId === app.ownerId;
       const origin = { trigger: 'endpoint', callerId } as const;
-      const answer = await deps.runtime.invoke(app, endpoint.function, owner ? envelope : strangerEnvelope(app, envelope), origin, endpoint.response === 'http' ? asHttp : undefined);
+      const answer = await deps.runtime.invoke(
+        app,
+        endpoint.function,
+        owner ? envelope : strangerEnvelope(app, envelope),
+        origin,
+        endpoint.response === 'http' ? asHttp : undefined,
+      );
       // A failure to load the app (its dependencies, say) is an answer like any other: strangers get its code and the catalogue's words.
       return owner ? answer : strangerResponse(app, answer);
     },
