@@ -236,6 +236,20 @@ const cases: Case[] = [
     expect: ownerOnly('200'),
   },
   { route: 'DELETE /api/v1/apps/:appId/endpoints/:id', call: (w) => call('DELETE', app(w, `/endpoints/${w.app.privateEndpoint}`)), expect: ownerOnly('204') },
+  { route: 'GET /api/v1/apps/:appId/activations', call: (w) => call('GET', app(w, '/activations?function=spare')), expect: ownerOnly('200') },
+  {
+    route: 'GET /api/v1/apps/:appId/activations/follow',
+    // A stream that ends after what it missed, so that the answer can be read whole.
+    call: (w) => call('GET', app(w, '/activations/follow?seconds=0&after=0')),
+    expect: ownerOnly('200'),
+    world: { activation: true },
+  },
+  {
+    route: 'GET /api/v1/activations/:id',
+    call: (w) => call('GET', `/api/v1/activations/${w.activationId}`),
+    expect: ownerOnly('200', '404 ACTIVATION_NOT_FOUND'),
+    world: { activation: true },
+  },
   { route: 'PUT /api/v1/apps/:appId/secrets/:name', call: (w) => call('PUT', app(w, '/secrets/NEW_KEY'), { value: 'mine' }), expect: ownerOnly('201') },
   { route: 'GET /api/v1/apps/:appId/secrets', call: (w) => call('GET', app(w, '/secrets')), expect: ownerOnly('200') },
   { route: 'DELETE /api/v1/apps/:appId/secrets/:name', call: (w) => call('DELETE', app(w, `/secrets/${APP_SECRET_NAME}`)), expect: ownerOnly('204') },

@@ -115,6 +115,8 @@ export interface World {
   courierId: string;
   /** A live link the owner was mailed; only when asked for. */
   resetToken?: string;
+  /** The activation of a test-invoke the owner made; only when asked for. */
+  activationId?: string;
   ownerId: string;
 }
 
@@ -124,6 +126,8 @@ export interface WorldOptions {
   resetLink?: boolean;
   /** A new owner account for this test, for a request that revokes every token of the owner's. */
   freshOwner?: boolean;
+  /** The owner test-invoked a function, so the app has an activation. */
+  activation?: boolean;
 }
 
 /** The owner's app: a private function behind a private endpoint, a public one behind a public endpoint, and one called by no endpoint. */
@@ -179,6 +183,7 @@ export async function makeWorld(cloud: TestCloud, accounts: Record<Exclude<Calle
     rootId: root.id,
     courierId: courier.id,
     resetToken: options.resetLink ? await mailedLink(cloud, owner.email) : undefined,
+    activationId: options.activation ? (await ownerCall('POST', `/apps/${app.id}/functions/spare/invoke`, {})).activationId : undefined,
     ownerId: user.id,
   };
 }
@@ -194,8 +199,8 @@ async function mailedLink(cloud: TestCloud, email: string): Promise<string> {
 
 /**
  * Everything the owner (and, of the fleet, an operator) can see of the world: the account, its API tokens,
- * the app with every function's code and invocation log, its files and the bytes of the one that is no function,
- * the roots, and the couriers.
+ * the app with every function's code and invocation log, its activations, its files and the bytes of the one that
+ * is no function, the roots, and the couriers.
  */
 export async function ownerView(url: string, world: World, operator: Account): Promise<unknown> {
   const get = async (path: string, token = world.owner.session) => {
@@ -203,7 +208,7 @@ export async function ownerView(url: string, world: World, operator: Account): P
     return { status, body };
   };
   const app = `/apps/${world.app.id}`;
-  const [me, tokens, shown, endpoints, files, file, secrets, roots, couriers, ...functions] = await Promise.all([
+  const [me, tokens, shown, endpoints, files, file, secrets, roots, couriers, activations, ...functions] = await Promise.all([
     get('/me'),
     get('/tokens'),
     get(app),
@@ -213,9 +218,10 @@ export async function ownerView(url: string, world: World, operator: Account): P
     get(`${app}/secrets`),
     get('/roots'),
     get('/fleet/couriers', operator.session),
+    get(`${app}/activations`),
     ...FUNCTION_NAMES.flatMap((name) => [get(`${app}/functions/${name}`), get(`${app}/functions/${name}/logs`)]),
   ]);
-  return { me, tokens, app: shown, endpoints, files, file, secrets, roots, couriers, functions };
+  return { me, tokens, app: shown, endpoints, files, file, secrets, roots, couriers, activations, functions };
 }
 
 /** Text only the owner may be shown: the account, its token, root and credentials, the private endpoint, function name and code, the description, the app's secret. An answer to anyone else holds none its request did not. */
@@ -251,6 +257,7 @@ export function madeUp(world: World): Array<[string, string]> {
     [world.courierId, 'cou_0000000000000000'],
     [world.owner.email, `nobody-${process.pid}@example.com`],
     [world.resetToken ?? '', `ecr_${'A'.repeat(43)}`],
+    [world.activationId ?? '', `act_${'0'.repeat(22)}`],
   ];
   return pairs.filter((pair): pair is [string, string] => pair[0] !== '');
 }
