@@ -98,10 +98,10 @@ test.serial('logs --follow prints each new activation as it is recorded', async 
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   // It says so once the cloud streams to it: what is called from now on comes live.
-  await until('the follower listening', () => stderr.includes('following the activations of hello'), { explain: () => stderr });
+  await until('the follower listening', () => stderr.includes('following the activations of hello'), { timeoutMs: 60_000, explain: () => stderr });
   const printedBefore = stdout.split('\n').filter(Boolean).length;
   const id = await greet('followed');
-  await until('the new activation printed', () => stdout.includes(id), { explain: () => `${stdout}\n${stderr}` });
+  await until('the new activation printed', () => stdout.includes(id), { timeoutMs: 60_000, explain: () => `${stdout}\n${stderr}` });
   const lines = stdout.split('\n').filter(Boolean);
   t.is(printedBefore, 1, 'the last one recorded first (--limit 1)');
   t.like(JSON.parse(lines.at(-1)!), { id, function: 'greet', logs: [{ message: 'greeting followed' }] });
