@@ -46,6 +46,7 @@ export const errorCatalogue = {
       'The account already has as many apps, API tokens or roots, or the app as many functions, endpoints, grants, secrets, files or bytes of files, as it may.',
   },
   FILE_NOT_FOUND: { summary: 'The app has no file at that path.' },
+  ACTIVATION_NOT_FOUND: { summary: 'No activation of that id is recorded for an app of yours.' },
   CLOUD_UNREACHABLE: { summary: '(CLI) The cloud service does not answer at the configured URL.' },
   STORAGE_FULL: { summary: "The cloud's database reached its size limit; the change was not saved.", platform: true },
   EXECUTOR_CLOSED: { summary: 'The executor is shutting down and takes no new calls.', platform: true },

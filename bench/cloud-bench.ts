@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import express from 'express';
 import { pino } from 'pino';
-import { startCloud } from '../cloud/main.ts';
+import { startCloud, type CloudSettings } from '../cloud/main.ts';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { cloudClient } from '../cli/cloud-client.ts';
 
@@ -27,7 +27,7 @@ const SECONDS = 5;
 const body = JSON.stringify({ input: { text: 'benchmark' } });
 
 /** Requests per second autocannon reaches against `url` with `connections` clients. */
-async function load(url: string, connections: number): Promise<{ rps: number; p50: number; errors: number }> {
+export async function load(url: string, connections: number): Promise<{ rps: number; p50: number; errors: number }> {
   const args = [autocannon, '-j', '-c', String(connections), '-d', String(SECONDS), '-m', 'POST', '-H', 'content-type=application/json', '-b', body, url];
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
   const result = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number }; non2xx: number; errors: number };
@@ -47,13 +47,14 @@ async function bareExpress(appDir: string): Promise<Server> {
 }
 
 /** A cloud with one user whose app has the example's functions and a public endpoint for `upper`, started. */
-async function cloudWithApp(deps: CloudBenchDeps) {
+export async function cloudWithApp(deps: CloudBenchDeps, settings: Pick<CloudSettings, 'activations'> = {}) {
   const cloud = await startCloud({
     dataDir: await mkdtemp(join(tmpdir(), 'ec-bench-cloud-')),
     port: 0,
     host: '127.0.0.1',
     executor: deps.executor,
     logger: pino({ level: 'silent' }),
+    ...settings,
   });
   const anonymous = cloudClient(cloud.url);
   await anonymous.request('POST', '/api/v1/accounts', { email: 'bench@example.com', password: 'benchmark-password' });

@@ -9,6 +9,7 @@ import { loadApp } from '../runtime/app.ts';
 import { buildHarness } from '../runtime/harness-bundle.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { defaultCacheDir } from '../base/paths.ts';
+import { benchActivationRecords } from './activations-bench.ts';
 import { benchCloud } from './cloud-bench.ts';
 import { benchCourier } from './courier-bench.ts';
 import { benchDatabase } from './database-bench.ts';
@@ -71,6 +72,7 @@ const benches: Record<(typeof names)[number], Record<string, () => Promise<void>
   remote: { remote: () => benchRemote(cloudDeps) },
   cloud: {
     'endpoint calls': () => benchCloud(cloudDeps),
+    'activation records': () => benchActivationRecords(cloudDeps),
     'overload and fairness': () => benchOverload(cloudDeps),
     'database writes': () => benchDatabase(cloudDeps),
   },

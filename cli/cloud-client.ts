@@ -16,6 +16,8 @@ export interface CloudClient {
   putBytes<T>(path: string, bytes: Uint8Array): Promise<T>;
   /** The bytes of a successful answer to a GET. */
   download(path: string): Promise<Buffer>;
+  /** The body of a successful answer to a GET as it arrives (a stream of events); an error answer is thrown as `request` throws it. */
+  stream(path: string): Promise<ReadableStream<Uint8Array>>;
 }
 
 /** Turns an error answer into the EdgeError the server described. */
@@ -66,6 +68,11 @@ export function cloudClient(url: string, token?: string): CloudClient {
     async download(path) {
       const response = await call('GET', path, {});
       if (response.ok) return Buffer.from(await response.arrayBuffer());
+      throw answerError('GET', path, await answerOf(response));
+    },
+    async stream(path) {
+      const response = await call('GET', path, { accept: 'text/event-stream' });
+      if (response.ok && response.body) return response.body;
       throw answerError('GET', path, await answerOf(response));
     },
   };

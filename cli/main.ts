@@ -5,6 +5,7 @@
  * only what it uses (the build puts each such import in its own chunk).
  */
 import { Command } from 'commander';
+import { registerActivation } from './commands/activation.ts';
 import { registerApps } from './commands/apps.ts';
 import { registerCatalog } from './commands/catalog.ts';
 import { registerCloud } from './commands/cloud.ts';
@@ -55,6 +56,7 @@ for (const register of [
   registerFiles,
   registerInvoke,
   registerLogs,
+  registerActivation,
   registerPull,
   registerSecrets,
   registerShare,

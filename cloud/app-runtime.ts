@@ -19,12 +19,20 @@ import type { BlobHolder, BlobStore } from './blob-store.ts';
 import type { AppRecord } from './data.ts';
 import { inTurn } from './in-turn.ts';
 import type { SecretBox } from './secret-box.ts';
-import { InvocationLogBook, type InvocationLogEntry } from './invocation-logs.ts';
-
-export type { InvocationLogEntry } from './invocation-logs.ts';
+import type { ActivationStore } from './activations/store.ts';
+import { ActivationTracker, type ActivationOrigin } from './activations/tracker.ts';
 
 /** What a caller sends with an invocation; the function is named by the route. */
 export type InvocationEnvelope = Omit<InvocationRequest, 'function'>;
+
+/** How an invocation was asked for, for its activation record: by which trigger, and by whom (undefined: nobody signed in). */
+export interface InvocationOrigin {
+  trigger: ActivationOrigin['trigger'];
+  callerId: string | undefined;
+}
+
+/** A response with the id of the activation that recorded it; none when records are off. */
+export type Activated<R extends InvokeResponse = InvokeResponse> = R & { activationId?: string };
 
 /** A file of a bundle: text when its bytes are UTF-8, else base64. */
 export type BundleFile = { path: string; text: string } | { path: string; base64: string };
@@ -48,6 +56,8 @@ export interface AppRuntimeOptions {
   installer: Pick<DependencyInstaller, 'key' | 'ensure'>;
   /** Opens the apps' secrets, for their functions' process.env only. */
   secrets: Pick<SecretBox, 'open'>;
+  /** Where each invocation's activation records go; without it none are made (a benchmark compares the two). */
+  activations?: Pick<ActivationStore, 'add'>;
   logger: Logger;
 }
 
@@ -81,7 +91,7 @@ export class AppRuntime {
   #fileQueues = new Map<string, Promise<unknown>>();
   /** Starts, stops and deletes of each app; apart from the file queue, since a start loads the app and so queues there. */
   #changeQueues = new Map<string, Promise<unknown>>();
-  #logs = new InvocationLogBook();
+  #activations: Pick<ActivationStore, 'add'> | undefined;
 
   constructor(options: AppRuntimeOptions) {
     this.#appsDir = options.appsDir;
@@ -89,6 +99,7 @@ export class AppRuntime {
     this.#executor = options.executor;
     this.#installer = options.installer;
     this.#secrets = options.secrets;
+    this.#activations = options.activations;
     this.#logger = options.logger.child({ component: 'app-runtime' });
     this.#service = new InvocationService({
       executor: options.executor,
@@ -122,15 +133,24 @@ export class AppRuntime {
     return this.#executor.refuses(app.ownerId);
   }
 
-  /** Runs `fn` of the app through the invocation service and keeps the outcome in the function's invocation log. */
-  async invoke(app: AppRecord, fn: string, envelope: InvocationEnvelope): Promise<InvokeResponse> {
-    const at = new Date().toISOString();
-    let loaded: LoadedApp | undefined;
-    const load = async () => (loaded = await this.load(app));
+  /**
+   * Runs `fn` of the app through the invocation service and records its activations. `answer` turns the response into
+   * the one its caller gets (an endpoint's HTTP answer, which may fail on its own), before it is recorded.
+   */
+  async invoke<R extends InvokeResponse = InvokeResponse>(
+    app: AppRecord,
+    fn: string,
+    envelope: InvocationEnvelope,
+    origin: InvocationOrigin = { trigger: 'test-invoke', callerId: app.ownerId },
+    answer: (response: InvokeResponse) => R = (response) => response as R,
+  ): Promise<Activated<R>> {
+    const tracker = this.#activations && new ActivationTracker({ appId: app.id, trigger: origin.trigger, caller: origin.callerId ?? 'anonymous' });
     // Calls share the sandboxes fairly by the app's owner, whoever calls: a flood of one user's public endpoint spends only that user's share.
-    const response = await this.#service.invoke(load, { function: fn, ...envelope }, { owner: app.ownerId });
-    if (loaded?.functions.has(fn)) this.#logs.add(app.ownerId, app.id, fn, at, response);
-    return response;
+    const invoked = await this.#service.invoke(() => this.load(app), { function: fn, ...envelope }, { owner: app.ownerId, onCall: tracker?.onCall });
+    const response = answer(invoked);
+    if (!tracker) return response;
+    this.#activations!.add(app.ownerId, tracker.records(fn, response));
+    return { ...response, activationId: tracker.id };
   }
 
   /** Loads the app and warms a sandbox for it; fails when that cannot be done, e.g. its dependencies do not install. */
@@ -158,18 +178,12 @@ export class AppRuntime {
     return inTurn(this.#changeQueues, appId, change);
   }
 
-  /** Stops the app and removes everything kept for it. */
+  /** Stops the app and removes everything kept for it but its activation records, which no route shows once the app is gone and which leave with their segments. */
   async forget(app: AppRecord): Promise<void> {
     await this.stop(app);
     this.#loaded.delete(app.id);
-    this.#logs.drop(app.id);
     const folder = await this.#folderOf(app.id);
     await inTurn(this.#fileQueues, app.id, () => rm(folder, { recursive: true, force: true }));
-  }
-
-  /** The last invocations of `fn` of the app, newest first. */
-  logs(appId: string, fn: string): InvocationLogEntry[] {
-    return this.#logs.list(appId, fn);
   }
 
   /** The app as files, in the owner's view or anyone else's (app-tree.ts); `entry` must be among its functions. */

@@ -8,6 +8,7 @@ import { errorBoundary, rejectDeepBodies, routeNotFound } from './http.ts';
 import { openApiDocument } from './openapi.ts';
 import { routerOf, type RouteGroup } from './route.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { activationRoutes } from './routes/activations.ts';
 import { appRoutes } from './routes/apps.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { codeRoutes } from './routes/code.ts';
@@ -74,6 +75,7 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
     ['/api/v1/apps', fileRoutes(deps)],
     ['/api/v1', deployRoutes(deps)],
     ['/api/v1', catalogRoutes(deps)],
+    ['/api/v1', activationRoutes(deps)],
     ['/api/v1/roots', rootRoutes(deps)],
     ['/api/v1/fleet', fleetRoutes(deps)],
     ['/', healthRoutes(deps)],

@@ -1,6 +1,7 @@
 /** @module Everything the cloud's routes may depend on: the services, each route group taking only the ones it calls. */
 import type { Logger } from 'pino';
 import type { Observability } from '../runtime/observability.ts';
+import type { ActivationService } from './services/activations.ts';
 import type { AccountService } from './services/accounts.ts';
 import type { AppService } from './services/apps.ts';
 import type { BundleService } from './services/bundles.ts';
@@ -39,6 +40,8 @@ export interface CloudDeps {
   catalog: CatalogService;
   /** Calls to apps' endpoints, at /run. */
   calls: CallService;
+  /** Apps' activation records. */
+  activations: ActivationService;
   bundles: BundleService;
   roots: RootService;
   /** Couriers, heartbeats and leases. */

@@ -1,10 +1,10 @@
 /** @module The invocation envelope as it arrives over HTTP, and the response as it leaves, for test-invokes and endpoint calls. */
 import type { Response } from 'express';
 import { z } from 'zod';
+import { ACTIVATION_HEADER } from '../api/activations.ts';
 import { isPlatformError, type ErrorCode } from '../base/errors.ts';
 import { invocationFields } from '../runtime/invocation-service.ts';
-import type { InvokeResponse } from '../runtime/protocol.ts';
-import type { InvocationEnvelope } from './app-runtime.ts';
+import type { Activated, InvocationEnvelope } from './app-runtime.ts';
 import { httpStatusOf } from './http-status.ts';
 import { validate } from './http.ts';
 
@@ -30,21 +30,29 @@ export interface InvocationReply {
   headers: Record<string, string>;
 }
 
-/**
- * 200 with the output, or the error's status: the one its thrown error asked for (`statusCode`, 400–599), else
- * its code's; `logs` (the functions' console output) only for the owner's test-invokes.
- */
-export function invocationReply(response: InvokeResponse, withLogs: boolean): InvocationReply {
-  const logs = withLogs ? { logs: response.logs } : {};
-  if (!response.ok) {
-    const { code, statusCode } = response.error;
-    return { status: statusCode ?? httpStatusOf(code), body: { error: response.error, ...logs, stats: response.stats }, headers: retryHeaders(code) };
-  }
-  const { output, key, cache, stats } = response;
-  return { status: 200, body: { output, key, ...(cache ? { cache } : {}), ...logs, stats }, headers: {} };
+/** The header naming the response's activation; none when records are off. */
+export function activationHeaders(response: Activated): Record<string, string> {
+  return response.activationId ? { [ACTIVATION_HEADER]: response.activationId } : {};
 }
 
-export function sendInvocation(res: Response, response: InvokeResponse, withLogs: boolean): void {
+/**
+ * 200 with the output, or the error's status: the one its thrown error asked for (`statusCode`, 400–599), else
+ * its code's; `logs` (the functions' console output) only for the owner's test-invokes; the activation's id in a
+ * header and in the body.
+ */
+export function invocationReply(response: Activated, withLogs: boolean): InvocationReply {
+  const logs = withLogs ? { logs: response.logs } : {};
+  const activation = response.activationId ? { activationId: response.activationId } : {};
+  if (!response.ok) {
+    const { code, statusCode } = response.error;
+    const body = { error: response.error, ...logs, stats: response.stats, ...activation };
+    return { status: statusCode ?? httpStatusOf(code), body, headers: { ...retryHeaders(code), ...activationHeaders(response) } };
+  }
+  const { output, key, cache, stats } = response;
+  return { status: 200, body: { output, key, ...(cache ? { cache } : {}), ...logs, stats, ...activation }, headers: activationHeaders(response) };
+}
+
+export function sendInvocation(res: Response, response: Activated, withLogs: boolean): void {
   const { status, body, headers } = invocationReply(response, withLogs);
   res.status(status).set(headers).json(body);
 }

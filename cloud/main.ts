@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { Observability } from '../runtime/observability.ts';
+import { ActivationStore } from './activations/store.ts';
 import { createCloudHandler, type CloudHandlerOptions } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
 import { BlobStore } from './blob-store.ts';
@@ -14,6 +15,7 @@ import { openDb } from './db.ts';
 import { createMailer } from './mailer.ts';
 import { openSecretBox } from './secret-box.ts';
 import { accountService } from './services/accounts.ts';
+import { activationService } from './services/activations.ts';
 import { appService } from './services/apps.ts';
 import { bundleService } from './services/bundles.ts';
 import { callService } from './services/calls.ts';
@@ -57,6 +59,8 @@ export interface CloudSettings {
   maxDatabaseBytes?: number;
   /** The key sealing root credentials, base64 of 32 bytes (EDGECOURIER_SECRET_KEY); without it, <dataDir>/secret.key, made on first start. */
   secretKey?: string;
+  /** Activation records: the bytes kept in <dataDir>/activations (64 MiB unless set), and whether invocations make them at all (a benchmark compares). */
+  activations?: { maxBytes?: number; record?: boolean };
   executor: ExecutorBundle;
   logger: Logger;
 }
@@ -83,12 +87,18 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const db = await openDb(join(settings.dataDir, 'cloud.json'), { blobs, maxBytes: settings.maxDatabaseBytes });
   const observability = new Observability(settings.executor.executor, settings.executor.pool);
   const secrets = await openSecretBox(settings.secretKey, join(settings.dataDir, 'secret.key'));
+  const activations = await ActivationStore.open({
+    dir: join(settings.dataDir, 'activations'),
+    maxBytes: settings.activations?.maxBytes,
+    onFailure: (err, path) => logger.error({ err, path }, 'could not write activation records; they are given up'),
+  });
   const runtime = new AppRuntime({
     appsDir: join(settings.dataDir, 'apps'),
     blobs,
     executor: observability.executor,
     installer: settings.executor.installer,
     secrets,
+    ...(settings.activations?.record !== false && { activations }),
     logger,
   });
   const mailer = createMailer({
@@ -127,7 +137,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
         logger: logger.child({ component: 'password-resets' }),
       }),
       apps: appService({ apps, runtime }),
-      functions: functionService({ apps, runtime }),
+      functions: functionService({ apps, runtime, activations }),
       endpoints: endpointService({ apps }),
       files: fileService({ apps, blobs }),
       deploys: deployService({ apps, blobs }),
@@ -135,6 +145,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       grants: grantService({ apps, users }),
       catalog: catalogService({ apps }),
       calls: callService({ apps, runtime }),
+      activations: activationService({ apps, activations }),
       bundles: bundleService({ apps, runtime }),
       roots: rootService({ roots, fleet, secrets }),
       fleet,
@@ -165,6 +176,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await mailer.close();
       await control.close();
+      await activations.close();
     },
   };
 }

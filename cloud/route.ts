@@ -48,7 +48,7 @@ export interface RouteSpec<B extends Schema = undefined, Q extends Schema = unde
   /** The answers that are not errors of the catalogue, by status, e.g. `{ 201: 'the new app' }`. */
   answers: Record<number, string>;
   /** The media type of `answers`; JSON unless set. */
-  produces?: 'application/json' | 'text/html' | 'text/plain' | 'application/octet-stream';
+  produces?: 'application/json' | 'text/html' | 'text/plain' | 'application/octet-stream' | 'text/event-stream';
   /** Codes the route answers beyond those its declaration implies (UNAUTHORIZED for `auth: 'user'`, INVALID_INPUT for a body, …). */
   errors?: ErrorCode[];
   handle(input: RouteInput<B, Q, P, A>, req: PlainRequest, res: Response): unknown;

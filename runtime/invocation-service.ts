@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { EdgeError } from '../base/errors.ts';
 import type { LoadedApp } from './app.ts';
+import type { CallObserver } from './call-trace.ts';
 import type { DependencyInstaller, DependencyManifest } from './deps.ts';
 import type { Executor } from './executor.ts';
 import { Invoker, type InvokerOptions } from './invoker.ts';
@@ -43,6 +44,8 @@ export interface InvocationContext {
   recordResults?: boolean;
   /** Told when the invocation moves to another phase; awaited, so a trigger can show it before it starts. */
   onPhase?: (phase: InvocationPhase) => void | Promise<void>;
+  /** Told about each call of the tree as it ends, for a trigger that records them (runtime/call-trace.ts). */
+  onCall?: CallObserver;
 }
 
 export interface InvocationServiceOptions extends Pick<InvokerOptions, 'maxDepth' | 'maxTreeOutputBytes' | 'maxTreeLogs'> {
@@ -86,6 +89,7 @@ export class InvocationService {
         precomputed,
         owner: context.owner,
         recordResults: context.recordResults,
+        onCall: context.onCall,
       });
     } catch (error) {
       if (error instanceof EdgeError) return { ok: false, error: error.toBody(), logs: [], stats: noStats() };

@@ -5,6 +5,7 @@
  */
 import type { FunctionSpec, LoadedApp } from './app.ts';
 import { callKey } from './call-key.ts';
+import type { CallObserver, CallTrace } from './call-trace.ts';
 import { EdgeError } from '../base/errors.ts';
 import type { CallSite, Executor } from './executor.ts';
 import type { CallEntries, CallResult, InvocationLog, InvocationStats, InvokeResponse } from './protocol.ts';
@@ -16,6 +17,8 @@ export interface InvokeOptions {
   recordResults?: boolean;
   /** Whose call this is: the executor shares its sandboxes fairly between owners. */
   owner?: string;
+  /** Told about each call of the tree as it ends, top and nested (call-trace.ts); nothing is traced without it. */
+  onCall?: CallObserver;
 }
 
 /** Everything one call tree accumulates. */
@@ -30,6 +33,8 @@ interface CallTree {
   idempotentSeen: boolean;
   /** Bytes of output the tree's executions returned: one call must not fill the host's memory. */
   outputBytes: number;
+  /** Calls traced so far: the next one's index. */
+  traced: number;
 }
 
 export interface InvokerOptions {
@@ -80,6 +85,7 @@ export class Invoker {
       stats: { durationMs: 0, executed: 0, cacheHits: 0, precomputedHits: 0 },
       idempotentSeen: false,
       outputBytes: 0,
+      traced: 0,
     };
     const result = await this.#call(tree, fn, input ?? null, 0);
     tree.stats.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
@@ -95,8 +101,23 @@ export class Invoker {
     };
   }
 
-  /** One call of the tree, top or nested; never throws. */
-  async #call(tree: CallTree, name: string, input: unknown, depth: number, caller?: CallSite): Promise<CallResult> {
+  /** One call of the tree, top or nested, made by the traced call `parent`; never throws. */
+  #call(tree: CallTree, name: string, input: unknown, depth: number, caller?: CallSite, parent?: number): Promise<CallResult> {
+    return tree.options.onCall ? this.#traced(tree, tree.options.onCall, name, input, depth, caller, parent) : this.#answer(tree, name, input, depth, caller);
+  }
+
+  /** A call as #answer answers it, its trace filled in on the way and handed to `observe` at its end. */
+  async #traced(tree: CallTree, observe: CallObserver, name: string, input: unknown, depth: number, caller?: CallSite, parent?: number): Promise<CallResult> {
+    const trace: CallTrace = { index: tree.traced++, parent, fn: name, startedAt: Date.now(), durationMs: 0, logs: [] };
+    const started = performance.now();
+    const result = await this.#answer(tree, name, input, depth, caller, trace);
+    trace.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+    if (!result.ok) trace.error = result.error;
+    observe(trace);
+    return result;
+  }
+
+  async #answer(tree: CallTree, name: string, input: unknown, depth: number, caller?: CallSite, trace?: CallTrace): Promise<CallResult> {
     const spec = tree.app.functions.get(name);
     if (!spec) return notFound(tree.app, name);
     if (depth >= this.#maxDepth) {
@@ -109,7 +130,8 @@ export class Invoker {
       const key = callKey(spec.name, spec.version, input);
       if (depth === 0) tree.topKey = key;
       if (spec.idempotent) tree.idempotentSeen = true;
-      return this.#lookUp(tree, spec, key) ?? (await this.#execute(tree, spec, key, input, depth, caller));
+      if (trace) trace.version = spec.version;
+      return this.#lookUp(tree, spec, key, trace) ?? (await this.#execute(tree, spec, key, input, depth, caller, trace));
     } catch (error) {
       if (error instanceof EdgeError) return { ok: false, error: error.toBody() };
       this.#onUnexpected(error);
@@ -117,15 +139,17 @@ export class Invoker {
     }
   }
 
-  #lookUp(tree: CallTree, spec: FunctionSpec, key: string): CallResult | undefined {
+  #lookUp(tree: CallTree, spec: FunctionSpec, key: string, trace?: CallTrace): CallResult | undefined {
     const { precomputed, cache } = tree.options;
     let output: unknown;
     if (has(precomputed, key)) {
       tree.stats.precomputedHits++;
       output = precomputed[key];
+      if (trace) trace.source = 'precomputed';
     } else if (spec.idempotent && has(cache, key)) {
       tree.stats.cacheHits++;
       output = cache[key];
+      if (trace) trace.source = 'cache';
     } else {
       return undefined;
     }
@@ -138,12 +162,16 @@ export class Invoker {
     if (spec.idempotent) tree.cache[key] = output;
   }
 
-  async #execute(tree: CallTree, spec: FunctionSpec, key: string, input: unknown, depth: number, caller?: CallSite): Promise<CallResult> {
+  async #execute(tree: CallTree, spec: FunctionSpec, key: string, input: unknown, depth: number, caller?: CallSite, trace?: CallTrace): Promise<CallResult> {
     tree.stats.executed++;
     const placement = caller ? { caller } : tree.options.owner === undefined ? {} : { owner: tree.options.owner };
     const outcome = await this.#executor.execute({ app: tree.app, fn: spec, input, ...placement }, (name, nestedInput, site) =>
-      this.#call(tree, name, nestedInput ?? null, depth + 1, site),
+      this.#call(tree, name, nestedInput ?? null, depth + 1, site, trace?.index),
     );
+    if (trace) {
+      trace.source = 'executed';
+      trace.logs = outcome.logs;
+    }
     for (const entry of outcome.logs) {
       if (tree.logs.length < this.#maxTreeLogs) tree.logs.push({ fn: spec.name, ...entry });
     }

@@ -1,4 +1,4 @@
-/** @module An app's functions: put, listed, read and deleted, test-invoked whether the app runs or not, and their recent logs, each by those the app's grants allow. */
+/** @module An app's functions: put, listed, read and deleted, test-invoked whether the app runs or not, and their recent activations' logs, each by those the app's grants allow. */
 import { z } from 'zod';
 import { functionNamePattern, functionSettings } from '../../runtime/app-config.ts';
 import { FUNCTION_LANGUAGES } from '../../runtime/app-paths.ts';
@@ -111,11 +111,11 @@ export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
     route({
       method: 'get',
       path: '/:appId/functions/:name/logs',
-      summary: "A function's last 50 invocations, newest first",
+      summary: "A function's last 50 activations, newest first, with their console output",
       auth: 'user',
-      answers: { 200: '`{ invocations: [{ at, ok, error?, durationMs, logs }] }`' },
+      answers: { 200: '`{ invocations: [{ id, at, ok, error?, durationMs, logs }] }`' },
       errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'FUNCTION_NOT_FOUND'],
-      handle: ({ caller: { user } }, req, res) => res.json({ invocations: deps.functions.logs(user.id, req.params.appId, req.params.name) }),
+      handle: async ({ caller: { user } }, req, res) => res.json({ invocations: await deps.functions.logs(user.id, req.params.appId, req.params.name) }),
     }),
   ];
 }

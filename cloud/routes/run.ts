@@ -14,7 +14,7 @@ import { httpStatusOf } from '../http-status.ts';
 import { findCaller, SESSION_COOKIE } from '../auth.ts';
 import { bodyErrors, internalErrorBody } from '../http.ts';
 import type { CloudDeps } from '../deps.ts';
-import { invocationReply, readEnvelope, retryHeaders } from '../invocation.ts';
+import { activationHeaders, invocationReply, readEnvelope, retryHeaders } from '../invocation.ts';
 import { bodiless, httpAnswerGuards, type HttpAnswer } from '../http-response.ts';
 
 const PREFIX = '/run/';
@@ -106,10 +106,10 @@ function sendJson(res: ServerResponse, status: number, body: object, close = fal
   res.end(text);
 }
 
-/** The response a function's output described (checked by httpAnswerOf), with the cloud's guards beside the function's own headers. */
-function sendHttp(res: ServerResponse, answer: HttpAnswer): void {
+/** The response a function's output described (checked by httpAnswerOf), with the cloud's guards and headers beside the function's own. */
+function sendHttp(res: ServerResponse, answer: HttpAnswer, ours: Record<string, string>): void {
   const { 'content-security-policy': policy, ...headers } = answer.headers;
-  for (const [name, value] of Object.entries({ ...headers, ...httpAnswerGuards })) res.setHeader(name, value);
+  for (const [name, value] of Object.entries({ ...headers, ...httpAnswerGuards, ...ours })) res.setHeader(name, value);
   // A policy of the function's own is sent too: a browser enforces both.
   if (policy) res.setHeader('content-security-policy', [policy, httpAnswerGuards['content-security-policy']]);
   if (!bodiless(answer.status)) res.setHeader('content-length', answer.body.length);
@@ -138,7 +138,7 @@ export function runHandler(deps: Pick<CloudDeps, 'calls' | 'sessions'>, logger: 
     // A GET has no body: its query string is the input, and it carries no cache or precomputed results.
     const envelope: InvocationEnvelope = method === 'GET' ? { input: { ...parseQuery(query) } } : readEnvelope(await readJsonBody(req, maxBodyBytes));
     const response = await deps.calls.call(called, envelope, callerId);
-    if (response.ok && response.http) return sendHttp(res, response.http);
+    if (response.ok && response.http) return sendHttp(res, response.http, activationHeaders(response));
     const { status, body, headers } = invocationReply(response, false);
     sendJson(res, status, body, false, headers);
   };

@@ -5,7 +5,7 @@
  */
 import { EdgeError, errorCatalogue, type ErrorBody } from '../../base/errors.ts';
 import type { CallEntries, InvokeResponse } from '../../runtime/protocol.ts';
-import type { AppRuntime, InvocationEnvelope } from '../app-runtime.ts';
+import type { Activated, AppRuntime, InvocationEnvelope } from '../app-runtime.ts';
 import type { AppRecord } from '../data.ts';
 import { httpAnswerOf, type HttpAnswer } from '../http-response.ts';
 import type { AppStore } from '../stores/apps.ts';
@@ -17,8 +17,11 @@ export interface CallServiceDeps {
   runtime: Pick<AppRuntime, 'refuses' | 'invoke'>;
 }
 
-/** What an endpoint call answers: the invocation's response, and for an endpoint set to `"response": "http"` that succeeded, the HTTP response its output describes. */
-export type EndpointResponse = InvokeResponse & { http?: HttpAnswer };
+/**
+ * What an endpoint call answers: the invocation's response with its activation's id, and for an endpoint set to
+ * `"response": "http"` that succeeded, the HTTP response its output describes.
+ */
+export type EndpointResponse = Activated<InvokeResponse & { http?: HttpAnswer }>;
 
 export interface CallService {
   /**
@@ -80,7 +83,7 @@ export function strangerResponse(app: AppRecord, response: EndpointResponse): En
 }
 
 /** A successful response with the HTTP response its output describes, or INVALID_OUTPUT saying why the output is none. */
-function asHttp(response: InvokeResponse): EndpointResponse {
+function asHttp(response: InvokeResponse): InvokeResponse & { http?: HttpAnswer } {
   if (!response.ok) return response;
   try {
     return { ...response, http: httpAnswerOf(response.output) };
@@ -121,8 +124,14 @@ export function callService(deps: CallServiceDeps): CallService {
     },
     async call({ app, endpoint }, envelope, callerId) {
       const inside = seesInside(app, callerId);
-      const response = await deps.runtime.invoke(app, endpoint.function, inside ? envelope : strangerEnvelope(app, envelope));
-      const answer = endpoint.response === 'http' ? asHttp(response) : response;
+      const origin = { trigger: 'endpoint', callerId } as const;
+      const answer = await deps.runtime.invoke(
+        app,
+        endpoint.function,
+        inside ? envelope : strangerEnvelope(app, envelope),
+        origin,
+        endpoint.response === 'http' ? asHttp : undefined,
+      );
       // A failure to load the app (its dependencies, say) is an answer like any other: strangers get its code and the catalogue's words.
       return inside ? answer : strangerResponse(app, answer);
     },

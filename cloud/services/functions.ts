@@ -1,8 +1,10 @@
 /** @module An app's functions and their rules: how many an app holds, replaced whole, never deleted while an endpoint calls them; test-invokes and their logs, and who may do each. */
 import { EdgeError } from '../../base/errors.ts';
 import { defaultOperatorLimits, limitsWithin } from '../../runtime/app-config.ts';
-import type { InvokeResponse } from '../../runtime/protocol.ts';
-import type { AppRuntime, InvocationEnvelope, InvocationLogEntry } from '../app-runtime.ts';
+import type { ErrorBody } from '../../base/errors.ts';
+import type { InvocationLog } from '../../runtime/protocol.ts';
+import type { ActivationStore } from '../activations/store.ts';
+import type { Activated, AppRuntime, InvocationEnvelope } from '../app-runtime.ts';
 import type { Access, AppRecord, FunctionRecord } from '../data.ts';
 import type { AppStore } from '../stores/apps.ts';
 import { appFor, seesInside } from './app-access.ts';
@@ -36,13 +38,27 @@ export type FunctionSource = Omit<FunctionRecord, 'name' | 'updatedAt'>;
 
 export interface FunctionServiceDeps {
   apps: Pick<AppStore, 'byId' | 'save'>;
-  runtime: Pick<AppRuntime, 'invoke' | 'logs'>;
+  runtime: Pick<AppRuntime, 'invoke'>;
+  activations: Pick<ActivationStore, 'list'>;
   now?: () => number;
 }
 
+/** One invocation as the logs route shows it: an activation of the function in the words the route used before activations had ids. */
+export interface InvocationLogEntry {
+  id: string;
+  at: string;
+  ok: boolean;
+  error?: ErrorBody;
+  durationMs: number;
+  logs: InvocationLog[];
+}
+
+/** Invocations the logs route shows of one function. */
+export const LOGGED_INVOCATIONS = 50;
+
 /** A test-invoke's response, and whether its caller sees inside the call (app-access.ts `seesInside`): its console output and whole errors. */
 export interface TestInvocation {
-  response: InvokeResponse;
+  response: Activated;
   inside: boolean;
 }
 
@@ -58,8 +74,8 @@ export interface FunctionService {
    * does not see inside sends and is shown what it would be at an endpoint.
    */
   invoke(userId: string, appId: string, name: string, envelope: InvocationEnvelope): Promise<TestInvocation>;
-  /** The function's last invocations, newest first: every caller's, so for those who may change the app. */
-  logs(userId: string, appId: string, name: string): InvocationLogEntry[];
+  /** The function's last invocations, newest first, nested calls of it among them: every caller's, so for those who may change the app. */
+  logs(userId: string, appId: string, name: string): Promise<InvocationLogEntry[]>;
 }
 
 /**
@@ -102,12 +118,21 @@ export function functionService(deps: FunctionServiceDeps): FunctionService {
     },
     async invoke(userId, appId, name, envelope) {
       const { app, fn } = find(userId, appId, name, 'RUN');
-      if (seesInside(app, userId)) return { response: await deps.runtime.invoke(app, fn.name, envelope), inside: true };
-      return { response: strangerResponse(app, await deps.runtime.invoke(app, fn.name, strangerEnvelope(app, envelope))), inside: false };
+      const origin = { trigger: 'test-invoke', callerId: userId } as const;
+      if (seesInside(app, userId)) return { response: await deps.runtime.invoke(app, fn.name, envelope, origin), inside: true };
+      return { response: strangerResponse(app, await deps.runtime.invoke(app, fn.name, strangerEnvelope(app, envelope), origin)), inside: false };
     },
-    logs(userId, appId, name) {
+    async logs(userId, appId, name) {
       const { app, fn } = find(userId, appId, name, 'WRITE');
-      return deps.runtime.logs(app.id, fn.name);
+      const activations = await deps.activations.list(app.ownerId, app.id, { function: fn.name, limit: LOGGED_INVOCATIONS });
+      return activations.map(({ id, start, outcome, error, durationMs, logs }) => ({
+        id,
+        at: start,
+        ok: outcome === 'ok',
+        ...(error && { error }),
+        durationMs,
+        logs: logs.map((line) => ({ fn: fn.name, ...line })),
+      }));
     },
   };
 }

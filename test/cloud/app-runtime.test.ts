@@ -4,6 +4,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { randomBytes } from 'node:crypto';
+import { ActivationStore } from '../../cloud/activations/store.ts';
 import { AppRuntime } from '../../cloud/app-runtime.ts';
 import { BlobStore } from '../../cloud/blob-store.ts';
 import { secretBox } from '../../cloud/secret-box.ts';
@@ -21,10 +22,11 @@ test.after.always(async () => {
   await local?.executor.close();
 });
 
-async function appRuntime(): Promise<{ runtime: AppRuntime; appsDir: string; blobs: BlobStore }> {
+async function appRuntime(): Promise<{ runtime: AppRuntime; appsDir: string; blobs: BlobStore; activations: ActivationStore }> {
   const base = await tempFolder('ec-apps');
   const appsDir = join(base, 'apps');
   const blobs = new BlobStore(join(base, 'blobs'));
+  const activations = await ActivationStore.open({ dir: join(base, 'activations') });
   return {
     runtime: new AppRuntime({
       appsDir,
@@ -32,10 +34,12 @@ async function appRuntime(): Promise<{ runtime: AppRuntime; appsDir: string; blo
       executor: local.executor,
       installer: local.installer,
       secrets: secretBox(randomBytes(32)),
+      activations,
       logger: pino({ level: 'silent' }),
     }),
     appsDir,
     blobs,
+    activations,
   };
 }
 
@@ -106,25 +110,26 @@ test("an app's files are written into its folder with their bytes, and a changed
   t.is(await readFile(join(appsDir, app.id, 'assets/data.bin'), 'utf8'), 'changed');
 });
 
-test('forgetting an app removes its folder and its logs', async (t) => {
+test('forgetting an app removes its folder', async (t) => {
   const { runtime, appsDir } = await appRuntime();
   const app = record([fn('one', 'export default () => { console.log("hi"); return 1; }')]);
   await runtime.invoke(app, 'one', {});
-  t.is(runtime.logs(app.id, 'one').length, 1);
   t.true((await stat(join(appsDir, app.id))).isDirectory());
   await runtime.forget(app);
-  t.deepEqual(runtime.logs(app.id, 'one'), []);
   t.deepEqual(await readdir(appsDir), []);
 });
 
-test('the invocation log keeps the last 50 per function', async (t) => {
-  const { runtime } = await appRuntime();
+test('every invocation leaves an activation record under the id its response carries, with its console output, newest first', async (t) => {
+  const { runtime, activations } = await appRuntime();
   const app = record([fn('count', 'export default (n) => { console.log(String(n)); return n; }')]);
-  for (let n = 0; n < 55; n++) await runtime.invoke(app, 'count', { input: n });
-  const logs = runtime.logs(app.id, 'count');
-  t.is(logs.length, 50);
-  t.is(logs[0]!.logs[0]!.message, '54');
-  t.is(logs[49]!.logs[0]!.message, '5');
+  const ids = [];
+  for (let n = 0; n < 3; n++) ids.push((await runtime.invoke(app, 'count', { input: n }, { trigger: 'endpoint', callerId: undefined })).activationId);
+  const listed = await activations.list(app.ownerId, app.id, { function: 'count', limit: 50 });
+  t.deepEqual(
+    listed.map((activation) => activation.id),
+    ids.reverse(),
+  );
+  t.like(listed[0], { function: 'count', trigger: 'endpoint', caller: 'anonymous', outcome: 'ok', served: 'executed', logs: [{ level: 'log', message: '2' }] });
 });
 
 test('restoring warms the apps it can and only logs the ones it cannot', async (t) => {

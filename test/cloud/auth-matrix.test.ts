@@ -357,6 +357,21 @@ const cases: Case[] = [
     world: { everyone: 'READ' },
     tells: 'everyone may read the app',
   },
+  { route: 'GET /api/v1/apps/:appId/activations', call: (w) => call('GET', app(w, '/activations?function=spare')), expect: needs('WRITE', '200') },
+  {
+    route: 'GET /api/v1/apps/:appId/activations/follow',
+    // A stream that ends after what it missed, so that the answer can be read whole.
+    call: (w) => call('GET', app(w, '/activations/follow?seconds=0&after=0')),
+    expect: needs('WRITE', '200'),
+    world: { activation: true },
+  },
+  {
+    route: 'GET /api/v1/activations/:id',
+    call: (w) => call('GET', `/api/v1/activations/${w.activationId}`),
+    // Those who may not change the app are told nothing of its records, not even that one exists.
+    expect: { ...needs('WRITE', '200', { refused: '404 ACTIVATION_NOT_FOUND' }), reader: '404 ACTIVATION_NOT_FOUND', runner: '404 ACTIVATION_NOT_FOUND' },
+    world: { activation: true },
+  },
 
   {
     route: '<METHOD> /run/<appId><path>',

@@ -135,6 +135,8 @@ export interface World {
   courierId: string;
   /** A live link the owner was mailed; only when asked for. */
   resetToken?: string;
+  /** The activation of a test-invoke the owner made; only when asked for. */
+  activationId?: string;
   ownerId: string;
   /** Each grantee's address, as the app's grants name them. */
   grantees: Record<Grantee, string>;
@@ -150,6 +152,8 @@ export interface WorldOptions {
   freshOwner?: boolean;
   /** The app grants everyone this too. */
   everyone?: 'READ' | 'RUN';
+  /** The owner test-invoked a function, so the app has an activation. */
+  activation?: boolean;
 }
 
 /** The owner's app: a private function behind a private endpoint, a public one behind a public endpoint, and one called by no endpoint. */
@@ -209,6 +213,7 @@ export async function makeWorld(cloud: TestCloud, accounts: Accounts, options: W
     rootId: root.id,
     courierId: courier.id,
     resetToken: options.resetLink ? await mailedLink(cloud, owner.email) : undefined,
+    activationId: options.activation ? (await ownerCall('POST', `/apps/${app.id}/functions/spare/invoke`, {})).activationId : undefined,
     ownerId: user.id,
     grantees: Object.fromEntries(GRANTEES.map((grantee) => [grantee, accounts[grantee].email])) as Record<Grantee, string>,
     everyone: options.everyone,
@@ -226,8 +231,8 @@ async function mailedLink(cloud: TestCloud, email: string): Promise<string> {
 
 /**
  * Everything the owner (and, of the fleet, an operator) can see of the world: the account, its API tokens,
- * the app with every function's code and invocation log, its files and the bytes of the one that is no function,
- * its secrets and grants, the roots, and the couriers.
+ * the app with every function's code and invocation log, its activations, its files and the bytes of the one that
+ * is no function, its secrets and grants, the roots, and the couriers.
  */
 export async function ownerView(url: string, world: World, operator: Account): Promise<unknown> {
   const get = async (path: string, token = world.owner.session) => {
@@ -235,7 +240,7 @@ export async function ownerView(url: string, world: World, operator: Account): P
     return { status, body };
   };
   const app = `/apps/${world.app.id}`;
-  const [me, tokens, shown, endpoints, files, file, secrets, grants, roots, couriers, ...functions] = await Promise.all([
+  const [me, tokens, shown, endpoints, files, file, secrets, grants, roots, couriers, activations, ...functions] = await Promise.all([
     get('/me'),
     get('/tokens'),
     get(app),
@@ -246,9 +251,10 @@ export async function ownerView(url: string, world: World, operator: Account): P
     get(`${app}/grants`),
     get('/roots'),
     get('/fleet/couriers', operator.session),
+    get(`${app}/activations`),
     ...FUNCTION_NAMES.flatMap((name) => [get(`${app}/functions/${name}`), get(`${app}/functions/${name}/logs`)]),
   ]);
-  return { me, tokens, app: shown, endpoints, files, file, secrets, grants, roots, couriers, functions };
+  return { me, tokens, app: shown, endpoints, files, file, secrets, grants, roots, couriers, activations, functions };
 }
 
 /** What `caller` may do with the world's app: the owner everything, a grantee its grant, anyone the grant to everyone. */
@@ -292,6 +298,7 @@ export function madeUp(world: World, keepApp = false): Array<[string, string]> {
     [world.courierId, 'cou_0000000000000000'],
     [world.owner.email, `nobody-${process.pid}@example.com`],
     [world.resetToken ?? '', `ecr_${'A'.repeat(43)}`],
+    [world.activationId ?? '', `act_${'0'.repeat(22)}`],
   ];
   return pairs.filter((pair): pair is [string, string] => pair[0] !== '');
 }

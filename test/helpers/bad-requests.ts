@@ -63,6 +63,8 @@ const routes: Array<[string, string]> = [
   ['DELETE', '/api/v1/apps/:appId/files/:path'],
   ['PUT', '/api/v1/uploads/:sha256'],
   ['POST', '/api/v1/deploys'],
+  ['GET', '/api/v1/apps/:appId/activations'],
+  ['GET', '/api/v1/activations/:activationId'],
   ['POST', '/api/v1/roots'],
   ['GET', '/api/v1/roots'],
   ['DELETE', '/api/v1/roots/:rootId'],
@@ -157,6 +159,7 @@ export function badRequests(targets: Targets): fc.Arbitrary<BadRequest> {
     ),
     sha256: param('0'.repeat(64)),
     courierId: param('courier_missing'),
+    activationId: param(`act_${'0'.repeat(22)}`),
   };
   const invoking = routes.filter(([, template]) => template.endsWith('/invoke') || template.startsWith('/run/'));
   const route = fc

@@ -2,7 +2,7 @@
 import type { TestFn } from 'ava';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { startCloud } from '../../cloud/main.ts';
+import { startCloud, type CloudSettings } from '../../cloud/main.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { api, freshEmail, type ApiAnswer } from './cloud.ts';
 import { tempFolder } from './temp.ts';
@@ -13,12 +13,26 @@ export interface DockerCloud {
   close(): Promise<void>;
 }
 
+export interface DockerCloudOptions {
+  /** Start on this data folder, e.g. a closed cloud's, to test a restart; a fresh one by default. */
+  dataDir?: string;
+  activations?: CloudSettings['activations'];
+}
+
 /** The cloud with its own data folder and a Docker executor with its own caches (startTestCloud runs plain processes). */
-export async function startDockerCloud(): Promise<DockerCloud> {
+export async function startDockerCloud(options: DockerCloudOptions = {}): Promise<DockerCloud> {
   const base = await tempFolder('ec-cloud-apps');
-  const dataDir = join(base, 'data');
+  const dataDir = options.dataDir ?? join(base, 'data');
   const executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
-  const cloud = await startCloud({ dataDir, port: 0, host: '127.0.0.1', attemptsPerMinute: 10_000, executor, logger: pino({ level: 'silent' }) });
+  const cloud = await startCloud({
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    attemptsPerMinute: 10_000,
+    activations: options.activations,
+    executor,
+    logger: pino({ level: 'silent' }),
+  });
   return {
     url: cloud.url,
     dataDir,

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { randomBytes } from 'node:crypto';
+import { ActivationStore } from '../../cloud/activations/store.ts';
 import { AppRuntime } from '../../cloud/app-runtime.ts';
 import { BlobStore } from '../../cloud/blob-store.ts';
 import { secretBox } from '../../cloud/secret-box.ts';
@@ -34,18 +35,23 @@ export async function openStores() {
   };
 }
 
-/** The cloud's AppRuntime with its apps in a fresh folder, over an executor the test holds and the stores' blobs. */
-export async function heldRuntime(executor = new HeldExecutor(), blobs?: BlobStore): Promise<{ runtime: AppRuntime; executor: HeldExecutor }> {
+/** The cloud's AppRuntime with its apps in a fresh folder, over an executor the test holds and the stores' blobs, recording activations in a store of its own. */
+export async function heldRuntime(
+  executor = new HeldExecutor(),
+  blobs?: BlobStore,
+): Promise<{ runtime: AppRuntime; executor: HeldExecutor; activations: ActivationStore }> {
   const base = await tempFolder('ec-runtime');
+  const activations = await ActivationStore.open({ dir: join(base, 'activations') });
   const runtime = new AppRuntime({
     appsDir: join(base, 'apps'),
     blobs: blobs ?? new BlobStore(join(base, 'blobs')),
     executor,
     installer: new DependencyInstaller({ cacheDir: join(base, 'deps') }),
     secrets: secretBox(randomBytes(32)),
+    activations,
     logger: pino({ level: 'silent' }),
   });
-  return { runtime, executor };
+  return { runtime, executor, activations };
 }
 
 /** A function's code and settings, as the function route hands them to the service. */

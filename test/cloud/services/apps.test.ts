@@ -7,12 +7,12 @@ import { heldRuntime, openStores, source } from '../../helpers/cloud-services.ts
 
 async function setUp() {
   const stores = await openStores();
-  const { runtime, executor } = await heldRuntime();
+  const { runtime, executor, activations } = await heldRuntime();
   const apps = appService({ apps: stores.apps, runtime });
   /** An app of `ownerId` with one function, so that it can start. */
   const newApp = async (ownerId = 'usr_owner', name = `app-${Math.random().toString(36).slice(2, 10)}`) => {
     const app = await apps.create(ownerId, { name });
-    await functionService({ apps: stores.apps, runtime }).put(ownerId, app.id, 'one', source());
+    await functionService({ apps: stores.apps, runtime, activations }).put(ownerId, app.id, 'one', source());
     return app;
   };
   return { stores, executor, apps, newApp };

@@ -7,9 +7,9 @@ import { heldRuntime, openStores, source } from '../../helpers/cloud-services.ts
 
 async function setUp() {
   const stores = await openStores();
-  const { runtime } = await heldRuntime();
+  const { runtime, activations } = await heldRuntime();
   const app = await appService({ apps: stores.apps, runtime }).create('usr_owner', { name: 'shop' });
-  const functions = functionService({ apps: stores.apps, runtime });
+  const functions = functionService({ apps: stores.apps, runtime, activations });
   await functions.put('usr_owner', app.id, 'greet', source());
   await functions.put('usr_owner', app.id, 'order', source());
   return { endpoints: endpointService({ apps: stores.apps }), app };

@@ -7,8 +7,8 @@ import { heldRuntime, openStores, source } from '../../helpers/cloud-services.ts
 
 async function setUp() {
   const stores = await openStores();
-  const { runtime, executor } = await heldRuntime();
-  const functions = functionService({ apps: stores.apps, runtime });
+  const { runtime, executor, activations } = await heldRuntime();
+  const functions = functionService({ apps: stores.apps, runtime, activations });
   const app = await appService({ apps: stores.apps, runtime }).create('usr_owner', { name: 'shop' });
   return { stores, executor, functions, endpoints: endpointService({ apps: stores.apps }), app };
 }
@@ -56,11 +56,8 @@ test("a test-invoke runs the owner's function whether the app runs or not, and n
   await functions.put('usr_owner', app.id, 'greet', source());
   t.like(await functions.invoke('usr_owner', app.id, 'greet', { input: 'Ada' }), { response: { ok: true, output: 'greet' }, inside: true });
   t.like(executor.executed, [{ input: 'Ada' }]);
-  t.is(functions.logs('usr_owner', app.id, 'greet').length, 1);
+  t.is((await functions.logs('usr_owner', app.id, 'greet')).length, 1);
   t.like(await t.throwsAsync(functions.invoke('usr_stranger', app.id, 'greet', { input: 'Eve' })), { code: 'APP_NOT_FOUND' });
-  t.like(
-    t.throws(() => functions.logs('usr_stranger', app.id, 'greet')),
-    { code: 'APP_NOT_FOUND' },
-  );
+  t.like(await t.throwsAsync(functions.logs('usr_stranger', app.id, 'greet')), { code: 'APP_NOT_FOUND' });
   t.is(executor.executed.length, 1);
 });

@@ -23,9 +23,9 @@ const openCallsSecret: Answer = async (request, call) => {
 
 async function setUp(answer: Answer = openCallsSecret) {
   const stores = await openStores();
-  const { runtime, executor } = await heldRuntime(new HeldExecutor(answer), stores.blobs);
+  const { runtime, executor, activations } = await heldRuntime(new HeldExecutor(answer), stores.blobs);
   const apps = appService({ apps: stores.apps, runtime });
-  const functions = functionService({ apps: stores.apps, runtime });
+  const functions = functionService({ apps: stores.apps, runtime, activations });
   const endpoints = endpointService({ apps: stores.apps });
   const app = await apps.create('usr_owner', { name: 'shop' });
   await functions.put('usr_owner', app.id, 'open', source('export default () => 1', { public: true, idempotent: true }));

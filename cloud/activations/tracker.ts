@@ -1,0 +1,151 @@
+/**
+ * @module One invocation's activations in the making: its id, known before it runs, the calls of its tree as the
+ * invoker tells of them, and at its end the records of the tree, every text a function controls capped.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Activation, ActivationLog, ActivationTrigger } from '../../api/activations.ts';
+import type { ErrorBody } from '../../base/errors.ts';
+import type { CallTrace } from '../../runtime/call-trace.ts';
+import type { InvokeResponse } from '../../runtime/protocol.ts';
+import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS } from '../../runtime/text-caps.ts';
+
+/** An activation before the store gives it its place in the order. */
+export type NewActivation = Omit<Activation, 'seq'>;
+
+export const ACTIVATION_ID_PATTERN = /^act_[A-Za-z0-9_-]{22}$/;
+
+const ID_BYTES = 16;
+/** Random bytes for the next ids: one call to randomBytes costs about what a few hundred ids taken from its answer do. */
+let pool = Buffer.alloc(0);
+let taken = 0;
+
+/** 16 random bytes: ids cannot be guessed, and one tells nothing about another. */
+export function newActivationId(): string {
+  if (taken + ID_BYTES > pool.length) {
+    pool = randomBytes(ID_BYTES * 256);
+    taken = 0;
+  }
+  taken += ID_BYTES;
+  return `act_${pool.toString('base64url', taken - ID_BYTES, taken)}`;
+}
+
+/**
+ * Characters of console output kept per activation: with the error's message (capped on its own), a record stays
+ * under 80 KiB whatever the function printed or threw.
+ */
+export const KEPT_LOG_CHARS = 64 * 1024;
+
+/**
+ * Calls of one tree recorded, the top one included: a fan-out of a million cache hits must not write a million
+ * records for one request. Those past it are counted on the top record.
+ */
+export const MAX_RECORDS_PER_TREE = 1000;
+
+function keptLogs(logs: readonly ActivationLog[]): ActivationLog[] {
+  let chars = 0;
+  const kept: ActivationLog[] = [];
+  for (const line of logs) {
+    const message = capText(line.message, MAX_LOG_LINE_CHARS);
+    if ((chars += message.length) > KEPT_LOG_CHARS) break;
+    kept.push({ level: line.level, message });
+  }
+  if (kept.length === logs.length) return kept;
+  return [...kept, { level: 'warn', message: `[edgecourier] ${logs.length - kept.length} more log lines were not kept` }];
+}
+
+/** The function's own code and status are bounded already (runtime/function-error.ts): kept as they are. */
+const keptError = (error: ErrorBody | undefined) => error && { error: { ...error, message: capText(error.message, MAX_ERROR_MESSAGE_CHARS) } };
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Where an invocation comes from, for its records. */
+export interface ActivationOrigin {
+  appId: string;
+  trigger: Exclude<ActivationTrigger, 'call'>;
+  /** The user id of the caller, or `anonymous`. */
+  caller: string;
+}
+
+/**
+ * Collects one invocation's calls while it runs; `records` makes them activations once it has answered.
+ * @example const tracker = new ActivationTracker(origin); … service.invoke(load, request, { onCall: tracker.onCall }); store.add(owner, tracker.records(fn, response))
+ */
+export class ActivationTracker {
+  /** The top activation's id, the one its caller is given. */
+  readonly id = newActivationId();
+  #origin: ActivationOrigin;
+  #startedAt = Date.now();
+  #started = performance.now();
+  #traces: CallTrace[] = [];
+  #notRecorded = 0;
+
+  constructor(origin: ActivationOrigin) {
+    this.#origin = origin;
+  }
+
+  /** For InvokeOptions.onCall. Calls begin in the order of their indexes, so a kept call's caller is always kept too. */
+  readonly onCall = (trace: CallTrace): void => {
+    if (trace.index < MAX_RECORDS_PER_TREE) this.#traces.push(trace);
+    else this.#notRecorded++;
+  };
+
+  /**
+   * The tree's activations in the order their calls ended, the top one last. The top one is told by the response
+   * (the answer its caller got, which may have failed before any call began); each nested one by its trace.
+   */
+  records(fn: string, response: InvokeResponse): NewActivation[] {
+    const { appId, caller } = this.#origin;
+    const ids = new Map<number, string>([[0, this.id]]);
+    // A call a function made without awaiting it may end after its caller, even after the tree: its caller still gets an id.
+    const idOf = (index: number) => ids.get(index) ?? ids.set(index, newActivationId()).get(index)!;
+    const children = new Map<number, string[]>();
+    for (const trace of [...this.#traces].sort((a, b) => a.index - b.index)) {
+      if (trace.parent === undefined) continue;
+      const siblings = children.get(trace.parent) ?? [];
+      siblings.push(idOf(trace.index));
+      children.set(trace.parent, siblings);
+    }
+    const records: NewActivation[] = [];
+    let top: CallTrace | undefined;
+    for (const trace of this.#traces) {
+      if (trace.index === 0) {
+        top = trace;
+        continue;
+      }
+      records.push({
+        id: idOf(trace.index),
+        appId,
+        function: trace.fn,
+        ...(trace.version && { version: trace.version }),
+        trigger: 'call',
+        caller,
+        start: iso(trace.startedAt),
+        durationMs: trace.durationMs,
+        outcome: trace.error?.code ?? 'ok',
+        ...keptError(trace.error),
+        ...(trace.source && { served: trace.source }),
+        parent: idOf(trace.parent!),
+        children: children.get(trace.index) ?? [],
+        logs: keptLogs(trace.logs),
+      });
+    }
+    records.push({
+      id: this.id,
+      appId,
+      function: fn,
+      ...(top?.version && { version: top.version }),
+      trigger: this.#origin.trigger,
+      caller,
+      start: iso(this.#startedAt),
+      // The caller's wait: loading and installing the app count, as they did for the caller.
+      durationMs: Math.round((performance.now() - this.#started) * 1000) / 1000,
+      outcome: response.ok ? 'ok' : response.error.code,
+      ...keptError(response.ok ? undefined : response.error),
+      ...(top?.source && { served: top.source }),
+      children: children.get(0) ?? [],
+      ...(this.#notRecorded > 0 && { callsNotRecorded: this.#notRecorded }),
+      logs: keptLogs(top?.logs ?? []),
+    });
+    return records;
+  }
+}

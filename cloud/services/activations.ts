@@ -1,0 +1,77 @@
+/**
+ * @module An app's activation records and their rules: those who may change the app (WRITE, as for its logs: the records
+ * hold every caller's runs) read them, listed a page at a time, one by id, or followed as they come.
+ */
+import type { Activation, ActivationPage } from '../../api/activations.ts';
+import { EdgeError } from '../../base/errors.ts';
+import type { ActivationFilter, ActivationQuery } from '../activations/query.ts';
+import type { ActivationStore } from '../activations/store.ts';
+import type { AppStore } from '../stores/apps.ts';
+import { accessOf, allows, appFor } from './app-access.ts';
+
+/** Records a follower is sent of those it missed, the newest of them, before new ones. */
+export const FOLLOW_BACKLOG = 100;
+
+export interface ActivationServiceDeps {
+  apps: Pick<AppStore, 'byId'>;
+  activations: Pick<ActivationStore, 'list' | 'get' | 'follow'>;
+}
+
+export interface ActivationService {
+  /** A page of the app's activations, newest first; `next` is the cursor of the next page when there may be more. */
+  list(userId: string, appId: string, query: ActivationQuery): Promise<ActivationPage>;
+  /** The activation `id` of an app the caller may change; ACTIVATION_NOT_FOUND for any other, as for one that does not exist. */
+  get(userId: string, id: string): Promise<Activation>;
+  /**
+   * Sends `send` the app's activations that pass `filter`: those after `after` first (at most FOLLOW_BACKLOG, oldest
+   * first), then each new one as it is recorded, until the returned function is called.
+   */
+  follow(userId: string, appId: string, filter: ActivationFilter, after: number | undefined, send: (activation: Activation) => void): Promise<() => void>;
+}
+
+/**
+ * The activation service over the app store and the activation store.
+ * @example const { activations, next } = await service.list(user.id, appId, { function: 'greet', outcome: 'error', limit: 20 })
+ */
+export function activationService(deps: ActivationServiceDeps): ActivationService {
+  return {
+    async list(userId, appId, query) {
+      const app = appFor(deps.apps, userId, appId, 'WRITE');
+      const activations = await deps.activations.list(app.ownerId, app.id, query);
+      const last = activations.at(-1);
+      return { activations, ...(last && activations.length === query.limit && { next: String(last.seq) }) };
+    },
+    async get(userId, id) {
+      const found = await deps.activations.get(id);
+      const app = found && deps.apps.byId(found.activation.appId);
+      // A record of an app the caller may not change, or of one since deleted, answers as a missing one.
+      if (!found || !app || app.ownerId !== found.ownerId || !allows(accessOf(app, userId), 'WRITE')) {
+        throw new EdgeError('ACTIVATION_NOT_FOUND', `no activation ${id} of an app you may change`);
+      }
+      return found.activation;
+    },
+    async follow(userId, appId, filter, after, send) {
+      const app = appFor(deps.apps, userId, appId, 'WRITE');
+      const ownerId = app.ownerId;
+      // New records are held while the missed ones are read, so none is lost between the two or sent twice.
+      let held: Activation[] | undefined = [];
+      let sent = after ?? 0;
+      const deliver = (activation: Activation) => {
+        if (activation.seq <= sent) return;
+        sent = activation.seq;
+        send(activation);
+      };
+      const stop = deps.activations.follow(ownerId, app.id, filter, (activation) => (held ? held.push(activation) : deliver(activation)));
+      try {
+        const missed = after === undefined ? [] : await deps.activations.list(ownerId, app.id, { ...filter, after, limit: FOLLOW_BACKLOG });
+        for (const activation of missed.reverse()) deliver(activation);
+      } catch (error) {
+        stop();
+        throw error;
+      }
+      for (const activation of held) deliver(activation);
+      held = undefined;
+      return stop;
+    },
+  };
+}
