@@ -21,6 +21,7 @@ import { registerRun } from './commands/run.ts';
 import { registerSecrets } from './commands/secrets.ts';
 import { registerSetup } from './commands/setup.ts';
 import { registerStart } from './commands/start.ts';
+import { registerFreeze, registerRollback, registerVersions } from './commands/versions.ts';
 
 const program = new Command('edgecourier')
   .description('Run functions in warm, sandboxed Docker containers, triggered by files in a synced folder or by HTTP.')
@@ -44,6 +45,9 @@ for (const register of [
   registerInvoke,
   registerLogs,
   registerPull,
+  registerVersions,
+  registerRollback,
+  registerFreeze,
   registerSecrets,
 ]) {
   register(program);

@@ -1,6 +1,7 @@
 /** @module Records as the API shows them: never a password hash, a token's hash, an owner, sealed credentials or a secret's value; functions without their code unless asked, endpoints with their URL. */
 import { defaultOperatorLimits } from '../runtime/app-config.ts';
-import type { AppRecord, EndpointRecord, FunctionRecord, SecretRecord, TokenRecord, UserRecord } from './data.ts';
+import type { AppRecord, EndpointRecord, FunctionRecord, SecretRecord, TokenRecord, UserRecord, VersionRecord } from './data.ts';
+import { versionFiles } from './version-content.ts';
 import type { HeldRoot } from './services/roots.ts';
 
 export function presentUser(user: UserRecord): { id: string; email: string; createdAt: string } {
@@ -52,7 +53,40 @@ export function presentApp(app: AppRecord, publicUrl: string) {
     env: app.env ?? {},
     functions: app.functions.map(presentFunction),
     endpoints: app.endpoints.map((endpoint) => presentEndpoint(app, endpoint, publicUrl)),
+    activeVersion: app.activeVersion ?? null,
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,
+  };
+}
+
+/** How a version's dependencies installed: "none" without a package.json, "unknown" until the cloud first loads it. */
+function dependenciesOf(version: VersionRecord) {
+  if (version.content.packageJson === null) return { outcome: 'none' as const };
+  return version.dependencies ?? { outcome: 'unknown' as const };
+}
+
+/** A version as listed: what it is, who made it and when, without its files. */
+export function presentVersionSummary(app: AppRecord, version: VersionRecord) {
+  return {
+    id: version.id,
+    tag: version.tag ?? null,
+    message: version.message,
+    author: version.author,
+    createdAt: version.createdAt,
+    active: app.activeVersion === version.id,
+    frozen: version.frozen,
+    size: version.size,
+    dependencies: dependenciesOf(version).outcome,
+  };
+}
+
+/** A version with everything known of it: its files, package.json, runtime, and how its dependencies installed. */
+export function presentVersion(app: AppRecord, version: VersionRecord) {
+  return {
+    ...presentVersionSummary(app, version),
+    files: versionFiles(version.content),
+    packageJson: version.content.packageJson,
+    runtime: version.runtime,
+    dependencies: dependenciesOf(version),
   };
 }

@@ -12,6 +12,7 @@ import { appNotFound } from './app-lookup.ts';
 import { assertCanCreate, newAppRecord } from './apps.ts';
 import { applyAppJson, assertFits, checkedPackageJson, commit, draftOf, kindOf, textCap, textOf, type PathKind } from './drafts.ts';
 import { setFunction } from './functions.ts';
+import type { VersionedAppStore, VersionNote } from './versioned-apps.ts';
 
 /** How long an upload waits for the deploy that names it. */
 export const UPLOAD_TTL_MS = 60 * 60_000;
@@ -27,6 +28,10 @@ export interface DeployManifest {
   name: string;
   /** Every file of the app, app.json and package.json among them. */
   files: DeployFile[];
+  /** A name for the version the deploy makes (or is, when the content is an earlier version's). */
+  tag?: string;
+  /** What the version changes, in the deployer's words. */
+  message?: string;
 }
 
 export interface Upload {
@@ -36,7 +41,7 @@ export interface Upload {
 }
 
 export interface DeployServiceDeps {
-  apps: Pick<AppStore, 'list' | 'get' | 'insert' | 'save'>;
+  apps: Pick<AppStore, 'list' | 'get'> & Pick<VersionedAppStore, 'insert' | 'save'>;
   blobs: Pick<BlobStore, 'holder' | 'read'>;
   now?: () => number;
 }
@@ -209,10 +214,11 @@ export function deployService(deps: DeployServiceDeps): DeployService {
         // Looked up again: the app may have been deleted while the files were read (a new one's name is checked as it is made).
         if (existing && deps.apps.get(ownerId, existing.id) !== existing) throw appNotFound(existing.id);
         const draft = build(ownerId, manifest.name, existing, parts, texts);
-        if (existing) await commit(deps.apps, existing, draft);
+        const note: VersionNote = { author: ownerId, tag: manifest.tag, message: manifest.message };
+        if (existing) await commit(deps.apps, existing, draft, note);
         else {
           assertCanCreate(deps.apps.list(ownerId), manifest.name);
-          await deps.apps.insert(draft);
+          await deps.apps.insert(draft, note);
         }
         const staged = uploads.get(ownerId);
         for (const { sha256 } of parts) {
