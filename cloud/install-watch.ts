@@ -18,7 +18,12 @@ export function watchInstalls(installer: WatchedInstaller, record: InstallRecord
     record(basename(appDir), packageJson, result).catch((err: unknown) => logger.warn({ err, appDir }, 'could not record how dependencies installed'));
   };
   return {
-    key: (manifest) => installer.key(manifest),
+    // The key is worked out from the same plan as the install: a package.json it refuses can never install.
+    key: (manifest) =>
+      installer.key(manifest).catch((error: unknown) => {
+        tell(manifest.appDir, manifest.packageJson, { ok: false, error });
+        throw error;
+      }),
     async ensure(manifest) {
       try {
         const dir = await installer.ensure(manifest);

@@ -107,7 +107,8 @@ export interface World {
   owner: Account;
   /** The token each caller sends: a new API token of its own account, none for anonymous. */
   tokens: Record<Caller, string | undefined>;
-  app: { id: string; name: string; privateEndpoint: string; publicEndpoint: string };
+  /** `versionId`: a version of the app other than its active one, holding the world's file. */
+  app: { id: string; name: string; privateEndpoint: string; publicEndpoint: string; versionId: string };
   /** An API token of the owner's, other than the one the owner calls with. */
   tokenId: string;
   rootId: string;
@@ -158,7 +159,15 @@ export async function makeWorld(cloud: TestCloud, accounts: Record<Exclude<Calle
     ];
     const [privateEndpoint, publicEndpoint] = await Promise.all(endpoints.map((endpoint) => ownerCall('POST', `/apps/${app.id}/endpoints`, endpoint)));
     if (options.running) await ownerCall('POST', `/apps/${app.id}/start`);
-    return { id: app.id as string, name: app.name as string, privateEndpoint: privateEndpoint.id as string, publicEndpoint: publicEndpoint.id as string };
+    // The version before the last change: the world's file is in it, and it is not the active one.
+    const { versions } = await ownerCall('GET', `/apps/${app.id}/versions`);
+    return {
+      id: app.id as string,
+      name: app.name as string,
+      privateEndpoint: privateEndpoint.id as string,
+      publicEndpoint: publicEndpoint.id as string,
+      versionId: versions[1].id as string,
+    };
   };
   const [other, operator, ownToken, app, token, root, courier, { user }] = await Promise.all([
     newToken(accounts.other),
@@ -194,7 +203,7 @@ async function mailedLink(cloud: TestCloud, email: string): Promise<string> {
 
 /**
  * Everything the owner (and, of the fleet, an operator) can see of the world: the account, its API tokens,
- * the app with every function's code and invocation log, its files and the bytes of the one that is no function,
+ * the app with every function's code and invocation log, its files and the bytes of the one that is no function, its versions,
  * the roots, and the couriers.
  */
 export async function ownerView(url: string, world: World, operator: Account): Promise<unknown> {
@@ -203,7 +212,7 @@ export async function ownerView(url: string, world: World, operator: Account): P
     return { status, body };
   };
   const app = `/apps/${world.app.id}`;
-  const [me, tokens, shown, endpoints, files, file, secrets, roots, couriers, ...functions] = await Promise.all([
+  const [me, tokens, shown, endpoints, files, file, secrets, versions, roots, couriers, ...functions] = await Promise.all([
     get('/me'),
     get('/tokens'),
     get(app),
@@ -211,11 +220,12 @@ export async function ownerView(url: string, world: World, operator: Account): P
     get(`${app}/files`),
     get(`${app}/files/${encodeURIComponent(WORLD_FILE.path)}`),
     get(`${app}/secrets`),
+    get(`${app}/versions`),
     get('/roots'),
     get('/fleet/couriers', operator.session),
     ...FUNCTION_NAMES.flatMap((name) => [get(`${app}/functions/${name}`), get(`${app}/functions/${name}/logs`)]),
   ]);
-  return { me, tokens, app: shown, endpoints, files, file, secrets, roots, couriers, functions };
+  return { me, tokens, app: shown, endpoints, files, file, secrets, versions, roots, couriers, functions };
 }
 
 /** Text only the owner may be shown: the account, its token, root and credentials, the private endpoint, function name and code, the description, the app's secret. An answer to anyone else holds none its request did not. */
@@ -229,6 +239,7 @@ export function privateMarks(world: World): string[] {
     '/private-root-marker',
     ROOT_SECRET,
     world.app.privateEndpoint,
+    world.app.versionId,
     'hiddenfn',
     PRIVATE_CODE,
     'DESCRIPTION-MARKER',
@@ -246,6 +257,7 @@ export function madeUp(world: World): Array<[string, string]> {
     [world.app.id, 'app_0000000000000000'],
     [world.app.privateEndpoint, 'ep_0000000000000000'],
     [world.app.publicEndpoint, 'ep_1111111111111111'],
+    [world.app.versionId, '0'.repeat(64)],
     [world.tokenId, 'tok_0000000000000000'],
     [world.rootId, 'root_0000000000000000'],
     [world.courierId, 'cou_0000000000000000'],
