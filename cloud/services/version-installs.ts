@@ -15,7 +15,7 @@ import type { VersionStore } from '../stores/versions.ts';
 export type InstallResult = { ok: true; dir: string } | { ok: false; error: unknown };
 
 /** The end of a failed install's message is kept, where npm's own words are. */
-export const MAX_INSTALL_LOG_BYTES = 16 * 1024;
+export const MAX_INSTALL_LOG_BYTES = 8 * 1024;
 
 /** A larger lock file is not kept. */
 export const MAX_LOCK_FILE_BYTES = 10 * 1024 * 1024;
