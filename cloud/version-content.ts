@@ -21,22 +21,23 @@ export interface Snapshot {
 /** The parts of a record a version sets when it is made active. */
 export type RestoredParts = Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'functions' | 'files' | 'endpoints'>;
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** The files of a version, sorted by path. */
 export const versionFiles = (content: VersionContent): TreeFile[] => renderVersion(content).map(describeEntry);
 
 /**
  * The app's content now, as a version would hold it: copied, so that later edits of the record never reach it.
+ * `hashOf` gives the SHA-256 of a function's code (a caller may remember those it worked out before).
  * @example const { id } = snapshotOf(app) // the same content, the same id
  */
-export function snapshotOf(app: AppRecord): Snapshot {
+export function snapshotOf(app: AppRecord, hashOf: (code: string) => string = sha256): Snapshot {
   const content: VersionContent = {
     description: app.description,
     packageJson: app.packageJson,
     ...(app.env && { env: { ...app.env } }),
     ...(app.network && { network: { ...app.network } }),
-    functions: app.functions.map(({ code, updatedAt: _, ...settings }) => ({ ...settings, codeSha256: sha256(code), codeBytes: Buffer.byteLength(code) })),
+    functions: app.functions.map(({ code, updatedAt: _, ...settings }) => ({ ...settings, codeSha256: hashOf(code), codeBytes: Buffer.byteLength(code) })),
     files: app.files.map((file) => ({ ...file })),
     endpoints: app.endpoints.map((endpoint) => ({ ...endpoint })),
   };

@@ -8,7 +8,7 @@ import { EdgeError } from '../../base/errors.ts';
 import type { AppRecord, VersionRecord } from '../data.ts';
 import type { AppStore } from '../stores/apps.ts';
 import type { VersionStore } from '../stores/versions.ts';
-import { describeChange, snapshotOf, versionFiles } from '../version-content.ts';
+import { describeChange, sha256, snapshotOf, versionFiles } from '../version-content.ts';
 
 /** An app keeps its newest unfrozen versions up to this many, the active one always among them; older ones go as new ones come. */
 export const MAX_UNFROZEN_VERSIONS = 20;
@@ -69,13 +69,29 @@ function pruned(versions: VersionRecord[], activeId: string): VersionRecord[] {
  */
 export function versionedApps(deps: VersionedAppsDeps): VersionedAppStore {
   const now = deps.now ?? Date.now;
+  /**
+   * Each app's code (text → hash) as of its last save: every save takes a snapshot (a start or a stop too), and code
+   * is most of an app's bytes, so only code new since then is hashed. A record keeps the same strings from save to save.
+   */
+  const codeHashes = new Map<string, Map<string, string>>();
+
+  const hasher = (appId: string) => {
+    const known = codeHashes.get(appId);
+    const next = new Map<string, string>();
+    codeHashes.set(appId, next);
+    return (code: string) => {
+      const hash = known?.get(code) ?? next.get(code) ?? sha256(code);
+      next.set(code, hash);
+      return hash;
+    };
+  };
 
   /**
    * Makes the app's content its active version, in memory, before the write that saves both; throws before anything
    * changes when the note's tag cannot be had. Resolves with what takes it back when that write fails.
    */
   const stage = (app: AppRecord, note: VersionNote = {}): (() => void) => {
-    const snapshot = snapshotOf(app);
+    const snapshot = snapshotOf(app, hasher(app.id));
     const before = deps.versions.list(app.id);
     if (note.tag !== undefined) assertTaggable(before, snapshot.id, note.tag);
     const existing = before.find((version) => version.id === snapshot.id);
@@ -137,6 +153,7 @@ export function versionedApps(deps: VersionedAppsDeps): VersionedAppStore {
       // The app's versions go with it, in the same write, and the bytes only they name after it.
       const versions = deps.versions.list(id);
       deps.versions.replace(id, []);
+      codeHashes.delete(id);
       try {
         return await deps.apps.remove(ownerId, id);
       } catch (error) {
