@@ -12,9 +12,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import express from 'express';
 import { pino } from 'pino';
-import { startCloud, type CloudSettings } from '../cloud/main.ts';
+import { startCloud, type CloudSettings, type RunningCloud } from '../cloud/main.ts';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
-import { cloudClient } from '../cli/cloud-client.ts';
+import { cloudClient, type CloudClient } from '../cli/cloud-client.ts';
 
 export interface CloudBenchDeps {
   executor: ExecutorBundle;
@@ -46,8 +46,11 @@ async function bareExpress(appDir: string): Promise<Server> {
   });
 }
 
-/** A cloud with one user whose app has the example's functions and a public endpoint for `upper`, started. */
-export async function cloudWithApp(deps: CloudBenchDeps, settings: Pick<CloudSettings, 'activations'> = {}) {
+/** A cloud of its own on the executor, and a client of one user signed up with it. */
+export async function cloudWithUser(
+  deps: Pick<CloudBenchDeps, 'executor'>,
+  settings: Pick<CloudSettings, 'activations'> = {},
+): Promise<{ cloud: RunningCloud; client: CloudClient }> {
   const cloud = await startCloud({
     dataDir: await mkdtemp(join(tmpdir(), 'ec-bench-cloud-')),
     port: 0,
@@ -59,7 +62,12 @@ export async function cloudWithApp(deps: CloudBenchDeps, settings: Pick<CloudSet
   const anonymous = cloudClient(cloud.url);
   await anonymous.request('POST', '/api/v1/accounts', { email: 'bench@example.com', password: 'benchmark-password' });
   const { token } = await anonymous.request<{ token: string }>('POST', '/api/v1/sessions', { email: 'bench@example.com', password: 'benchmark-password' });
-  const client = cloudClient(cloud.url, token);
+  return { cloud, client: cloudClient(cloud.url, token) };
+}
+
+/** A cloud with one user whose app has the example's functions and a public endpoint for `upper`, started. */
+export async function cloudWithApp(deps: CloudBenchDeps, settings: Pick<CloudSettings, 'activations'> = {}) {
+  const { cloud, client } = await cloudWithUser(deps, settings);
   const app = await client.request<{ id: string }>('POST', '/api/v1/apps', { name: 'bench' });
   await client.request('PUT', `/api/v1/apps/${app.id}/functions/upper`, { code: await readFile(join(deps.appDir, 'functions', 'upper.js'), 'utf8') });
   await client.request('POST', `/api/v1/apps/${app.id}/endpoints`, { method: 'POST', path: '/upper', function: 'upper', public: true });

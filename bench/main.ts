@@ -18,6 +18,7 @@ import { benchFleet } from './fleet-bench.ts';
 import { benchOverload } from './overload-bench.ts';
 import { benchPorts } from './ports-bench.ts';
 import { benchRemote } from './remote-bench.ts';
+import { benchRollback } from './rollback-bench.ts';
 import { benchFirstCall, benchWarmCalls } from './runtime-bench.ts';
 import { benchHelp, benchIdleStart, benchRunLocal, benchRunThroughService } from './start-bench.ts';
 
@@ -75,6 +76,7 @@ const benches: Record<(typeof names)[number], Record<string, () => Promise<void>
     'activation records': () => benchActivationRecords(cloudDeps),
     'overload and fairness': () => benchOverload(cloudDeps),
     'database writes': () => benchDatabase(cloudDeps),
+    rollback: () => benchRollback(cloudDeps),
   },
   fleet: { fleet: () => benchFleet({ docker, executor: bundle, appDir: deps.appDir, report }) },
 };

@@ -30,6 +30,7 @@ import { registerStart } from './commands/start.ts';
 import { registerStop } from './commands/stop.ts';
 import { registerUnshare } from './commands/unshare.ts';
 import { registerWhoami } from './commands/whoami.ts';
+import { registerFreeze, registerRollback, registerVersions } from './commands/versions.ts';
 
 const program = new Command('edgecourier')
   .description('Run functions in warm, sandboxed Docker containers, triggered by files in a synced folder or by HTTP.')
@@ -58,6 +59,9 @@ for (const register of [
   registerLogs,
   registerActivation,
   registerPull,
+  registerVersions,
+  registerRollback,
+  registerFreeze,
   registerSecrets,
   registerShare,
   registerUnshare,

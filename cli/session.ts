@@ -13,6 +13,8 @@ export interface AppSummary {
   owned: boolean;
   functions: Array<{ name: string }>;
   endpoints: Array<{ method: string; path: string; function: string; public: boolean; url: string }>;
+  /** The id of the version its endpoints serve. */
+  activeVersion: string | null;
 }
 
 export async function loggedInClient(): Promise<CloudClient> {

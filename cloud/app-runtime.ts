@@ -155,7 +155,10 @@ export class AppRuntime {
 
   /** Loads the app and warms a sandbox for it; fails when that cannot be done, e.g. its dependencies do not install. */
   async start(app: AppRecord): Promise<void> {
-    await this.#executor.warm(await this.load(app));
+    const loaded = await this.load(app);
+    // Through this runtime's installer, which tells how the install went (the cloud keeps it on the app's version).
+    if (loaded.dependencies) await this.#installer.ensure(loaded.dependencies);
+    await this.#executor.warm(loaded);
   }
 
   async stop(app: AppRecord): Promise<void> {

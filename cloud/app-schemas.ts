@@ -48,3 +48,12 @@ export const appFilePathSchema = z.string().superRefine((path, context) => {
 });
 
 export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hash is 64 lowercase hexadecimal digits');
+
+/** A version's tag: a name such as "1.2.0", which cannot be mistaken for the start of a version's id. */
+export const versionTagSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a tag starts with a letter or digit and holds only letters, digits, ., - and _ (at most 64), e.g. "1.2.0"')
+  .refine((tag) => !/^[0-9a-f]{7,}$/.test(tag), 'a tag of 7 or more hexadecimal digits would read as a version id');
+
+/** How a path names a version: its tag, its id, or the start of its id (7 hexadecimal digits at least). */
+export const versionRefSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a version is named by its tag or (the start of) its id');

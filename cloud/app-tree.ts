@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { settingsOf, type AppConfig } from '../runtime/app-config.ts';
-import type { AppFileRecord, AppRecord, FunctionRecord } from './data.ts';
+import type { AppFileRecord, AppRecord, FunctionRecord, VersionContent, VersionFunction } from './data.ts';
 
 /** A file of the tree: text the record holds, or a blob of the store. */
 export type TreeEntry = { path: string; text: string } | { path: string; blob: AppFileRecord };
@@ -25,7 +25,15 @@ export type TreeView = 'owner' | 'public';
 
 export const functionPath = (fn: Pick<FunctionRecord, 'name' | 'language'>) => `functions/${fn.name}.${fn.language}`;
 
-function appJson(app: AppRecord, functions: FunctionRecord[], view: TreeView): string {
+/** A function's name, language and settings: what app.json and its path say of it. */
+type FunctionPart = Omit<FunctionRecord, 'code' | 'updatedAt'>;
+
+/** The parts of an app its folder is made of, whichever way its functions' code is held: as text (a record) or by hash (a version). */
+type Shipped<F extends FunctionPart> = Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'files' | 'endpoints'> & {
+  functions: F[];
+};
+
+function appJson<F extends FunctionPart>(app: Shipped<F>, functions: F[], view: TreeView): string {
   const config: AppConfig = {};
   if (view === 'owner' && app.description !== '') config.description = app.description;
   // Plain settings, not secrets: every view has them, as a function of any view may read them.
@@ -50,10 +58,25 @@ function appJson(app: AppRecord, functions: FunctionRecord[], view: TreeView): s
  * @example for (const entry of renderTree(app, 'owner')) console.info(entry.path)
  */
 export function renderTree(app: AppRecord, view: TreeView): TreeEntry[] {
+  return treeOf(app, view, (fn) => ({ path: functionPath(fn), text: fn.code }));
+}
+
+/**
+ * A version's files, sorted by path: the owner's view of the app it was, its functions' code as blobs. Its tree hash
+ * is the one renderTree gives the record holding the same content.
+ */
+export function renderVersion(content: VersionContent): TreeEntry[] {
+  return treeOf(content, 'owner', (fn: VersionFunction) => {
+    const path = functionPath(fn);
+    return { path, blob: { path, sha256: fn.codeSha256, size: fn.codeBytes } };
+  });
+}
+
+function treeOf<F extends FunctionPart>(app: Shipped<F>, view: TreeView, codeOf: (fn: F) => TreeEntry): TreeEntry[] {
   const functions = view === 'owner' ? app.functions : app.functions.filter((fn) => fn.public);
   const entries: TreeEntry[] = [{ path: 'app.json', text: appJson(app, functions, view) }];
   if (app.packageJson !== null) entries.push({ path: 'package.json', text: app.packageJson });
-  for (const fn of functions) entries.push({ path: functionPath(fn), text: fn.code });
+  for (const fn of functions) entries.push(codeOf(fn));
   for (const file of app.files) entries.push({ path: file.path, blob: file });
   return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

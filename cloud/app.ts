@@ -25,6 +25,7 @@ import { rootRoutes } from './routes/roots.ts';
 import { runHandler } from './routes/run.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { versionRoutes } from './routes/versions.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -73,6 +74,7 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
     ['/api/v1/apps', grantRoutes(deps)],
     ['/api/v1/apps', codeRoutes(deps)],
     ['/api/v1/apps', fileRoutes(deps)],
+    ['/api/v1/apps', versionRoutes(deps)],
     ['/api/v1', deployRoutes(deps)],
     ['/api/v1', catalogRoutes(deps)],
     ['/api/v1', activationRoutes(deps)],

@@ -103,8 +103,57 @@ export interface AppRecord {
   /** Sorted by path. */
   files: AppFileRecord[];
   endpoints: EndpointRecord[];
+  /** The version whose content the record holds, which endpoints and test-invokes serve; absent in records made before there were versions. */
+  activeVersion?: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A function of a version: its settings, and its code as the blob named by the SHA-256 of its text. */
+export interface VersionFunction extends Omit<FunctionRecord, 'code' | 'updatedAt'> {
+  codeSha256: string;
+  codeBytes: number;
+}
+
+/** What a version ships: the parts of an app record its folder is made of (cloud/app-tree.ts), code named by hash. */
+export interface VersionContent extends Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'files' | 'endpoints'> {
+  functions: VersionFunction[];
+}
+
+/** How a version's dependencies installed, the first time the cloud loaded it (and again when that changed). */
+export interface DependencyOutcome {
+  outcome: 'installed' | 'failed';
+  at: string;
+  /** npm's error output on a failure, capped; empty when it installed (npm runs at --loglevel=error). */
+  log: string;
+  /** The package-lock.json npm wrote for the install, as a blob; absent when nothing was installed. */
+  lockFile?: { sha256: string; size: number };
+}
+
+/**
+ * An immutable version of an app: everything it ships, named by the tree hash of its files, so the same content is
+ * the same version (services/versions.ts). Its content is kept in a blob of its own (code-split-file.ts).
+ */
+export interface VersionRecord {
+  /** The tree hash of its files (runtime/app-files.ts treeHash), hex. */
+  id: string;
+  appId: string;
+  /** An optional name, unique among the app's versions, e.g. "1.2.0". */
+  tag?: string;
+  /** What changed, in its author's words or the cloud's summary. */
+  message: string;
+  /** The email address of the account that made it. */
+  author: string;
+  createdAt: string;
+  /** A frozen version is never deleted, by retention or by hand. */
+  frozen: boolean;
+  /** Bytes of all its files together. */
+  size: number;
+  /** Where it was made: the cloud's Node.js, which its sandboxes run, and architecture. */
+  runtime: { node: string; arch: string; platform: string };
+  /** Unknown until the cloud first loads it with a package.json; never set without one. */
+  dependencies?: DependencyOutcome;
+  content: VersionContent;
 }
 
 /** A synced folder a courier serves, held by at most one courier at a time under a lease (docs/fleet-api.md). */
@@ -136,6 +185,8 @@ export interface CloudData {
   apps: AppRecord[];
   roots: RootRecord[];
   couriers: CourierRecord[];
+  /** Every app's versions, oldest first. */
+  versions: VersionRecord[];
 }
 
-export const emptyData = (): CloudData => ({ users: [], tokens: [], resets: [], apps: [], roots: [], couriers: [] });
+export const emptyData = (): CloudData => ({ users: [], tokens: [], resets: [], apps: [], roots: [], couriers: [], versions: [] });

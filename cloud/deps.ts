@@ -18,6 +18,7 @@ import type { RootService } from './services/roots.ts';
 import type { SecretService } from './services/secrets.ts';
 import type { SessionService } from './services/sessions.ts';
 import type { ApiTokenService } from './services/tokens.ts';
+import type { VersionService } from './services/versions.ts';
 
 export interface CloudDeps {
   logger: Logger;
@@ -32,6 +33,8 @@ export interface CloudDeps {
   files: FileService;
   /** Uploads and deploys of whole apps. */
   deploys: DeployService;
+  /** Apps' versions: listed, read, made active, frozen and deleted. */
+  versions: VersionService;
   /** Apps' secrets: set and removed, never shown. */
   secrets: SecretService;
   /** Who else may do what with an app. */

@@ -13,6 +13,7 @@ import { BlobStore } from './blob-store.ts';
 import { assertNoCloudOn, openControlSocket } from './control-socket.ts';
 import { openDb } from './db.ts';
 import { createMailer } from './mailer.ts';
+import { watchInstalls } from './install-watch.ts';
 import { openSecretBox } from './secret-box.ts';
 import { accountService } from './services/accounts.ts';
 import { activationService } from './services/activations.ts';
@@ -31,12 +32,16 @@ import { rootService } from './services/roots.ts';
 import { secretService } from './services/secrets.ts';
 import { sessionService } from './services/sessions.ts';
 import { apiTokenService } from './services/tokens.ts';
+import { versionedApps } from './services/versioned-apps.ts';
+import { versionInstalls } from './services/version-installs.ts';
+import { versionService } from './services/versions.ts';
 import { appStore } from './stores/apps.ts';
 import { courierStore } from './stores/couriers.ts';
 import { resetStore } from './stores/resets.ts';
 import { rootStore } from './stores/roots.ts';
 import { tokenStore } from './stores/tokens.ts';
 import { userStore } from './stores/users.ts';
+import { versionStore } from './stores/versions.ts';
 import { operatorService } from './services/operators.ts';
 
 export interface CloudSettings {
@@ -92,11 +97,16 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     maxBytes: settings.activations?.maxBytes,
     onFailure: (err, path) => logger.error({ err, path }, 'could not write activation records; they are given up'),
   });
+  const users = userStore(db);
+  const versions = versionStore(db);
+  const apps = versionedApps({ apps: appStore(db), versions, authorOf: (id) => users.byId(id)?.email ?? id });
+  const adopted = await apps.adopt();
+  if (adopted > 0) logger.info({ apps: adopted }, 'apps stored before versions were given their first version');
   const runtime = new AppRuntime({
     appsDir: join(settings.dataDir, 'apps'),
     blobs,
     executor: observability.executor,
-    installer: settings.executor.installer,
+    installer: watchInstalls(settings.executor.installer, versionInstalls({ apps, versions, blobs }), logger),
     secrets,
     ...(settings.activations?.record !== false && { activations }),
     logger,
@@ -107,9 +117,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     from: settings.mailFrom ?? 'edgecourier <no-reply@localhost>',
     logger,
   });
-  const apps = appStore(db);
   await runtime.restore(apps.all().filter((app) => app.status === 'running'));
-  const users = userStore(db);
   const operators = operatorService(users, (user, operator) =>
     logger.warn({ userId: user.id, email: user.email }, operator ? 'operator role granted' : 'operator role taken back'),
   );
@@ -141,6 +149,13 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       endpoints: endpointService({ apps }),
       files: fileService({ apps, blobs }),
       deploys: deployService({ apps, blobs }),
+      versions: versionService({
+        apps,
+        versions,
+        blobs,
+        runtime,
+        onWarmFailed: (err, app) => logger.warn({ err, appId: app.id }, 'could not warm a running app on the version made active'),
+      }),
       secrets: secretService({ apps, box: secrets, runtime }),
       grants: grantService({ apps, users }),
       catalog: catalogService({ apps }),

@@ -1,7 +1,8 @@
 /** @module Records as the API shows them: never a password hash, a token's hash, an owner, sealed credentials or a secret's value; functions without their code unless asked, endpoints with their URL. */
 import { defaultOperatorLimits } from '../runtime/app-config.ts';
-import type { AppRecord, EndpointRecord, FunctionRecord, SecretRecord, TokenRecord, UserRecord } from './data.ts';
+import type { AppRecord, EndpointRecord, FunctionRecord, SecretRecord, TokenRecord, UserRecord, VersionRecord } from './data.ts';
 import { accessOf, everyoneAccess } from './services/app-access.ts';
+import { versionFiles } from './version-content.ts';
 import type { HeldRoot } from './services/roots.ts';
 
 export function presentUser(user: UserRecord): { id: string; email: string; createdAt: string } {
@@ -58,6 +59,7 @@ export function presentApp(app: AppRecord, publicUrl: string, viewerId: string) 
     env: app.env ?? {},
     functions: app.functions.map(presentFunction),
     endpoints: app.endpoints.map((endpoint) => presentEndpoint(app, endpoint, publicUrl)),
+    activeVersion: app.activeVersion ?? null,
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,
   };
@@ -80,5 +82,40 @@ export function presentListing(app: AppRecord, publicUrl: string) {
     })),
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,
+  };
+}
+
+/** How a version's dependencies installed: "none" without a package.json, "unknown" until the cloud first loads it. */
+function dependenciesOf(version: VersionRecord) {
+  if (version.content.packageJson === null) return { outcome: 'none' as const };
+  return version.dependencies ?? { outcome: 'unknown' as const };
+}
+
+/**
+ * A version as listed: what it is, who made it and when, without its files. Its author's address is shown to the
+ * app's owner and to the author; to any other grantee it is null, as other accounts' addresses are everywhere else.
+ */
+export function presentVersionSummary(app: AppRecord, version: VersionRecord, viewer: Pick<UserRecord, 'id' | 'email'>) {
+  return {
+    id: version.id,
+    tag: version.tag ?? null,
+    message: version.message,
+    author: app.ownerId === viewer.id || version.author === viewer.email ? version.author : null,
+    createdAt: version.createdAt,
+    active: app.activeVersion === version.id,
+    frozen: version.frozen,
+    size: version.size,
+    dependencies: dependenciesOf(version).outcome,
+  };
+}
+
+/** A version with everything known of it: its files, package.json, runtime, and how its dependencies installed. */
+export function presentVersion(app: AppRecord, version: VersionRecord, viewer: Pick<UserRecord, 'id' | 'email'>) {
+  return {
+    ...presentVersionSummary(app, version, viewer),
+    files: versionFiles(version.content),
+    packageJson: version.content.packageJson,
+    runtime: version.runtime,
+    dependencies: dependenciesOf(version),
   };
 }

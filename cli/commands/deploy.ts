@@ -13,6 +13,8 @@ interface DeployOptions {
   name?: string;
   app?: string;
   start?: boolean;
+  tag?: string;
+  message?: string;
 }
 
 /**
@@ -53,6 +55,8 @@ export function registerDeploy(program: Command): void {
     .option('--name <name>', 'the name of your cloud app (default: the folder name)')
     .option('--app <app>', 'deploy to this app, by name or id: one shared with you that you may change (WRITE), or one of yours')
     .option('--start', 'start the app after deploying (a running app is restarted anyway)')
+    .option('--tag <tag>', "name the version the deploy makes, e.g. 1.2.0 (unique among the app's versions)")
+    .option('-m, --message <text>', 'say what the version changes (default: the cloud lists the files changed)')
     .addHelpText(
       'after',
       [
@@ -62,6 +66,8 @@ export function registerDeploy(program: Command): void {
         'anything is refused, stays as it was. Not sent: node_modules/, results/ and requests/ at the top, names starting',
         'with "." anywhere, and package-lock.json. At most 2,000 files of 50 MiB together, 10 MiB each.',
         'Secrets are never sent: set them with `edgecourier secrets set <app> <NAME>`.',
+        'Each deploy that changes anything makes a version (`edgecourier versions <app>`); deploying the same files again',
+        'makes none, and with --tag names the version they are.',
       ].join('\n'),
     )
     .action(async (appDir: string, options: DeployOptions) => {
@@ -85,12 +91,24 @@ export function registerDeploy(program: Command): void {
         await uploadMissing(client, existing, files);
         progress(`${existing ? 'replacing' : 'creating'} app ${name}`);
         const named = target ? { appId: target.id } : { name };
-        let cloud = await client.request<AppSummary>('POST', '/api/v1/deploys', { ...named, files: files.map(({ path, sha256 }) => ({ path, sha256 })) });
+        let cloud = await client.request<AppSummary>('POST', '/api/v1/deploys', {
+          ...named,
+          files: files.map(({ path, sha256 }) => ({ path, sha256 })),
+          ...(options.tag !== undefined && { tag: options.tag }),
+          ...(options.message !== undefined && { message: options.message }),
+        });
         if (options.start || cloud.status === 'running') {
           progress(`starting ${name}`);
           cloud = await client.request<AppSummary>('POST', `/api/v1/apps/${cloud.id}/start`);
         }
-        printJson({ id: cloud.id, name: cloud.name, status: cloud.status, functions: cloud.functions.map((fn) => fn.name), endpoints: cloud.endpoints });
+        printJson({
+          id: cloud.id,
+          name: cloud.name,
+          status: cloud.status,
+          version: cloud.activeVersion,
+          functions: cloud.functions.map((fn) => fn.name),
+          endpoints: cloud.endpoints,
+        });
       } catch (error) {
         fail(error);
       }

@@ -14,11 +14,19 @@ async function clientAndAppId(app: string): Promise<{ client: CloudClient; appId
   return { client, appId: (await findApp(client, app)).id };
 }
 
-/** Every file of your app, byte for byte, one request each. */
-async function pullApp(client: CloudClient, appId: string, dir: string): Promise<number> {
+/** Every file of your app (of its active version, or of `version`), byte for byte, one request each. */
+async function pullApp(client: CloudClient, appId: string, dir: string, version: string | undefined): Promise<number> {
   const { writeAppFile } = await import('../app-bundle.ts');
-  const { files } = await client.request<{ files: Array<{ path: string }> }>('GET', `/api/v1/apps/${appId}/files`);
-  for (const { path } of files) await writeAppFile(dir, path, await client.download(`/api/v1/apps/${appId}/files/${encodeURIComponent(path)}`));
+  let base = `/api/v1/apps/${appId}`;
+  let files: Array<{ path: string }>;
+  if (version === undefined) ({ files } = await client.request<{ files: Array<{ path: string }> }>('GET', `${base}/files`));
+  else {
+    const shown = await client.request<{ id: string; files: Array<{ path: string }> }>('GET', `${base}/versions/${encodeURIComponent(version)}`);
+    // By its full id from here on: a tag or a short id names it only as long as nothing changes.
+    base = `${base}/versions/${shown.id}`;
+    files = shown.files;
+  }
+  for (const { path } of files) await writeAppFile(dir, path, await client.download(`${base}/files/${encodeURIComponent(path)}`));
   return files.length;
 }
 
@@ -31,24 +39,29 @@ export function registerPull(program: Command): void {
     .argument('<app>', "your app name or id, or the id of anyone's app whose function is public")
     .argument('<functionOrDir>', 'the function to pull with its app; or, with no third argument, the folder to write')
     .argument('[dir]', 'the folder to write (must be empty or missing)')
+    .option('--version <version>', 'every file of that version of your app (a tag, an id or its first 7 or more digits), not of the active one')
     .addHelpText(
       'after',
       [
         '',
         '  edgecourier pull shop ./shop           every file of your app shop, as `edgecourier deploy ./shop` sends them back',
+        '  edgecourier pull shop ./v1 --version 1.0.0   every file of its version tagged 1.0.0 (`edgecourier versions shop`)',
         "  edgecourier pull app_5b0e… greet ./g   a public function of anyone's app, to run at the edge",
         '',
         "The call keys of a local run match the cloud's, so `run --local --save-results r.json` then",
         '`edgecourier invoke <app> <function> --precomputed r.json` lets the cloud skip that work.',
       ].join('\n'),
     )
-    .action(async (app: string, functionOrDir: string, maybeDir: string | undefined) => {
+    .action(async (app: string, functionOrDir: string, maybeDir: string | undefined, options: { version?: string }) => {
       const [fn, dir] = maybeDir === undefined ? [undefined, functionOrDir] : [functionOrDir, maybeDir];
       try {
+        if (fn !== undefined && options.version !== undefined)
+          throw new EdgeError('INVALID_INPUT', "--version pulls a whole app of yours: leave out the function (a function's bundle is of the active version)");
         if ((await readdir(dir).catch(() => [])).length > 0) throw new EdgeError('INVALID_INPUT', `${dir} is not empty; pull into a new folder`);
         const { client, appId } = await clientAndAppId(app);
         if (fn === undefined) {
-          progress(`wrote ${await pullApp(client, appId, dir)} files of app ${app} to ${dir}`);
+          const which = options.version === undefined ? '' : ` (version ${options.version})`;
+          progress(`wrote ${await pullApp(client, appId, dir, options.version)} files of app ${app}${which} to ${dir}`);
           return;
         }
         const { writeAppBundle } = await import('../app-bundle.ts');

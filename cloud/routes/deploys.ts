@@ -1,16 +1,23 @@
 /** @module Deploys: the bytes of an app's files uploaded one by one, then the whole app made or replaced from them at once. */
 import { z } from 'zod';
 import { APP_CAPS } from '../../runtime/app-files.ts';
-import { appFilePathSchema, appNameSchema, sha256Schema } from '../app-schemas.ts';
+import { appFilePathSchema, appNameSchema, sha256Schema, versionTagSchema } from '../app-schemas.ts';
 import type { CloudDeps } from '../deps.ts';
 import { presentApp } from '../present.ts';
 import { route, type Route } from '../route.ts';
+
+/** A version's message is a line or a paragraph, kept with each of an app's versions. */
+const MAX_VERSION_MESSAGE_CHARS = 1000;
 
 const deploySchema = z
   .strictObject({
     name: appNameSchema.optional(),
     appId: z.string().max(64).optional(),
     files: z.array(z.strictObject({ path: appFilePathSchema, sha256: sha256Schema })).max(APP_CAPS.files),
+    /** Names the version the deploy makes. */
+    tag: versionTagSchema.optional(),
+    /** Says what the version changes. */
+    message: z.string().max(MAX_VERSION_MESSAGE_CHARS).optional(),
   })
   .refine((body) => (body.name === undefined) !== (body.appId === undefined), 'name the app by "name" (one of yours) or by "appId", not both');
 
@@ -41,7 +48,17 @@ export function deployRoutes(deps: Pick<CloudDeps, 'deploys' | 'publicUrl'>): Ro
       auth: 'user',
       body: deploySchema,
       answers: { 201: 'the new app', 200: 'the replaced app' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'APP_NAME_TAKEN', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'INVALID_APP', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
+      errors: [
+        'APP_NOT_FOUND',
+        'FORBIDDEN',
+        'APP_NAME_TAKEN',
+        'ENDPOINT_TAKEN',
+        'QUOTA_EXCEEDED',
+        'INVALID_APP',
+        'DEPENDENCY_NOT_ALLOWED',
+        'TAG_TAKEN',
+        'STORAGE_FULL',
+      ],
       async handle({ caller: { user }, body }, _req, res) {
         const { app, created } = await deps.deploys.deploy(user.id, body);
         res.status(created ? 201 : 200).json(presentApp(app, deps.publicUrl, user.id));

@@ -1,13 +1,24 @@
 /** @module An app's files, one at a time by path: listed and read (READ), put and deleted (WRITE). */
 import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { APP_CAPS } from '../../runtime/app-files.ts';
 import { appFilePathSchema } from '../app-schemas.ts';
+import type { TreeFile } from '../app-tree.ts';
 import type { CloudDeps } from '../deps.ts';
 import { route, type Route } from '../route.ts';
 
 const fileParams = z.object({ appId: z.string(), path: appFilePathSchema });
+
+/** Sends a file of an app (or of a version) as a download, its media type guessed from its extension, its SHA-256 as the ETag. */
+export async function sendAppFile(res: Response, { file, content }: { file: TreeFile; content: Readable }): Promise<void> {
+  res.type(extname(file.path) || 'application/octet-stream');
+  // A download, never a page: an app's HTML must not run as the API's own.
+  res.set({ 'content-length': String(file.size), etag: `"${file.sha256}"`, 'content-disposition': 'attachment', 'x-content-type-options': 'nosniff' });
+  await pipeline(content, res);
+}
 
 /**
  * GET /:appId/files, and GET, PUT and DELETE /:appId/files/:path, the path one URL segment (`/` sent as `%2F`).
@@ -34,11 +45,7 @@ export function fileRoutes(deps: Pick<CloudDeps, 'files'>): Route[] {
       produces: 'application/octet-stream',
       errors: ['APP_NOT_FOUND', 'FILE_NOT_FOUND'],
       async handle({ caller: { user }, params: { appId, path } }, _req, res) {
-        const { file, content } = await deps.files.read(user.id, appId, path);
-        res.type(extname(path) || 'application/octet-stream');
-        // A download, never a page: an app's HTML must not run as the API's own.
-        res.set({ 'content-length': String(file.size), etag: `"${file.sha256}"`, 'content-disposition': 'attachment', 'x-content-type-options': 'nosniff' });
-        await pipeline(content, res);
+        await sendAppFile(res, await deps.files.read(user.id, appId, path));
       },
     }),
     route({

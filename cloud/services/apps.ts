@@ -6,6 +6,7 @@ import type { Access, AppRecord } from '../data.ts';
 import { newId } from '../ids.ts';
 import type { AppStore } from '../stores/apps.ts';
 import { appFor } from './app-access.ts';
+import type { VersionedAppStore } from './versioned-apps.ts';
 
 /** Each app costs disk and, running, warm sandboxes: one account must not hold the service's share of them. */
 export const MAX_APPS_PER_USER = 100;
@@ -21,7 +22,7 @@ export interface NewApp {
 export type AppChanges = Partial<NewApp>;
 
 export interface AppServiceDeps {
-  apps: Pick<AppStore, 'list' | 'sharedWith' | 'byId' | 'insert' | 'save' | 'remove'>;
+  apps: Pick<AppStore, 'list' | 'sharedWith' | 'byId' | 'insert' | 'remove'> & Pick<VersionedAppStore, 'save'>;
   /** Warms and releases an app's sandboxes, and runs each app's status changes one after another. */
   runtime: Pick<AppRuntime, 'changeInTurn' | 'start' | 'stop' | 'forget'>;
   now?: () => number;
@@ -130,7 +131,7 @@ export function appService(deps: AppServiceDeps): AppService {
       if (changes.description !== undefined) app.description = changes.description;
       if (changes.packageJson !== undefined) app.packageJson = changes.packageJson;
       if (changes.env !== undefined) app.env = changes.env;
-      await deps.apps.save(app);
+      await deps.apps.save(app, { author: userId });
       return app;
     },
     remove: (userId, appId) =>

@@ -12,6 +12,7 @@ import { appFor } from './app-access.ts';
 import { assertCanCreate, newAppRecord } from './apps.ts';
 import { applyAppJson, assertFits, checkedPackageJson, commit, draftOf, kindOf, textCap, textOf, type PathKind } from './drafts.ts';
 import { setFunction } from './functions.ts';
+import type { VersionedAppStore, VersionNote } from './versioned-apps.ts';
 
 /** How long an upload waits for the deploy that names it. */
 export const UPLOAD_TTL_MS = 60 * 60_000;
@@ -30,6 +31,10 @@ export interface DeployManifest {
   appId?: string;
   /** Every file of the app, app.json and package.json among them. */
   files: DeployFile[];
+  /** A name for the version the deploy makes (or is, when the content is an earlier version's). */
+  tag?: string;
+  /** What the version changes, in the deployer's words. */
+  message?: string;
 }
 
 export interface Upload {
@@ -39,7 +44,7 @@ export interface Upload {
 }
 
 export interface DeployServiceDeps {
-  apps: Pick<AppStore, 'list' | 'byId' | 'insert' | 'save'>;
+  apps: Pick<AppStore, 'list' | 'byId'> & Pick<VersionedAppStore, 'insert' | 'save'>;
   blobs: Pick<BlobStore, 'holder' | 'read'>;
   now?: () => number;
 }
@@ -215,10 +220,12 @@ export function deployService(deps: DeployServiceDeps): DeployService {
         // replaced by a reload after a refused write (cloud/db.ts); a new one's name is checked as it is made.
         const current = existing && appFor(deps.apps, userId, existing.id, 'WRITE');
         const draft = build(userId, name, current, parts, texts);
-        if (current) await commit(deps.apps, current, draft);
+        // The version is the deployer's, a grantee's as much as the owner's.
+        const note: VersionNote = { author: userId, tag: manifest.tag, message: manifest.message };
+        if (current) await commit(deps.apps, current, draft, note);
         else {
           assertCanCreate(deps.apps.list(userId), name);
-          await deps.apps.insert(draft);
+          await deps.apps.insert(draft, note);
         }
         const staged = uploads.get(userId);
         for (const { sha256 } of parts) {

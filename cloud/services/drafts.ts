@@ -12,8 +12,8 @@ import { endpointPathSchema, MAX_APP_JSON_BYTES, MAX_CODE_BYTES, packageJsonSche
 import { renderTree } from '../app-tree.ts';
 import type { AppRecord, EndpointRecord } from '../data.ts';
 import { newId } from '../ids.ts';
-import type { AppStore } from '../stores/apps.ts';
 import { assertUsable, MAX_ENDPOINTS_PER_APP } from './endpoints.ts';
+import type { VersionNote } from './versioned-apps.ts';
 
 /** What a path of an app is: app.json and package.json are the record's settings, functions its function records, the rest files. */
 export type PathKind = { kind: 'app.json' } | { kind: 'package.json' } | { kind: 'function'; name: string; language: FunctionLanguage } | { kind: 'file' };
@@ -131,12 +131,17 @@ export function assertFits(draft: AppRecord): void {
     throw new EdgeError('QUOTA_EXCEEDED', `app "${draft.name}" would hold ${bytes} bytes of files; an app holds at most ${APP_CAPS.totalBytes} (50 MiB)`);
 }
 
-/** Makes the record what the draft is and saves it; when the save fails the record is as it was. */
-export async function commit(apps: Pick<AppStore, 'save'>, app: AppRecord, draft: AppRecord): Promise<void> {
+/** Makes the record what the draft is and saves it, with what `note` says of the version it makes; when the save fails the record is as it was. */
+export async function commit(
+  apps: { save(app: AppRecord, note?: VersionNote): Promise<void> },
+  app: AppRecord,
+  draft: AppRecord,
+  note?: VersionNote,
+): Promise<void> {
   const before = { ...app };
   Object.assign(app, draft);
   try {
-    await apps.save(app);
+    await apps.save(app, note);
   } catch (error) {
     Object.assign(app, before);
     throw error;

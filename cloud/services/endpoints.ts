@@ -5,6 +5,7 @@ import { newId } from '../ids.ts';
 import type { AppStore } from '../stores/apps.ts';
 import { appFor } from './app-access.ts';
 import { functionOf } from './app-lookup.ts';
+import type { VersionedAppStore } from './versioned-apps.ts';
 
 /** Every call to the app searches its endpoints: the list must stay short enough to search on each call. */
 export const MAX_ENDPOINTS_PER_APP = 100;
@@ -18,7 +19,7 @@ export interface AppEndpoint {
 }
 
 export interface EndpointServiceDeps {
-  apps: Pick<AppStore, 'byId' | 'save'>;
+  apps: Pick<AppStore, 'byId'> & Pick<VersionedAppStore, 'save'>;
 }
 
 /** Each method names the caller (`userId`): READ lists, WRITE adds, changes and removes. */
@@ -57,7 +58,7 @@ export function endpointService(deps: EndpointServiceDeps): EndpointService {
       }
       const endpoint: EndpointRecord = { id: newId('ep'), ...fields };
       app.endpoints.push(endpoint);
-      await deps.apps.save(app);
+      await deps.apps.save(app, { author: userId });
       return { app, endpoint };
     },
     list(userId, appId) {
@@ -70,14 +71,14 @@ export function endpointService(deps: EndpointServiceDeps): EndpointService {
       const changed = { ...endpoint, ...changes };
       assertUsable(app, changed, endpoint);
       Object.assign(endpoint, changed);
-      await deps.apps.save(app);
+      await deps.apps.save(app, { author: userId });
       return { app, endpoint };
     },
     async remove(userId, appId, id) {
       const app = appFor(deps.apps, userId, appId, 'WRITE');
       const endpoint = endpointOf(app, id);
       app.endpoints = app.endpoints.filter((candidate) => candidate !== endpoint);
-      await deps.apps.save(app);
+      await deps.apps.save(app, { author: userId });
     },
   };
 }

@@ -14,9 +14,10 @@ import type { AppStore } from '../stores/apps.ts';
 import { appFor } from './app-access.ts';
 import { applyAppJson, assertFits, checkedPackageJson, commit, draftOf, kindOf, textCap, textOf, type PathKind } from './drafts.ts';
 import { assertNotCalled, setFunction } from './functions.ts';
+import type { VersionedAppStore } from './versioned-apps.ts';
 
 export interface FileServiceDeps {
-  apps: Pick<AppStore, 'byId' | 'save'>;
+  apps: Pick<AppStore, 'byId'> & Pick<VersionedAppStore, 'save'>;
   blobs: Pick<BlobStore, 'holder' | 'path'>;
   now?: () => number;
 }
@@ -129,7 +130,7 @@ export function fileService(deps: FileServiceDeps): FileService {
         const app = appFor(deps.apps, userId, appId, 'WRITE');
         const { draft, created } = change(app, received);
         assertFits(draft);
-        await commit(deps.apps, app, draft);
+        await commit(deps.apps, app, draft, { author: userId });
         return { file: describeEntry(renderTree(app, 'owner').find((entry) => entry.path === path)!), created };
       } finally {
         holder.release();
@@ -155,7 +156,7 @@ export function fileService(deps: FileServiceDeps): FileService {
         if (kept.length === draft.files.length) throw fileNotFound(app, path);
         draft.files = kept;
       }
-      await commit(deps.apps, app, draft);
+      await commit(deps.apps, app, draft, { author: userId });
     },
   };
 }

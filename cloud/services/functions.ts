@@ -11,6 +11,7 @@ import { appFor, seesInside } from './app-access.ts';
 import { functionOf } from './app-lookup.ts';
 import { strangerEnvelope, strangerResponse } from './calls.ts';
 import { assertFits, commit, draftOf } from './drafts.ts';
+import type { VersionedAppStore } from './versioned-apps.ts';
 
 /** Every function is written, loaded and compiled at each change of its app: an app must stay a size that is quick to load. */
 export const MAX_FUNCTIONS_PER_APP = 100;
@@ -37,7 +38,7 @@ export function assertNotCalled(app: AppRecord, fn: FunctionRecord): void {
 export type FunctionSource = Omit<FunctionRecord, 'name' | 'updatedAt'>;
 
 export interface FunctionServiceDeps {
-  apps: Pick<AppStore, 'byId' | 'save'>;
+  apps: Pick<AppStore, 'byId'> & Pick<VersionedAppStore, 'save'>;
   runtime: Pick<AppRuntime, 'invoke'>;
   activations: Pick<ActivationStore, 'list'>;
   now?: () => number;
@@ -105,7 +106,7 @@ export function functionService(deps: FunctionServiceDeps): FunctionService {
       const draft = draftOf(app);
       const created = setFunction(draft, fn);
       assertFits(draft);
-      await commit(deps.apps, app, draft);
+      await commit(deps.apps, app, draft, { author: userId });
       return { fn, created };
     },
     list: (userId, appId) => appFor(deps.apps, userId, appId, 'READ').functions,
@@ -114,7 +115,7 @@ export function functionService(deps: FunctionServiceDeps): FunctionService {
       const { app, fn } = find(userId, appId, name, 'WRITE');
       assertNotCalled(app, fn);
       app.functions = app.functions.filter((candidate) => candidate !== fn);
-      await deps.apps.save(app);
+      await deps.apps.save(app, { author: userId });
     },
     async invoke(userId, appId, name, envelope) {
       const { app, fn } = find(userId, appId, name, 'RUN');

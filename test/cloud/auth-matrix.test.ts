@@ -276,6 +276,35 @@ const cases: Case[] = [
     expect: needs('WRITE', '200'),
   },
   { route: 'DELETE /api/v1/apps/:appId/files/:path', call: (w) => call('DELETE', app(w, `/files/${FILE}`)), expect: needs('WRITE', '204') },
+  { route: 'GET /api/v1/apps/:appId/versions', call: (w) => call('GET', app(w, '/versions')), expect: needs('READ', '200') },
+  { route: 'GET /api/v1/apps/:appId/versions/:version', call: (w) => call('GET', app(w, `/versions/${w.app.versionId}`)), expect: needs('READ', '200') },
+  {
+    route: 'GET /api/v1/apps/:appId/versions/:version/files/:path',
+    call: (w) => call('GET', app(w, `/versions/${w.app.versionId}/files/${FILE}`)),
+    expect: needs('READ', '200'),
+  },
+  {
+    route: 'GET /api/v1/apps/:appId/versions/:version/lock',
+    variant: 'a version without dependencies',
+    call: (w) => call('GET', app(w, `/versions/${w.app.versionId}/lock`)),
+    expect: needs('READ', '404 FILE_NOT_FOUND'),
+  },
+  {
+    route: 'POST /api/v1/apps/:appId/versions/:version/activate',
+    call: (w) => call('POST', app(w, `/versions/${w.app.versionId}/activate`)),
+    expect: needs('WRITE', '200'),
+    world: { running: true },
+  },
+  {
+    route: 'PATCH /api/v1/apps/:appId/versions/:version',
+    call: (w) => call('PATCH', app(w, `/versions/${w.app.versionId}`), { frozen: true }),
+    expect: needs('FULL_CONTROL', '200'),
+  },
+  {
+    route: 'DELETE /api/v1/apps/:appId/versions/:version',
+    call: (w) => call('DELETE', app(w, `/versions/${w.app.versionId}`)),
+    expect: needs('FULL_CONTROL', '204'),
+  },
   {
     route: 'PUT /api/v1/uploads/:sha256',
     call: () => ({ method: 'PUT', path: `/api/v1/uploads/${sha256(UPLOADED)}`, bytes: UPLOADED }),

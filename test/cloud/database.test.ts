@@ -12,7 +12,7 @@ import type { AppRecord, UserRecord } from '../../cloud/data.ts';
 import { appStore } from '../../cloud/stores/apps.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { api, startTestCloud } from '../helpers/cloud.ts';
-import { makeApp, newUser } from '../helpers/cloud-apps.ts';
+import { makeApp, newUser, sha256 } from '../helpers/cloud-apps.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
 /** Code of about `kb` KiB that no other call of this makes. */
@@ -33,10 +33,12 @@ test('8 MB of function code stays out of the database file, and every byte of it
     const got = await api(second.url, 'GET', `/api/v1/apps/${app.id}/functions/${name}`, undefined, token);
     t.is(got.body.code, code, name);
   }
-  // A function replaced or deleted, then the whole app: the code files go with what named them.
+  // A function replaced or deleted: its code stays while a version of the app names it; then the whole app, and its
+  // versions with it: the code files go with what named them.
   t.is((await api(second.url, 'PUT', `/api/v1/apps/${app.id}/functions/big0`, { code: 'export default () => 0;\n' }, token)).status, 200);
   t.is((await api(second.url, 'DELETE', `/api/v1/apps/${app.id}/functions/big1`, undefined, token)).status, 204);
-  t.is((await readdir(join(first.dataDir, 'blobs'))).length, 8);
+  const kept = await readdir(join(first.dataDir, 'blobs'));
+  for (const name of ['big0', 'big1']) t.true(kept.includes(sha256(functions[name]!.code)), `${name}'s old code is kept for the versions naming it`);
   t.is((await api(second.url, 'DELETE', `/api/v1/apps/${app.id}`, undefined, token)).status, 204);
   t.deepEqual(await readdir(join(first.dataDir, 'blobs')), []);
 });
@@ -61,6 +63,28 @@ test('a database file from before code was kept apart is read as it is, and its 
   const written = JSON.parse(await readFile(join(dataDir, 'cloud.json'), 'utf8'));
   t.false('code' in written.apps[0].functions[0]);
   t.is(await readFile(join(dataDir, 'blobs', written.apps[0].functions[0].codeHash), 'utf8'), 'export default () => "from an old file";\n');
+});
+
+test('a database file from before versions gives each app its first version at start, the app as it was', async (t) => {
+  const dataDir = join(await tempFolder('ec-no-versions'), 'data');
+  const seeded = await startTestCloud({ smtp: false, dataDir });
+  const token = await newUser(seeded.url);
+  const app = await makeApp(seeded.url, token, { hello: { code: 'export default () => "hello";\n' } });
+  await seeded.close();
+  // The file as an earlier version wrote it: no versions, no active one.
+  const data = JSON.parse(await readFile(join(dataDir, 'cloud.json'), 'utf8'));
+  delete data.versions;
+  for (const record of data.apps) delete record.activeVersion;
+  await writeFile(join(dataDir, 'cloud.json'), JSON.stringify(data));
+
+  const cloud = await startTestCloud({ smtp: false, dataDir });
+  t.teardown(() => cloud.close());
+  const get = async (path: string) => (await api(cloud.url, 'GET', `/api/v1/apps/${app.id}${path}`, undefined, token)).body;
+  const [first, ...others] = (await get('/versions')).versions;
+  t.deepEqual(others, []);
+  t.like(first, { active: true, message: 'the app as it was before it had versions' });
+  t.is((await get('')).activeVersion, first.id);
+  t.deepEqual((await get(`/versions/${first.id}`)).files, (await get('/files')).files);
 });
 
 test('a data folder from before app files keeps its code in code/: it moves into blobs/, and every function reads as before', async (t) => {

@@ -3,12 +3,12 @@
  * that fails for any file leaves the cloud as it was: no new app, an existing one with its old files.
  */
 import test from 'ava';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { api, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
-import { newUser } from '../helpers/cloud-apps.ts';
+import { deployFiles, newUser, sha256, uploadBytes } from '../helpers/cloud-apps.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let cloud: TestCloud;
@@ -22,23 +22,12 @@ test.after.always(async () => {
   await cloud?.close();
 });
 
-const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const appName = () => `deployed-${randomBytes(4).toString('hex')}`;
 
-async function upload(bytes: Uint8Array | string, as = token, hash = sha256(bytes)) {
-  const response = await fetch(`${cloud.url}/api/v1/uploads/${hash}`, { method: 'PUT', headers: { authorization: `Bearer ${as}` }, body: bytes });
-  return { status: response.status, body: (await response.json()) as any };
-}
+const upload = (bytes: Uint8Array | string, as = token, hash = sha256(bytes)) => uploadBytes(cloud.url, as, bytes, hash);
 
 /** Uploads every file and deploys them as the app `name`. */
-async function deploy(name: string, files: Record<string, Uint8Array | string>, as = token) {
-  for (const bytes of Object.values(files)) {
-    const uploaded = await upload(bytes, as);
-    if (uploaded.status !== 201) throw new Error(`uploading answered ${uploaded.status}: ${JSON.stringify(uploaded.body)}`);
-  }
-  const manifest = Object.entries(files).map(([path, bytes]) => ({ path, sha256: sha256(bytes) }));
-  return api(cloud.url, 'POST', '/api/v1/deploys', { name, files: manifest }, as);
-}
+const deploy = (name: string, files: Record<string, Uint8Array | string>, as = token) => deployFiles(cloud.url, as, name, files);
 
 /** Everything the owner can see of an app: the record, and every file's bytes. */
 async function everything(appId: string) {

@@ -95,6 +95,13 @@ const badBodies: BadBody[] = [
     json: { code: 42 },
   },
   {
+    route: 'POST /api/v1/deploys',
+    wrong: 'a tag that would read as a version id',
+    path: () => '/api/v1/deploys',
+    token: () => user,
+    json: { name: 'shop', files: [], tag: 'deadbeef42' },
+  },
+  {
     route: 'POST /api/v1/roots',
     wrong: 'a local root with credentials',
     path: () => '/api/v1/roots',

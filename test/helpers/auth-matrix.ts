@@ -127,7 +127,8 @@ export interface World {
   owner: Account;
   /** The token each caller sends: a new API token of its own account, none for anonymous. */
   tokens: Record<Caller, string | undefined>;
-  app: { id: string; name: string; privateEndpoint: string; publicEndpoint: string };
+  /** `versionId`: a version of the app other than its active one, holding the world's file. */
+  app: { id: string; name: string; privateEndpoint: string; publicEndpoint: string; versionId: string };
   /** An API token of the owner's, other than the one the owner calls with. */
   tokenId: string;
   rootId: string;
@@ -191,7 +192,15 @@ export async function makeWorld(cloud: TestCloud, accounts: Accounts, options: W
     if (options.everyone) grants.push(['*', options.everyone]);
     await Promise.all(grants.map(([grantee, access]) => ownerCall('PUT', `/apps/${app.id}/grants/${encodeURIComponent(grantee)}`, { access })));
     if (options.running) await ownerCall('POST', `/apps/${app.id}/start`);
-    return { id: app.id as string, name: app.name as string, privateEndpoint: privateEndpoint.id as string, publicEndpoint: publicEndpoint.id as string };
+    // The version before the last change: the world's file is in it, and it is not the active one.
+    const { versions } = await ownerCall('GET', `/apps/${app.id}/versions`);
+    return {
+      id: app.id as string,
+      name: app.name as string,
+      privateEndpoint: privateEndpoint.id as string,
+      publicEndpoint: publicEndpoint.id as string,
+      versionId: versions[1].id as string,
+    };
   };
   const [other, operator, ownToken, reader, runner, writer, controller, app, token, root, courier, { user }] = await Promise.all([
     newToken(accounts.other),
@@ -232,7 +241,7 @@ async function mailedLink(cloud: TestCloud, email: string): Promise<string> {
 /**
  * Everything the owner (and, of the fleet, an operator) can see of the world: the account, its API tokens,
  * the app with every function's code and invocation log, its activations, its files and the bytes of the one that
- * is no function, its secrets and grants, the roots, and the couriers.
+ * is no function, its versions, its secrets and grants, the roots, and the couriers.
  */
 export async function ownerView(url: string, world: World, operator: Account): Promise<unknown> {
   const get = async (path: string, token = world.owner.session) => {
@@ -240,7 +249,7 @@ export async function ownerView(url: string, world: World, operator: Account): P
     return { status, body };
   };
   const app = `/apps/${world.app.id}`;
-  const [me, tokens, shown, endpoints, files, file, secrets, grants, roots, couriers, activations, ...functions] = await Promise.all([
+  const [me, tokens, shown, endpoints, files, file, secrets, grants, versions, roots, couriers, activations, ...functions] = await Promise.all([
     get('/me'),
     get('/tokens'),
     get(app),
@@ -249,12 +258,13 @@ export async function ownerView(url: string, world: World, operator: Account): P
     get(`${app}/files/${encodeURIComponent(WORLD_FILE.path)}`),
     get(`${app}/secrets`),
     get(`${app}/grants`),
+    get(`${app}/versions`),
     get('/roots'),
     get('/fleet/couriers', operator.session),
     get(`${app}/activations`),
     ...FUNCTION_NAMES.flatMap((name) => [get(`${app}/functions/${name}`), get(`${app}/functions/${name}/logs`)]),
   ]);
-  return { me, tokens, app: shown, endpoints, files, file, secrets, grants, roots, couriers, activations, functions };
+  return { me, tokens, app: shown, endpoints, files, file, secrets, grants, versions, roots, couriers, activations, functions };
 }
 
 /** What `caller` may do with the world's app: the owner everything, a grantee its grant, anyone the grant to everyone. */
@@ -273,7 +283,7 @@ export function accessIn(world: World, caller: Caller): Access | undefined {
 export function privateMarks(world: World, caller: Caller): string[] {
   const access = accessIn(world, caller);
   const account = [world.owner.email, world.ownerId, world.tokenId, 'laptop-token-marker', world.rootId, '/private-root-marker', ROOT_SECRET, APP_SECRET];
-  const app = [world.app.privateEndpoint, 'hiddenfn', PRIVATE_CODE, 'DESCRIPTION-MARKER'];
+  const app = [world.app.privateEndpoint, world.app.versionId, 'hiddenfn', PRIVATE_CODE, 'DESCRIPTION-MARKER'];
   const control = [APP_SECRET_NAME, ...GRANTEES.filter((grantee) => grantee !== caller).map((grantee) => world.grantees[grantee])];
   return [...account, ...(allows(access, 'READ') ? [] : app), ...(allows(access, 'FULL_CONTROL') ? [] : control)];
 }
@@ -290,6 +300,7 @@ export function madeUp(world: World, keepApp = false): Array<[string, string]> {
     [world.app.id, 'app_0000000000000000'],
     [world.app.privateEndpoint, 'ep_0000000000000000'],
     [world.app.publicEndpoint, 'ep_1111111111111111'],
+    [world.app.versionId, '0'.repeat(64)],
   ];
   const pairs: Array<[string, string | undefined]> = [
     ...(keepApp ? [] : app),

@@ -1,5 +1,6 @@
 /** @module Test helpers for apps in the cloud: the service on real Docker, users signed up over the API, and apps built from a short description. */
 import type { TestFn } from 'ava';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCloud, type CloudSettings } from '../../cloud/main.ts';
@@ -17,13 +18,15 @@ export interface DockerCloudOptions {
   /** Start on this data folder, e.g. a closed cloud's, to test a restart; a fresh one by default. */
   dataDir?: string;
   activations?: CloudSettings['activations'];
+  /** Every line the executor logs (dependency installs among them). */
+  log?: (line: string) => void;
 }
 
 /** The cloud with its own data folder and a Docker executor with its own caches (startTestCloud runs plain processes). */
 export async function startDockerCloud(options: DockerCloudOptions = {}): Promise<DockerCloud> {
   const base = await tempFolder('ec-cloud-apps');
   const dataDir = options.dataDir ?? join(base, 'data');
-  const executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
+  const executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1, ...(options.log && { log: options.log }) });
   const cloud = await startCloud({
     dataDir,
     port: 0,
@@ -123,4 +126,31 @@ export async function makeApp(url: string, token: string, functions: Record<stri
     if (made.status !== 201) throw new Error(`making ${endpoint.method} ${endpoint.path} answered ${made.status}: ${made.text}`);
   }
   return (await api(url, 'GET', base, undefined, token)).body;
+}
+
+export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** Uploads bytes for a deploy as `token`'s user. */
+export async function uploadBytes(url: string, token: string, bytes: Uint8Array | string, hash = sha256(bytes)): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${url}/api/v1/uploads/${hash}`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: bytes });
+  return { status: response.status, body: await response.json() };
+}
+
+/**
+ * Uploads every file and deploys them as `token`'s app `name`, with what else the deploy says (a tag, a message).
+ * @example await deployFiles(cloud.url, token, 'shop', { 'functions/greet.js': 'export default () => 1;' }, { tag: '1.0.0' })
+ */
+export async function deployFiles(
+  url: string,
+  token: string,
+  name: string,
+  files: Record<string, Uint8Array | string>,
+  extra: { tag?: string; message?: string } = {},
+): Promise<ApiAnswer> {
+  for (const bytes of Object.values(files)) {
+    const uploaded = await uploadBytes(url, token, bytes);
+    if (uploaded.status !== 201) throw new Error(`uploading answered ${uploaded.status}: ${JSON.stringify(uploaded.body)}`);
+  }
+  const manifest = Object.entries(files).map(([path, bytes]) => ({ path, sha256: sha256(bytes) }));
+  return api(url, 'POST', '/api/v1/deploys', { name, files: manifest, ...extra }, token);
 }

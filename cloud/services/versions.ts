@@ -1,0 +1,199 @@
+/**
+ * @module An app's versions and their rules: listed, found by id, id prefix or tag, read file by file (READ), made
+ * active (a rollback, which warms a running app: WRITE), frozen, unfrozen and deleted (FULL_CONTROL); the active one
+ * and frozen ones are never deleted, and an app holds at most so many frozen ones.
+ */
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { EdgeError } from '../../base/errors.ts';
+import type { AppRuntime } from '../app-runtime.ts';
+import { renderVersion, type TreeFile, describeEntry } from '../app-tree.ts';
+import type { BlobStore } from '../blob-store.ts';
+import type { Access, AppRecord, VersionRecord } from '../data.ts';
+import type { VersionStore } from '../stores/versions.ts';
+import { restoredParts } from '../version-content.ts';
+import { appFor } from './app-access.ts';
+import { commit, draftOf } from './drafts.ts';
+import { MAX_FROZEN_VERSIONS, type VersionedAppStore } from './versioned-apps.ts';
+
+/** A version with the app it belongs to, which says whether it is active. */
+export interface AppVersion {
+  app: AppRecord;
+  version: VersionRecord;
+}
+
+/** Bytes to send, with their path, size and hash. */
+export interface VersionFile {
+  file: TreeFile;
+  content: Readable;
+}
+
+export interface VersionServiceDeps {
+  apps: Pick<VersionedAppStore, 'byId' | 'save'>;
+  versions: VersionStore;
+  blobs: Pick<BlobStore, 'holder' | 'path' | 'read'>;
+  /** Warms a running app on the version made active, after the app's starts and stops asked for before. */
+  runtime: Pick<AppRuntime, 'changeInTurn' | 'start'>;
+  /** Told when a running app could not be warmed on the version made active (it stays active). */
+  onWarmFailed?: (error: unknown, app: AppRecord) => void;
+  now?: () => number;
+}
+
+/** Each call is made by `userId`, who needs READ to see an app's versions, WRITE to activate one, FULL_CONTROL for the rest. */
+export interface VersionService {
+  /** The app's versions, newest first. */
+  list(userId: string, appId: string): { app: AppRecord; versions: VersionRecord[] };
+  /** The version `ref` names: a tag, a full id, or the start of one that names a single version. */
+  get(userId: string, appId: string, ref: string): AppVersion;
+  readFile(userId: string, appId: string, ref: string, path: string): Promise<VersionFile>;
+  /** The package-lock.json npm wrote when it installed the version's dependencies. */
+  readLock(userId: string, appId: string, ref: string): Promise<VersionFile>;
+  /** Makes the version the app's content and its active one at once; a running app is warmed on it before this resolves. */
+  activate(userId: string, appId: string, ref: string): Promise<AppVersion>;
+  /** Freezing keeps a version for ever, and unfreezing lets retention remove it: FULL_CONTROL, as deleting it is. */
+  setFrozen(userId: string, appId: string, ref: string, frozen: boolean): Promise<AppVersion>;
+  remove(userId: string, appId: string, ref: string): Promise<void>;
+}
+
+/** A version's id is hex; at least this much of it names one, as git's short ids do. */
+const MIN_ID_PREFIX = 7;
+
+function versionNotFound(app: AppRecord, ref: string): EdgeError {
+  return new EdgeError('VERSION_NOT_FOUND', `app "${app.name}" has no version ${JSON.stringify(ref)}`);
+}
+
+function fileNotFound(version: VersionRecord, path: string): EdgeError {
+  return new EdgeError('FILE_NOT_FOUND', `version ${version.id.slice(0, 12)} has no file ${JSON.stringify(path)}`);
+}
+
+/** Every blob the version's files are, held until the holder is released. */
+function holdAll(blobs: Pick<BlobStore, 'holder'>, version: VersionRecord) {
+  const holder = blobs.holder();
+  for (const entry of renderVersion(version.content)) if ('blob' in entry) holder.hold(entry.blob.sha256);
+  return holder;
+}
+
+/** Opened while held: the file stays readable even if the version is deleted while it is sent. */
+async function openBlob(blobs: Pick<BlobStore, 'holder' | 'path'>, file: TreeFile): Promise<VersionFile> {
+  const holder = blobs.holder();
+  holder.hold(file.sha256);
+  try {
+    const handle = await open(blobs.path(file.sha256));
+    return { file, content: handle.createReadStream() };
+  } finally {
+    holder.release();
+  }
+}
+
+/**
+ * The version service over the versioned app store, the version store, the blob store and the runtime.
+ * @example await versionService({ apps, versions, blobs, runtime }).activate(user.id, app.id, '1.2.0')
+ */
+export function versionService(deps: VersionServiceDeps): VersionService {
+  const now = deps.now ?? Date.now;
+
+  const find = (userId: string, appId: string, ref: string, needed: Access): AppVersion => {
+    const app = appFor(deps.apps, userId, appId, needed);
+    const versions = deps.versions.list(app.id);
+    const tagged = versions.find((version) => version.tag === ref);
+    if (tagged) return { app, version: tagged };
+    if (ref.length >= MIN_ID_PREFIX && /^[0-9a-f]+$/.test(ref)) {
+      const matches = versions.filter((version) => version.id.startsWith(ref));
+      if (matches.length > 1) throw new EdgeError('INVALID_INPUT', `"${ref}" is the start of ${matches.length} versions' ids; give more of it`);
+      if (matches.length === 1) return { app, version: matches[0]! };
+    }
+    throw versionNotFound(app, ref);
+  };
+
+  /** Saves a change of a version's own fields, taken back when the save fails. */
+  const saveChange = async (version: VersionRecord, change: Partial<VersionRecord>) => {
+    const before = { ...version };
+    Object.assign(version, change);
+    try {
+      await deps.versions.save();
+    } catch (error) {
+      Object.assign(version, before);
+      throw error;
+    }
+  };
+
+  /** The version's content put into the app's record, which the store then finds is that version. */
+  const restore = async (userId: string, { app, version }: AppVersion) => {
+    const holder = holdAll(deps.blobs, version);
+    try {
+      const codes = new Map<string, string>();
+      for (const fn of version.content.functions) codes.set(fn.codeSha256, (await deps.blobs.read(fn.codeSha256)).toString('utf8'));
+      // Looked up again: the app or the version may have been deleted, or the grant revoked, while the code was read.
+      const current = appFor(deps.apps, userId, app.id, 'WRITE');
+      if (deps.versions.get(app.id, version.id) !== version) throw versionNotFound(app, version.id);
+      const draft = draftOf(current);
+      const { network, ...parts } = restoredParts(version.content, codes, new Date(now()).toISOString());
+      Object.assign(draft, parts);
+      if (network) draft.network = network;
+      else delete draft.network;
+      await commit(deps.apps, current, draft, { author: userId });
+      return current;
+    } finally {
+      holder.release();
+    }
+  };
+
+  return {
+    list(userId, appId) {
+      const app = appFor(deps.apps, userId, appId, 'READ');
+      return { app, versions: deps.versions.list(app.id).reverse() };
+    },
+    get: (userId, appId, ref) => find(userId, appId, ref, 'READ'),
+    async readFile(userId, appId, ref, path) {
+      const { version } = find(userId, appId, ref, 'READ');
+      const entry = renderVersion(version.content).find((candidate) => candidate.path === path);
+      if (!entry) throw fileNotFound(version, path);
+      if ('text' in entry) return { file: describeEntry(entry), content: Readable.from([Buffer.from(entry.text)]) };
+      return openBlob(deps.blobs, describeEntry(entry));
+    },
+    async readLock(userId, appId, ref) {
+      const { version } = find(userId, appId, ref, 'READ');
+      const lock = version.dependencies?.lockFile;
+      if (!lock) throw fileNotFound(version, 'package-lock.json');
+      return openBlob(deps.blobs, { path: 'package-lock.json', ...lock });
+    },
+    async activate(userId, appId, ref) {
+      const found = find(userId, appId, ref, 'WRITE');
+      const app = found.app.activeVersion === found.version.id ? found.app : await restore(userId, found);
+      // At once for a running app: its next call finds the version loaded and a sandbox warm, its dependencies cached.
+      await deps.runtime
+        .changeInTurn(app.id, async () => {
+          if (app.status === 'running') await deps.runtime.start(app);
+        })
+        .catch((error: unknown) => deps.onWarmFailed?.(error, app));
+      return { app, version: deps.versions.get(app.id, found.version.id) ?? found.version };
+    },
+    async setFrozen(userId, appId, ref, frozen) {
+      const found = find(userId, appId, ref, 'FULL_CONTROL');
+      if (frozen && !found.version.frozen) {
+        const count = deps.versions.list(found.app.id).filter((version) => version.frozen).length;
+        if (count >= MAX_FROZEN_VERSIONS)
+          throw new EdgeError('QUOTA_EXCEEDED', `app "${found.app.name}" holds at most ${MAX_FROZEN_VERSIONS} frozen versions; unfreeze one first`);
+      }
+      if (found.version.frozen !== frozen) await saveChange(found.version, { frozen });
+      return found;
+    },
+    async remove(userId, appId, ref) {
+      const { app, version } = find(userId, appId, ref, 'FULL_CONTROL');
+      const short = version.id.slice(0, 12);
+      if (app.activeVersion === version.id) throw new EdgeError('VERSION_ACTIVE', `version ${short} is the active version of app "${app.name}"`);
+      if (version.frozen) throw new EdgeError('VERSION_FROZEN', `version ${short} of app "${app.name}" is frozen; unfreeze it first`);
+      const before = deps.versions.list(app.id);
+      deps.versions.replace(
+        app.id,
+        before.filter((candidate) => candidate !== version),
+      );
+      try {
+        await deps.versions.save();
+      } catch (error) {
+        deps.versions.replace(app.id, before);
+        throw error;
+      }
+    },
+  };
+}
