@@ -188,6 +188,33 @@ test('a WRITE grantee deploys to the shared app by its id: it keeps its name and
   t.like((await as(writer)('POST', '/api/v1/deploys', { ...manifest, name: app.name })).body.error, { code: 'INVALID_INPUT' });
 });
 
+test("a WRITE grantee's deploy is a version naming it as author, which a READ grantee lists without addresses; the writer rolls back, and only FULL_CONTROL freezes", async (t) => {
+  const app = await sharedApp();
+  const [writer, reader] = await Promise.all([signUp(cloud.url, 'writer'), signUp(cloud.url, 'reader')]);
+  await Promise.all([grant(app.id, writer.email, 'WRITE'), grant(app.id, reader.email, 'READ')]);
+  const code = 'export default () => "version of the writer";\n';
+  const sha256 = createHash('sha256').update(code).digest('hex');
+  t.is((await api(cloud.url, 'PUT', `/api/v1/uploads/${sha256}`, code, writer.session)).status, 201);
+  t.is((await as(writer)('POST', '/api/v1/deploys', { appId: app.id, files: [{ path: 'functions/check.js', sha256 }], tag: 'w1' })).status, 200);
+
+  const [newest, older] = (await as(owner)('GET', `/api/v1/apps/${app.id}/versions`)).body.versions;
+  t.like(newest, { tag: 'w1', author: writer.email, active: true });
+  t.is(older.author, owner.email);
+  const seen = await as(reader)('GET', `/api/v1/apps/${app.id}/versions`);
+  t.is(seen.status, 200);
+  t.true(
+    seen.body.versions.length > 1 && seen.body.versions.every((version: { author: string | null }) => version.author === null),
+    "a reader is shown neither the owner's address nor the writer's",
+  );
+  t.is((await as(writer)('GET', `/api/v1/apps/${app.id}/versions/w1`)).body.author, writer.email, 'the author sees its own address');
+
+  t.is((await as(reader)('POST', `/api/v1/apps/${app.id}/versions/${older.id}/activate`)).body.error.code, 'FORBIDDEN');
+  t.like((await as(writer)('POST', `/api/v1/apps/${app.id}/versions/${older.id}/activate`)).body, { id: older.id, active: true });
+  t.is((await as(owner)('POST', `/api/v1/apps/${app.id}/functions/check/invoke`, {})).body.output, 'from the cloud');
+  t.is((await as(writer)('PATCH', `/api/v1/apps/${app.id}/versions/w1`, { frozen: true })).body.error.code, 'FORBIDDEN');
+  t.is((await as(writer)('DELETE', `/api/v1/apps/${app.id}/versions/w1`)).body.error.code, 'FORBIDDEN');
+});
+
 test('a FULL_CONTROL grantee shares the app onward, sets its secrets and deletes it', async (t) => {
   const app = await sharedApp();
   const [controller, reader] = await Promise.all([signUp(cloud.url, 'controller'), signUp(cloud.url, 'reader')]);
