@@ -31,7 +31,7 @@ export interface Activation {
   /** The function's version, as in its call keys; absent when the app could not be loaded. */
   version?: string;
   trigger: ActivationTrigger;
-  /** The user whose request it was, or `anonymous`; a nested call has its tree's. */
+  /** The user whose request it was, or `anonymous`; a nested call has its tree's. To a grantee, another account's call shows as `user`. */
   caller: string;
   /** When it began (ISO 8601). */
   start: string;

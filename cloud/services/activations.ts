@@ -9,6 +9,15 @@ import type { ActivationStore } from '../activations/store.ts';
 import type { AppStore } from '../stores/apps.ts';
 import { accessOf, allows, appFor } from './app-access.ts';
 
+/** What `caller` shows to a grantee for a call by another account: which accounts call the app is its owner's business. */
+export const ANOTHER_ACCOUNT = 'user';
+
+/** The record as `userId` may see it: the owner sees every caller, a grantee its own calls and anonymous ones. */
+function shownTo(userId: string, ownerId: string, activation: Activation): Activation {
+  if (userId === ownerId || activation.caller === userId || activation.caller === 'anonymous') return activation;
+  return { ...activation, caller: ANOTHER_ACCOUNT };
+}
+
 /** Records a follower is sent of those it missed, the newest of them, before new ones. */
 export const FOLLOW_BACKLOG = 100;
 
@@ -37,7 +46,7 @@ export function activationService(deps: ActivationServiceDeps): ActivationServic
   return {
     async list(userId, appId, query) {
       const app = appFor(deps.apps, userId, appId, 'WRITE');
-      const activations = await deps.activations.list(app.ownerId, app.id, query);
+      const activations = (await deps.activations.list(app.ownerId, app.id, query)).map((activation) => shownTo(userId, app.ownerId, activation));
       const last = activations.at(-1);
       return { activations, ...(last && activations.length === query.limit && { next: String(last.seq) }) };
     },
@@ -48,7 +57,7 @@ export function activationService(deps: ActivationServiceDeps): ActivationServic
       if (!found || !app || app.ownerId !== found.ownerId || !allows(accessOf(app, userId), 'WRITE')) {
         throw new EdgeError('ACTIVATION_NOT_FOUND', `no activation ${id} of an app you may change`);
       }
-      return found.activation;
+      return shownTo(userId, app.ownerId, found.activation);
     },
     async follow(userId, appId, filter, after, send) {
       const app = appFor(deps.apps, userId, appId, 'WRITE');
@@ -59,7 +68,7 @@ export function activationService(deps: ActivationServiceDeps): ActivationServic
       const deliver = (activation: Activation) => {
         if (activation.seq <= sent) return;
         sent = activation.seq;
-        send(activation);
+        send(shownTo(userId, ownerId, activation));
       };
       const stop = deps.activations.follow(ownerId, app.id, filter, (activation) => (held ? held.push(activation) : deliver(activation)));
       try {

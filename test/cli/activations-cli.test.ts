@@ -87,7 +87,7 @@ test.serial('activation shows one record in full, its nested calls named, and sa
   t.like(record, { function: 'upper', parent: id, served: 'executed' });
   const missing = await run('activation', `act_${'0'.repeat(22)}`);
   t.is(missing.code, 1);
-  t.regex(missing.stderr, /ACTIVATION_NOT_FOUND: no activation act_0+ of yours/);
+  t.regex(missing.stderr, /ACTIVATION_NOT_FOUND: no activation act_0+ of an app you may change/);
 });
 
 test.serial('logs --follow prints each new activation as it is recorded', async (t) => {
