@@ -102,7 +102,7 @@ async function runHere(appDir: string, request: InvocationRequest, { recordResul
 }
 
 /**
- * Starts the harness's node process for `--local` at once: it starts, connects and readies a worker thread on the
+ * Starts the harness's node process for `--local` at once: it starts, connects and readies its worker thread on the
  * other core while this process loads the runtime and the app, instead of after them.
  */
 async function startHarnessEarly({ cacheDir, runDir }: { cacheDir: string; runDir: string }): Promise<HarnessProcess> {
@@ -112,5 +112,6 @@ async function startHarnessEarly({ cacheDir, runDir }: { cacheDir: string; runDi
   ]);
   // The same harness createExecutor finds under the same cache folder.
   const harness = await buildHarness(join(cacheDir, 'harness'));
-  return startHarnessProcess({ harnessDir: harness.dir, runDir });
+  // One call tree runs on one thread: a thread kept in reserve would only take CPU from this run's start.
+  return startHarnessProcess({ harnessDir: harness.dir, runDir, spareThreads: 0 });
 }

@@ -15,6 +15,8 @@ export interface HarnessProcessOptions {
   harnessDir: string;
   /** Short folder for the sandboxes' sockets and app files. */
   runDir: string;
+  /** Idle threads the harness keeps ready beside busy ones (its own default when not given); 0 when it serves one call. */
+  spareThreads?: number;
 }
 
 /** A harness process, started and connecting (or connected) to its rendezvous, not yet ready-checked. */
@@ -37,7 +39,9 @@ export async function startHarnessProcess(options: HarnessProcessOptions): Promi
   const { id, dir, appDir } = await makeSandboxDir(options.runDir);
   const rendezvous = await openRendezvous(dir);
   // An empty environment: no host variable (tokens, keys) reaches a function.
-  const child = spawn(process.execPath, [join(options.harnessDir, 'harness.mjs'), rendezvous.path, 'process', String(defaultOperatorLimits.defaultMemoryMb)], {
+  const args = [join(options.harnessDir, 'harness.mjs'), rendezvous.path, 'process', String(defaultOperatorLimits.defaultMemoryMb)];
+  if (options.spareThreads !== undefined) args.push(String(options.spareThreads));
+  const child = spawn(process.execPath, args, {
     env: {},
     cwd: appDir,
     stdio: ['ignore', 'ignore', 'pipe'],
