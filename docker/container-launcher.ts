@@ -1,7 +1,7 @@
 /** @module Starts harnesses in sandboxed Docker containers: no network (or held-in egress), read-only root, unprivileged, limited. */
 import type Docker from 'dockerode';
 import { rm } from 'node:fs/promises';
-import { defaultOperatorLimits } from '../runtime/app-config.ts';
+import { defaultOperatorLimits } from '../runtime/operator-limits.ts';
 import type { ErrorBody } from '../base/errors.ts';
 import { HarnessConnection } from '../runtime/harness-connection.ts';
 import { openRendezvous } from '../runtime/rendezvous.ts';

@@ -5,12 +5,15 @@ import type { Executor } from '../runtime/executor.ts';
 import type { PoolState } from '../runtime/observability.ts';
 import { buildHarness } from '../runtime/harness-bundle.ts';
 import { defaultCacheDir, defaultRunDir } from '../base/paths.ts';
+import type { HarnessProcess } from '../runtime/process/harness-process.ts';
 import { ProcessExecutor } from '../runtime/process/process-executor.ts';
 import type { ContainerPoolSettings } from './docker-executor.ts';
 
 export interface ExecutorSettings extends ContainerPoolSettings {
   /** Run functions as plain child processes on this machine: no sandbox. */
   local?: boolean;
+  /** With `local`: a harness process already starting, which the first call runs in (`run --local` starts it early). */
+  firstProcess?: Promise<HarnessProcess>;
   cacheDir?: string;
   runDir?: string;
   /** Progress of long steps (installing Docker, building the image). */
@@ -31,7 +34,7 @@ export interface ExecutorBundle {
  * @example const { executor, installer } = await createExecutor({ local: false, log: console.error })
  */
 export async function createExecutor(settings: ExecutorSettings = {}): Promise<ExecutorBundle> {
-  const { local, cacheDir = defaultCacheDir(), runDir = defaultRunDir(), log = () => {}, ...pool } = settings;
+  const { local, firstProcess, cacheDir = defaultCacheDir(), runDir = defaultRunDir(), log = () => {}, ...pool } = settings;
   const installer = new DependencyInstaller({ cacheDir: join(cacheDir, 'deps'), log });
   const harness = await buildHarness(join(cacheDir, 'harness'));
   if (local) {
@@ -39,7 +42,7 @@ export async function createExecutor(settings: ExecutorSettings = {}): Promise<E
     const sizes = Object.fromEntries(
       Object.entries({ maxProcesses: maxContainers, concurrency, maxQueue, maxQueuePerOwner, maxWaitMs }).filter(([, value]) => value !== undefined),
     );
-    const executor = new ProcessExecutor({ harnessDir: harness.dir, runDir, installer, ...sizes });
+    const executor = new ProcessExecutor({ harnessDir: harness.dir, runDir, installer, ...sizes, ...(firstProcess && { firstProcess }) });
     await executor.start();
     return { executor, pool: executor, installer, kind: 'process' };
   }

@@ -4,6 +4,7 @@ import { EdgeError, type ErrorCode } from '../base/errors.ts';
 import { describeIssues } from '../base/zod-issues.ts';
 import type { InvocationLimits } from './protocol.ts';
 import { envSchema } from './app-env.ts';
+import type { OperatorLimits } from './operator-limits.ts';
 
 /** Function names double as file names and URL segments, so they stay plain. */
 export const functionNamePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -60,20 +61,9 @@ export const appConfigSchema = z.strictObject({
 export type AppConfig = z.infer<typeof appConfigSchema>;
 export type EndpointConfig = z.infer<typeof endpointConfigSchema>;
 
-/** What an operator allows; app.json values above the maxima are refused (limitsWithin). */
-export interface OperatorLimits {
-  defaultTimeoutMs: number;
-  maxTimeoutMs: number;
-  defaultMemoryMb: number;
-  maxMemoryMb: number;
-}
-
-export const defaultOperatorLimits: OperatorLimits = {
-  defaultTimeoutMs: 5000,
-  maxTimeoutMs: 60_000,
-  defaultMemoryMb: 128,
-  maxMemoryMb: 512,
-};
+// Declared apart from the schemas, so that the harness's launcher starts without loading them; exported here too,
+// beside limitsWithin, which applies them.
+export { defaultOperatorLimits, type OperatorLimits } from './operator-limits.ts';
 
 /**
  * The limits function `name` runs under: its own settings, else the operator's defaults. A setting over the

@@ -1,6 +1,6 @@
 /** @module The host's end of one harness: line-delimited JSON over a Unix socket, with invocations matched to results. */
 import type { Socket } from 'node:net';
-import { EdgeError, type ErrorBody } from '../base/errors.ts';
+import type { ErrorBody } from '../base/errors.ts';
 import { LineReader } from './line-reader.ts';
 import { encodeHostMessage, parseHarnessLine, type CallResult, type HostMessage, type InvokeMessage, type LogEntry } from './protocol.ts';
 
@@ -180,33 +180,4 @@ export class HarnessConnection {
     }
     for (const listener of this.#onClose.splice(0)) listener();
   }
-}
-
-/** Waits for the harness that was just started to connect and say it is ready. */
-export function awaitReady(socket: Socket, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => fail(new EdgeError('SANDBOX_FAILED', `the sandbox did not start within ${timeoutMs} ms`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
-      const newline = seen.indexOf('\n');
-      if (newline === -1) return;
-      cleanup();
-      if (seen.slice(0, newline) !== '{"t":"ready"}' || seen.length > newline + 1) fail(new EdgeError('SANDBOX_FAILED', 'the sandbox spoke out of turn'));
-      else resolve();
-    };
-    const onClose = () => fail(new EdgeError('SANDBOX_FAILED', 'the sandbox closed its connection before it was ready'));
-    function cleanup() {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-    }
-    function fail(error: Error) {
-      cleanup();
-      socket.destroy();
-      reject(error);
-    }
-    socket.on('data', onData);
-    socket.on('close', onClose);
-  });
 }

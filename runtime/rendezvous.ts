@@ -1,9 +1,11 @@
-/** @module The host side of a sandbox's socket: listen on a Unix socket in the sandbox's folder and take the harness's one connection. */
+/**
+ * @module The host side of a sandbox's socket: listen on a Unix socket in the sandbox's folder and take the harness's one
+ * connection once it says it is ready. Plain sockets only, no schemas: a launcher can open one before the runtime loads.
+ */
 import { createServer, type Socket } from 'node:net';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EdgeError } from '../base/errors.ts';
-import { awaitReady } from './harness-connection.ts';
 
 /** Unix socket paths are limited to 107 bytes by the kernel. */
 const MAX_SOCKET_PATH = 107;
@@ -42,4 +44,33 @@ export async function openRendezvous(dir: string): Promise<Rendezvous> {
     },
     close: () => server.close(),
   };
+}
+
+/** Waits for the harness that was just started to connect and say it is ready. */
+function awaitReady(socket: Socket, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => fail(new EdgeError('SANDBOX_FAILED', `the sandbox did not start within ${timeoutMs} ms`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      const newline = seen.indexOf('\n');
+      if (newline === -1) return;
+      cleanup();
+      if (seen.slice(0, newline) !== '{"t":"ready"}' || seen.length > newline + 1) fail(new EdgeError('SANDBOX_FAILED', 'the sandbox spoke out of turn'));
+      else resolve();
+    };
+    const onClose = () => fail(new EdgeError('SANDBOX_FAILED', 'the sandbox closed its connection before it was ready'));
+    function cleanup() {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+    }
+    function fail(error: Error) {
+      cleanup();
+      socket.destroy();
+      reject(error);
+    }
+    socket.on('data', onData);
+    socket.on('close', onClose);
+  });
 }

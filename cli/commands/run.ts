@@ -1,9 +1,11 @@
 /** @module `edgecourier run`: runs one function of an app folder and prints the response (output, cache, logs, stats). */
 import { type Command, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { defaultCacheDir, defaultRunDir } from '../../base/paths.ts';
 import type { AppEnv } from '../../runtime/app-env.ts';
 import type { InvocationRequest } from '../../runtime/invocation-service.ts';
+import type { HarnessProcess } from '../../runtime/process/harness-process.ts';
 import type { InvokeResponse } from '../../runtime/protocol.ts';
 import { fail, printJson, progress } from '../output.ts';
 
@@ -71,12 +73,17 @@ interface RunHereOptions {
 
 /** With no service to ask: an executor of its own (containers, or processes with --local), for this one call. */
 async function runHere(appDir: string, request: InvocationRequest, { recordResults, local, secrets }: RunHereOptions): Promise<InvokeResponse> {
+  const dirs = { cacheDir: defaultCacheDir(), runDir: defaultRunDir() };
+  const firstProcess = local ? startHarnessEarly(dirs) : undefined;
+  // Spawned before the runtime loads, whose modules hold this thread for a tenth of a second; a failure to start it is
+  // the first call's to report, as when the pool starts the process itself.
+  await firstProcess?.catch(() => {});
   const [{ createExecutor }, { loadApp }, { InvocationService }] = await Promise.all([
     import('../../docker/executor-factory.ts'),
     import('../../runtime/app.ts'),
     import('../../runtime/invocation-service.ts'),
   ]);
-  const { executor, installer } = await createExecutor({ local, prestart: 0, log: progress });
+  const { executor, installer } = await createExecutor({ local, prestart: 0, log: progress, ...dirs, ...(firstProcess && { firstProcess }) });
   try {
     const load = async () => {
       const app = await loadApp(appDir, { dependencyKey: (manifest) => installer.key(manifest), secrets });
@@ -92,4 +99,19 @@ async function runHere(appDir: string, request: InvocationRequest, { recordResul
   } finally {
     await executor.close();
   }
+}
+
+/**
+ * Starts the harness's node process for `--local` at once: it starts, connects and readies its worker thread on the
+ * other core while this process loads the runtime and the app, instead of after them.
+ */
+async function startHarnessEarly({ cacheDir, runDir }: { cacheDir: string; runDir: string }): Promise<HarnessProcess> {
+  const [{ buildHarness }, { startHarnessProcess }] = await Promise.all([
+    import('../../runtime/harness-bundle.ts'),
+    import('../../runtime/process/harness-process.ts'),
+  ]);
+  // The same harness createExecutor finds under the same cache folder.
+  const harness = await buildHarness(join(cacheDir, 'harness'));
+  // One call tree runs on one thread: a thread kept in reserve would only take CPU from this run's start.
+  return startHarnessProcess({ harnessDir: harness.dir, runDir, spareThreads: 0 });
 }

@@ -16,9 +16,9 @@ import { sendToWorker, WorkerSet, type TreeWorker } from './worker-set.ts';
 import type { FromWorker } from './worker-protocol.ts';
 import { capText, MAX_LOG_LINE_CHARS, MAX_LOG_LINES, MAX_OUTPUT_BYTES } from '../text-caps.ts';
 
-const [socketPath, mode = 'process', spareArg = '128'] = process.argv.slice(2);
+const [socketPath, mode = 'process', spareArg = '128', readyArg] = process.argv.slice(2);
 if (!socketPath) {
-  process.stderr.write('usage: harness <socket> [container|process] [default memory MB]\n');
+  process.stderr.write('usage: harness <socket> [container|process] [default memory MB] [idle threads kept ready]\n');
   process.exit(2);
 }
 
@@ -51,7 +51,8 @@ interface Running {
 }
 
 const running = new Map<string, Running>();
-const workers = new WorkerSet({ defaultMemoryMb: Number(spareArg) || 128, onMessage, onLost });
+const spare = Number(readyArg);
+const workers = new WorkerSet({ defaultMemoryMb: Number(spareArg) || 128, onMessage, onLost, ...(Number.isInteger(spare) && spare >= 0 && { spare }) });
 
 const socket = connect(socketPath);
 socket.setNoDelay?.(true);

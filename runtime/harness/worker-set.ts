@@ -49,6 +49,11 @@ export interface WorkerSetOptions {
   onMessage: (worker: TreeWorker, message: FromWorker) => void;
   /** The thread ended without being asked to: an error it threw, or its exit code. */
   onLost: (worker: TreeWorker, reason: Error | number) => void;
+  /**
+   * Idle threads kept ready beside the busy ones; PREPARED when not given. 0 for a harness that serves one call
+   * (`run --local`): a thread started for nothing takes a tenth of a second of CPU from the call's own start.
+   */
+  spare?: number;
 }
 
 const workerUrl = new URL('./worker.mjs', import.meta.url);
@@ -63,9 +68,11 @@ export class WorkerSet {
   #preparing: NodeJS.Immediate | undefined;
   /** The `process.env` each new thread starts with: the app's, once the host names it; the harness's own stays empty. */
   #env: Record<string, string> = {};
+  #spare: number;
 
   constructor(options: WorkerSetOptions) {
     this.#options = options;
+    this.#spare = options.spare ?? PREPARED;
     setInterval(() => this.#sweep(), IDLE_WORKER_TTL_MS / 4).unref();
   }
 
@@ -93,7 +100,7 @@ export class WorkerSet {
     if (worker.retiring) return this.discard(worker);
     worker.idleSince = Date.now();
     this.#idle.push(worker);
-    if (this.#idle.length > PREPARED + SPREAD) this.discard(this.#idle[0]!);
+    if (this.#idle.length > this.#spare + SPREAD) this.discard(this.#idle[0]!);
   }
 
   /** The worker takes no new tree, and ends with its last one; at once when it has none. */
@@ -119,10 +126,14 @@ export class WorkerSet {
     this.prepare();
   }
 
-  /** Starts the threads a first call will want, before it comes. */
+  /** Starts the threads a first call will want, before it comes: one at least, whatever the spare ones. */
   prepare(memoryMb = this.#options.defaultMemoryMb): void {
+    this.#keepReady(memoryMb, Math.max(1, this.#spare));
+  }
+
+  #keepReady(memoryMb: number, count: number): void {
     let ready = this.#idle.filter((worker) => worker.memoryMb === memoryMb).length;
-    for (; ready < PREPARED && this.#all.size < MAX_WORKERS; ready++) this.#idle.push(this.#spawn(memoryMb));
+    for (; ready < count && this.#all.size < MAX_WORKERS; ready++) this.#idle.push(this.#spawn(memoryMb));
   }
 
   /** A thread for a new tree: an idle one while few run, else the least loaded busy one with room. */
@@ -158,7 +169,7 @@ export class WorkerSet {
   #prepareSoon(memoryMb: number): void {
     this.#preparing ??= setImmediate(() => {
       this.#preparing = undefined;
-      this.prepare(memoryMb);
+      this.#keepReady(memoryMb, this.#spare);
     });
   }
 
@@ -211,6 +222,6 @@ export class WorkerSet {
     const cutoff = Date.now() - IDLE_WORKER_TTL_MS;
     const stale = this.#idle.filter((worker) => worker.idleSince < cutoff);
     // The prepared threads stay, however long they wait.
-    for (const worker of stale.slice(0, Math.max(0, stale.length - PREPARED))) this.discard(worker);
+    for (const worker of stale.slice(0, Math.max(0, stale.length - this.#spare))) this.discard(worker);
   }
 }

@@ -6,12 +6,15 @@
 import type { DependencyInstaller } from '../deps.ts';
 import type { Executor } from '../executor.ts';
 import { WarmPool } from '../warm-pool.ts';
+import type { HarnessProcess } from './harness-process.ts';
 import { ProcessLauncher } from './process-launcher.ts';
 
 export interface ProcessExecutorOptions {
   harnessDir: string;
   runDir: string;
   installer: Pick<DependencyInstaller, 'ensure'>;
+  /** A harness process already starting, for the first call (see ProcessLauncherOptions.first). */
+  firstProcess?: Promise<HarnessProcess>;
   /** Child processes alive at once. */
   maxProcesses?: number;
   /** Top-level calls one process runs at once. */
@@ -22,9 +25,16 @@ export interface ProcessExecutorOptions {
 }
 
 export class ProcessExecutor extends WarmPool implements Executor {
+  #launcher: ProcessLauncher;
+
   constructor(options: ProcessExecutorOptions) {
+    const launcher = new ProcessLauncher({
+      harnessDir: options.harnessDir,
+      runDir: options.runDir,
+      ...(options.firstProcess && { first: options.firstProcess }),
+    });
     super({
-      launcher: new ProcessLauncher({ harnessDir: options.harnessDir, runDir: options.runDir }),
+      launcher,
       installer: options.installer,
       prestart: 0,
       maxSandboxes: options.maxProcesses ?? 4,
@@ -34,5 +44,11 @@ export class ProcessExecutor extends WarmPool implements Executor {
       ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
       idleTtlMs: 30_000,
     });
+    this.#launcher = launcher;
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.#launcher.discardUnused();
   }
 }

@@ -1,13 +1,8 @@
 /** @module Starts harnesses as plain child processes: the sandbox of the ProcessExecutor, which is no sandbox at all. */
-import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { defaultOperatorLimits } from '../app-config.ts';
-import type { ErrorBody } from '../../base/errors.ts';
 import { HarnessConnection } from '../harness-connection.ts';
-import { openRendezvous } from '../rendezvous.ts';
-import { makeSandboxDir, removeDeadSandboxDirs } from '../run-dir.ts';
+import { removeDeadSandboxDirs } from '../run-dir.ts';
 import type { Sandbox, SandboxLauncher } from '../sandbox.ts';
+import { startHarnessProcess, type HarnessProcess } from './harness-process.ts';
 
 const START_TIMEOUT_MS = 10_000;
 
@@ -16,43 +11,25 @@ export interface ProcessLauncherOptions {
   harnessDir: string;
   /** Short folder for the sandboxes' sockets and app files. */
   runDir: string;
+  /**
+   * A harness process started before this launcher existed, taken by the first launch: `run --local` starts it
+   * while it loads the runtime, so that the two overlap.
+   */
+  first?: Promise<HarnessProcess>;
 }
 
 export class ProcessLauncher implements SandboxLauncher {
   #options: ProcessLauncherOptions;
+  #first: Promise<HarnessProcess> | undefined;
 
   constructor(options: ProcessLauncherOptions) {
     this.#options = options;
+    this.#first = options.first;
   }
 
   async launch(): Promise<Sandbox> {
-    const { id, dir, appDir } = await makeSandboxDir(this.#options.runDir);
-    const rendezvous = await openRendezvous(dir);
-    // An empty environment: no host variable (tokens, keys) reaches a function.
-    const child = spawn(
-      process.execPath,
-      [join(this.#options.harnessDir, 'harness.mjs'), rendezvous.path, 'process', String(defaultOperatorLimits.defaultMemoryMb)],
-      {
-        env: {},
-        cwd: appDir,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-    const exited = new Promise<ErrorBody>((resolve) =>
-      child.once('exit', (code, signal) =>
-        resolve({
-          code: 'SANDBOX_FAILED',
-          message: `the function's process ended (${signal ?? `exit code ${code}`})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`,
-        }),
-      ),
-    );
-    const kill = async () => {
-      child.kill('SIGKILL');
-      rendezvous.close();
-      await rm(dir, { recursive: true, force: true });
-    };
+    const started = this.#takeFirst() ?? startHarnessProcess(this.#options);
+    const { id, appDir, rendezvous, exited, kill } = await started;
     try {
       const socket = await rendezvous.connected(START_TIMEOUT_MS);
       const connection = new HarnessConnection(socket, () => exited);
@@ -66,5 +43,20 @@ export class ProcessLauncher implements SandboxLauncher {
 
   cleanup(): Promise<void> {
     return removeDeadSandboxDirs(this.#options.runDir);
+  }
+
+  /** Ends the harness started ahead when no launch took it (every call was answered without running one). */
+  async discardUnused(): Promise<void> {
+    const unused = this.#takeFirst();
+    await unused?.then(
+      (harness) => harness.kill(),
+      () => {},
+    );
+  }
+
+  #takeFirst(): Promise<HarnessProcess> | undefined {
+    const first = this.#first;
+    this.#first = undefined;
+    return first;
   }
 }

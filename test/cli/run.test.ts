@@ -1,7 +1,7 @@
 /** `edgecourier run` from a shell: prints the response, takes input inline or from a file, and closes the edge loop with --save-results. */
 import test from 'ava';
 import { runCli } from '../helpers/cli.ts';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyFixtureApp } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
@@ -58,4 +58,20 @@ test('run --local runs a function that reads a template of its app beside it', a
   const result = await run('run', await copyFixtureApp('styles'), 'template', '--local', '--input', '{"title":"Local"}');
   t.is(result.code, 0, result.stderr);
   t.like(JSON.parse(result.stdout), { ok: true, output: { html: '<h1>Local</h1>\n', file: 'functions/template.js' } });
+});
+
+test('run --local leaves no process folder behind when nothing ran: an app that does not load, a precomputed answer', async (t) => {
+  // Its harness process starts before the app is even read; it must go with the run either way.
+  const runDir = join(await tempFolder('ec-cli'), 'run');
+  const env = { ...process.env, EDGECOURIER_RUN_DIR: runDir };
+  const app = await copyFixtureApp('basic');
+  const saved = join(await tempFolder('ec-cli'), 'results.json');
+  const ran = await runCli(['run', app, 'greet', '--local', '--input', '{"name":"x"}', '--save-results', saved], { env });
+  t.is(ran.code, 0, ran.stderr);
+  const replay = await runCli(['run', app, 'greet', '--local', '--input', '{"name":"x"}', '--precomputed', saved], { env });
+  t.like(JSON.parse(replay.stdout), { ok: true, stats: { executed: 0, precomputedHits: 1 } });
+  await writeFile(join(app, 'app.json'), '{ "functions": "none" }');
+  const broken = await runCli(['run', app, 'greet', '--local'], { env });
+  t.like(JSON.parse(broken.stdout), { ok: false, error: { code: 'INVALID_APP' } });
+  t.deepEqual(await readdir(runDir), []);
 });
