@@ -3,41 +3,29 @@
  * anything is fetched; and a registry package whose own dependencies name one fails the install, fetching nothing.
  */
 import test from 'ava';
-import { createServer as createHttpServer } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { api, freshEmail, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { sampleFunctions } from '../helpers/cloud-apps.ts';
 import { startLocalRegistry, type LocalRegistry } from '../helpers/local-registry.ts';
+import { startNetworkProbes, type NetworkProbes } from '../helpers/network-probes.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-/** Every request or connection that reached the loopback servers an install might have been pointed at. */
-const hits: string[] = [];
-let http: Server;
-let git: Server;
+/** The loopback servers an install might have been pointed at, and every request or connection that reached them. */
+let probes: NetworkProbes;
 let cloud: TestCloud;
 let token: string;
 let registry: LocalRegistry;
 
-const portOf = (server: Server) => (server.address() as AddressInfo).port;
-const httpUrl = (path: string) => `http://127.0.0.1:${portOf(http)}${path}`;
+const httpUrl = (path: string) => probes.httpUrl(path);
 const call = (method: string, path: string, body?: unknown) => api(cloud.url, method, `/api/v1${path}`, body, token);
 
 test.before(async () => {
-  http = createHttpServer((req, res) => {
-    hits.push(`http ${req.url}`);
-    res.writeHead(404).end();
-  }).listen(0, '127.0.0.1') as unknown as Server;
-  git = createTcpServer((socket) => {
-    hits.push('git connection');
-    socket.destroy();
-  }).listen(0, '127.0.0.1');
-  await Promise.all([http, git].map((server) => new Promise((resolve) => server.once('listening', resolve))));
+  probes = await startNetworkProbes();
   // Published packages whose own dependencies point at the servers above; the cloud's npm takes this registry from its settings.
   registry = await startLocalRegistry({
     'evil-url': { dependencies: { x: httpUrl('/transitive') } },
-    'evil-git': { dependencies: { y: `git://127.0.0.1:${portOf(git)}/transitive` } },
+    'evil-git': { dependencies: { y: probes.gitUrl('/transitive') } },
   });
   process.env.npm_config_registry = registry.url;
   process.env.npm_config_cache = await tempFolder('ec-npm-cache');
@@ -51,8 +39,7 @@ test.before(async () => {
 test.after.always(async () => {
   await cloud?.close();
   await registry?.close();
-  http?.close();
-  git?.close();
+  probes?.close();
 });
 
 /** A running app with one function and no dependencies, which a refused change must leave as it was. */
@@ -70,7 +57,7 @@ const refused: Array<[string, () => object, RegExp]> = [
   ],
   [
     'a git URL',
-    () => ({ optionalDependencies: { leak: `git://127.0.0.1:${portOf(git)}/leak` } }),
+    () => ({ optionalDependencies: { leak: probes.gitUrl('/leak') } }),
     /"optionalDependencies" in package.json: "leak" \(.*\) is a git repository/,
   ],
   ['GitHub shorthand', () => ({ devDependencies: { b: 'user/repo' } }), /"devDependencies" in package.json: "b" \("user\/repo"\) is a hosted git repository/],
@@ -110,7 +97,7 @@ for (const [what, pkg, message] of refused) {
     t.like(await call('POST', '/apps', { name: `new-${id}`, packageJson }), { status: 422, body: { error: { code: 'DEPENDENCY_NOT_ALLOWED' } } });
     // The app keeps its package.json, so starting it installs nothing from the refused spec.
     t.like(await call('POST', `/apps/${id}/start`), { status: 200, body: { status: 'running', packageJson: '{"dependencies":{}}' } });
-    t.deepEqual(hits, []);
+    t.deepEqual(probes.hits, []);
   });
 }
 
@@ -125,7 +112,7 @@ test('registry versions, ranges, dist-tags and npm: aliases are accepted', async
 
 for (const [what, name, reached] of [
   ['a URL', 'evil-url', () => httpUrl('/transitive')],
-  ['a git repository', 'evil-git', () => `the git repository git://127.0.0.1:${portOf(git)}/transitive`],
+  ['a git repository', 'evil-git', () => `the git repository ${probes.gitUrl('/transitive')}`],
 ] as const) {
   test(`a registry package depending on ${what} makes the start fail, telling the owner, and nothing is fetched`, async (t) => {
     const id = (await call('POST', '/apps', { name: `start-${name}`, packageJson: JSON.stringify({ dependencies: { [name]: '^1.0.0' } }) })).body.id as string;
@@ -138,7 +125,7 @@ for (const [what, name, reached] of [
       started.body.error.message,
     );
     t.true(registry.requests.includes(`GET /${name}`), 'npm did ask the registry');
-    t.deepEqual(hits, []);
+    t.deepEqual(probes.hits, []);
   });
 }
 
@@ -153,5 +140,5 @@ test.serial('an app stored with a URL dependency before the check existed does n
   const started = await call('POST', `/apps/${id}/start`);
   t.is(started.status, 422);
   t.is(started.body.error.code, 'DEPENDENCY_NOT_ALLOWED');
-  t.deepEqual(hits, []);
+  t.deepEqual(probes.hits, []);
 });

@@ -1,30 +1,24 @@
 /** A courier serving folders for others installs their dependencies from the registry only: a package whose own dependency is a URL fails, fetching nothing. */
 import test from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCourier, type RunningCourier } from '../../courier/main.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { dropRequest, makeRoot, waitForResult, type TempRoot } from '../helpers/courier.ts';
 import { startLocalRegistry, type LocalRegistry } from '../helpers/local-registry.ts';
+import { startNetworkProbes, type NetworkProbes } from '../helpers/network-probes.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-const hits: string[] = [];
-let probe: Server;
+let probes: NetworkProbes;
 let registry: LocalRegistry;
 let temp: TempRoot;
 let executor: ExecutorBundle;
 let running: RunningCourier;
 
 test.before(async () => {
-  probe = createServer((req, res) => {
-    hits.push(req.url ?? '');
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  registry = await startLocalRegistry({ 'evil-url': { dependencies: { x: `http://127.0.0.1:${(probe.address() as AddressInfo).port}/x.tgz` } } });
+  probes = await startNetworkProbes();
+  registry = await startLocalRegistry({ 'evil-url': { dependencies: { x: probes.httpUrl('/x.tgz') } } });
   process.env.npm_config_registry = registry.url;
   process.env.npm_config_cache = await tempFolder('ec-npm-cache');
   temp = await makeRoot();
@@ -40,7 +34,7 @@ test.after.always(async () => {
   await running?.stop();
   await executor?.executor.close();
   await registry?.close();
-  probe?.close();
+  probes?.close();
 });
 
 test('a registry package whose own dependency is a URL fails the request with what it tried to reach, and the URL is never fetched', async (t) => {
@@ -51,5 +45,5 @@ test('a registry package whose own dependency is a URL fails the request with wh
     result.ok ? '' : result.error.message,
     /a dependency tried to reach something other than the npm registry \(.*\): http:\/\/127\.0\.0\.1:\d+\/x\.tgz\./,
   );
-  t.deepEqual(hits, []);
+  t.deepEqual(probes.hits, []);
 });

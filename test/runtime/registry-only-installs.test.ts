@@ -4,36 +4,23 @@
  */
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { EdgeError } from '../../base/errors.ts';
 import { DependencyInstaller, type DependencyManifest } from '../../runtime/deps.ts';
 import { startLocalRegistry, type LocalRegistry } from '../helpers/local-registry.ts';
+import { startNetworkProbes, type NetworkProbes } from '../helpers/network-probes.ts';
 import { tempFolder } from '../helpers/temp.ts';
 
-/** Every request or connection that reached the loopback servers the packages point at. */
-const hits: string[] = [];
-let probe: Server;
-let git: Server;
+/** The loopback servers the packages point at, and every request or connection that reached them. */
+let probes: NetworkProbes;
 let registry: LocalRegistry;
 
-const portOf = (server: Server) => (server.address() as AddressInfo).port;
-
 test.before(async () => {
-  probe = createHttpServer((req, res) => {
-    hits.push(`http ${req.url}`);
-    res.writeHead(404).end();
-  }).listen(0, '127.0.0.1') as unknown as Server;
-  git = createTcpServer((socket) => {
-    hits.push('git connection');
-    socket.destroy();
-  }).listen(0, '127.0.0.1');
-  await Promise.all([probe, git].map((server) => new Promise((resolve) => server.once('listening', resolve))));
+  probes = await startNetworkProbes();
   registry = await startLocalRegistry({
-    'evil-url': { dependencies: { x: `http://127.0.0.1:${portOf(probe)}/x.tgz` } },
-    'evil-git': { dependencies: { y: `git://127.0.0.1:${portOf(git)}/leak` } },
-    'own-url': { dependencies: { z: `http://127.0.0.1:${portOf(probe)}/own.tgz` } },
+    'evil-url': { dependencies: { x: probes.httpUrl('/x.tgz') } },
+    'evil-git': { dependencies: { y: probes.gitUrl('/leak') } },
+    'own-url': { dependencies: { z: probes.httpUrl('/own.tgz') } },
     shout: { dependencies: { 'leaf-case': '^1.0.0' }, files: { 'index.js': "module.exports = (s) => require('leaf-case')(s) + '!';" } },
     'leaf-case': { files: { 'index.js': 'module.exports = (s) => s.toUpperCase();' } },
   });
@@ -44,8 +31,7 @@ test.before(async () => {
 
 test.after.always(async () => {
   await registry?.close();
-  probe?.close();
-  git?.close();
+  probes?.close();
 });
 
 async function install(dependencies: Record<string, string>, registryOnly: boolean): Promise<string> {
@@ -60,18 +46,18 @@ test('a registry package whose own dependency is a URL fails the install naming 
   t.regex(
     error?.message ?? '',
     new RegExp(
-      `a dependency tried to reach something other than the npm registry \\(${registry.url}\\): http://127\\.0\\.0\\.1:${portOf(probe)}/x\\.tgz\\. ` +
+      `a dependency tried to reach something other than the npm registry \\(${registry.url}\\): ${probes.httpUrl('/x.tgz').replaceAll('.', '\\.')}\\. ` +
         `This app's dependencies, and theirs, may come from the registry only`,
     ),
   );
-  t.false(hits.includes('http /x.tgz'), hits.join(', '));
+  t.false(probes.hits.includes('http /x.tgz'), probes.hits.join(', '));
 });
 
 test('a registry package whose own dependency is a git repository fails the install naming it, and nothing connects to it', async (t) => {
   const error = await t.throwsAsync(install({ 'evil-git': '^1.0.0' }, true), { instanceOf: EdgeError });
   t.is(error?.code, 'DEPENDENCY_INSTALL_FAILED');
-  t.regex(error?.message ?? '', new RegExp(`something other than the npm registry .*: the git repository git://127\\.0\\.0\\.1:${portOf(git)}/leak\\.`));
-  t.false(hits.includes('git connection'), hits.join(', '));
+  t.regex(error?.message ?? '', new RegExp(`something other than the npm registry .*: the git repository ${probes.gitUrl('/leak').replaceAll('.', '\\.')}\\.`));
+  t.false(probes.hits.includes('git connection'), probes.hits.join(', '));
 });
 
 test('registry packages whose dependencies are registry packages install as usual', async (t) => {
@@ -84,5 +70,5 @@ test('registry packages whose dependencies are registry packages install as usua
 test("without the rule (a folder app on its owner's own courier) npm fetches what the packages name, as before", async (t) => {
   // Also shows the probe would see a fetch, so the tests above that it saw none mean something.
   await t.throwsAsync(install({ 'own-url': '^1.0.0' }, false), { instanceOf: EdgeError });
-  t.true(hits.includes('http /own.tgz'), hits.join(', '));
+  t.true(probes.hits.includes('http /own.tgz'), probes.hits.join(', '));
 });
