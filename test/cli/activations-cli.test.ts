@@ -35,7 +35,7 @@ test.before(async () => {
   delete env.EDGECOURIER_TOKEN;
   const signedUp = await run('signup', '--url', cloud.url, '--email', 'activations@example.com');
   if (signedUp.code !== 0) throw new Error(signedUp.stderr);
-  const deployed = await run('deploy', example, '--start');
+  const deployed = await run('deploy', example, '--start', '--json');
   if (deployed.code !== 0) throw new Error(deployed.stderr);
   greetUrl = (JSON.parse(deployed.stdout) as { endpoints: Array<{ path: string; url: string }> }).endpoints.find((endpoint) => endpoint.path === '/greet')!.url;
 });

@@ -99,11 +99,11 @@ test.after.always(async () => {
 });
 
 test.serial('deploy sends the whole folder but the names passed over, and the endpoint renders the template through the helper module', async (t) => {
-  const deployed = await run(['deploy', await folder('pages', pageApp), '--start']);
+  const deployed = await run(['deploy', await folder('pages', pageApp), '--start', '--json']);
   t.is(deployed.code, 0, deployed.stderr);
   const app = JSON.parse(deployed.stdout) as { id: string; status: string; endpoints: Array<{ url: string }> };
   t.is(app.status, 'running');
-  const listed = JSON.parse((await run(['files', 'ls', 'pages'])).stdout) as Array<{ path: string }>;
+  const listed = JSON.parse((await run(['files', 'ls', 'pages', '--json'])).stdout) as Array<{ path: string }>;
   t.deepEqual(
     listed.map((file) => file.path),
     ['app.json', 'assets/logo.bin', 'functions/page.js', 'lib/greeting.js', 'templates/page.html'],
@@ -154,7 +154,7 @@ test.serial('files put, get and rm change one file: bytes from stdin, to stdout,
   t.is((await run(['files', 'get', 'pages', 'assets/logo.bin', local])).code, 0);
   t.true((await readFile(local)).equals(pageApp['assets/logo.bin']));
 
-  const invoked = await run(['invoke', 'pages', 'page', '--input', '{"name":"Bo"}']);
+  const invoked = await run(['invoke', 'pages', 'page', '--input', '{"name":"Bo"}', '--json']);
   t.like(JSON.parse(invoked.stdout), { output: { html: '<h2>Hello, Bo!</h2>\n' } }, invoked.stdout);
 
   t.is((await run(['files', 'rm', 'pages', 'assets/logo.bin'])).code, 0);

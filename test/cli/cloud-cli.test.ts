@@ -39,7 +39,7 @@ test.serial('signup logs in and saves a token only its user can read', async (t)
 });
 
 test.serial('deploy creates the app with its functions and public endpoints, started; apps lists it', async (t) => {
-  const deployed = await run('deploy', example, '--start');
+  const deployed = await run('deploy', example, '--start', '--json');
   t.is(deployed.code, 0, deployed.stderr);
   const app = JSON.parse(deployed.stdout) as { id: string; status: string; functions: string[]; endpoints: Array<{ path: string; url: string }> };
   t.is(app.status, 'running');
@@ -47,7 +47,7 @@ test.serial('deploy creates the app with its functions and public endpoints, sta
   const greet = app.endpoints.find((endpoint) => endpoint.path === '/greet');
   const response = await fetch(greet!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input":{"name":"cli"}}' });
   t.like(await response.json(), { output: { message: 'hello CLI' } });
-  const listed = JSON.parse((await run('apps')).stdout) as Array<{ name: string }>;
+  const listed = JSON.parse((await run('apps', '--json')).stdout) as Array<{ name: string }>;
   t.deepEqual(
     listed.map((a) => a.name),
     ['hello'],
@@ -55,7 +55,7 @@ test.serial('deploy creates the app with its functions and public endpoints, sta
 });
 
 test.serial('invoke test-invokes a function and logs shows its console output', async (t) => {
-  const invoked = await run('invoke', 'hello', 'greet', '--input', '{"name":"logs"}');
+  const invoked = await run('invoke', 'hello', 'greet', '--input', '{"name":"logs"}', '--json');
   t.is(invoked.code, 0, invoked.stderr);
   t.like(JSON.parse(invoked.stdout), { output: { message: 'hello LOGS' } });
   const logs = await run('logs', 'hello', 'greet');
@@ -68,7 +68,7 @@ test.serial('pull, run at the edge, and send the results as precomputed: the clo
   const results = join(dir, '..', 'results.json');
   const local = await run('run', dir, 'greet', '--local', '--input', '{"name":"edge"}', '--save-results', results);
   t.is(local.code, 0, local.stderr);
-  const replay = await run('invoke', 'hello', 'greet', '--input', '{"name":"edge"}', '--precomputed', results);
+  const replay = await run('invoke', 'hello', 'greet', '--input', '{"name":"edge"}', '--precomputed', results, '--json');
   t.like(JSON.parse(replay.stdout), { output: { message: 'hello EDGE' }, stats: { executed: 0, precomputedHits: 1 } });
 });
 

@@ -20,7 +20,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const run = (args: string[], stdin = '') => runCli(args, { env, stdin });
 
 async function digest(name: string): Promise<unknown> {
-  const invoked = await run(['invoke', 'configured', 'digest', '--input', JSON.stringify({ name })]);
+  const invoked = await run(['invoke', 'configured', 'digest', '--input', JSON.stringify({ name }), '--json']);
   if (invoked.code !== 0) throw new Error(`invoke failed: ${invoked.stderr}${invoked.stdout}`);
   return JSON.parse(invoked.stdout).output;
 }
@@ -49,7 +49,7 @@ test.serial("a secret set from stdin reaches the app's functions beside its app.
   t.regex(set.stderr, /secret API_KEY of configured set/);
   t.is(await digest('API_KEY'), sha256(secret), 'the value without the final newline');
   t.is(await digest('GREETING'), sha256('hello from app.json'), 'deploy sent the settings');
-  const listed = await run(['secrets', 'list', 'configured']);
+  const listed = await run(['secrets', 'list', 'configured', '--json']);
   t.is(listed.code, 0, listed.stderr);
   const secrets = JSON.parse(listed.stdout) as Array<Record<string, string>>;
   t.deepEqual(

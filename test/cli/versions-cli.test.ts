@@ -47,7 +47,7 @@ test.after.always(async () => {
 });
 
 test.serial('deploy --tag names each version; versions lists them newest first, the active one marked', async (t) => {
-  const first = await run('deploy', appDir, '--tag', '1.0.0', '-m', 'the first release', '--start');
+  const first = await run('deploy', appDir, '--tag', '1.0.0', '-m', 'the first release', '--start', '--json');
   t.is(first.code, 0, first.stderr);
   const v1 = JSON.parse(first.stdout) as { id: string; version: string };
   t.regex(v1.version, /^[0-9a-f]{64}$/);
@@ -55,7 +55,7 @@ test.serial('deploy --tag names each version; versions lists them newest first, 
 
   const greetJs = join(appDir, 'functions', 'greet.js');
   await writeFile(greetJs, (await readFile(greetJs, 'utf8')).replace('`hello ', '`howdy '));
-  const second = await run('deploy', appDir, '--tag', '2.0.0');
+  const second = await run('deploy', appDir, '--tag', '2.0.0', '--json');
   t.is(second.code, 0, second.stderr);
   const v2 = JSON.parse(second.stdout) as { version: string };
   t.not(v2.version, v1.version);
@@ -78,7 +78,7 @@ test.serial('deploy --tag names each version; versions lists them newest first, 
 });
 
 test.serial('rollback makes the tagged version active, and the endpoint answers from it at once', async (t) => {
-  const { id } = JSON.parse((await run('apps')).stdout)[0] as { id: string };
+  const { id } = JSON.parse((await run('apps', '--json')).stdout)[0] as { id: string };
   const rolled = await run('rollback', 'hello', '1.0.0');
   t.is(rolled.code, 0, rolled.stderr);
   t.regex(rolled.stdout, /^app hello serves version [0-9a-f]{12} \(1\.0\.0\) now\n$/);
