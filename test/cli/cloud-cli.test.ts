@@ -4,30 +4,19 @@ import { runCli } from '../helpers/cli.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
-import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { cliEnv, useCloud } from '../helpers/use-cloud.ts';
 
 const example = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
 
-let cloud: RunningCloud;
-let executor: ExecutorBundle;
+const cloud = useCloud(test, { docker: true, signUp: false });
 let env: NodeJS.ProcessEnv;
 
 const run = (...args: string[]) => runCli(args, { env });
 
 test.before(async () => {
   const dir = await tempFolder('ec-cloud-cli');
-  executor = await createExecutor({ cacheDir: join(dir, 'cache'), prestart: 1 });
-  cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', executor, logger: pino({ level: 'silent' }) });
-  env = { ...process.env, EDGECOURIER_CREDENTIALS: join(dir, 'credentials.json'), EDGECOURIER_PASSWORD: 'correct horse battery', EDGECOURIER_URL: cloud.url };
-  delete env.EDGECOURIER_TOKEN;
-});
-
-test.after.always(async () => {
-  await cloud?.close();
-  await executor?.executor.close();
+  env = cliEnv(cloud.url, dir);
 });
 
 test.serial('signup logs in and saves a token only its user can read', async (t) => {

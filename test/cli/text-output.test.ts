@@ -7,9 +7,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.ts';
-import { USER_PASSWORD } from '../helpers/cloud-apps.ts';
 import { tempFolder } from '../helpers/temp.ts';
-import { useCloud } from '../helpers/use-cloud.ts';
+import { cliEnv, useCloud } from '../helpers/use-cloud.ts';
 
 const example = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
 
@@ -28,8 +27,7 @@ async function json(...args: string[]): Promise<any> {
 
 test.serial.before(async () => {
   dir = await tempFolder('ec-text-output');
-  env = { ...process.env, EDGECOURIER_CREDENTIALS: join(dir, 'credentials.json'), EDGECOURIER_PASSWORD: USER_PASSWORD, EDGECOURIER_URL: cloud.url };
-  delete env.EDGECOURIER_TOKEN;
+  env = cliEnv(cloud.url, dir);
   const login = await run(['login', '--url', cloud.url, '--email', cloud.email, '--json']);
   if (login.code !== 0) throw new Error(login.stderr);
   const saved = JSON.parse(login.stdout);

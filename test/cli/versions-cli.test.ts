@@ -3,16 +3,13 @@ import test from 'ava';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
-import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { cliEnv, useCloud } from '../helpers/use-cloud.ts';
 
 const example = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
 
-let cloud: RunningCloud;
-let executor: ExecutorBundle;
+const cloud = useCloud(test, { docker: true, signUp: false });
 let env: NodeJS.ProcessEnv;
 /** The example app, as a folder this test edits. */
 let appDir: string;
@@ -31,19 +28,11 @@ async function greet(appId: string): Promise<string> {
 
 test.before(async () => {
   const dir = await tempFolder('ec-versions-cli');
-  executor = await createExecutor({ cacheDir: join(dir, 'cache'), prestart: 1 });
-  cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', executor, logger: pino({ level: 'silent' }) });
-  env = { ...process.env, EDGECOURIER_CREDENTIALS: join(dir, 'credentials.json'), EDGECOURIER_PASSWORD: 'correct horse battery', EDGECOURIER_URL: cloud.url };
-  delete env.EDGECOURIER_TOKEN;
+  env = cliEnv(cloud.url, dir);
   appDir = join(dir, 'hello');
   await cp(example, appDir, { recursive: true });
   const signedUp = await run('signup', '--url', cloud.url, '--email', 'versions@example.com');
   if (signedUp.code !== 0) throw new Error(signedUp.stderr);
-});
-
-test.after.always(async () => {
-  await cloud?.close();
-  await executor?.executor.close();
 });
 
 test.serial('deploy --tag names each version; versions lists them newest first, the active one marked', async (t) => {
