@@ -59,10 +59,7 @@ function cloudServiceRestrictions() {
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            ...cloud.paths,
-            ...['express', 'cookie', 'cookie-parser', 'express-rate-limit', 'node:http', 'node:https'].map((name) => ({ name, message })),
-          ],
+          paths: [...cloud.paths, ...['express', 'cookie', 'express-rate-limit', 'node:http', 'node:https'].map((name) => ({ name, message }))],
           patterns: [
             ...cloud.patterns,
             { regex: '^\\.\\./(routes/|(app|auth|deps|http|http-status|invocation|openapi|present|rate-limit|route)\\.ts$)', message },

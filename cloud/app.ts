@@ -1,6 +1,5 @@
 /** @module The cloud's request handler: endpoint calls first, then the Express app, every route group mounted in one list (which /openapi.json describes), then the one error boundary. */
 import type { RequestListener } from 'node:http';
-import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import { identifyCaller } from './auth.ts';
 import type { CloudDeps } from './deps.ts';
@@ -61,7 +60,6 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   // Answers are per request and mostly to POSTs: hashing each body for an ETag would only cost time.
   app.set('etag', false);
-  app.use(cookieParser());
   app.use(identifyCaller(deps.sessions));
   const groups: RouteGroup[] = [
     ['/api/v1', accountRoutes(deps)],
