@@ -42,7 +42,7 @@ function layerRestrictions(folder) {
 
 /** @param {string} folder */
 function restrictionsFor(folder) {
-  return { files: [`${folder}/**/*.ts`], rules: { 'no-restricted-imports': ['error', layerRestrictions(folder)] } };
+  return { files: [`${folder}/**/*.{ts,tsx}`], rules: { 'no-restricted-imports': ['error', layerRestrictions(folder)] } };
 }
 
 /**
@@ -91,7 +91,7 @@ export default tseslint.config(
   {
     // A promise nobody awaits loses its failure: a check that became asynchronous and is called as before passes
     // everything. Type-aware, so only where the product's code lives.
-    files: [`{${Object.keys(layers).join(',')}}/**/*.ts`],
+    files: [`{${Object.keys(layers).join(',')}}/**/*.{ts,tsx}`],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }] },
   },

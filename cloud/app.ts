@@ -1,7 +1,8 @@
-/** @module The cloud's request handler: endpoint calls first, then the Express app, every route group mounted in one list (which /openapi.json describes), then the one error boundary. */
+/** @module The cloud's request handler: endpoint calls first, then the Express app, every route group mounted in one list (which /openapi.json describes), the web console, then the one error boundary. */
 import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import { identifyCaller } from './auth.ts';
+import { builtConsoleDir, consoleSite } from './console-site.ts';
 import type { CloudDeps } from './deps.ts';
 import { errorBoundary, rejectDeepBodies, routeNotFound } from './http.ts';
 import { openApiDocument } from './openapi.ts';
@@ -34,6 +35,8 @@ export interface CloudHandlerOptions {
    * Only then are X-Forwarded-For and X-Forwarded-Proto believed, for the client's IP (rate limits) and HTTPS (Secure cookies).
    */
   trustProxy?: number | string;
+  /** The web console's compiled files; dist/console by default. */
+  consoleDir?: string;
 }
 
 export interface CloudHandler {
@@ -87,6 +90,8 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: false, inflate: false }));
   app.use(rejectDeepBodies);
   for (const [prefix, routes] of groups) app.use(prefix, routerOf(routes.filter((spec) => !spec.raw)));
+  // Last of all: the console's pages are what no route of the API is.
+  app.use(consoleSite(options.consoleDir ?? builtConsoleDir));
   app.use(routeNotFound);
   app.use(errorBoundary(deps.logger));
   return app;

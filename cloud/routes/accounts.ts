@@ -18,7 +18,7 @@ function cookieOptions(req: Request): CookieOptions {
 }
 
 /**
- * POST /accounts, POST /sessions, DELETE /sessions/current and GET /me.
+ * POST /accounts, POST /sessions, GET and DELETE /sessions/current, and GET /me.
  * @example app.use('/api/v1', routerOf(accountRoutes(deps)))
  */
 export function accountRoutes(deps: Pick<CloudDeps, 'accounts' | 'sessions' | 'logger' | 'attemptsPerMinute'>): Route[] {
@@ -68,6 +68,14 @@ export function accountRoutes(deps: Pick<CloudDeps, 'accounts' | 'sessions' | 'l
         res.clearCookie(SESSION_COOKIE, cookieOptions(req));
         res.status(204).end();
       },
+    }),
+    route({
+      method: 'get',
+      path: '/sessions/current',
+      summary: 'The session this request presents, if any: the web console asks so when it loads, and is told "nobody" without an error',
+      auth: 'anyone',
+      answers: { 200: '`{ user: { id, email, createdAt }, csrfToken }`, or `{ user: null }` without a valid session or token' },
+      handle: ({ caller }, req, res) => res.json(caller ? { user: presentUser(caller.user), csrfToken: csrfTokenOfRequest(req.headers) } : { user: null }),
     }),
     route({
       method: 'get',
