@@ -86,6 +86,16 @@ test('a new user signs up, writes, starts, runs and edits a function, adds an en
   await page.getByRole('link', { name: 'Code' }).click();
   await page.getByRole('button', { name: 'functions/greet.js' }).click();
   await writeAndSave(page, 'functions/greet.js', "export default (input) => ({ message: 'hi ' + input.name });\n");
+  // The server's validation message is shown; the refused request is the only error the browser reports.
+  const before = errors.length;
+  await page.getByRole('button', { name: 'app.json' }).click();
+  await page.getByRole('textbox', { name: 'Code of app.json' }).fill('{ "functions": { "greet": { "timeoutMs": 90000 } } }\n');
+  await page.getByRole('button', { name: 'Save' }).click();
+  t.regex((await page.getByRole('alert').textContent()) ?? '', /^INVALID_APP: .*90000 ms, over the operator's maximum/);
+  t.deepEqual(
+    errors.splice(before).filter((line) => !/status of 422/.test(line)),
+    [],
+  );
   await page.getByRole('link', { name: 'Run' }).click();
   t.is(await page.getByLabel('Input').inputValue(), '{"name":"ada"}', 'the last input is remembered');
   t.deepEqual(await run(page, '{"name":"grace"}'), { message: 'hi grace' });
