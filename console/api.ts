@@ -20,6 +20,13 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
+/** Told when the cloud no longer knows the session (it expired, or was ended elsewhere), so the console asks to log in. */
+let sessionEnded: () => void = () => {};
+
+export function onSessionEnded(listener: () => void): void {
+  sessionEnded = listener;
+}
+
 /** A body to send as it is (a file's bytes), not as JSON. */
 export interface RawBody {
   raw: string;
@@ -31,6 +38,7 @@ const isRaw = (body: unknown): body is RawBody => typeof body === 'object' && bo
 async function errorOf(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
   const { code = 'HTTP_' + response.status, message = response.statusText || 'the cloud answered an error' } = body?.error ?? {};
+  if (code === 'UNAUTHORIZED') sessionEnded();
   return new ApiError(response.status, code, message);
 }
 

@@ -1,7 +1,7 @@
 /** @module Who is logged in: asked of GET /me when the console loads, set by logging in, cleared by logging out. */
 import { createContext, type ComponentChildren } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
-import { request, setCsrfToken } from './api.ts';
+import { onSessionEnded, request, setCsrfToken } from './api.ts';
 import type { SessionAnswer, User } from './types.ts';
 
 export interface Session {
@@ -21,6 +21,10 @@ function startSession(answer: SessionAnswer): User {
 export function SessionProvider({ children }: { children: ComponentChildren }) {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   useEffect(() => {
+    onSessionEnded(() => {
+      setCsrfToken(undefined);
+      setUser(null);
+    });
     // Answers { user: null } rather than 401 for nobody, so that a first visit logs no failed request.
     request<SessionAnswer | { user: null }>('GET', '/sessions/current').then(
       (answer) => setUser(answer.user && startSession(answer as SessionAnswer)),

@@ -80,13 +80,22 @@ export function AppFrame({ appId, tab, children }: Props) {
     await request('DELETE', base);
     navigate('/');
   });
-  if (loaded.error !== undefined) return <ErrorMessage error={loaded.error} />;
+  const crumbs = (
+    <p class="crumbs">
+      <Link href="/">Apps</Link> /
+    </p>
+  );
+  if (loaded.error !== undefined)
+    return (
+      <section>
+        {crumbs}
+        <ErrorMessage error={loaded.error} />
+      </section>
+    );
   if (!app) return <p class="muted">Loading the app…</p>;
   return (
     <section>
-      <p class="crumbs">
-        <Link href="/">Apps</Link> /
-      </p>
+      {crumbs}
       <div class="title-row">
         <h1>{app.name}</h1>
         <StartStop app={app} onChange={setApp} />

@@ -83,3 +83,14 @@ test('an endpoint call with the cookie and no CSRF token is a stranger’s: a pr
   t.is(real.status, 200);
   t.is(real.body.output, 1);
 });
+
+test('GET /sessions/current names nobody without an error, and the user and CSRF token with the cookie', async (t) => {
+  const nobody = await api(cloud.url, 'GET', '/api/v1/sessions/current');
+  t.is(nobody.status, 200);
+  t.deepEqual(nobody.body, { user: null });
+  const browser = await logIn();
+  const current = await withCookie(browser, 'GET', '/api/v1/sessions/current');
+  t.is(current.status, 200);
+  t.regex(current.body.user.email, /^csrf-/);
+  t.is(current.body.csrfToken, browser.csrfToken);
+});
