@@ -79,6 +79,9 @@ test('a new user signs up, writes, starts, runs and edits a function, adds an en
   await page.getByLabel('Status: running').waitFor(SLOW);
   t.true(await page.getByRole('button', { name: 'Stop' }).isEnabled());
 
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await page.getByRole('heading', { name: 'Functions' }).waitFor();
+  await screenshot(page, 'console', 'overview');
   await page.getByRole('link', { name: 'Run' }).click();
   t.deepEqual(await run(page, '{"name":"ada"}'), { message: 'hello ada' });
   await screenshot(page, 'console', 'run');
@@ -116,6 +119,7 @@ test('a new user signs up, writes, starts, runs and edits a function, adds an en
   await page.setViewportSize({ width: 390, height: 844 });
   for (const [name, path] of [
     ['apps', '/'],
+    ['overview', appPath],
     ['code', `${appPath}/code`],
     ['run', `${appPath}/run`],
     ['endpoints', `${appPath}/endpoints`],
@@ -127,10 +131,17 @@ test('a new user signs up, writes, starts, runs and edits a function, adds an en
     await screenshot(page, 'console', name);
   }
   await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(cloud.url + '/');
+  await page.getByRole('link', { name: 'greeter' }).waitFor();
+  await screenshot(page, 'console', 'apps');
 
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
   await screenshot(page, 'console', 'log-in');
+  await page.setViewportSize({ width: 390, height: 844 });
+  t.true(await fitsWidth(page), 'log-in fits 390 px');
+  await screenshot(page, 'console', 'log-in');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(cloud.url + appPath);
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
   t.is(await page.getByText('greeter').count(), 0, 'logged out, the app is not shown');
