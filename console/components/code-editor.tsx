@@ -3,9 +3,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorMessage } from './form.tsx';
 
 interface Props {
-  /** The file's path: it picks the language, and a new path makes a new editor. */
+  /** The file's path: it picks the language and names the editor. */
   path: string;
-  /** The text the editor opens with; later changes come from the person typing. */
+  /** The text the editor opens with; later changes come from the person typing. Give a new `key` to open another text. */
   initial: string;
   onChange(text: string): void;
 }
@@ -20,7 +20,6 @@ export function CodeEditor({ path, initial, onChange }: Props) {
   useEffect(() => {
     let editor: { destroy(): void } | undefined;
     let gone = false;
-    setReady(false);
     import('../editor/codemirror.ts').then(
       ({ createEditor }) => {
         if (gone || !host.current) return;
@@ -33,8 +32,8 @@ export function CodeEditor({ path, initial, onChange }: Props) {
       gone = true;
       editor?.destroy();
     };
-    // A new file gets a new editor; `initial` is read once per file.
-  }, [path, initial]);
+    // One editor for the component's life: the page gives a new key to open another file, or the same one again.
+  }, []);
   return (
     <div class="editor">
       {!ready && error === undefined && <p class="muted">Loading the editor…</p>}

@@ -18,6 +18,8 @@ interface Open {
   text: string;
   /** Not saved yet at all: made with "Add file". */
   isNew: boolean;
+  /** Counts each opening, so that opening a file again gets a fresh editor even when its text is the same. */
+  opening: number;
 }
 
 function NewFileForm({ onAdd }: { onAdd(path: string): void }) {
@@ -47,7 +49,7 @@ function CodeWorkspace({ app, reloadApp }: { app: App; reloadApp(): Promise<void
   const load = useAction(async (path: string) => {
     const text = await fileText(app.id, path);
     setSaved(undefined);
-    setOpen({ path, initial: text, text, isNew: false });
+    setOpen((now) => ({ path, initial: text, text, isNew: false, opening: (now?.opening ?? 0) + 1 }));
   });
   const save = useAction(async () => {
     if (!open) return;
@@ -60,7 +62,7 @@ function CodeWorkspace({ app, reloadApp }: { app: App; reloadApp(): Promise<void
   const add = (path: string) => {
     setSaved(undefined);
     const text = path.startsWith('functions/') ? NEW_FUNCTION : '';
-    setOpen({ path, initial: text, text, isNew: true });
+    setOpen((now) => ({ path, initial: text, text, isNew: true, opening: (now?.opening ?? 0) + 1 }));
   };
   const list = files.value?.files ?? [];
   return (
@@ -84,7 +86,7 @@ function CodeWorkspace({ app, reloadApp }: { app: App; reloadApp(): Promise<void
                 Save
               </button>
             </div>
-            <CodeEditor path={open.path} initial={open.initial} onChange={(text) => setOpen((now) => now && { ...now, text })} />
+            <CodeEditor key={open.opening} path={open.path} initial={open.initial} onChange={(text) => setOpen((now) => now && { ...now, text })} />
             <ErrorMessage error={save.error} />
             {saved && (
               <p class="ok" role="status">
