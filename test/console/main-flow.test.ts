@@ -88,7 +88,11 @@ test('a new user signs up, writes, starts, runs and edits a function, adds an en
 
   await page.getByRole('link', { name: 'Code' }).click();
   await page.getByRole('button', { name: 'functions/greet.js' }).click();
-  await writeAndSave(page, 'functions/greet.js', "export default (input) => ({ message: 'hi ' + input.name });\n");
+  await writeAndSave(
+    page,
+    'functions/greet.js',
+    "export default (input) => {\n  console.log('greeting ' + input.name);\n  return { message: 'hi ' + input.name };\n};\n",
+  );
   // The server's validation message is shown; the refused request is the only error the browser reports.
   const before = errors.length;
   await page.getByRole('button', { name: 'app.json' }).click();
@@ -102,6 +106,8 @@ test('a new user signs up, writes, starts, runs and edits a function, adds an en
   await page.getByRole('link', { name: 'Run' }).click();
   t.is(await page.getByLabel('Input').inputValue(), '{"name":"ada"}', 'the last input is remembered');
   t.deepEqual(await run(page, '{"name":"grace"}'), { message: 'hi grace' });
+  t.regex((await page.getByLabel('Logs').textContent()) ?? '', /\[greet\] log: greeting grace/);
+  t.regex((await page.getByLabel('Stats').textContent()) ?? '', /ms · 1 executed · .* activation act_/);
 
   await page.getByRole('link', { name: 'Endpoints' }).click();
   await page.getByLabel('Method').selectOption('POST');
