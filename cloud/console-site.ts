@@ -53,8 +53,13 @@ export function consoleSite(dir: string): RequestHandler {
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (req.path.startsWith('/assets/')) {
-      req.url = req.url.slice('/assets'.length);
-      return assets(req, res, next);
+      const url = req.url;
+      req.url = url.slice('/assets'.length);
+      // A miss goes on to the 404 with its own path, not the one the static handler saw.
+      return assets(req, res, (error?: unknown) => {
+        req.url = url;
+        next(error);
+      });
     }
     if (serverPaths.test(req.path) || (req.path !== '/' && !wantsPage(req.headers.accept))) return next();
     readFile(join(dir, 'index.html'), 'utf8').then(

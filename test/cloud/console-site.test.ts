@@ -72,7 +72,9 @@ test('its scripts and styles are named by their content and cached for a year; t
     editorChunks.some((name) => first.includes(name)),
     'and not in what the page loads first',
   );
-  t.is((await get('/assets/main-NOSUCHFILE.js')).status, 404);
+  const missing = await get('/assets/main-NOSUCHFILE.js');
+  t.is(missing.status, 404);
+  t.like(await missing.json(), { error: { code: 'NOT_FOUND', message: 'no route GET /assets/main-NOSUCHFILE.js' } });
 });
 
 test('a cloud whose console is not built says so at /', async (t) => {
