@@ -20,6 +20,7 @@ import { registerInvoke } from './commands/invoke.ts';
 import { registerLogin } from './commands/login.ts';
 import { registerLogout } from './commands/logout.ts';
 import { registerLogs } from './commands/logs.ts';
+import { registerProfile } from './commands/profile.ts';
 import { registerPull } from './commands/pull.ts';
 import { registerRm } from './commands/rm.ts';
 import { registerRun } from './commands/run.ts';
@@ -58,6 +59,7 @@ for (const register of [
   registerInvoke,
   registerLogs,
   registerActivation,
+  registerProfile,
   registerPull,
   registerVersions,
   registerRollback,
