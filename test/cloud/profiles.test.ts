@@ -6,6 +6,7 @@
  */
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { api, freshEmail, grantOperator, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { deployFiles, newUser } from '../helpers/cloud-apps.ts';
@@ -131,6 +132,11 @@ test.serial("two deployed versions keep two profiles apart, the app version's ta
   await cloud.close();
   cloud = await startTestCloud({ smtp: false, dataDir });
   t.deepEqual(byFunction(await profilesOf(token, first.id), 'greet'), greets, 'the profiles as they were before the restart');
+
+  t.is((await api(cloud.url, 'DELETE', `/api/v1/apps/${first.id}`, undefined, token)).status, 204);
+  await cloud.close();
+  t.false((await readFile(join(dataDir, 'profiles.json'), 'utf8')).includes(first.id), "a deleted app's profiles leave the file");
+  cloud = await startTestCloud({ smtp: false, dataDir });
 });
 
 test.serial('an edge report counts every call at the edge and needs RUN: a reader is refused, a stranger told of no app, a bad report named', async (t) => {
