@@ -20,6 +20,7 @@ export interface StoredBook {
 
 const FORMAT = 'edgecourier-profiles/1';
 
+/** Digests are checked one by one (below): one that no longer passes costs only itself, not every owner's profiles. */
 const fileSchema = z.object({
   format: z.literal(FORMAT),
   books: z.array(
@@ -27,7 +28,7 @@ const fileSchema = z.object({
       key: z.string().min(1).max(600),
       owner: z.string().min(1).max(200),
       appVersions: z.record(z.string().max(300), z.string().max(128)),
-      digests: z.array(profileDigestSchema),
+      digests: z.array(z.unknown()),
     }),
   ),
 });
@@ -43,12 +44,30 @@ export async function readProfileFile(path: string, onWarning: (error: unknown, 
   }
   try {
     const parsed = fileSchema.safeParse(JSON.parse(text));
-    if (parsed.success) return parsed.data.books;
+    if (parsed.success) return keepValid(parsed.data.books, path, onWarning);
     onWarning(parsed.error, `${path} is not a profile file this cloud can read; starting with no profiles`);
   } catch (error) {
     onWarning(error, `${path} is not JSON; starting with no profiles`);
   }
   return [];
+}
+
+function keepValid(
+  books: Array<Omit<StoredBook, 'digests'> & { digests: unknown[] }>,
+  path: string,
+  onWarning: (error: unknown, message: string) => void,
+): StoredBook[] {
+  let dropped = 0;
+  const kept = books.map((book) => {
+    const digests = book.digests.flatMap((digest) => {
+      const parsed = profileDigestSchema.safeParse(digest);
+      if (!parsed.success) dropped++;
+      return parsed.success ? [parsed.data] : [];
+    });
+    return { ...book, digests };
+  });
+  if (dropped > 0) onWarning(undefined, `${path} held ${dropped} profiles this cloud cannot read; they were left out`);
+  return kept;
 }
 
 export async function writeProfileFile(path: string, books: StoredBook[]): Promise<void> {

@@ -43,23 +43,40 @@ export interface ProfileServiceDeps {
   store: Pick<ProfileStore, 'summaries' | 'merge'>;
 }
 
+/** Calls one digest of a report may count: far more than any courier or edge run makes between two reports, and bounded so that merged counts stay exact integers. */
+const MAX_CALLS_PER_DIGEST = 1_000_000_000;
+/** A terabyte: more memory, and more bytes in or out, than one call has. */
+const MAX_MEASURE = 2 ** 40;
+/** A reporter's clock may run this far ahead of the cloud's. */
+const CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
 /**
  * Numbers that cannot all be true of one set of calls: a report is refused for them, naming the field, rather than
  * shown as an error rate over 100%.
  */
-function inconsistency(digest: ProfileDigest): string | undefined {
+function inconsistency(digest: ProfileDigest, now: number): string | undefined {
   const served = digest.served.executed + digest.served.cache + digest.served.precomputed;
+  const counted = (buckets: ProfileDigest['durationMs']) => buckets.reduce((sum, [, count]) => sum + count, 0);
+  if (digest.calls > MAX_CALLS_PER_DIGEST) return `calls: more than ${MAX_CALLS_PER_DIGEST} in one report`;
   if (digest.errors > digest.calls) return 'errors: more errors than calls';
   if (served > digest.calls) return 'served: more calls served than calls';
   if (digest.coldStarts > digest.served.executed) return 'coldStarts: more cold starts than executed calls';
+  if (counted(digest.durationMs) > digest.served.executed) return 'durationMs: more durations than executed calls';
+  if (counted(digest.coldStartMs) > digest.coldStarts) return 'coldStartMs: more times than cold starts';
+  for (const name of ['peakMemoryBytes', 'inputBytes', 'outputBytes'] as const) {
+    const { count, sum, max } = digest[name];
+    if (count > digest.calls || max > MAX_MEASURE || sum > count * max) return `${name}: figures no set of calls could give`;
+  }
   if (digest.firstAt > digest.lastAt) return 'firstAt: after lastAt';
+  if (digest.lastAt > now + CLOCK_SKEW_MS) return 'lastAt: in the future';
   return undefined;
 }
 
 function assertConsistent(digests: readonly ProfileDigest[], path: string, app?: AppRecord): void {
+  const now = Date.now();
   digests.forEach((digest, index) => {
     const at = `${path}.${index}`;
-    const problem = inconsistency(digest);
+    const problem = inconsistency(digest, now);
     if (problem) throw new EdgeError('INVALID_INPUT', `${at}.${problem}`);
     if (app && !app.functions.some((fn) => fn.name === digest.function))
       throw new EdgeError('INVALID_INPUT', `${at}.function: app "${app.name}" has no function "${digest.function}"`);

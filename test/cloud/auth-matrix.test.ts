@@ -121,8 +121,8 @@ const reportedDigest = (fn: string) => ({
   inputBytes: { count: 1, sum: 2, max: 2 },
   outputBytes: { count: 1, sum: 1, max: 1 },
   places: { cloud: 0, courier: 0, edge: 1 },
-  firstAt: 1_800_000_000_000,
-  lastAt: 1_800_000_000_000,
+  firstAt: 1_700_000_000_000,
+  lastAt: 1_700_000_000_000,
 });
 const dropbox = { kind: 'dropbox', path: '/mine', credentials: { DROPBOX_REFRESH_TOKEN: 'mine', DROPBOX_APP_KEY: 'mine' } };
 

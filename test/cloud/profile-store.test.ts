@@ -54,14 +54,23 @@ test("past its budget an owner loses its own least recently called versions, nev
   t.true((await readFile(file, 'utf8')).length <= 4000 + 1000, 'the file within the budget and its framing');
 });
 
-test('a damaged file starts the store empty with a warning, and it works on', async (t) => {
+test('a profile in the file that does not pass the schema is left out with a warning, and the store works on', async (t) => {
   const file = join(await tempFolder('ec-profile-store'), 'profiles.json');
   await writeFile(file, '{"format":"edgecourier-profiles/1","books":[{"key":"app:a","owner":"x","appVersions":{},"digests":[{"function":"greet"}]}]}');
   const { store, warnings } = await open(file);
   t.deepEqual(store.summaries('app:a'), []);
   t.is(warnings.length, 1);
-  t.regex(warnings[0]!, /not a profile file this cloud can read; starting with no profiles/);
+  t.regex(warnings[0]!, /held 1 profiles this cloud cannot read; they were left out/);
   store.record('app:a', 'x', sample('v1', 1));
   await store.close();
   t.like((await open(file)).store.summaries('app:a'), [{ calls: 1 }]);
+});
+
+test('a file that is not JSON starts the store empty with a warning', async (t) => {
+  const file = join(await tempFolder('ec-profile-store'), 'profiles.json');
+  await writeFile(file, '{"format":');
+  const { store, warnings } = await open(file);
+  t.deepEqual(store.summaries('app:a'), []);
+  t.is(warnings.length, 1);
+  t.regex(warnings[0]!, /is not JSON; starting with no profiles/);
 });

@@ -66,8 +66,8 @@ const digest = (fn: string, version: string, overrides: Record<string, unknown> 
   outputBytes: { count: 4, sum: 4, max: 1 },
   // What a report claims of places is not believed.
   places: { cloud: 4, courier: 0, edge: 0 },
-  firstAt: 1_800_000_000_000,
-  lastAt: 1_800_000_000_000,
+  firstAt: 1_700_000_000_000,
+  lastAt: 1_700_000_000_000,
   ...overrides,
 });
 
@@ -162,6 +162,8 @@ test.serial('an edge report counts every call at the edge and needs RUN: a reade
     [{ digests: [digest('greet', 'x', { calls: -1 })] }, /digests\.0\.calls/],
     [{ digests: [digest('greet', 'x', { errors: 9 })] }, /digests\.0\.errors/],
     [{ digests: [digest('nosuch', 'x')] }, /digests\.0\.function: app "[^"]+" has no function "nosuch"/],
+    [{ digests: [digest('greet', 'x', { lastAt: 8e15 })] }, /digests\.0\.lastAt: in the future/],
+    [{ digests: [digest('greet', 'x', { peakMemoryBytes: { count: 1, sum: 1e300, max: 1e300 } })] }, /digests\.0\.peakMemoryBytes: /],
     [{ digests: [] }, /digests/],
   ] as const;
   for (const [body, message] of bad) {
