@@ -30,6 +30,8 @@ export interface Activation {
   function: string;
   /** The function's version, as in its call keys; absent when the app could not be loaded. */
   version?: string;
+  /** The app's version (its tree hash, as `GET /apps/:appId/versions` names it) the call ran on. */
+  appVersion?: string;
   trigger: ActivationTrigger;
   /** The user whose request it was, or `anonymous`; a nested call has its tree's. To a grantee, another account's call shows as `user`. */
   caller: string;

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { Observability } from '../runtime/observability.ts';
 import { ActivationStore } from './activations/store.ts';
+import { ProfileStore } from './profiles/store.ts';
 import { createCloudHandler, type CloudHandlerOptions } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
 import { BlobStore } from './blob-store.ts';
@@ -28,6 +29,7 @@ import { FleetRegistry } from './services/fleet.ts';
 import { functionService } from './services/functions.ts';
 import { grantService } from './services/grants.ts';
 import { passwordResetService } from './services/password-resets.ts';
+import { profileService } from './services/profiles.ts';
 import { rootService } from './services/roots.ts';
 import { secretService } from './services/secrets.ts';
 import { sessionService } from './services/sessions.ts';
@@ -68,6 +70,8 @@ export interface CloudSettings {
   secretKey?: string;
   /** Activation records: the bytes kept in <dataDir>/activations (64 MiB unless set), and whether invocations make them at all (a benchmark compares). */
   activations?: { maxBytes?: number; record?: boolean };
+  /** Profiles: the bytes kept in <dataDir>/profiles.json in all and per owner (docs/cloud.md), and whether the cloud's calls are counted at all (a benchmark compares). */
+  profiles?: { maxBytes?: number; maxBytesPerOwner?: number; record?: boolean };
   executor: ExecutorBundle;
   logger: Logger;
 }
@@ -99,6 +103,12 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     maxBytes: settings.activations?.maxBytes,
     onFailure: (err, path) => logger.error({ err, path }, 'could not write activation records; they are given up'),
   });
+  const profiles = await ProfileStore.open({
+    file: join(settings.dataDir, 'profiles.json'),
+    maxBytes: settings.profiles?.maxBytes,
+    maxBytesPerOwner: settings.profiles?.maxBytesPerOwner,
+    onWarning: (err, message) => logger.warn({ err }, message),
+  });
   const users = userStore(db);
   const versions = versionStore(db);
   const apps = versionedApps({ apps: appStore(db), versions, authorOf: (id) => users.byId(id)?.email ?? id });
@@ -111,6 +121,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     installer: watchInstalls(settings.executor.installer, versionInstalls({ apps, versions, blobs }), logger),
     secrets,
     ...(settings.activations?.record !== false && { activations }),
+    ...(settings.profiles?.record !== false && { profiles }),
     logger,
   });
   const mailer = createMailer({
@@ -132,6 +143,13 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const fleet = new FleetRegistry({ roots, couriers: courierStore(db), box: secrets, leaseMs: settings.fleetLeaseMs ?? 15_000 });
   let publicUrl = settings.publicUrl ?? '';
   const tokens = tokenStore(db);
+  const versionRules = versionService({
+    apps,
+    versions,
+    blobs,
+    runtime,
+    onWarmFailed: (err, app) => logger.warn({ err, appId: app.id }, 'could not warm a running app on the version made active'),
+  });
   const { listener, app } = createCloudHandler(
     {
       logger,
@@ -151,18 +169,13 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       endpoints: endpointService({ apps }),
       files: fileService({ apps, blobs }),
       deploys: deployService({ apps, blobs }),
-      versions: versionService({
-        apps,
-        versions,
-        blobs,
-        runtime,
-        onWarmFailed: (err, app) => logger.warn({ err, appId: app.id }, 'could not warm a running app on the version made active'),
-      }),
+      versions: versionRules,
       secrets: secretService({ apps, box: secrets, runtime }),
       grants: grantService({ apps, users }),
-      catalog: catalogService({ apps }),
+      catalog: catalogService({ apps, profiles }),
       calls: callService({ apps, runtime }),
       activations: activationService({ apps, activations }),
+      profiles: profileService({ apps, versions: versionRules, roots, fleet, store: profiles }),
       bundles: bundleService({ apps, runtime }),
       roots: rootService({ roots, fleet, secrets }),
       fleet,
@@ -194,6 +207,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       await mailer.close();
       await control.close();
       await activations.close();
+      await profiles.close();
     },
   };
 }

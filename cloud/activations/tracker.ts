@@ -61,6 +61,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Where an invocation comes from, for its records. */
 export interface ActivationOrigin {
   appId: string;
+  /** The app version (its tree hash) the call tree ran on; absent for an app record made before there were versions. */
+  appVersion?: string;
   trigger: Exclude<ActivationTrigger, 'call'>;
   /** The user id of the caller, or `anonymous`. */
   caller: string;
@@ -94,7 +96,7 @@ export class ActivationTracker {
    * (the answer its caller got, which may have failed before any call began); each nested one by its trace.
    */
   records(fn: string, response: InvokeResponse): NewActivation[] {
-    const { appId, caller } = this.#origin;
+    const { appId, appVersion, caller } = this.#origin;
     const ids = new Map<number, string>([[0, this.id]]);
     // A call a function made without awaiting it may end after its caller, even after the tree: its caller still gets an id.
     const idOf = (index: number) => ids.get(index) ?? ids.set(index, newActivationId()).get(index)!;
@@ -117,6 +119,7 @@ export class ActivationTracker {
         appId,
         function: trace.fn,
         ...(trace.version && { version: trace.version }),
+        ...(appVersion && { appVersion }),
         trigger: 'call',
         caller,
         start: iso(trace.startedAt),
@@ -134,6 +137,7 @@ export class ActivationTracker {
       appId,
       function: fn,
       ...(top?.version && { version: top.version }),
+      ...(appVersion && { appVersion }),
       trigger: this.#origin.trigger,
       caller,
       start: iso(this.#startedAt),
