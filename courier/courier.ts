@@ -8,6 +8,7 @@
 import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { isPlatformError } from '../base/errors.ts';
+import type { CallObserver } from '../runtime/call-trace.ts';
 import type { InvocationService } from '../runtime/invocation-service.ts';
 import type { AppCache } from './app-cache.ts';
 import type { Journal } from './journal.ts';
@@ -36,6 +37,8 @@ export interface CourierOptions {
   onResult?: (path: string, outcome: string) => void;
   /** Told of every try that failed for the platform's sake and will be tried again, e.g. to count it. */
   onRetry?: (code: string) => void;
+  /** Told about every call of each request's tree of `app`, e.g. to profile it. */
+  onCall?: (app: string) => CallObserver;
 }
 
 export class Courier {
