@@ -20,6 +20,7 @@ import { registerInvoke } from './commands/invoke.ts';
 import { registerLogin } from './commands/login.ts';
 import { registerLogout } from './commands/logout.ts';
 import { registerLogs } from './commands/logs.ts';
+import { registerProfile } from './commands/profile.ts';
 import { registerPull } from './commands/pull.ts';
 import { registerRm } from './commands/rm.ts';
 import { registerRun } from './commands/run.ts';
@@ -59,6 +60,7 @@ for (const register of [
   registerLogs,
   registerActivation,
   registerPull,
+  registerProfile,
   registerVersions,
   registerRollback,
   registerFreeze,
