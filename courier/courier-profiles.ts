@@ -66,6 +66,11 @@ export class CourierProfiles {
     return this.#unreported?.take() ?? [];
   }
 
+  /** Whether anything ran since the last report. */
+  hasUnreported(): boolean {
+    return this.#unreported !== undefined && !this.#unreported.empty;
+  }
+
   /** Puts back what a failed report took, merged with what ran since, within MAX_UNREPORTED_BYTES. */
   giveBack(entries: readonly AppDigests[]): void {
     if (!this.#unreported) return;
