@@ -66,3 +66,8 @@ export function asFleetReport(group: readonly RootAppDigests[]) {
   }
   return { roots: [...roots].map(([rootId, apps]) => ({ rootId, apps })) };
 }
+
+/** `digests` of one app cut into the bodies of edge reports (`edgeReportRequest`), within the same caps. */
+export function edgeReportBodies(digests: readonly ProfileDigest[], maxBytes = MAX_REPORT_BYTES): Array<{ digests: ProfileDigest[] }> {
+  return reportGroups([{ rootId: '', app: '', digests: [...digests] }], maxBytes).map((group) => ({ digests: group.flatMap((entry) => entry.digests) }));
+}
