@@ -37,6 +37,9 @@ export class ProfileReporter {
 
   /** Reports what `profiles` gather for `rootId` from now on. */
   add(rootId: string, profiles: CourierProfiles): void {
+    // A root let go and taken back before its last calls were reported: they ride with the new profiles.
+    const before = this.#sources.get(rootId);
+    if (before && before.profiles !== profiles) profiles.giveBack(before.profiles.takeUnreported());
     this.#sources.set(rootId, { profiles, released: false });
   }
 
