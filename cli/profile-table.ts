@@ -3,6 +3,7 @@
  * `edgecourier profile` finds profiles (a cloud app's, a lone courier's state folder).
  */
 import type { ProfileSummary } from '../runtime/profiles.ts';
+import { table } from './output.ts';
 
 const HEADER = ['FUNCTION', 'VERSION', 'CALLS', 'ERRORS', 'P50 MS', 'P95 MS', 'P99 MS', 'COLD', 'COLD P50', 'PEAK MB', 'IN B', 'OUT B', 'PLACES'];
 
@@ -42,7 +43,5 @@ function cellsOf(profile: ProfileSummary): string[] {
  */
 export function profileTable(profiles: readonly ProfileSummary[]): string {
   if (profiles.length === 0) return 'no calls counted yet\n';
-  const rows = [HEADER, ...profiles.map(cellsOf)];
-  const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n') + '\n';
+  return `${table([HEADER, ...profiles.map(cellsOf)])}\n`;
 }

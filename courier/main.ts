@@ -24,6 +24,8 @@ import { takeRootLock } from './root-lock.ts';
 import { watchRoot } from './watch-root.ts';
 import { courierMetricsOf } from './courier-metrics.ts';
 import { secretsFolder, type SecretsFolder } from './secrets-folder.ts';
+import { CourierProfiles } from './courier-profiles.ts';
+import { PROFILES_FILE, rootHome } from './state-home.ts';
 
 /** A remote folder the courier mirrors instead of serving a local one. */
 export interface RemoteRoot {
@@ -61,6 +63,8 @@ export interface CourierSettings {
   observability?: Observability;
   /** The root may move to another courier (fleet mode): stopping takes it out of the gauges and the health check instead of failing them. */
   movable?: boolean;
+  /** Keep what ran since the last report to the cloud as well as the profiles file (fleet mode: `RunningCourier.profiles`). */
+  reportsProfiles?: boolean;
   /** Serve GET /metrics and /healthz on this port (0: any free one); without it, none is opened. */
   metricsPort?: number;
   /** Address of that port; 127.0.0.1 unless given. */
@@ -73,6 +77,8 @@ export interface RunningCourier {
   root: string;
   /** Where GET /metrics and /healthz answer, when `metricsPort` was given. */
   metricsUrl?: string;
+  /** The profiles of the root's folder apps, kept in its state folder. */
+  profiles: CourierProfiles;
   /** Lets requests in flight finish, then releases the watch, the journal and the lock. */
   stop(): Promise<void>;
 }
@@ -97,7 +103,7 @@ async function prepareFolders(settings: CourierSettings): Promise<{ root: string
   const remoteHome = settings.remote ? join(stateDir, 'remote', createHash('sha256').update(settings.remote.name).digest('hex').slice(0, 16)) : undefined;
   if (remoteHome) await mkdir(join(remoteHome, 'root'), { recursive: true });
   const root = await resolveRoot(remoteHome ? join(remoteHome, 'root') : (settings.root ?? ''), stateDir);
-  const home = join(stateDir, 'courier', createHash('sha256').update(root).digest('hex').slice(0, 16));
+  const home = rootHome(stateDir, root);
   await mkdir(home, { recursive: true });
   await writeFile(join(home, 'root.txt'), root + '\n');
   const secrets = settings.hostedFor === 'others' ? undefined : await secretsFolder(settings.secretsDir ?? join(stateDir, 'secrets'), root);
@@ -157,6 +163,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         : undefined;
     await mirror?.start();
     const journal = await Journal.open(join(home, 'journal.jsonl'));
+    const profiles = await CourierProfiles.open({ file: join(home, PROFILES_FILE), reporting: settings.reportsProfiles, logger });
     const apps = new AppCache(
       root,
       async (dir) => {
@@ -190,6 +197,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         metrics?.request(outcome);
       },
       onRetry: (code) => metrics?.retry(code),
+      onCall: (app) => profiles.observer(app),
     });
     // Not healthy until the first scan is done: what is already in the root has not been seen before that.
     let watching = false;
@@ -224,10 +232,12 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       courier,
       root,
       metricsUrl: health?.url,
+      profiles,
       async stop() {
         watching = false;
         await watcher.close();
         await courier.stop();
+        await profiles.close();
         await mirror?.stop();
         await release();
         if (settings.movable) uncount?.();

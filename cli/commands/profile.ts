@@ -1,10 +1,16 @@
-/** @module `edgecourier profile`: the performance profiles of a cloud app's function versions, as a table or JSON. */
+/**
+ * @module `edgecourier profile`: performance profiles of function versions, as a table or JSON: a cloud app's, or with
+ * `--root` those a lone courier keeps of a root's folder apps in its state folder.
+ */
 import type { Command } from 'commander';
 import type { ProfileList } from '../../api/profiles.ts';
-import { fail, printJson } from '../output.ts';
+import { EdgeError } from '../../base/errors.ts';
+import { guarded, printJson, printResult } from '../output.ts';
 
 interface ProfileOptions {
   version?: string;
+  root?: string;
+  state?: string;
   json?: boolean;
 }
 
@@ -23,14 +29,28 @@ async function showCloudProfiles(appName: string, fn: string | undefined, option
   else process.stdout.write(profileTable(profiles));
 }
 
+/** The profiles a courier keeps of the root's folder apps, read from its state folder. */
+async function showRootProfiles(root: string, app: string | undefined, fn: string | undefined, options: ProfileOptions): Promise<void> {
+  if (options.version !== undefined)
+    throw new EdgeError('INVALID_INPUT', '--version is for a cloud app; a root keeps every version of its folder apps apart already');
+  const { readRootProfiles, rootProfilesText } = await import('../root-profiles.ts');
+  const query = { root, state: options.state, app, fn };
+  const profiles = await readRootProfiles(query);
+  printResult(options.json, profiles, rootProfilesText(profiles, query));
+}
+
 export function registerProfile(program: Command): void {
   program
     .command('profile')
-    .description("Show the performance profiles of a cloud app's function versions: calls, errors, durations, cold starts, memory, bytes, places.")
-    .argument('<app>', 'app name or id')
+    .description(
+      "Show the performance profiles of a cloud app's function versions, or with --root of a courier's folder apps: calls, errors, durations, cold starts, memory, bytes, places.",
+    )
+    .argument('[app]', 'app name or id (with --root: only this app folder of the root)')
     .argument('[function]', 'only this function')
     .option('--version <version>', "only this version: a function's version, or the app's version (its tag, its id or the first 7 or more digits of it)")
-    .option('--json', 'print the profiles as JSON')
+    .option('--root <dir>', "a courier's synced root: the profiles it keeps of the root's folder apps in its state folder (docs/courier.md)")
+    .option('--state <dir>', "with --root: the courier's --state (default: $EDGECOURIER_STATE or ~/.local/state/edgecourier)")
+    .option('--json', 'print the profiles as JSON (with --root: { root, file, apps: [{ app, profiles }] })')
     .addHelpText(
       'after',
       [
@@ -41,11 +61,11 @@ export function registerProfile(program: Command): void {
         'it ran. docs/functions.md, "Profiles", says what each figure counts.',
       ].join('\n'),
     )
-    .action(async (appName: string, fn: string | undefined, options: ProfileOptions) => {
-      try {
-        await showCloudProfiles(appName, fn, options);
-      } catch (error) {
-        fail(error);
-      }
-    });
+    .action(
+      guarded(async (app: string | undefined, fn: string | undefined, options: ProfileOptions) => {
+        if (options.root !== undefined) return showRootProfiles(options.root, app, fn, options);
+        if (app === undefined) throw new EdgeError('INVALID_INPUT', 'name a cloud app, or give --root <dir> for the folder apps a courier serves');
+        return showCloudProfiles(app, fn, options);
+      }),
+    );
 }
