@@ -24,6 +24,10 @@ import { takeRootLock } from './root-lock.ts';
 import { watchRoot } from './watch-root.ts';
 import { courierMetricsOf } from './courier-metrics.ts';
 import { secretsFolder, type SecretsFolder } from './secrets-folder.ts';
+import { logScheduleEvents, Scheduler } from '../runtime/scheduler.ts';
+import { FolderSchedules } from './folder-schedules.ts';
+import { RequestRunner } from './request-runner.ts';
+import { openScheduleLedger, scheduleLedgerPath } from './schedule-ledger.ts';
 
 /** A remote folder the courier mirrors instead of serving a local one. */
 export interface RemoteRoot {
@@ -77,6 +81,11 @@ export interface RunningCourier {
   stop(): Promise<void>;
 }
 
+/** A root's home in the state folder (its journal, lock and schedule ledger), by the root's real path. */
+export function courierHome(stateDir: string, realRoot: string): string {
+  return join(stateDir, 'courier', createHash('sha256').update(realRoot).digest('hex').slice(0, 16));
+}
+
 async function resolveRoot(root: string, stateDir: string): Promise<string> {
   const real = await realpath(root).catch(() => {
     throw new EdgeError('INVALID_INPUT', `the root folder ${root} does not exist; create it or point --root at your synced folder`);
@@ -97,7 +106,7 @@ async function prepareFolders(settings: CourierSettings): Promise<{ root: string
   const remoteHome = settings.remote ? join(stateDir, 'remote', createHash('sha256').update(settings.remote.name).digest('hex').slice(0, 16)) : undefined;
   if (remoteHome) await mkdir(join(remoteHome, 'root'), { recursive: true });
   const root = await resolveRoot(remoteHome ? join(remoteHome, 'root') : (settings.root ?? ''), stateDir);
-  const home = join(stateDir, 'courier', createHash('sha256').update(root).digest('hex').slice(0, 16));
+  const home = courierHome(stateDir, root);
   await mkdir(home, { recursive: true });
   await writeFile(join(home, 'root.txt'), root + '\n');
   const secrets = settings.hostedFor === 'others' ? undefined : await secretsFolder(settings.secretsDir ?? join(stateDir, 'secrets'), root);
@@ -170,26 +179,40 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       },
       { outside: (app) => (secrets ? [secrets.file(app)] : []) },
     );
+    const service = new InvocationService({
+      executor: observability?.executor ?? executor,
+      installer,
+      onUnexpected: (error, request) => logger.error({ err: error, fn: request?.function }, 'unexpected error in a call'),
+    });
+    const timing = { settleMs: settings.settleMs ?? 1000, pendingAfterMs: settings.pendingAfterMs ?? 1000 };
     const courier = new Courier({
       root,
       journal,
-      service: new InvocationService({
-        executor: observability?.executor ?? executor,
-        installer,
-        onUnexpected: (error, request) => logger.error({ err: error, fn: request?.function }, 'unexpected error in a call'),
-      }),
+      service,
       apps,
       logger,
       concurrency: settings.concurrency ?? 16,
       maxRequestBytes: settings.maxRequestBytes ?? 1024 * 1024,
-      settleMs: settings.settleMs ?? 1000,
-      pendingAfterMs: settings.pendingAfterMs ?? 1000,
+      ...timing,
       retry: { ...defaultRetryPolicy, ...settings.retry },
       onResult: (path, outcome) => {
         mirror?.resultWritten(path);
         metrics?.request(outcome);
       },
       onRetry: (code) => metrics?.retry(code),
+    });
+    const scheduler = new Scheduler({
+      ledger: await openScheduleLedger(scheduleLedgerPath(home)),
+      onEvent: logScheduleEvents(logger.child({ component: 'schedules' })),
+    });
+    const schedules = new FolderSchedules({
+      root,
+      apps,
+      runner: new RequestRunner({ root, service, apps, ...timing }),
+      scheduler,
+      settleMs: timing.settleMs,
+      logger,
+      onResult: (path) => mirror?.resultWritten(path),
     });
     // Not healthy until the first scan is done: what is already in the root has not been seen before that.
     let watching = false;
@@ -207,12 +230,17 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         request: (p) => courier.enqueue(p),
         folderRemoved: (p) =>
           void courier.folderRemoved(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record removed requests')),
-        appChanged: (app) => apps.changed(app),
-        appFound: (app) =>
+        appChanged: (app) => {
+          apps.changed(app);
+          schedules.appChanged(app);
+        },
+        appFound: (app) => {
+          schedules.appChanged(app);
           void makeAppFolders(root, app).then(
             (made) => made.forEach((folder) => mirror?.folderMade(folder)),
             (error: unknown) => logger.warn({ err: error, app }, "could not make the app's requests and results folders"),
-          ),
+          );
+        },
       },
       logger,
     );
@@ -227,6 +255,8 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       async stop() {
         watching = false;
         await watcher.close();
+        schedules.close();
+        await scheduler.close();
         await courier.stop();
         await mirror?.stop();
         await release();

@@ -75,6 +75,30 @@ export interface ScheduleState {
   skipped: number;
 }
 
+/** The two methods of a logger (pino's) the events need. */
+export interface EventLog {
+  info(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/**
+ * The events in a trigger's log, in the same words for the cloud and the courier.
+ * @example new Scheduler({ ledger, onEvent: logScheduleEvents(logger.child({ component: 'schedules' })) })
+ */
+export function logScheduleEvents(log: EventLog): (event: ScheduleEvent) => void {
+  return (event) => {
+    const { kind: _, group, name, ...rest } = event;
+    const fields = {
+      app: group,
+      schedule: name,
+      ...('slot' in rest ? { slot: new Date(rest.slot).toISOString(), running: rest.running } : { err: rest.error }),
+    };
+    if (event.kind === 'skipped') log.info(fields, 'a slot was skipped: the last run of the schedule still goes');
+    else if (event.kind === 'ledger-failed') log.error(fields, 'could not record the last slot of a schedule; after a restart it may run again');
+    else log.error(fields, 'a scheduled run failed unexpectedly');
+  };
+}
+
 export interface SchedulerOptions {
   ledger: ScheduleLedger;
   clock?: ScheduleClock;
