@@ -15,6 +15,7 @@ import type { FunctionService } from './services/functions.ts';
 import type { GrantService } from './services/grants.ts';
 import type { PasswordResetService } from './services/password-resets.ts';
 import type { RootService } from './services/roots.ts';
+import type { ScheduleService } from './services/schedules.ts';
 import type { SecretService } from './services/secrets.ts';
 import type { SessionService } from './services/sessions.ts';
 import type { ApiTokenService } from './services/tokens.ts';
@@ -45,6 +46,8 @@ export interface CloudDeps {
   calls: CallService;
   /** Apps' activation records. */
   activations: ActivationService;
+  /** Apps' schedules, as they go. */
+  schedules: ScheduleService;
   bundles: BundleService;
   roots: RootService;
   /** Couriers, heartbeats and leases. */
