@@ -23,6 +23,7 @@ import { registerLogs } from './commands/logs.ts';
 import { registerPull } from './commands/pull.ts';
 import { registerRm } from './commands/rm.ts';
 import { registerRun } from './commands/run.ts';
+import { registerSchedules } from './commands/schedules.ts';
 import { registerSecrets } from './commands/secrets.ts';
 import { registerSetup } from './commands/setup.ts';
 import { registerShare } from './commands/share.ts';
@@ -62,6 +63,7 @@ for (const register of [
   registerVersions,
   registerRollback,
   registerFreeze,
+  registerSchedules,
   registerSecrets,
   registerShare,
   registerUnshare,

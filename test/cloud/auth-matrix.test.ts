@@ -386,6 +386,7 @@ const cases: Case[] = [
     world: { everyone: 'READ' },
     tells: 'everyone may read the app',
   },
+  { route: 'GET /api/v1/apps/:appId/schedules', call: (w) => call('GET', app(w, '/schedules')), expect: needs('READ', '200') },
   { route: 'GET /api/v1/apps/:appId/activations', call: (w) => call('GET', app(w, '/activations?function=spare')), expect: needs('WRITE', '200') },
   {
     route: 'GET /api/v1/apps/:appId/activations/follow',
