@@ -127,17 +127,18 @@ test('a courier that starts after missing slots runs one catch-up at once, for t
   const ledger = scheduleLedgerPath(courierHome(other.state, await realpath(other.root)));
   await mkdir(dirname(ledger), { recursive: true });
   const minute = 60_000;
-  // Clear of the next slot, so that only the catch-up can run while the test looks.
-  await until('5 s or more before the next minute', () => Date.now() % minute < minute - 5000, { everyMs: 200, timeoutMs: 10_000 });
   const lastSlot = (Math.floor(Date.now() / minute) - 10) * minute;
   await writeFile(ledger, JSON.stringify({ ticker: { tick: { timing: 'every 1m', lastSlot, skipped: 0 } } }));
+  // Clear of the next slot, so that only the catch-up can run while the test looks.
+  await until('15 s or more before the next minute', () => Date.now() % minute < minute - 15_000, { everyMs: 200, timeoutMs: 20_000 });
+  const latest = Math.floor(Date.now() / minute) * minute;
   const courier = await startOn(other.root, other.state);
   try {
     const [first] = await waitFor('the catch-up run', async () => {
       const found = await scheduled(other.root, 'ticker', 'tick');
       return found.length > 0 ? found : undefined;
     });
-    t.is(Date.parse(first!.result.schedule!.slot), Math.floor(Date.now() / minute) * minute, 'for the latest slot missed');
+    t.is(first!.result.schedule!.slot, new Date(latest).toISOString(), 'at once, for the latest slot missed');
     await until('the run recorded as ended', async () => JSON.parse(await readFile(ledger, 'utf8')).ticker?.tick?.lastRun?.endedAt !== undefined);
     t.is((await scheduled(other.root, 'ticker', 'tick')).length, 1, 'one run for the ten slots missed');
   } finally {
