@@ -157,6 +157,8 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     await unlock();
   };
   let uncount: (() => void) | undefined;
+  /** Made once the root is ready; a start that fails after that closes it, so no schedule runs on without a courier. */
+  let scheduler: Scheduler | undefined;
   const metrics = observability && courierMetricsOf(observability);
   try {
     const { executor, installer } = settings.executor;
@@ -201,7 +203,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       },
       onRetry: (code) => metrics?.retry(code),
     });
-    const scheduler = new Scheduler({
+    scheduler = new Scheduler({
       ledger: await openScheduleLedger(scheduleLedgerPath(home)),
       onEvent: logScheduleEvents(logger.child({ component: 'schedules' })),
     });
@@ -256,7 +258,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         watching = false;
         await watcher.close();
         schedules.close();
-        await scheduler.close();
+        await scheduler?.close();
         await courier.stop();
         await mirror?.stop();
         await release();
@@ -264,6 +266,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       },
     };
   } catch (error) {
+    await scheduler?.close();
     await release();
     if (settings.movable) uncount?.();
     throw error;
