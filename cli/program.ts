@@ -23,6 +23,7 @@ import { registerProfile } from './commands/profile.ts';
 import { registerPull } from './commands/pull.ts';
 import { registerRm } from './commands/rm.ts';
 import { registerRun } from './commands/run.ts';
+import { registerSchedules } from './commands/schedules.ts';
 import { registerSecrets } from './commands/secrets.ts';
 import { registerSetup } from './commands/setup.ts';
 import { registerShare } from './commands/share.ts';
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
     registerVersions,
     registerRollback,
     registerFreeze,
+    registerSchedules,
     registerSecrets,
     registerShare,
     registerUnshare,

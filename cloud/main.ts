@@ -10,6 +10,7 @@ import { ActivationStore } from './activations/store.ts';
 import { ProfileStore } from './profiles/store.ts';
 import { createCloudHandler, type CloudHandlerOptions } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
+import { AppSchedules, followedBySchedules } from './app-schedules.ts';
 import { BlobStore } from './blob-store.ts';
 import { assertNoCloudOn, openControlSocket } from './control-socket.ts';
 import { openDb } from './db.ts';
@@ -31,6 +32,7 @@ import { grantService } from './services/grants.ts';
 import { passwordResetService } from './services/password-resets.ts';
 import { profileService } from './services/profiles.ts';
 import { rootService } from './services/roots.ts';
+import { scheduleService } from './services/schedules.ts';
 import { secretService } from './services/secrets.ts';
 import { sessionService } from './services/sessions.ts';
 import { apiTokenService } from './services/tokens.ts';
@@ -41,6 +43,7 @@ import { appStore } from './stores/apps.ts';
 import { courierStore } from './stores/couriers.ts';
 import { resetStore } from './stores/resets.ts';
 import { rootStore } from './stores/roots.ts';
+import { scheduleRunStore } from './stores/schedule-runs.ts';
 import { tokenStore } from './stores/tokens.ts';
 import { userStore } from './stores/users.ts';
 import { versionStore } from './stores/versions.ts';
@@ -111,14 +114,14 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   });
   const users = userStore(db);
   const versions = versionStore(db);
-  const apps = versionedApps({ apps: appStore(db), versions, authorOf: (id) => users.byId(id)?.email ?? id });
-  const adopted = await apps.adopt();
+  const versioned = versionedApps({ apps: appStore(db), versions, authorOf: (id) => users.byId(id)?.email ?? id });
+  const adopted = await versioned.adopt();
   if (adopted > 0) logger.info({ apps: adopted }, 'apps stored before versions were given their first version');
   const runtime = new AppRuntime({
     appsDir: join(settings.dataDir, 'apps'),
     blobs,
     executor: observability.executor,
-    installer: watchInstalls(settings.executor.installer, versionInstalls({ apps, versions, blobs }), logger),
+    installer: watchInstalls(settings.executor.installer, versionInstalls({ apps: versioned, versions, blobs }), logger),
     secrets,
     ...(settings.activations?.record !== false && { activations }),
     ...(settings.profiles?.record !== false && { profiles }),
@@ -130,7 +133,11 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     from: settings.mailFrom ?? 'edgecourier <no-reply@localhost>',
     logger,
   });
+  const schedules = new AppSchedules({ apps: versioned, runtime, ledger: scheduleRunStore(db), logger });
+  // Every change of an app goes through this store, so the schedules follow each start, stop, delete and app.json.
+  const apps = followedBySchedules(versioned, schedules);
   await runtime.restore(apps.all().filter((app) => app.status === 'running'));
+  for (const app of apps.all()) schedules.follow(app);
   const operators = operatorService(users, (user, operator) =>
     logger.warn({ userId: user.id, email: user.email }, operator ? 'operator role granted' : 'operator role taken back'),
   );
@@ -176,6 +183,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       calls: callService({ apps, runtime }),
       activations: activationService({ apps, activations }),
       profiles: profileService({ apps, versions: versionRules, roots, fleet, store: profiles }),
+      schedules: scheduleService({ apps, schedules }),
       bundles: bundleService({ apps, runtime }),
       roots: rootService({ roots, fleet, secrets }),
       fleet,
@@ -206,6 +214,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await mailer.close();
       await control.close();
+      await schedules.close();
       await activations.close();
       await profiles.close();
     },

@@ -26,6 +26,10 @@ import { courierMetricsOf } from './courier-metrics.ts';
 import { secretsFolder, type SecretsFolder } from './secrets-folder.ts';
 import { CourierProfiles } from './courier-profiles.ts';
 import { PROFILES_FILE, rootHome } from './state-home.ts';
+import { logScheduleEvents, Scheduler } from '../runtime/scheduler.ts';
+import { FolderSchedules } from './folder-schedules.ts';
+import { RequestRunner } from './request-runner.ts';
+import { openScheduleLedger, scheduleLedgerPath } from './schedule-ledger.ts';
 
 /** A remote folder the courier mirrors instead of serving a local one. */
 export interface RemoteRoot {
@@ -154,6 +158,8 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     await unlock();
   };
   let uncount: (() => void) | undefined;
+  /** Made once the root is ready; a start that fails after that closes it, so no schedule runs on without a courier. */
+  let scheduler: Scheduler | undefined;
   const metrics = observability && courierMetricsOf(observability);
   try {
     const { executor, installer } = settings.executor;
@@ -177,20 +183,21 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       },
       { outside: (app) => (secrets ? [secrets.file(app)] : []) },
     );
+    const service = new InvocationService({
+      executor: observability?.executor ?? executor,
+      installer,
+      onUnexpected: (error, request) => logger.error({ err: error, fn: request?.function }, 'unexpected error in a call'),
+    });
+    const timing = { settleMs: settings.settleMs ?? 1000, pendingAfterMs: settings.pendingAfterMs ?? 1000 };
     const courier = new Courier({
       root,
       journal,
-      service: new InvocationService({
-        executor: observability?.executor ?? executor,
-        installer,
-        onUnexpected: (error, request) => logger.error({ err: error, fn: request?.function }, 'unexpected error in a call'),
-      }),
+      service,
       apps,
       logger,
       concurrency: settings.concurrency ?? 16,
       maxRequestBytes: settings.maxRequestBytes ?? 1024 * 1024,
-      settleMs: settings.settleMs ?? 1000,
-      pendingAfterMs: settings.pendingAfterMs ?? 1000,
+      ...timing,
       retry: { ...defaultRetryPolicy, ...settings.retry },
       onResult: (path, outcome) => {
         mirror?.resultWritten(path);
@@ -198,6 +205,19 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       },
       onRetry: (code) => metrics?.retry(code),
       onCall: (app) => profiles.observer(app),
+    });
+    scheduler = new Scheduler({
+      ledger: await openScheduleLedger(scheduleLedgerPath(home)),
+      onEvent: logScheduleEvents(logger.child({ component: 'schedules' })),
+    });
+    const schedules = new FolderSchedules({
+      root,
+      apps,
+      runner: new RequestRunner({ root, service, apps, ...timing, onCall: (app) => profiles.observer(app) }),
+      scheduler,
+      settleMs: timing.settleMs,
+      logger,
+      onResult: (path) => mirror?.resultWritten(path),
     });
     // Not healthy until the first scan is done: what is already in the root has not been seen before that.
     let watching = false;
@@ -215,12 +235,17 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         request: (p) => courier.enqueue(p),
         folderRemoved: (p) =>
           void courier.folderRemoved(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record removed requests')),
-        appChanged: (app) => apps.changed(app),
-        appFound: (app) =>
+        appChanged: (app) => {
+          apps.changed(app);
+          schedules.appChanged(app);
+        },
+        appFound: (app) => {
+          schedules.appChanged(app);
           void makeAppFolders(root, app).then(
             (made) => made.forEach((folder) => mirror?.folderMade(folder)),
             (error: unknown) => logger.warn({ err: error, app }, "could not make the app's requests and results folders"),
-          ),
+          );
+        },
       },
       logger,
     );
@@ -236,6 +261,8 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       async stop() {
         watching = false;
         await watcher.close();
+        schedules.close();
+        await scheduler?.close();
         await courier.stop();
         await profiles.close();
         await mirror?.stop();
@@ -244,6 +271,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       },
     };
   } catch (error) {
+    await scheduler?.close();
     await release();
     if (settings.movable) uncount?.();
     throw error;

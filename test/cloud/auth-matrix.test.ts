@@ -410,6 +410,7 @@ const cases: Case[] = [
     call: (w) => call('POST', app(w, '/profile'), { digests: [reportedDigest('spare')] }),
     expect: needs('RUN', '204'),
   },
+  { route: 'GET /api/v1/apps/:appId/schedules', call: (w) => call('GET', app(w, '/schedules')), expect: needs('READ', '200') },
   { route: 'GET /api/v1/apps/:appId/activations', call: (w) => call('GET', app(w, '/activations?function=spare')), expect: needs('WRITE', '200') },
   {
     route: 'GET /api/v1/apps/:appId/activations/follow',
