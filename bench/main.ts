@@ -25,16 +25,22 @@ import { benchHelp, benchIdleStart, benchRunLocal, benchRunThroughService } from
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const report = (line: string) => process.stdout.write(`${line}\n`);
 
-// `npm run bench -- courier cloud` runs only those; the table in docs/benchmarks.md is always a run of all of them.
+// `npm run bench -- courier cloud` runs only those groups, `npm run bench -- "cloud:activation records"` one part of a
+// group; the table in docs/benchmarks.md is always a run of all of them.
 // The courier goes first: this VM's ext4 has no journal, and without one every new file costs up to 20 times
 // more for a minute or more after many are freed, as the other benchmarks do when they remove containers.
 const names = ['courier', 'start', 'runtime', 'remote', 'cloud', 'fleet'] as const;
-const chosen = process.argv.slice(2);
-const unknown = chosen.filter((name) => !(names as readonly string[]).includes(name));
+const chosen = process.argv.slice(2).map((arg) => {
+  const [group = '', part] = arg.split(/:(.*)/s);
+  return { group, part };
+});
+const unknown = chosen.filter(({ group }) => !(names as readonly string[]).includes(group));
 if (unknown.length > 0) {
-  process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${names.join(', ')}\n`);
+  process.stderr.write(`bench: unknown benchmark ${unknown.map(({ group }) => group).join(', ')}; choose from ${names.join(', ')}\n`);
   process.exit(2);
 }
+/** True when the command line asks for this part: it names nothing, the part's group, or the part itself. */
+const wanted = (group: string, part: string) => chosen.length === 0 || chosen.some((c) => c.group === group && (c.part === undefined || c.part === part));
 
 // Benchmarks that start edgecourier start what users run: the compiled program, up to date with the sources.
 if (await ensureDist()) progress('compiled dist/');
@@ -84,8 +90,8 @@ const benches: Record<(typeof names)[number], Record<string, () => Promise<void>
 report(`edgecourier benchmark — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 try {
   for (const name of names) {
-    if (chosen.length > 0 && !chosen.includes(name)) continue;
     for (const [part, run] of Object.entries(benches[name])) {
+      if (!wanted(name, part)) continue;
       // A benchmark that fails outright is a row saying so; the others still run.
       await run().catch((error: unknown) => {
         report(`${part}: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
