@@ -65,6 +65,8 @@ export interface CourierSettings {
   metricsPort?: number;
   /** Address of that port; 127.0.0.1 unless given. */
   metricsHost?: string;
+  /** Told of each change to a file of an app folder (its name), after the courier's own app cache is (`edgecourier start` publishes the app). */
+  onAppChanged?: (app: string) => void;
   logger: Logger;
 }
 
@@ -207,7 +209,10 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         request: (p) => courier.enqueue(p),
         folderRemoved: (p) =>
           void courier.folderRemoved(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record removed requests')),
-        appChanged: (app) => apps.changed(app),
+        appChanged: (app) => {
+          apps.changed(app);
+          settings.onAppChanged?.(app);
+        },
         appFound: (app) =>
           void makeAppFolders(root, app).then(
             (made) => made.forEach((folder) => mirror?.folderMade(folder)),

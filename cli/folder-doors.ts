@@ -1,0 +1,125 @@
+/**
+ * @module The second door of a synced folder under `edgecourier start`: each app of the folder whose app.json declares
+ * endpoints is published as a cloud app of the folder's owner (cloud/services/folder-apps.ts) once its files settle
+ * after a change, and stopped when it leaves the folder or declares endpoints no more. The join lives here, in cli/,
+ * because the courier may not import the cloud.
+ */
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { EdgeError } from '../base/errors.ts';
+import type { FolderAppService } from '../cloud/services/folder-apps.ts';
+import { parseAppConfig } from '../runtime/app-config.ts';
+import { listAppFiles } from '../runtime/app-files.ts';
+
+/** What a version made from the folder says of itself. */
+export const FOLDER_VERSION_MESSAGE = 'from the synced folder';
+
+export interface FolderDoorsSettings {
+  /** The synced folder, its real path (the courier's root). */
+  root: string;
+  /** The email address of the account the folder belongs to. */
+  owner: string;
+  apps: FolderAppService;
+  /** How long an app's files must stay unchanged before it is published: a sync client writes a folder file by file. */
+  quietMs: number;
+  logger: Logger;
+}
+
+export interface FolderDoors {
+  /** A file of app folder `app` was added, changed or removed (the courier's watch says so). */
+  changed(app: string): void;
+  /** Looks at every app of the folder, and every folder app of the owner, again: at the start, and when the owner signs up. */
+  syncAll(): Promise<void>;
+  /** Waits for the publishing under way; nothing is published after. */
+  close(): Promise<void>;
+}
+
+/** What the folder holds under a name: an app that declares endpoints (its files), or nothing to publish. */
+type Found = { kind: 'endpoints' } | { kind: 'none' };
+
+const isRealFolder = (path: string) =>
+  lstat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+
+/** Whether `dir` is an app (the courier's test: a real functions/ folder) whose app.json declares endpoints; a broken app.json throws. */
+async function look(dir: string): Promise<Found> {
+  if (!(await isRealFolder(dir)) || !(await isRealFolder(join(dir, 'functions')))) return { kind: 'none' };
+  const text = await readFile(join(dir, 'app.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return { kind: 'none' };
+  return (parseAppConfig(text, 'INVALID_APP').endpoints?.length ?? 0) > 0 ? { kind: 'endpoints' } : { kind: 'none' };
+}
+
+/**
+ * Publishes the folder's apps with endpoints as the owner's cloud apps, one app at a time each.
+ * @example const doors = folderDoors({ root, owner: 'ada@example.com', apps: cloud.folderApps, quietMs: 1000, logger })
+ */
+export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
+  const logger = settings.logger.child({ component: 'folder-doors' });
+  const timers = new Map<string, NodeJS.Timeout>();
+  /** Each app's publishing, one after another: a change during one is published by the next. */
+  const turns = new Map<string, Promise<void>>();
+  let closed = false;
+
+  const publish = async (name: string) => {
+    // Until the owner signs up there is no one to publish for; syncAll says so once, and runs again at the sign-up.
+    if (settings.apps.names(settings.owner) === undefined) return;
+    const dir = join(settings.root, name);
+    if ((await look(dir)).kind === 'none') {
+      const app = await settings.apps.withdraw(settings.owner, name);
+      if (app) logger.warn({ app: name, appId: app.id }, 'the folder app is gone, or declares no endpoints: its cloud app is stopped');
+      return;
+    }
+    const listed = await listAppFiles(dir, () => false, []);
+    const files = await Promise.all(listed.map(async (file) => ({ path: file.path, bytes: await readFile(file.hostPath) })));
+    const { app, created } = await settings.apps.publish(settings.owner, name, files, FOLDER_VERSION_MESSAGE);
+    logger.info({ app: name, appId: app.id, version: app.activeVersion, created }, 'the folder app is published as a cloud app');
+  };
+
+  const turn = (name: string) => {
+    const next = (turns.get(name) ?? Promise.resolve())
+      .then(() => (closed ? undefined : publish(name)))
+      .catch((error: unknown) => {
+        // Every refusal is the folder user's to fix (a clash of names, a broken app.json, no account yet): logged as such.
+        if (error instanceof EdgeError) logger.error({ app: name, code: error.code }, `the folder app "${name}" is not published: ${error.message}`);
+        else logger.error({ err: error, app: name }, `the folder app "${name}" could not be published`);
+      });
+    turns.set(name, next);
+    return next;
+  };
+
+  return {
+    changed(name) {
+      if (closed) return;
+      clearTimeout(timers.get(name));
+      timers.set(
+        name,
+        setTimeout(() => {
+          timers.delete(name);
+          void turn(name);
+        }, settings.quietMs),
+      );
+    },
+    async syncAll() {
+      const published = settings.apps.names(settings.owner);
+      if (published === undefined) {
+        logger.warn(
+          { owner: settings.owner },
+          `no account has the address ${settings.owner} yet: the folder's apps with endpoints are published once it signs up`,
+        );
+        return;
+      }
+      const entries = await readdir(settings.root, { withFileTypes: true }).catch(() => []);
+      const names = new Set([...entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name), ...published]);
+      await Promise.all([...names].map(turn));
+    },
+    async close() {
+      closed = true;
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      await Promise.all(turns.values());
+    },
+  };
+}
