@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { EdgeError } from '../base/errors.ts';
 import type { FolderAppService } from '../cloud/services/folder-apps.ts';
 import { parseAppConfig } from '../runtime/app-config.ts';
-import { listAppFiles } from '../runtime/app-files.ts';
+import { appFileStamps, listAppFiles } from '../runtime/app-files.ts';
 
 /** What a version made from the folder says of itself. */
 export const FOLDER_VERSION_MESSAGE = 'from the synced folder';
@@ -23,6 +23,8 @@ export interface FolderDoorsSettings {
   apps: FolderAppService;
   /** How long an app's files must stay unchanged before it is published: a sync client writes a folder file by file. */
   quietMs: number;
+  /** How often every app folder's files are looked at (sizes and times) for a change the watch missed; RECHECK_MS unless given. */
+  recheckMs?: number;
   logger: Logger;
 }
 
@@ -34,6 +36,12 @@ export interface FolderDoors {
   /** Waits for the publishing under way; nothing is published after. */
   close(): Promise<void>;
 }
+
+/**
+ * The watch misses changes now and then (chokidar does not always see a folder made right after its parent, nor any
+ * file in it after), so each app folder is also looked at this often, as the courier's app cache does before a request.
+ */
+export const RECHECK_MS = 2000;
 
 /** What the folder holds under a name: an app that declares endpoints (its files), or nothing to publish. */
 type Found = { kind: 'endpoints' } | { kind: 'none' };
@@ -52,6 +60,12 @@ async function look(dir: string): Promise<Found> {
   return (parseAppConfig(text, 'INVALID_APP').endpoints?.length ?? 0) > 0 ? { kind: 'endpoints' } : { kind: 'none' };
 }
 
+/** What the recheck compares: an app folder's files (paths, sizes, times), or "none" for anything else. */
+async function stampOf(dir: string): Promise<string> {
+  if (!(await isRealFolder(dir)) || !(await isRealFolder(join(dir, 'functions')))) return 'none';
+  return appFileStamps(dir).catch((error: unknown) => `unreadable: ${String(error)}`);
+}
+
 /**
  * Publishes the folder's apps with endpoints as the owner's cloud apps, one app at a time each.
  * @example const doors = folderDoors({ root, owner: 'ada@example.com', apps: cloud.folderApps, quietMs: 1000, logger })
@@ -59,6 +73,8 @@ async function look(dir: string): Promise<Found> {
 export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
   const logger = settings.logger.child({ component: 'folder-doors' });
   const timers = new Map<string, NodeJS.Timeout>();
+  /** Each app folder's files (paths, sizes, times) as last published or withdrawn, for the recheck to compare. */
+  const stamps = new Map<string, string>();
   /** Each app's publishing, one after another: a change during one is published by the next. */
   const turns = new Map<string, Promise<void>>();
   let closed = false;
@@ -67,6 +83,7 @@ export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
     // Until the owner signs up there is no one to publish for; syncAll says so once, and runs again at the sign-up.
     if (settings.apps.names(settings.owner) === undefined) return;
     const dir = join(settings.root, name);
+    stamps.set(name, await stampOf(dir));
     if ((await look(dir)).kind === 'none') {
       const app = await settings.apps.withdraw(settings.owner, name);
       if (app) logger.warn({ app: name, appId: app.id }, 'the folder app is gone, or declares no endpoints: its cloud app is stopped');
@@ -90,18 +107,35 @@ export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
     return next;
   };
 
+  const changed = (name: string) => {
+    if (closed) return;
+    clearTimeout(timers.get(name));
+    timers.set(
+      name,
+      setTimeout(() => {
+        timers.delete(name);
+        void turn(name);
+      }, settings.quietMs),
+    );
+  };
+
+  /** Each app folder whose files are not as last published, and each published one gone, is taken as changed. */
+  const recheck = async () => {
+    if (settings.apps.names(settings.owner) === undefined) return;
+    const entries = await readdir(settings.root, { withFileTypes: true }).catch(() => []);
+    const names = new Set([...entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name), ...stamps.keys()]);
+    for (const name of names) {
+      if (timers.has(name) || (await stampOf(join(settings.root, name))) === stamps.get(name)) continue;
+      changed(name);
+    }
+  };
+  let rechecking = Promise.resolve();
+  const recheckTimer = setInterval(() => {
+    rechecking = rechecking.then(recheck).catch((error: unknown) => logger.warn({ err: error }, 'could not look at the app folders for changes'));
+  }, settings.recheckMs ?? RECHECK_MS);
+
   return {
-    changed(name) {
-      if (closed) return;
-      clearTimeout(timers.get(name));
-      timers.set(
-        name,
-        setTimeout(() => {
-          timers.delete(name);
-          void turn(name);
-        }, settings.quietMs),
-      );
-    },
+    changed,
     async syncAll() {
       const published = settings.apps.names(settings.owner);
       if (published === undefined) {
@@ -117,6 +151,8 @@ export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
     },
     async close() {
       closed = true;
+      clearInterval(recheckTimer);
+      await rechecking;
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
       await Promise.all(turns.values());

@@ -163,7 +163,8 @@ test.serial('a folder app named like an app of the account made through the API 
 test.serial('a folder app removed from the folder is stopped, its versions kept', async (t) => {
   await writeApp('leaving', appFiles('hello'));
   const app = await appNamed('leaving', (candidate) => candidate.status === 'running');
-  await rm(join(sync, 'leaving'), { recursive: true });
+  // The courier may be making the app's requests/ and results/ folders meanwhile: rm tries again when it finds a new one.
+  await rm(join(sync, 'leaving'), { recursive: true, maxRetries: 10 });
   const stopped = await appNamed('leaving', (candidate) => candidate.status === 'stopped');
   t.is(stopped.id, app.id);
   t.is((await call('GET', `/apps/${app.id}/versions`)).body.versions.length, 1);
