@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { startCombined, type RunningCombined } from '../../cli/combined-service.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
+import { runCli } from '../helpers/cli.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
 import { dropRequest, waitForResult } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
@@ -142,6 +143,9 @@ test.serial("the API's edits of a folder app are refused with APP_FROM_FOLDER an
   t.is(after.activeVersion, app.activeVersion);
   t.is(after.name, 'early');
   t.is((await endpoint(app, '/greet', { input: { name: 'ada' } })).body.output.message, 'hello ADA');
+  const described = await runCli(['describe', 'early'], { env: { ...process.env, EDGECOURIER_URL: service.cloud.url, EDGECOURIER_TOKEN: token } });
+  t.is(described.code, 0, described.stderr);
+  t.regex(described.stdout, /^from a synced folder: change its files there/m);
 });
 
 test.serial('a folder app named like an app of the account made through the API is not published, and the log says why', async (t) => {
