@@ -1,13 +1,15 @@
 /**
  * @module The cloud and a courier on `<data>/sync` in one process sharing one executor (`edgecourier start`), and, when
- * the folder belongs to an account, the folder's apps with endpoints published as that account's cloud apps.
+ * the folder belongs to an account, the join of the folder's two doors: the courier publishes the folder's apps with
+ * endpoints to the cloud beside it, as that account's apps. The join is wired here because the courier may not import
+ * the cloud.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startCloud, type CloudSettings, type RunningCloud } from '../cloud/main.ts';
+import type { AppPublisher } from '../courier/folder-doors.ts';
 import { startCourier, type RunningCourier } from '../courier/main.ts';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
-import { folderDoors, type FolderDoors } from './folder-doors.ts';
 
 export interface CombinedSettings {
   /** The cloud's settings; its data folder holds sync/ (the synced folder) and state/ (the courier's) too. */
@@ -24,54 +26,56 @@ export interface CombinedSettings {
 export interface RunningCombined {
   cloud: RunningCloud;
   courier: RunningCourier;
-  /** The folder's second door, when it has an owner. */
-  doors?: FolderDoors;
   close(): Promise<void>;
 }
 
-/** The courier's default wait for an app folder to settle (courier/main.ts). */
-const SETTLE_MS = 1000;
+/** The cloud beside the courier, publishing as the account `owner`. */
+function publisherOf(cloud: RunningCloud, owner: string): AppPublisher {
+  return {
+    published: () => cloud.folderApps.names(owner),
+    async publish(name, files) {
+      const { app, created } = await cloud.folderApps.publish(owner, name, files);
+      return { appId: app.id, version: app.activeVersion, created };
+    },
+    withdraw: (name) => cloud.folderApps.withdraw(owner, name),
+  };
+}
 
 /**
- * Starts the cloud, the courier on `<data>/sync`, and the folder's second door.
+ * Starts the cloud, and the courier on `<data>/sync` publishing to it.
  * @example const running = await startCombined({ cloud: { dataDir, port: 8080 }, owner: 'ada@example.com', retryForMs, executor, logger })
  */
 export async function startCombined(settings: CombinedSettings): Promise<RunningCombined> {
   const { logger, executor } = settings;
   // As the cloud keeps addresses (cloud/stores/users.ts).
   const owner = settings.owner?.trim().toLowerCase();
-  const settleMs = settings.settleMs ?? SETTLE_MS;
-  let doors: FolderDoors | undefined;
+  // The courier, once started: the owner's sign-up has it publish the folder.
+  const started: { courier?: RunningCourier } = {};
   const cloud = await startCloud({
     ...settings.cloud,
     executor,
     logger,
-    onSignUp: (email) => email === owner && void doors?.syncAll(),
+    onSignUp: (email) => email === owner && void started.courier?.republish(),
   });
   // One process, one registry: the courier counts on the cloud's, served at the cloud's /metrics.
   const courier = await startCourier({
     root: join(settings.cloud.dataDir, 'sync'),
     stateDir: join(settings.cloud.dataDir, 'state'),
     retry: { retryForMs: settings.retryForMs },
-    settleMs,
+    settleMs: settings.settleMs,
     executor,
     observability: cloud.observability,
-    onAppChanged: (app) => doors?.changed(app),
+    ...(owner && { publisher: publisherOf(cloud, owner) }),
     logger,
   }).catch(async (error: unknown) => {
     await cloud.close();
     throw error;
   });
-  if (owner) {
-    doors = folderDoors({ root: courier.root, owner, apps: cloud.folderApps, quietMs: settleMs, logger });
-    await doors.syncAll();
-  }
+  started.courier = courier;
   return {
     cloud,
     courier,
-    doors,
     async close() {
-      await doors?.close();
       await courier.stop();
       await cloud.close();
     },

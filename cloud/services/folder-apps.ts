@@ -13,11 +13,14 @@ import type { UserStore } from '../stores/users.ts';
 import type { AppService } from './apps.ts';
 import type { DeployService } from './deploys.ts';
 
-/** A file of a folder app, read from the folder (runtime/app-files.ts lists them, within the caps). */
+/** A file of a folder app, as the folder holds it. */
 export interface FolderAppFile {
   path: string;
   bytes: Buffer;
 }
+
+/** What each version made from a folder says of itself. */
+export const FOLDER_VERSION_MESSAGE = 'from the synced folder';
 
 export interface FolderAppServiceDeps {
   users: Pick<UserStore, 'byEmail'>;
@@ -29,10 +32,10 @@ export interface FolderAppServiceDeps {
 export interface FolderAppService {
   /**
    * Makes the folder app `name` of the account `ownerEmail` hold `files` (a new version when they changed, by that
-   * account, with `message`) and starts it. APP_FROM_FOLDER when the account has an app of that name made through the
+   * account, saying it came from the folder) and starts it. APP_FROM_FOLDER when the account has an app of that name made through the
    * API, which is left as it is; USER_NOT_FOUND while no account has that address.
    */
-  publish(ownerEmail: string, name: string, files: FolderAppFile[], message: string): Promise<{ app: AppRecord; created: boolean }>;
+  publish(ownerEmail: string, name: string, files: FolderAppFile[]): Promise<{ app: AppRecord; created: boolean }>;
   /** The names of the account's folder apps; undefined while no account has that address. */
   names(ownerEmail: string): string[] | undefined;
   /** The folder app `name` left the folder, or declares no endpoints now: its cloud app is stopped, versions and all kept. Resolves with it, if there is one. */
@@ -43,7 +46,7 @@ const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('h
 
 /**
  * The folder app service over the deploy service.
- * @example await folderAppService({ users, apps, deploys, lifecycle }).publish('ada@example.com', 'hello', files, 'from the synced folder')
+ * @example await folderAppService({ users, apps, deploys, lifecycle }).publish('ada@example.com', 'hello', files)
  */
 export function folderAppService(deps: FolderAppServiceDeps): FolderAppService {
   const ownerOf = (email: string) => {
@@ -53,12 +56,12 @@ export function folderAppService(deps: FolderAppServiceDeps): FolderAppService {
   };
 
   return {
-    async publish(ownerEmail, name, files, message) {
+    async publish(ownerEmail, name, files) {
       const owner = ownerOf(ownerEmail);
       const named = appNameSchema.safeParse(name);
       if (!named.success) throw new EdgeError('INVALID_INPUT', `the folder "${name}" cannot be a cloud app: ${named.error.issues[0]?.message}`);
       for (const file of files) await deps.deploys.upload(owner.id, sha256Of(file.bytes), Readable.from([file.bytes]));
-      const manifest = { name, files: files.map((file) => ({ path: file.path, sha256: sha256Of(file.bytes) })), message };
+      const manifest = { name, files: files.map((file) => ({ path: file.path, sha256: sha256Of(file.bytes) })), message: FOLDER_VERSION_MESSAGE };
       const { app, created } = await deps.deploys.deploy(owner.id, manifest, 'folder');
       // Running is the point of a folder app with endpoints; a stop through the API holds until the folder changes.
       const started = app.status === 'running' ? app : await deps.lifecycle.start(owner.id, app.id);

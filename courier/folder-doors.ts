@@ -1,26 +1,35 @@
 /**
- * @module The second door of a synced folder under `edgecourier start`: each app of the folder whose app.json declares
- * endpoints is published as a cloud app of the folder's owner (cloud/services/folder-apps.ts) once its files settle
- * after a change, and stopped when it leaves the folder or declares endpoints no more. The join lives here, in cli/,
- * because the courier may not import the cloud.
+ * @module The second door of a synced folder: each app of the folder whose app.json declares endpoints is handed to a
+ * publisher (under `edgecourier start`, the cloud beside the courier: cli/combined-service.ts) once its files settle
+ * after a change, and withdrawn when it leaves the folder or declares endpoints no more.
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EdgeError } from '../base/errors.ts';
-import type { FolderAppService } from '../cloud/services/folder-apps.ts';
 import { parseAppConfig } from '../runtime/app-config.ts';
 import { appFileStamps, listAppFiles } from '../runtime/app-files.ts';
 
-/** What a version made from the folder says of itself. */
-export const FOLDER_VERSION_MESSAGE = 'from the synced folder';
+/** A file of a folder app, as the folder holds it (runtime/app-files.ts lists them, within the caps). */
+export interface FolderAppFile {
+  path: string;
+  bytes: Buffer;
+}
+
+/** Where the folder's apps with endpoints go: the cloud, as apps of the account the folder belongs to. */
+export interface AppPublisher {
+  /** The names of the apps published from the folder; undefined while there is no one to publish for (the account does not exist yet). */
+  published(): string[] | undefined;
+  /** Makes the app `name` hold `files` (a new version when they changed) and runs it; an EdgeError says why not. */
+  publish(name: string, files: FolderAppFile[]): Promise<{ appId: string; version?: string; created: boolean }>;
+  /** The app `name` left the folder, or declares no endpoints now; resolves with its id when there was one published. */
+  withdraw(name: string): Promise<{ id: string } | undefined>;
+}
 
 export interface FolderDoorsSettings {
   /** The synced folder, its real path (the courier's root). */
   root: string;
-  /** The email address of the account the folder belongs to. */
-  owner: string;
-  apps: FolderAppService;
+  publisher: AppPublisher;
   /** How long an app's files must stay unchanged before it is published: a sync client writes a folder file by file. */
   quietMs: number;
   /** How often every app folder's files are looked at (sizes and times) for a change the watch missed; RECHECK_MS unless given. */
@@ -31,7 +40,7 @@ export interface FolderDoorsSettings {
 export interface FolderDoors {
   /** A file of app folder `app` was added, changed or removed (the courier's watch says so). */
   changed(app: string): void;
-  /** Looks at every app of the folder, and every folder app of the owner, again: at the start, and when the owner signs up. */
+  /** Looks at every app of the folder, and every app published from it, again: at the start, and when the folder's account comes to exist. */
   syncAll(): Promise<void>;
   /** Waits for the publishing under way; nothing is published after. */
   close(): Promise<void>;
@@ -67,8 +76,8 @@ async function stampOf(dir: string): Promise<string> {
 }
 
 /**
- * Publishes the folder's apps with endpoints as the owner's cloud apps, one app at a time each.
- * @example const doors = folderDoors({ root, owner: 'ada@example.com', apps: cloud.folderApps, quietMs: 1000, logger })
+ * Publishes the folder's apps with endpoints, one app at a time each.
+ * @example const doors = folderDoors({ root, publisher, quietMs: 1000, logger })
  */
 export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
   const logger = settings.logger.child({ component: 'folder-doors' });
@@ -80,19 +89,19 @@ export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
   let closed = false;
 
   const publish = async (name: string) => {
-    // Until the owner signs up there is no one to publish for; syncAll says so once, and runs again at the sign-up.
-    if (settings.apps.names(settings.owner) === undefined) return;
+    // Until the account exists there is no one to publish for; syncAll says so once, and runs again when it does.
+    if (settings.publisher.published() === undefined) return;
     const dir = join(settings.root, name);
     stamps.set(name, await stampOf(dir));
     if ((await look(dir)).kind === 'none') {
-      const app = await settings.apps.withdraw(settings.owner, name);
+      const app = await settings.publisher.withdraw(name);
       if (app) logger.warn({ app: name, appId: app.id }, 'the folder app is gone, or declares no endpoints: its cloud app is stopped');
       return;
     }
     const listed = await listAppFiles(dir, () => false, []);
     const files = await Promise.all(listed.map(async (file) => ({ path: file.path, bytes: await readFile(file.hostPath) })));
-    const { app, created } = await settings.apps.publish(settings.owner, name, files, FOLDER_VERSION_MESSAGE);
-    logger.info({ app: name, appId: app.id, version: app.activeVersion, created }, 'the folder app is published as a cloud app');
+    const { appId, version, created } = await settings.publisher.publish(name, files);
+    logger.info({ app: name, appId, version, created }, 'the folder app is published as a cloud app');
   };
 
   const turn = (name: string) => {
@@ -121,7 +130,7 @@ export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
 
   /** Each app folder whose files are not as last published, and each published one gone, is taken as changed. */
   const recheck = async () => {
-    if (settings.apps.names(settings.owner) === undefined) return;
+    if (settings.publisher.published() === undefined) return;
     const entries = await readdir(settings.root, { withFileTypes: true }).catch(() => []);
     const names = new Set([...entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name), ...stamps.keys()]);
     for (const name of names) {
@@ -137,12 +146,9 @@ export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
   return {
     changed,
     async syncAll() {
-      const published = settings.apps.names(settings.owner);
+      const published = settings.publisher.published();
       if (published === undefined) {
-        logger.warn(
-          { owner: settings.owner },
-          `no account has the address ${settings.owner} yet: the folder's apps with endpoints are published once it signs up`,
-        );
+        logger.warn("the folder's account does not exist yet: its apps with endpoints are published once it signs up");
         return;
       }
       const entries = await readdir(settings.root, { withFileTypes: true }).catch(() => []);
