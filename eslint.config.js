@@ -42,7 +42,7 @@ function layerRestrictions(folder) {
 
 /** @param {string} folder */
 function restrictionsFor(folder) {
-  return { files: [`${folder}/**/*.ts`], rules: { 'no-restricted-imports': ['error', layerRestrictions(folder)] } };
+  return { files: [`${folder}/**/*.{ts,tsx}`], rules: { 'no-restricted-imports': ['error', layerRestrictions(folder)] } };
 }
 
 /**
@@ -59,10 +59,7 @@ function cloudServiceRestrictions() {
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            ...cloud.paths,
-            ...['express', 'cookie', 'cookie-parser', 'express-rate-limit', 'node:http', 'node:https'].map((name) => ({ name, message })),
-          ],
+          paths: [...cloud.paths, ...['express', 'cookie', 'express-rate-limit', 'node:http', 'node:https'].map((name) => ({ name, message }))],
           patterns: [
             ...cloud.patterns,
             { regex: '^\\.\\./(routes/|(app|auth|deps|http|http-status|invocation|openapi|present|rate-limit|route)\\.ts$)', message },
@@ -94,7 +91,7 @@ export default tseslint.config(
   {
     // A promise nobody awaits loses its failure: a check that became asynchronous and is called as before passes
     // everything. Type-aware, so only where the product's code lives.
-    files: [`{${Object.keys(layers).join(',')}}/**/*.ts`],
+    files: [`{${Object.keys(layers).join(',')}}/**/*.{ts,tsx}`],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }] },
   },

@@ -26,6 +26,9 @@ export const errorCatalogue = {
   INVALID_JSON: { summary: 'The request body is not valid JSON.' },
   PAYLOAD_TOO_LARGE: { summary: 'The request body is larger than the limit.' },
   UNAUTHORIZED: { summary: 'The route needs a valid session or API token.' },
+  CSRF_TOKEN_INVALID: {
+    summary: 'A state-changing request authenticated by the session cookie came without the matching X-CSRF-Token header.',
+  },
   FORBIDDEN: { summary: "The route is for operators only, or the caller's access to the app does not allow this." },
   INVALID_CREDENTIALS: { summary: 'The email address or password is wrong.' },
   WEAK_PASSWORD: { summary: 'The password is too easy to guess.' },

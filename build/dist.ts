@@ -1,6 +1,6 @@
 /**
  * @module Compiles edgecourier into dist/: the command line as ES modules, each command's implementation in chunks
- * loaded only when that command runs, and the sandbox harness. Nothing is done when no file it was made of changed.
+ * loaded only when that command runs, the sandbox harness, and the web console (build/console.ts). Nothing is done when no file it was made of changed.
  */
 import { build, version as esbuildVersion, type OutputFile } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -8,6 +8,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileHarness, harnessSourceHash, prebuiltHarnessDir } from '../runtime/harness-bundle.ts';
+import { compileConsole } from './console.ts';
 import { packageRoot } from '../runtime/package-root.ts';
 import packageJson from '../package.json' with { type: 'json' };
 
@@ -72,7 +73,7 @@ async function digests(paths: string[]): Promise<Record<string, string | undefin
 }
 
 async function compileDist(): Promise<void> {
-  const [harness, harnessHash] = await Promise.all([compileHarness(), harnessSourceHash()]);
+  const [harness, harnessHash, consoleSite] = await Promise.all([compileHarness(), harnessSourceHash(), compileConsole()]);
   const program = await build({
     absWorkingDir: packageRoot,
     entryPoints: { edgecourier: 'cli/main.ts' },
@@ -95,6 +96,7 @@ async function compileDist(): Promise<void> {
   const files = [
     ...program.outputFiles.map((file: OutputFile) => ({ path: relative(distDir, file.path), contents: file.contents })),
     ...harness.files.map((file) => ({ path: relative(distDir, join(prebuiltHarnessDir, file.name)), contents: file.contents })),
+    ...consoleSite.files,
   ];
   // The program last, so that every chunk it imports is in place first; executable, as npm makes a bin when it
   // installs the package, so that `npx edgecourier` runs it in a checkout too.
@@ -105,7 +107,9 @@ async function compileDist(): Promise<void> {
   const inputs = [
     ...Object.keys(program.metafile.inputs).map((path) => join(packageRoot, path)),
     ...harness.inputs,
+    ...consoleSite.inputs,
     fileURLToPath(import.meta.url),
+    fileURLToPath(new URL('console.ts', import.meta.url)),
     join(packageRoot, 'package.json'),
   ];
   const manifest: Manifest = { esbuild: esbuildVersion, harness: harnessHash, inputs: {}, outputs: files.map((file) => file.path) };

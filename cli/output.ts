@@ -1,4 +1,7 @@
-/** @module How the CLI talks: results as JSON on stdout, progress and errors as plain lines on stderr. */
+/**
+ * @module How the CLI talks: a command's result on stdout, as text for a person or, with its --json option, as one
+ * JSON document; progress and errors as plain lines on stderr.
+ */
 import { EdgeError } from '../base/errors.ts';
 
 export function progress(line: string): void {
@@ -13,6 +16,29 @@ export function printJson(value: unknown): void {
 export function printResult(asJson: boolean | undefined, value: unknown, text: string): void {
   if (asJson) printJson(value);
   else process.stdout.write(`${text}\n`);
+}
+
+/**
+ * Rows as aligned columns, two spaces apart, the first row being the header; the last column is not padded, so a
+ * long URL or message does not push the others.
+ * @example table([['NAME', 'STATUS'], ['shop', 'running']])
+ */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** What a function's failure shows a person on stderr: its code and the first line of its message (a stack's is the rest). */
+export function functionFailed(error: { code: string; message: string }): void {
+  progress(`${error.code}: ${error.message.split('\n', 1)[0]}`);
 }
 
 /** Reports an error and ends the command: a known error by its code, anything else with its stack. */

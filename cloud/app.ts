@@ -1,8 +1,8 @@
-/** @module The cloud's request handler: endpoint calls first, then the Express app, every route group mounted in one list (which /openapi.json describes), then the one error boundary. */
+/** @module The cloud's request handler: endpoint calls first, then the Express app, every route group mounted in one list (which /openapi.json describes), the web console, then the one error boundary. */
 import type { RequestListener } from 'node:http';
-import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import { identifyCaller } from './auth.ts';
+import { builtConsoleDir, consoleSite } from './console-site.ts';
 import type { CloudDeps } from './deps.ts';
 import { errorBoundary, rejectDeepBodies, routeNotFound } from './http.ts';
 import { openApiDocument } from './openapi.ts';
@@ -35,6 +35,8 @@ export interface CloudHandlerOptions {
    * Only then are X-Forwarded-For and X-Forwarded-Proto believed, for the client's IP (rate limits) and HTTPS (Secure cookies).
    */
   trustProxy?: number | string;
+  /** The web console's compiled files; dist/console by default. */
+  consoleDir?: string;
 }
 
 export interface CloudHandler {
@@ -61,7 +63,6 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   // Answers are per request and mostly to POSTs: hashing each body for an ETag would only cost time.
   app.set('etag', false);
-  app.use(cookieParser());
   app.use(identifyCaller(deps.sessions));
   const groups: RouteGroup[] = [
     ['/api/v1', accountRoutes(deps)],
@@ -89,6 +90,8 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: false, inflate: false }));
   app.use(rejectDeepBodies);
   for (const [prefix, routes] of groups) app.use(prefix, routerOf(routes.filter((spec) => !spec.raw)));
+  // Last of all: the console's pages are what no route of the API is.
+  app.use(consoleSite(options.consoleDir ?? builtConsoleDir));
   app.use(routeNotFound);
   app.use(errorBoundary(deps.logger));
   return app;

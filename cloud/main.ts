@@ -59,6 +59,8 @@ export interface CloudSettings {
   attemptsPerMinute?: number;
   /** Set when a TLS proxy forwards to the cloud: which proxies to believe (see CloudHandlerOptions). */
   trustProxy?: CloudHandlerOptions['trustProxy'];
+  /** The web console's compiled files; dist/console by default. */
+  consoleDir?: CloudHandlerOptions['consoleDir'];
   /** A courier's lease on a root; 15 s unless set (tests use short ones). */
   fleetLeaseMs?: number;
   /** The largest the database's JSON may grow; MAX_DATABASE_BYTES unless set (tests fill a small one). */
@@ -177,7 +179,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       },
       attemptsPerMinute: settings.attemptsPerMinute ?? 10,
     },
-    { trustProxy: settings.trustProxy },
+    { trustProxy: settings.trustProxy, consoleDir: settings.consoleDir },
   );
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = createServer(listener);

@@ -27,6 +27,14 @@ export interface CallTrace {
   error?: ErrorBody;
   /** The console lines of its own body (none for a result that stood in), capped as the protocol caps them. */
   logs: readonly LogEntry[];
+  /** For a call whose body ran and had to prepare a sandbox first: how long that took. */
+  coldStartMs?: number;
+  /** For a call whose body ran: the most memory it was seen to hold (docs/functions.md says what is counted). */
+  peakMemoryBytes?: number;
+  /** Size of its input as JSON. */
+  inputBytes?: number;
+  /** Size of its output as JSON, for a call whose body ran and answered. */
+  outputBytes?: number;
 }
 
 /** Told about each call when it ends: nested calls before the call that made them. */

@@ -4,7 +4,7 @@ import { SERVICE_HOME } from '../../deploy/service-config.ts';
 import { SWARM_SERVICE } from '../../deploy/swarm-fleet.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { positiveInt } from '../numbers.ts';
-import { fail, printJson, progress } from '../output.ts';
+import { guarded, printResult, progress, table } from '../output.ts';
 
 interface ScaleFlags {
   cloud: string;
@@ -12,7 +12,16 @@ interface ScaleFlags {
   hostFolder: string;
   swarm?: boolean;
   timeout?: number;
+  json?: boolean;
 }
+
+interface Flags {
+  swarm?: boolean;
+  json?: boolean;
+}
+
+/** Names as a person reads them in a sentence: `none`, or comma-separated. */
+const named = (names: string[]) => names.join(', ') || 'none';
 
 function fleetSize(value: string): number {
   const number = Number(value);
@@ -51,12 +60,16 @@ async function scale(count: number, flags: ScaleFlags): Promise<void> {
   const docker = await ensureEngine({ log: progress });
   const { courier } = await ensureServiceImages(docker, { log: progress });
   const options = { count, cloudUrl: flags.cloud, token, image: courier, hostFolder: flags.hostFolder, log: progress };
-  if (!flags.swarm) return printJson(await scaleCouriers(docker, options));
+  if (!flags.swarm) {
+    const changed = await scaleCouriers(docker, options);
+    return printResult(flags.json, changed, `${count} courier(s) wanted; created: ${named(changed.created)}; removed: ${named(changed.removed)}`);
+  }
   await ensureSwarm(docker, progress);
-  printJson(await scaleSwarmCouriers(docker, { ...options, ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}) }));
+  const service = await scaleSwarmCouriers(docker, { ...options, ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}) });
+  printResult(flags.json, service, `service ${service.service}${service.created ? ' created' : ''}: ${service.replicas} replica(s) running`);
 }
 
-async function list(flags: { swarm?: boolean }): Promise<void> {
+async function list(flags: Flags): Promise<void> {
   const [{ ensureEngine }, { listCouriers }, { listSwarmCouriers }] = await Promise.all([
     import('../../docker/engine.ts'),
     import('../../deploy/courier-fleet.ts'),
@@ -64,30 +77,32 @@ async function list(flags: { swarm?: boolean }): Promise<void> {
   ]);
   const docker = await ensureEngine({ log: progress });
   if (flags.swarm) {
-    const tasks = await listSwarmCouriers(docker);
-    return printJson(
-      tasks.map((task) => ({
-        slot: task.slot,
-        task: task.task,
-        container: task.container?.slice(0, 12) ?? null,
-        state: task.state,
-        desired: task.desiredState,
-        error: task.error ?? null,
-      })),
+    const tasks = (await listSwarmCouriers(docker)).map((task) => ({
+      slot: task.slot,
+      task: task.task,
+      container: task.container?.slice(0, 12) ?? null,
+      state: task.state,
+      desired: task.desiredState,
+      error: task.error ?? null,
+    }));
+    const rows = tasks.map((task) => [String(task.slot), task.task, task.container ?? '-', task.state, task.desired, task.error ?? '']);
+    return printResult(
+      flags.json,
+      tasks,
+      tasks.length === 0 ? `no tasks of ${SWARM_SERVICE}` : table([['SLOT', 'TASK', 'CONTAINER', 'STATE', 'DESIRED', 'ERROR'], ...rows]),
     );
   }
-  const couriers = await listCouriers(docker);
-  printJson(
-    couriers.map((courier) => ({
-      name: courier.name,
-      state: courier.state,
-      health: courier.health,
-      uptime: courier.state === 'running' ? uptime(courier.startedAt) : null,
-    })),
-  );
+  const couriers = (await listCouriers(docker)).map((courier) => ({
+    name: courier.name,
+    state: courier.state,
+    health: courier.health,
+    uptime: courier.state === 'running' ? uptime(courier.startedAt) : null,
+  }));
+  const rows = couriers.map((courier) => [courier.name, courier.state, courier.health, courier.uptime ?? '-']);
+  printResult(flags.json, couriers, couriers.length === 0 ? 'no couriers on this host' : table([['NAME', 'STATE', 'HEALTH', 'UPTIME'], ...rows]));
 }
 
-async function remove(names: string[], flags: { swarm?: boolean }): Promise<void> {
+async function remove(names: string[], flags: Flags): Promise<void> {
   const [{ ensureEngine }, { removeCouriers }, { removeSwarmCouriers }] = await Promise.all([
     import('../../docker/engine.ts'),
     import('../../deploy/courier-fleet.ts'),
@@ -97,16 +112,11 @@ async function remove(names: string[], flags: { swarm?: boolean }): Promise<void
   if (flags.swarm) {
     if (names.length > 0)
       throw new EdgeError('INVALID_INPUT', `with --swarm the whole service ${SWARM_SERVICE} is removed; scale it down instead of naming couriers`);
-    return printJson({ removed: (await removeSwarmCouriers(docker, progress)) ? [SWARM_SERVICE] : [] });
+    const removed = (await removeSwarmCouriers(docker, progress)) ? [SWARM_SERVICE] : [];
+    return printResult(flags.json, { removed }, `removed: ${named(removed)}`);
   }
   const removed = await removeCouriers(docker, names.length > 0 ? names : undefined, progress);
-  progress(`removed ${removed.length} courier(s)`);
-  printJson({ removed });
-}
-
-/** Runs an action and reports its failure the CLI's way. */
-function guarded<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return (...args) => action(...args).catch(fail);
+  printResult(flags.json, { removed }, `removed ${removed.length} courier(s): ${named(removed)}`);
 }
 
 export function registerCouriers(program: Command): void {
@@ -128,6 +138,7 @@ export function registerCouriers(program: Command): void {
       `run them as the replicas of the Docker Swarm service ${SWARM_SERVICE} (a one-node swarm on 127.0.0.1 is created when the engine is in none)`,
     )
     .option('--timeout <seconds>', 'with --swarm: how long to wait for exactly <count> tasks to run (default 150)', positiveInt)
+    .option('--json', 'print JSON: { created, removed }, or with --swarm { service, replicas, created }')
     .addHelpText(
       'after',
       [
@@ -145,12 +156,14 @@ export function registerCouriers(program: Command): void {
   couriers
     .command('ls')
     .option('--swarm', `list the tasks of the service ${SWARM_SERVICE}: slot, task, container, state`)
-    .description('List the couriers as JSON: name, state, health and uptime.')
+    .option('--json', 'print JSON: [{ name, state, health, uptime }], or with --swarm [{ slot, task, container, state, desired, error }]')
+    .description('List the couriers: name, state, health and uptime.')
     .action(guarded(list));
   couriers
     .command('rm')
     .argument('[names...]', 'couriers to remove (default: all)')
     .option('--swarm', `remove the service ${SWARM_SERVICE} and wait for its containers to stop`)
+    .option('--json', 'print { removed } as JSON: the names of the couriers (or the service) removed')
     .description('Gracefully stop and remove couriers, and any sandboxes they left.')
     .action(guarded(remove));
 }

@@ -5,8 +5,9 @@ import { basename } from 'node:path';
 import { EdgeError } from '../../base/errors.ts';
 import type { AppFile } from '../../runtime/app-files.ts';
 import type { LoadedApp } from '../../runtime/app.ts';
+import { endpointText, outcomeOf, versionName, type VersionSummary } from '../app-text.ts';
 import type { CloudClient } from '../cloud-client.ts';
-import { fail, printJson, progress } from '../output.ts';
+import { fail, printResult, progress } from '../output.ts';
 import type { AppSummary } from '../session.ts';
 
 interface DeployOptions {
@@ -15,6 +16,20 @@ interface DeployOptions {
   start?: boolean;
   tag?: string;
   message?: string;
+  json?: boolean;
+}
+
+/** What a deploy made, for a person: the app and its state, the version it serves with its tag, its endpoints and how its dependencies installed. */
+function asText(app: AppSummary, version: VersionSummary | undefined): string {
+  const outcome = version ? outcomeOf(version) : 'none';
+  const dependencies = outcome === 'unknown' ? 'not installed yet (installed when the app first loads)' : outcome;
+  return [
+    `app ${app.name} (${app.id}) is ${app.status}${version ? `, serving version ${versionName(version)}` : ''}`,
+    `functions: ${app.functions.map((fn) => fn.name).join(', ') || 'none'}`,
+    app.endpoints.length === 0 ? 'endpoints: none' : 'endpoints:',
+    ...app.endpoints.map((endpoint) => `  ${endpointText(endpoint)} -> ${endpoint.function}`),
+    `dependencies: ${dependencies}`,
+  ].join('\n');
 }
 
 /**
@@ -57,6 +72,7 @@ export function registerDeploy(program: Command): void {
     .option('--start', 'start the app after deploying (a running app is restarted anyway)')
     .option('--tag <tag>', "name the version the deploy makes, e.g. 1.2.0 (unique among the app's versions)")
     .option('-m, --message <text>', 'say what the version changes (default: the cloud lists the files changed)')
+    .option('--json', 'print JSON: { id, name, status, version, tag, dependencies, functions, endpoints }')
     .addHelpText(
       'after',
       [
@@ -101,14 +117,20 @@ export function registerDeploy(program: Command): void {
           progress(`starting ${name}`);
           cloud = await client.request<AppSummary>('POST', `/api/v1/apps/${cloud.id}/start`);
         }
-        printJson({
+        const version = cloud.activeVersion
+          ? await client.request<VersionSummary>('GET', `/api/v1/apps/${cloud.id}/versions/${cloud.activeVersion}`)
+          : undefined;
+        const deployed = {
           id: cloud.id,
           name: cloud.name,
           status: cloud.status,
           version: cloud.activeVersion,
+          tag: version?.tag ?? null,
+          dependencies: version ? outcomeOf(version) : 'none',
           functions: cloud.functions.map((fn) => fn.name),
           endpoints: cloud.endpoints,
-        });
+        };
+        printResult(options.json, deployed, asText(cloud, version));
       } catch (error) {
         fail(error);
       }

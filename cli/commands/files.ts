@@ -1,7 +1,14 @@
 /** @module `edgecourier files ls|get|put|rm`: one file at a time of a cloud app, by its path in the app folder. */
 import type { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
-import { guarded, printJson, progress } from '../output.ts';
+import { guarded, printJson, printResult, progress, table } from '../output.ts';
+
+/** A file of an app as the cloud lists it. */
+interface FileSummary {
+  path: string;
+  size: number;
+  sha256: string;
+}
 
 /** The URL of a file of the app: its path is one URL segment, `/` sent as `%2F`. */
 const fileUrl = (appId: string, path: string) => `/api/v1/apps/${appId}/files/${encodeURIComponent(path)}`;
@@ -36,10 +43,13 @@ export function registerFiles(program: Command): void {
     .command('ls')
     .description("List the app's files with their sizes and SHA-256 hashes.")
     .argument('<app>', 'app name or id')
+    .option('--json', 'print JSON: [{ path, size, sha256 }]')
     .action(
-      guarded(async (appName: string) => {
+      guarded(async (appName: string, options: { json?: boolean }) => {
         const { client, app } = await clientAndApp(appName);
-        printJson((await client.request<{ files: unknown[] }>('GET', `/api/v1/apps/${app.id}/files`)).files);
+        const { files } = await client.request<{ files: FileSummary[] }>('GET', `/api/v1/apps/${app.id}/files`);
+        const rows = [['PATH', 'BYTES', 'SHA-256'], ...files.map((file) => [file.path, String(file.size), file.sha256])];
+        printResult(options.json, files, files.length === 0 ? `app ${app.name} has no files` : table(rows));
       }),
     );
 
@@ -64,11 +74,13 @@ export function registerFiles(program: Command): void {
     .argument('<app>', 'app name or id')
     .argument('<path>', 'the file in the app, e.g. templates/page.html')
     .argument('[local]', 'the file to send (default: stdin)')
+    .option('--json', 'print the file as JSON: { path, size, sha256 }')
     .action(
-      guarded(async (appName: string, path: string, local: string | undefined) => {
+      guarded(async (appName: string, path: string, local: string | undefined, options: { json?: boolean }) => {
         const { client, app } = await clientAndApp(appName);
         const bytes = local === undefined ? await readStdin() : await readFile(local);
-        printJson(await client.putBytes(fileUrl(app.id, path), bytes));
+        const file = await client.putBytes<FileSummary>(fileUrl(app.id, path), bytes);
+        printResult(options.json, file, `wrote ${file.path} of app ${app.name}: ${file.size} bytes, SHA-256 ${file.sha256}`);
       }),
     );
 
@@ -77,11 +89,13 @@ export function registerFiles(program: Command): void {
     .description('Delete a file (app.json cannot be deleted; a function no endpoint calls can).')
     .argument('<app>', 'app name or id')
     .argument('<path>', 'the file in the app')
+    .option('--json', 'also print { app, path, deleted } as JSON')
     .action(
-      guarded(async (appName: string, path: string) => {
+      guarded(async (appName: string, path: string, options: { json?: boolean }) => {
         const { client, app } = await clientAndApp(appName);
         await client.request('DELETE', fileUrl(app.id, path));
         progress(`deleted ${path} of ${app.name}`);
+        if (options.json) printJson({ app: app.id, path, deleted: true });
       }),
     );
 }

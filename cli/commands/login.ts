@@ -2,12 +2,13 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { cloudClient } from '../cloud-client.ts';
-import { fail, progress } from '../output.ts';
+import { fail, printJson, progress } from '../output.ts';
 import { readPassword } from '../password.ts';
 
 interface AccountOptions {
   url: string;
   email: string;
+  json?: boolean;
 }
 
 const defaultUrl = process.env.EDGECOURIER_URL ?? 'http://localhost:8080';
@@ -22,6 +23,7 @@ async function logIn(options: AccountOptions, password: string): Promise<void> {
   const { saveCredentials } = await import('../credentials.ts');
   const file = await saveCredentials({ url: client.url, token, email: options.email });
   progress(`logged in to ${client.url} as ${options.email}; token saved in ${file}`);
+  if (options.json) printJson({ url: client.url, email: options.email, credentials: file });
 }
 
 /** signup and login take the same options and differ only in what they do with them. */
@@ -31,6 +33,7 @@ function accountCommand(program: Command, name: string, description: string, act
     .description(description)
     .requiredOption('--email <address>', 'your email address')
     .option('--url <url>', 'the cloud service', defaultUrl)
+    .option('--json', 'also print { url, email, credentials } as JSON: the cloud, the account, and the file holding the token (never the token)')
     .addHelpText(
       'after',
       '\nThe password is read from EDGECOURIER_PASSWORD, from stdin when piped, or asked for.\nEDGECOURIER_URL and EDGECOURIER_TOKEN, when both set, are used instead of the saved token.',

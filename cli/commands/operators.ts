@@ -1,11 +1,12 @@
 /** @module `edgecourier cloud operators list|add|remove`: who may run couriers, changed on the cloud's own host. */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import type { OperatorView } from '../../cloud/services/operators.ts';
-import { fail, printJson } from '../output.ts';
+import type { OperatorChange, OperatorView } from '../../cloud/services/operators.ts';
+import { guarded, printResult } from '../output.ts';
 
 interface DataOption {
   data: string;
+  json?: boolean;
 }
 
 const operatorPath = (email: string) => `/operators/${encodeURIComponent(email)}`;
@@ -16,13 +17,17 @@ async function control<T>(data: string, method: 'GET' | 'PUT' | 'DELETE', path: 
   return controlRequest<T>(resolve(data), method, path);
 }
 
-async function report(work: () => Promise<unknown>): Promise<void> {
-  try {
-    printJson(await work());
-  } catch (error) {
-    fail(error);
-  }
+/** A change of role, for a person: what the account is now, and whether it was so before. */
+function changeText(change: OperatorChange): string {
+  return `${change.email} ${change.operator ? 'is an operator' : 'is not an operator'}${change.changed ? '' : ' (it already was so: nothing changed)'}`;
 }
+
+/** Adds or removes the role of `email` and says what came of it. */
+const changeRole = (method: 'PUT' | 'DELETE') =>
+  guarded(async (email: string, options: DataOption) => {
+    const change = await control<OperatorChange>(options.data, method, operatorPath(email));
+    printResult(options.json, change, changeText(change));
+  });
 
 export function registerOperators(cloud: Command, dataDefault: string): void {
   const operators = cloud
@@ -30,14 +35,23 @@ export function registerOperators(cloud: Command, dataDefault: string): void {
     .description(
       "Who is an operator: whose API tokens run couriers and receive users' root credentials (docs/fleet-api.md). Talks to the cloud running on --data through its control socket, so only someone who may use that folder can change it.",
     );
-  const withData = (command: Command) => command.option('--data <dir>', 'the data folder of the running cloud', dataDefault);
-  withData(operators.command('list').description('List the operator accounts.')).action((options: DataOption) =>
-    report(async () => (await control<{ operators: OperatorView[] }>(options.data, 'GET', '/operators')).operators),
+  const withData = (command: Command, json: string) =>
+    command.option('--data <dir>', 'the data folder of the running cloud', dataDefault).option('--json', `print JSON: ${json}`);
+  withData(operators.command('list').description('List the operator accounts.'), '[{ id, email, createdAt }]').action(
+    guarded(async (options: DataOption) => {
+      const { operators: listed } = await control<{ operators: OperatorView[] }>(options.data, 'GET', '/operators');
+      printResult(
+        options.json,
+        listed,
+        listed.map((operator) => operator.email).join('\n') || 'no operators: add one with edgecourier cloud operators add <email>',
+      );
+    }),
   );
-  withData(operators.command('add <email>').description('Make the existing account of this address an operator (it must have signed up).')).action(
-    (email: string, options: DataOption) => report(() => control(options.data, 'PUT', operatorPath(email))),
+  const change = '{ id, email, createdAt, operator, changed }';
+  withData(operators.command('add <email>').description('Make the existing account of this address an operator (it must have signed up).'), change).action(
+    changeRole('PUT'),
   );
-  withData(operators.command('remove <email>').description('Make an operator an ordinary user again; its couriers get 403 from then on.')).action(
-    (email: string, options: DataOption) => report(() => control(options.data, 'DELETE', operatorPath(email))),
+  withData(operators.command('remove <email>').description('Make an operator an ordinary user again; its couriers get 403 from then on.'), change).action(
+    changeRole('DELETE'),
   );
 }

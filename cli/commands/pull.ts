@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { readdir } from 'node:fs/promises';
 import { EdgeError } from '../../base/errors.ts';
 import { cloudClient, type CloudClient } from '../cloud-client.ts';
-import { fail, progress } from '../output.ts';
+import { fail, printJson, progress } from '../output.ts';
 
 /** Your own apps by name or id; anyone's public functions by app id, logged in or not. */
 async function clientAndAppId(app: string): Promise<{ client: CloudClient; appId: string }> {
@@ -40,6 +40,7 @@ export function registerPull(program: Command): void {
     .argument('<functionOrDir>', 'the function to pull with its app; or, with no third argument, the folder to write')
     .argument('[dir]', 'the folder to write (must be empty or missing)')
     .option('--version <version>', 'every file of that version of your app (a tag, an id or its first 7 or more digits), not of the active one')
+    .option('--json', 'also print { app, dir, files } as JSON: the app pulled, the folder written and how many files it holds')
     .addHelpText(
       'after',
       [
@@ -52,7 +53,7 @@ export function registerPull(program: Command): void {
         '`edgecourier invoke <app> <function> --precomputed r.json` lets the cloud skip that work.',
       ].join('\n'),
     )
-    .action(async (app: string, functionOrDir: string, maybeDir: string | undefined, options: { version?: string }) => {
+    .action(async (app: string, functionOrDir: string, maybeDir: string | undefined, options: { version?: string; json?: boolean }) => {
       const [fn, dir] = maybeDir === undefined ? [undefined, functionOrDir] : [functionOrDir, maybeDir];
       try {
         if (fn !== undefined && options.version !== undefined)
@@ -61,12 +62,15 @@ export function registerPull(program: Command): void {
         const { client, appId } = await clientAndAppId(app);
         if (fn === undefined) {
           const which = options.version === undefined ? '' : ` (version ${options.version})`;
-          progress(`wrote ${await pullApp(client, appId, dir, options.version)} files of app ${app}${which} to ${dir}`);
+          const files = await pullApp(client, appId, dir, options.version);
+          progress(`wrote ${files} files of app ${app}${which} to ${dir}`);
+          if (options.json) printJson({ app: appId, dir, files });
           return;
         }
         const { writeAppBundle } = await import('../app-bundle.ts');
         const written = await writeAppBundle(dir, await client.request('GET', `/api/v1/apps/${appId}/functions/${fn}/code`));
         progress(`wrote ${written.files} files of app ${written.name} to ${dir}; run it with: edgecourier run ${dir} ${fn} --local`);
+        if (options.json) printJson({ app: appId, dir, files: written.files });
       } catch (error) {
         fail(error);
       }

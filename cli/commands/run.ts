@@ -7,7 +7,7 @@ import type { AppEnv } from '../../runtime/app-env.ts';
 import type { InvocationRequest } from '../../runtime/invocation-service.ts';
 import type { HarnessProcess } from '../../runtime/process/harness-process.ts';
 import type { InvokeResponse } from '../../runtime/protocol.ts';
-import { fail, printJson, progress } from '../output.ts';
+import { fail, functionFailed, printJson, progress } from '../output.ts';
 
 interface RunOptions {
   input?: string;
@@ -57,7 +57,7 @@ export function registerRun(program: Command): void {
         }
         printJson(response);
         // The JSON is for programs; a person reading the terminal sees what failed on stderr too.
-        if (!response.ok) progress(`${response.error.code}: ${response.error.message.split('\n', 1)[0]}`);
+        if (!response.ok) functionFailed(response.error);
         process.exitCode = response.ok ? 0 : 1;
       } catch (error) {
         fail(error);

@@ -41,6 +41,7 @@ function nextSteps(url: string, data: string, sync: string, owner: string | unde
   return `
 edgecourier is running.
   cloud    ${url}   (database ${rel(join(data, 'cloud.json'))}, mail ${rel(join(data, 'outbox'))})
+  console  ${url}/   (in a browser: sign up, write a function, run it)
   courier  ${rel(sync)}   (every folder in it is an app; the example is "hello")
   metrics  ${url}/metrics and ${url}/healthz, for both
 

@@ -1,24 +1,10 @@
 /** @module `edgecourier versions`, `rollback` and `freeze`: a cloud app's versions listed, one made active again, one kept for ever. */
 import type { Command } from 'commander';
+import { outcomeOf, versionName, type VersionSummary } from '../app-text.ts';
 import { fail, printJson } from '../output.ts';
-
-/** A version as the cloud lists it. */
-interface VersionSummary {
-  id: string;
-  tag: string | null;
-  message: string;
-  author: string | null;
-  createdAt: string;
-  active: boolean;
-  frozen: boolean;
-  size: number;
-  dependencies: string | { outcome: string; log?: string };
-}
 
 /** The URL of a version of the app; `version` is a tag, an id or the start of one. */
 const versionUrl = (appId: string, version: string) => `/api/v1/apps/${appId}/versions/${encodeURIComponent(version)}`;
-
-const outcomeOf = (version: VersionSummary) => (typeof version.dependencies === 'string' ? version.dependencies : version.dependencies.outcome);
 
 /** One line: active mark, short id, tag, time, author, size, dependencies, frozen, message. */
 function describe(version: VersionSummary): string {
@@ -90,7 +76,7 @@ export function registerRollback(program: Command): void {
         const { client, app } = await clientAndApp(appName);
         const active = await client.request<VersionSummary>('POST', `${versionUrl(app.id, version)}/activate`);
         if (options.json) return printJson(active);
-        process.stdout.write(`app ${app.name} serves version ${active.id.slice(0, 12)}${active.tag ? ` (${active.tag})` : ''} now\n`);
+        process.stdout.write(`app ${app.name} serves version ${versionName(active)} now\n`);
         if (outcomeOf(active) === 'failed') process.stdout.write(`its dependencies failed to install: edgecourier versions ${app.name} --json shows why\n`);
       } catch (error) {
         fail(error);

@@ -1,7 +1,7 @@
 /** @module Accounts and sessions: signing up, logging in and out, and who am I. */
 import type { CookieOptions, Request } from 'express';
 import { z } from 'zod';
-import { SESSION_COOKIE } from '../auth.ts';
+import { csrfTokenOf, csrfTokenOfRequest, SESSION_COOKIE } from '../auth.ts';
 import type { CloudDeps } from '../deps.ts';
 import { passwordSchema } from '../passwords.ts';
 import { presentUser } from '../present.ts';
@@ -12,12 +12,13 @@ import { SESSION_TTL_MS } from '../services/sessions.ts';
 const signUpSchema = z.object({ email: z.email().max(254), password: passwordSchema });
 const logInSchema = z.object({ email: z.string().max(320), password: z.string().max(200) });
 
+/** Strict: no other site's page or link makes the browser send it; the console's own requests always do. */
 function cookieOptions(req: Request): CookieOptions {
-  return { httpOnly: true, sameSite: 'lax', path: '/', secure: req.secure };
+  return { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure };
 }
 
 /**
- * POST /accounts, POST /sessions, DELETE /sessions/current and GET /me.
+ * POST /accounts, POST /sessions, GET and DELETE /sessions/current, and GET /me.
  * @example app.use('/api/v1', routerOf(accountRoutes(deps)))
  */
 export function accountRoutes(deps: Pick<CloudDeps, 'accounts' | 'sessions' | 'logger' | 'attemptsPerMinute'>): Route[] {
@@ -43,16 +44,16 @@ export function accountRoutes(deps: Pick<CloudDeps, 'accounts' | 'sessions' | 'l
     route({
       method: 'post',
       path: '/sessions',
-      summary: 'Log in: a session token, also set as the session cookie',
+      summary: 'Log in: a session token, also set as the session cookie, and its CSRF token',
       auth: 'anyone',
       use: attemptLimits({ perMinute: deps.attemptsPerMinute, logger }),
       body: logInSchema,
-      answers: { 201: '`{ token, expiresAt, user }`, and the session cookie' },
+      answers: { 201: '`{ token, expiresAt, user, csrfToken }`, and the session cookie' },
       errors: ['INVALID_CREDENTIALS', 'RATE_LIMITED', 'STORAGE_FULL'],
       async handle({ body: { email, password } }, req, res) {
         const { token, expiresAt, user } = await deps.sessions.logIn(email, password);
         res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req), maxAge: SESSION_TTL_MS });
-        res.status(201).json({ token, expiresAt, user: presentUser(user) });
+        res.status(201).json({ token, expiresAt, user: presentUser(user), csrfToken: csrfTokenOf(token) });
       },
     }),
     route({
@@ -70,11 +71,19 @@ export function accountRoutes(deps: Pick<CloudDeps, 'accounts' | 'sessions' | 'l
     }),
     route({
       method: 'get',
+      path: '/sessions/current',
+      summary: 'The session this request presents, if any: the web console asks so when it loads, and is told "nobody" without an error',
+      auth: 'anyone',
+      answers: { 200: '`{ user: { id, email, createdAt }, csrfToken }`, or `{ user: null }` without a valid session or token' },
+      handle: ({ caller }, req, res) => res.json(caller ? { user: presentUser(caller.user), csrfToken: csrfTokenOfRequest(req.headers) } : { user: null }),
+    }),
+    route({
+      method: 'get',
       path: '/me',
-      summary: 'Who am I',
+      summary: 'Who am I, and the CSRF token of the session or token used',
       auth: 'user',
-      answers: { 200: '`{ user: { id, email, createdAt } }`' },
-      handle: ({ caller }, _req, res) => res.json({ user: presentUser(caller.user) }),
+      answers: { 200: '`{ user: { id, email, createdAt }, csrfToken }`' },
+      handle: ({ caller }, req, res) => res.json({ user: presentUser(caller.user), csrfToken: csrfTokenOfRequest(req.headers) }),
     }),
   ];
 }

@@ -5,13 +5,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import { parse as parseCookies } from 'cookie';
 import type { Logger } from 'pino';
 import { EdgeError } from '../../base/errors.ts';
 import { nestedDeeperThan } from '../../runtime/json-depth.ts';
 import type { InvocationEnvelope } from '../app-runtime.ts';
 import { httpStatusOf } from '../http-status.ts';
-import { findCaller, SESSION_COOKIE } from '../auth.ts';
+import { findCaller } from '../auth.ts';
 import { bodyErrors, internalErrorBody } from '../http.ts';
 import type { CloudDeps } from '../deps.ts';
 import { activationHeaders, invocationReply, readEnvelope, retryHeaders } from '../invocation.ts';
@@ -125,8 +124,8 @@ export function runHandler(deps: Pick<CloudDeps, 'calls' | 'sessions'>, logger: 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const { appId, path, query } = target(req.url!);
-    const cookies = req.headers.cookie ? parseCookies(req.headers.cookie) : {};
-    const callerId = findCaller(deps.sessions, req.headers.authorization, cookies[SESSION_COOKIE])?.user.id;
+    // A session cookie without its CSRF token on a change names nobody here: the call is a stranger's, as from another site.
+    const callerId = findCaller(deps.sessions, method, req.headers).caller?.user.id;
     const called = deps.calls.find(appId, method, path, callerId);
     // Under a flood, a call that would be refused is refused before its body is parsed or anything is
     // looked up for it: refusals must cost the cloud little, or they take the place of calls it could run.

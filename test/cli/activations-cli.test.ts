@@ -1,20 +1,16 @@
 /** Activation records from the command line: `logs` lists and filters an app's activations and follows new ones live, `activation` shows one with its call tree. */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { cliPath } from '../../build/dist.ts';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
-import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { cliEnv, useCloud } from '../helpers/use-cloud.ts';
 import { until } from '../helpers/wait.ts';
 
 const example = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
 
-let cloud: RunningCloud;
-let executor: ExecutorBundle;
+const cloud = useCloud(test, { docker: true, signUp: false });
 let env: NodeJS.ProcessEnv;
 let greetUrl: string;
 
@@ -29,20 +25,12 @@ async function greet(name: string): Promise<string> {
 
 test.before(async () => {
   const dir = await tempFolder('ec-activations-cli');
-  executor = await createExecutor({ cacheDir: join(dir, 'cache'), prestart: 1 });
-  cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', executor, logger: pino({ level: 'silent' }) });
-  env = { ...process.env, EDGECOURIER_CREDENTIALS: join(dir, 'credentials.json'), EDGECOURIER_PASSWORD: 'correct horse battery', EDGECOURIER_URL: cloud.url };
-  delete env.EDGECOURIER_TOKEN;
+  env = cliEnv(cloud.url, dir);
   const signedUp = await run('signup', '--url', cloud.url, '--email', 'activations@example.com');
   if (signedUp.code !== 0) throw new Error(signedUp.stderr);
-  const deployed = await run('deploy', example, '--start');
+  const deployed = await run('deploy', example, '--start', '--json');
   if (deployed.code !== 0) throw new Error(deployed.stderr);
   greetUrl = (JSON.parse(deployed.stdout) as { endpoints: Array<{ path: string; url: string }> }).endpoints.find((endpoint) => endpoint.path === '/greet')!.url;
-});
-
-test.after.always(async () => {
-  await cloud?.close();
-  await executor?.executor.close();
 });
 
 test.serial('logs lists the activations of an app or one function, oldest first, with their ids and console output', async (t) => {

@@ -9,16 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
-import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { api } from '../helpers/cloud.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { cliEnv, useCloud } from '../helpers/use-cloud.ts';
 
 const cli = fileURLToPath(new URL('../../dist/edgecourier.js', import.meta.url));
 
-let cloud: RunningCloud;
-let executor: ExecutorBundle;
+const cloud = useCloud(test, { docker: true, signUp: false });
 let env: NodeJS.ProcessEnv;
 let base: string;
 
@@ -85,25 +82,17 @@ export default async function page(input) {
 
 test.before(async () => {
   base = await tempFolder('ec-app-files-cli');
-  executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
-  cloud = await startCloud({ dataDir: join(base, 'data'), port: 0, host: '127.0.0.1', executor, logger: pino({ level: 'silent' }) });
-  env = { ...process.env, EDGECOURIER_CREDENTIALS: join(base, 'credentials.json'), EDGECOURIER_PASSWORD: 'correct horse battery', EDGECOURIER_URL: cloud.url };
-  delete env.EDGECOURIER_TOKEN;
+  env = cliEnv(cloud.url, base);
   const signedUp = await run(['signup', '--url', cloud.url, '--email', 'folders@example.com']);
   if (signedUp.code !== 0) throw new Error(signedUp.stderr);
 });
 
-test.after.always(async () => {
-  await cloud?.close();
-  await executor?.executor.close();
-});
-
 test.serial('deploy sends the whole folder but the names passed over, and the endpoint renders the template through the helper module', async (t) => {
-  const deployed = await run(['deploy', await folder('pages', pageApp), '--start']);
+  const deployed = await run(['deploy', await folder('pages', pageApp), '--start', '--json']);
   t.is(deployed.code, 0, deployed.stderr);
   const app = JSON.parse(deployed.stdout) as { id: string; status: string; endpoints: Array<{ url: string }> };
   t.is(app.status, 'running');
-  const listed = JSON.parse((await run(['files', 'ls', 'pages'])).stdout) as Array<{ path: string }>;
+  const listed = JSON.parse((await run(['files', 'ls', 'pages', '--json'])).stdout) as Array<{ path: string }>;
   t.deepEqual(
     listed.map((file) => file.path),
     ['app.json', 'assets/logo.bin', 'functions/page.js', 'lib/greeting.js', 'templates/page.html'],
@@ -154,7 +143,7 @@ test.serial('files put, get and rm change one file: bytes from stdin, to stdout,
   t.is((await run(['files', 'get', 'pages', 'assets/logo.bin', local])).code, 0);
   t.true((await readFile(local)).equals(pageApp['assets/logo.bin']));
 
-  const invoked = await run(['invoke', 'pages', 'page', '--input', '{"name":"Bo"}']);
+  const invoked = await run(['invoke', 'pages', 'page', '--input', '{"name":"Bo"}', '--json']);
   t.like(JSON.parse(invoked.stdout), { output: { html: '<h2>Hello, Bo!</h2>\n' } }, invoked.stdout);
 
   t.is((await run(['files', 'rm', 'pages', 'assets/logo.bin'])).code, 0);

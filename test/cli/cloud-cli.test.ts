@@ -4,30 +4,19 @@ import { runCli } from '../helpers/cli.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
-import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { cliEnv, useCloud } from '../helpers/use-cloud.ts';
 
 const example = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
 
-let cloud: RunningCloud;
-let executor: ExecutorBundle;
+const cloud = useCloud(test, { docker: true, signUp: false });
 let env: NodeJS.ProcessEnv;
 
 const run = (...args: string[]) => runCli(args, { env });
 
 test.before(async () => {
   const dir = await tempFolder('ec-cloud-cli');
-  executor = await createExecutor({ cacheDir: join(dir, 'cache'), prestart: 1 });
-  cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', executor, logger: pino({ level: 'silent' }) });
-  env = { ...process.env, EDGECOURIER_CREDENTIALS: join(dir, 'credentials.json'), EDGECOURIER_PASSWORD: 'correct horse battery', EDGECOURIER_URL: cloud.url };
-  delete env.EDGECOURIER_TOKEN;
-});
-
-test.after.always(async () => {
-  await cloud?.close();
-  await executor?.executor.close();
+  env = cliEnv(cloud.url, dir);
 });
 
 test.serial('signup logs in and saves a token only its user can read', async (t) => {
@@ -39,7 +28,7 @@ test.serial('signup logs in and saves a token only its user can read', async (t)
 });
 
 test.serial('deploy creates the app with its functions and public endpoints, started; apps lists it', async (t) => {
-  const deployed = await run('deploy', example, '--start');
+  const deployed = await run('deploy', example, '--start', '--json');
   t.is(deployed.code, 0, deployed.stderr);
   const app = JSON.parse(deployed.stdout) as { id: string; status: string; functions: string[]; endpoints: Array<{ path: string; url: string }> };
   t.is(app.status, 'running');
@@ -47,7 +36,7 @@ test.serial('deploy creates the app with its functions and public endpoints, sta
   const greet = app.endpoints.find((endpoint) => endpoint.path === '/greet');
   const response = await fetch(greet!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input":{"name":"cli"}}' });
   t.like(await response.json(), { output: { message: 'hello CLI' } });
-  const listed = JSON.parse((await run('apps')).stdout) as Array<{ name: string }>;
+  const listed = JSON.parse((await run('apps', '--json')).stdout) as Array<{ name: string }>;
   t.deepEqual(
     listed.map((a) => a.name),
     ['hello'],
@@ -55,7 +44,7 @@ test.serial('deploy creates the app with its functions and public endpoints, sta
 });
 
 test.serial('invoke test-invokes a function and logs shows its console output', async (t) => {
-  const invoked = await run('invoke', 'hello', 'greet', '--input', '{"name":"logs"}');
+  const invoked = await run('invoke', 'hello', 'greet', '--input', '{"name":"logs"}', '--json');
   t.is(invoked.code, 0, invoked.stderr);
   t.like(JSON.parse(invoked.stdout), { output: { message: 'hello LOGS' } });
   const logs = await run('logs', 'hello', 'greet');
@@ -68,7 +57,7 @@ test.serial('pull, run at the edge, and send the results as precomputed: the clo
   const results = join(dir, '..', 'results.json');
   const local = await run('run', dir, 'greet', '--local', '--input', '{"name":"edge"}', '--save-results', results);
   t.is(local.code, 0, local.stderr);
-  const replay = await run('invoke', 'hello', 'greet', '--input', '{"name":"edge"}', '--precomputed', results);
+  const replay = await run('invoke', 'hello', 'greet', '--input', '{"name":"edge"}', '--precomputed', results, '--json');
   t.like(JSON.parse(replay.stdout), { output: { message: 'hello EDGE' }, stats: { executed: 0, precomputedHits: 1 } });
 });
 

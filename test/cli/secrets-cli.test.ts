@@ -2,15 +2,11 @@
 import test from 'ava';
 import { runCli } from '../helpers/cli.ts';
 import { createHash, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
-import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { copyFixtureApp } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { cliEnv, useCloud } from '../helpers/use-cloud.ts';
 
-let cloud: RunningCloud;
-let executor: ExecutorBundle;
+const cloud = useCloud(test, { docker: true, signUp: false });
 let env: NodeJS.ProcessEnv;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -20,26 +16,18 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const run = (args: string[], stdin = '') => runCli(args, { env, stdin });
 
 async function digest(name: string): Promise<unknown> {
-  const invoked = await run(['invoke', 'configured', 'digest', '--input', JSON.stringify({ name })]);
+  const invoked = await run(['invoke', 'configured', 'digest', '--input', JSON.stringify({ name }), '--json']);
   if (invoked.code !== 0) throw new Error(`invoke failed: ${invoked.stderr}${invoked.stdout}`);
   return JSON.parse(invoked.stdout).output;
 }
 
 test.before(async () => {
   const dir = await tempFolder('ec-secrets-cli');
-  executor = await createExecutor({ cacheDir: join(dir, 'cache'), prestart: 1 });
-  cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', executor, logger: pino({ level: 'silent' }) });
-  env = { ...process.env, EDGECOURIER_CREDENTIALS: join(dir, 'credentials.json'), EDGECOURIER_PASSWORD: 'correct horse battery', EDGECOURIER_URL: cloud.url };
-  delete env.EDGECOURIER_TOKEN;
+  env = cliEnv(cloud.url, dir);
   const signup = await run(['signup', '--url', cloud.url, '--email', 'secrets-cli@example.com']);
   if (signup.code !== 0) throw new Error(signup.stderr);
   const deployed = await run(['deploy', await copyFixtureApp('configured')]);
   if (deployed.code !== 0) throw new Error(deployed.stderr);
-});
-
-test.after.always(async () => {
-  await cloud?.close();
-  await executor?.executor.close();
 });
 
 test.serial("a secret set from stdin reaches the app's functions beside its app.json settings, and list shows its name only", async (t) => {
@@ -49,7 +37,7 @@ test.serial("a secret set from stdin reaches the app's functions beside its app.
   t.regex(set.stderr, /secret API_KEY of configured set/);
   t.is(await digest('API_KEY'), sha256(secret), 'the value without the final newline');
   t.is(await digest('GREETING'), sha256('hello from app.json'), 'deploy sent the settings');
-  const listed = await run(['secrets', 'list', 'configured']);
+  const listed = await run(['secrets', 'list', 'configured', '--json']);
   t.is(listed.code, 0, listed.stderr);
   const secrets = JSON.parse(listed.stdout) as Array<Record<string, string>>;
   t.deepEqual(

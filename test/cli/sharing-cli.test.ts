@@ -24,9 +24,9 @@ const emails = { owner: freshEmail('owner'), guest: freshEmail('guest') };
 let appId: string;
 
 const as = (who: 'owner' | 'guest', ...args: string[]) => runCli(args, { env: envs[who] });
-/** What a command printed as JSON: with --json, or for `apps`, which prints nothing else. */
+/** What a command printed as JSON, with --json. */
 const json = async (who: 'owner' | 'guest', ...args: string[]) => {
-  const run = await as(who, ...args, ...(args[0] === 'apps' ? [] : ['--json']));
+  const run = await as(who, ...args, '--json');
   if (run.code !== 0) throw new Error(`${args.join(' ')} exited ${run.code}: ${run.stderr}`);
   return JSON.parse(run.stdout);
 };
@@ -46,7 +46,7 @@ test.before(async () => {
     const signup = await as(who, 'signup', '--url', cloud.url, '--email', emails[who]);
     if (signup.code !== 0) throw new Error(signup.stderr);
   }
-  const deployed = await as('owner', 'deploy', example);
+  const deployed = await as('owner', 'deploy', example, '--json');
   if (deployed.code !== 0) throw new Error(deployed.stderr);
   appId = JSON.parse(deployed.stdout).id;
 });
@@ -128,7 +128,7 @@ test.serial('a WRITE guest deploys to the shared app with --app and stops it; a 
   const copy = join(dir, 'hello-edited');
   await cp(example, copy, { recursive: true });
   await writeFile(join(copy, 'functions', 'greet.js'), 'export default (input) => ({ message: `edited for ${input.name}` });\n');
-  const deployed = await as('guest', 'deploy', copy, '--app', 'hello', '--start');
+  const deployed = await as('guest', 'deploy', copy, '--app', 'hello', '--start', '--json');
   t.is(deployed.code, 0, deployed.stderr);
   t.like(JSON.parse(deployed.stdout), { id: appId, name: 'hello', status: 'running' });
   const answer = await fetch(`${cloud.url}/run/${appId}/greet`, {

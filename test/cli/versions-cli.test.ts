@@ -3,16 +3,13 @@ import test from 'ava';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
-import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { cliEnv, useCloud } from '../helpers/use-cloud.ts';
 
 const example = fileURLToPath(new URL('../../docs/examples/hello', import.meta.url));
 
-let cloud: RunningCloud;
-let executor: ExecutorBundle;
+const cloud = useCloud(test, { docker: true, signUp: false });
 let env: NodeJS.ProcessEnv;
 /** The example app, as a folder this test edits. */
 let appDir: string;
@@ -31,23 +28,15 @@ async function greet(appId: string): Promise<string> {
 
 test.before(async () => {
   const dir = await tempFolder('ec-versions-cli');
-  executor = await createExecutor({ cacheDir: join(dir, 'cache'), prestart: 1 });
-  cloud = await startCloud({ dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', executor, logger: pino({ level: 'silent' }) });
-  env = { ...process.env, EDGECOURIER_CREDENTIALS: join(dir, 'credentials.json'), EDGECOURIER_PASSWORD: 'correct horse battery', EDGECOURIER_URL: cloud.url };
-  delete env.EDGECOURIER_TOKEN;
+  env = cliEnv(cloud.url, dir);
   appDir = join(dir, 'hello');
   await cp(example, appDir, { recursive: true });
   const signedUp = await run('signup', '--url', cloud.url, '--email', 'versions@example.com');
   if (signedUp.code !== 0) throw new Error(signedUp.stderr);
 });
 
-test.after.always(async () => {
-  await cloud?.close();
-  await executor?.executor.close();
-});
-
 test.serial('deploy --tag names each version; versions lists them newest first, the active one marked', async (t) => {
-  const first = await run('deploy', appDir, '--tag', '1.0.0', '-m', 'the first release', '--start');
+  const first = await run('deploy', appDir, '--tag', '1.0.0', '-m', 'the first release', '--start', '--json');
   t.is(first.code, 0, first.stderr);
   const v1 = JSON.parse(first.stdout) as { id: string; version: string };
   t.regex(v1.version, /^[0-9a-f]{64}$/);
@@ -55,7 +44,7 @@ test.serial('deploy --tag names each version; versions lists them newest first, 
 
   const greetJs = join(appDir, 'functions', 'greet.js');
   await writeFile(greetJs, (await readFile(greetJs, 'utf8')).replace('`hello ', '`howdy '));
-  const second = await run('deploy', appDir, '--tag', '2.0.0');
+  const second = await run('deploy', appDir, '--tag', '2.0.0', '--json');
   t.is(second.code, 0, second.stderr);
   const v2 = JSON.parse(second.stdout) as { version: string };
   t.not(v2.version, v1.version);
@@ -78,7 +67,7 @@ test.serial('deploy --tag names each version; versions lists them newest first, 
 });
 
 test.serial('rollback makes the tagged version active, and the endpoint answers from it at once', async (t) => {
-  const { id } = JSON.parse((await run('apps')).stdout)[0] as { id: string };
+  const { id } = JSON.parse((await run('apps', '--json')).stdout)[0] as { id: string };
   const rolled = await run('rollback', 'hello', '1.0.0');
   t.is(rolled.code, 0, rolled.stderr);
   t.regex(rolled.stdout, /^app hello serves version [0-9a-f]{12} \(1\.0\.0\) now\n$/);

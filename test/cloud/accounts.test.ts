@@ -61,7 +61,7 @@ test('logging in gives a token and a cookie, and both work on /me', async (t) =>
   t.is(session.status, 201);
   t.true(Date.parse(session.body.expiresAt) > Date.now() + 29 * 24 * 3600_000);
   const cookie = session.headers.getSetCookie().find((line) => line.startsWith('ec_session='));
-  t.regex(cookie ?? '', /^ec_session=[^;]+;.*Max-Age=2592000;.*Path=\/;.*HttpOnly;.*SameSite=Lax/);
+  t.regex(cookie ?? '', /^ec_session=[^;]+;.*Max-Age=2592000;.*Path=\/;.*HttpOnly;.*SameSite=Strict/);
   t.notRegex(cookie ?? '', /Secure/);
   t.is((await api(cloud.url, 'GET', '/api/v1/me', undefined, session.body.token)).body.user.email, email);
   const byCookie = await fetch(`${cloud.url}/api/v1/me`, { headers: { cookie: cookie!.split(';')[0]! } });

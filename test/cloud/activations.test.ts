@@ -4,13 +4,14 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serverEvents } from '../../cli/server-events.ts';
 import { api, type ApiAnswer } from '../helpers/cloud.ts';
-import { makeApp, newUser, sampleFunctions, startDockerCloud, useCloudWithUser } from '../helpers/cloud-apps.ts';
+import { makeApp, newUser, sampleFunctions, startDockerCloud } from '../helpers/cloud-apps.ts';
+import { useCloud } from '../helpers/use-cloud.ts';
 
-const session = useCloudWithUser(test);
+const session = useCloud(test, { docker: true });
 const HEADER = 'x-edgecourier-activation';
 
 /** An app with greet (which calls upper), echo, fails and page (an HTTP answer), started, and what to call it with. */
-async function shop(url = session().cloud.url, token = session().token) {
+async function shop(url = session.url, token = session.token) {
   const functions = {
     ...sampleFunctions,
     page: { code: "export default () => ({ statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'a page' });\n" },
@@ -72,7 +73,7 @@ test('endpoint calls and test-invokes answer with their activation id, and the r
   const anonymous = await run('POST', '/echo', { input: 1 }, '');
   t.like((await get(`/activations/${idOf(t, anonymous)}`)).body, { caller: 'anonymous', trigger: 'endpoint' });
 
-  const tested = await api(session().cloud.url, 'POST', `/api/v1/apps/${id}/functions/echo/invoke`, { input: 2 }, session().token);
+  const tested = await api(session.url, 'POST', `/api/v1/apps/${id}/functions/echo/invoke`, { input: 2 }, session.token);
   t.like((await get(`/activations/${idOf(t, tested)}`)).body, { function: 'echo', trigger: 'test-invoke', caller: me });
 
   const page = await run('GET', '/page');
@@ -135,8 +136,8 @@ test('a follower gets each new activation as it is recorded, and one that comes 
   const { id, run, get } = await shop();
   const controller = new AbortController();
   t.teardown(() => controller.abort());
-  const response = await fetch(`${session().cloud.url}/api/v1/apps/${id}/activations/follow?function=greet`, {
-    headers: { authorization: `Bearer ${session().token}` },
+  const response = await fetch(`${session.url}/api/v1/apps/${id}/activations/follow?function=greet`, {
+    headers: { authorization: `Bearer ${session.token}` },
     signal: controller.signal,
   });
   t.is(response.status, 200);
@@ -156,11 +157,11 @@ test('a follower gets each new activation as it is recorded, and one that comes 
 
   const later = await run('POST', '/greet', { input: { name: 'later' } });
   const missed = await api(
-    session().cloud.url,
+    session.url,
     'GET',
     `/api/v1/apps/${id}/activations/follow?function=greet&seconds=0&after=${told!.record.seq}`,
     undefined,
-    session().token,
+    session.token,
   );
   const missedIds = [...missed.text.matchAll(/^data: (.*)$/gm)].map(([, data]) => JSON.parse(data!).id);
   t.deepEqual(missedIds, [idOf(t, later)]);
@@ -169,7 +170,7 @@ test('a follower gets each new activation as it is recorded, and one that comes 
 
 test("another user's requests for the list, a follower and a record are answered 404, as for ones that do not exist", async (t) => {
   const { id, run, get } = await shop();
-  const stranger = await newUser(session().cloud.url);
+  const stranger = await newUser(session.url);
   const activation = idOf(t, await run('POST', '/echo', { input: 'mine' }));
   for (const path of [`/apps/${id}/activations`, `/apps/${id}/activations/follow?seconds=0`]) {
     t.like(await get(path, stranger), { status: 404, body: { error: { code: 'APP_NOT_FOUND' } } }, path);

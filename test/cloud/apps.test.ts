@@ -1,10 +1,11 @@
 /** Apps, functions and endpoints over real HTTP: created, read, changed and deleted by their owner, with every bad input refused. */
 import test from 'ava';
 import { api } from '../helpers/cloud.ts';
-import { makeApp, sampleFunctions, useCloudWithUser, type CloudWithUser } from '../helpers/cloud-apps.ts';
+import { makeApp, sampleFunctions } from '../helpers/cloud-apps.ts';
+import { useCloud, type CloudWithUser } from '../helpers/use-cloud.ts';
 
-const session = useCloudWithUser(test);
-const call: CloudWithUser['call'] = (method, path, body) => session().call(method, path, body);
+const session = useCloud(test, { docker: true });
+const call: CloudWithUser['call'] = (method, path, body) => session.call(method, path, body);
 
 test('an app is created, listed, read, renamed and deleted', async (t) => {
   const created = await call('POST', '/apps', { name: 'shop', description: 'sells things' });
@@ -42,8 +43,8 @@ for (const [what, body, message] of badApps) {
 }
 
 test('management routes need a caller', async (t) => {
-  t.like(await api(session().cloud.url, 'GET', '/api/v1/apps'), { status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
-  t.like(await api(session().cloud.url, 'POST', '/api/v1/apps', { name: 'anon' }), { status: 401 });
+  t.like(await api(session.url, 'GET', '/api/v1/apps'), { status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
+  t.like(await api(session.url, 'POST', '/api/v1/apps', { name: 'anon' }), { status: 401 });
 });
 
 test('an app with an empty dependency list starts, and its packageJson can be changed and removed', async (t) => {
@@ -109,11 +110,11 @@ for (const [what, name, body, message] of badFunctions) {
 }
 
 test('endpoints are made with their URL, listed, changed and deleted', async (t) => {
-  const app = await makeApp(session().cloud.url, session().token, { echo: sampleFunctions.echo, upper: sampleFunctions.upper });
+  const app = await makeApp(session.url, session.token, { echo: sampleFunctions.echo, upper: sampleFunctions.upper });
   const base = `/apps/${app.id}/endpoints`;
   const made = await call('POST', base, { method: 'POST', path: '/echo/v1', function: 'echo' });
   t.is(made.status, 201);
-  t.like(made.body, { method: 'POST', path: '/echo/v1', function: 'echo', public: false, url: `${session().cloud.url}/run/${app.id}/echo/v1` });
+  t.like(made.body, { method: 'POST', path: '/echo/v1', function: 'echo', public: false, url: `${session.url}/run/${app.id}/echo/v1` });
   t.regex(made.body.id, /^ep_/);
   t.like(await call('POST', base, { method: 'POST', path: '/echo/v1', function: 'upper' }), { status: 409, body: { error: { code: 'ENDPOINT_TAKEN' } } });
   t.like(await call('POST', base, { method: 'POST', path: '/x', function: 'nope' }), { status: 404, body: { error: { code: 'FUNCTION_NOT_FOUND' } } });
@@ -130,14 +131,14 @@ test('endpoints are made with their URL, listed, changed and deleted', async (t)
 const badPaths = ['echo', '/a/../b', '/a/./b', '/a b', '/a/', '/a//b', `/${'a'.repeat(200)}`, '/%41'];
 for (const path of badPaths) {
   test(`an endpoint at ${path.slice(0, 20)} is refused`, async (t) => {
-    const app = await makeApp(session().cloud.url, session().token, { echo: sampleFunctions.echo });
+    const app = await makeApp(session.url, session.token, { echo: sampleFunctions.echo });
     const answer = await call('POST', `/apps/${app.id}/endpoints`, { method: 'POST', path, function: 'echo' });
     t.like(answer, { status: 400, body: { error: { code: 'INVALID_INPUT' } } });
   });
 }
 
 test('a function that endpoints call cannot be deleted, and the refusal names them', async (t) => {
-  const app = await makeApp(session().cloud.url, session().token, { echo: sampleFunctions.echo }, [{ method: 'PUT', path: '/e', function: 'echo' }]);
+  const app = await makeApp(session.url, session.token, { echo: sampleFunctions.echo }, [{ method: 'PUT', path: '/e', function: 'echo' }]);
   const answer = await call('DELETE', `/apps/${app.id}/functions/echo`);
   t.like(answer, { status: 400, body: { error: { code: 'INVALID_INPUT' } } });
   t.regex(answer.body.error.message, /PUT \/e/);

@@ -134,6 +134,7 @@ const cases: Case[] = [
     expect: cells('401 INVALID_CREDENTIALS', '401 INVALID_CREDENTIALS', '401 INVALID_CREDENTIALS', '201'),
   },
   { route: 'DELETE /api/v1/sessions/current', call: () => call('DELETE', '/api/v1/sessions/current'), expect: anyUser('204') },
+  { route: 'GET /api/v1/sessions/current', call: () => call('GET', '/api/v1/sessions/current'), expect: anyone('200') },
   { route: 'GET /api/v1/me', call: () => call('GET', '/api/v1/me'), expect: anyUser('200') },
   {
     route: 'POST /api/v1/password-resets',

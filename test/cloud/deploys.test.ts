@@ -7,35 +7,27 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { api, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { api } from '../helpers/cloud.ts';
 import { deployFiles, newUser, sha256, uploadBytes } from '../helpers/cloud-apps.ts';
+import { useCloud } from '../helpers/use-cloud.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-let cloud: TestCloud;
-let token: string;
-
-test.before(async () => {
-  cloud = await startTestCloud({ smtp: false });
-  token = await newUser(cloud.url);
-});
-test.after.always(async () => {
-  await cloud?.close();
-});
+const cloud = useCloud(test);
 
 const appName = () => `deployed-${randomBytes(4).toString('hex')}`;
 
-const upload = (bytes: Uint8Array | string, as = token, hash = sha256(bytes)) => uploadBytes(cloud.url, as, bytes, hash);
+const upload = (bytes: Uint8Array | string, as = cloud.token, hash = sha256(bytes)) => uploadBytes(cloud.url, as, bytes, hash);
 
 /** Uploads every file and deploys them as the app `name`. */
-const deploy = (name: string, files: Record<string, Uint8Array | string>, as = token) => deployFiles(cloud.url, as, name, files);
+const deploy = (name: string, files: Record<string, Uint8Array | string>, as = cloud.token) => deployFiles(cloud.url, as, name, files);
 
 /** Everything the owner can see of an app: the record, and every file's bytes. */
 async function everything(appId: string) {
-  const { body: app } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}`, undefined, token);
-  const { body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/files`, undefined, token);
+  const { body: app } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}`, undefined, cloud.token);
+  const { body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/files`, undefined, cloud.token);
   const files: Record<string, string> = {};
   for (const { path } of body.files as Array<{ path: string }>) {
-    files[path] = (await api(cloud.url, 'GET', `/api/v1/apps/${appId}/files/${encodeURIComponent(path)}`, undefined, token)).text;
+    files[path] = (await api(cloud.url, 'GET', `/api/v1/apps/${appId}/files/${encodeURIComponent(path)}`, undefined, cloud.token)).text;
   }
   return { app, files };
 }
@@ -76,9 +68,9 @@ test('a deploy makes the app from the folder: functions with their app.json sett
     { method: 'GET', path: '/page', function: 'hello', public: false, response: 'http' },
   ]);
   t.deepEqual(Object.keys(files), ['app.json', 'assets/pixel.gif', 'functions/hello.js', 'package.json', 'templates/page.html']);
-  const gif = await fetch(`${cloud.url}/api/v1/apps/${made.body.id}/files/assets%2Fpixel.gif`, { headers: { authorization: `Bearer ${token}` } });
+  const gif = await fetch(`${cloud.url}/api/v1/apps/${made.body.id}/files/assets%2Fpixel.gif`, { headers: { authorization: `Bearer ${cloud.token}` } });
   t.true(Buffer.from(await gif.arrayBuffer()).equals(helloApp['assets/pixel.gif']));
-  t.like(await api(cloud.url, 'POST', `/api/v1/apps/${made.body.id}/functions/hello/invoke`, { input: { name: 'Ada' } }, token), {
+  t.like(await api(cloud.url, 'POST', `/api/v1/apps/${made.body.id}/functions/hello/invoke`, { input: { name: 'Ada' } }, cloud.token), {
     body: { output: 'hello Ada' },
   });
 });
@@ -95,7 +87,7 @@ test('a deploy over an app replaces it whole: files it no longer has go, an endp
   await upload(second['app.json']);
   await upload(second['templates/page.html']);
   const files = Object.entries(second).map(([path, bytes]) => ({ path, sha256: sha256(bytes) }));
-  const replaced = await api(cloud.url, 'POST', '/api/v1/deploys', { name, files }, token);
+  const replaced = await api(cloud.url, 'POST', '/api/v1/deploys', { name, files }, cloud.token);
   t.is(replaced.status, 200, replaced.text);
   t.like(replaced.body, { id: first.id, description: '', packageJson: null, functions: [{ name: 'hello', idempotent: false }] });
   t.is(replaced.body.endpoints[0].id, first.endpoints[0].id);
@@ -134,7 +126,7 @@ for (const bad of badDeploys) {
     const refused = await deploy(name, { ...helloApp, ...bad.files });
     t.is(refused.status, bad.status, refused.text);
     t.is(refused.body.error.code, bad.code);
-    const { body } = await api(cloud.url, 'GET', '/api/v1/apps', undefined, token);
+    const { body } = await api(cloud.url, 'GET', '/api/v1/apps', undefined, cloud.token);
     t.false(
       body.apps.some((app: { name: string }) => app.name === name),
       'no app of that name',
@@ -162,17 +154,17 @@ test('a deploy naming bytes nobody uploaded, or that another user uploaded, is r
     ...Object.entries(helloApp).map(([path, bytes]) => ({ path, sha256: sha256(bytes) })),
     { path: 'functions/theirs.js', sha256: sha256(theirs) },
   ];
-  const refused = await api(cloud.url, 'POST', '/api/v1/deploys', { name, files }, token);
+  const refused = await api(cloud.url, 'POST', '/api/v1/deploys', { name, files }, cloud.token);
   t.is(refused.status, 400);
   t.regex(refused.body.error.message, /functions\/theirs\.js: nothing with SHA-256 [0-9a-f]{64} was uploaded in the last hour/);
   t.deepEqual(await everything(app.id), before);
 });
 
 test('an upload whose bytes do not hash to its path is refused and not kept', async (t) => {
-  const answer = await upload('some bytes', token, sha256('other bytes'));
+  const answer = await upload('some bytes', cloud.token, sha256('other bytes'));
   t.is(answer.status, 400);
   t.regex(answer.body.error.message, /the body's SHA-256 is [0-9a-f]{64}, not [0-9a-f]{64} as the path says/);
-  const refused = await api(cloud.url, 'POST', '/api/v1/deploys', { name: appName(), files: [{ path: 'a.txt', sha256: sha256('other bytes') }] }, token);
+  const refused = await api(cloud.url, 'POST', '/api/v1/deploys', { name: appName(), files: [{ path: 'a.txt', sha256: sha256('other bytes') }] }, cloud.token);
   t.is(refused.status, 400);
 });
 
@@ -180,10 +172,10 @@ test('a deploy past 2,000 files, app.json counted, is refused QUOTA_EXCEEDED and
   const name = appName();
   await upload('same bytes');
   const files = Array.from({ length: 2000 }, (_, i) => ({ path: `data/${i}.txt`, sha256: sha256('same bytes') }));
-  const refused = await api(cloud.url, 'POST', '/api/v1/deploys', { name, files }, token);
+  const refused = await api(cloud.url, 'POST', '/api/v1/deploys', { name, files }, cloud.token);
   t.is(refused.status, 409, refused.text);
   t.regex(refused.body.error.message, /would hold 2001 files; an app holds at most 2000, app.json and functions included/);
-  t.false((await api(cloud.url, 'GET', '/api/v1/apps', undefined, token)).body.apps.some((app: { name: string }) => app.name === name));
+  t.false((await api(cloud.url, 'GET', '/api/v1/apps', undefined, cloud.token)).body.apps.some((app: { name: string }) => app.name === name));
 });
 
 test('an upload cut off mid-way keeps nothing, and the deploy that needed it changes nothing', async (t) => {
@@ -195,14 +187,14 @@ test('an upload cut off mid-way keeps nothing, and the deploy that needed it cha
   await new Promise<void>((resolve) => {
     const request = httpRequest(`${cloud.url}/api/v1/uploads/${sha256(bytes)}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'content-length': String(bytes.length) },
+      headers: { authorization: `Bearer ${cloud.token}`, 'content-length': String(bytes.length) },
     });
     request.on('error', () => resolve());
     request.write(bytes.subarray(0, bytes.length / 2), () => setImmediate(() => request.destroy()));
     request.on('close', () => resolve());
   });
   const files = [...Object.entries(helloApp).map(([path, content]) => ({ path, sha256: sha256(content) })), { path: 'data.bin', sha256: sha256(bytes) }];
-  t.is((await api(cloud.url, 'POST', '/api/v1/deploys', { name, files }, token)).status, 400);
+  t.is((await api(cloud.url, 'POST', '/api/v1/deploys', { name, files }, cloud.token)).status, 400);
   t.deepEqual(await everything(app.id), before);
   await waitFor('the cut-off upload to be thrown away', async () =>
     (await readdir(join(cloud.dataDir, 'blobs'))).some((file) => file.startsWith('.')) ? undefined : true,
@@ -227,11 +219,11 @@ test("a deploy sets the app's env settings from app.json and keeps its secrets, 
   const withEnv = { ...helloApp, 'app.json': JSON.stringify({ env: { REGION: 'eu' }, functions: {} }) };
   const { body: app } = await deploy(name, withEnv);
   t.deepEqual(app.env, { REGION: 'eu' });
-  t.is((await api(cloud.url, 'PUT', `/api/v1/apps/${app.id}/secrets/API_KEY`, { value: 'SECRET-VALUE-MARK' }, token)).status, 201);
+  t.is((await api(cloud.url, 'PUT', `/api/v1/apps/${app.id}/secrets/API_KEY`, { value: 'SECRET-VALUE-MARK' }, cloud.token)).status, 201);
   const again = await deploy(name, { ...withEnv, 'app.json': JSON.stringify({ env: { REGION: 'us' } }) });
   t.like(again, { status: 200, body: { env: { REGION: 'us' } } });
   t.deepEqual(
-    (await api(cloud.url, 'GET', `/api/v1/apps/${app.id}/secrets`, undefined, token)).body.secrets.map((secret: { name: string }) => secret.name),
+    (await api(cloud.url, 'GET', `/api/v1/apps/${app.id}/secrets`, undefined, cloud.token)).body.secrets.map((secret: { name: string }) => secret.name),
     ['API_KEY'],
   );
   const { files } = await everything(app.id);

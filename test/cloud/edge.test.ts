@@ -4,30 +4,30 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeAppBundle } from '../../cli/app-bundle.ts';
 import { api } from '../helpers/cloud.ts';
-import { makeApp, newUser, sampleFunctions, startDockerCloud, type DockerCloud } from '../helpers/cloud-apps.ts';
+import { makeApp, newUser, sampleFunctions } from '../helpers/cloud-apps.ts';
 import { startRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { useCloud } from '../helpers/use-cloud.ts';
 
-let cloud: DockerCloud;
 let local: TestRuntime;
-let token: string;
+
+const cloud = useCloud(test, { docker: true });
 
 test.before(async () => {
-  [cloud, local] = await Promise.all([startDockerCloud(), startRuntime({ local: true })]);
-  token = await newUser(cloud.url);
+  local = await startRuntime({ local: true });
 });
 
 test.after.always(async () => {
-  await Promise.all([cloud?.close(), local?.executor.close()]);
+  await local?.executor.close();
 });
 
 /** A started app with a package.json (its text is part of every version) and a public endpoint for greet. */
 async function edgeApp(): Promise<string> {
-  const app = await makeApp(cloud.url, token, { greet: sampleFunctions.greet, upper: sampleFunctions.upper }, [
+  const app = await makeApp(cloud.url, cloud.token, { greet: sampleFunctions.greet, upper: sampleFunctions.upper }, [
     { method: 'POST', path: '/greet', function: 'greet', public: true },
   ]);
-  await api(cloud.url, 'PATCH', `/api/v1/apps/${app.id}`, { packageJson: '{\n  "name": "edge",\n  "dependencies": {}\n}\n' }, token);
-  await api(cloud.url, 'POST', `/api/v1/apps/${app.id}/start`, undefined, token);
+  await api(cloud.url, 'PATCH', `/api/v1/apps/${app.id}`, { packageJson: '{\n  "name": "edge",\n  "dependencies": {}\n}\n' }, cloud.token);
+  await api(cloud.url, 'POST', `/api/v1/apps/${app.id}/start`, undefined, cloud.token);
   return app.id as string;
 }
 
@@ -35,7 +35,7 @@ type BundleFile = { path: string; text: string } | { path: string; base64: strin
 const bytesOf = (file: BundleFile) => ('text' in file ? Buffer.from(file.text) : Buffer.from(file.base64, 'base64'));
 
 async function pull(appId: string, fn: string): Promise<string> {
-  const { status, body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/${fn}/code`, undefined, token);
+  const { status, body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/${fn}/code`, undefined, cloud.token);
   if (status !== 200) throw new Error(`downloading ${fn} answered ${status}`);
   const dir = join(await tempFolder('ec-pulled'), body.name);
   for (const file of body.files as BundleFile[]) {
@@ -50,12 +50,12 @@ test("the owner's bundle holds every file, binary ones as base64, and is byte fo
   const image = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00]);
   const put = await fetch(`${cloud.url}/api/v1/apps/${appId}/files/assets%2Fdot.png`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${cloud.token}` },
     body: image,
   });
   t.is(put.status, 201);
-  await api(cloud.url, 'POST', `/api/v1/apps/${appId}/functions/greet/invoke`, { input: { name: 'load' } }, token);
-  const { body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/greet/code`, undefined, token);
+  await api(cloud.url, 'POST', `/api/v1/apps/${appId}/functions/greet/invoke`, { input: { name: 'load' } }, cloud.token);
+  const { body } = await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/greet/code`, undefined, cloud.token);
   t.like(body, { format: 'edgecourier-app-bundle/2', entry: 'greet' });
   t.deepEqual(
     (body.files as BundleFile[]).map((file) => file.path),
@@ -74,7 +74,7 @@ test('results of a local run of the bundle, sent as precomputed, leave the cloud
   if (!edge.ok) return t.fail(edge.error.message);
   t.is(edge.stats.executed, 2);
   // As the owner, who pulled every function: anyone else's results count only for public functions.
-  const answer = await api(cloud.url, 'POST', `/run/${appId}/greet`, { input: { name: 'edge' }, precomputed: edge.results }, token);
+  const answer = await api(cloud.url, 'POST', `/run/${appId}/greet`, { input: { name: 'edge' }, precomputed: edge.results }, cloud.token);
   t.like(answer, { status: 200, body: { output: edge.output, key: edge.key, stats: { executed: 0, precomputedHits: 1 } } });
 });
 
@@ -83,15 +83,15 @@ test('a local run of the called function alone leaves the cloud only the caller 
   const app = await local.load(await pull(appId, 'upper'));
   const edge = await local.invoker.invoke(app, 'upper', { text: 'part' }, { recordResults: true });
   if (!edge.ok) return t.fail(edge.error.message);
-  const answer = await api(cloud.url, 'POST', `/run/${appId}/greet`, { input: { name: 'part' }, precomputed: edge.results }, token);
+  const answer = await api(cloud.url, 'POST', `/run/${appId}/greet`, { input: { name: 'part' }, precomputed: edge.results }, cloud.token);
   t.like(answer, { status: 200, body: { output: { message: 'hello PART' }, stats: { executed: 1, precomputedHits: 1 } } });
 });
 
 test("a stranger's local run of a public function's bundle computes the cloud's keys, so the cloud takes its results; a copy edited after the pull does not", async (t) => {
-  const app = await makeApp(cloud.url, token, { greet: sampleFunctions.greet, upper: { ...sampleFunctions.upper, public: true } }, [
+  const app = await makeApp(cloud.url, cloud.token, { greet: sampleFunctions.greet, upper: { ...sampleFunctions.upper, public: true } }, [
     { method: 'POST', path: '/upper', function: 'upper', public: true },
   ]);
-  await api(cloud.url, 'POST', `/api/v1/apps/${app.id}/start`, undefined, token);
+  await api(cloud.url, 'POST', `/api/v1/apps/${app.id}/start`, undefined, cloud.token);
   const stranger = await newUser(cloud.url);
   const { body: bundle } = await api(cloud.url, 'GET', `/api/v1/apps/${app.id}/functions/upper/code`, undefined, stranger);
   const dir = join(await tempFolder('ec-stranger'), 'pulled');

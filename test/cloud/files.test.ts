@@ -4,32 +4,23 @@
  */
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { api, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
-import { newUser } from '../helpers/cloud-apps.ts';
+import { api } from '../helpers/cloud.ts';
+import { useCloud } from '../helpers/use-cloud.ts';
 
-let cloud: TestCloud;
-let token: string;
-
-test.before(async () => {
-  cloud = await startTestCloud({ smtp: false });
-  token = await newUser(cloud.url);
-});
-test.after.always(async () => {
-  await cloud?.close();
-});
+const cloud = useCloud(test);
 
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const fileUrl = (appId: string, path: string) => `${cloud.url}/api/v1/apps/${appId}/files/${encodeURIComponent(path)}`;
 
 async function newApp(): Promise<string> {
-  return (await api(cloud.url, 'POST', '/api/v1/apps', { name: `files-${randomBytes(4).toString('hex')}` }, token)).body.id as string;
+  return (await api(cloud.url, 'POST', '/api/v1/apps', { name: `files-${randomBytes(4).toString('hex')}` }, cloud.token)).body.id as string;
 }
 
 /** PUTs `bytes` as the file at `path`, as `content-type` (bytes of any type are a file). */
 async function putFile(appId: string, path: string, bytes: Uint8Array | string, headers: Record<string, string> = {}) {
   const response = await fetch(fileUrl(appId, path), {
     method: 'PUT',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', ...headers },
+    headers: { authorization: `Bearer ${cloud.token}`, 'content-type': 'application/octet-stream', ...headers },
     body: bytes,
   });
   const text = await response.text();
@@ -37,12 +28,12 @@ async function putFile(appId: string, path: string, bytes: Uint8Array | string, 
 }
 
 async function getFile(appId: string, path: string) {
-  const response = await fetch(fileUrl(appId, path), { headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(fileUrl(appId, path), { headers: { authorization: `Bearer ${cloud.token}` } });
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
 const listed = async (appId: string) =>
-  (await api(cloud.url, 'GET', `/api/v1/apps/${appId}/files`, undefined, token)).body.files as Array<{ path: string; size: number; sha256: string }>;
+  (await api(cloud.url, 'GET', `/api/v1/apps/${appId}/files`, undefined, cloud.token)).body.files as Array<{ path: string; size: number; sha256: string }>;
 
 test('any bytes put as a file are read back the same, listed with their size and hash, replaced and deleted', async (t) => {
   const appId = await newApp();
@@ -61,8 +52,8 @@ test('any bytes put as a file are read back the same, listed with their size and
 
   t.is((await putFile(appId, 'assets/logo.png', 'smaller')).status, 200);
   t.is((await getFile(appId, 'assets/logo.png')).bytes.toString(), 'smaller');
-  t.is((await api(cloud.url, 'DELETE', `/api/v1/apps/${appId}/files/assets%2Flogo.png`, undefined, token)).status, 204);
-  t.like(await api(cloud.url, 'GET', `/api/v1/apps/${appId}/files/assets%2Flogo.png`, undefined, token), {
+  t.is((await api(cloud.url, 'DELETE', `/api/v1/apps/${appId}/files/assets%2Flogo.png`, undefined, cloud.token)).status, 204);
+  t.like(await api(cloud.url, 'GET', `/api/v1/apps/${appId}/files/assets%2Flogo.png`, undefined, cloud.token), {
     status: 404,
     body: { error: { code: 'FILE_NOT_FOUND' } },
   });
@@ -81,25 +72,25 @@ test("a function's file is the function: put, read and deleted as a file, seen a
   const appId = await newApp();
   const code = 'export default (input) => ({ doubled: input * 2 });\n';
   t.like(await putFile(appId, 'functions/double.js', code), { status: 201, body: { sha256: sha256(code) } });
-  t.like(await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/double`, undefined, token), { body: { code, language: 'js', idempotent: false } });
-  t.like(await api(cloud.url, 'POST', `/api/v1/apps/${appId}/functions/double/invoke`, { input: 21 }, token), {
+  t.like(await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/double`, undefined, cloud.token), { body: { code, language: 'js', idempotent: false } });
+  t.like(await api(cloud.url, 'POST', `/api/v1/apps/${appId}/functions/double/invoke`, { input: 21 }, cloud.token), {
     status: 200,
     body: { output: { doubled: 42 } },
   });
   // Settings survive a new file; the function route's code is the file's.
-  await api(cloud.url, 'PUT', `/api/v1/apps/${appId}/functions/double`, { code, idempotent: true }, token);
+  await api(cloud.url, 'PUT', `/api/v1/apps/${appId}/functions/double`, { code, idempotent: true }, cloud.token);
   t.is((await putFile(appId, 'functions/double.js', code.replace('2', '3'))).status, 200);
-  t.like(await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/double`, undefined, token), { body: { idempotent: true } });
+  t.like(await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions/double`, undefined, cloud.token), { body: { idempotent: true } });
   t.is((await getFile(appId, 'functions/double.js')).bytes.toString(), code.replace('2', '3'));
 
-  await api(cloud.url, 'POST', `/api/v1/apps/${appId}/endpoints`, { method: 'POST', path: '/double', function: 'double' }, token);
-  const called = await api(cloud.url, 'DELETE', `/api/v1/apps/${appId}/files/functions%2Fdouble.js`, undefined, token);
+  await api(cloud.url, 'POST', `/api/v1/apps/${appId}/endpoints`, { method: 'POST', path: '/double', function: 'double' }, cloud.token);
+  const called = await api(cloud.url, 'DELETE', `/api/v1/apps/${appId}/files/functions%2Fdouble.js`, undefined, cloud.token);
   t.like(called, { status: 400, body: { error: { code: 'INVALID_INPUT' } } });
   t.regex(called.body.error.message, /called by the endpoints POST \/double/);
   // A file beside the functions whose name no function can have is a plain file, not a function.
   t.is((await putFile(appId, 'functions/double.test.js', 'export const x = 1;\n')).status, 201);
   t.deepEqual(
-    (await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions`, undefined, token)).body.functions.map((fn: { name: string }) => fn.name),
+    (await api(cloud.url, 'GET', `/api/v1/apps/${appId}/functions`, undefined, cloud.token)).body.functions.map((fn: { name: string }) => fn.name),
     ['double'],
   );
   t.like(await putFile(appId, 'functions/bad.js', Buffer.from([0xff, 0xfe, 0x00])), {
@@ -117,7 +108,7 @@ test("app.json put as a file sets the app's description, settings and endpoints;
     endpoints: [{ method: 'POST', path: '/greet', function: 'greet', public: true }],
   };
   t.is((await putFile(appId, 'app.json', JSON.stringify(appJson))).status, 200);
-  const app = (await api(cloud.url, 'GET', `/api/v1/apps/${appId}`, undefined, token)).body;
+  const app = (await api(cloud.url, 'GET', `/api/v1/apps/${appId}`, undefined, cloud.token)).body;
   t.like(app, {
     description: 'greets',
     functions: [{ name: 'greet', idempotent: true, timeoutMs: 2000, public: false }],
@@ -136,13 +127,16 @@ test("app.json put as a file sets the app's description, settings and endpoints;
     status: 422,
     body: { error: { code: 'INVALID_APP', message: "functions.greet.timeoutMs is 600000 ms, over the operator's maximum of 60000 ms" } },
   });
-  t.like(await api(cloud.url, 'DELETE', `/api/v1/apps/${appId}/files/app.json`, undefined, token), { status: 400, body: { error: { code: 'INVALID_INPUT' } } });
+  t.like(await api(cloud.url, 'DELETE', `/api/v1/apps/${appId}/files/app.json`, undefined, cloud.token), {
+    status: 400,
+    body: { error: { code: 'INVALID_INPUT' } },
+  });
 
   t.like(await putFile(appId, 'package.json', '{"dependencies":{"x":"github:a/b"}}'), { status: 422, body: { error: { code: 'DEPENDENCY_NOT_ALLOWED' } } });
   t.is((await putFile(appId, 'package.json', '{"dependencies":{}}')).status, 201);
-  t.like(await api(cloud.url, 'GET', `/api/v1/apps/${appId}`, undefined, token), { body: { packageJson: '{"dependencies":{}}' } });
-  t.is((await api(cloud.url, 'DELETE', `/api/v1/apps/${appId}/files/package.json`, undefined, token)).status, 204);
-  t.like(await api(cloud.url, 'GET', `/api/v1/apps/${appId}`, undefined, token), { body: { packageJson: null } });
+  t.like(await api(cloud.url, 'GET', `/api/v1/apps/${appId}`, undefined, cloud.token), { body: { packageJson: '{"dependencies":{}}' } });
+  t.is((await api(cloud.url, 'DELETE', `/api/v1/apps/${appId}/files/package.json`, undefined, cloud.token)).status, 204);
+  t.like(await api(cloud.url, 'GET', `/api/v1/apps/${appId}`, undefined, cloud.token), { body: { packageJson: null } });
 });
 
 const badPaths: Array<[string, RegExp]> = [
@@ -188,7 +182,7 @@ test('a file over 10 MiB is refused PAYLOAD_TOO_LARGE, whether its length is sai
   });
   const response = await fetch(fileUrl(appId, 'big.bin'), {
     method: 'PUT',
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${cloud.token}` },
     body: streamed,
     duplex: 'half',
   } as RequestInit);

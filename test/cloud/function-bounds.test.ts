@@ -1,11 +1,12 @@
 /** What a function throws or returns is bounded on real Docker: error messages are capped, the logs route stays small, deep output is refused. */
 import test from 'ava';
 import { api } from '../helpers/cloud.ts';
-import { makeApp, useCloudWithUser } from '../helpers/cloud-apps.ts';
+import { makeApp } from '../helpers/cloud-apps.ts';
+import { useCloud } from '../helpers/use-cloud.ts';
 import { errorCatalogue, type ErrorCode } from '../../base/errors.ts';
 import { MAX_ERROR_MESSAGE_CHARS } from '../../runtime/text-caps.ts';
 
-const session = useCloudWithUser(test);
+const session = useCloud(test, { docker: true });
 
 const cutNote = /… \[edgecourier: \d+ more characters were cut\]/;
 
@@ -27,25 +28,25 @@ const cases: Array<[string, keyof typeof throwers, ErrorCode]> = [
 let app: { id: string } | undefined;
 // After the session's own before hook, which starts the cloud.
 test.serial.before(async () => {
-  const { cloud, token } = session();
+  const { url, token } = session;
   const made = await makeApp(
-    cloud.url,
+    url,
     token,
     throwers,
     Object.keys(throwers).map((name) => ({ method: 'POST', path: `/${name}`, function: name, public: true })),
   );
-  await api(cloud.url, 'POST', `/api/v1/apps/${made.id}/start`, undefined, token);
+  await api(url, 'POST', `/api/v1/apps/${made.id}/start`, undefined, token);
   app = made;
 });
 
 for (const [title, fn, code] of cases) {
   test(`a function that ${title} fails ${code} with the message cut, saying so, for its owner and for strangers`, async (t) => {
-    const owner = await session().call('POST', `/apps/${app!.id}/functions/${fn}/invoke`, {});
+    const owner = await session.call('POST', `/apps/${app!.id}/functions/${fn}/invoke`, {});
     t.is(owner.status, 502);
     t.is(owner.body.error.code, code);
     t.true(owner.body.error.message.length <= MAX_ERROR_MESSAGE_CHARS, `${owner.body.error.message.length} characters`);
     t.regex(owner.body.error.message, cutNote);
-    const stranger = await api(session().cloud.url, 'POST', `/run/${app!.id}/${fn}`, {});
+    const stranger = await api(session.url, 'POST', `/run/${app!.id}/${fn}`, {});
     t.is(stranger.status, 502);
     t.is(stranger.body.error.code, code);
     // Strangers see a thrown error's first line, and only the catalogue's summary of any other failure.
@@ -58,10 +59,10 @@ for (const [title, fn, code] of cases) {
 test('the logs route stays small after many calls of a function that throws 8 MB messages', async (t) => {
   const calls = 12;
   for (let n = 0; n < calls; n++) {
-    const answer = await api(session().cloud.url, 'POST', `/run/${app!.id}/inBody`, {});
+    const answer = await api(session.url, 'POST', `/run/${app!.id}/inBody`, {});
     t.is(answer.status, 502);
   }
-  const logs = await session().call('GET', `/apps/${app!.id}/functions/inBody/logs`);
+  const logs = await session.call('GET', `/apps/${app!.id}/functions/inBody/logs`);
   t.is(logs.status, 200);
   t.true(logs.body.invocations.length >= calls);
   t.true(logs.text.length < 50 * 100 * 1024, `the logs route answered ${logs.text.length} bytes`);
@@ -69,7 +70,7 @@ test('the logs route stays small after many calls of a function that throws 8 MB
 });
 
 test('a function that returns output nested 5000 levels deep fails INVALID_OUTPUT', async (t) => {
-  const answer = await session().call('POST', `/apps/${app!.id}/functions/deep/invoke`, {});
+  const answer = await session.call('POST', `/apps/${app!.id}/functions/deep/invoke`, {});
   t.is(answer.status, 502);
   t.is(answer.body.error.code, 'INVALID_OUTPUT');
   t.regex(answer.body.error.message, /nested deeper than 512 levels/);

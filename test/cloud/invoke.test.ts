@@ -2,20 +2,21 @@
 import test from 'ava';
 import { request } from 'node:http';
 import { api } from '../helpers/cloud.ts';
-import { makeApp, sampleFunctions, useCloudWithUser, type CloudWithUser } from '../helpers/cloud-apps.ts';
+import { makeApp, sampleFunctions } from '../helpers/cloud-apps.ts';
+import { useCloud, type CloudWithUser } from '../helpers/use-cloud.ts';
 
-const session = useCloudWithUser(test);
-const call: CloudWithUser['call'] = (method, path, body) => session().call(method, path, body);
+const session = useCloud(test, { docker: true });
+const call: CloudWithUser['call'] = (method, path, body) => session.call(method, path, body);
 
 /** An app with greet, upper, echo and fails, and endpoints for them; started unless told otherwise. */
 async function shop(start = true): Promise<{ id: string; run: (method: string, path: string, body?: unknown, as?: string) => ReturnType<typeof api> }> {
-  const app = await makeApp(session().cloud.url, session().token, sampleFunctions, [
+  const app = await makeApp(session.url, session.token, sampleFunctions, [
     { method: 'POST', path: '/greet', function: 'greet' },
     { method: 'GET', path: '/echo', function: 'echo', public: true },
     { method: 'POST', path: '/fails', function: 'fails', public: true },
   ]);
   if (start) await call('POST', `/apps/${app.id}/start`);
-  return { id: app.id, run: (method, path, body, as = session().token) => api(session().cloud.url, method, `/run/${app.id}${path}`, body, as) };
+  return { id: app.id, run: (method, path, body, as = session.token) => api(session.url, method, `/run/${app.id}${path}`, body, as) };
 }
 
 test('a stopped app answers 503 APP_STOPPED saying how to start it, and answers once started', async (t) => {
@@ -53,7 +54,7 @@ test('a GET endpoint takes the query string as its input', async (t) => {
 test('a POST without a body runs with input null', async (t) => {
   const { id } = await shop();
   await call('POST', `/apps/${id}/endpoints`, { method: 'POST', path: '/echo', function: 'echo' });
-  t.like(await api(session().cloud.url, 'POST', `/run/${id}/echo`, undefined, session().token), { status: 200, body: { output: null } });
+  t.like(await api(session.url, 'POST', `/run/${id}/echo`, undefined, session.token), { status: 200, body: { output: null } });
 });
 
 test('a failing function answers with its error status, without logs at the endpoint and with them when test-invoked', async (t) => {
@@ -106,9 +107,9 @@ for (const [what, body, code, message] of badEnvelopes) {
 
 test('the endpoint refuses an oversized body with 413, blank, compressed or non-UTF-8 ones and a malformed URL with 400, takes a byte order mark, and keeps serving', async (t) => {
   const { id, run } = await shop();
-  const url = `${session().cloud.url}/run/${id}/greet`;
+  const url = `${session.url}/run/${id}/greet`;
   const post = (body: string, headers: Record<string, string>) =>
-    fetch(url, { method: 'POST', headers: { authorization: `Bearer ${session().token}`, ...headers }, body });
+    fetch(url, { method: 'POST', headers: { authorization: `Bearer ${session.token}`, ...headers }, body });
   // Just over the limit the body is read and dropped; far over it the answer comes at once and the connection closes.
   for (const size of [1024 * 1024, 9 * 1024 * 1024]) {
     const oversized = await post(JSON.stringify({ input: 'a'.repeat(size) }), { 'content-type': 'application/json' });
@@ -130,14 +131,14 @@ test('the endpoint refuses an oversized body with 413, blank, compressed or non-
   t.like(malformed, { status: 400, body: { error: { code: 'INVALID_INPUT' } } });
   t.regex(malformed.body.error.message, /malformed %-escape in "gr%E0eet"/);
   t.like(await run('POST', '/greet', { input: { name: 'after' } }), { status: 200, body: { output: { message: 'hello AFTER' } } });
-  t.like(await api(session().cloud.url, 'POST', `/RUN/${id}/greet`, { input: { name: 'case' } }, session().token), {
+  t.like(await api(session.url, 'POST', `/RUN/${id}/greet`, { input: { name: 'case' } }, session.token), {
     status: 200,
     body: { output: { message: 'hello CASE' } },
   });
   // The absolute form, as a client talking to a proxy sends it (fetch cannot send it).
   const absolute = await new Promise<{ status?: number; text: string }>((resolve, reject) => {
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${session().token}` };
-    const sent = request(session().cloud.url, { method: 'POST', path: `${session().cloud.url}/run/${id}/greet`, headers }, (res) => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${session.token}` };
+    const sent = request(session.url, { method: 'POST', path: `${session.url}/run/${id}/greet`, headers }, (res) => {
       let text = '';
       res
         .setEncoding('utf8')
@@ -151,9 +152,9 @@ test('the endpoint refuses an oversized body with 413, blank, compressed or non-
 
 test("a browser session cookie calls its owner's private endpoint", async (t) => {
   const { id } = await shop();
-  const answer = await fetch(`${session().cloud.url}/run/${id}/greet`, {
+  const answer = await fetch(`${session.url}/run/${id}/greet`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `theme=dark; ec_session=${encodeURIComponent(session().token)}` },
+    headers: { 'content-type': 'application/json', cookie: `theme=dark; ec_session=${encodeURIComponent(session.token)}` },
     body: JSON.stringify({ input: { name: 'cookie' } }),
   });
   t.is(answer.status, 200);
@@ -165,7 +166,7 @@ test('private endpoints need their owner; unknown apps and paths are 404', async
   t.like(await run('POST', '/greet', { input: { name: 'x' } }, ''), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
   t.like(await run('POST', '/nowhere', {}), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
   t.like(await run('GET', '/greet'), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
-  t.like(await api(session().cloud.url, 'POST', '/run/app_0000000000000000/greet', {}), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
+  t.like(await api(session.url, 'POST', '/run/app_0000000000000000/greet', {}), { status: 404, body: { error: { code: 'ENDPOINT_NOT_FOUND' } } });
   t.like(await call('POST', `/apps/${id}/functions/nope/invoke`, {}), { status: 404, body: { error: { code: 'FUNCTION_NOT_FOUND' } } });
 });
 

@@ -5,19 +5,20 @@ import { pino } from 'pino';
 import { startCloud } from '../../cloud/main.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { api } from '../helpers/cloud.ts';
-import { makeApp, sampleFunctions, useCloudWithUser } from '../helpers/cloud-apps.ts';
+import { makeApp, sampleFunctions } from '../helpers/cloud-apps.ts';
+import { useCloud } from '../helpers/use-cloud.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { sample } from '../helpers/prometheus.ts';
 
-const session = useCloudWithUser(test);
+const session = useCloud(test, { docker: true });
 
 test('/metrics counts invocations by outcome, with durations, sandboxes and the process metrics', async (t) => {
-  const { url } = session().cloud;
-  const app = await makeApp(url, session().token, sampleFunctions, [
+  const { url } = session;
+  const app = await makeApp(url, session.token, sampleFunctions, [
     { method: 'POST', path: '/greet', function: 'greet', public: true },
     { method: 'POST', path: '/fails', function: 'fails', public: true },
   ]);
-  await session().call('POST', `/apps/${app.id}/start`);
+  await session.call('POST', `/apps/${app.id}/start`);
   t.is((await api(url, 'POST', `/run/${app.id}/greet`, { input: { name: 'ops' } })).status, 200);
   t.is((await api(url, 'POST', `/run/${app.id}/fails`, { input: { why: 'metrics' } })).status, 502);
   const metrics = await api(url, 'GET', '/metrics');
@@ -37,7 +38,7 @@ test('/metrics counts invocations by outcome, with durations, sandboxes and the 
 });
 
 test('/healthz answers 200 with the pool size, needing no session', async (t) => {
-  const health = await api(session().cloud.url, 'GET', '/healthz');
+  const health = await api(session.url, 'GET', '/healthz');
   t.is(health.status, 200);
   t.like(health.body, { status: 'ok', queued: 0 });
   t.true(health.body.sandboxes >= 1);

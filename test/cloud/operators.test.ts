@@ -56,17 +56,17 @@ test('signing up gives no operator rights; operators add grants them to the exis
   t.deepEqual(await operatorRights(cloud, token), [403, 403]);
   t.is((await stat(join(cloud.dataDir, 'control.sock'))).mode & 0o777, 0o600, "only the cloud's own user may use the control socket");
 
-  const added = await run('cloud', 'operators', 'add', email, '--data', cloud.dataDir);
+  const added = await run('cloud', 'operators', 'add', email, '--data', cloud.dataDir, '--json');
   t.is(added.code, 0, added.stderr);
   t.like(JSON.parse(added.stdout), { email, operator: true, changed: true });
   t.deepEqual(await operatorRights(cloud, token), [200, 201]);
-  const listed = await run('cloud', 'operators', 'list', '--data', cloud.dataDir);
+  const listed = await run('cloud', 'operators', 'list', '--data', cloud.dataDir, '--json');
   t.deepEqual(
     JSON.parse(listed.stdout).map((operator: { email: string }) => operator.email),
     [email],
   );
 
-  const removed = await run('cloud', 'operators', 'remove', email, '--data', cloud.dataDir);
+  const removed = await run('cloud', 'operators', 'remove', email, '--data', cloud.dataDir, '--json');
   t.like(JSON.parse(removed.stdout), { email, operator: false, changed: true });
   t.deepEqual(await operatorRights(cloud, token), [403, 403]);
 });

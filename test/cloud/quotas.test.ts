@@ -1,21 +1,12 @@
 /** Limits against abuse: sign-ups per client, and apps per account, functions and endpoints per app. */
 import test from 'ava';
-import { api, freshEmail, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { api, freshEmail, startTestCloud } from '../helpers/cloud.ts';
 import { newUser } from '../helpers/cloud-apps.ts';
+import { useCloud } from '../helpers/use-cloud.ts';
 
-let cloud: TestCloud;
-let token: string;
+const cloud = useCloud(test);
 
-test.before(async () => {
-  cloud = await startTestCloud({ smtp: false });
-  token = await newUser(cloud.url);
-});
-
-test.after.always(async () => {
-  await cloud?.close();
-});
-
-const call = (method: string, path: string, body?: unknown) => api(cloud.url, method, `/api/v1${path}`, body, token);
+const call = (method: string, path: string, body?: unknown) => api(cloud.url, method, `/api/v1${path}`, body, cloud.token);
 
 /** Makes `count` things with `make(i)`, a few at a time, and fails on the first refusal. */
 async function makeMany(count: number, make: (i: number) => ReturnType<typeof call>): Promise<void> {

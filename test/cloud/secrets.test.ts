@@ -6,10 +6,9 @@ import test from 'ava';
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { api, freshEmail, startTestCloud, type ApiAnswer, type TestCloud } from '../helpers/cloud.ts';
+import { api, type ApiAnswer } from '../helpers/cloud.ts';
+import { useCloud } from '../helpers/use-cloud.ts';
 
-let cloud: TestCloud;
-let token: string;
 const logLines: string[] = [];
 /** Every answer the cloud gave in this file, to look for a secret in. */
 const answers: string[] = [];
@@ -25,7 +24,7 @@ export default (input) => {
 `;
 
 async function call(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
-  const answer = await api(cloud.url, method, `/api/v1${path}`, body, token);
+  const answer = await api(cloud.url, method, `/api/v1${path}`, body, cloud.token);
   answers.push(answer.text);
   return answer;
 }
@@ -51,16 +50,7 @@ async function digestOf(appId: string, name: string): Promise<unknown> {
   return body.output;
 }
 
-test.before(async () => {
-  cloud = await startTestCloud({ smtp: false, log: (line) => void logLines.push(line) });
-  const credentials = { email: freshEmail('secrets'), password: 'correct horse battery' };
-  await api(cloud.url, 'POST', '/api/v1/accounts', credentials);
-  token = (await api(cloud.url, 'POST', '/api/v1/sessions', credentials)).body.token;
-});
-
-test.after.always(async () => {
-  await cloud?.close();
-});
+const cloud = useCloud(test, { log: (line) => void logLines.push(line) });
 
 test.serial("a secret reaches the app's functions only, and no answer, log line or file of the cloud holds it", async (t) => {
   const secret = `sk-${randomUUID()}`;

@@ -7,19 +7,12 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { api } from '../helpers/cloud.ts';
 import { deployFiles, newUser, startDockerCloud, type DockerCloud } from '../helpers/cloud-apps.ts';
+import { useCloud } from '../helpers/use-cloud.ts';
 
-let cloud: DockerCloud;
-let token: string;
 /** What the executor logged: its dependency installs among it. */
 const executorLog: string[] = [];
 
-test.before(async () => {
-  cloud = await startDockerCloud({ log: (line) => executorLog.push(line) });
-  token = await newUser(cloud.url);
-});
-test.after.always(async () => {
-  await cloud?.close();
-});
+const cloud = useCloud(test, { docker: true, log: (line) => executorLog.push(line) });
 
 const appName = () => `versioned-${randomBytes(4).toString('hex')}`;
 
@@ -55,7 +48,7 @@ function user(url: string, as: string) {
   };
 }
 
-const owner = () => user(cloud.url, token);
+const owner = () => user(cloud.url, cloud.token);
 
 test('two deploys make two versions, the endpoint answers the newer, and a rollback answers the older from the next call', async (t) => {
   const { call, deploy, versionsOf, which } = owner();
@@ -104,7 +97,7 @@ test('deploying the same files again makes no new version; with a tag it names t
   t.like(await versionsOf(app.id), [{ id: first.id, tag: 'stable' }]);
   t.like((await call('GET', `/apps/${app.id}/versions/stable`)).body, { id: first.id, tag: 'stable', active: true });
 
-  const taken = await deployFiles(cloud.url, token, name, release('other'), { tag: 'stable' });
+  const taken = await deployFiles(cloud.url, cloud.token, name, release('other'), { tag: 'stable' });
   t.is(taken.status, 409, taken.text);
   t.is(taken.body.error.code, 'TAG_TAKEN');
   t.is(
@@ -116,7 +109,7 @@ test('deploying the same files again makes no new version; with a tag it names t
   );
   t.is((await versionsOf(app.id)).length, 1);
   for (const bad of ['a b', '-dash', 'deadbeef12']) {
-    const refused = await deployFiles(cloud.url, token, name, release('other'), { tag: bad });
+    const refused = await deployFiles(cloud.url, cloud.token, name, release('other'), { tag: bad });
     t.is(refused.status, 400, `${bad}: ${refused.text}`);
     t.is(refused.body.error.code, 'INVALID_INPUT');
   }
@@ -149,7 +142,7 @@ test('each change made through the API makes a version saying what changed and w
   const { call, versionsOf } = owner();
   const app = (await call('POST', '/apps', { name: appName() })).body;
   await call('PUT', `/apps/${app.id}/functions/greet`, { code: 'export default () => "hi";' });
-  await api(cloud.url, 'PUT', `/api/v1/apps/${app.id}/files/templates%2Fpage.html`, '<p>hi</p>', token);
+  await api(cloud.url, 'PUT', `/api/v1/apps/${app.id}/files/templates%2Fpage.html`, '<p>hi</p>', cloud.token);
   await call('POST', `/apps/${app.id}/endpoints`, { method: 'POST', path: '/greet', function: 'greet' });
   await call('PATCH', `/apps/${app.id}`, { packageJson: '{"dependencies":{}}' });
   await call('DELETE', `/apps/${app.id}/files/templates%2Fpage.html`);
@@ -180,7 +173,7 @@ test('a version keeps its files byte for byte after the app changes or deletes t
   const put = (path: string, bytes: string | Uint8Array) =>
     fetch(`${cloud.url}/api/v1/apps/${app.id}/files/${encodeURIComponent(path)}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${token}` },
+      headers: { authorization: `Bearer ${cloud.token}` },
       body: bytes,
     });
   const kept = release('kept');

@@ -1,5 +1,4 @@
 /** @module Test helpers for apps in the cloud: the service on real Docker, users signed up over the API, and apps built from a short description. */
-import type { TestFn } from 'ava';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -46,36 +45,20 @@ export async function startDockerCloud(options: DockerCloudOptions = {}): Promis
   };
 }
 
-/** Signs a fresh user up and logs in; resolves with the session token. */
-export async function newUser(url: string): Promise<string> {
-  const credentials = { email: freshEmail('apps'), password: 'correct horse battery' };
+/** The password of every user the helpers sign up. */
+export const USER_PASSWORD = 'correct horse battery';
+
+/** Signs a fresh user up and logs in; resolves with its address and session token. */
+export async function signUpUser(url: string): Promise<{ email: string; token: string }> {
+  const credentials = { email: freshEmail('apps'), password: USER_PASSWORD };
   await api(url, 'POST', '/api/v1/accounts', credentials);
   const { body } = await api(url, 'POST', '/api/v1/sessions', credentials);
-  return body.token as string;
+  return { email: credentials.email, token: body.token as string };
 }
 
-export interface CloudWithUser {
-  cloud: DockerCloud;
-  token: string;
-  /** A request under /api/v1 as that user. */
-  call(method: string, path: string, body?: unknown): Promise<ApiAnswer>;
-}
-
-/**
- * Starts a Docker cloud with one user before a test file's tests and closes it after them.
- * @example const session = useCloudWithUser(test); … await session().call('GET', '/apps')
- */
-export function useCloudWithUser(test: TestFn): () => CloudWithUser {
-  let session: CloudWithUser | undefined;
-  test.before(async () => {
-    const cloud = await startDockerCloud();
-    const token = await newUser(cloud.url);
-    session = { cloud, token, call: (method, path, body) => api(cloud.url, method, `/api/v1${path}`, body, token) };
-  });
-  test.after.always(async () => {
-    await session?.cloud.close();
-  });
-  return () => session!;
+/** Signs a fresh user up and logs in; resolves with the session token. */
+export async function newUser(url: string): Promise<string> {
+  return (await signUpUser(url)).token;
 }
 
 export interface FunctionSpec {

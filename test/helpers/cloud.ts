@@ -32,6 +32,8 @@ export interface TestCloudOptions {
   dataDir?: string;
   /** Which proxies to believe X-Forwarded-* headers from, as `--trust-proxy` takes it. */
   trustProxy?: number | string;
+  /** Where the web console's files are; the build's by default. */
+  consoleDir?: string;
   /** How the executor's pool is sized, e.g. small to test refusals. */
   pool?: Pick<ExecutorSettings, 'maxContainers' | 'concurrency' | 'maxQueue' | 'maxQueuePerOwner' | 'maxWaitMs'>;
   /** The largest the database's JSON may grow, e.g. small to fill it. */
@@ -86,6 +88,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     attemptsPerMinute: options.attemptsPerMinute ?? 10_000,
     fleetLeaseMs: options.fleetLeaseMs,
     trustProxy: options.trustProxy,
+    consoleDir: options.consoleDir,
     maxDatabaseBytes: options.maxDatabaseBytes,
     executor,
     logger: options.log ? pino({ level: 'trace' }, { write: options.log }) : pino({ level: 'silent' }),

@@ -76,7 +76,7 @@ test.before(async () => {
 function deployedApp(port: Port) {
   let app = deployed.get(port.app);
   if (!app) {
-    app = run('deploy', join(portsDir, port.app), '--start').then((result) => {
+    app = run('deploy', join(portsDir, port.app), '--start', '--json').then((result) => {
       if (result.code !== 0) throw new Error(`deploy of ${port.app} failed: ${result.stderr}`);
       return JSON.parse(result.stdout) as { endpoints: Array<{ url: string }> };
     });
@@ -116,7 +116,7 @@ for (const port of ports) {
 
   test(`${port.app} (${port.platform}): deployed to the cloud and test-invoked, it answers what plain node does`, async (t) => {
     await deployedApp(port);
-    const result = await run('invoke', port.app, port.fn, '--input', JSON.stringify(port.input));
+    const result = await run('invoke', port.app, port.fn, '--input', JSON.stringify(port.input), '--json');
     t.is(result.code, 0, result.stderr || result.stdout);
     t.deepEqual(comparable(port, (JSON.parse(result.stdout) as { output: unknown }).output), comparable(port, await plain.get(port.app)));
   });

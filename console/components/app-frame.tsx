@@ -1,0 +1,121 @@
+/**
+ * @module The frame of an app's pages: its name and status, Start, Stop and Delete, and the tabs to its pages. Each
+ * page renders inside it with the app as loaded, and asks for it again after a change.
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { request } from '../api.ts';
+import { Link, navigate } from '../router.tsx';
+import type { App } from '../types.ts';
+import { ErrorMessage, useAction } from './form.tsx';
+import { useLoad } from './use-load.ts';
+
+/** The app's pages, in tab order: one module each under pages/app/. */
+const tabs = [
+  { path: '', label: 'Overview' },
+  { path: '/code', label: 'Code' },
+  { path: '/run', label: 'Run' },
+  { path: '/endpoints', label: 'Endpoints' },
+];
+
+/** Seconds since `since`, counting while it is set: a start can take a while when dependencies install. */
+function useElapsed(since: number | undefined): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (since === undefined) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [since]);
+  return since === undefined ? 0 : Math.max(0, Math.floor((now - since) / 1000));
+}
+
+function StartStop({ app, onChange }: { app: App; onChange(app: App): void }) {
+  const [startedAt, setStartedAt] = useState<number | undefined>(undefined);
+  const change = useAction(async (action: 'start' | 'stop') => {
+    setStartedAt(Date.now());
+    try {
+      onChange(await request<App>('POST', `/apps/${encodeURIComponent(app.id)}/${action}`));
+    } finally {
+      setStartedAt(undefined);
+    }
+  });
+  const elapsed = useElapsed(startedAt);
+  const running = app.status === 'running';
+  return (
+    <div class="start-stop">
+      <span class={`status ${app.status}`} aria-label={`Status: ${app.status}`}>
+        {app.status}
+      </span>
+      <button type="button" disabled={change.busy || running} onClick={() => void change.run('start')}>
+        Start
+      </button>
+      <button type="button" class="secondary" disabled={change.busy || !running} onClick={() => void change.run('stop')}>
+        Stop
+      </button>
+      {change.busy && (
+        <p class="progress" role="status">
+          <progress aria-label={running ? 'Stopping' : 'Starting'} />
+          {running ? 'Stopping: releasing its sandboxes…' : 'Starting: installing dependencies and warming a sandbox…'} {elapsed} s
+        </p>
+      )}
+      <ErrorMessage error={change.error} />
+    </div>
+  );
+}
+
+interface Props {
+  appId: string;
+  /** The tab's path below the app: '', '/code', '/run' or '/endpoints'. */
+  tab: string;
+  children(app: App, reload: () => Promise<void>): ComponentChildren;
+}
+
+export function AppFrame({ appId, tab, children }: Props) {
+  const loaded = useLoad(() => request<App>('GET', `/apps/${encodeURIComponent(appId)}`), [appId]);
+  const [app, setApp] = useState<App | undefined>(undefined);
+  useEffect(() => setApp(loaded.value), [loaded.value]);
+  const base = `/apps/${encodeURIComponent(appId)}`;
+  const remove = useAction(async () => {
+    if (!app || !confirm(`Delete the app ${app.name}, its functions, files and endpoints? This cannot be undone.`)) return;
+    await request('DELETE', base);
+    navigate('/');
+  });
+  const crumbs = (
+    <p class="crumbs">
+      <Link href="/">Apps</Link> /
+    </p>
+  );
+  if (loaded.error !== undefined)
+    return (
+      <section>
+        {crumbs}
+        <ErrorMessage error={loaded.error} />
+      </section>
+    );
+  if (!app) return <p class="muted">Loading the app…</p>;
+  return (
+    <section>
+      {crumbs}
+      <div class="title-row">
+        <h1>{app.name}</h1>
+        <StartStop app={app} onChange={setApp} />
+      </div>
+      <nav class="tabs" aria-label="App pages">
+        {tabs.map(({ path, label }) => (
+          <Link key={path} href={base + path} aria-current={tab === path ? 'page' : undefined}>
+            {label}
+          </Link>
+        ))}
+      </nav>
+      {children(app, loaded.reload)}
+      {tab === '' && (
+        <div class="danger">
+          <ErrorMessage error={remove.error} />
+          <button type="button" class="danger" disabled={remove.busy} onClick={() => void remove.run()}>
+            Delete
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

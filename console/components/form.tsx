@@ -1,0 +1,61 @@
+/** @module Form parts every page uses: a labelled field, the error of the last try, and an action that knows when it is busy. */
+import type { JSX } from 'preact';
+import { useId, useState } from 'preact/hooks';
+import { describeError } from '../api.ts';
+
+type InputProps = JSX.InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string };
+
+/** An input with its visible label and, when given, a hint read out with it. */
+export function Field({ label, hint, ...input }: InputProps) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** What went wrong, announced to screen readers as it appears. */
+export function ErrorMessage({ error }: { error: unknown }) {
+  if (error === undefined) return null;
+  return (
+    <p class="error" role="alert">
+      {describeError(error)}
+    </p>
+  );
+}
+
+/**
+ * Runs one action at a time: `busy` while it runs, `error` when it failed (cleared by the next try).
+ * @example const save = useAction(() => request('PUT', path, body)); <button disabled={save.busy} onClick={save.run}>Save</button>
+ */
+export function useAction<A extends unknown[]>(action: (...args: A) => Promise<unknown>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const run = async (...args: A): Promise<boolean> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action(...args);
+      return true;
+    } catch (failure) {
+      setError(failure);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
+/** A form's submit handler that runs `action` without the browser's own submission. */
+export const onSubmit = (action: () => unknown) => (event: SubmitEvent) => {
+  event.preventDefault();
+  void action();
+};

@@ -1,0 +1,31 @@
+/** @module Every page of the console, by path: one module per page; a new page is one more row. */
+import type { ComponentType } from 'preact';
+import { AppsPage } from './pages/apps.tsx';
+import { CodePage } from './pages/app/code.tsx';
+import { EndpointsPage } from './pages/app/endpoints.tsx';
+import { OverviewPage } from './pages/app/overview.tsx';
+import { RunPage } from './pages/app/run.tsx';
+import { LogInPage } from './pages/log-in.tsx';
+import { SignUpPage } from './pages/sign-up.tsx';
+
+export interface PageRoute {
+  /** The path, with `:name` parameters handed to the page as props. */
+  path: string;
+  // Each page takes its own parameters; the router hands over what the path names.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  page: ComponentType<any>;
+  /** Who may see it: a logged-in user, or only someone logged out (the log-in and sign-up pages). */
+  who: 'user' | 'guest';
+  /** The document's title. */
+  title: string;
+}
+
+export const routes: PageRoute[] = [
+  { path: '/', page: AppsPage, who: 'user', title: 'Apps' },
+  { path: '/login', page: LogInPage, who: 'guest', title: 'Log in' },
+  { path: '/signup', page: SignUpPage, who: 'guest', title: 'Sign up' },
+  { path: '/apps/:appId', page: OverviewPage, who: 'user', title: 'App' },
+  { path: '/apps/:appId/code', page: CodePage, who: 'user', title: 'Code' },
+  { path: '/apps/:appId/run', page: RunPage, who: 'user', title: 'Run' },
+  { path: '/apps/:appId/endpoints', page: EndpointsPage, who: 'user', title: 'Endpoints' },
+];

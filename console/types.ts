@@ -1,0 +1,73 @@
+/** @module The shapes of the cloud's answers the console reads, as docs/http-api.md describes them. */
+
+export interface User {
+  id: string;
+  email: string;
+  createdAt: string;
+}
+
+/** The answer of a log-in, and of GET /me. */
+export interface SessionAnswer {
+  user: User;
+  csrfToken: string;
+}
+
+export interface FunctionInfo {
+  name: string;
+  language: 'js' | 'mjs' | 'cjs' | 'ts';
+  idempotent: boolean;
+  timeoutMs: number;
+  memoryMb: number;
+  public: boolean;
+}
+
+export interface Endpoint {
+  id: string;
+  method: string;
+  path: string;
+  function: string;
+  public: boolean;
+  response: 'json' | 'http';
+  /** The full URL the endpoint answers at. */
+  url: string;
+}
+
+export interface App {
+  id: string;
+  name: string;
+  description: string;
+  status: 'running' | 'stopped';
+  access: string;
+  owned: boolean;
+  functions: FunctionInfo[];
+  endpoints: Endpoint[];
+}
+
+export interface AppFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export interface LogLine {
+  level: string;
+  message: string;
+  fn: string;
+}
+
+export interface InvocationStats {
+  durationMs: number;
+  executed: number;
+  cacheHits: number;
+  precomputedHits: number;
+}
+
+/** A test-invoke's answer: the output, or the error with its code; logs and stats either way. */
+export interface Invocation {
+  output?: unknown;
+  cache?: Record<string, unknown>;
+  error?: { code: string; message: string; functionCode?: string };
+  logs?: LogLine[];
+  stats?: InvocationStats;
+  activationId?: string;
+}
