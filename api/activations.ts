@@ -7,8 +7,8 @@ import type { ErrorBody, ErrorCode } from '../base/errors.ts';
 /** The header every invoked answer carries, with the activation's id (a `"response": "http"` endpoint's too). */
 export const ACTIVATION_HEADER = 'x-edgecourier-activation';
 
-/** What made an activation: an endpoint call, a test-invoke, or a `ctx.call` of another activation (its `parent`). */
-export const ACTIVATION_TRIGGERS = ['endpoint', 'test-invoke', 'call'] as const;
+/** What made an activation: an endpoint call, a test-invoke, a schedule's slot, or a `ctx.call` of another activation (its `parent`). */
+export const ACTIVATION_TRIGGERS = ['endpoint', 'test-invoke', 'schedule', 'call'] as const;
 export type ActivationTrigger = (typeof ACTIVATION_TRIGGERS)[number];
 
 /** `ok`, or the code of the error it ended with. */
@@ -30,8 +30,10 @@ export interface Activation {
   function: string;
   /** The function's version, as in its call keys; absent when the app could not be loaded. */
   version?: string;
+  /** The app's version (its tree hash, as `GET /apps/:appId/versions` names it) the call ran on. */
+  appVersion?: string;
   trigger: ActivationTrigger;
-  /** The user whose request it was, or `anonymous`; a nested call has its tree's. To a grantee, another account's call shows as `user`. */
+  /** The user whose request it was (a schedule's run: the app's owner), or `anonymous`; a nested call has its tree's. To a grantee, another account's call shows as `user`. */
   caller: string;
   /** When it began (ISO 8601). */
   start: string;

@@ -28,8 +28,12 @@ const appFolder = z
   .regex(/^[^/\\]+$/, 'one folder name')
   .refine((name) => name !== '.' && name !== '..', 'one folder name');
 
-/** POST /api/v1/fleet/profiles: per root the courier holds a lease on, per app folder, the digests of the calls it ran since its last report. */
+/**
+ * POST /api/v1/fleet/profiles: per root the courier holds a lease on, per app folder, the digests of the calls it ran
+ * since its last report. `courierId` is the id its registration gave it: only the roots that courier holds now are merged.
+ */
 export const fleetReportRequest = z.strictObject({
+  courierId: z.string().regex(/^[\w-]{1,100}$/, 'the id the courier was registered with'),
   roots: z
     .array(
       z.strictObject({
@@ -43,5 +47,11 @@ export type FleetReport = z.infer<typeof fleetReportRequest>;
 
 /** GET /api/v1/apps/:appId/profile: one summary per function version, the most recently called first. */
 export interface ProfileList {
-  profiles: ProfileSummary[];
+  profiles: Array<ProfileSummary & { appVersion?: string }>;
+}
+
+/** POST /api/v1/fleet/profiles answers which roots it merged and which it ignored: those the courier holds no lease on now. */
+export interface FleetReportAnswer {
+  merged: string[];
+  ignored: string[];
 }

@@ -1,6 +1,7 @@
 /**
- * @module Activation records benchmark: the same warm public endpoint on two clouds sharing one executor, one
- * recording activations and one not, measured in turns in one run; the records may cost at most 5% of a call.
+ * @module Activation records and profiles benchmark: the same warm public endpoint on two clouds sharing one executor,
+ * one recording activations and counting profiles and one doing neither, measured in turns in one run; together they
+ * may cost at most 5% of a call.
  */
 import type { CloudBenchDeps } from './cloud-bench.ts';
 import { cloudWithApp, load } from './cloud-bench.ts';
@@ -10,7 +11,7 @@ const TURNS = 2;
 
 export async function benchActivationRecords(deps: CloudBenchDeps): Promise<void> {
   const on = await cloudWithApp(deps);
-  const off = await cloudWithApp(deps, { activations: { record: false } });
+  const off = await cloudWithApp(deps, { activations: { record: false }, profiles: { record: false } });
   try {
     for (const connections of [1, 64]) {
       await load(on.url, connections);
@@ -25,7 +26,7 @@ export async function benchActivationRecords(deps: CloudBenchDeps): Promise<void
       }
       const overhead = ((rps.off - rps.on) / rps.off) * 100;
       deps.report(
-        `activation records, warm endpoint call, ${connections} client${connections > 1 ? 's' : ''}: off ${Math.round(rps.off)} req/s; on ${Math.round(rps.on)} req/s; overhead ${overhead.toFixed(1)}% of a call (target <= 5%)`,
+        `activation records and profiles, warm endpoint call, ${connections} client${connections > 1 ? 's' : ''}: off ${Math.round(rps.off)} req/s; on ${Math.round(rps.on)} req/s; overhead ${overhead.toFixed(1)}% of a call (target <= 5%)`,
       );
     }
   } finally {

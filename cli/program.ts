@@ -19,9 +19,11 @@ import { registerInvoke } from './commands/invoke.ts';
 import { registerLogin } from './commands/login.ts';
 import { registerLogout } from './commands/logout.ts';
 import { registerLogs } from './commands/logs.ts';
+import { registerProfile } from './commands/profile.ts';
 import { registerPull } from './commands/pull.ts';
 import { registerRm } from './commands/rm.ts';
 import { registerRun } from './commands/run.ts';
+import { registerSchedules } from './commands/schedules.ts';
 import { registerSecrets } from './commands/secrets.ts';
 import { registerSetup } from './commands/setup.ts';
 import { registerShare } from './commands/share.ts';
@@ -59,10 +61,12 @@ export function buildProgram(): Command {
     registerInvoke,
     registerLogs,
     registerActivation,
+    registerProfile,
     registerPull,
     registerVersions,
     registerRollback,
     registerFreeze,
+    registerSchedules,
     registerSecrets,
     registerShare,
     registerUnshare,

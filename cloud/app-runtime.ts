@@ -21,6 +21,10 @@ import { inTurn } from './in-turn.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { ActivationStore } from './activations/store.ts';
 import { ActivationTracker, type ActivationOrigin } from './activations/tracker.ts';
+import type { CallObserver } from '../runtime/call-trace.ts';
+import { sampleOf } from '../runtime/profile-samples.ts';
+import { appProfileKey } from './profiles/keys.ts';
+import type { ProfileStore } from './profiles/store.ts';
 
 /** What a caller sends with an invocation; the function is named by the route. */
 export type InvocationEnvelope = Omit<InvocationRequest, 'function'>;
@@ -58,6 +62,8 @@ export interface AppRuntimeOptions {
   secrets: Pick<SecretBox, 'open'>;
   /** Where each invocation's activation records go; without it none are made (a benchmark compares the two). */
   activations?: Pick<ActivationStore, 'add'>;
+  /** Where each call's profile sample goes; without it none are counted (a benchmark compares the two). */
+  profiles?: Pick<ProfileStore, 'record' | 'remove'>;
   logger: Logger;
 }
 
@@ -92,6 +98,7 @@ export class AppRuntime {
   /** Starts, stops and deletes of each app; apart from the file queue, since a start loads the app and so queues there. */
   #changeQueues = new Map<string, Promise<unknown>>();
   #activations: Pick<ActivationStore, 'add'> | undefined;
+  #profiles: Pick<ProfileStore, 'record' | 'remove'> | undefined;
 
   constructor(options: AppRuntimeOptions) {
     this.#appsDir = options.appsDir;
@@ -100,6 +107,7 @@ export class AppRuntime {
     this.#installer = options.installer;
     this.#secrets = options.secrets;
     this.#activations = options.activations;
+    this.#profiles = options.profiles;
     this.#logger = options.logger.child({ component: 'app-runtime' });
     this.#service = new InvocationService({
       executor: options.executor,
@@ -144,13 +152,31 @@ export class AppRuntime {
     origin: InvocationOrigin = { trigger: 'test-invoke', callerId: app.ownerId },
     answer: (response: InvokeResponse) => R = (response) => response as R,
   ): Promise<Activated<R>> {
-    const tracker = this.#activations && new ActivationTracker({ appId: app.id, trigger: origin.trigger, caller: origin.callerId ?? 'anonymous' });
+    const tracker =
+      this.#activations &&
+      new ActivationTracker({ appId: app.id, appVersion: app.activeVersion, trigger: origin.trigger, caller: origin.callerId ?? 'anonymous' });
     // Calls share the sandboxes fairly by the app's owner, whoever calls: a flood of one user's public endpoint spends only that user's share.
-    const invoked = await this.#service.invoke(() => this.load(app), { function: fn, ...envelope }, { owner: app.ownerId, onCall: tracker?.onCall });
+    const invoked = await this.#service.invoke(
+      () => this.load(app),
+      { function: fn, ...envelope },
+      { owner: app.ownerId, onCall: this.#observer(app, tracker) },
+    );
     const response = answer(invoked);
     if (!tracker) return response;
     this.#activations!.add(app.ownerId, tracker.records(fn, response));
     return { ...response, activationId: tracker.id };
+  }
+
+  /** What each call of a tree is told to: the activation tracker and the profile store, or nothing when both are off (no tracing then). */
+  #observer(app: AppRecord, tracker: ActivationTracker | undefined): CallObserver | undefined {
+    const profiles = this.#profiles;
+    if (!profiles) return tracker?.onCall;
+    const key = appProfileKey(app.id);
+    return (trace) => {
+      tracker?.onCall(trace);
+      const sample = sampleOf(trace, 'cloud');
+      if (sample) profiles.record(key, app.ownerId, sample, app.activeVersion);
+    };
   }
 
   /** Loads the app and warms a sandbox for it; fails when that cannot be done, e.g. its dependencies do not install. */
@@ -184,6 +210,7 @@ export class AppRuntime {
   /** Stops the app and removes everything kept for it but its activation records, which no route shows once the app is gone and which leave with their segments. */
   async forget(app: AppRecord): Promise<void> {
     await this.stop(app);
+    this.#profiles?.remove(appProfileKey(app.id));
     this.#loaded.delete(app.id);
     const folder = await this.#folderOf(app.id);
     await inTurn(this.#fileQueues, app.id, () => rm(folder, { recursive: true, force: true }));

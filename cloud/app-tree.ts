@@ -29,7 +29,7 @@ export const functionPath = (fn: Pick<FunctionRecord, 'name' | 'language'>) => `
 type FunctionPart = Omit<FunctionRecord, 'code' | 'updatedAt'>;
 
 /** The parts of an app its folder is made of, whichever way its functions' code is held: as text (a record) or by hash (a version). */
-type Shipped<F extends FunctionPart> = Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'files' | 'endpoints' | 'appJson'> & {
+type Shipped<F extends FunctionPart> = Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'schedules' | 'files' | 'endpoints' | 'appJson'> & {
   functions: F[];
 };
 
@@ -52,6 +52,8 @@ function appJson<F extends FunctionPart>(app: Shipped<F>, functions: F[], view: 
       ...(response ? { response } : {}),
     }));
   }
+  // The owner's only, as endpoints: their inputs are the owner's, and they name functions anyone else may not see.
+  if (view === 'owner' && app.schedules) config.schedules = app.schedules;
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 

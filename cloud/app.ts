@@ -21,8 +21,10 @@ import { grantRoutes } from './routes/grants.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { passwordResetRoutes } from './routes/password-resets.ts';
+import { profileRoutes } from './routes/profiles.ts';
 import { rootRoutes } from './routes/roots.ts';
 import { runHandler } from './routes/run.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { versionRoutes } from './routes/versions.ts';
@@ -76,9 +78,11 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
     ['/api/v1/apps', codeRoutes(deps)],
     ['/api/v1/apps', fileRoutes(deps)],
     ['/api/v1/apps', versionRoutes(deps)],
+    ['/api/v1/apps', scheduleRoutes(deps)],
     ['/api/v1', deployRoutes(deps)],
     ['/api/v1', catalogRoutes(deps)],
     ['/api/v1', activationRoutes(deps)],
+    ['/api/v1', profileRoutes(deps)],
     ['/api/v1/roots', rootRoutes(deps)],
     ['/api/v1/fleet', fleetRoutes(deps)],
     ['/', healthRoutes(deps)],

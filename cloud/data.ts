@@ -1,6 +1,8 @@
 /** @module The cloud's stored records: one lowdb JSON file, written by one process. */
 import type { FunctionSettings } from '../runtime/app-config.ts';
 import type { FunctionLanguage } from '../runtime/app-paths.ts';
+import type { Schedules } from '../runtime/schedule.ts';
+import type { ScheduleRecord } from '../runtime/scheduler.ts';
 
 export interface UserRecord {
   id: string;
@@ -94,6 +96,8 @@ export interface AppRecord {
   env?: Record<string, string>;
   /** app.json's "network": set only when the app declares egress (docs/sandbox.md#network). */
   network?: { egress: true };
+  /** app.json's "schedules", run while the app is running (cloud/app-schedules.ts); absent when it declares none. */
+  schedules?: Schedules;
   /** Never shown by any route; absent in records made before there were any. */
   secrets?: SecretRecord[];
   /** Who else may do what with the app; only FULL_CONTROL sees them. Absent in records made before there were any. */
@@ -127,7 +131,7 @@ export interface VersionFunction extends Omit<FunctionRecord, 'code' | 'updatedA
 }
 
 /** What a version ships: the parts of an app record its folder is made of (cloud/app-tree.ts), code named by hash. */
-export interface VersionContent extends Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'files' | 'endpoints' | 'appJson'> {
+export interface VersionContent extends Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'schedules' | 'files' | 'endpoints' | 'appJson'> {
   functions: VersionFunction[];
 }
 
@@ -189,6 +193,13 @@ export interface CourierRecord {
   lastHeartbeatAt: string;
 }
 
+/** The last slot of one schedule of an app, so that a restart of the cloud runs a missed slot at most once. */
+export interface ScheduleRunRecord {
+  appId: string;
+  name: string;
+  record: ScheduleRecord;
+}
+
 export interface CloudData {
   users: UserRecord[];
   tokens: TokenRecord[];
@@ -198,6 +209,8 @@ export interface CloudData {
   couriers: CourierRecord[];
   /** Every app's versions, oldest first. */
   versions: VersionRecord[];
+  /** Absent in files written before there were schedules. */
+  scheduleRuns: ScheduleRunRecord[];
 }
 
-export const emptyData = (): CloudData => ({ users: [], tokens: [], resets: [], apps: [], roots: [], couriers: [], versions: [] });
+export const emptyData = (): CloudData => ({ users: [], tokens: [], resets: [], apps: [], roots: [], couriers: [], versions: [], scheduleRuns: [] });

@@ -14,7 +14,9 @@ import type { FleetRegistry } from './services/fleet.ts';
 import type { FunctionService } from './services/functions.ts';
 import type { GrantService } from './services/grants.ts';
 import type { PasswordResetService } from './services/password-resets.ts';
+import type { ProfileService } from './services/profiles.ts';
 import type { RootService } from './services/roots.ts';
+import type { ScheduleService } from './services/schedules.ts';
 import type { SecretService } from './services/secrets.ts';
 import type { SessionService } from './services/sessions.ts';
 import type { ApiTokenService } from './services/tokens.ts';
@@ -45,6 +47,10 @@ export interface CloudDeps {
   calls: CallService;
   /** Apps' activation records. */
   activations: ActivationService;
+  /** Performance profiles of apps and of roots' app folders. */
+  profiles: ProfileService;
+  /** Apps' schedules, as they go. */
+  schedules: ScheduleService;
   bundles: BundleService;
   roots: RootService;
   /** Couriers, heartbeats and leases. */

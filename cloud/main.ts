@@ -7,8 +7,10 @@ import type { Logger } from 'pino';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
 import { Observability } from '../runtime/observability.ts';
 import { ActivationStore } from './activations/store.ts';
+import { ProfileStore } from './profiles/store.ts';
 import { createCloudHandler, type CloudHandlerOptions } from './app.ts';
 import { AppRuntime } from './app-runtime.ts';
+import { AppSchedules, followedBySchedules } from './app-schedules.ts';
 import { BlobStore } from './blob-store.ts';
 import { assertNoCloudOn, openControlSocket } from './control-socket.ts';
 import { openDb } from './db.ts';
@@ -29,7 +31,9 @@ import { FleetRegistry } from './services/fleet.ts';
 import { functionService } from './services/functions.ts';
 import { grantService } from './services/grants.ts';
 import { passwordResetService } from './services/password-resets.ts';
+import { profileService } from './services/profiles.ts';
 import { rootService } from './services/roots.ts';
+import { scheduleService } from './services/schedules.ts';
 import { secretService } from './services/secrets.ts';
 import { sessionService } from './services/sessions.ts';
 import { apiTokenService } from './services/tokens.ts';
@@ -40,6 +44,7 @@ import { appStore } from './stores/apps.ts';
 import { courierStore } from './stores/couriers.ts';
 import { resetStore } from './stores/resets.ts';
 import { rootStore } from './stores/roots.ts';
+import { scheduleRunStore } from './stores/schedule-runs.ts';
 import { tokenStore } from './stores/tokens.ts';
 import { userStore } from './stores/users.ts';
 import { versionStore } from './stores/versions.ts';
@@ -69,6 +74,8 @@ export interface CloudSettings {
   secretKey?: string;
   /** Activation records: the bytes kept in <dataDir>/activations (64 MiB unless set), and whether invocations make them at all (a benchmark compares). */
   activations?: { maxBytes?: number; record?: boolean };
+  /** Profiles: the bytes kept in <dataDir>/profiles.json in all and per owner (docs/cloud.md), and whether the cloud's calls are counted at all (a benchmark compares). */
+  profiles?: { maxBytes?: number; maxBytesPerOwner?: number; record?: boolean };
   executor: ExecutorBundle;
   logger: Logger;
   /** Told of each account made, after it is stored (`edgecourier start` publishes the folder's apps once their owner signs up). */
@@ -104,18 +111,25 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     maxBytes: settings.activations?.maxBytes,
     onFailure: (err, path) => logger.error({ err, path }, 'could not write activation records; they are given up'),
   });
+  const profiles = await ProfileStore.open({
+    file: join(settings.dataDir, 'profiles.json'),
+    maxBytes: settings.profiles?.maxBytes,
+    maxBytesPerOwner: settings.profiles?.maxBytesPerOwner,
+    onWarning: (err, message) => logger.warn({ err }, message),
+  });
   const users = userStore(db);
   const versions = versionStore(db);
-  const apps = versionedApps({ apps: appStore(db), versions, authorOf: (id) => users.byId(id)?.email ?? id });
-  const adopted = await apps.adopt();
+  const versioned = versionedApps({ apps: appStore(db), versions, authorOf: (id) => users.byId(id)?.email ?? id });
+  const adopted = await versioned.adopt();
   if (adopted > 0) logger.info({ apps: adopted }, 'apps stored before versions were given their first version');
   const runtime = new AppRuntime({
     appsDir: join(settings.dataDir, 'apps'),
     blobs,
     executor: observability.executor,
-    installer: watchInstalls(settings.executor.installer, versionInstalls({ apps, versions, blobs }), logger),
+    installer: watchInstalls(settings.executor.installer, versionInstalls({ apps: versioned, versions, blobs }), logger),
     secrets,
     ...(settings.activations?.record !== false && { activations }),
+    ...(settings.profiles?.record !== false && { profiles }),
     logger,
   });
   const mailer = createMailer({
@@ -124,7 +138,11 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     from: settings.mailFrom ?? 'edgecourier <no-reply@localhost>',
     logger,
   });
+  const schedules = new AppSchedules({ apps: versioned, runtime, ledger: scheduleRunStore(db), logger });
+  // Every change of an app goes through this store, so the schedules follow each start, stop, delete and app.json.
+  const apps = followedBySchedules(versioned, schedules);
   await runtime.restore(apps.all().filter((app) => app.status === 'running'));
+  for (const app of apps.all()) schedules.follow(app);
   const operators = operatorService(users, (user, operator) =>
     logger.warn({ userId: user.id, email: user.email }, operator ? 'operator role granted' : 'operator role taken back'),
   );
@@ -139,6 +157,13 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const tokens = tokenStore(db);
   const appsService = appService({ apps, runtime });
   const deploys = deployService({ apps, blobs });
+  const versionRules = versionService({
+    apps,
+    versions,
+    blobs,
+    runtime,
+    onWarmFailed: (err, app) => logger.warn({ err, appId: app.id }, 'could not warm a running app on the version made active'),
+  });
   const { listener, app } = createCloudHandler(
     {
       logger,
@@ -158,18 +183,14 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       endpoints: endpointService({ apps }),
       files: fileService({ apps, blobs }),
       deploys,
-      versions: versionService({
-        apps,
-        versions,
-        blobs,
-        runtime,
-        onWarmFailed: (err, app) => logger.warn({ err, appId: app.id }, 'could not warm a running app on the version made active'),
-      }),
+      versions: versionRules,
       secrets: secretService({ apps, box: secrets, runtime }),
       grants: grantService({ apps, users }),
-      catalog: catalogService({ apps }),
+      catalog: catalogService({ apps, profiles }),
       calls: callService({ apps, runtime }),
       activations: activationService({ apps, activations }),
+      profiles: profileService({ apps, versions: versionRules, roots, fleet, store: profiles }),
+      schedules: scheduleService({ apps, schedules }),
       bundles: bundleService({ apps, runtime }),
       roots: rootService({ roots, fleet, secrets }),
       fleet,
@@ -201,7 +222,9 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await mailer.close();
       await control.close();
+      await schedules.close();
       await activations.close();
+      await profiles.close();
     },
   };
 }

@@ -19,7 +19,7 @@ export interface Snapshot {
 }
 
 /** The parts of a record a version sets when it is made active. */
-export type RestoredParts = Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'functions' | 'files' | 'endpoints' | 'appJson'>;
+export type RestoredParts = Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'schedules' | 'functions' | 'files' | 'endpoints' | 'appJson'>;
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -37,6 +37,7 @@ export function snapshotOf(app: AppRecord, hashOf: (code: string) => string = sh
     packageJson: app.packageJson,
     ...(app.env && { env: { ...app.env } }),
     ...(app.network && { network: { ...app.network } }),
+    ...(app.schedules && { schedules: structuredClone(app.schedules) }),
     functions: app.functions.map(({ code, updatedAt: _, ...settings }) => ({ ...settings, codeSha256: hashOf(code), codeBytes: Buffer.byteLength(code) })),
     files: app.files.map((file) => ({ ...file })),
     endpoints: app.endpoints.map((endpoint) => ({ ...endpoint })),
@@ -61,6 +62,7 @@ export function restoredParts(content: VersionContent, codes: ReadonlyMap<string
     packageJson: content.packageJson,
     env: { ...content.env },
     ...(content.network && { network: { ...content.network } }),
+    ...(content.schedules && { schedules: structuredClone(content.schedules) }),
     functions,
     files: content.files.map((file) => ({ ...file })),
     endpoints: content.endpoints.map((endpoint) => ({ ...endpoint })),

@@ -7,7 +7,9 @@
  */
 import { join, sep } from 'node:path';
 import type { Logger } from 'pino';
+import { newActivationId } from '../api/activation-ids.ts';
 import { isPlatformError } from '../base/errors.ts';
+import type { CallObserver } from '../runtime/call-trace.ts';
 import type { InvocationService } from '../runtime/invocation-service.ts';
 import type { AppCache } from './app-cache.ts';
 import type { Journal } from './journal.ts';
@@ -36,6 +38,8 @@ export interface CourierOptions {
   onResult?: (path: string, outcome: string) => void;
   /** Told of every try that failed for the platform's sake and will be tried again, e.g. to count it. */
   onRetry?: (code: string) => void;
+  /** Told about every call of each request's tree of `app`, e.g. to profile it. */
+  onCall?: (app: string) => CallObserver;
 }
 
 export class Courier {
@@ -205,13 +209,14 @@ export class Courier {
         );
       return this.#retryLater(path, decision.delayMs);
     }
-    const final: ResultFile = !result.ok && decision.error ? { ...result, error: decision.error } : result;
+    const activationId = newActivationId();
+    const final: ResultFile = { activationId, ...(!result.ok && decision.error ? { ...result, error: decision.error } : result) };
     const outcome = final.ok ? 'ok' : final.error.code;
     await writeResult(abs(files.result), final);
     this.#options.onResult?.(files.result, outcome);
     if (hadPending) await removePending(abs(files.pending));
     await this.#options.journal.done(path, hash);
-    const line = { app, fn, id, outcome, ms: Date.now() - started, ...(decision.attempts > 1 && { attempts: decision.attempts }) };
+    const line = { app, fn, id, activationId, outcome, ms: Date.now() - started, ...(decision.attempts > 1 && { attempts: decision.attempts }) };
     // A chain that ends in a platform failure is the second of its two warnings; any other outcome is routine.
     if (!final.ok && decision.attempts > 1 && isPlatformError(final.error.code)) this.#options.logger.warn(line, 'request');
     else this.#options.logger.info(line, 'request');

@@ -11,6 +11,7 @@ import { createBackend } from '../sync/create-backend.ts';
 import { fleetClient, type Assignment, type FleetTransport } from './fleet-client.ts';
 import { FleetRoots } from './fleet-roots.ts';
 import { startCourier, type CourierSettings, type RunningCourier } from './main.ts';
+import { DEFAULT_PROFILE_REPORT_MS, ProfileReporter } from './profile-reporter.ts';
 
 export interface FleetCourierSettings {
   /** Calls the cloud with an operator's API token, e.g. the CLI's `cloudClient(url, token)`. */
@@ -26,6 +27,8 @@ export interface FleetCourierSettings {
   observability?: Observability;
   /** Settings every root's courier gets. */
   tuning?: Pick<CourierSettings, 'concurrency' | 'maxRequestBytes' | 'settleMs' | 'pendingAfterMs' | 'retry'>;
+  /** How often what the roots' folder apps ran is reported to the cloud; DEFAULT_PROFILE_REPORT_MS unless given. */
+  profileReportMs?: number;
   logger: Logger;
 }
 
@@ -38,12 +41,12 @@ export interface FleetCourier {
   stop(): Promise<void>;
 }
 
-async function startRoot(settings: FleetCourierSettings, assignment: Assignment, logger: Logger): Promise<RunningCourier> {
+async function startRoot(settings: FleetCourierSettings, assignment: Assignment, reporter: ProfileReporter, logger: Logger): Promise<RunningCourier> {
   const { rootId, kind, path, credentials } = assignment;
   const place: Pick<CourierSettings, 'root' | 'remote'> =
     kind === 'local' ? { root: path } : { remote: { backend: await createBackend(kind, path, (line) => logger.info(line), credentials), name: rootId } };
   // The roots' apps are their owners', the host is the operator's: no install may fetch a URL or a repository here.
-  return startCourier({
+  const running = await startCourier({
     ...settings.tuning,
     ...place,
     stateDir: join(settings.stateDir, 'roots', rootId),
@@ -51,8 +54,17 @@ async function startRoot(settings: FleetCourierSettings, assignment: Assignment,
     observability: settings.observability,
     movable: true,
     hostedFor: 'others',
+    reportsProfiles: true,
     logger,
   });
+  reporter.add(rootId, running.profiles);
+  return {
+    ...running,
+    async stop() {
+      await running.stop();
+      reporter.release(rootId, running.profiles);
+    },
+  };
 }
 
 /**
@@ -72,10 +84,16 @@ export async function startFleetCourier(settings: FleetCourierSettings): Promise
   };
   const { leaseMs, heartbeatMs, ...first } = await register();
   let id = first.id;
+  const reporter = new ProfileReporter({
+    transport: settings.cloud,
+    courierId: () => id,
+    everyMs: settings.profileReportMs ?? DEFAULT_PROFILE_REPORT_MS,
+    logger,
+  });
   const roots = new FleetRoots({
     leaseMs,
     logger,
-    start: (assignment) => startRoot(settings, assignment, settings.logger.child({ rootId: assignment.rootId })),
+    start: (assignment) => startRoot(settings, assignment, reporter, settings.logger.child({ rootId: assignment.rootId })),
   });
   let stopping = false;
   const beat = async () => {
@@ -99,6 +117,7 @@ export async function startFleetCourier(settings: FleetCourierSettings): Promise
     }, heartbeatMs);
   };
   schedule();
+  reporter.start();
   return {
     get id() {
       return id;
@@ -107,6 +126,8 @@ export async function startFleetCourier(settings: FleetCourierSettings): Promise
     async stop() {
       stopping = true;
       await roots.stopAll();
+      // After the roots stopped, so the calls of their last requests are in the last report.
+      await reporter.stop();
       clearTimeout(timer);
       timer = undefined;
       await beating;

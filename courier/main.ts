@@ -25,6 +25,12 @@ import { takeRootLock } from './root-lock.ts';
 import { watchRoot } from './watch-root.ts';
 import { courierMetricsOf } from './courier-metrics.ts';
 import { secretsFolder, type SecretsFolder } from './secrets-folder.ts';
+import { CourierProfiles } from './courier-profiles.ts';
+import { PROFILES_FILE, rootHome } from './state-home.ts';
+import { logScheduleEvents, Scheduler } from '../runtime/scheduler.ts';
+import { FolderSchedules } from './folder-schedules.ts';
+import { RequestRunner } from './request-runner.ts';
+import { openScheduleLedger, scheduleLedgerPath } from './schedule-ledger.ts';
 
 /** A remote folder the courier mirrors instead of serving a local one. */
 export interface RemoteRoot {
@@ -62,6 +68,8 @@ export interface CourierSettings {
   observability?: Observability;
   /** The root may move to another courier (fleet mode): stopping takes it out of the gauges and the health check instead of failing them. */
   movable?: boolean;
+  /** Keep what ran since the last report to the cloud as well as the profiles file (fleet mode: `RunningCourier.profiles`). */
+  reportsProfiles?: boolean;
   /** Serve GET /metrics and /healthz on this port (0: any free one); without it, none is opened. */
   metricsPort?: number;
   /** Address of that port; 127.0.0.1 unless given. */
@@ -78,6 +86,8 @@ export interface RunningCourier {
   metricsUrl?: string;
   /** Looks at every app folder again and publishes what is not (when there is a publisher): its account has just been made. */
   republish(): Promise<void>;
+  /** The profiles of the root's folder apps, kept in its state folder. */
+  profiles: CourierProfiles;
   /** Lets requests in flight finish, then releases the watch, the journal and the lock. */
   stop(): Promise<void>;
 }
@@ -102,7 +112,7 @@ async function prepareFolders(settings: CourierSettings): Promise<{ root: string
   const remoteHome = settings.remote ? join(stateDir, 'remote', createHash('sha256').update(settings.remote.name).digest('hex').slice(0, 16)) : undefined;
   if (remoteHome) await mkdir(join(remoteHome, 'root'), { recursive: true });
   const root = await resolveRoot(remoteHome ? join(remoteHome, 'root') : (settings.root ?? ''), stateDir);
-  const home = join(stateDir, 'courier', createHash('sha256').update(root).digest('hex').slice(0, 16));
+  const home = rootHome(stateDir, root);
   await mkdir(home, { recursive: true });
   await writeFile(join(home, 'root.txt'), root + '\n');
   const secrets = settings.hostedFor === 'others' ? undefined : await secretsFolder(settings.secretsDir ?? join(stateDir, 'secrets'), root);
@@ -153,6 +163,8 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     await unlock();
   };
   let uncount: (() => void) | undefined;
+  /** Made once the root is ready; a start that fails after that closes it, so no schedule runs on without a courier. */
+  let scheduler: Scheduler | undefined;
   const metrics = observability && courierMetricsOf(observability);
   try {
     const { executor, installer } = settings.executor;
@@ -162,6 +174,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         : undefined;
     await mirror?.start();
     const journal = await Journal.open(join(home, 'journal.jsonl'));
+    const profiles = await CourierProfiles.open({ file: join(home, PROFILES_FILE), reporting: settings.reportsProfiles, logger });
     const apps = new AppCache(
       root,
       async (dir) => {
@@ -175,26 +188,41 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       },
       { outside: (app) => (secrets ? [secrets.file(app)] : []) },
     );
+    const service = new InvocationService({
+      executor: observability?.executor ?? executor,
+      installer,
+      onUnexpected: (error, request) => logger.error({ err: error, fn: request?.function }, 'unexpected error in a call'),
+    });
+    const timing = { settleMs: settings.settleMs ?? 1000, pendingAfterMs: settings.pendingAfterMs ?? 1000 };
     const courier = new Courier({
       root,
       journal,
-      service: new InvocationService({
-        executor: observability?.executor ?? executor,
-        installer,
-        onUnexpected: (error, request) => logger.error({ err: error, fn: request?.function }, 'unexpected error in a call'),
-      }),
+      service,
       apps,
       logger,
       concurrency: settings.concurrency ?? 16,
       maxRequestBytes: settings.maxRequestBytes ?? 1024 * 1024,
-      settleMs: settings.settleMs ?? 1000,
-      pendingAfterMs: settings.pendingAfterMs ?? 1000,
+      ...timing,
       retry: { ...defaultRetryPolicy, ...settings.retry },
       onResult: (path, outcome) => {
         mirror?.resultWritten(path);
         metrics?.request(outcome);
       },
       onRetry: (code) => metrics?.retry(code),
+      onCall: (app) => profiles.observer(app),
+    });
+    scheduler = new Scheduler({
+      ledger: await openScheduleLedger(scheduleLedgerPath(home)),
+      onEvent: logScheduleEvents(logger.child({ component: 'schedules' })),
+    });
+    const schedules = new FolderSchedules({
+      root,
+      apps,
+      runner: new RequestRunner({ root, service, apps, ...timing, onCall: (app) => profiles.observer(app) }),
+      scheduler,
+      settleMs: timing.settleMs,
+      logger,
+      onResult: (path) => mirror?.resultWritten(path),
     });
     // Not healthy until the first scan is done: what is already in the root has not been seen before that.
     let watching = false;
@@ -216,12 +244,15 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         appChanged: (app) => {
           apps.changed(app);
           doors?.changed(app);
+          schedules.appChanged(app);
         },
-        appFound: (app) =>
+        appFound: (app) => {
+          schedules.appChanged(app);
           void makeAppFolders(root, app).then(
             (made) => made.forEach((folder) => mirror?.folderMade(folder)),
             (error: unknown) => logger.warn({ err: error, app }, "could not make the app's requests and results folders"),
-          ),
+          );
+        },
       },
       logger,
     );
@@ -236,17 +267,22 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
       root,
       metricsUrl: health?.url,
       republish: async () => doors?.syncAll(),
+      profiles,
       async stop() {
         await doors?.close();
         watching = false;
         await watcher.close();
+        schedules.close();
+        await scheduler?.close();
         await courier.stop();
+        await profiles.close();
         await mirror?.stop();
         await release();
         if (settings.movable) uncount?.();
       },
     };
   } catch (error) {
+    await scheduler?.close();
     await release();
     if (settings.movable) uncount?.();
     throw error;

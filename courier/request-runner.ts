@@ -3,6 +3,7 @@
  * the root, the root as the call's owner. A try that waits or runs long shows a pending file; every answer,
  * failures included, becomes a result.
  */
+import type { CallObserver } from '../runtime/call-trace.ts';
 import type { InvocationService } from '../runtime/invocation-service.ts';
 import type { AppCache } from './app-cache.ts';
 import type { FolderRequest } from './request-file.ts';
@@ -16,6 +17,8 @@ export interface RequestRunnerOptions {
   apps: AppCache;
   settleMs: number;
   pendingAfterMs: number;
+  /** Told about every call of each request's tree of `app` (the courier's profiles). */
+  onCall?: (app: string) => CallObserver;
 }
 
 /** One try of one request content. `retry` is what earlier tries of it met, kept in the pending file. */
@@ -42,7 +45,7 @@ export class RequestRunner {
   }
 
   async #invoke({ app, request, hash, pendingFile, retry }: RequestTry, onPending: () => void): Promise<ResultFile> {
-    const { apps, service, settleMs, root } = this.#options;
+    const { apps, service, settleMs, root, onCall } = this.#options;
     const pending: PendingFile = { status: 'running', since: new Date().toISOString(), request: { sha256: hash }, ...(retry && { retry }) };
     let pendingShown = false;
     let pendingWrite: Promise<void> = Promise.resolve();
@@ -61,6 +64,7 @@ export class RequestRunner {
       // Each root is one owner: in fleet mode one root's flood of requests cannot starve another's.
       const response = await service.invoke(load, request, {
         owner: root,
+        onCall: onCall?.(app),
         onPhase: (phase) => {
           pending.status = phase;
           if (pendingShown) return showPending();

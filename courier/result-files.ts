@@ -6,10 +6,18 @@ import { writeFileAtomicSync } from '../base/atomic-file.ts';
 import type { CallEntries, InvocationLog, InvocationStats } from '../runtime/protocol.ts';
 import type { RetryState } from './retry-chains.ts';
 
-/** What `results/<id>.json` holds. `request.sha256` names the request content it answers. */
-export type ResultFile =
+/**
+ * What `results/<id>.json` holds. `request.sha256` names the request content it answers (for a schedule's run, its
+ * function and input); a schedule's run also names the schedule and the slot it ran for.
+ */
+export type ResultFile = (
   | { ok: true; output: unknown; key: string; cache?: CallEntries; logs: InvocationLog[]; stats: InvocationStats; request: { sha256: string } }
-  | { ok: false; error: ErrorBody; logs?: InvocationLog[]; stats?: InvocationStats; request: { sha256: string } };
+  | { ok: false; error: ErrorBody; logs?: InvocationLog[]; stats?: InvocationStats; request: { sha256: string } }
+) & {
+  /** The answered invocation's id, as the cloud's answers carry one; the courier's log line names it too. */
+  activationId?: string;
+  schedule?: { name: string; slot: string };
+};
 
 /**
  * What `results/<id>.pending.json` holds while a request waits or runs long. `retry` is there once a try

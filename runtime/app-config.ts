@@ -4,10 +4,11 @@ import { EdgeError, type ErrorCode } from '../base/errors.ts';
 import { describeIssues } from '../base/zod-issues.ts';
 import type { InvocationLimits } from './protocol.ts';
 import { envSchema } from './app-env.ts';
+import { functionNamePattern } from './names.ts';
+import { schedulesSchema } from './schedule.ts';
 import type { OperatorLimits } from './operator-limits.ts';
 
-/** Function names double as file names and URL segments, so they stay plain. */
-export const functionNamePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+export { functionNamePattern } from './names.ts';
 
 /**
  * A function's settings, declared once: app.json takes each as optional, the cloud's function routes give
@@ -50,6 +51,8 @@ export const appConfigSchema = z.strictObject({
   /** Plain settings for `process.env` of the app's functions; secrets are kept elsewhere (docs/writing-apps.md). */
   env: envSchema.optional(),
   network: networkConfigSchema.optional(),
+  /** Runs of a function at an interval or on a cron expression, by name (runtime/schedule.ts, docs/writing-apps.md). */
+  schedules: schedulesSchema.optional(),
   functions: z
     .record(
       z.string().regex(functionNamePattern, 'function names start with a letter and hold only letters, digits, - and _ (at most 64)'),

@@ -136,6 +136,10 @@ export async function loadApp(dir: string, options: LoadAppOptions): Promise<Loa
   for (const name of Object.keys(config.functions ?? {})) {
     if (!sources.has(name)) throw new EdgeError('INVALID_APP', `app.json: functions.${name}: there is no functions/${name}.js, .mjs, .cjs or .ts`);
   }
+  for (const [name, schedule] of Object.entries(config.schedules ?? {})) {
+    if (!sources.has(schedule.function))
+      throw new EdgeError('INVALID_APP', `app.json: schedules.${name}.function: there is no function "${schedule.function}"`);
+  }
   const dependencies = await readManifest(appDir, options.registryOnly ?? false);
   const depsKey = dependencies ? await options.dependencyKey(dependencies) : '';
   const compileErrors = await compileTypeScript(files);

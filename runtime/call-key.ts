@@ -26,6 +26,11 @@ export function canonicalJson(value: unknown, depth = 0): string {
  * @example callKey('upper', '3f2a9c0d1e2b4a5f', { text: 'hi' }) // 'upper@3f2a9c0d1e2b4a5f:9b1c…'
  */
 export function callKey(fn: string, version: string, input: unknown): string {
-  const inputHash = createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 32);
+  return callKeyOf(fn, version, canonicalJson(input));
+}
+
+/** The call key of an input already written as canonical JSON: for a caller that also wants the text (its size, say). */
+export function callKeyOf(fn: string, version: string, canonicalInput: string): string {
+  const inputHash = createHash('sha256').update(canonicalInput).digest('hex').slice(0, 32);
   return `${fn}@${version}:${inputHash}`;
 }

@@ -32,8 +32,14 @@ export interface ExecutionOutcome {
   logs: LogEntry[];
   /** True when this call had to prepare a sandbox for the app first. */
   coldStart: boolean;
+  /** For a cold start: how long preparing the sandbox took, from the call's arrival to the sandbox being ready. */
+  coldStartMs?: number;
   /** Size of the serialised result. */
   bytes: number;
+  /** For a call that answered: the size of its output's JSON (the result it sent), in bytes. */
+  outputBytes?: number;
+  /** The memory of the thread that ran it as it answered, as the sandbox reported it (docs/functions.md, "Profiles"). */
+  memoryBytes?: number;
 }
 
 /** Runs function bodies. The Docker and process executors implement it; the Invoker drives it. */

@@ -5,6 +5,9 @@ import { LineReader } from './line-reader.ts';
 import { encodeHostMessage, parseHarnessLine, type CallResult, type HostMessage, type InvokeMessage, type LogEntry } from './protocol.ts';
 
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
+const TAB = 0x09;
+/** What the harness wraps an output in (`{"ok":true,"output":` and `}`): taken off to count the output's own JSON. */
+const RESULT_ENVELOPE_BYTES = JSON.stringify({ ok: true, output: null }).length - 'null'.length;
 /**
  * The harness answers every call within its start bound (30 s) plus the function's own time plus a second:
  * a call still pending after this much more makes the host ask whether the sandbox is alive.
@@ -22,6 +25,10 @@ export interface HarnessOutcome {
   tainted: boolean;
   /** Size of the result line: what the call tree's output budget is charged. */
   bytes: number;
+  /** For a call that answered: the size of its output's JSON, in bytes. */
+  outputBytes?: number;
+  /** The memory of the thread that ran it, as the harness reported it. */
+  memoryBytes?: number;
 }
 
 interface Pending {
@@ -152,7 +159,15 @@ export class HarnessConnection {
     if (message.t === 'tainted') {
       for (const listener of this.#onTainted) listener();
     } else if (message.t === 'result') {
-      this.#settle(message.id, { result: message.result, logs: message.logs, tainted: message.tainted ?? false, bytes: bytes.length });
+      this.#settle(message.id, {
+        result: message.result,
+        logs: message.logs,
+        tainted: message.tainted ?? false,
+        bytes: bytes.length,
+        // The payload follows the first tab (framing.ts): its bytes counted without decoding it again.
+        ...(message.result.ok && { outputBytes: Math.max(0, bytes.length - bytes.indexOf(TAB) - 1 - RESULT_ENVELOPE_BYTES) }),
+        ...(message.memoryBytes !== undefined && { memoryBytes: message.memoryBytes }),
+      });
     } else if (message.t === 'call') {
       const pending = this.#pending.get(message.id);
       if (!pending) return;

@@ -4,7 +4,7 @@
  * then executes, recording results of idempotent functions into the returned cache.
  */
 import type { FunctionSpec, LoadedApp } from './app.ts';
-import { callKey } from './call-key.ts';
+import { callKey, callKeyOf, canonicalJson } from './call-key.ts';
 import type { CallObserver, CallTrace } from './call-trace.ts';
 import { EdgeError } from '../base/errors.ts';
 import type { CallSite, Executor } from './executor.ts';
@@ -127,7 +127,7 @@ export class Invoker {
       );
     }
     try {
-      const key = callKey(spec.name, spec.version, input);
+      const key = trace ? tracedKey(spec, input, trace) : callKey(spec.name, spec.version, input);
       if (depth === 0) tree.topKey = key;
       if (spec.idempotent) tree.idempotentSeen = true;
       if (trace) trace.version = spec.version;
@@ -171,6 +171,9 @@ export class Invoker {
     if (trace) {
       trace.source = 'executed';
       trace.logs = outcome.logs;
+      if (outcome.coldStartMs !== undefined) trace.coldStartMs = outcome.coldStartMs;
+      if (outcome.memoryBytes !== undefined) trace.peakMemoryBytes = outcome.memoryBytes;
+      if (outcome.outputBytes !== undefined) trace.outputBytes = outcome.outputBytes;
     }
     for (const entry of outcome.logs) {
       if (tree.logs.length < this.#maxTreeLogs) tree.logs.push({ fn: spec.name, ...entry });
@@ -182,6 +185,13 @@ export class Invoker {
     if (outcome.result.ok) this.#record(tree, spec, key, outcome.result.output);
     return outcome.result;
   }
+}
+
+/** The call key, and the input's size on the trace: the canonical JSON the key is hashed from already measures it. */
+function tracedKey(spec: FunctionSpec, input: unknown, trace: CallTrace): string {
+  const canonical = canonicalJson(input);
+  trace.inputBytes = Buffer.byteLength(canonical);
+  return callKeyOf(spec.name, spec.version, canonical);
 }
 
 function notFound(app: LoadedApp, fn: string): CallResult {

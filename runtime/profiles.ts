@@ -232,6 +232,11 @@ export class ProfileBook {
     return this.#profiles.get(keyOf(fn, version))?.summary();
   }
 
+  /** Drops one version's profile (a store over several books keeps them within its own budget). */
+  forget(fn: string, version: string): void {
+    this.#profiles.delete(keyOf(fn, version));
+  }
+
   /** Every profile kept, the most recently called first. */
   summaries(): ProfileSummary[] {
     return [...this.#profiles.values()].reverse().map((profile) => profile.summary());

@@ -89,6 +89,8 @@ export interface ResultMessage {
   logs: LogEntry[];
   /** Set when the function left processes behind: the host retires the sandbox once it is idle. */
   tainted?: boolean;
+  /** The memory of the thread that ran it as it answered (docs/functions.md, "Profiles"); absent when the harness could not tell. */
+  memoryBytes?: number;
 }
 
 /** Harness → host: a function left processes behind after returning normally; retire this sandbox. */
@@ -109,6 +111,8 @@ const errorCodes = Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]];
  * process and can write onto the socket itself.
  */
 const cappedText = (max: number) => z.string().transform((text) => capText(text, max));
+/** A terabyte: more than any sandbox holds. */
+const MAX_REPORTED_MEMORY_BYTES = 2 ** 40;
 /** Longer than any function name, so that a name is never cut into another one. */
 const MAX_CALLED_NAME_CHARS = 256;
 /** A forged code or status the harness would not have sent is left out, not a broken protocol: the error itself stands. */
@@ -146,6 +150,8 @@ export const harnessMessageSchema = z.discriminatedUnion('t', [
     // Cut before validating: a forged line may hold a million tiny entries, each costing the host a check.
     logs: z.preprocess((logs) => (Array.isArray(logs) ? logs.slice(0, MAX_LOG_LINES + 1) : logs), z.array(logEntrySchema)),
     tainted: z.boolean().optional(),
+    // A figure a function forged beyond any machine's memory is dropped, not a broken protocol.
+    memoryBytes: z.number().int().min(0).max(MAX_REPORTED_MEMORY_BYTES).optional().catch(undefined),
   }),
 ]);
 

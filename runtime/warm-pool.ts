@@ -141,10 +141,12 @@ export class WarmPool implements Executor {
     const { app, fn, caller } = request;
     if (fn.loadError) return { result: { ok: false, error: { code: 'FUNCTION_LOAD_FAILED', message: fn.loadError } }, logs: [], coldStart: false, bytes: 0 };
     const owner = request.owner ?? DEFAULT_OWNER;
+    const arrived = performance.now();
     const slot = caller ? this.#callerSlot(caller) : await this.#admit(app, owner);
     const coldStart = !slot.sandbox;
     try {
       const sandbox = await slot.ready;
+      const coldStartMs = coldStart ? Math.round((performance.now() - arrived) * 1000) / 1000 : undefined;
       const message = {
         t: 'invoke' as const,
         id: randomUUID(),
@@ -156,7 +158,15 @@ export class WarmPool implements Executor {
       };
       const outcome = await sandbox.connection.invoke(message, (name, input, parent) => onCall(name, input, { sandbox: sandbox.id, invocation: parent }));
       if (outcome.tainted) slot.retiring = true;
-      return { result: outcome.result, logs: outcome.logs, coldStart, bytes: outcome.bytes };
+      return {
+        result: outcome.result,
+        logs: outcome.logs,
+        coldStart,
+        bytes: outcome.bytes,
+        ...(coldStartMs !== undefined && { coldStartMs }),
+        ...(outcome.outputBytes !== undefined && { outputBytes: outcome.outputBytes }),
+        ...(outcome.memoryBytes !== undefined && { memoryBytes: outcome.memoryBytes }),
+      };
     } finally {
       if (!caller) this.#shares.ended(owner);
       this.#free(slot);

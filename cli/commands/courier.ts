@@ -111,7 +111,7 @@ export function registerCourier(program: Command): void {
     .option('--token-file <path>', 'with --cloud: read the token from this file (mode 600, e.g. a Docker secret), not the command line or environment')
     .option('--name <name>', 'with --cloud: how this courier shows in the fleet', hostname())
     .option('--credentials <file>', 'a JSON file of DROPBOX_* / ONEDRIVE_* values (mode 600), instead of environment variables')
-    .option('--state <dir>', 'where the journal lives; must be outside the root (default: $EDGECOURIER_STATE or ~/.local/state/edgecourier)')
+    .option('--state <dir>', 'where the journal and profiles live; must be outside the root (default: $EDGECOURIER_STATE or ~/.local/state/edgecourier)')
     .option('--secrets-dir <dir>', "apps' secrets, one <app>.json file each (mode 600), outside the root (default: <state>/secrets)")
     .option('-c, --concurrency <n>', 'requests run at once', positiveInt, 16)
     .option('--max-request-bytes <n>', 'larger request files get a REQUEST_TOO_LARGE result', positiveInt, 1024 * 1024)

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { defaultCacheDir, defaultRunDir } from '../../base/paths.ts';
 import type { AppEnv } from '../../runtime/app-env.ts';
+import type { CallObserver } from '../../runtime/call-trace.ts';
 import type { InvocationRequest } from '../../runtime/invocation-service.ts';
 import type { HarnessProcess } from '../../runtime/process/harness-process.ts';
 import type { InvokeResponse } from '../../runtime/protocol.ts';
@@ -16,6 +17,7 @@ interface RunOptions {
   saveResults?: string;
   secrets?: string;
   local?: boolean;
+  report?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -30,6 +32,10 @@ export function registerRun(program: Command): void {
     .option('--save-results <file>', 'write every result of this call tree to <file>, ready to send as precomputed')
     .option('--secrets <file>', 'secrets for process.env of the functions: a JSON file { "NAME": "value" } only you may read (mode 600)')
     .addOption(new Option('--local', 'run as plain processes on this machine instead of Docker containers: NO SANDBOX, for edge computing with code you trust'))
+    .option(
+      '--report <app>',
+      'after the run, send its profile (every call counted as run at the edge) to your cloud app <app>, by name or id; a failed report is only a warning',
+    )
     .addHelpText('after', '\nExit status: 0 when the function succeeded, 1 when it failed (the error is in the JSON), 2 for bad arguments.')
     .addHelpText(
       'after',
@@ -46,11 +52,14 @@ export function registerRun(program: Command): void {
         };
         const recordResults = !!options.saveResults;
         const secrets = options.secrets ? await (await import('../../runtime/secrets-file.ts')).readSecretsFile(options.secrets) : undefined;
-        const through = options.local ? undefined : (await import('../run-socket/client.ts')).runThroughService;
+        // A report needs every call of the tree, which only a run of its own sees.
+        const profile = options.report === undefined ? undefined : new (await import('../edge-report.ts')).EdgeRunProfile();
+        const through = options.local || profile ? undefined : (await import('../run-socket/client.ts')).runThroughService;
         const answer = await through?.({ appDir: resolve(appDir), recordResults, ...(secrets ? { secrets } : {}), ...request });
         if (answer) progress('ran in the sandboxes of the edgecourier service running here');
         for (const warning of answer?.warnings ?? []) progress(warning);
-        const response = answer?.response ?? (await runHere(appDir, request, { recordResults, local: options.local ?? false, secrets }));
+        const response =
+          answer?.response ?? (await runHere(appDir, request, { recordResults, local: options.local ?? false, secrets, onCall: profile?.onCall }));
         if (options.saveResults && response.ok) {
           await writeFile(options.saveResults, JSON.stringify(response.results ?? {}, null, 2) + '\n');
           delete response.results;
@@ -59,6 +68,11 @@ export function registerRun(program: Command): void {
         // The JSON is for programs; a person reading the terminal sees what failed on stderr too.
         if (!response.ok) functionFailed(response.error);
         process.exitCode = response.ok ? 0 : 1;
+        // After the answer is out, and whatever becomes of it, the run's outcome stands.
+        if (profile)
+          await profile
+            .report(options.report!)
+            .then(progress, (error: unknown) => progress(`warning: the profile was not reported: ${error instanceof Error ? error.message : String(error)}`));
       } catch (error) {
         fail(error);
       }
@@ -69,10 +83,11 @@ interface RunHereOptions {
   recordResults: boolean;
   local: boolean;
   secrets: AppEnv | undefined;
+  onCall?: CallObserver;
 }
 
 /** With no service to ask: an executor of its own (containers, or processes with --local), for this one call. */
-async function runHere(appDir: string, request: InvocationRequest, { recordResults, local, secrets }: RunHereOptions): Promise<InvokeResponse> {
+async function runHere(appDir: string, request: InvocationRequest, { recordResults, local, secrets, onCall }: RunHereOptions): Promise<InvokeResponse> {
   const dirs = { cacheDir: defaultCacheDir(), runDir: defaultRunDir() };
   const firstProcess = local ? startHarnessEarly(dirs) : undefined;
   // Spawned before the runtime loads, whose modules hold this thread for a tenth of a second; a failure to start it is
@@ -95,7 +110,7 @@ async function runHere(appDir: string, request: InvocationRequest, { recordResul
       installer,
       onUnexpected: (error) => progress(`unexpected error: ${error instanceof Error ? error.stack : String(error)}`),
     });
-    return await service.invoke(load, request, { recordResults });
+    return await service.invoke(load, request, { recordResults, onCall });
   } finally {
     await executor.close();
   }

@@ -2,7 +2,7 @@
  * @module One invocation's activations in the making: its id, known before it runs, the calls of its tree as the
  * invoker tells of them, and at its end the records of the tree, every text a function controls capped.
  */
-import { randomBytes } from 'node:crypto';
+import { newActivationId } from '../../api/activation-ids.ts';
 import type { Activation, ActivationLog, ActivationTrigger } from '../../api/activations.ts';
 import type { ErrorBody } from '../../base/errors.ts';
 import type { CallTrace } from '../../runtime/call-trace.ts';
@@ -11,23 +11,6 @@ import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS } from '../../runt
 
 /** An activation before the store gives it its place in the order. */
 export type NewActivation = Omit<Activation, 'seq'>;
-
-export const ACTIVATION_ID_PATTERN = /^act_[A-Za-z0-9_-]{22}$/;
-
-const ID_BYTES = 16;
-/** Random bytes for the next ids: one call to randomBytes costs about what a few hundred ids taken from its answer do. */
-let pool = Buffer.alloc(0);
-let taken = 0;
-
-/** 16 random bytes: ids cannot be guessed, and one tells nothing about another. */
-export function newActivationId(): string {
-  if (taken + ID_BYTES > pool.length) {
-    pool = randomBytes(ID_BYTES * 256);
-    taken = 0;
-  }
-  taken += ID_BYTES;
-  return `act_${pool.toString('base64url', taken - ID_BYTES, taken)}`;
-}
 
 /**
  * Characters of console output kept per activation: with the error's message (capped on its own), a record stays
@@ -61,6 +44,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Where an invocation comes from, for its records. */
 export interface ActivationOrigin {
   appId: string;
+  /** The app version (its tree hash) the call tree ran on; absent for an app record made before there were versions. */
+  appVersion?: string;
   trigger: Exclude<ActivationTrigger, 'call'>;
   /** The user id of the caller, or `anonymous`. */
   caller: string;
@@ -94,7 +79,7 @@ export class ActivationTracker {
    * (the answer its caller got, which may have failed before any call began); each nested one by its trace.
    */
   records(fn: string, response: InvokeResponse): NewActivation[] {
-    const { appId, caller } = this.#origin;
+    const { appId, appVersion, caller } = this.#origin;
     const ids = new Map<number, string>([[0, this.id]]);
     // A call a function made without awaiting it may end after its caller, even after the tree: its caller still gets an id.
     const idOf = (index: number) => ids.get(index) ?? ids.set(index, newActivationId()).get(index)!;
@@ -117,6 +102,7 @@ export class ActivationTracker {
         appId,
         function: trace.fn,
         ...(trace.version && { version: trace.version }),
+        ...(appVersion && { appVersion }),
         trigger: 'call',
         caller,
         start: iso(trace.startedAt),
@@ -134,6 +120,7 @@ export class ActivationTracker {
       appId,
       function: fn,
       ...(top?.version && { version: top.version }),
+      ...(appVersion && { appVersion }),
       trigger: this.#origin.trigger,
       caller,
       start: iso(this.#startedAt),

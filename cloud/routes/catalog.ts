@@ -24,10 +24,16 @@ export function catalogRoutes(deps: Pick<CloudDeps, 'catalog' | 'publicUrl'>): R
       summary: 'List the apps everyone may read, newest change first; `q` keeps those whose name or description holds every word of it',
       auth: 'user',
       query: querySchema,
-      answers: { 200: '`{ apps: [{ id, name, description, access, status, functions, endpoints, createdAt, updatedAt }], total, offset, limit }`' },
+      answers: {
+        200: '`{ apps: [{ id, name, description, access, status, functions, endpoints, createdAt, updatedAt, profile? }], total, offset, limit }`; `profile`: `{ calls, errorRate, durationMs?: { p50, p95 } }` of the active version',
+      },
       handle({ query }, _req, res) {
         const { apps, total } = deps.catalog.search(query);
-        res.json({ apps: apps.map((app) => presentListing(app, deps.publicUrl)), total, offset: query.offset, limit: query.limit });
+        const listed = apps.map((app) => {
+          const profile = deps.catalog.profileOf(app);
+          return { ...presentListing(app, deps.publicUrl), ...(profile && { profile }) };
+        });
+        res.json({ apps: listed, total, offset: query.offset, limit: query.limit });
       },
     }),
   ];

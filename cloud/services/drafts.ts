@@ -69,7 +69,7 @@ export async function checkedPackageJson(text: string): Promise<string> {
 }
 
 /**
- * Makes the draft's description, env settings, network, function settings and endpoints those of `text`, an app.json: what it
+ * Makes the draft's description, env settings, network, schedules, function settings and endpoints those of `text`, an app.json: what it
  * leaves out takes its default (no description or settings, default function settings, no endpoints). An endpoint
  * kept at the same method and path keeps its id, and so its URL.
  */
@@ -109,6 +109,12 @@ export function applyAppJson(draft: AppRecord, text: string, at: string): void {
     const kept = before.find((endpoint) => endpoint.method === fields.method && endpoint.path === fields.path);
     draft.endpoints.push({ id: kept?.id ?? newId('ep'), ...fields } satisfies EndpointRecord);
   }
+  for (const [name, schedule] of Object.entries(config.schedules ?? {})) {
+    if (!draft.functions.some((fn) => fn.name === schedule.function))
+      throw new EdgeError('INVALID_INPUT', `app.json: schedules.${name}.function: there is no function "${schedule.function}"`);
+  }
+  if (config.schedules && Object.keys(config.schedules).length > 0) draft.schedules = config.schedules;
+  else delete draft.schedules;
   draft.description = config.description ?? '';
   draft.env = config.env ?? {};
   if (config.network?.egress) draft.network = { egress: true };

@@ -1,4 +1,4 @@
-/** @module An app's functions and their rules: how many an app holds, replaced whole, never deleted while an endpoint calls them; test-invokes and their logs, and who may do each. */
+/** @module An app's functions and their rules: how many an app holds, replaced whole, never deleted while an endpoint or a schedule calls them; test-invokes and their logs, and who may do each. */
 import { EdgeError } from '../../base/errors.ts';
 import { defaultOperatorLimits, limitsWithin } from '../../runtime/app-config.ts';
 import type { ErrorBody } from '../../base/errors.ts';
@@ -26,13 +26,16 @@ export function setFunction(app: AppRecord, fn: FunctionRecord): boolean {
   return index === -1;
 }
 
-/** Refuses to delete a function that endpoints call, naming them. */
+/** Refuses to delete a function that endpoints or schedules call, naming them. */
 export function assertNotCalled(app: AppRecord, fn: FunctionRecord): void {
   const callers = app.endpoints.filter((endpoint) => endpoint.function === fn.name);
   if (callers.length > 0) {
     const named = callers.map((endpoint) => `${endpoint.method} ${endpoint.path}`).join(', ');
     throw new EdgeError('INVALID_INPUT', `function "${fn.name}" is called by the endpoints ${named}: delete them or point them at another function first`);
   }
+  const schedules = Object.keys(app.schedules ?? {}).filter((name) => app.schedules![name]!.function === fn.name);
+  if (schedules.length > 0)
+    throw new EdgeError('INVALID_INPUT', `function "${fn.name}" is run by the schedules ${schedules.join(', ')}: change app.json's "schedules" first`);
 }
 
 /** A function as put: its code and settings; limits left out are the operator's defaults. */

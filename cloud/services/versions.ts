@@ -128,10 +128,12 @@ export function versionService(deps: VersionServiceDeps): VersionService {
       const current = appFor(deps.apps, userId, app.id, 'WRITE');
       if (deps.versions.get(app.id, version.id) !== version) throw versionNotFound(app, version.id);
       const draft = draftOf(current);
-      const { network, ...parts } = restoredParts(version.content, codes, new Date(now()).toISOString());
+      const { network, schedules, ...parts } = restoredParts(version.content, codes, new Date(now()).toISOString());
       Object.assign(draft, parts);
       if (network) draft.network = network;
       else delete draft.network;
+      if (schedules) draft.schedules = schedules;
+      else delete draft.schedules;
       await commit(deps.apps, current, draft, { author: userId });
       return current;
     } finally {

@@ -73,8 +73,8 @@ function send(header: object, payload?: Payload): void {
   }
 }
 
-function sendResult(id: string, result: Payload, logs: LogEntry[], tainted = false): void {
-  send({ t: 'result', id, logs, ...(tainted ? { tainted } : {}) }, result);
+function sendResult(id: string, result: Payload, logs: LogEntry[], tainted = false, memoryBytes?: number): void {
+  send({ t: 'result', id, logs, ...(tainted ? { tainted } : {}), ...(memoryBytes !== undefined && { memoryBytes }) }, result);
 }
 
 /** Messages made here can quote a function too: what it threw outside its promise. */
@@ -119,13 +119,13 @@ function scheduleStrayCheck(): void {
 }
 
 /** Answers one call and gives its place on the thread back. */
-function finish(id: string, result: Payload, logs: LogEntry[], healthy: boolean, slotDone = true): void {
+function finish(id: string, result: Payload, logs: LogEntry[], healthy: boolean, slotDone = true, memoryBytes?: number): void {
   const run = running.get(id);
   if (!run) return;
   running.delete(id);
   workers.release(run.worker, run.tree, run.slot, slotDone);
   if (healthy) {
-    sendResult(id, result, logs);
+    sendResult(id, result, logs, false, memoryBytes);
     // In a container a call that returned normally can still have left processes running; looking
     // for them after the answer keeps the look off the call's latency.
     if (mode === 'container') scheduleStrayCheck();
@@ -199,7 +199,9 @@ function onMessage(worker: TreeWorker, event: FromWorker): void {
       return;
     }
     if (event.retire) workers.retire(worker);
-    finish(event.id, event.payload, validLogs(event.logs), true);
+    // Function code can post its own results: only a plausible number goes on (the host checks it again).
+    const memoryBytes = Number.isSafeInteger(event.memoryBytes) && event.memoryBytes! >= 0 ? event.memoryBytes : undefined;
+    finish(event.id, event.payload, validLogs(event.logs), true, true, memoryBytes);
   }
 }
 

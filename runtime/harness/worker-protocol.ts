@@ -41,5 +41,6 @@ export type FromWorker =
    * `retire` says the worker must not serve another tree after this one: the body was still running
    * when the answer was given (its time ran out while it awaited something), or the calls left timers
    * or threads running.
+   * `memoryBytes` is the thread's memory as the call ended (worker.ts, `memoryInUse`).
    */
-  | { t: 'result'; id: string; payload: Payload; logs: LogEntry[]; retire?: boolean };
+  | { t: 'result'; id: string; payload: Payload; logs: LogEntry[]; retire?: boolean; memoryBytes?: number };

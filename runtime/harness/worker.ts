@@ -4,6 +4,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { relative } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
@@ -163,6 +164,16 @@ function contextFor(fn: string, id: string, deadline: number): FunctionContext {
   });
 }
 
+/**
+ * This thread's memory as a call ends: its V8 heap as sized to hold what the thread's calls allocated (the heap grows
+ * to a call's peak and gives memory back only after collections shrink it, so it still shows the peak at the end)
+ * plus memory outside the heap that its objects hold (Buffers, ArrayBuffers). One call for a few numbers, no sampling.
+ */
+function memoryInUse(): number {
+  const heap = getHeapStatistics();
+  return heap.total_heap_size + heap.external_memory;
+}
+
 /** Runs the body and answers; past `timeoutMs` of its own time it is answered TIMEOUT even if still awaiting. */
 function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>, invocation: Invocation): void {
   let answered = false;
@@ -172,7 +183,14 @@ function runBody(body: FunctionBody, message: Extract<ToWorker, { t: 'invoke' }>
     clearTimeout(timer);
     const left = --bodiesRunning === 0 ? leftovers.describe() : undefined;
     if (left) invocation.logs.push({ level: 'warn', message: `[edgecourier] calls returned leaving ${left} running; they were stopped with their thread` });
-    post({ t: 'result', id: message.id, payload: toPayload(json), logs: invocation.logs, ...(abandoned || left ? { retire: true } : {}) });
+    post({
+      t: 'result',
+      id: message.id,
+      payload: toPayload(json),
+      logs: invocation.logs,
+      memoryBytes: memoryInUse(),
+      ...(abandoned || left ? { retire: true } : {}),
+    });
   };
   bodiesRunning++;
   const timer = setTimeout(() => {

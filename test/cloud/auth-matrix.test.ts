@@ -107,6 +107,23 @@ const undoAt = (prefix: string) => (answer: { body: any }) => call('DELETE', `${
 const FILE = encodeURIComponent(WORLD_FILE.path);
 const UPLOADED = 'bytes for a deploy\n';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** One call of `fn` as an edge run or a courier reports it. */
+const reportedDigest = (fn: string) => ({
+  function: fn,
+  version: 'abc123',
+  calls: 1,
+  errors: 0,
+  served: { executed: 1, cache: 0, precomputed: 0 },
+  durationMs: [[300, 1]],
+  coldStarts: 0,
+  coldStartMs: [],
+  peakMemoryBytes: { count: 1, sum: 1000, max: 1000 },
+  inputBytes: { count: 1, sum: 2, max: 2 },
+  outputBytes: { count: 1, sum: 1, max: 1 },
+  places: { cloud: 0, courier: 0, edge: 1 },
+  firstAt: 1_700_000_000_000,
+  lastAt: 1_700_000_000_000,
+});
 const dropbox = { kind: 'dropbox', path: '/mine', credentials: { DROPBOX_REFRESH_TOKEN: 'mine', DROPBOX_APP_KEY: 'mine' } };
 
 const cases: Case[] = [
@@ -387,6 +404,13 @@ const cases: Case[] = [
     world: { everyone: 'READ' },
     tells: 'everyone may read the app',
   },
+  { route: 'GET /api/v1/apps/:appId/profile', call: (w) => call('GET', app(w, '/profile?function=spare')), expect: needs('READ', '200') },
+  {
+    route: 'POST /api/v1/apps/:appId/profile',
+    call: (w) => call('POST', app(w, '/profile'), { digests: [reportedDigest('spare')] }),
+    expect: needs('RUN', '204'),
+  },
+  { route: 'GET /api/v1/apps/:appId/schedules', call: (w) => call('GET', app(w, '/schedules')), expect: needs('READ', '200') },
   { route: 'GET /api/v1/apps/:appId/activations', call: (w) => call('GET', app(w, '/activations?function=spare')), expect: needs('WRITE', '200') },
   {
     route: 'GET /api/v1/apps/:appId/activations/follow',
@@ -491,6 +515,20 @@ const cases: Case[] = [
     call: (w) => call('DELETE', `/api/v1/fleet/couriers/${w.courierId}`),
     expect: operatorOnly('204'),
     changes: ['operator'],
+  },
+  {
+    route: 'GET /api/v1/roots/:rootId/profile',
+    call: (w) => call('GET', `/api/v1/roots/${w.rootId}/profile?app=shop`),
+    expect: ownerOnly('200', '404 NOT_FOUND'),
+  },
+  {
+    route: 'POST /api/v1/fleet/profiles',
+    call: (w) =>
+      call('POST', '/api/v1/fleet/profiles', {
+        courierId: w.courierId,
+        roots: [{ rootId: w.rootId, apps: [{ app: 'shop', digests: [reportedDigest('spare')] }] }],
+      }),
+    expect: operatorOnly('200'),
   },
   { route: 'GET /api/v1/fleet/couriers', call: () => call('GET', '/api/v1/fleet/couriers'), expect: operatorOnly('200'), showsRootsToOperators: true },
 ];

@@ -5,12 +5,14 @@
  */
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedApp } from '../../runtime/app.ts';
 import { Invoker } from '../../runtime/invoker.ts';
+import type { CallTrace } from '../../runtime/call-trace.ts';
 import type { InvokeResponse } from '../../runtime/protocol.ts';
 import { copyFixtureApp, type TestRuntime } from '../helpers/runtime.ts';
+import { tempFolder } from '../helpers/temp.ts';
 
 function output(response: InvokeResponse): unknown {
   if (!response.ok) throw new Error(`expected success, got ${response.error.code}: ${response.error.message}`);
@@ -203,4 +205,31 @@ export function executorContract(start: () => Promise<TestRuntime>): void {
     t.like(response, { ok: false, error: { code: 'INVALID_OUTPUT' } });
     if (!response.ok) t.regex(response.error.message, /more than 524288 bytes/);
   });
+
+  test.serial(
+    "a traced call tells its input and output sizes and its thread's memory: a function holding 50 MB shows at least 40 MB more than one holding little",
+    async (t) => {
+      const dir = join(await tempFolder('ec-app'), 'memory');
+      await mkdir(join(dir, 'functions'), { recursive: true });
+      await writeFile(join(dir, 'functions', 'small.js'), 'export default (input) => ({ echoed: input.text });\n');
+      // 6.5 million doubles in one array: 52 MB of heap held until the body returns.
+      await writeFile(
+        join(dir, 'functions', 'big.js'),
+        'export default () => { const held = Array.from({ length: 6_500_000 }, (_, i) => i + 0.5); return held.length; };\n',
+      );
+      const app = await runtime.load(dir);
+      const traceOf = async (fn: string, input: unknown): Promise<CallTrace> => {
+        const traces: CallTrace[] = [];
+        t.like(await runtime.invoker.invoke(app, fn, input, { onCall: (trace) => traces.push(trace) }), { ok: true });
+        return traces[0]!;
+      };
+      const small = await traceOf('small', { text: 'héllo' });
+      t.is(small.inputBytes, Buffer.byteLength('{"text":"héllo"}'));
+      t.is(small.outputBytes, Buffer.byteLength('{"echoed":"héllo"}'));
+      const big = await traceOf('big', null);
+      t.is(big.outputBytes, '6500000'.length);
+      t.true(small.peakMemoryBytes! > 0, `small: ${small.peakMemoryBytes}`);
+      t.true(big.peakMemoryBytes! - small.peakMemoryBytes! >= 40 * 2 ** 20, `big ${big.peakMemoryBytes} against small ${small.peakMemoryBytes}`);
+    },
+  );
 }
