@@ -29,11 +29,13 @@ export const functionPath = (fn: Pick<FunctionRecord, 'name' | 'language'>) => `
 type FunctionPart = Omit<FunctionRecord, 'code' | 'updatedAt'>;
 
 /** The parts of an app its folder is made of, whichever way its functions' code is held: as text (a record) or by hash (a version). */
-type Shipped<F extends FunctionPart> = Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'schedules' | 'files' | 'endpoints'> & {
+type Shipped<F extends FunctionPart> = Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'schedules' | 'files' | 'endpoints' | 'appJson'> & {
   functions: F[];
 };
 
 function appJson<F extends FunctionPart>(app: Shipped<F>, functions: F[], view: TreeView): string {
+  // A folder app's own text: it says what the record's settings say, and keeps the folder's bytes (data.ts).
+  if (view === 'owner' && app.appJson !== undefined) return app.appJson;
   const config: AppConfig = {};
   if (view === 'owner' && app.description !== '') config.description = app.description;
   // Plain settings, not secrets: every view has them, as a function of any view may read them.

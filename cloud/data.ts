@@ -109,6 +109,17 @@ export interface AppRecord {
   endpoints: EndpointRecord[];
   /** The version whose content the record holds, which endpoints and test-invokes serve; absent in records made before there were versions. */
   activeVersion?: string;
+  /**
+   * "folder": an app of a synced folder, published by the courier beside the cloud (docs/cloud.md, "Folder apps"): only
+   * the folder changes its content. Absent for apps made through the API.
+   */
+  source?: 'folder';
+  /**
+   * A folder app's app.json as the folder holds it, byte for byte: the cloud's folder of the app then holds the very
+   * files of the synced one, so their functions have the same versions and call keys. Absent for apps of the API, whose
+   * app.json is made from their settings.
+   */
+  appJson?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -120,7 +131,7 @@ export interface VersionFunction extends Omit<FunctionRecord, 'code' | 'updatedA
 }
 
 /** What a version ships: the parts of an app record its folder is made of (cloud/app-tree.ts), code named by hash. */
-export interface VersionContent extends Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'schedules' | 'files' | 'endpoints'> {
+export interface VersionContent extends Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'schedules' | 'files' | 'endpoints' | 'appJson'> {
   functions: VersionFunction[];
 }
 

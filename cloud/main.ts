@@ -26,6 +26,7 @@ import { catalogService } from './services/catalog.ts';
 import { deployService } from './services/deploys.ts';
 import { endpointService } from './services/endpoints.ts';
 import { fileService } from './services/files.ts';
+import { folderAppService, type FolderAppService } from './services/folder-apps.ts';
 import { FleetRegistry } from './services/fleet.ts';
 import { functionService } from './services/functions.ts';
 import { grantService } from './services/grants.ts';
@@ -77,6 +78,8 @@ export interface CloudSettings {
   profiles?: { maxBytes?: number; maxBytesPerOwner?: number; record?: boolean };
   executor: ExecutorBundle;
   logger: Logger;
+  /** Told of each account made, after it is stored (`edgecourier start` publishes the folder's apps once their owner signs up). */
+  onSignUp?: (email: string) => void;
 }
 
 export interface RunningCloud {
@@ -87,6 +90,8 @@ export interface RunningCloud {
   runtime: AppRuntime;
   /** The process's metrics and health, for a courier run beside the cloud to count on too. */
   observability: Observability;
+  /** Publishes the apps of a synced folder that belongs to an account (`edgecourier start --owner`). */
+  folderApps: FolderAppService;
   close(): Promise<void>;
 }
 
@@ -150,6 +155,8 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const fleet = new FleetRegistry({ roots, couriers: courierStore(db), box: secrets, leaseMs: settings.fleetLeaseMs ?? 15_000 });
   let publicUrl = settings.publicUrl ?? '';
   const tokens = tokenStore(db);
+  const appsService = appService({ apps, runtime });
+  const deploys = deployService({ apps, blobs });
   const versionRules = versionService({
     apps,
     versions,
@@ -160,7 +167,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const { listener, app } = createCloudHandler(
     {
       logger,
-      accounts: accountService({ users }),
+      accounts: accountService({ users, onSignUp: settings.onSignUp }),
       sessions: sessionService({ users, tokens }),
       apiTokens: apiTokenService({ tokens }),
       passwordResets: passwordResetService({
@@ -171,11 +178,11 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
         publicUrl: () => publicUrl,
         logger: logger.child({ component: 'password-resets' }),
       }),
-      apps: appService({ apps, runtime }),
+      apps: appsService,
       functions: functionService({ apps, runtime, activations }),
       endpoints: endpointService({ apps }),
       files: fileService({ apps, blobs }),
-      deploys: deployService({ apps, blobs }),
+      deploys,
       versions: versionRules,
       secrets: secretService({ apps, box: secrets, runtime }),
       grants: grantService({ apps, users }),
@@ -209,6 +216,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     app,
     runtime,
     observability,
+    folderApps: folderAppService({ users, apps, deploys, lifecycle: appsService }),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

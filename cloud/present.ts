@@ -60,6 +60,8 @@ export function presentApp(app: AppRecord, publicUrl: string, viewerId: string) 
     functions: app.functions.map(presentFunction),
     endpoints: app.endpoints.map((endpoint) => presentEndpoint(app, endpoint, publicUrl)),
     activeVersion: app.activeVersion ?? null,
+    /** "folder": published from a synced folder, which alone changes it; "api": made through the API. */
+    source: app.source ?? 'api',
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,
   };

@@ -19,7 +19,7 @@ export interface Snapshot {
 }
 
 /** The parts of a record a version sets when it is made active. */
-export type RestoredParts = Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'schedules' | 'functions' | 'files' | 'endpoints'>;
+export type RestoredParts = Pick<AppRecord, 'description' | 'packageJson' | 'env' | 'network' | 'schedules' | 'functions' | 'files' | 'endpoints' | 'appJson'>;
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -41,6 +41,7 @@ export function snapshotOf(app: AppRecord, hashOf: (code: string) => string = sh
     functions: app.functions.map(({ code, updatedAt: _, ...settings }) => ({ ...settings, codeSha256: hashOf(code), codeBytes: Buffer.byteLength(code) })),
     files: app.files.map((file) => ({ ...file })),
     endpoints: app.endpoints.map((endpoint) => ({ ...endpoint })),
+    ...(app.appJson !== undefined && { appJson: app.appJson }),
   };
   const files = versionFiles(content);
   return { id: treeHash(files), content, files, size: files.reduce((sum, file) => sum + file.size, 0) };
@@ -65,6 +66,7 @@ export function restoredParts(content: VersionContent, codes: ReadonlyMap<string
     functions,
     files: content.files.map((file) => ({ ...file })),
     endpoints: content.endpoints.map((endpoint) => ({ ...endpoint })),
+    ...(content.appJson !== undefined && { appJson: content.appJson }),
   };
 }
 

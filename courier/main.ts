@@ -13,6 +13,7 @@ import { defaultStateDir } from '../base/paths.ts';
 import type { SyncBackend } from '../sync/backend.ts';
 import { AppCache } from './app-cache.ts';
 import { makeAppFolders } from './app-folders.ts';
+import { folderDoors, type AppPublisher } from './folder-doors.ts';
 import { Courier } from './courier.ts';
 import { startHealthServer, type HealthServer } from './health-server.ts';
 import { Journal } from './journal.ts';
@@ -73,6 +74,8 @@ export interface CourierSettings {
   metricsPort?: number;
   /** Address of that port; 127.0.0.1 unless given. */
   metricsHost?: string;
+  /** Where the root's apps with endpoints are published, as cloud apps of the root's account (`edgecourier start --owner`); none unless given. */
+  publisher?: AppPublisher;
   logger: Logger;
 }
 
@@ -81,6 +84,8 @@ export interface RunningCourier {
   root: string;
   /** Where GET /metrics and /healthz answer, when `metricsPort` was given. */
   metricsUrl?: string;
+  /** Looks at every app folder again and publishes what is not (when there is a publisher): its account has just been made. */
+  republish(): Promise<void>;
   /** The profiles of the root's folder apps, kept in its state folder. */
   profiles: CourierProfiles;
   /** Lets requests in flight finish, then releases the watch, the journal and the lock. */
@@ -229,6 +234,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         return watching;
       },
     });
+    const doors = settings.publisher && folderDoors({ root, publisher: settings.publisher, quietMs: settings.settleMs ?? 1000, logger });
     const watcher = watchRoot(
       root,
       {
@@ -237,6 +243,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
           void courier.folderRemoved(p).catch((error: unknown) => logger.error({ err: error, path: p }, 'could not record removed requests')),
         appChanged: (app) => {
           apps.changed(app);
+          doors?.changed(app);
           schedules.appChanged(app);
         },
         appFound: (app) => {
@@ -252,13 +259,17 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
     await watcher.ready;
     watching = true;
     await forgetRemoved(journal, root);
+    // Every app folder, and every app published from the root, whether or not the first scan told of it.
+    await doors?.syncAll();
     logger.info({ root, remote: settings.remote?.name, journal: join(home, 'journal.jsonl'), metrics: health?.url }, 'courier is watching');
     return {
       courier,
       root,
       metricsUrl: health?.url,
+      republish: async () => doors?.syncAll(),
       profiles,
       async stop() {
+        await doors?.close();
         watching = false;
         await watcher.close();
         schedules.close();

@@ -10,6 +10,8 @@ interface AppDetails {
   access: string;
   owned: boolean;
   status: string;
+  /** "folder": published from a synced folder, which alone changes it. */
+  source: 'folder' | 'api';
   env: Record<string, string>;
   packageJson: string | null;
   functions: Array<{ name: string; language: string; idempotent: boolean; timeoutMs: number; memoryMb: number; public: boolean }>;
@@ -39,6 +41,7 @@ function asText({ app, files, grants }: Description, granteeName: (grantee: stri
   const lines = [
     `${app.name} (${app.id}): ${app.status}; your access: ${app.access}${app.owned ? ', your own app' : ', shared with you'}`,
     ...(app.description ? [`  ${app.description}`] : []),
+    ...(app.source === 'folder' ? ['from a synced folder: change its files there (the API refuses to)'] : []),
     `updated ${app.updatedAt}`,
     `functions: ${app.functions.length === 0 ? 'none' : ''}`,
     ...app.functions.map(

@@ -1,9 +1,10 @@
 /**
  * @module `edgecourier start` (what `npm start` runs): the cloud and a courier in one process sharing one
  * executor, with embedded defaults: data in ./data, the synced folder ./data/sync holding an example
- * app, mail into ./data/outbox. Small enough for an edge box.
+ * app, mail into ./data/outbox; with `--owner`, the folder's apps with endpoints are that account's cloud
+ * apps too. Small enough for an edge box.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { cp, mkdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../../runtime/package-root.ts';
@@ -21,7 +22,21 @@ async function seedSyncFolder(sync: string): Promise<void> {
   await cp(exampleApp, join(sync, 'hello'), { recursive: true });
 }
 
-function nextSteps(url: string, data: string, sync: string): string {
+/** The HTTP door: the folder's own apps when it has an owner, else a deploy of the example. */
+function httpSteps(url: string, owner: string | undefined): string {
+  const call = `  npx edgecourier apps          # shows the endpoint URL of greet
+  curl -X POST <that URL> -H 'content-type: application/json' -d '{"input":{"name":"Ada"}}'`;
+  if (owner)
+    return `  npx edgecourier signup --url ${url} --email ${owner}
+${call}
+  (the folder belongs to ${owner}: its apps whose app.json declares endpoints, "hello" among them, are that account's cloud apps too)`;
+  return `  npx edgecourier signup --url ${url} --email you@example.com
+  npx edgecourier deploy docs/examples/hello --start
+${call}
+  (or start with --owner you@example.com: the folder's apps with endpoints become that account's cloud apps)`;
+}
+
+function nextSteps(url: string, data: string, sync: string, owner: string | undefined): string {
   const rel = (path: string) => relative(process.cwd(), path) || '.';
   return `
 edgecourier is running.
@@ -34,10 +49,7 @@ Try, in another terminal:
   echo '{"function":"greet","input":{"name":"Ada"}}' > ${rel(join(sync, 'hello', 'requests', 'first.json'))}
   cat ${rel(join(sync, 'hello', 'results', 'first.json'))}
 
-  npx edgecourier signup --url ${url} --email you@example.com
-  npx edgecourier deploy docs/examples/hello --start
-  npx edgecourier apps          # shows the endpoint URL of greet
-  curl -X POST <that URL> -H 'content-type: application/json' -d '{"input":{"name":"Ada"}}'
+${httpSteps(url, owner)}
 
 Stop with Ctrl-C.
 `;
@@ -47,11 +59,16 @@ export function registerStart(program: Command): void {
   addServiceOptions(program.command('start'), resolve('data'))
     .description('Run the cloud and a courier on <data>/sync in one process, with an example app: the quick start.')
     .addOption(retryForOption())
-    .action(async (options: ServiceOptions & { retryForMs: number }) => {
-      const [{ pino }, { startCloud }, { startCourier }, { createExecutor }] = await Promise.all([
+    .addOption(
+      new Option(
+        '--owner <email>',
+        "the account the synced folder belongs to: its apps whose app.json declares endpoints are that account's cloud apps too, once it exists",
+      ).env('EDGECOURIER_OWNER'),
+    )
+    .action(async (options: ServiceOptions & { retryForMs: number; owner?: string }) => {
+      const [{ pino }, { startCombined }, { createExecutor }] = await Promise.all([
         import('pino'),
-        import('../../cloud/main.ts'),
-        import('../../courier/main.ts'),
+        import('../combined-service.ts'),
         import('../../docker/executor-factory.ts'),
       ]);
       const { serveRuns } = await import('../run-socket/server.ts');
@@ -66,19 +83,16 @@ export function registerStart(program: Command): void {
           egressAllow: options.egressAllow,
           log: (line) => process.stderr.write(`edgecourier: ${line}\n`),
         });
-        const cloud = await startCloud({ ...cloudSettings(options), executor, logger });
-        // One process, one registry: the courier counts on the cloud's, served at the cloud's /metrics.
-        const courier = await startCourier({
-          root: sync,
-          stateDir: join(data, 'state'),
-          retry: { retryForMs: options.retryForMs },
+        const { cloud, close } = await startCombined({
+          cloud: cloudSettings(options),
+          owner: options.owner,
+          retryForMs: options.retryForMs,
           executor,
-          observability: cloud.observability,
           logger,
         });
         const runs = await serveRuns({ ...executor, executor: cloud.observability.executor, logger });
-        process.stdout.write(nextSteps(cloud.url, data, sync));
-        stopOnSignal(logger, [() => runs.close(), () => courier.stop(), () => cloud.close(), () => executor.executor.close()]);
+        process.stdout.write(nextSteps(cloud.url, data, sync, options.owner));
+        stopOnSignal(logger, [() => runs.close(), close, () => executor.executor.close()]);
       } catch (error) {
         fail(error);
       }

@@ -61,7 +61,7 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
       auth: 'user',
       body: patchSchema,
       answers: { 200: 'the app' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'APP_NAME_TAKEN', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'APP_NAME_TAKEN', 'DEPENDENCY_NOT_ALLOWED', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
       async handle({ caller: { user }, body }, req, res) {
         res.json(answer(await deps.apps.update(user.id, req.params.appId, body), user.id));
       },

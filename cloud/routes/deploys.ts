@@ -57,6 +57,7 @@ export function deployRoutes(deps: Pick<CloudDeps, 'deploys' | 'publicUrl'>): Ro
         'INVALID_APP',
         'DEPENDENCY_NOT_ALLOWED',
         'TAG_TAKEN',
+        'APP_FROM_FOLDER',
         'STORAGE_FULL',
       ],
       async handle({ caller: { user }, body }, _req, res) {

@@ -32,7 +32,7 @@ export function endpointRoutes(deps: Pick<CloudDeps, 'endpoints' | 'publicUrl'>)
       auth: 'user',
       body: createSchema,
       answers: { 201: 'the endpoint, with its `url`' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'FUNCTION_NOT_FOUND', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'FUNCTION_NOT_FOUND', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
       async handle({ caller: { user }, body }, req, res) {
         res.status(201).json(answer(await deps.endpoints.add(user.id, req.params.appId, body)));
       },
@@ -53,7 +53,7 @@ export function endpointRoutes(deps: Pick<CloudDeps, 'endpoints' | 'publicUrl'>)
       auth: 'user',
       body: patchSchema,
       answers: { 200: 'the endpoint' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'ENDPOINT_NOT_FOUND', 'FUNCTION_NOT_FOUND', 'ENDPOINT_TAKEN', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'ENDPOINT_NOT_FOUND', 'FUNCTION_NOT_FOUND', 'ENDPOINT_TAKEN', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
       async handle({ caller: { user }, body }, req, res) {
         res.json(answer(await deps.endpoints.update(user.id, req.params.appId, req.params.id, body)));
       },
@@ -64,7 +64,7 @@ export function endpointRoutes(deps: Pick<CloudDeps, 'endpoints' | 'publicUrl'>)
       summary: 'Delete an endpoint',
       auth: 'user',
       answers: { 204: 'deleted' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'ENDPOINT_NOT_FOUND', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'ENDPOINT_NOT_FOUND', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
       async handle({ caller: { user } }, req, res) {
         await deps.endpoints.remove(user.id, req.params.appId, req.params.id);
         res.status(204).end();

@@ -56,7 +56,7 @@ export function fileRoutes(deps: Pick<CloudDeps, 'files'>): Route[] {
       params: fileParams,
       raw: { maxBytes: APP_CAPS.fileBytes },
       answers: { 201: '`{ path, size, sha256 }` of the new file', 200: '`{ path, size, sha256 }` of the replaced file' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'INVALID_APP', 'DEPENDENCY_NOT_ALLOWED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'ENDPOINT_TAKEN', 'QUOTA_EXCEEDED', 'INVALID_APP', 'DEPENDENCY_NOT_ALLOWED', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
       async handle({ caller: { user }, params: { appId, path }, bytes }, _req, res) {
         const { file, created } = await deps.files.put(user.id, appId, path, bytes!);
         res.status(created ? 201 : 200).json(file);
@@ -69,7 +69,7 @@ export function fileRoutes(deps: Pick<CloudDeps, 'files'>): Route[] {
       auth: 'user',
       params: fileParams,
       answers: { 204: 'deleted' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'FILE_NOT_FOUND', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'FILE_NOT_FOUND', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
       async handle({ caller: { user }, params: { appId, path } }, _req, res) {
         await deps.files.remove(user.id, appId, path);
         res.status(204).end();

@@ -57,7 +57,7 @@ export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
       params: paramsSchema,
       body: putSchema,
       answers: { 201: 'the new function', 200: 'the replaced function' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'INVALID_APP', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'INVALID_APP', 'QUOTA_EXCEEDED', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
       async handle({ caller: { user }, params: { appId, name }, body }, _req, res) {
         const { fn, created } = await deps.functions.put(user.id, appId, name, body);
         res.status(created ? 201 : 200).json(presentFunction(fn));
@@ -87,7 +87,7 @@ export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
       summary: 'Delete a function no endpoint calls',
       auth: 'user',
       answers: { 204: 'deleted' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'FUNCTION_NOT_FOUND', 'INVALID_INPUT', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'FUNCTION_NOT_FOUND', 'INVALID_INPUT', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
       async handle({ caller: { user } }, req, res) {
         await deps.functions.remove(user.id, req.params.appId, req.params.name);
         res.status(204).end();

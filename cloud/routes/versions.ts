@@ -77,7 +77,7 @@ export function versionRoutes(deps: Pick<CloudDeps, 'versions'>): Route[] {
       auth: 'user',
       params: versionParams,
       answers: { 200: 'the version, `"active": true`' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'VERSION_NOT_FOUND', 'STORAGE_FULL'],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'VERSION_NOT_FOUND', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
       async handle({ caller: { user }, params }, _req, res) {
         const { app, version } = await deps.versions.activate(user.id, params.appId, params.version);
         res.json(presentVersion(app, version, user));

@@ -6,6 +6,8 @@ import type { UserStore } from '../stores/users.ts';
 
 export interface AccountServiceDeps {
   users: Pick<UserStore, 'byEmail' | 'create'>;
+  /** Told of each account made, once stored. */
+  onSignUp?: (email: string) => void;
 }
 
 export interface AccountService {
@@ -24,7 +26,9 @@ export function accountService(deps: AccountServiceDeps): AccountService {
       const passwordHash = await hashPassword(password);
       // Checked after the slow hash, right before the (synchronous) insert, so two racing sign-ups cannot both pass.
       if (deps.users.byEmail(email)) throw new EdgeError('EMAIL_TAKEN', 'an account with that email address exists; log in or reset its password');
-      return deps.users.create(email, passwordHash);
+      const user = await deps.users.create(email, passwordHash);
+      deps.onSignUp?.(user.email);
+      return user;
     },
   };
 }

@@ -7,6 +7,7 @@ import { newId } from '../ids.ts';
 import type { AppStore } from '../stores/apps.ts';
 import { appFor } from './app-access.ts';
 import type { VersionedAppStore } from './versioned-apps.ts';
+import { assertNotFromFolder } from './folder-source.ts';
 
 /** Each app costs disk and, running, warm sandboxes: one account must not hold the service's share of them. */
 export const MAX_APPS_PER_USER = 100;
@@ -124,6 +125,7 @@ export function appService(deps: AppServiceDeps): AppService {
       await assertRegistryOnlyIn(changes);
       // Looked up again: the record may have been deleted, or replaced by a reload after a refused write (cloud/db.ts), or the grant revoked.
       const app = appFor(deps.apps, userId, appId, 'WRITE');
+      assertNotFromFolder(app);
       if (changes.name !== undefined) {
         assertNameFree(deps.apps.list(app.ownerId), changes.name, app);
         app.name = changes.name;

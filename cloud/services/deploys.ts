@@ -11,6 +11,7 @@ import type { AppStore } from '../stores/apps.ts';
 import { appFor } from './app-access.ts';
 import { assertCanCreate, newAppRecord } from './apps.ts';
 import { applyAppJson, assertFits, checkedPackageJson, commit, draftOf, kindOf, textCap, textOf, type PathKind } from './drafts.ts';
+import { assertNotFromFolder } from './folder-source.ts';
 import { setFunction } from './functions.ts';
 import type { VersionedAppStore, VersionNote } from './versioned-apps.ts';
 
@@ -52,8 +53,12 @@ export interface DeployServiceDeps {
 export interface DeployService {
   /** Keeps the bytes of `body` for a deploy by `ownerId`; they must hash to `sha256`. */
   upload(ownerId: string, sha256: string, body: AsyncIterable<Uint8Array>): Promise<Upload>;
-  /** Makes the app the manifest names hold exactly the manifest's files; `created` when it is new. Nothing changes when it fails. */
-  deploy(userId: string, manifest: DeployManifest): Promise<{ app: AppRecord; created: boolean }>;
+  /**
+   * Makes the app the manifest names hold exactly the manifest's files; `created` when it is new. Nothing changes when
+   * it fails. `source` "folder" deploys a folder app (folder-apps.ts): it makes or replaces only a folder app, whose
+   * app.json is kept as it is; without it, a folder app is refused (folder-source.ts).
+   */
+  deploy(userId: string, manifest: DeployManifest, source?: 'folder'): Promise<{ app: AppRecord; created: boolean }>;
 }
 
 interface Staged {
@@ -76,6 +81,16 @@ interface Source {
 /** A file of the manifest, with what it is and where its bytes are. */
 interface Part extends DeployFile, Source {
   kind: PathKind;
+}
+
+/** A deploy replaces an app of its own kind only: the API's deploys leave folder apps alone, and a folder's deploys the API's apps. */
+function assertSameSource(existing: AppRecord, source: 'folder' | undefined): void {
+  if (source === undefined) return assertNotFromFolder(existing);
+  if (existing.source !== source)
+    throw new EdgeError(
+      'APP_FROM_FOLDER',
+      `the account has an app "${existing.name}" made through the API, which the folder app of that name would replace: it is left as it is, and the folder app is not published until one of the two is renamed`,
+    );
 }
 
 /**
@@ -161,7 +176,14 @@ export function deployService(deps: DeployServiceDeps): DeployService {
   };
 
   /** The app the deploy makes, as a draft: nothing here waits, so it is built from the record as it is at that moment. */
-  const build = (ownerId: string, name: string, existing: AppRecord | undefined, parts: Part[], texts: Map<string, string>): AppRecord => {
+  const build = (
+    ownerId: string,
+    name: string,
+    existing: AppRecord | undefined,
+    parts: Part[],
+    texts: Map<string, string>,
+    source: 'folder' | undefined,
+  ): AppRecord => {
     const at = new Date(now()).toISOString();
     const draft = existing ? draftOf(existing) : newAppRecord(ownerId, name, at);
     draft.functions = [];
@@ -177,6 +199,7 @@ export function deployService(deps: DeployServiceDeps): DeployService {
     }
     draft.files.sort((a, b) => (a.path < b.path ? -1 : 1));
     applyAppJson(draft, texts.get('app.json') ?? '{}', at);
+    if (source === 'folder') Object.assign(draft, { source, appJson: texts.get('app.json') ?? '{}' });
     assertFits(draft);
     return draft;
   };
@@ -207,10 +230,11 @@ export function deployService(deps: DeployServiceDeps): DeployService {
       return { sha256, size, expiresAt: new Date(expiresAt).toISOString() };
     },
 
-    async deploy(userId, manifest) {
+    async deploy(userId, manifest, source) {
       prune();
       const existing =
         manifest.appId === undefined ? deps.apps.list(userId).find((app) => app.name === manifest.name) : appFor(deps.apps, userId, manifest.appId, 'WRITE');
+      if (existing) assertSameSource(existing, source);
       const name = existing?.name ?? manifest.name!;
       const holder = deps.blobs.holder();
       try {
@@ -219,7 +243,7 @@ export function deployService(deps: DeployServiceDeps): DeployService {
         // Looked up again: the app may have been deleted or the grant revoked while the files were read, or its record
         // replaced by a reload after a refused write (cloud/db.ts); a new one's name is checked as it is made.
         const current = existing && appFor(deps.apps, userId, existing.id, 'WRITE');
-        const draft = build(userId, name, current, parts, texts);
+        const draft = build(userId, name, current, parts, texts, source);
         // The version is the deployer's, a grantee's as much as the owner's.
         const note: VersionNote = { author: userId, tag: manifest.tag, message: manifest.message };
         if (current) await commit(deps.apps, current, draft, note);

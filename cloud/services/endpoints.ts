@@ -6,6 +6,7 @@ import type { AppStore } from '../stores/apps.ts';
 import { appFor } from './app-access.ts';
 import { functionOf } from './app-lookup.ts';
 import type { VersionedAppStore } from './versioned-apps.ts';
+import { assertNotFromFolder } from './folder-source.ts';
 
 /** Every call to the app searches its endpoints: the list must stay short enough to search on each call. */
 export const MAX_ENDPOINTS_PER_APP = 100;
@@ -52,6 +53,7 @@ export function endpointService(deps: EndpointServiceDeps): EndpointService {
   return {
     async add(userId, appId, fields) {
       const app = appFor(deps.apps, userId, appId, 'WRITE');
+      assertNotFromFolder(app);
       assertUsable(app, fields);
       if (app.endpoints.length >= MAX_ENDPOINTS_PER_APP) {
         throw new EdgeError('QUOTA_EXCEEDED', `app "${app.name}" holds at most ${MAX_ENDPOINTS_PER_APP} endpoints; delete one first`);
@@ -67,6 +69,7 @@ export function endpointService(deps: EndpointServiceDeps): EndpointService {
     },
     async update(userId, appId, id, changes) {
       const app = appFor(deps.apps, userId, appId, 'WRITE');
+      assertNotFromFolder(app);
       const endpoint = endpointOf(app, id);
       const changed = { ...endpoint, ...changes };
       assertUsable(app, changed, endpoint);
@@ -76,6 +79,7 @@ export function endpointService(deps: EndpointServiceDeps): EndpointService {
     },
     async remove(userId, appId, id) {
       const app = appFor(deps.apps, userId, appId, 'WRITE');
+      assertNotFromFolder(app);
       const endpoint = endpointOf(app, id);
       app.endpoints = app.endpoints.filter((candidate) => candidate !== endpoint);
       await deps.apps.save(app, { author: userId });

@@ -15,6 +15,7 @@ import { appFor } from './app-access.ts';
 import { applyAppJson, assertFits, checkedPackageJson, commit, draftOf, kindOf, textCap, textOf, type PathKind } from './drafts.ts';
 import { assertNotCalled, setFunction } from './functions.ts';
 import type { VersionedAppStore } from './versioned-apps.ts';
+import { assertNotFromFolder } from './folder-source.ts';
 
 export interface FileServiceDeps {
   apps: Pick<AppStore, 'byId'> & Pick<VersionedAppStore, 'save'>;
@@ -122,7 +123,7 @@ export function fileService(deps: FileServiceDeps): FileService {
 
     async put(userId, appId, path, body) {
       const kind = kindOf(path);
-      appFor(deps.apps, userId, appId, 'WRITE');
+      assertNotFromFolder(appFor(deps.apps, userId, appId, 'WRITE'));
       const holder = deps.blobs.holder();
       try {
         const received = await receive(path, kind, body, holder);
@@ -140,6 +141,7 @@ export function fileService(deps: FileServiceDeps): FileService {
     async remove(userId, appId, path) {
       const kind = kindOf(path);
       const app = appFor(deps.apps, userId, appId, 'WRITE');
+      assertNotFromFolder(app);
       const draft = draftOf(app);
       if (kind.kind === 'app.json')
         throw new EdgeError('INVALID_INPUT', "app.json is made from the app's description, function settings and endpoints: put a new one to change them");

@@ -12,6 +12,7 @@ import { functionOf } from './app-lookup.ts';
 import { strangerEnvelope, strangerResponse } from './calls.ts';
 import { assertFits, commit, draftOf } from './drafts.ts';
 import type { VersionedAppStore } from './versioned-apps.ts';
+import { assertNotFromFolder } from './folder-source.ts';
 
 /** Every function is written, loaded and compiled at each change of its app: an app must stay a size that is quick to load. */
 export const MAX_FUNCTIONS_PER_APP = 100;
@@ -96,6 +97,7 @@ export function functionService(deps: FunctionServiceDeps): FunctionService {
   return {
     async put(userId, appId, name, { timeoutMs, memoryMb, ...source }) {
       const app = appFor(deps.apps, userId, appId, 'WRITE');
+      assertNotFromFolder(app);
       // Refused in the words `run` and the courier use for the same app.json.
       limitsWithin(name, { timeoutMs, memoryMb }, defaultOperatorLimits);
       // A new record every time, never edited in place: PUT replaces the whole function.
@@ -116,6 +118,7 @@ export function functionService(deps: FunctionServiceDeps): FunctionService {
     get: (userId, appId, name) => find(userId, appId, name, 'READ').fn,
     async remove(userId, appId, name) {
       const { app, fn } = find(userId, appId, name, 'WRITE');
+      assertNotFromFolder(app);
       assertNotCalled(app, fn);
       app.functions = app.functions.filter((candidate) => candidate !== fn);
       await deps.apps.save(app, { author: userId });

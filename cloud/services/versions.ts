@@ -15,6 +15,7 @@ import { restoredParts } from '../version-content.ts';
 import { appFor } from './app-access.ts';
 import { commit, draftOf } from './drafts.ts';
 import { MAX_FROZEN_VERSIONS, type VersionedAppStore } from './versioned-apps.ts';
+import { assertNotFromFolder } from './folder-source.ts';
 
 /** A version with the app it belongs to, which says whether it is active. */
 export interface AppVersion {
@@ -161,6 +162,7 @@ export function versionService(deps: VersionServiceDeps): VersionService {
     },
     async activate(userId, appId, ref) {
       const found = find(userId, appId, ref, 'WRITE');
+      if (found.app.activeVersion !== found.version.id) assertNotFromFolder(found.app);
       const app = found.app.activeVersion === found.version.id ? found.app : await restore(userId, found);
       // At once for a running app: its next call finds the version loaded and a sandbox warm, its dependencies cached.
       await deps.runtime
