@@ -1,5 +1,5 @@
 /** A fleet courier's profile reports end to end: what a root's folder app ran in Docker reaches the real cloud, and the root's owner, and no one else, reads it there. */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { cloudClient } from '../../cli/cloud-client.ts';
@@ -36,18 +36,20 @@ interface Profile {
   places: { cloud: number; courier: number; edge: number };
 }
 
-test.serial("the root's owner reads what the courier ran, as run in a courier, per function version; another account gets 404", async (t) => {
+/** A root with the basic app, registered by the operator (removed when the test ends), and a fleet courier serving it that reports every `profileReportMs`. */
+async function servedRoot(t: ExecutionContext, profileReportMs: number) {
   const temp = await makeRoot('basic');
   const added = await api(cloud.url, 'POST', '/api/v1/roots', { kind: 'local', path: temp.root }, cloud.token);
   t.is(added.status, 201, added.text);
   const rootId = added.body.id as string;
+  t.teardown(() => api(cloud.url, 'DELETE', `/api/v1/roots/${rootId}`, undefined, cloud.token));
   const courier = await startFleetCourier({
     cloud: cloudClient(cloud.url, cloud.token),
     name: 'profiled',
     stateDir: join(base, 'state'),
     executor,
     tuning: { settleMs: 200 },
-    profileReportMs: 300,
+    profileReportMs,
     logger: pino({ level: 'silent' }),
   });
   t.teardown(() => courier.stop());
@@ -56,19 +58,24 @@ test.serial("the root's owner reads what the courier ran, as run in a courier, p
     await dropRequest(temp.root, 'basic', id, request);
     return waitForResult(temp.root, 'basic', id, 60_000);
   };
+  return { root: temp.root, rootId, courier, run };
+}
+
+const profilesOf = async (rootId: string, token = cloud.token) => api(cloud.url, 'GET', `/api/v1/roots/${rootId}/profile?app=basic`, undefined, token);
+
+test.serial("the root's owner reads what the courier ran, as run in a courier, per function version; another account gets 404", async (t) => {
+  const { root, rootId, run } = await servedRoot(t, 300);
   t.like(await run('g1', { function: 'greet', input: { name: 'a' } }), { ok: true });
   t.like(await run('g2', { function: 'greet', input: { name: 'b' } }), { ok: true });
   t.like(await run('f1', { function: 'fails' }), { ok: false });
 
-  const path = `/api/v1/roots/${rootId}/profile?app=basic`;
   let profiles: Profile[] = [];
   await until('both functions reported', async () => {
-    const answer = await api(cloud.url, 'GET', path, undefined, cloud.token);
-    profiles = answer.body.profiles ?? [];
+    profiles = (await profilesOf(rootId)).body.profiles ?? [];
     return profiles.some((p) => p.function === 'greet' && p.calls === 2) && profiles.some((p) => p.function === 'fails');
   });
   // greet calls upper: three functions ran, each once per call of its tree.
-  const { functions } = await loadApp(join(temp.root, 'basic'), { dependencyKey: async () => '' });
+  const { functions } = await loadApp(join(root, 'basic'), { dependencyKey: async () => '' });
   const expected: Record<string, { calls: number; errorRate: number }> = {
     greet: { calls: 2, errorRate: 0 },
     upper: { calls: 2, errorRate: 0 },
@@ -76,11 +83,28 @@ test.serial("the root's owner reads what the courier ran, as run in a courier, p
   };
   t.deepEqual(profiles.map((p) => p.function).sort(), Object.keys(expected).sort());
   for (const profile of profiles) {
-    t.like(profile, { ...expected[profile.function], version: functions.get(profile.function)!.version, places: { cloud: 0, courier: expected[profile.function]!.calls, edge: 0 } });
+    t.like(profile, {
+      ...expected[profile.function],
+      version: functions.get(profile.function)!.version,
+      places: { cloud: 0, courier: expected[profile.function]!.calls, edge: 0 },
+    });
   }
 
   const stranger = await newUser(cloud.url);
-  const refused = await api(cloud.url, 'GET', path, undefined, stranger);
+  const refused = await profilesOf(rootId, stranger);
   t.is(refused.status, 404);
   t.is(refused.body.error.code, 'NOT_FOUND');
+});
+
+test.serial('what ran since the last report reaches the owner when the courier stops', async (t) => {
+  // No report period passes within the test: only the stop can send it.
+  const { rootId, courier, run } = await servedRoot(t, 600_000);
+  t.like(await run('g1', { function: 'greet', input: { name: 'a' } }), { ok: true });
+  t.deepEqual((await profilesOf(rootId)).body.profiles, []);
+  await courier.stop();
+  const { profiles } = (await profilesOf(rootId)).body as { profiles: Profile[] };
+  t.like(
+    profiles.find((p) => p.function === 'greet'),
+    { calls: 1, places: { courier: 1 } },
+  );
 });
