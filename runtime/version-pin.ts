@@ -7,7 +7,7 @@
  * holds only while the folder's files are exactly the ones the bundle or deploy held: any edit drops it, and the
  * folder's own hash counts again.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -47,5 +47,8 @@ export async function pinnedTree(appDir: string, ownTree: string, warnings: stri
 
 /** Pins the folder `appDir`: while its files hash to `pin.shown`, its functions are versioned as the cloud's tree `pin.tree`. */
 export async function writeVersionPin(appDir: string, pin: VersionPin): Promise<void> {
-  await writeFile(join(appDir, VERSION_PIN_FILE), `${JSON.stringify(pin)}\n`);
+  // Beside it and renamed into place: a run of the folder meanwhile reads the old pin or the new, never half of one.
+  const temp = join(appDir, `${VERSION_PIN_FILE}.${process.pid}-${Date.now()}.tmp`);
+  await writeFile(temp, `${JSON.stringify(pin)}\n`);
+  await rename(temp, join(appDir, VERSION_PIN_FILE));
 }
