@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { EdgeError } from '../base/errors.ts';
 import { appPathProblem } from '../runtime/app-paths.ts';
-import { VERSION_PIN_FILE, versionPinSchema } from '../runtime/version-pin.ts';
+import { versionPinSchema, writeVersionPin } from '../runtime/version-pin.ts';
 
 /** Only paths an app may hold come out of a bundle: none can write outside the target folder. */
 const bundlePath = z.string().refine((path) => appPathProblem(path) === undefined, 'not a file an app bundle may hold');
@@ -37,6 +37,6 @@ export async function writeAppBundle(dir: string, bundle: unknown): Promise<{ na
   if (!parsed.success) throw new EdgeError('INVALID_INPUT', `the cloud sent a bundle edgecourier cannot use: ${parsed.error.issues[0]?.message}`);
   for (const file of parsed.data.files) await writeAppFile(dir, file.path, 'text' in file ? file.text : Buffer.from(file.base64, 'base64'));
   // A public bundle's files hash to another tree than the cloud's app: the pin lets a run of them compute the cloud's keys.
-  if (parsed.data.version) await writeFile(join(dir, VERSION_PIN_FILE), `${JSON.stringify(parsed.data.version)}\n`);
+  if (parsed.data.version) await writeVersionPin(dir, parsed.data.version);
   return { name: parsed.data.name, files: parsed.data.files.length };
 }

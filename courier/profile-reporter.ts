@@ -2,9 +2,11 @@
  * @module A fleet courier's reports of what its roots' folder apps ran (docs/fleet-api.md, "Profile reports"): every
  * so often, and once more at stop, it takes what each root's profiles hold since the last report and sends it to the
  * cloud in reports within the caps. What the cloud does not take goes back to its root's profiles (bounded there) and
- * rides with the next report; a failed report never stops the courier.
+ * rides with the next report, but for a report it refuses as invalid, which no later report could carry either; a
+ * failed report never stops the courier.
  */
 import type { Logger } from 'pino';
+import { EdgeError } from '../base/errors.ts';
 import { asFleetReport, reportGroups, type RootAppDigests } from '../api/profile-batches.ts';
 import { profilePaths } from '../api/profiles.ts';
 import type { CourierProfiles } from './courier-profiles.ts';
@@ -80,6 +82,13 @@ export class ProfileReporter {
         await this.#options.transport.request('POST', profilePaths.fleet, asFleetReport(this.#options.courierId(), group));
         sent += group.reduce((sum, entry) => sum + entry.digests.length, 0);
       } catch (error) {
+        // The cloud read the report and refused what it says (figures it cannot take, calls ending a day ahead of its
+        // clock): given back, merged with later calls of the same versions, it would be refused for ever and take
+        // every later report of these roots with it.
+        if (error instanceof EdgeError && error.code === 'INVALID_INPUT') {
+          this.#options.logger.error({ error: error.message }, 'the cloud refused a profile report as invalid; its calls are not sent again');
+          continue;
+        }
         this.#options.logger.warn({ error: (error as Error).message }, 'the cloud did not take a profile report; it goes with the next one');
         for (const { rootId, app, digests } of group) this.#sources.get(rootId)?.profiles.giveBack([{ app, digests }]);
       }

@@ -60,6 +60,18 @@ async function uploadMissing(client: CloudClient, existing: AppSummary | undefin
   for (const file of missing) await client.putBytes(`/api/v1/uploads/${file.sha256}`, await readFile(file.hostPath));
 }
 
+/**
+ * Pins the folder to the version the cloud made of it (runtime/version-pin.ts): the cloud renders app.json from its
+ * settings, so the folder's own files hash to another tree, and an edge run of them (`run --report`) would profile
+ * versions the cloud never ran. A folder that cannot be written only loses that.
+ */
+async function pinToCloud(app: LoadedApp, tree: string): Promise<void> {
+  const [{ treeHash }, { writeVersionPin }] = await Promise.all([import('../../runtime/app-files.ts'), import('../../runtime/version-pin.ts')]);
+  await writeVersionPin(app.dir, { tree, shown: treeHash(app.files) }).catch((error: unknown) =>
+    progress(`warning: edge runs of ${app.dir} will not be versioned as the cloud's: ${error instanceof Error ? error.message : String(error)}`),
+  );
+}
+
 export function registerDeploy(program: Command): void {
   program
     .command('deploy')
@@ -117,6 +129,7 @@ export function registerDeploy(program: Command): void {
           progress(`starting ${name}`);
           cloud = await client.request<AppSummary>('POST', `/api/v1/apps/${cloud.id}/start`);
         }
+        if (cloud.activeVersion) await pinToCloud(app, cloud.activeVersion);
         const version = cloud.activeVersion
           ? await client.request<VersionSummary>('GET', `/api/v1/apps/${cloud.id}/versions/${cloud.activeVersion}`)
           : undefined;
