@@ -7,6 +7,7 @@ import { EndpointsPage } from './pages/app/endpoints.tsx';
 import { HistoryPage } from './pages/app/history.tsx';
 import { OverviewPage } from './pages/app/overview.tsx';
 import { RunPage } from './pages/app/run.tsx';
+import { VersionsPage } from './pages/app/versions.tsx';
 import { LogInPage } from './pages/log-in.tsx';
 import { SignUpPage } from './pages/sign-up.tsx';
 
@@ -31,5 +32,6 @@ export const routes: PageRoute[] = [
   { path: '/apps/:appId/run', page: RunPage, who: 'user', title: 'Run' },
   { path: '/apps/:appId/endpoints', page: EndpointsPage, who: 'user', title: 'Endpoints' },
   { path: '/apps/:appId/history', page: HistoryPage, who: 'user', title: 'History' },
+  { path: '/apps/:appId/versions', page: VersionsPage, who: 'user', title: 'Versions' },
   { path: '/apps/:appId/activations/:activationId', page: ActivationPage, who: 'user', title: 'Activation' },
 ];

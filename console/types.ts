@@ -71,3 +71,17 @@ export interface Invocation {
   stats?: InvocationStats;
   activationId?: string;
 }
+
+/** A version as GET /apps/:appId/versions lists it (docs/http-api.md, "Versions"). */
+export interface Version {
+  /** The tree hash of its files. */
+  id: string;
+  tag?: string;
+  message: string;
+  /** The address of the account that made it; null to those who may not see other accounts' addresses. */
+  author: string | null;
+  createdAt: string;
+  active: boolean;
+  frozen: boolean;
+  size: number;
+}

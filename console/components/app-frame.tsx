@@ -17,6 +17,7 @@ const tabs = [
   { path: '/run', label: 'Run' },
   { path: '/endpoints', label: 'Endpoints' },
   { path: '/history', label: 'History' },
+  { path: '/versions', label: 'Versions' },
 ];
 
 /** Seconds since `since`, counting while it is set: a start can take a while when dependencies install. */
