@@ -6,6 +6,7 @@ import { CodePage } from './pages/app/code.tsx';
 import { EndpointsPage } from './pages/app/endpoints.tsx';
 import { HistoryPage } from './pages/app/history.tsx';
 import { OverviewPage } from './pages/app/overview.tsx';
+import { ProfilesPage } from './pages/app/profiles.tsx';
 import { RunPage } from './pages/app/run.tsx';
 import { VersionsPage } from './pages/app/versions.tsx';
 import { LogInPage } from './pages/log-in.tsx';
@@ -33,5 +34,6 @@ export const routes: PageRoute[] = [
   { path: '/apps/:appId/endpoints', page: EndpointsPage, who: 'user', title: 'Endpoints' },
   { path: '/apps/:appId/history', page: HistoryPage, who: 'user', title: 'History' },
   { path: '/apps/:appId/versions', page: VersionsPage, who: 'user', title: 'Versions' },
+  { path: '/apps/:appId/profiles', page: ProfilesPage, who: 'user', title: 'Profiles' },
   { path: '/apps/:appId/activations/:activationId', page: ActivationPage, who: 'user', title: 'Activation' },
 ];

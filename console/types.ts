@@ -85,3 +85,15 @@ export interface Version {
   frozen: boolean;
   size: number;
 }
+
+/** A function version's profile as GET /apps/:appId/profile lists it (docs/http-api.md, "Profiles"): the figures the console shows. */
+export interface Profile {
+  function: string;
+  version: string;
+  calls: number;
+  errorRate: number;
+  /** Absent when no call was timed (every one answered from a cache). */
+  durationMs?: { p50: number; p95: number; p99: number };
+  firstAt: string;
+  lastAt: string;
+}

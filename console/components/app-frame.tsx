@@ -18,6 +18,7 @@ const tabs = [
   { path: '/endpoints', label: 'Endpoints' },
   { path: '/history', label: 'History' },
   { path: '/versions', label: 'Versions' },
+  { path: '/profiles', label: 'Profiles' },
 ];
 
 /** Seconds since `since`, counting while it is set: a start can take a while when dependencies install. */
