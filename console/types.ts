@@ -83,7 +83,6 @@ export interface Version {
   createdAt: string;
   active: boolean;
   frozen: boolean;
-  size: number;
 }
 
 /** A function version's profile as GET /apps/:appId/profile lists it (docs/http-api.md, "Profiles"): the figures the console shows. */
@@ -91,9 +90,8 @@ export interface Profile {
   function: string;
   version: string;
   calls: number;
-  errorRate: number;
   /** Absent when no call was timed (every one answered from a cache). */
   durationMs?: { p50: number; p95: number; p99: number };
+  /** Its first call: the console orders a function's versions by it. */
   firstAt: string;
-  lastAt: string;
 }
