@@ -11,6 +11,7 @@ import { Invoker } from '../runtime/invoker.ts';
 import { defaultCacheDir } from '../base/paths.ts';
 import { benchActivationRecords } from './activations-bench.ts';
 import { benchCloud } from './cloud-bench.ts';
+import { benchConsole } from './console-bench.ts';
 import { benchCourier } from './courier-bench.ts';
 import { benchDatabase } from './database-bench.ts';
 import { benchChain, benchPayloads } from './nested-bench.ts';
@@ -29,7 +30,7 @@ const report = (line: string) => process.stdout.write(`${line}\n`);
 // group; the table in docs/benchmarks.md is always a run of all of them.
 // The courier goes first: this VM's ext4 has no journal, and without one every new file costs up to 20 times
 // more for a minute or more after many are freed, as the other benchmarks do when they remove containers.
-const names = ['courier', 'start', 'runtime', 'remote', 'cloud', 'fleet'] as const;
+const names = ['courier', 'start', 'runtime', 'remote', 'cloud', 'fleet', 'console'] as const;
 const chosen = process.argv.slice(2).map((arg) => {
   const [group = '', part] = arg.split(/:(.*)/s);
   return { group, part };
@@ -85,6 +86,7 @@ const benches: Record<(typeof names)[number], Record<string, () => Promise<void>
     rollback: () => benchRollback(cloudDeps),
   },
   fleet: { fleet: () => benchFleet({ docker, executor: bundle, appDir: deps.appDir, report }) },
+  console: { 'console first load': () => benchConsole(cloudDeps) },
 };
 
 report(`edgecourier benchmark — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);

@@ -95,3 +95,15 @@ export function describeError(error: unknown): string {
   if (error instanceof ApiError) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Follows a stream of Server-Sent Events under /api/v1 (EventSource sends the session cookie; a GET needs no CSRF
+ * token) and hands each event's JSON data to `listener`; returns the function that stops following.
+ * EventSource connects again by itself when the stream ends, naming the last event it got, so nothing is lost.
+ * @example const stop = follow('/apps/app_1/activations/follow', 'activation', (a) => show(a))
+ */
+export function follow<T>(path: string, event: string, listener: (data: T) => void): () => void {
+  const source = new EventSource(`/api/v1${path}`, { withCredentials: true });
+  source.addEventListener(event, (message) => listener(JSON.parse((message as MessageEvent<string>).data) as T));
+  return () => source.close();
+}

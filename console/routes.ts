@@ -1,10 +1,14 @@
 /** @module Every page of the console, by path: one module per page; a new page is one more row. */
 import type { ComponentType } from 'preact';
 import { AppsPage } from './pages/apps.tsx';
+import { ActivationPage } from './pages/app/activation.tsx';
 import { CodePage } from './pages/app/code.tsx';
 import { EndpointsPage } from './pages/app/endpoints.tsx';
+import { HistoryPage } from './pages/app/history.tsx';
 import { OverviewPage } from './pages/app/overview.tsx';
+import { ProfilesPage } from './pages/app/profiles.tsx';
 import { RunPage } from './pages/app/run.tsx';
+import { VersionsPage } from './pages/app/versions.tsx';
 import { LogInPage } from './pages/log-in.tsx';
 import { SignUpPage } from './pages/sign-up.tsx';
 
@@ -28,4 +32,8 @@ export const routes: PageRoute[] = [
   { path: '/apps/:appId/code', page: CodePage, who: 'user', title: 'Code' },
   { path: '/apps/:appId/run', page: RunPage, who: 'user', title: 'Run' },
   { path: '/apps/:appId/endpoints', page: EndpointsPage, who: 'user', title: 'Endpoints' },
+  { path: '/apps/:appId/history', page: HistoryPage, who: 'user', title: 'History' },
+  { path: '/apps/:appId/versions', page: VersionsPage, who: 'user', title: 'Versions' },
+  { path: '/apps/:appId/profiles', page: ProfilesPage, who: 'user', title: 'Profiles' },
+  { path: '/apps/:appId/activations/:activationId', page: ActivationPage, who: 'user', title: 'Activation' },
 ];

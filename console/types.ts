@@ -71,3 +71,27 @@ export interface Invocation {
   stats?: InvocationStats;
   activationId?: string;
 }
+
+/** A version as GET /apps/:appId/versions lists it (docs/http-api.md, "Versions"). */
+export interface Version {
+  /** The tree hash of its files. */
+  id: string;
+  tag?: string;
+  message: string;
+  /** The address of the account that made it; null to those who may not see other accounts' addresses. */
+  author: string | null;
+  createdAt: string;
+  active: boolean;
+  frozen: boolean;
+}
+
+/** A function version's profile as GET /apps/:appId/profile lists it (docs/http-api.md, "Profiles"): the figures the console shows. */
+export interface Profile {
+  function: string;
+  version: string;
+  calls: number;
+  /** Absent when no call was timed (every one answered from a cache). */
+  durationMs?: { p50: number; p95: number; p99: number };
+  /** Its first call: the console orders a function's versions by it. */
+  firstAt: string;
+}

@@ -16,6 +16,9 @@ const tabs = [
   { path: '/code', label: 'Code' },
   { path: '/run', label: 'Run' },
   { path: '/endpoints', label: 'Endpoints' },
+  { path: '/history', label: 'History' },
+  { path: '/versions', label: 'Versions' },
+  { path: '/profiles', label: 'Profiles' },
 ];
 
 /** Seconds since `since`, counting while it is set: a start can take a while when dependencies install. */
@@ -65,7 +68,7 @@ function StartStop({ app, onChange }: { app: App; onChange(app: App): void }) {
 
 interface Props {
   appId: string;
-  /** The tab's path below the app: '', '/code', '/run' or '/endpoints'. */
+  /** The tab's path below the app, as `tabs` lists them. */
   tab: string;
   children(app: App, reload: () => Promise<void>): ComponentChildren;
 }

@@ -129,6 +129,9 @@ test('a new user signs up, writes, starts, runs and edits a function, adds an en
     ['code', `${appPath}/code`],
     ['run', `${appPath}/run`],
     ['endpoints', `${appPath}/endpoints`],
+    ['history', `${appPath}/history`],
+    ['versions', `${appPath}/versions`],
+    ['profiles', `${appPath}/profiles`],
   ] as const) {
     await page.goto(cloud.url + path);
     await page.getByRole('heading', { level: 1 }).waitFor();
