@@ -150,11 +150,13 @@ test('the endpoint refuses an oversized body with 413, blank, compressed or non-
   t.like({ status: absolute.status, body: JSON.parse(absolute.text) }, { status: 200, body: { output: { message: 'hello ABSOLUTE' } } });
 });
 
-test("a browser session cookie calls its owner's private endpoint", async (t) => {
+test("a browser session cookie, with its CSRF token, calls its owner's private endpoint", async (t) => {
   const { id } = await shop();
+  const cookie = `theme=dark; ec_session=${encodeURIComponent(session.token)}`;
+  const { csrfToken } = (await (await fetch(`${session.url}/api/v1/sessions/current`, { headers: { cookie } })).json()) as { csrfToken: string };
   const answer = await fetch(`${session.url}/run/${id}/greet`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `theme=dark; ec_session=${encodeURIComponent(session.token)}` },
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
     body: JSON.stringify({ input: { name: 'cookie' } }),
   });
   t.is(answer.status, 200);
