@@ -4,33 +4,15 @@
  * and nested calls. Driven by accessible names only, failing on any console error.
  */
 import test from 'ava';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, watchedPage } from '../helpers/browser.ts';
-import { makeApp, sampleFunctions, signUpUser, startDockerCloud, USER_PASSWORD, type DockerCloud } from '../helpers/cloud-apps.ts';
+import { fitsWidth, screenshot, watchedPage } from '../helpers/browser.ts';
+import { useConsoleCloud } from '../helpers/console-cloud.ts';
+import { makeApp, sampleFunctions, signUpUser } from '../helpers/cloud-apps.ts';
 import { api } from '../helpers/cloud.ts';
 
-let cloud: DockerCloud;
-let browser: Browser;
-test.before(async () => {
-  [cloud, browser] = await Promise.all([startDockerCloud(), launchChromium()]);
-});
-test.after.always(async () => {
-  await browser?.close();
-  await cloud?.close();
-});
+const cloud = useConsoleCloud(test);
 
 /** A function's first run warms a container: slow on a busy machine. */
 const SLOW = { timeout: 60_000 };
-
-async function logIn(page: Page, email: string): Promise<void> {
-  await page.goto(cloud.url + '/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(USER_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Apps' }).waitFor();
-}
-
-const fitsWidth = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
 test('History lists the activations, shows a new one live, and opens one with its error, logs, parent and nested calls', async (t) => {
   const { email, token } = await signUpUser(cloud.url);
@@ -38,9 +20,9 @@ test('History lists the activations, shows a new one live, and opens one with it
   const invoke = (fn: string, input: unknown) => api(cloud.url, 'POST', `/api/v1/apps/${app.id}/functions/${fn}/invoke`, { input }, token);
   t.is((await invoke('greet', { name: 'ada' })).status, 200);
 
-  const { page, context, errors } = await watchedPage(browser);
+  const { page, context, errors } = await watchedPage(cloud.browser);
   t.teardown(() => context.close());
-  await logIn(page, email);
+  await cloud.logIn(page, email);
   await page.getByRole('link', { name: app.name }).click();
   await page.getByRole('link', { name: 'History' }).click();
   const list = page.getByRole('list', { name: 'Activations' });

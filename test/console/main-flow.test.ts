@@ -5,20 +5,12 @@
  * artifacts/console/.
  */
 import test from 'ava';
-import type { Browser, Page } from 'playwright-core';
-import { startDockerCloud, type DockerCloud } from '../helpers/cloud-apps.ts';
+import type { Page } from 'playwright-core';
 import { freshEmail } from '../helpers/cloud.ts';
-import { launchChromium, screenshot, watchedPage } from '../helpers/browser.ts';
+import { fitsWidth, screenshot, watchedPage } from '../helpers/browser.ts';
+import { useConsoleCloud } from '../helpers/console-cloud.ts';
 
-let cloud: DockerCloud;
-let browser: Browser;
-test.before(async () => {
-  [cloud, browser] = await Promise.all([startDockerCloud(), launchChromium()]);
-});
-test.after.always(async () => {
-  await browser?.close();
-  await cloud?.close();
-});
+const cloud = useConsoleCloud(test);
 
 const PASSWORD = 'correct horse battery staple';
 /** A start installs nothing here but warms a container: slow on a busy machine, so waits on it are generous. */
@@ -54,11 +46,8 @@ async function run(page: Page, input: string): Promise<unknown> {
   return JSON.parse((await output.textContent()) ?? '');
 }
 
-/** The page is no wider than its viewport: nothing scrolls sideways. */
-const fitsWidth = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
-
 test('a new user signs up, writes, starts, runs and edits a function, adds an endpoint, and logs out; a second user sees none of it', async (t) => {
-  const { page, context, errors } = await watchedPage(browser);
+  const { page, context, errors } = await watchedPage(cloud.browser);
   t.teardown(() => context.close());
   await signUp(page, freshEmail('console'));
   await screenshot(page, 'console', 'apps-empty');
@@ -156,7 +145,7 @@ test('a new user signs up, writes, starts, runs and edits a function, adds an en
   t.is(await page.getByText('greeter').count(), 0, 'logged out, the app is not shown');
   t.deepEqual(errors, [], 'no console errors');
 
-  const second = await watchedPage(browser);
+  const second = await watchedPage(cloud.browser);
   t.teardown(() => second.context.close());
   await signUp(second.page, freshEmail('console-second'));
   await second.page.getByText('No apps yet').waitFor();

@@ -4,30 +4,14 @@
  * accessible names only, failing on any console error.
  */
 import test from 'ava';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, watchedPage } from '../helpers/browser.ts';
-import { makeApp, sampleFunctions, signUpUser, startDockerCloud, USER_PASSWORD, type DockerCloud } from '../helpers/cloud-apps.ts';
+import type { Page } from 'playwright-core';
+import { fitsWidth, screenshot, watchedPage } from '../helpers/browser.ts';
+import { useConsoleCloud } from '../helpers/console-cloud.ts';
+import { makeApp, sampleFunctions, signUpUser } from '../helpers/cloud-apps.ts';
 import { api } from '../helpers/cloud.ts';
 
-let cloud: DockerCloud;
-let browser: Browser;
-test.before(async () => {
-  [cloud, browser] = await Promise.all([startDockerCloud(), launchChromium()]);
-});
-test.after.always(async () => {
-  await browser?.close();
-  await cloud?.close();
-});
+const cloud = useConsoleCloud(test);
 
-async function logIn(page: Page, email: string): Promise<void> {
-  await page.goto(cloud.url + '/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(USER_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Apps' }).waitFor();
-}
-
-const fitsWidth = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 /** The table's rows as text, each cell's content. */
 const rowsOf = (page: Page, name: string) =>
   page
@@ -51,9 +35,9 @@ test('Profiles charts and lists each function version’s percentiles and calls,
   });
   t.true(put.ok, await put.text());
 
-  const { page, context, errors } = await watchedPage(browser);
+  const { page, context, errors } = await watchedPage(cloud.browser);
   t.teardown(() => context.close());
-  await logIn(page, email);
+  await cloud.logIn(page, email);
   await page.getByRole('link', { name: app.name }).click();
   await page.getByRole('link', { name: 'Profiles' }).click();
   await page.getByRole('table', { name: 'Profile of echo' }).waitFor();

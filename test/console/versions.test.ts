@@ -4,30 +4,13 @@
  * refusal shown when a version went away meanwhile. Driven by accessible names only, failing on any console error.
  */
 import test from 'ava';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, watchedPage } from '../helpers/browser.ts';
-import { deployFiles, signUpUser, startDockerCloud, USER_PASSWORD, type DockerCloud } from '../helpers/cloud-apps.ts';
+import { fitsWidth, screenshot, watchedPage } from '../helpers/browser.ts';
+import { useConsoleCloud } from '../helpers/console-cloud.ts';
+import { deployFiles, signUpUser } from '../helpers/cloud-apps.ts';
 import { api } from '../helpers/cloud.ts';
 
-let cloud: DockerCloud;
-let browser: Browser;
-test.before(async () => {
-  [cloud, browser] = await Promise.all([startDockerCloud(), launchChromium()]);
-});
-test.after.always(async () => {
-  await browser?.close();
-  await cloud?.close();
-});
+const cloud = useConsoleCloud(test);
 
-async function logIn(page: Page, email: string): Promise<void> {
-  await page.goto(cloud.url + '/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(USER_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Apps' }).waitFor();
-}
-
-const fitsWidth = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 const saying = (word: string) => ({ 'functions/say.js': `export default () => '${word}';\n` });
 
 test('Versions lists them, rolls back to an older one, freezes and unfreezes, and shows the server refusing', async (t) => {
@@ -40,9 +23,9 @@ test('Versions lists them, rolls back to an older one, freezes and unfreezes, an
   t.is(await said(), 'three');
   const third = (await listed())[0];
 
-  const { page, context, errors } = await watchedPage(browser);
+  const { page, context, errors } = await watchedPage(cloud.browser);
   t.teardown(() => context.close());
-  await logIn(page, email);
+  await cloud.logIn(page, email);
   await page.goto(`${cloud.url}/apps/${app.id}/versions`);
   const list = page.getByRole('list', { name: 'Versions' });
   const item = (name: string) => list.getByRole('listitem').filter({ has: page.getByRole('button', { name: `Roll back to ${name}` }) });

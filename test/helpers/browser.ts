@@ -40,3 +40,6 @@ export async function screenshot(page: Page, folder: string, name: string): Prom
   await mkdir(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}-${page.viewportSize()?.width ?? 0}.png`), fullPage: true });
 }
+
+/** The page is no wider than its viewport: nothing scrolls sideways. */
+export const fitsWidth = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
