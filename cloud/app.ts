@@ -69,7 +69,7 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
   const groups: RouteGroup[] = [
     ['/api/v1', accountRoutes(deps)],
     ['/api/v1', tokenRoutes(deps)],
-    ['/', passwordResetRoutes(deps)],
+    ['/api/v1', passwordResetRoutes(deps)],
     ['/api/v1/apps', appRoutes(deps)],
     ['/api/v1/apps', functionRoutes(deps)],
     ['/api/v1/apps', endpointRoutes(deps)],

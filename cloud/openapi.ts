@@ -45,7 +45,7 @@ function impliedErrors(spec: Route): ErrorCode[] {
   if (spec.auth !== 'anyone') codes.push('UNAUTHORIZED');
   if (spec.auth === 'operator') codes.push('FORBIDDEN');
   if (spec.body || spec.query || spec.params || spec.raw) codes.push('INVALID_INPUT');
-  if (spec.body && !spec.form) codes.push('INVALID_JSON');
+  if (spec.body) codes.push('INVALID_JSON');
   if (spec.body || spec.raw) codes.push('PAYLOAD_TOO_LARGE');
   codes.push('INTERNAL_ERROR');
   return codes;
@@ -107,7 +107,7 @@ function operationId(method: string, path: string): string {
   return method + words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
 }
 
-/** The request body a route declares: JSON or a form by its schema, or the bytes of a file. */
+/** The request body a route declares: JSON by its schema, or the bytes of a file. */
 function requestBody(spec: Route): JsonObject | undefined {
   const { body, raw } = spec;
   if (raw) {
@@ -117,7 +117,7 @@ function requestBody(spec: Route): JsonObject | undefined {
   if (!body) return undefined;
   return {
     required: !body.safeParse(undefined).success,
-    content: { [spec.form ? 'application/x-www-form-urlencoded' : 'application/json']: { schema: jsonSchema(body) } },
+    content: { 'application/json': { schema: jsonSchema(body) } },
   };
 }
 

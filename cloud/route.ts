@@ -1,5 +1,5 @@
 /** @module One declaration per route (method, path, who may call it, the schemas of its input, its answers), which both serves it and describes it in the OpenAPI document. */
-import { Router, urlencoded, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { ErrorCode } from '../base/errors.ts';
 import { callerOf, requireCaller, requireOperator } from './auth.ts';
@@ -34,10 +34,8 @@ export interface RouteSpec<B extends Schema = undefined, Q extends Schema = unde
   /** One line saying what the route does. */
   summary: string;
   auth: A;
-  /** The JSON body; with `form`, the form's fields. */
+  /** The JSON body. */
   body?: B;
-  /** The body is an HTML form (application/x-www-form-urlencoded) of at most this many bytes, not JSON. */
-  form?: { maxBytes: number };
   /** The body is a file's bytes, of any media type and at most this many, handed to the handler unparsed as `bytes`. */
   raw?: { maxBytes: number };
   query?: Q;
@@ -48,7 +46,7 @@ export interface RouteSpec<B extends Schema = undefined, Q extends Schema = unde
   /** The answers that are not errors of the catalogue, by status, e.g. `{ 201: 'the new app' }`. */
   answers: Record<number, string>;
   /** The media type of `answers`; JSON unless set. */
-  produces?: 'application/json' | 'text/html' | 'text/plain' | 'application/octet-stream' | 'text/event-stream';
+  produces?: 'application/json' | 'text/plain' | 'application/octet-stream' | 'text/event-stream';
   /** Codes the route answers beyond those its declaration implies (UNAUTHORIZED for `auth: 'user'`, INVALID_INPUT for a body, …). */
   errors?: ErrorCode[];
   handle(input: RouteInput<B, Q, P, A>, req: PlainRequest, res: Response): unknown;
@@ -78,7 +76,7 @@ function served(spec: Route): RequestHandler {
     const caller = callers[spec.auth](res);
     const params = spec.params ? validate(spec.params, req.params, 'path') : undefined;
     const query = spec.query ? validate(spec.query, req.query, 'query') : undefined;
-    const body = spec.body ? validate(spec.body, req.body, spec.form ? 'form' : 'body') : undefined;
+    const body = spec.body ? validate(spec.body, req.body) : undefined;
     const bytes = spec.raw ? requestBytes(req, spec.raw.maxBytes) : undefined;
     try {
       await spec.handle({ caller, params, query, body, bytes }, req as PlainRequest, res);
@@ -98,8 +96,7 @@ function served(spec: Route): RequestHandler {
 export function routerOf(routes: Route[]): Router {
   const router = Router();
   for (const spec of routes) {
-    const parseForm = spec.form ? [urlencoded({ extended: false, limit: spec.form.maxBytes })] : [];
-    router[spec.method](spec.path, ...(spec.use ?? []), ...parseForm, served(spec));
+    router[spec.method](spec.path, ...(spec.use ?? []), served(spec));
   }
   return router;
 }

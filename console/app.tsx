@@ -9,7 +9,7 @@ function CurrentPage() {
   const path = usePath();
   const { user } = useSession();
   const found = routes.map((route) => ({ route, params: matchRoute(route.path, path) })).find(({ params }) => params);
-  const misplaced = found && user !== undefined && (found.route.who === 'user' ? user === null : user !== null);
+  const misplaced = found && user !== undefined && found.route.who !== 'anyone' && (found.route.who === 'user' ? user === null : user !== null);
   useEffect(() => {
     if (found) document.title = `${found.route.title} · edgecourier`;
     if (misplaced) navigate(found.route.who === 'user' ? '/login' : '/', { replace: true });

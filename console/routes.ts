@@ -9,7 +9,9 @@ import { OverviewPage } from './pages/app/overview.tsx';
 import { ProfilesPage } from './pages/app/profiles.tsx';
 import { RunPage } from './pages/app/run.tsx';
 import { VersionsPage } from './pages/app/versions.tsx';
+import { ForgotPasswordPage } from './pages/forgot-password.tsx';
 import { LogInPage } from './pages/log-in.tsx';
+import { ResetPasswordPage } from './pages/reset-password.tsx';
 import { SignUpPage } from './pages/sign-up.tsx';
 
 export interface PageRoute {
@@ -18,8 +20,11 @@ export interface PageRoute {
   // Each page takes its own parameters; the router hands over what the path names.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   page: ComponentType<any>;
-  /** Who may see it: a logged-in user, or only someone logged out (the log-in and sign-up pages). */
-  who: 'user' | 'guest';
+  /**
+   * Who may see it: a logged-in user; only someone logged out (the log-in and sign-up pages); or anyone (the reset
+   * page: a mailed link may be opened in a browser logged in to any account).
+   */
+  who: 'user' | 'guest' | 'anyone';
   /** The document's title. */
   title: string;
 }
@@ -28,6 +33,8 @@ export const routes: PageRoute[] = [
   { path: '/', page: AppsPage, who: 'user', title: 'Apps' },
   { path: '/login', page: LogInPage, who: 'guest', title: 'Log in' },
   { path: '/signup', page: SignUpPage, who: 'guest', title: 'Sign up' },
+  { path: '/forgot-password', page: ForgotPasswordPage, who: 'guest', title: 'Reset your password' },
+  { path: '/reset-password', page: ResetPasswordPage, who: 'anyone', title: 'Choose a new password' },
   { path: '/apps/:appId', page: OverviewPage, who: 'user', title: 'App' },
   { path: '/apps/:appId/code', page: CodePage, who: 'user', title: 'Code' },
   { path: '/apps/:appId/run', page: RunPage, who: 'user', title: 'Run' },

@@ -1,4 +1,4 @@
-/** @module Who is logged in: asked of GET /me when the console loads, set by logging in, cleared by logging out. */
+/** @module Who is logged in: asked of the cloud when the console loads (and after a password reset), set by logging in, cleared by logging out. */
 import { createContext, type ComponentChildren } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
 import { onSessionEnded, request, setCsrfToken } from './api.ts';
@@ -9,6 +9,8 @@ export interface Session {
   user: User | null | undefined;
   logIn(email: string, password: string): Promise<void>;
   logOut(): Promise<void>;
+  /** Asks the cloud again who this browser's session is: after a password reset, which may have ended it. */
+  refresh(): Promise<void>;
 }
 
 const SessionContext = createContext<Session | undefined>(undefined);
@@ -20,17 +22,19 @@ function startSession(answer: SessionAnswer): User {
 
 export function SessionProvider({ children }: { children: ComponentChildren }) {
   const [user, setUser] = useState<User | null | undefined>(undefined);
+  const ask = async () => {
+    // Answers { user: null } rather than 401 for nobody, so that a first visit logs no failed request. When the cloud
+    // does not answer, the log-in page shows why as the person tries.
+    const answer = await request<SessionAnswer | { user: null }>('GET', '/sessions/current').catch(() => ({ user: null }));
+    if (!answer.user) setCsrfToken(undefined);
+    setUser(answer.user && startSession(answer as SessionAnswer));
+  };
   useEffect(() => {
     onSessionEnded(() => {
       setCsrfToken(undefined);
       setUser(null);
     });
-    // Answers { user: null } rather than 401 for nobody, so that a first visit logs no failed request.
-    request<SessionAnswer | { user: null }>('GET', '/sessions/current').then(
-      (answer) => setUser(answer.user && startSession(answer as SessionAnswer)),
-      // The cloud did not answer: the log-in page shows why when the person tries.
-      () => setUser(null),
-    );
+    void ask();
   }, []);
   const session: Session = {
     user,
@@ -42,6 +46,7 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
       setCsrfToken(undefined);
       setUser(null);
     },
+    refresh: ask,
   };
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }

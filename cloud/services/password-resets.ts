@@ -36,7 +36,9 @@ const invalidToken = () => new EdgeError('RESET_TOKEN_INVALID', 'this reset link
 export function passwordResetService(deps: PasswordResetServiceDeps): PasswordResetService {
   async function mailResetLink(user: UserRecord): Promise<void> {
     const token = await deps.resets.create(user.id, RESET_TTL_MS);
-    const link = `${deps.publicUrl()}/reset-password?token=${encodeURIComponent(token)}`;
+    // The console's reset page (console/pages/reset-password.tsx). The token rides in the fragment, which a browser
+    // never sends: not in the page's request, not in a Referer, so no server or proxy log holds it.
+    const link = `${deps.publicUrl()}/reset-password#token=${encodeURIComponent(token)}`;
     const text = [
       `Someone, hopefully you, asked to reset the password of the edgecourier account ${user.email}.`,
       '',

@@ -17,6 +17,9 @@ export function LogInPage() {
         }}
       />
       <p>
+        <Link href="/forgot-password">Forgot password?</Link>
+      </p>
+      <p>
         No account yet? <Link href="/signup">Sign up</Link>
       </p>
     </section>

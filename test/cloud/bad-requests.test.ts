@@ -69,8 +69,7 @@ test(`${RUNS} generated bad requests get no 500, and every error answer carries 
       if (status >= 500 && !/"code":"(FUNCTION_THREW|APP_STOPPED|SANDBOX_FAILED|TIMEOUT|BUSY|START_TIMEOUT)"/.test(text)) {
         throw new Error(`answered ${status}: ${text.slice(0, 300)}`);
       }
-      // The reset page answers browsers with HTML; everything else answers in JSON.
-      if (status >= 400 && request.method !== 'HEAD' && !request.path.startsWith('/reset-password')) {
+      if (status >= 400 && request.method !== 'HEAD') {
         if (!type.includes('application/json')) throw new Error(`answered ${status} with ${type}: ${text.slice(0, 300)}`);
         const code: unknown = JSON.parse(text).error?.code;
         if (!isErrorCode(code)) throw new Error(`answered ${status} without a catalogued code: ${text.slice(0, 300)}`);

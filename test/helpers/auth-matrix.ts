@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { allows } from '../../cloud/services/app-access.ts';
 import type { Access } from '../../cloud/data.ts';
 import { api, freshEmail, grantOperator, type TestCloud } from './cloud.ts';
+import { resetLinkIn } from './reset-link.ts';
 
 /** A user granted the world's app at one level each: READ, RUN, WRITE and FULL_CONTROL. */
 export type Grantee = 'reader' | 'runner' | 'writer' | 'controller';
@@ -30,12 +31,11 @@ export async function documentedRoutes(): Promise<string[]> {
   return routes;
 }
 
-/** One request of the matrix: a JSON body, a form as a browser posts it, or a file's bytes. */
+/** One request of the matrix: a JSON body or a file's bytes. */
 export interface Call {
   method: string;
   path: string;
   json?: unknown;
-  form?: Record<string, string>;
   bytes?: string;
 }
 
@@ -67,8 +67,7 @@ export async function send(url: string, call: Call, caller: Caller, token?: stri
   const headers: Record<string, string> = { 'x-forwarded-for': ADDRESSES[caller] };
   if (token) headers.authorization = `Bearer ${token}`;
   if (call.json !== undefined) headers['content-type'] = 'application/json';
-  if (call.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-  const body = call.form ? new URLSearchParams(call.form).toString() : call.json === undefined ? call.bytes : JSON.stringify(call.json);
+  const body = call.json === undefined ? call.bytes : JSON.stringify(call.json);
   const response = await fetch(url + call.path, { method: call.method, headers, body });
   const text = await response.text();
   return {
@@ -233,9 +232,7 @@ export async function makeWorld(cloud: TestCloud, accounts: Accounts, options: W
 async function mailedLink(cloud: TestCloud, email: string): Promise<string> {
   while (cloud.mailCount(email) > 0) await cloud.waitForMail(email);
   await expectOk(api(cloud.url, 'POST', '/api/v1/password-resets', { email }), 'asking for a reset link');
-  const token = /token=([^\s&]+)/.exec((await cloud.waitForMail(email)).text ?? '')?.[1];
-  if (!token) throw new Error('no reset link in the mail');
-  return decodeURIComponent(token);
+  return resetLinkIn(await cloud.waitForMail(email)).token;
 }
 
 /**
@@ -321,7 +318,7 @@ function replaceAll(text: string, pairs: Array<[string, string]>): string {
 /** The same call about made-up things: what a caller is told about someone else's thing must be what it is told about one that does not exist. */
 export function aboutNothing(call: Call, pairs: Array<[string, string]>): Call {
   const swap = (value: unknown) => (value === undefined ? undefined : JSON.parse(replaceAll(JSON.stringify(value), pairs)));
-  return { method: call.method, path: replaceAll(call.path, pairs), json: swap(call.json), form: swap(call.form), bytes: call.bytes };
+  return { method: call.method, path: replaceAll(call.path, pairs), json: swap(call.json), bytes: call.bytes };
 }
 
 /** Takes back what the world and the test made, so that every test starts from the same cloud. */

@@ -34,8 +34,6 @@ const routes: Array<[string, string]> = [
   ['GET', '/api/v1/me'],
   ['POST', '/api/v1/password-resets'],
   ['POST', '/api/v1/password-resets/confirm'],
-  ['GET', '/reset-password'],
-  ['POST', '/reset-password'],
   ['POST', '/api/v1/tokens'],
   ['GET', '/api/v1/tokens'],
   ['DELETE', '/api/v1/tokens/:tokenId'],

@@ -10,6 +10,7 @@ import { passwordResetService } from '../../../cloud/services/password-resets.ts
 import { sessionService } from '../../../cloud/services/sessions.ts';
 import { apiTokenService } from '../../../cloud/services/tokens.ts';
 import { openStores } from '../../helpers/cloud-services.ts';
+import { resetLinkIn } from '../../helpers/reset-link.ts';
 import { tempFolder } from '../../helpers/temp.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
@@ -29,7 +30,7 @@ async function setUp() {
   const mailedToken = async () => {
     const [name] = await waitFor('a mail in the outbox', async () => ((await mails()).length > 0 ? mails() : undefined));
     const { text = '' } = await simpleParser(await readFile(join(outboxDir, name!)));
-    return new URL(/https:\/\/cloud\.example\/reset-password\S+/.exec(text)![0]).searchParams.get('token')!;
+    return resetLinkIn(text).token;
   };
   return { resets, sessions, apiTokens: apiTokenService(stores), user, mailedToken, mails };
 }
