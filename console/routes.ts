@@ -13,6 +13,7 @@ import { ForgotPasswordPage } from './pages/forgot-password.tsx';
 import { LogInPage } from './pages/log-in.tsx';
 import { ResetPasswordPage } from './pages/reset-password.tsx';
 import { SignUpPage } from './pages/sign-up.tsx';
+import { TokensPage } from './pages/tokens.tsx';
 
 export interface PageRoute {
   /** The path, with `:name` parameters handed to the page as props. */
@@ -35,6 +36,7 @@ export const routes: PageRoute[] = [
   { path: '/signup', page: SignUpPage, who: 'guest', title: 'Sign up' },
   { path: '/forgot-password', page: ForgotPasswordPage, who: 'guest', title: 'Reset your password' },
   { path: '/reset-password', page: ResetPasswordPage, who: 'anyone', title: 'Choose a new password' },
+  { path: '/tokens', page: TokensPage, who: 'user', title: 'API tokens' },
   { path: '/apps/:appId', page: OverviewPage, who: 'user', title: 'App' },
   { path: '/apps/:appId/code', page: CodePage, who: 'user', title: 'Code' },
   { path: '/apps/:appId/run', page: RunPage, who: 'user', title: 'Run' },

@@ -95,3 +95,15 @@ export interface Profile {
   /** Its first call: the console orders a function's versions by it. */
   firstAt: string;
 }
+
+/** An API token as GET /tokens lists it: never its value. */
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+/** POST /tokens's answer: the one time the token's value is shown. */
+export interface NewApiToken extends ApiToken {
+  token: string;
+}

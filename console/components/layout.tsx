@@ -1,4 +1,4 @@
-/** @module The frame of every page: the header with who is logged in and Log out, and the page's main content. */
+/** @module The frame of every page: the header with who is logged in, their API tokens and Log out, and the page's main content. */
 import type { ComponentChildren } from 'preact';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -19,6 +19,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
         {session.user && (
           <div class="account">
             <span class="email">{session.user.email}</span>
+            <Link href="/tokens">API tokens</Link>
             <button type="button" class="secondary" disabled={logOut.busy} onClick={() => void logOut.run()}>
               Log out
             </button>
