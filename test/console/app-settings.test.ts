@@ -98,3 +98,21 @@ test('Code adds a package.json to an app that has none, ready to save, and opens
   await page.getByRole('textbox', { name: 'Code of package.json' }).getByText('"dependencies"').waitFor();
   t.deepEqual(errors, [], 'no console errors');
 });
+
+test('a folder app’s Settings say why they cannot be changed here, and offer nothing to save', async (t) => {
+  const { email } = await signUpUser(cloud.url);
+  const files = [
+    { path: 'app.json', bytes: Buffer.from(JSON.stringify({ endpoints: [{ method: 'GET', path: '/hi', function: 'hi' }] })) },
+    { path: 'functions/hi.js', bytes: Buffer.from("export default () => 'hi';\n") },
+  ];
+  const { app } = await cloud.folderApps.publish(email, 'synced', files);
+  const { page, context, errors } = await watchedPage(cloud.browser);
+  t.teardown(() => context.close());
+  await cloud.logIn(page, email);
+  await page.goto(`${cloud.url}/apps/${app.id}/settings`);
+  t.regex((await page.getByRole('note').textContent()) ?? '', /^APP_FROM_FOLDER: this app comes from a synced folder, which is its source/);
+  t.false(await page.getByRole('form', { name: 'App details' }).getByRole('button', { name: 'Save' }).isEnabled());
+  t.false(await page.getByRole('form', { name: 'Settings of hi' }).getByLabel('Timeout (ms)').isEditable());
+  await screenshot(page, 'console', 'settings-folder-app');
+  t.deepEqual(errors, [], 'no console errors');
+});
