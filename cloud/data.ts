@@ -70,12 +70,9 @@ export interface SecretRecord {
   updatedAt: string;
 }
 
-/** What a grant allows, lowest first: each level allows everything the ones before it do (cloud/services/app-access.ts). */
-export const ACCESS_LEVELS = ['READ', 'RUN', 'WRITE', 'FULL_CONTROL'] as const;
-export type Access = (typeof ACCESS_LEVELS)[number];
-
-/** The grantee of a grant to everyone, signed in or not. */
-export const EVERYONE = '*';
+// The levels and the grantee that means everyone are the wire's (api/grants.ts); the records use them as they are.
+import type { Access } from '../api/grants.ts';
+export { ACCESS_LEVELS, EVERYONE, type Access } from '../api/grants.ts';
 
 /** A right to an app given by someone with FULL_CONTROL of it: to one account, or to everyone (READ or RUN only). */
 export interface GrantRecord {

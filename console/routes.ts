@@ -8,6 +8,8 @@ import { HistoryPage } from './pages/app/history.tsx';
 import { OverviewPage } from './pages/app/overview.tsx';
 import { ProfilesPage } from './pages/app/profiles.tsx';
 import { RunPage } from './pages/app/run.tsx';
+import { SettingsPage } from './pages/app/settings.tsx';
+import { SharingPage } from './pages/app/sharing.tsx';
 import { VersionsPage } from './pages/app/versions.tsx';
 import { ForgotPasswordPage } from './pages/forgot-password.tsx';
 import { LogInPage } from './pages/log-in.tsx';
@@ -44,5 +46,7 @@ export const routes: PageRoute[] = [
   { path: '/apps/:appId/history', page: HistoryPage, who: 'user', title: 'History' },
   { path: '/apps/:appId/versions', page: VersionsPage, who: 'user', title: 'Versions' },
   { path: '/apps/:appId/profiles', page: ProfilesPage, who: 'user', title: 'Profiles' },
+  { path: '/apps/:appId/settings', page: SettingsPage, who: 'user', title: 'Settings' },
+  { path: '/apps/:appId/sharing', page: SharingPage, who: 'user', title: 'Sharing' },
   { path: '/apps/:appId/activations/:activationId', page: ActivationPage, who: 'user', title: 'Activation' },
 ];

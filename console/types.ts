@@ -1,4 +1,5 @@
 /** @module The shapes of the cloud's answers the console reads, as docs/http-api.md describes them. */
+import type { Access } from '../api/grants.ts';
 
 export interface User {
   id: string;
@@ -37,8 +38,11 @@ export interface App {
   name: string;
   description: string;
   status: 'running' | 'stopped';
-  access: string;
+  /** What the viewer may do with it: FULL_CONTROL for its owner, else what its grants allow. */
+  access: Access;
   owned: boolean;
+  /** "folder": published from a synced folder, which alone changes it; "api": made through the API. */
+  source: 'api' | 'folder';
   functions: FunctionInfo[];
   endpoints: Endpoint[];
 }

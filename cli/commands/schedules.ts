@@ -1,18 +1,13 @@
 /** @module `edgecourier schedules`: a cloud app's schedules, or those of a courier's folder apps (--root), with their next slots and last runs. */
 import type { Command } from 'commander';
+import type { ScheduleLastRun, ScheduleList, ScheduleListing } from '../../api/schedules.ts';
 import { fail, printResult } from '../output.ts';
 
-/** A schedule as either side shows it. */
-export interface ScheduleRow {
+/** A schedule as either side shows it: the cloud's listing, or a folder app's with its app's name. */
+export interface ScheduleRow extends Omit<ScheduleListing, 'lastRun'> {
   app?: string;
-  name: string;
-  function: string;
-  every?: string;
-  cron?: string;
-  timezone?: string;
-  next?: string;
-  skipped: number;
-  lastRun?: { slot: string; outcome?: string; activationId?: string; ref?: string; endedAt?: string };
+  /** A folder app's last run names its result file (`ref`) where the cloud's names an activation. */
+  lastRun?: ScheduleLastRun & { ref?: string };
   /** A folder app whose app.json does not load: why its schedules do not run. */
   error?: string;
 }
@@ -40,7 +35,7 @@ async function cloudRows(appName: string): Promise<ScheduleRow[]> {
   const { findApp, loggedInClient } = await import('../session.ts');
   const client = await loggedInClient();
   const app = await findApp(client, appName);
-  return (await client.request<{ schedules: ScheduleRow[] }>('GET', `/api/v1/apps/${app.id}/schedules`)).schedules;
+  return (await client.request<ScheduleList>('GET', `/api/v1/apps/${app.id}/schedules`)).schedules;
 }
 
 export function registerSchedules(program: Command): void {

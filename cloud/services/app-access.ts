@@ -2,15 +2,14 @@
  * @module Who may do what with an app: its owner everything, anyone else what the grants to them and to everyone
  * allow. The one lookup every service asks; an app the caller may not see at all answers exactly as a missing one.
  */
+import { allows } from '../../api/grants.ts';
 import { EdgeError } from '../../base/errors.ts';
-import { ACCESS_LEVELS, EVERYONE, type Access, type AppRecord } from '../data.ts';
+import { EVERYONE, type Access, type AppRecord } from '../data.ts';
 import type { AppStore } from '../stores/apps.ts';
 import { appNotFound } from './app-lookup.ts';
 
-/** True when `access` (undefined: none) allows what `needed` does. */
-export function allows(access: Access | undefined, needed: Access): boolean {
-  return access !== undefined && ACCESS_LEVELS.indexOf(access) >= ACCESS_LEVELS.indexOf(needed);
-}
+// The order of the levels is the wire's (api/grants.ts), which the console reads too.
+export { allows };
 
 /** The higher of two levels; undefined is none. */
 function higher(a: Access | undefined, b: Access): Access {

@@ -3,6 +3,7 @@
  * address (one that exists) or to everyone (READ or RUN only); how many an app holds. Access is read from the record
  * at every request (app-access.ts), so a change counts from the next one.
  */
+import type { Grant } from '../../api/grants.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { EVERYONE, type Access, type AppRecord, type GrantRecord } from '../data.ts';
 import type { AppStore } from '../stores/apps.ts';
@@ -12,14 +13,6 @@ import { commit, draftOf } from './drafts.ts';
 
 /** Grants to accounts: every request to the app reads them, and FULL_CONTROL lists them whole. An app is shared with a team, not a crowd: that is what everyone is for. */
 export const MAX_GRANTS_PER_APP = 100;
-
-/** A grant as its app's controllers see it: the grantee by address, or `*` for everyone. */
-export interface Grant {
-  grantee: string;
-  access: Access;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export interface GrantServiceDeps {
   apps: Pick<AppStore, 'byId' | 'save'>;

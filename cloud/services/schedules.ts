@@ -2,30 +2,22 @@
  * @module An app's schedules as its readers see them (READ): each as app.json declares it, with its next slot while the
  * app runs and its last run. They are changed through app.json (a file put, a deploy, a rollback), with WRITE.
  */
+import type { ScheduleLastRun, ScheduleList } from '../../api/schedules.ts';
 import type { Schedule } from '../../runtime/schedule.ts';
 import type { AppSchedules, ScheduleStatus } from '../app-schedules.ts';
 import type { AppStore } from '../stores/apps.ts';
 import { appFor } from './app-access.ts';
 
-/** A schedule's last run: the slot, when it started and ended, its outcome and the activation that records it. */
-export interface LastRunView {
-  slot: string;
-  startedAt: string;
-  endedAt?: string;
-  outcome?: string;
-  activationId?: string;
-}
-
-/** One schedule of an app, declared and as it goes. */
+/** One schedule of an app, declared and as it goes: the wire's ScheduleListing, made from the runtime's parts. */
 export interface ScheduleView extends Schedule, Omit<ScheduleStatus, 'next' | 'lastRun'> {
   name: string;
   /** The next slot (ISO 8601); absent while the app is stopped, or when none comes. */
   next?: string;
-  lastRun?: LastRunView;
+  lastRun?: ScheduleLastRun;
 }
 
 export interface ScheduleService {
-  list(userId: string, appId: string): { appId: string; status: 'running' | 'stopped'; schedules: ScheduleView[] };
+  list(userId: string, appId: string): ScheduleList & { schedules: ScheduleView[] };
 }
 
 export interface ScheduleServiceDeps {

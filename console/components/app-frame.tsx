@@ -4,6 +4,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { allows } from '../../api/grants.ts';
 import { request } from '../api.ts';
 import { Link, navigate } from '../router.tsx';
 import type { App } from '../types.ts';
@@ -19,6 +20,8 @@ const tabs = [
   { path: '/history', label: 'History' },
   { path: '/versions', label: 'Versions' },
   { path: '/profiles', label: 'Profiles' },
+  { path: '/settings', label: 'Settings' },
+  { path: '/sharing', label: 'Sharing' },
 ];
 
 /** Seconds since `since`, counting while it is set: a start can take a while when dependencies install. */
@@ -31,6 +34,12 @@ function useElapsed(since: number | undefined): number {
   }, [since]);
   return since === undefined ? 0 : Math.max(0, Math.floor((now - since) / 1000));
 }
+
+const Status = ({ status }: { status: App['status'] }) => (
+  <span class={`status ${status}`} aria-label={`Status: ${status}`}>
+    {status}
+  </span>
+);
 
 function StartStop({ app, onChange }: { app: App; onChange(app: App): void }) {
   const [startedAt, setStartedAt] = useState<number | undefined>(undefined);
@@ -46,9 +55,7 @@ function StartStop({ app, onChange }: { app: App; onChange(app: App): void }) {
   const running = app.status === 'running';
   return (
     <div class="start-stop">
-      <span class={`status ${app.status}`} aria-label={`Status: ${app.status}`}>
-        {app.status}
-      </span>
+      <Status status={app.status} />
       <button type="button" disabled={change.busy || running} onClick={() => void change.run('start')}>
         Start
       </button>
@@ -101,7 +108,8 @@ export function AppFrame({ appId, tab, children }: Props) {
       {crumbs}
       <div class="title-row">
         <h1>{app.name}</h1>
-        <StartStop app={app} onChange={setApp} />
+        {/* Those the cloud would refuse (a grantee below WRITE) see the status only. */}
+        {allows(app.access, 'WRITE') ? <StartStop app={app} onChange={setApp} /> : <Status status={app.status} />}
       </div>
       <nav class="tabs" aria-label="App pages">
         {tabs.map(({ path, label }) => (
@@ -111,7 +119,7 @@ export function AppFrame({ appId, tab, children }: Props) {
         ))}
       </nav>
       {children(app, loaded.reload)}
-      {tab === '' && (
+      {tab === '' && allows(app.access, 'FULL_CONTROL') && (
         <div class="danger">
           <ErrorMessage error={remove.error} />
           <button type="button" class="danger" disabled={remove.busy} onClick={() => void remove.run()}>

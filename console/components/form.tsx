@@ -3,18 +3,24 @@ import type { JSX } from 'preact';
 import { useId, useState } from 'preact/hooks';
 import { describeError } from '../api.ts';
 
-type InputProps = JSX.InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string };
+type InputProps = JSX.InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string };
 
-/** An input with its visible label and, when given, a hint read out with it. */
-export function Field({ label, hint, ...input }: InputProps) {
+/** An input with its visible label and, when given, a hint and the cloud's refusal of its value, both read out with it. */
+export function Field({ label, hint, error, ...input }: InputProps) {
   const id = useId();
+  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ');
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      <input id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+      <input id={id} aria-describedby={described || undefined} aria-invalid={error ? true : undefined} {...input} />
       {hint && (
         <p class="hint" id={`${id}-hint`}>
           {hint}
+        </p>
+      )}
+      {error && (
+        <p class="error" id={`${id}-error`} role="alert">
+          {error}
         </p>
       )}
     </div>

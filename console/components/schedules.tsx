@@ -1,26 +1,14 @@
 /** @module An app's schedules (GET /apps/:appId/schedules): what each runs and when, its next slot, and how its last run went. */
+import type { ScheduleList, ScheduleListing } from '../../api/schedules.ts';
 import { request } from '../api.ts';
 import { Link } from '../router.tsx';
 import { activationHref } from './activation-summary.tsx';
 import { ErrorMessage } from './form.tsx';
 import { useLoad } from './use-load.ts';
 
-interface Schedule {
-  name: string;
-  function: string;
-  every?: string;
-  cron?: string;
-  timezone?: string;
-  next?: string;
-  /** Runs going on now; absent while the app is stopped. */
-  running?: number;
-  skipped: number;
-  lastRun?: { slot: string; startedAt: string; endedAt?: string; outcome?: string; activationId?: string };
-}
-
 const when = (time: string) => <time dateTime={time}>{new Date(time).toLocaleString()}</time>;
 
-function ScheduleItem({ appId, schedule: s }: { appId: string; schedule: Schedule }) {
+function ScheduleItem({ appId, schedule: s }: { appId: string; schedule: ScheduleListing }) {
   return (
     <li>
       <p>
@@ -45,7 +33,7 @@ function ScheduleItem({ appId, schedule: s }: { appId: string; schedule: Schedul
 }
 
 export function Schedules({ appId }: { appId: string }) {
-  const loaded = useLoad(() => request<{ schedules: Schedule[] }>('GET', `/apps/${encodeURIComponent(appId)}/schedules`), [appId]);
+  const loaded = useLoad(() => request<ScheduleList>('GET', `/apps/${encodeURIComponent(appId)}/schedules`), [appId]);
   return (
     <section aria-labelledby="schedules-title">
       <h2 id="schedules-title">Schedules</h2>

@@ -58,6 +58,7 @@ export function AppsPage() {
             <li key={app.id}>
               <Link href={`/apps/${encodeURIComponent(app.id)}`}>{app.name}</Link>
               <span class={`status ${app.status}`}>{app.status}</span>
+              {!app.owned && <span class="muted">shared with you: {app.access}</span>}
               <span class="muted">
                 {app.functions.length} function{app.functions.length === 1 ? '' : 's'}, {app.endpoints.length} endpoint
                 {app.endpoints.length === 1 ? '' : 's'}

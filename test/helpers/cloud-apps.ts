@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCloud, type CloudSettings } from '../../cloud/main.ts';
+import type { FolderAppService } from '../../cloud/services/folder-apps.ts';
 import { createExecutor } from '../../docker/executor-factory.ts';
 import { api, freshEmail, type ApiAnswer } from './cloud.ts';
 import { tempFolder } from './temp.ts';
@@ -10,6 +11,8 @@ import { tempFolder } from './temp.ts';
 export interface DockerCloud {
   url: string;
   dataDir: string;
+  /** Publishes a synced folder's app as `edgecourier start --owner` does, without a courier watching a folder. */
+  folderApps: FolderAppService;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startDockerCloud(options: DockerCloudOptions = {}): Promis
   return {
     url: cloud.url,
     dataDir,
+    folderApps: cloud.folderApps,
     async close() {
       await cloud.close();
       await executor.executor.close();

@@ -7,6 +7,8 @@ import { startDockerCloud, USER_PASSWORD, type DockerCloud } from './cloud-apps.
 export interface ConsoleCloud {
   readonly url: string;
   readonly browser: Browser;
+  /** The cloud's publisher of synced folders' apps (a folder app is changed only by its folder). */
+  readonly folderApps: DockerCloud['folderApps'];
   /** Logs the account `email` (signed up with the helpers' password) in through the console's log-in page. */
   logIn(page: Page, email: string): Promise<void>;
 }
@@ -31,6 +33,9 @@ export function useConsoleCloud(test: TestFn): ConsoleCloud {
     },
     get browser() {
       return started().browser;
+    },
+    get folderApps() {
+      return started().cloud.folderApps;
     },
     async logIn(page, email) {
       await page.goto(started().cloud.url + '/login');

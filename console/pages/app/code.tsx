@@ -10,6 +10,11 @@ import type { App, AppFile } from '../../types.ts';
 
 /** What a new function file starts with: the contract of docs/functions.md, ready to run. */
 const NEW_FUNCTION = 'export default async function (input, ctx) {\n  return { received: input };\n}\n';
+/** What a new package.json starts with: the cloud refuses an empty one, and installs what "dependencies" names. */
+const NEW_PACKAGE_JSON = '{\n  "dependencies": {}\n}\n';
+
+/** A new file's first text, by its path. */
+const starterOf = (path: string) => (path.startsWith('functions/') ? NEW_FUNCTION : path === 'package.json' ? NEW_PACKAGE_JSON : '');
 
 /** The file open in the editor: its text as loaded and as edited. */
 interface Open {
@@ -30,7 +35,7 @@ function NewFileForm({ onAdd }: { onAdd(path: string): void }) {
         label="New file path"
         required
         maxLength={256}
-        hint="A function is functions/<name>.js or .ts."
+        hint="A function is functions/<name>.js or .ts; package.json names the dependencies."
         value={path}
         onInput={(e) => setPath(e.currentTarget.value)}
       />
@@ -61,7 +66,7 @@ function CodeWorkspace({ app, reloadApp }: { app: App; reloadApp(): Promise<void
   });
   const add = (path: string) => {
     setSaved(undefined);
-    const text = path.startsWith('functions/') ? NEW_FUNCTION : '';
+    const text = starterOf(path);
     setOpen((now) => ({ path, initial: text, text, isNew: true, opening: (now?.opening ?? 0) + 1 }));
   };
   const list = files.value?.files ?? [];

@@ -1,0 +1,76 @@
+/**
+ * @module One function's settings (idempotent, timeout, memory, public), saved with PUT /apps/:appId/functions/:name.
+ * That route replaces the whole function, so its code and language are read just before and sent back unchanged.
+ */
+import { useState } from 'preact/hooks';
+import { request } from '../api.ts';
+import { formErrors } from '../field-errors.ts';
+import type { FunctionInfo } from '../types.ts';
+import { ErrorMessage, Field, onSubmit, useAction } from './form.tsx';
+
+// The checkboxes can only send booleans: the numbers are what the cloud may refuse.
+const FIELDS = ['timeoutMs', 'memoryMb'] as const;
+
+/** A number field's text as the cloud is sent it: the cloud, not the browser, says what is wrong with it. */
+const numberOf = (text: string) => (text.trim() === '' ? null : Number(text));
+
+interface Props {
+  appId: string;
+  fn: FunctionInfo;
+  editable: boolean;
+  onSaved(): Promise<void>;
+}
+
+export function FunctionSettings({ appId, fn, editable, onSaved }: Props) {
+  const [idempotent, setIdempotent] = useState(fn.idempotent);
+  const [isPublic, setPublic] = useState(fn.public);
+  const [timeoutMs, setTimeoutMs] = useState(String(fn.timeoutMs));
+  const [memoryMb, setMemoryMb] = useState(String(fn.memoryMb));
+  const [saved, setSaved] = useState(false);
+  const path = `/apps/${encodeURIComponent(appId)}/functions/${encodeURIComponent(fn.name)}`;
+  const save = useAction(async () => {
+    setSaved(false);
+    const { code, language } = await request<FunctionInfo & { code: string }>('GET', path);
+    const settings = { idempotent, public: isPublic, timeoutMs: numberOf(timeoutMs), memoryMb: numberOf(memoryMb) };
+    await request('PUT', path, { code, language, ...settings });
+    await onSaved();
+    setSaved(true);
+  });
+  const errors = formErrors(save.error, FIELDS);
+  return (
+    <form class="card" aria-label={`Settings of ${fn.name}`} onSubmit={onSubmit(save.run)}>
+      <fieldset class="plain" disabled={!editable}>
+        <legend>
+          <h3>{fn.name}</h3>
+        </legend>
+        <label class="check">
+          <input type="checkbox" checked={idempotent} onChange={(e) => setIdempotent(e.currentTarget.checked)} /> Idempotent: its results are cached
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={isPublic} onChange={(e) => setPublic(e.currentTarget.checked)} /> Public: anyone may download it and send its results
+        </label>
+        <div class="settings-row">
+          <Field
+            label="Timeout (ms)"
+            inputMode="numeric"
+            error={errors.byField.timeoutMs}
+            value={timeoutMs}
+            onInput={(e) => setTimeoutMs(e.currentTarget.value)}
+          />
+          <Field label="Memory (MB)" inputMode="numeric" error={errors.byField.memoryMb} value={memoryMb} onInput={(e) => setMemoryMb(e.currentTarget.value)} />
+        </div>
+        <ErrorMessage error={errors.rest} />
+        <div class="actions">
+          <button type="submit" disabled={save.busy} aria-label={`Save ${fn.name}`}>
+            Save
+          </button>
+          {saved && (
+            <span class="ok" role="status">
+              Saved.
+            </span>
+          )}
+        </div>
+      </fieldset>
+    </form>
+  );
+}
