@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ACTIVATION_TRIGGERS, type Activation, type ActivationOutcome } from '../../api/activations.ts';
+import { NextTurn } from '../next-turn.ts';
 import { matches, type ActivationFilter, type ActivationQuery, type Filterable } from './query.ts';
 import { findSegments, readRecord, SegmentWriter, segmentPath } from './segments.ts';
 import type { NewActivation } from './tracker.ts';
@@ -107,7 +108,7 @@ export class ActivationStore {
   #writer: SegmentWriter;
   /** In the order they were added; filed together at the next turn of the event loop, or by the first read before it. */
   #unfiled: Unfiled[] = [];
-  #filing: NodeJS.Immediate | undefined;
+  #filing = new NextTurn(() => this.#fileAll());
   #onFailure: (error: unknown, path: string) => void;
 
   private constructor(options: ActivationStoreOptions) {
@@ -131,7 +132,7 @@ export class ActivationStore {
 
   /** Bytes of records kept, all owners together. */
   get bytes(): number {
-    this.#fileAll();
+    this.#filing.flush();
     return this.#bytes;
   }
 
@@ -145,12 +146,12 @@ export class ActivationStore {
   add(ownerId: string, records: () => NewActivation[]): void {
     if (!OWNER_ID.test(ownerId)) throw new Error(`an owner id names a folder: ${JSON.stringify(ownerId)} cannot`);
     this.#unfiled.push({ ownerId, records });
-    this.#filing ??= setImmediate(() => this.#fileAll());
+    this.#filing.schedule();
   }
 
   /** The owner's activations of app `appId` the query asks for, newest first. */
   async list(ownerId: string, appId: string, query: ActivationQuery): Promise<Activation[]> {
-    this.#fileAll();
+    this.#filing.flush();
     const found: Entry[] = [];
     const segments = this.#owners.get(ownerId)?.segments ?? [];
     search: for (let s = segments.length - 1; s >= 0; s--) {
@@ -168,7 +169,7 @@ export class ActivationStore {
 
   /** The activation `id` and its owner; undefined when there is none (or no longer). */
   async get(id: string): Promise<{ ownerId: string; activation: Activation } | undefined> {
-    this.#fileAll();
+    this.#filing.flush();
     const entry = this.#byId.get(id);
     const activation = entry && (await this.#read(entry));
     return activation && { ownerId: entry.segment.owner.id, activation };
@@ -177,14 +178,14 @@ export class ActivationStore {
   /** Tells `listener` of each new activation of the owner's app that passes `filter`, until the returned function is called. */
   follow(ownerId: string, appId: string, filter: ActivationFilter, listener: (activation: Activation) => void): () => void {
     // Records of answers already sent are history to this follower, not news.
-    this.#fileAll();
+    this.#filing.flush();
     const follower: Follower = { ownerId, filter, listener };
     let followers = this.#followers.get(appId);
     if (!followers) this.#followers.set(appId, (followers = new Set()));
     followers.add(follower);
     return () => {
       // Told of the answers sent while it followed, whether their records were filed yet or not.
-      this.#fileAll();
+      this.#filing.flush();
       followers.delete(follower);
       if (followers.size === 0 && this.#followers.get(appId) === followers) this.#followers.delete(appId);
     };
@@ -192,15 +193,12 @@ export class ActivationStore {
 
   /** Resolves once every record added so far is on disk. */
   async close(): Promise<void> {
-    this.#fileAll();
+    this.#filing.flush();
     await this.#writer.idle();
   }
 
   /** Makes and files every record added so far, then keeps the budget once for them all and tells followers. */
   #fileAll(): void {
-    if (this.#filing === undefined) return;
-    clearImmediate(this.#filing);
-    this.#filing = undefined;
     const unfiled = this.#unfiled;
     this.#unfiled = [];
     const added: Entry[] = [];
