@@ -94,7 +94,7 @@ export interface ActivationStoreOptions {
 }
 
 /**
- * @example const store = await ActivationStore.open({ dir: join(dataDir, 'activations') }); store.add(ownerId, tracker.records(fn, response))
+ * @example const store = await ActivationStore.open({ dir: join(dataDir, 'activations') }); store.add(ownerId, () => tracker.records(fn, response))
  */
 export class ActivationStore {
   #dir: string;
