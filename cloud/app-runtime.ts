@@ -163,7 +163,8 @@ export class AppRuntime {
     );
     const response = answer(invoked);
     if (!tracker) return response;
-    this.#activations!.add(app.ownerId, tracker.records(fn, response));
+    // Made and filed once this answer is sent (store.ts): the caller does not wait for its own records.
+    this.#activations!.add(app.ownerId, () => tracker.records(fn, response));
     return { ...response, activationId: tracker.id };
   }
 

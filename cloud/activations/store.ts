@@ -1,10 +1,13 @@
 /**
  * @module The activation store: every activation record on disk (segments.ts), kept within one budget of bytes
  * shared fairly between owners, with an index in memory to list, filter and fetch them and to tell followers of new
- * ones. It survives restarts: the index is read back from the segments at start.
+ * ones. Records are made and filed just after the answer they belong to is sent, so they cost it no time. It survives
+ * restarts: the index is read back from the segments at start.
  */
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ACTIVATION_TRIGGERS, type Activation, type ActivationOutcome } from '../../api/activations.ts';
+import { NextTurn } from '../next-turn.ts';
 import { matches, type ActivationFilter, type ActivationQuery, type Filterable } from './query.ts';
 import { findSegments, readRecord, SegmentWriter, segmentPath } from './segments.ts';
 import type { NewActivation } from './tracker.ts';
@@ -24,8 +27,8 @@ interface Entry extends Filterable {
   segment: Segment;
   offset: number;
   length: number;
-  /** The record itself until its line is on disk. */
-  record?: Activation;
+  /** The record's line until it is on disk: kept as the text already made, not as objects the garbage collector must trace. */
+  line?: string;
 }
 
 interface Segment {
@@ -64,6 +67,24 @@ const indexed = z.object({
   start: z.string(),
 });
 
+/** An owner id names a folder. */
+const OWNER_ID = /^[\w-]{1,100}$/;
+
+/** An invocation answered whose records are not filed yet. */
+interface Unfiled {
+  ownerId: string;
+  records: () => NewActivation[];
+}
+
+/** A segment's line as its record; undefined when it is not one (cut short, or read from a segment removed meanwhile). */
+function parseLine(line: string): Activation | undefined {
+  try {
+    return JSON.parse(line) as Activation;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ActivationStoreOptions {
   /** The folder of the segments, `<data>/activations`. */
   dir: string;
@@ -73,7 +94,7 @@ export interface ActivationStoreOptions {
 }
 
 /**
- * @example const store = await ActivationStore.open({ dir: join(dataDir, 'activations') }); store.add(ownerId, tracker.records(fn, response))
+ * @example const store = await ActivationStore.open({ dir: join(dataDir, 'activations') }); store.add(ownerId, () => tracker.records(fn, response))
  */
 export class ActivationStore {
   #dir: string;
@@ -85,13 +106,17 @@ export class ActivationStore {
   #bytes = 0;
   #seq = 0;
   #writer: SegmentWriter;
+  /** In the order they were added; filed together at the next turn of the event loop, or by the first read before it. */
+  #unfiled: Unfiled[] = [];
+  #filing = new NextTurn(() => this.#fileAll());
+  #onFailure: (error: unknown, path: string) => void;
 
   private constructor(options: ActivationStoreOptions) {
     this.#dir = options.dir;
     this.#maxBytes = options.maxBytes ?? DEFAULT_ACTIVATION_BYTES;
     if (this.#maxBytes < MIN_ACTIVATION_BYTES) throw new RangeError(`the activation budget is at least ${MIN_ACTIVATION_BYTES} bytes`);
     this.#segmentBytes = Math.min(MAX_SEGMENT_BYTES, Math.floor(this.#maxBytes / 32));
-    const onFailure = options.onFailure ?? (() => {});
+    const onFailure = (this.#onFailure = options.onFailure ?? (() => {}));
     this.#writer = new SegmentWriter((path, error) => {
       onFailure(error, path);
       this.#giveUp(path);
@@ -107,31 +132,26 @@ export class ActivationStore {
 
   /** Bytes of records kept, all owners together. */
   get bytes(): number {
+    this.#filing.flush();
     return this.#bytes;
   }
 
-  /** Files the records of one invocation under their owner; they are written shortly after, and readable at once. */
-  add(ownerId: string, records: NewActivation[]): void {
-    if (!/^[\w-]{1,100}$/.test(ownerId)) throw new Error(`an owner id names a folder: ${JSON.stringify(ownerId)} cannot`);
-    const owner = this.#ownerShare(ownerId);
-    const added: Entry[] = [];
-    for (const record of records) {
-      // Microseconds of the clock, made unique: larger after a restart too, so a follower's place stays good.
-      this.#seq = Math.max(this.#seq + 1, Date.now() * 1000);
-      const { id, ...rest } = record;
-      const activation: Activation = { id, seq: this.#seq, ...rest };
-      const line = `${JSON.stringify(activation)}\n`;
-      const entry = this.#file(owner, activation, Buffer.byteLength(line));
-      entry.record = activation;
-      this.#writer.append(entry.segment.path, line, () => (entry.record = undefined));
-      added.push(entry);
-    }
-    this.#trim();
-    for (const entry of added) this.#tell(ownerId, entry, entry.record!);
+  /**
+   * Files the records of one invocation under their owner. `records` makes them at the next turn of the event loop,
+   * once the answer whose turn this is has been sent, together with those of the other answers of that turn; a read,
+   * a new follower or `close` before then files them first, so they are readable as soon as their answer is out.
+   * They reach the disk in a batch shortly after (segments.ts).
+   * @example store.add(ownerId, () => tracker.records(fn, response))
+   */
+  add(ownerId: string, records: () => NewActivation[]): void {
+    if (!OWNER_ID.test(ownerId)) throw new Error(`an owner id names a folder: ${JSON.stringify(ownerId)} cannot`);
+    this.#unfiled.push({ ownerId, records });
+    this.#filing.schedule();
   }
 
   /** The owner's activations of app `appId` the query asks for, newest first. */
   async list(ownerId: string, appId: string, query: ActivationQuery): Promise<Activation[]> {
+    this.#filing.flush();
     const found: Entry[] = [];
     const segments = this.#owners.get(ownerId)?.segments ?? [];
     search: for (let s = segments.length - 1; s >= 0; s--) {
@@ -149,6 +169,7 @@ export class ActivationStore {
 
   /** The activation `id` and its owner; undefined when there is none (or no longer). */
   async get(id: string): Promise<{ ownerId: string; activation: Activation } | undefined> {
+    this.#filing.flush();
     const entry = this.#byId.get(id);
     const activation = entry && (await this.#read(entry));
     return activation && { ownerId: entry.segment.owner.id, activation };
@@ -156,11 +177,15 @@ export class ActivationStore {
 
   /** Tells `listener` of each new activation of the owner's app that passes `filter`, until the returned function is called. */
   follow(ownerId: string, appId: string, filter: ActivationFilter, listener: (activation: Activation) => void): () => void {
+    // Records of answers already sent are history to this follower, not news.
+    this.#filing.flush();
     const follower: Follower = { ownerId, filter, listener };
     let followers = this.#followers.get(appId);
     if (!followers) this.#followers.set(appId, (followers = new Set()));
     followers.add(follower);
     return () => {
+      // Told of the answers sent while it followed, whether their records were filed yet or not.
+      this.#filing.flush();
       followers.delete(follower);
       if (followers.size === 0 && this.#followers.get(appId) === followers) this.#followers.delete(appId);
     };
@@ -168,7 +193,39 @@ export class ActivationStore {
 
   /** Resolves once every record added so far is on disk. */
   async close(): Promise<void> {
+    this.#filing.flush();
     await this.#writer.idle();
+  }
+
+  /** Makes and files every record added so far, then keeps the budget once for them all and tells followers. */
+  #fileAll(): void {
+    const unfiled = this.#unfiled;
+    this.#unfiled = [];
+    const added: Entry[] = [];
+    for (const { ownerId, records } of unfiled) {
+      try {
+        const owner = this.#ownerShare(ownerId);
+        for (const record of records()) added.push(this.#append(owner, record));
+      } catch (error) {
+        // A bug in making the records: the answer is sent already, and the other invocations' records still go in.
+        this.#onFailure(error, join(this.#dir, ownerId));
+      }
+    }
+    this.#trim();
+    if (this.#followers.size === 0) return;
+    for (const entry of added) this.#tell(entry);
+  }
+
+  /** Indexes the record and queues its line for the disk. */
+  #append(owner: OwnerShare, record: NewActivation): Entry {
+    // Microseconds of the clock, made unique: larger after a restart too, so a follower's place stays good.
+    this.#seq = Math.max(this.#seq + 1, Date.now() * 1000);
+    // The record with its seq, as one line; spliced in front rather than copying the record (a record is never empty).
+    const line = `{"seq":${this.#seq},${JSON.stringify(record).slice(1)}\n`;
+    const entry = this.#file(owner, record, this.#seq, Buffer.byteLength(line));
+    entry.line = line;
+    this.#writer.append(entry.segment.path, line, () => (entry.line = undefined));
+    return entry;
   }
 
   #ownerShare(ownerId: string): OwnerShare {
@@ -178,13 +235,13 @@ export class ActivationStore {
   }
 
   /** Indexes a record of `length` bytes at the end of the owner's open segment, opening one when needed. */
-  #file(owner: OwnerShare, record: Activation, length: number): Entry {
+  #file(owner: OwnerShare, record: NewActivation, seq: number, length: number): Entry {
     let segment = owner.segments.at(-1);
     if (!segment || segment.sealed || segment.bytes >= this.#segmentBytes) {
-      segment = { owner, path: segmentPath(this.#dir, owner.id, record.seq), entries: [], bytes: 0, sealed: false, removed: false };
+      segment = { owner, path: segmentPath(this.#dir, owner.id, seq), entries: [], bytes: 0, sealed: false, removed: false };
       owner.segments.push(segment);
     }
-    const { id, seq, appId, function: fn, version, trigger, outcome } = record;
+    const { id, appId, function: fn, version, trigger, outcome } = record;
     const entry: Entry = { id, seq, appId, function: fn, version, trigger, outcome, startMs: Date.parse(record.start), segment, offset: segment.bytes, length };
     segment.entries.push(entry);
     segment.bytes += length;
@@ -222,20 +279,18 @@ export class ActivationStore {
     }
   }
 
-  #tell(ownerId: string, entry: Entry, activation: Activation): void {
+  #tell(entry: Entry): void {
+    const ownerId = entry.segment.owner.id;
+    let activation: Activation | undefined;
     for (const follower of this.#followers.get(entry.appId) ?? []) {
-      if (follower.ownerId === ownerId && matches(entry, follower.filter)) follower.listener(activation);
+      if (follower.ownerId === ownerId && matches(entry, follower.filter)) follower.listener((activation ??= parseLine(entry.line!)!));
     }
   }
 
   async #read(entry: Entry): Promise<Activation | undefined> {
-    if (entry.record) return entry.record;
+    if (entry.line !== undefined) return parseLine(entry.line);
     const bytes = await readRecord(entry.segment.path, entry.offset, entry.length);
-    try {
-      return bytes && (JSON.parse(bytes.toString('utf8')) as Activation);
-    } catch {
-      return undefined;
-    }
+    return bytes && parseLine(bytes.toString('utf8'));
   }
 
   async #load(): Promise<void> {

@@ -53,7 +53,7 @@ export interface ActivationOrigin {
 
 /**
  * Collects one invocation's calls while it runs; `records` makes them activations once it has answered.
- * @example const tracker = new ActivationTracker(origin); … service.invoke(load, request, { onCall: tracker.onCall }); store.add(owner, tracker.records(fn, response))
+ * @example const tracker = new ActivationTracker(origin); … service.invoke(load, request, { onCall: tracker.onCall }); store.add(owner, () => tracker.records(fn, response))
  */
 export class ActivationTracker {
   /** The top activation's id, the one its caller is given. */

@@ -4,6 +4,7 @@
  * and within a budget per owner, and persisted to one file (profile-file.ts) a moment after changes and on close.
  */
 import { ProfileBook, type ProfileDigest, type ProfilePlace, type ProfileSample, type ProfileSummary } from '../../runtime/profiles.ts';
+import { NextTurn } from '../next-turn.ts';
 import { readProfileFile, writeProfileFile, type StoredBook } from './profile-file.ts';
 
 /** Bytes of profiles kept for all owners together, unless the cloud is told otherwise. */
@@ -34,6 +35,14 @@ export interface ProfileStoreOptions {
   onWarning: (error: unknown, message: string) => void;
 }
 
+/** A call's sample not counted yet. */
+interface Uncounted {
+  key: string;
+  owner: string;
+  sample: ProfileSample;
+  appVersion: string | undefined;
+}
+
 const versionKey = (digest: { function: string; version: string }) => `${digest.function}@${digest.version}`;
 
 /**
@@ -44,6 +53,9 @@ export class ProfileStore {
   #scopes = new Map<string, Scope>();
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
+  /** Samples counted together at the next turn of the event loop, after the answers of this one, or by the first reader before it. */
+  #uncounted: Uncounted[] = [];
+  #counting = new NextTurn(() => this.#countAll());
 
   private constructor(options: ProfileStoreOptions) {
     this.#options = options;
@@ -59,16 +71,18 @@ export class ProfileStore {
     return store;
   }
 
-  /** One call, as a trigger of this cloud saw it end. Cheap: a few numbers into a digest; the write comes later. */
+  /**
+   * One call, as a trigger of this cloud saw it end: counted at the next turn of the event loop, once the answer being
+   * made is sent (a few numbers into a digest), or at once when the store is read first; the write comes later.
+   */
   record(key: string, owner: string, sample: ProfileSample, appVersion?: string): void {
-    const scope = this.#scope(key, owner);
-    scope.book.record(sample);
-    if (appVersion !== undefined) scope.appVersions.set(versionKey(sample), appVersion);
-    this.#changed();
+    this.#uncounted.push({ key, owner, sample, appVersion });
+    this.#counting.schedule();
   }
 
   /** Digests made elsewhere (an edge run, a courier), every call in them counted at `place` whatever they say. */
   merge(key: string, owner: string, digests: readonly ProfileDigest[], place: ProfilePlace): void {
+    this.#counting.flush();
     const scope = this.#scope(key, owner);
     for (const digest of digests) scope.book.merge({ ...digest, places: { cloud: 0, courier: 0, edge: 0, [place]: digest.calls } });
     this.#changed();
@@ -76,6 +90,7 @@ export class ProfileStore {
 
   /** The scope's profiles, the most recently called first. */
   summaries(key: string): StoredSummary[] {
+    this.#counting.flush();
     const scope = this.#scopes.get(key);
     if (!scope) return [];
     return scope.book.summaries().map((summary) => {
@@ -86,6 +101,7 @@ export class ProfileStore {
 
   /** The scope's digests, for a summary over several of them (the catalogue's). */
   digests(key: string): Array<ProfileDigest & { appVersion?: string }> {
+    this.#counting.flush();
     const scope = this.#scopes.get(key);
     if (!scope) return [];
     return scope.book.digests().map((digest) => ({ ...digest, appVersion: scope.appVersions.get(versionKey(digest)) }));
@@ -93,17 +109,35 @@ export class ProfileStore {
 
   /** Forgets a scope (its app was deleted). */
   remove(key: string): void {
+    this.#counting.flush();
     if (this.#scopes.delete(key)) this.#changed();
   }
 
   /** Writes what is not on disk yet; resolves once it is. */
   async close(): Promise<void> {
+    this.#counting.flush();
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
       this.#write();
     }
     await this.#writing;
+  }
+
+  #countAll(): void {
+    const uncounted = this.#uncounted;
+    this.#uncounted = [];
+    for (const { key, owner, sample, appVersion } of uncounted) {
+      try {
+        const scope = this.#scope(key, owner);
+        scope.book.record(sample);
+        if (appVersion !== undefined) scope.appVersions.set(versionKey(sample), appVersion);
+      } catch (error) {
+        // A bug in counting one sample: its answer is sent already, and the other samples still count.
+        this.#options.onWarning(error, 'could not count a call in its profile');
+      }
+    }
+    this.#changed();
   }
 
   #scope(key: string, owner: string): Scope {

@@ -86,7 +86,7 @@ test('the records of every owner stay within the byte budget on disk, the newest
   for (let n = 0; n < 300; n++) {
     const one = bulky({ appId: `app_${n % 3}` });
     ids.push(one.id);
-    store.add(`usr_${n % 2}`, [one]);
+    store.add(`usr_${n % 2}`, () => [one]);
   }
   await store.close();
   t.true(store.bytes <= BUDGET, `${store.bytes} bytes kept`);
@@ -99,8 +99,8 @@ test('the records of every owner stay within the byte budget on disk, the newest
 test("past the budget, one owner's flood pushes out its own oldest records, never another owner's", async (t) => {
   const { store } = await open();
   const quiet = Array.from({ length: 10 }, () => bulky());
-  for (const one of quiet) store.add('usr_quiet', [one]);
-  for (let n = 0; n < 400; n++) store.add('usr_flood', [bulky({ appId: `app_${n % 4}` })]);
+  for (const one of quiet) store.add('usr_quiet', () => [one]);
+  for (let n = 0; n < 400; n++) store.add('usr_flood', () => [bulky({ appId: `app_${n % 4}` })]);
   t.deepEqual(
     (await all(store, 'usr_quiet')).map((one) => one.id),
     quiet.map((one) => one.id).reverse(),
@@ -112,7 +112,7 @@ test("past the budget, one owner's flood pushes out its own oldest records, neve
 test('records are read back after a restart, a line cut short by a crash is passed over, and new records come after the old', async (t) => {
   const { store, dir } = await open();
   const kept = [record({ function: 'a', logs: [{ level: 'warn', message: 'first' }] }), record({ function: 'b', outcome: 'TIMEOUT' })];
-  store.add('usr_1', kept);
+  store.add('usr_1', () => kept);
   await store.close();
   const [owner] = await readdir(dir);
   const [segment] = await readdir(join(dir, owner!));
@@ -126,7 +126,7 @@ test('records are read back after a restart, a line cut short by a crash is pass
   );
   t.like(read[1], { function: 'a', logs: [{ level: 'warn', message: 'first' }] });
   const later = record();
-  again.add('usr_1', [later]);
+  again.add('usr_1', () => [later]);
   const [newest] = await all(again);
   t.is(newest!.id, later.id);
   t.true(newest!.seq > read[0]!.seq);
@@ -135,7 +135,7 @@ test('records are read back after a restart, a line cut short by a crash is pass
 test('lists filter by function, version, outcome, trigger and start time, page by cursor, and show only the asked app', async (t) => {
   const { store } = await open();
   const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute)).toISOString();
-  store.add('usr_1', [
+  store.add('usr_1', () => [
     record({ function: 'a', version: 'v1', start: at(0) }),
     record({ function: 'b', version: 'v1', outcome: 'FUNCTION_THREW', start: at(1) }),
     record({ function: 'a', version: 'v2', outcome: 'TIMEOUT', trigger: 'test-invoke', start: at(2) }),
@@ -161,12 +161,36 @@ test('a follower is told of each new record of its app and owner that passes its
   const told: Activation[] = [];
   const stop = store.follow('usr_1', 'app_1', { outcome: 'error' }, (one) => told.push(one));
   const failed = record({ outcome: 'TIMEOUT' });
-  store.add('usr_1', [record(), failed, record({ appId: 'app_2', outcome: 'TIMEOUT' })]);
-  store.add('usr_2', [record({ outcome: 'TIMEOUT' })]);
+  store.add('usr_1', () => [record(), failed, record({ appId: 'app_2', outcome: 'TIMEOUT' })]);
+  store.add('usr_2', () => [record({ outcome: 'TIMEOUT' })]);
   stop();
-  store.add('usr_1', [record({ outcome: 'TIMEOUT' })]);
+  store.add('usr_1', () => [record({ outcome: 'TIMEOUT' })]);
   t.deepEqual(
     told.map((one) => one.id),
     [failed.id],
+  );
+});
+
+test('records are made after the answer that adds them is on its way, yet a read at once finds them', async (t) => {
+  const { store } = await open();
+  let made = 0;
+  const [first, second] = [record(), record()];
+  store.add('usr_1', () => (made++, [first!]));
+  t.is(made, 0, 'the caller does not wait for its records');
+  t.is((await store.get(first!.id))?.activation.id, first!.id, 'a read right after the answer finds its record');
+  store.add('usr_1', () => (made++, [second!]));
+  await new Promise((resolve) => setImmediate(resolve));
+  t.is(made, 2, 'made at the next turn of the event loop, read or not');
+});
+
+test('a record added just before a clean stop is on disk after it', async (t) => {
+  const { store, dir } = await open();
+  const last = record();
+  store.add('usr_1', () => [last]);
+  await store.close();
+  const { store: again } = await open(dir);
+  t.deepEqual(
+    (await all(again)).map((one) => one.id),
+    [last.id],
   );
 });

@@ -35,6 +35,16 @@ test('profiles are written on close and read back as they were, with the app ver
   t.deepEqual(warnings, []);
 });
 
+test('a call is counted after the answer it belongs to is on its way, yet a read at once sees it, and a clean stop writes it', async (t) => {
+  const file = join(await tempFolder('ec-profile-store'), 'profiles.json');
+  const { store } = await open(file);
+  store.record('app:a', 'alice', sample('v1', 1000), 'tree1');
+  t.like(store.summaries('app:a'), [{ calls: 1, appVersion: 'tree1' }], 'a read right after the answer counts it');
+  store.record('app:a', 'alice', sample('v1', 2000), 'tree1');
+  await store.close();
+  t.like((await open(file)).store.summaries('app:a'), [{ calls: 2 }], 'the one recorded just before the stop is written too');
+});
+
 test("past its budget an owner loses its own least recently called versions, never another owner's", async (t) => {
   const file = join(await tempFolder('ec-profile-store'), 'profiles.json');
   // A digest of one call is about 400 bytes: room for about five of one owner's, ten in all.
