@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { fleetPaths } from '../../api/fleet.ts';
+import { EdgeError } from '../../base/errors.ts';
 import { cloudClient } from '../../cli/cloud-client.ts';
 import { startCloud, type RunningCloud } from '../../cloud/main.ts';
+import type { FleetTransport } from '../../courier/fleet-client.ts';
 import { startFleetCourier, type FleetCourier } from '../../courier/fleet.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { APP_CAPS } from '../../runtime/app-files.ts';
@@ -259,4 +261,37 @@ test.serial('an app removed from the root is stopped, its versions kept', async 
   t.is(stopped.id, app.id);
   t.is((await call('GET', `/apps/${app.id}/versions`)).body.versions.length, 2);
   t.not((await endpoint(app, '/greet', { input: { name: 'ada' } })).status, 200);
+});
+
+test.serial('a courier that cannot learn the published apps when a root starts serves its requests, and publishes once the cloud answers', async (t) => {
+  const client = cloudClient(cloud.url, token);
+  let down = true;
+  const transport: FleetTransport = {
+    request<T>(method: string, path: string, body?: unknown) {
+      if (down && method === 'GET' && path.endsWith('/apps')) return Promise.reject(new EdgeError('CLOUD_UNREACHABLE', 'the network is down'));
+      return client.request<T>(method, path, body);
+    },
+    putBytes: (path, bytes) => client.putBytes(path, bytes),
+  };
+  const second = await startFleetCourier({
+    cloud: transport,
+    name: 'cut-off',
+    stateDir: join(base, 'state'),
+    executor,
+    tuning: { settleMs: 200 },
+    logger: pino({ level: 'silent' }),
+  });
+  t.teardown(() => second.stop());
+  const { root: later } = await makeRoot();
+  await writeApp(later, 'later', twoDoorsApp('hello'));
+  // Added once the second courier is live: it holds no root, so the root is its own.
+  const added = await call('POST', '/roots', { kind: 'local', path: later });
+  t.teardown(() => call('DELETE', `/roots/${added.body.id}`));
+  await until('the second courier serves the root', () => second.serving().includes(added.body.id));
+  await dropRequest(later, 'later', 'r1', { function: 'greet', input: { name: 'ada' } });
+  t.like(await waitForResult(later, 'later', 'r1', 60_000), { ok: true, output: { message: 'hello ADA' } });
+  t.false(((await call('GET', '/apps')).body.apps as any[]).some((app) => app.name === 'later'));
+  down = false;
+  const app = await appNamed('later', (candidate) => candidate.status === 'running');
+  t.is((await endpoint(app, '/greet', { input: { name: 'bo' } })).body.output.message, 'hello BO');
 });
