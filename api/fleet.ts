@@ -9,6 +9,12 @@ export const fleetPaths = {
   couriers: '/api/v1/fleet/couriers',
   courier: (id: string) => `/api/v1/fleet/couriers/${encodeURIComponent(id)}`,
   heartbeat: (id: string) => `/api/v1/fleet/couriers/${encodeURIComponent(id)}/heartbeat`,
+  /** A held root's folder apps published as its account's apps ("Folder apps of roots"). */
+  rootApps: (id: string, rootId: string) => `/api/v1/fleet/couriers/${encodeURIComponent(id)}/roots/${encodeURIComponent(rootId)}/apps`,
+  rootApp: (id: string, rootId: string, name: string) =>
+    `/api/v1/fleet/couriers/${encodeURIComponent(id)}/roots/${encodeURIComponent(rootId)}/apps/${encodeURIComponent(name)}`,
+  rootUpload: (id: string, rootId: string, sha256: string) =>
+    `/api/v1/fleet/couriers/${encodeURIComponent(id)}/roots/${encodeURIComponent(rootId)}/uploads/${sha256}`,
 };
 
 /** POST /couriers: a courier registers under a name people recognise (its container's). */
@@ -33,8 +39,20 @@ export const assignment = z.object({
 /** The answer to a heartbeat: every root the courier is to serve until its next beat. */
 export const heartbeatAnswer = z.object({ assignments: z.array(assignment) });
 
+/** GET …/roots/:rootId/apps: the names of the folder apps of the root's account. */
+export const rootAppList = z.object({ apps: z.array(z.string()) });
+
+/** PUT …/roots/:rootId/apps/:name: the folder app as published; `version` is its active version. */
+export const rootAppPublished = z.object({ appId: z.string(), version: z.string().optional(), created: z.boolean() });
+
+/** DELETE …/roots/:rootId/apps/:name: the stopped app, or null when the account had no folder app of that name. */
+export const rootAppWithdrawn = z.object({ appId: z.string().nullable() });
+
 export type RegisterRequest = z.infer<typeof registerRequest>;
 export type HeartbeatRequest = z.infer<typeof heartbeatRequest>;
 export type Registration = z.infer<typeof registration>;
 export type Assignment = z.infer<typeof assignment>;
 export type HeartbeatAnswer = z.infer<typeof heartbeatAnswer>;
+export type RootAppList = z.infer<typeof rootAppList>;
+export type RootAppPublished = z.infer<typeof rootAppPublished>;
+export type RootAppWithdrawn = z.infer<typeof rootAppWithdrawn>;

@@ -55,6 +55,7 @@ export const errorCatalogue = {
   VERSION_ACTIVE: { summary: "The version is the app's active one, which is never deleted." },
   TAG_TAKEN: { summary: 'Another version of the app has that tag, or the version has another tag already.' },
   APP_FROM_FOLDER: { summary: "The app comes from a synced folder: only the folder changes its content, or a folder app's name is another app's." },
+  ROOT_NOT_HELD: { summary: 'The courier holds no lease on that root now: another courier serves it, or it was deleted.' },
   CLOUD_UNREACHABLE: { summary: '(CLI) The cloud service does not answer at the configured URL.' },
   STORAGE_FULL: { summary: "The cloud's database reached its size limit; the change was not saved.", platform: true },
   EXECUTOR_CLOSED: { summary: 'The executor is shutting down and takes no new calls.', platform: true },

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { EdgeError } from '../base/errors.ts';
 import { startCloud, type CloudSettings, type RunningCloud } from '../cloud/main.ts';
 import type { AppPublisher } from '../courier/folder-doors.ts';
 import { startCourier, type RunningCourier } from '../courier/main.ts';
@@ -29,15 +30,23 @@ export interface RunningCombined {
   close(): Promise<void>;
 }
 
-/** The cloud beside the courier, publishing as the account `owner`. */
+/** The cloud beside the courier, publishing as the account of address `owner`, once it exists. */
 function publisherOf(cloud: RunningCloud, owner: string): AppPublisher {
+  const account = () => {
+    const id = cloud.folderApps.accountOf(owner);
+    if (!id) throw new EdgeError('USER_NOT_FOUND', `no account has the address ${owner} yet: the folder's apps are published once it signs up`);
+    return id;
+  };
   return {
-    published: () => cloud.folderApps.names(owner),
+    published: async () => {
+      const id = cloud.folderApps.accountOf(owner);
+      return id === undefined ? undefined : cloud.folderApps.names(id);
+    },
     async publish(name, files) {
-      const { app, created } = await cloud.folderApps.publish(owner, name, files);
+      const { app, created } = await cloud.folderApps.publish(account(), name, files);
       return { appId: app.id, version: app.activeVersion, created };
     },
-    withdraw: (name) => cloud.folderApps.withdraw(owner, name),
+    withdraw: (name) => cloud.folderApps.withdraw(account(), name),
   };
 }
 

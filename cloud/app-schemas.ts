@@ -3,6 +3,7 @@
  * them, and the file and deploy services parse the same parts out of an app's app.json and package.json.
  */
 import { z } from 'zod';
+import { APP_CAPS } from '../runtime/app-files.ts';
 import { appPathProblem } from '../runtime/app-paths.ts';
 
 export const appNameSchema = z
@@ -48,6 +49,9 @@ export const appFilePathSchema = z.string().superRefine((path, context) => {
 });
 
 export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hash is 64 lowercase hexadecimal digits');
+
+/** Every file of a deploy, each named by its path and the SHA-256 of its bytes (uploaded, or in the app already). */
+export const deployFilesSchema = z.array(z.strictObject({ path: appFilePathSchema, sha256: sha256Schema })).max(APP_CAPS.files);
 
 /** A version's tag: a name such as "1.2.0", which cannot be mistaken for the start of a version's id. */
 export const versionTagSchema = z

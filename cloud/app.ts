@@ -15,6 +15,7 @@ import { codeRoutes } from './routes/code.ts';
 import { deployRoutes } from './routes/deploys.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { fileRoutes } from './routes/files.ts';
+import { fleetAppRoutes } from './routes/fleet-apps.ts';
 import { fleetRoutes } from './routes/fleet.ts';
 import { functionRoutes } from './routes/functions.ts';
 import { grantRoutes } from './routes/grants.ts';
@@ -85,6 +86,7 @@ function createCloudApp(deps: CloudDeps, options: CloudHandlerOptions): Express 
     ['/api/v1', profileRoutes(deps)],
     ['/api/v1/roots', rootRoutes(deps)],
     ['/api/v1/fleet', fleetRoutes(deps)],
+    ['/api/v1/fleet', fleetAppRoutes(deps)],
     ['/', healthRoutes(deps)],
     ['/', openApiRoutes(() => openApiDocument(groups, deps.publicUrl))],
   ];

@@ -11,6 +11,7 @@ import type { DeployService } from './services/deploys.ts';
 import type { EndpointService } from './services/endpoints.ts';
 import type { FileService } from './services/files.ts';
 import type { FleetRegistry } from './services/fleet.ts';
+import type { FolderAppService } from './services/folder-apps.ts';
 import type { FunctionService } from './services/functions.ts';
 import type { GrantService } from './services/grants.ts';
 import type { PasswordResetService } from './services/password-resets.ts';
@@ -35,6 +36,8 @@ export interface CloudDeps {
   files: FileService;
   /** Uploads and deploys of whole apps. */
   deploys: DeployService;
+  /** Synced folders' apps with endpoints, published as their accounts' apps (fleet couriers' roots, over HTTP). */
+  folderApps: FolderAppService;
   /** Apps' versions: listed, read, made active, frozen and deleted. */
   versions: VersionService;
   /** Apps' secrets: set and removed, never shown. */

@@ -157,6 +157,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const tokens = tokenStore(db);
   const appsService = appService({ apps, runtime });
   const deploys = deployService({ apps, blobs });
+  const folderApps = folderAppService({ users, apps, deploys, lifecycle: appsService });
   const versionRules = versionService({
     apps,
     versions,
@@ -183,6 +184,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       endpoints: endpointService({ apps }),
       files: fileService({ apps, blobs }),
       deploys,
+      folderApps,
       versions: versionRules,
       secrets: secretService({ apps, box: secrets, runtime }),
       grants: grantService({ apps, users }),
@@ -216,7 +218,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     app,
     runtime,
     observability,
-    folderApps: folderAppService({ users, apps, deploys, lifecycle: appsService }),
+    folderApps,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

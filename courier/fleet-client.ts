@@ -10,6 +10,8 @@ import { describeIssues } from '../base/zod-issues.ts';
  */
 export interface FleetTransport {
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** PUTs `bytes` as they are (a file's), and answers as `request` does. */
+  putBytes<T>(path: string, bytes: Uint8Array): Promise<T>;
 }
 
 /** A root this courier holds a lease on, its lease's end in epoch milliseconds; `credentials` are secrets and must never be logged. */
@@ -22,7 +24,8 @@ export interface FleetClient {
   deregister(courierId: string): Promise<void>;
 }
 
-function check<S extends z.ZodType>(schema: S, what: string, body: unknown): z.output<S> {
+/** The cloud's answer to `what` as `schema` says it is; CLOUD_UNREACHABLE, saying what is wrong, when it is not. */
+export function checkAnswer<S extends z.ZodType>(schema: S, what: string, body: unknown): z.output<S> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new EdgeError('CLOUD_UNREACHABLE', describeIssues(`the cloud's answer to ${what}`, parsed.error));
   return parsed.data;
@@ -35,10 +38,10 @@ function check<S extends z.ZodType>(schema: S, what: string, body: unknown): z.o
 export function fleetClient(transport: FleetTransport): FleetClient {
   return {
     async register(name) {
-      return check(registration, 'a registration', await transport.request('POST', fleetPaths.couriers, { name }));
+      return checkAnswer(registration, 'a registration', await transport.request('POST', fleetPaths.couriers, { name }));
     },
     async heartbeat(courierId, serving) {
-      const { assignments } = check(heartbeatAnswer, 'a heartbeat', await transport.request('POST', fleetPaths.heartbeat(courierId), { serving }));
+      const { assignments } = checkAnswer(heartbeatAnswer, 'a heartbeat', await transport.request('POST', fleetPaths.heartbeat(courierId), { serving }));
       return assignments.map((held) => ({ ...held, leaseExpiresAt: Date.parse(held.leaseExpiresAt) }));
     },
     async deregister(courierId) {

@@ -9,6 +9,7 @@ import { EdgeError } from '../base/errors.ts';
 import type { Observability } from '../runtime/observability.ts';
 import { createBackend } from '../sync/create-backend.ts';
 import { fleetClient, type Assignment, type FleetTransport } from './fleet-client.ts';
+import { fleetPublisher } from './fleet-publisher.ts';
 import { FleetRoots } from './fleet-roots.ts';
 import { startCourier, type CourierSettings, type RunningCourier } from './main.ts';
 import { DEFAULT_PROFILE_REPORT_MS, ProfileReporter } from './profile-reporter.ts';
@@ -41,7 +42,13 @@ export interface FleetCourier {
   stop(): Promise<void>;
 }
 
-async function startRoot(settings: FleetCourierSettings, assignment: Assignment, reporter: ProfileReporter, logger: Logger): Promise<RunningCourier> {
+/** What every root of the courier shares: its reports, and the id the cloud knows it by now. */
+interface RootShared {
+  reporter: ProfileReporter;
+  courierId: () => string;
+}
+
+async function startRoot(settings: FleetCourierSettings, assignment: Assignment, shared: RootShared, logger: Logger): Promise<RunningCourier> {
   const { rootId, kind, path, credentials } = assignment;
   const place: Pick<CourierSettings, 'root' | 'remote'> =
     kind === 'local' ? { root: path } : { remote: { backend: await createBackend(kind, path, (line) => logger.info(line), credentials), name: rootId } };
@@ -55,14 +62,16 @@ async function startRoot(settings: FleetCourierSettings, assignment: Assignment,
     movable: true,
     hostedFor: 'others',
     reportsProfiles: true,
+    // A root is linked to its owner's account: its apps with endpoints are that account's apps too.
+    publisher: fleetPublisher({ transport: settings.cloud, courierId: shared.courierId, rootId }),
     logger,
   });
-  reporter.add(rootId, running.profiles);
+  shared.reporter.add(rootId, running.profiles);
   return {
     ...running,
     async stop() {
       await running.stop();
-      reporter.release(rootId, running.profiles);
+      shared.reporter.release(rootId, running.profiles);
     },
   };
 }
@@ -93,7 +102,7 @@ export async function startFleetCourier(settings: FleetCourierSettings): Promise
   const roots = new FleetRoots({
     leaseMs,
     logger,
-    start: (assignment) => startRoot(settings, assignment, reporter, settings.logger.child({ rootId: assignment.rootId })),
+    start: (assignment) => startRoot(settings, assignment, { reporter, courierId: () => id }, settings.logger.child({ rootId: assignment.rootId })),
   });
   let stopping = false;
   const beat = async () => {

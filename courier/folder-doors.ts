@@ -1,7 +1,8 @@
 /**
  * @module The second door of a synced folder: each app of the folder whose app.json declares endpoints is handed to a
- * publisher (under `edgecourier start`, the cloud beside the courier: cli/combined-service.ts) once its files settle
- * after a change, and withdrawn when it leaves the folder or declares endpoints no more.
+ * publisher (under `edgecourier start`, the cloud beside the courier: cli/combined-service.ts; in fleet mode, the cloud
+ * over HTTP: fleet-publisher.ts) once its files settle after a change, and withdrawn when it leaves the folder or
+ * declares endpoints no more. Which publisher it is, this module does not know.
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ export interface FolderAppFile {
 /** Where the folder's apps with endpoints go: the cloud, as apps of the account the folder belongs to. */
 export interface AppPublisher {
   /** The names of the apps published from the folder; undefined while there is no one to publish for (the account does not exist yet). */
-  published(): string[] | undefined;
+  published(): Promise<string[] | undefined>;
   /** Makes the app `name` hold `files` (a new version when they changed) and runs it; an EdgeError says why not. */
   publish(name: string, files: FolderAppFile[]): Promise<{ appId: string; version?: string; created: boolean }>;
   /** The app `name` left the folder, or declares no endpoints now; resolves with its id when there was one published. */
@@ -90,7 +91,7 @@ export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
 
   const publish = async (name: string) => {
     // Until the account exists there is no one to publish for; syncAll says so once, and runs again when it does.
-    if (settings.publisher.published() === undefined) return;
+    if ((await settings.publisher.published()) === undefined) return;
     const dir = join(settings.root, name);
     stamps.set(name, await stampOf(dir));
     if ((await look(dir)).kind === 'none') {
@@ -130,7 +131,7 @@ export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
 
   /** Each app folder whose files are not as last published, and each published one gone, is taken as changed. */
   const recheck = async () => {
-    if (settings.publisher.published() === undefined) return;
+    if ((await settings.publisher.published()) === undefined) return;
     const entries = await readdir(settings.root, { withFileTypes: true }).catch(() => []);
     const names = new Set([...entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name), ...stamps.keys()]);
     for (const name of names) {
@@ -146,7 +147,15 @@ export function folderDoors(settings: FolderDoorsSettings): FolderDoors {
   return {
     changed,
     async syncAll() {
-      const published = settings.publisher.published();
+      // Not reaching the publisher (a fleet cloud down for a while) must not keep the folder's requests from being served: the recheck tries again.
+      const published = await settings.publisher.published().catch((error: unknown) => {
+        logger.warn(
+          { code: error instanceof EdgeError ? error.code : undefined, error: (error as Error).message },
+          'could not learn which apps are published; they are looked at again shortly',
+        );
+        return null;
+      });
+      if (published === null) return;
       if (published === undefined) {
         logger.warn("the folder's account does not exist yet: its apps with endpoints are published once it signs up");
         return;

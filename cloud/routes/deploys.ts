@@ -1,7 +1,7 @@
 /** @module Deploys: the bytes of an app's files uploaded one by one, then the whole app made or replaced from them at once. */
 import { z } from 'zod';
 import { APP_CAPS } from '../../runtime/app-files.ts';
-import { appFilePathSchema, appNameSchema, sha256Schema, versionTagSchema } from '../app-schemas.ts';
+import { appNameSchema, deployFilesSchema, sha256Schema, versionTagSchema } from '../app-schemas.ts';
 import type { CloudDeps } from '../deps.ts';
 import { presentApp } from '../present.ts';
 import { route, type Route } from '../route.ts';
@@ -13,7 +13,7 @@ const deploySchema = z
   .strictObject({
     name: appNameSchema.optional(),
     appId: z.string().max(64).optional(),
-    files: z.array(z.strictObject({ path: appFilePathSchema, sha256: sha256Schema })).max(APP_CAPS.files),
+    files: deployFilesSchema,
     /** Names the version the deploy makes. */
     tag: versionTagSchema.optional(),
     /** Says what the version changes. */

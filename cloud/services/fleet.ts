@@ -89,6 +89,17 @@ export class FleetRegistry {
     return root.courierId !== null && leaseRunning(root, this.#now()) ? this.#couriers.get(root.courierId) : undefined;
   }
 
+  /**
+   * The account root `rootId` is linked to, while courier `courierId` holds its lease; ROOT_NOT_HELD otherwise (the
+   * lease moved or ran out, or the root was deleted), so only the courier serving a root acts for its account.
+   */
+  ownerOfHeld(courierId: string, rootId: string): string {
+    const root = this.#roots.all().find((candidate) => candidate.id === rootId);
+    if (!root || this.holderOf(root)?.id !== courierId)
+      throw new EdgeError('ROOT_NOT_HELD', `courier ${courierId} holds no lease on root ${rootId} now: the courier serving it acts for it`);
+    return root.ownerId;
+  }
+
   #assignment(root: RootRecord): Assignment {
     const credentials = root.credentials === null ? undefined : (JSON.parse(this.#box.open(root.credentials, root.id)) as Record<string, string>);
     return { rootId: root.id, kind: root.kind, path: root.path, ...(credentials && { credentials }), leaseExpiresAt: root.leaseExpiresAt! };

@@ -11,7 +11,7 @@ import type { AppRecord } from '../data.ts';
 import type { AppStore } from '../stores/apps.ts';
 import type { UserStore } from '../stores/users.ts';
 import type { AppService } from './apps.ts';
-import type { DeployService } from './deploys.ts';
+import type { DeployFile, DeployService } from './deploys.ts';
 
 /** A file of a folder app, as the folder holds it. */
 export interface FolderAppFile {
@@ -29,61 +29,71 @@ export interface FolderAppServiceDeps {
   lifecycle: Pick<AppService, 'start' | 'stop'>;
 }
 
+/**
+ * A synced folder's apps as apps of the account the folder is linked to, by that account's id: the `edgecourier start`
+ * folder's owner (`accountOf` its address), or the owner of a root a fleet courier serves (cloud/routes/fleet-apps.ts).
+ */
 export interface FolderAppService {
+  /** The id of the account with that address; undefined while there is none. */
+  accountOf(email: string): string | undefined;
   /**
-   * Makes the folder app `name` of the account `ownerEmail` hold `files` (a new version when they changed, by that
-   * account, saying it came from the folder) and starts it. APP_FROM_FOLDER when the account has an app of that name made through the
-   * API, which is left as it is; USER_NOT_FOUND while no account has that address.
+   * Makes the folder app `name` of account `ownerId` hold `files` (a new version when they changed, by that account,
+   * saying it came from the folder) and starts it. APP_FROM_FOLDER when the account has an app of that name made
+   * through the API, which is left as it is.
    */
-  publish(ownerEmail: string, name: string, files: FolderAppFile[]): Promise<{ app: AppRecord; created: boolean }>;
-  /** The names of the account's folder apps; undefined while no account has that address. */
-  names(ownerEmail: string): string[] | undefined;
+  publish(ownerId: string, name: string, files: FolderAppFile[]): Promise<{ app: AppRecord; created: boolean }>;
+  /** As `publish`, of files the account uploaded already (DeployService.upload) or the app holds, named by their SHA-256. */
+  publishUploaded(ownerId: string, name: string, files: DeployFile[]): Promise<{ app: AppRecord; created: boolean }>;
+  /** The names of the account's folder apps. */
+  names(ownerId: string): string[];
   /** The folder app `name` left the folder, or declares no endpoints now: its cloud app is stopped, versions and all kept. Resolves with it, if there is one. */
-  withdraw(ownerEmail: string, name: string): Promise<AppRecord | undefined>;
+  withdraw(ownerId: string, name: string): Promise<AppRecord | undefined>;
 }
 
 const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
+function assertAppName(name: string): void {
+  const named = appNameSchema.safeParse(name);
+  if (!named.success) throw new EdgeError('INVALID_INPUT', `the folder "${name}" cannot be a cloud app: ${named.error.issues[0]?.message}`);
+}
+
 /**
  * The folder app service over the deploy service.
- * @example await folderAppService({ users, apps, deploys, lifecycle }).publish('ada@example.com', 'hello', files)
+ * @example await folderAppService({ users, apps, deploys, lifecycle }).publish(user.id, 'hello', files)
  */
 export function folderAppService(deps: FolderAppServiceDeps): FolderAppService {
-  const ownerOf = (email: string) => {
-    const user = deps.users.byEmail(email);
-    if (!user) throw new EdgeError('USER_NOT_FOUND', `no account has the address ${email} yet: the folder's apps are published once it signs up`);
-    return user;
+  const folderApps = (ownerId: string) => deps.apps.list(ownerId).filter((app) => app.source === 'folder');
+
+  const publishUploaded: FolderAppService['publishUploaded'] = async (ownerId, name, files) => {
+    assertAppName(name);
+    const { app, created } = await deps.deploys.deploy(ownerId, { name, files, message: FOLDER_VERSION_MESSAGE }, 'folder');
+    // Running is the point of a folder app with endpoints; a stop through the API holds until the folder changes.
+    const started = app.status === 'running' ? app : await deps.lifecycle.start(ownerId, app.id);
+    return { app: started, created };
   };
 
   return {
-    async publish(ownerEmail, name, files) {
-      const owner = ownerOf(ownerEmail);
-      const named = appNameSchema.safeParse(name);
-      if (!named.success) throw new EdgeError('INVALID_INPUT', `the folder "${name}" cannot be a cloud app: ${named.error.issues[0]?.message}`);
-      for (const file of files) await deps.deploys.upload(owner.id, sha256Of(file.bytes), Readable.from([file.bytes]));
-      const manifest = { name, files: files.map((file) => ({ path: file.path, sha256: sha256Of(file.bytes) })), message: FOLDER_VERSION_MESSAGE };
-      const { app, created } = await deps.deploys.deploy(owner.id, manifest, 'folder');
-      // Running is the point of a folder app with endpoints; a stop through the API holds until the folder changes.
-      const started = app.status === 'running' ? app : await deps.lifecycle.start(owner.id, app.id);
-      return { app: started, created };
-    },
+    accountOf: (email) => deps.users.byEmail(email)?.id,
 
-    names(ownerEmail) {
-      const owner = deps.users.byEmail(ownerEmail);
-      return (
-        owner &&
-        deps.apps
-          .list(owner.id)
-          .filter((app) => app.source === 'folder')
-          .map((app) => app.name)
+    async publish(ownerId, name, files) {
+      // Before the uploads, which would wait an hour for a deploy that never comes.
+      assertAppName(name);
+      for (const file of files) await deps.deploys.upload(ownerId, sha256Of(file.bytes), Readable.from([file.bytes]));
+      return publishUploaded(
+        ownerId,
+        name,
+        files.map((file) => ({ path: file.path, sha256: sha256Of(file.bytes) })),
       );
     },
 
-    async withdraw(ownerEmail, name) {
-      const owner = ownerOf(ownerEmail);
-      const app = deps.apps.list(owner.id).find((candidate) => candidate.name === name && candidate.source === 'folder');
+    publishUploaded,
+
+    names: (ownerId) => folderApps(ownerId).map((app) => app.name),
+
+    async withdraw(ownerId, name) {
+      const app = folderApps(ownerId).find((candidate) => candidate.name === name);
       if (!app || app.status === 'stopped') return app;
-      return deps.lifecycle.stop(owner.id, app.id);
+      return deps.lifecycle.stop(ownerId, app.id);
     },
   };
 }

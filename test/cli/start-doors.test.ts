@@ -13,6 +13,7 @@ import { runCli } from '../helpers/cli.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
 import { dropRequest, waitForResult } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
+import { twoDoorsApp, writeApp as writeFolderApp } from '../helpers/two-doors.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const password = 'correct horse battery';
@@ -24,30 +25,8 @@ let sync: string;
 const logLines: string[] = [];
 let token = '';
 
-/** An app with endpoints: greet calls upper, which is idempotent. */
-const appFiles = (greeting: string): Record<string, string> => ({
-  'app.json': JSON.stringify(
-    {
-      description: 'two doors',
-      functions: { upper: { idempotent: true } },
-      endpoints: [
-        { method: 'POST', path: '/greet', function: 'greet' },
-        { method: 'POST', path: '/upper', function: 'upper' },
-      ],
-    },
-    null,
-    4,
-  ),
-  'functions/greet.js': `export default async (input, ctx) => ({ message: '${greeting} ' + (await ctx.call('upper', { text: input.name })) });\n`,
-  'functions/upper.js': 'export default (input) => input.text.toUpperCase();\n',
-});
-
-async function writeApp(name: string, files: Record<string, string>): Promise<void> {
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(sync, name, path, '..'), { recursive: true });
-    await writeFile(join(sync, name, path), text);
-  }
-}
+const appFiles = twoDoorsApp;
+const writeApp = (name: string, files: Record<string, string>) => writeFolderApp(sync, name, files);
 
 const call = (method: string, path: string, body?: unknown) => api(service.cloud.url, method, `/api/v1${path}`, body, token);
 

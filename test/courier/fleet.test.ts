@@ -200,6 +200,7 @@ test.serial('a courier whose heartbeats fail lets its root go before the lease e
       for (const assignment of answer?.assignments ?? []) leaseEnds = Date.parse(String(assignment.leaseExpiresAt));
       return answer as T;
     },
+    putBytes: (path, bytes) => client.putBytes(path, bytes),
   };
   const { root } = await makeRoot('basic');
   const id = await addRoot(t, { kind: 'local', path: root });
