@@ -1,4 +1,5 @@
 /** @module The shapes of the cloud's answers the console reads, as docs/http-api.md describes them. */
+import type { AppStart } from '../api/app-starts.ts';
 
 export interface User {
   id: string;
@@ -37,6 +38,8 @@ export interface App {
   name: string;
   description: string;
   status: 'running' | 'stopped';
+  /** The step of a start going on; null when none is. */
+  start: AppStart | null;
   access: string;
   owned: boolean;
   functions: FunctionInfo[];
