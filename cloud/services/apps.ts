@@ -28,8 +28,6 @@ export interface AppServiceDeps {
   apps: Pick<AppStore, 'list' | 'sharedWith' | 'byId' | 'insert' | 'remove'> & Pick<VersionedAppStore, 'save'>;
   /** Warms and releases an app's sandboxes, and runs each app's status changes one after another. */
   runtime: Pick<AppRuntime, 'changeInTurn' | 'start' | 'stop' | 'forget'>;
-  /** Where each start tells its steps, for those who read the app meanwhile; one of its own by default. */
-  starts?: StartProgress;
   now?: () => number;
 }
 
@@ -90,7 +88,8 @@ export function newAppRecord(ownerId: string, name: string, at: string): AppReco
  */
 export function appService(deps: AppServiceDeps): AppService {
   const now = deps.now ?? Date.now;
-  const starts = deps.starts ?? new StartProgress(now);
+  // Each start tells its steps here, for those who read the app meanwhile.
+  const starts = new StartProgress(now);
 
   /**
    * Runs `change` on the app after the starts, stops and deletes asked for before it, on the record and grants as
