@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
+import type { StartPhase } from '../api/app-starts.ts';
 import { loadApp, type LoadedApp } from '../runtime/app.ts';
 import type { DependencyInstaller } from '../runtime/deps.ts';
 import { EdgeError } from '../base/errors.ts';
@@ -180,11 +181,19 @@ export class AppRuntime {
     };
   }
 
-  /** Loads the app and warms a sandbox for it; fails when that cannot be done, e.g. its dependencies do not install. */
-  async start(app: AppRecord): Promise<void> {
+  /**
+   * Loads the app and warms a sandbox for it; fails when that cannot be done, e.g. its dependencies do not install.
+   * `onPhase` is told each step as it begins, for those watching the start.
+   */
+  async start(app: AppRecord, onPhase: (phase: StartPhase) => void = () => {}): Promise<void> {
+    onPhase('writing files');
     const loaded = await this.load(app);
-    // Through this runtime's installer, which tells how the install went (the cloud keeps it on the app's version).
-    if (loaded.dependencies) await this.#installer.ensure(loaded.dependencies);
+    if (loaded.dependencies) {
+      onPhase('installing dependencies');
+      // Through this runtime's installer, which tells how the install went (the cloud keeps it on the app's version).
+      await this.#installer.ensure(loaded.dependencies);
+    }
+    onPhase('warming sandboxes');
     await this.#executor.warm(loaded);
   }
 

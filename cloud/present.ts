@@ -1,4 +1,5 @@
 /** @module Records as the API shows them: never a password hash, a token's hash, an owner, sealed credentials or a secret's value; functions without their code unless asked, endpoints with their URL. */
+import type { AppStart } from '../api/app-starts.ts';
 import { defaultOperatorLimits } from '../runtime/app-config.ts';
 import type { AppRecord, EndpointRecord, FunctionRecord, SecretRecord, TokenRecord, UserRecord, VersionRecord } from './data.ts';
 import { accessOf, everyoneAccess } from './services/app-access.ts';
@@ -46,8 +47,11 @@ export function presentEndpoint(app: AppRecord, endpoint: EndpointRecord, public
   return { ...endpoint, response: endpoint.response ?? 'json', url: endpointUrl(app, endpoint, publicUrl) };
 }
 
-/** The app as `viewerId` sees it, with what the viewer may do with it (`access`) and whether it is the viewer's own. */
-export function presentApp(app: AppRecord, publicUrl: string, viewerId: string) {
+/**
+ * The app as `viewerId` sees it, with what the viewer may do with it (`access`), whether it is the viewer's own, and
+ * the step of its `start` going on (null when none is): `status` stays what it was until the start is done.
+ */
+export function presentApp(app: AppRecord, publicUrl: string, viewerId: string, start: AppStart | undefined) {
   return {
     id: app.id,
     name: app.name,
@@ -55,6 +59,7 @@ export function presentApp(app: AppRecord, publicUrl: string, viewerId: string) 
     access: accessOf(app, viewerId),
     owned: app.ownerId === viewerId,
     status: app.status,
+    start: start ?? null,
     packageJson: app.packageJson,
     env: app.env ?? {},
     functions: app.functions.map(presentFunction),

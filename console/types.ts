@@ -1,4 +1,5 @@
 /** @module The shapes of the cloud's answers the console reads, as docs/http-api.md describes them. */
+import type { AppStart } from '../api/app-starts.ts';
 import type { Access } from '../api/grants.ts';
 
 export interface User {
@@ -38,6 +39,8 @@ export interface App {
   name: string;
   description: string;
   status: 'running' | 'stopped';
+  /** The step of a start going on; null when none is. */
+  start: AppStart | null;
   /** What the viewer may do with it: FULL_CONTROL for its owner, else what its grants allow. */
   access: Access;
   owned: boolean;

@@ -127,7 +127,8 @@ export function registerDeploy(program: Command): void {
         });
         if (options.start || cloud.status === 'running') {
           progress(`starting ${name}`);
-          cloud = await client.request<AppSummary>('POST', `/api/v1/apps/${cloud.id}/start`);
+          const { startApp } = await import('../app-start.ts');
+          cloud = await startApp(client, cloud);
         }
         if (cloud.activeVersion) await pinToCloud(app, cloud.activeVersion);
         const version = cloud.activeVersion

@@ -22,7 +22,7 @@ const patchSchema = createSchema.partial();
  * @example app.use('/api/v1/apps', routerOf(appRoutes(deps)))
  */
 export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] {
-  const answer = (app: AppRecord, userId: string) => presentApp(app, deps.publicUrl, userId);
+  const answer = (app: AppRecord, userId: string) => presentApp(app, deps.publicUrl, userId, deps.apps.startOf(app.id));
 
   return [
     route({

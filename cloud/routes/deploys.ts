@@ -25,7 +25,7 @@ const deploySchema = z
  * PUT /uploads/:sha256 and POST /deploys.
  * @example app.use('/api/v1', routerOf(deployRoutes(deps)))
  */
-export function deployRoutes(deps: Pick<CloudDeps, 'deploys' | 'publicUrl'>): Route[] {
+export function deployRoutes(deps: Pick<CloudDeps, 'deploys' | 'apps' | 'publicUrl'>): Route[] {
   return [
     route({
       method: 'put',
@@ -62,7 +62,7 @@ export function deployRoutes(deps: Pick<CloudDeps, 'deploys' | 'publicUrl'>): Ro
       ],
       async handle({ caller: { user }, body }, _req, res) {
         const { app, created } = await deps.deploys.deploy(user.id, body);
-        res.status(created ? 201 : 200).json(presentApp(app, deps.publicUrl, user.id));
+        res.status(created ? 201 : 200).json(presentApp(app, deps.publicUrl, user.id, deps.apps.startOf(app.id)));
       },
     }),
   ];

@@ -1,7 +1,9 @@
 /** @module Apps and their rules: how many an account holds, unique names per owner, registry-only package.json, who may change, start, stop and delete them, and starts, stops and deletes in turn. */
+import type { AppStart } from '../../api/app-starts.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { assertRegistryOnly } from '../../runtime/registry-only.ts';
 import type { AppRuntime } from '../app-runtime.ts';
+import { StartProgress } from '../start-progress.ts';
 import type { Access, AppRecord } from '../data.ts';
 import { newId } from '../ids.ts';
 import type { AppStore } from '../stores/apps.ts';
@@ -38,8 +40,11 @@ export interface AppService {
   update(userId: string, appId: string, changes: AppChanges): Promise<AppRecord>;
   /** Stops the app and deletes it, after the starts and stops asked for before. */
   remove(userId: string, appId: string): Promise<void>;
+  /** Answers once the app is warm; meanwhile `startOf` tells the step it is at. */
   start(userId: string, appId: string): Promise<AppRecord>;
   stop(userId: string, appId: string): Promise<AppRecord>;
+  /** The start of an app going on, for an app the caller has already been given; undefined when none is. */
+  startOf(appId: string): AppStart | undefined;
 }
 
 /**
@@ -83,6 +88,8 @@ export function newAppRecord(ownerId: string, name: string, at: string): AppReco
  */
 export function appService(deps: AppServiceDeps): AppService {
   const now = deps.now ?? Date.now;
+  // Each start tells its steps here, for those who read the app meanwhile.
+  const starts = new StartProgress(now);
 
   /**
    * Runs `change` on the app after the starts, stops and deletes asked for before it, on the record and grants as
@@ -141,7 +148,16 @@ export function appService(deps: AppServiceDeps): AppService {
         await deps.runtime.forget(app);
         await deps.apps.remove(app.ownerId, app.id);
       }),
-    start: switchTo('running', (app) => deps.runtime.start(app)),
+    async start(userId, appId) {
+      // Begun before it waits its turn, so a start behind a slow stop shows as waiting rather than as nothing.
+      const report = starts.begin(appId);
+      try {
+        return await switchTo('running', (app) => deps.runtime.start(app, report.to))(userId, appId);
+      } finally {
+        report.end();
+      }
+    },
     stop: switchTo('stopped', (app) => deps.runtime.stop(app)),
+    startOf: (appId) => starts.of(appId),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * @module The frame of an app's pages: its name and status, Start, Stop and Delete, and the tabs to its pages. Each
- * page renders inside it with the app as loaded, and asks for it again after a change.
+ * @module The frame of an app's pages: its name, its status with Start and Stop (start-stop.tsx), Delete, and the tabs
+ * to its pages. Each page renders inside it with the app as loaded, and asks for it again after a change.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -9,6 +9,7 @@ import { request } from '../api.ts';
 import { Link, navigate } from '../router.tsx';
 import type { App } from '../types.ts';
 import { ErrorMessage, useAction } from './form.tsx';
+import { StartStop, Status } from './start-stop.tsx';
 import { useLoad } from './use-load.ts';
 
 /** The app's pages, in tab order: one module each under pages/app/. */
@@ -23,55 +24,6 @@ const tabs = [
   { path: '/settings', label: 'Settings' },
   { path: '/sharing', label: 'Sharing' },
 ];
-
-/** Seconds since `since`, counting while it is set: a start can take a while when dependencies install. */
-function useElapsed(since: number | undefined): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    if (since === undefined) return;
-    const timer = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(timer);
-  }, [since]);
-  return since === undefined ? 0 : Math.max(0, Math.floor((now - since) / 1000));
-}
-
-const Status = ({ status }: { status: App['status'] }) => (
-  <span class={`status ${status}`} aria-label={`Status: ${status}`}>
-    {status}
-  </span>
-);
-
-function StartStop({ app, onChange }: { app: App; onChange(app: App): void }) {
-  const [startedAt, setStartedAt] = useState<number | undefined>(undefined);
-  const change = useAction(async (action: 'start' | 'stop') => {
-    setStartedAt(Date.now());
-    try {
-      onChange(await request<App>('POST', `/apps/${encodeURIComponent(app.id)}/${action}`));
-    } finally {
-      setStartedAt(undefined);
-    }
-  });
-  const elapsed = useElapsed(startedAt);
-  const running = app.status === 'running';
-  return (
-    <div class="start-stop">
-      <Status status={app.status} />
-      <button type="button" disabled={change.busy || running} onClick={() => void change.run('start')}>
-        Start
-      </button>
-      <button type="button" class="secondary" disabled={change.busy || !running} onClick={() => void change.run('stop')}>
-        Stop
-      </button>
-      {change.busy && (
-        <p class="progress" role="status">
-          <progress aria-label={running ? 'Stopping' : 'Starting'} />
-          {running ? 'Stopping: releasing its sandboxes…' : 'Starting: installing dependencies and warming a sandbox…'} {elapsed} s
-        </p>
-      )}
-      <ErrorMessage error={change.error} />
-    </div>
-  );
-}
 
 interface Props {
   appId: string;

@@ -63,3 +63,37 @@ test('Profiles charts and lists each function version’s percentiles and calls,
   await screenshot(page, 'console', 'profiles');
   t.deepEqual(errors, [], 'no console errors');
 });
+
+test('Profiles plots each recent call’s duration against the time it began, with a summary and a table of the same calls', async (t) => {
+  const { email, token } = await signUpUser(cloud.url);
+  const app = await makeApp(cloud.url, token, { echo: sampleFunctions.echo, fails: sampleFunctions.fails });
+  const base = `/api/v1/apps/${app.id}`;
+  for (const n of [1, 2, 3]) t.is((await api(cloud.url, 'POST', `${base}/functions/echo/invoke`, { input: n }, token)).status, 200);
+  t.is((await api(cloud.url, 'POST', `${base}/functions/fails/invoke`, { input: { why: 'testing' } }, token)).status, 502);
+
+  const { page, context, errors } = await watchedPage(cloud.browser);
+  t.teardown(() => context.close());
+  await cloud.logIn(page, email);
+  await page.goto(`${cloud.url}/apps/${app.id}/profiles`);
+  const chart = page.getByRole('img', { name: 'Duration of the last calls of echo over time' });
+  await chart.locator('canvas').waitFor();
+  t.regex((await chart.textContent()) ?? '', /Began.*ok ms.*failed ms/, 'the chart has its legend');
+  const card = page.getByRole('region', { name: 'echo' });
+  t.regex((await card.textContent()) ?? '', /The last 3 calls, from .+ to .+: median \d+\.\d+ ms, slowest \d+\.\d+ ms at .+, 0 failed\./);
+  const failing = page.getByRole('region', { name: 'fails' });
+  await failing.getByRole('img', { name: 'Duration of the last calls of fails over time' }).locator('canvas').waitFor();
+  t.regex((await failing.textContent()) ?? '', /The last call, at .+: median \d+\.\d+ ms, .*1 failed\./);
+
+  await card.getByText('The calls as a table').click();
+  const rows = await rowsOf(page, 'Recent calls of echo');
+  t.is(rows.length, 3, 'one row a call');
+  for (const row of rows) t.like(row, { 2: 'ok' });
+  await screenshot(page, 'console', 'profiles-durations');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await chart.locator('canvas').waitFor();
+  t.true(await fitsWidth(page), 'the duration chart fits 390 px');
+  await screenshot(page, 'console', 'profiles-durations');
+  t.deepEqual(errors, [], 'no console errors');
+});

@@ -16,6 +16,8 @@ export interface LocalRegistry {
   url: string;
   /** `METHOD /path` of every request, in order. */
   requests: string[];
+  /** Holds the tarballs asked for from now on, as a slow download would, until `letGo`; `reached` once one is asked for. */
+  holdTarballs(): { reached: Promise<void>; letGo(): void };
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ function tarball(files: Record<string, string>): Buffer {
  */
 export async function startLocalRegistry(packages: Record<string, LocalPackage>): Promise<LocalRegistry> {
   const requests: string[] = [];
+  let held: { reach(): void; until: Promise<void> } | undefined;
   const tarballs = new Map(
     Object.entries(packages).map(([name, pkg]) => {
       const version = pkg.version ?? '1.0.0';
@@ -65,7 +68,12 @@ export async function startLocalRegistry(packages: Record<string, LocalPackage>)
     const [, name, file] = (req.url ?? '').match(/^\/([^/]+)(?:\/-\/(.+))?$/) ?? [];
     const entry = name === undefined ? undefined : tarballs.get(decodeURIComponent(name));
     if (!entry) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
-    if (file !== undefined) return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(entry.bytes);
+    if (file !== undefined) {
+      const send = () => void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(entry.bytes);
+      if (!held) return send();
+      held.reach();
+      return void held.until.then(send);
+    }
     const { port } = server.address() as AddressInfo;
     const manifest = {
       name,
@@ -84,6 +92,20 @@ export async function startLocalRegistry(packages: Record<string, LocalPackage>)
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     requests,
+    holdTarballs() {
+      let reach!: () => void;
+      let letGo!: () => void;
+      const reached = new Promise<void>((resolve) => (reach = resolve));
+      const until = new Promise<void>((resolve) => (letGo = resolve));
+      held = { reach, until };
+      return {
+        reached,
+        letGo: () => {
+          held = undefined;
+          letGo();
+        },
+      };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,20 +1,25 @@
 /**
  * @module An app's performance profiles: for each function, its versions' p50, p95 and p99 durations and calls, as a
- * chart and as a table, from GET /apps/:appId/profile; and the app's schedules below them.
+ * chart and as a table, from GET /apps/:appId/profile, and its recent calls' durations over time; and the app's
+ * schedules below them.
  */
 import { useMemo } from 'preact/hooks';
 import { request } from '../../api.ts';
 import { AppFrame } from '../../components/app-frame.tsx';
 import { ErrorMessage } from '../../components/form.tsx';
-import { ProfileChart } from '../../components/profile-chart.tsx';
+import { Chart, type Draw } from '../../components/chart.tsx';
+import { RecentDurations } from '../../components/recent-durations.tsx';
 import { Schedules } from '../../components/schedules.tsx';
 import { useLoad } from '../../components/use-load.ts';
+import type { VersionSeries } from '../../charts/uplot.ts';
 import type { Profile } from '../../types.ts';
 
 const ms = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(value < 10 ? 2 : 1));
 const short = (version: string) => version.slice(0, 8);
+const drawProfile: Draw<VersionSeries> = (charts, host, width, data) => charts.drawProfileChart(host, width, data);
 
-function FunctionProfile({ name, profiles }: { name: string; profiles: Profile[] }) {
+/** What the page shows of one function; `calls` says whether the viewer may read its activation records (WRITE and up). */
+function FunctionProfile({ appId, name, profiles, calls }: { appId: string; name: string; profiles: Profile[]; calls: boolean }) {
   // Oldest first, so the chart reads left to right as the function changed.
   const data = useMemo(
     () => ({
@@ -29,7 +34,8 @@ function FunctionProfile({ name, profiles }: { name: string; profiles: Profile[]
   return (
     <section class="card" aria-labelledby={`profile-${name}`}>
       <h3 id={`profile-${name}`}>{name}</h3>
-      <ProfileChart label={`Durations and calls of ${name} by version`} data={data} />
+      {/* A picture of the figures the table below lists, for those who read them. */}
+      <Chart label={`Durations and calls of ${name} by version`} data={data} draw={drawProfile} />
       {/* A table wider than a phone scrolls inside its box, never the page. */}
       <div class="table-box">
         <table aria-label={`Profile of ${name}`}>
@@ -57,6 +63,7 @@ function FunctionProfile({ name, profiles }: { name: string; profiles: Profile[]
           </tbody>
         </table>
       </div>
+      {calls ? <RecentDurations appId={appId} fn={name} /> : <p class="muted">Each call's duration is shown to those who may change the app.</p>}
     </section>
   );
 }
@@ -70,7 +77,7 @@ function byFunction(profiles: Profile[]): [string, Profile[]][] {
   return [...groups].sort(([a], [b]) => a.localeCompare(b));
 }
 
-function Profiles({ appId }: { appId: string }) {
+function Profiles({ appId, calls }: { appId: string; calls: boolean }) {
   const loaded = useLoad(() => request<{ profiles: Profile[] }>('GET', `/apps/${encodeURIComponent(appId)}/profile`), [appId]);
   const groups = useMemo(() => loaded.value && byFunction(loaded.value.profiles), [loaded.value]);
   if (loaded.error !== undefined) return <ErrorMessage error={loaded.error} />;
@@ -81,7 +88,7 @@ function Profiles({ appId }: { appId: string }) {
       {groups.length === 0 ? (
         <p class="muted">No calls yet: each function version's profile starts with its first call.</p>
       ) : (
-        groups.map(([name, profiles]) => <FunctionProfile key={name} name={name} profiles={profiles} />)
+        groups.map(([name, profiles]) => <FunctionProfile key={name} appId={appId} name={name} profiles={profiles} calls={calls} />)
       )}
     </section>
   );
@@ -90,9 +97,9 @@ function Profiles({ appId }: { appId: string }) {
 export function ProfilesPage({ appId }: { appId: string }) {
   return (
     <AppFrame appId={appId} tab="/profiles">
-      {() => (
+      {(app) => (
         <>
-          <Profiles appId={appId} />
+          <Profiles appId={appId} calls={app.access === 'WRITE' || app.access === 'FULL_CONTROL'} />
           <Schedules appId={appId} />
         </>
       )}

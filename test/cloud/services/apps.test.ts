@@ -135,3 +135,32 @@ test('a start asked during a delete finds the app gone and warms nothing', async
   t.like(await t.throwsAsync(started), { code: 'APP_NOT_FOUND' });
   t.deepEqual([...executor.warmDirs], []);
 });
+
+test('a start tells its step: waiting behind an earlier stop, then warming sandboxes, and nothing once it is done', async (t) => {
+  const { apps, executor, newApp } = await setUp();
+  const app = await newApp();
+  t.is(apps.startOf(app.id), undefined);
+  const release = executor.holdNext('release');
+  const stopped = apps.stop('usr_owner', app.id);
+  await release.reached;
+  const warm = executor.holdNext('warm');
+  const started = apps.start('usr_owner', app.id);
+  t.like(apps.startOf(app.id), { phase: 'waiting for an earlier change' });
+  release.letGo();
+  await stopped;
+  await warm.reached;
+  const warming = apps.startOf(app.id);
+  t.like(warming, { phase: 'warming sandboxes' });
+  t.true(warming!.since >= warming!.startedAt);
+  warm.letGo();
+  t.like(await started, { status: 'running' });
+  t.is(apps.startOf(app.id), undefined);
+});
+
+test('a start that fails tells no step afterwards', async (t) => {
+  const { apps, executor, newApp } = await setUp();
+  const app = await newApp();
+  executor.failNext('warm', new Error('the sandbox did not come up'));
+  await t.throwsAsync(apps.start('usr_owner', app.id));
+  t.is(apps.startOf(app.id), undefined);
+});
