@@ -105,7 +105,9 @@ test('a folder app’s Settings say why they cannot be changed here, and offer n
     { path: 'app.json', bytes: Buffer.from(JSON.stringify({ endpoints: [{ method: 'GET', path: '/hi', function: 'hi' }] })) },
     { path: 'functions/hi.js', bytes: Buffer.from("export default () => 'hi';\n") },
   ];
-  const { app } = await cloud.folderApps.publish(email, 'synced', files);
+  const ownerId = cloud.folderApps.accountOf(email);
+  if (!ownerId) throw new Error(`no account for ${email}`);
+  const { app } = await cloud.folderApps.publish(ownerId, 'synced', files);
   const { page, context, errors } = await watchedPage(cloud.browser);
   t.teardown(() => context.close());
   await cloud.logIn(page, email);
