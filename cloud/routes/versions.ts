@@ -73,11 +73,23 @@ export function versionRoutes(deps: Pick<CloudDeps, 'versions'>): Route[] {
     route({
       method: 'post',
       path: '/:appId/versions/:version/activate',
-      summary: "Make a version the app's active one at once (a rollback); a running app is warm on it when this answers",
+      summary:
+        "Make a version the app's active one at once (a rollback); a running app is warm on it when this answers, or, when it cannot be, on the version that was active, which is active again",
       auth: 'user',
       params: versionParams,
       answers: { 200: 'the version, `"active": true`' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'VERSION_NOT_FOUND', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
+      errors: [
+        'APP_NOT_FOUND',
+        'FORBIDDEN',
+        'VERSION_NOT_FOUND',
+        'APP_FROM_FOLDER',
+        'DEPENDENCY_INSTALL_FAILED',
+        'DEPENDENCY_NOT_ALLOWED',
+        'INVALID_APP',
+        'ENGINE_UNAVAILABLE',
+        'SANDBOX_FAILED',
+        'STORAGE_FULL',
+      ],
       async handle({ caller: { user }, params }, _req, res) {
         const { app, version } = await deps.versions.activate(user.id, params.appId, params.version);
         res.json(presentVersion(app, version, user));

@@ -35,8 +35,8 @@ export interface VersionServiceDeps {
   blobs: Pick<BlobStore, 'holder' | 'path' | 'read'>;
   /** Warms a running app on the version made active, after the app's starts and stops asked for before. */
   runtime: Pick<AppRuntime, 'changeInTurn' | 'start'>;
-  /** Told when a running app could not be warmed on the version made active (it stays active). */
-  onWarmFailed?: (error: unknown, app: AppRecord) => void;
+  /** Told when the version that was active could not be made active and warm again after a rollback failed to warm. */
+  onPutBackFailed?: (error: unknown, app: AppRecord) => void;
   now?: () => number;
 }
 
@@ -49,7 +49,11 @@ export interface VersionService {
   readFile(userId: string, appId: string, ref: string, path: string): Promise<VersionFile>;
   /** The package-lock.json npm wrote when it installed the version's dependencies. */
   readLock(userId: string, appId: string, ref: string): Promise<VersionFile>;
-  /** Makes the version the app's content and its active one at once; a running app is warmed on it before this resolves. */
+  /**
+   * Makes the version the app's content and its active one at once; a running app is warmed on it before this resolves.
+   * When it cannot be (its dependencies do not install, say), the version that was active is made active again and
+   * this rejects with why.
+   */
   activate(userId: string, appId: string, ref: string): Promise<AppVersion>;
   /** Freezing keeps a version for ever, and unfreezing lets retention remove it: FULL_CONTROL, as deleting it is. */
   setFrozen(userId: string, appId: string, ref: string, frozen: boolean): Promise<AppVersion>;
@@ -141,6 +145,18 @@ export function versionService(deps: VersionServiceDeps): VersionService {
     }
   };
 
+  /**
+   * Makes `versionId` the app's active version again and warms it: the undo of a rollback that could not warm. As the
+   * owner, who may always: the caller's grant may have been revoked meanwhile, and the app must not stay on a version
+   * that does not run.
+   */
+  const putBack = async (app: AppRecord, versionId: string) => {
+    const version = deps.versions.get(app.id, versionId);
+    if (!version) throw versionNotFound(app, versionId);
+    const current = await restore(app.ownerId, { app, version });
+    await deps.runtime.start(current);
+  };
+
   return {
     list(userId, appId) {
       const app = appFor(deps.apps, userId, appId, 'READ');
@@ -163,13 +179,20 @@ export function versionService(deps: VersionServiceDeps): VersionService {
     async activate(userId, appId, ref) {
       const found = find(userId, appId, ref, 'WRITE');
       if (found.app.activeVersion !== found.version.id) assertNotFromFolder(found.app);
-      const app = found.app.activeVersion === found.version.id ? found.app : await restore(userId, found);
+      const previous = found.app.activeVersion;
+      const app = previous === found.version.id ? found.app : await restore(userId, found);
       // At once for a running app: its next call finds the version loaded and a sandbox warm, its dependencies cached.
-      await deps.runtime
-        .changeInTurn(app.id, async () => {
-          if (app.status === 'running') await deps.runtime.start(app);
-        })
-        .catch((error: unknown) => deps.onWarmFailed?.(error, app));
+      await deps.runtime.changeInTurn(app.id, async () => {
+        if (app.status !== 'running') return;
+        try {
+          await deps.runtime.start(app);
+        } catch (error) {
+          // In the same turn, so no start or stop asked for meanwhile runs between the failure and the put-back.
+          if (previous !== undefined && previous !== found.version.id)
+            await putBack(app, previous).catch((failed: unknown) => deps.onPutBackFailed?.(failed, app));
+          throw error;
+        }
+      });
       return { app, version: deps.versions.get(app.id, found.version.id) ?? found.version };
     },
     async setFrozen(userId, appId, ref, frozen) {

@@ -260,6 +260,33 @@ test('a rollback is warm: the dependencies npm installed for the older version a
   t.is(shown.dependencies.lockFile.size, Buffer.byteLength(lock.text));
 });
 
+test('a rollback of a running app to a version that cannot warm answers why, and the version that was active stays active', async (t) => {
+  const { call, deploy, versionsOf, which } = owner();
+  const name = appName();
+  // npm refuses workspaces without their folders: this version's dependencies never install.
+  const broken = { ...release('broken'), 'package.json': '{"workspaces":["packages/*"],"dependencies":{"x":"^1.0.0"}}' };
+  const app = await deploy(name, broken, { tag: 'broken' });
+  await deploy(name, release('good'), { tag: 'good' });
+  const started = await call('POST', `/apps/${app.id}/start`);
+  t.is(started.status, 200, started.text);
+  t.is(await which(app.id), 'good');
+  const good = (await call('GET', `/apps/${app.id}/versions/good`)).body;
+
+  const refused = await call('POST', `/apps/${app.id}/versions/broken/activate`);
+  t.is(refused.status, 424, refused.text);
+  t.is(refused.body.error.code, 'DEPENDENCY_INSTALL_FAILED');
+  t.is((await call('GET', `/apps/${app.id}`)).body.activeVersion, good.id);
+  t.deepEqual(
+    (await versionsOf(app.id)).map((version) => [version.tag, version.active]),
+    [
+      ['good', true],
+      ['broken', false],
+    ],
+  );
+  t.is(await which(app.id), 'good', 'the endpoint still answers from the version that was active');
+  t.is((await call('GET', `/apps/${app.id}/files/package.json`)).status, 404, "the app's files are the active version's");
+});
+
 test("a version whose dependencies fail to install says so, with npm's words", async (t) => {
   const { call, versionsOf } = owner();
   const app = (await call('POST', '/apps', { name: appName(), packageJson: '{"workspaces":["packages/*"],"dependencies":{"x":"^1.0.0"}}' })).body;
