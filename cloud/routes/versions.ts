@@ -102,11 +102,11 @@ export function versionRoutes(deps: Pick<CloudDeps, 'versions'>): Route[] {
       auth: 'user',
       params: versionParams,
       body: z.strictObject({ frozen: z.boolean() }),
-      answers: { 200: 'the version' },
+      answers: { 200: 'the version; `"removed": true` when, unfrozen, it was older than the 20 newest unfrozen ones and retention removed it' },
       errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'VERSION_NOT_FOUND', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
       async handle({ caller: { user }, params, body }, _req, res) {
-        const { app, version } = await deps.versions.setFrozen(user.id, params.appId, params.version, body.frozen);
-        res.json(presentVersion(app, version, user));
+        const { app, version, removed } = await deps.versions.setFrozen(user.id, params.appId, params.version, body.frozen);
+        res.json({ ...presentVersion(app, version, user), ...(removed && { removed: true }) });
       },
     }),
     route({

@@ -14,13 +14,18 @@ import type { VersionStore } from '../stores/versions.ts';
 import { restoredParts } from '../version-content.ts';
 import { appFor } from './app-access.ts';
 import { commit, draftOf } from './drafts.ts';
-import { MAX_FROZEN_VERSIONS, type VersionedAppStore } from './versioned-apps.ts';
+import { MAX_FROZEN_VERSIONS, pruned, type VersionedAppStore } from './versioned-apps.ts';
 import { assertNotFromFolder } from './folder-source.ts';
 
 /** A version with the app it belongs to, which says whether it is active. */
 export interface AppVersion {
   app: AppRecord;
   version: VersionRecord;
+}
+
+/** A version frozen or unfrozen; `removed` when, unfrozen, it was past retention's bound and retention removed it. */
+export interface FrozenChange extends AppVersion {
+  removed: boolean;
 }
 
 /** Bytes to send, with their path, size and hash. */
@@ -55,8 +60,11 @@ export interface VersionService {
    * this rejects with why.
    */
   activate(userId: string, appId: string, ref: string): Promise<AppVersion>;
-  /** Freezing keeps a version for ever, and unfreezing lets retention remove it: FULL_CONTROL, as deleting it is. */
-  setFrozen(userId: string, appId: string, ref: string, frozen: boolean): Promise<AppVersion>;
+  /**
+   * Freezing keeps a version for ever, and unfreezing lets retention remove it, at once when the app holds more
+   * unfrozen versions than its bound then: FULL_CONTROL, as deleting it is.
+   */
+  setFrozen(userId: string, appId: string, ref: string, frozen: boolean): Promise<FrozenChange>;
   remove(userId: string, appId: string, ref: string): Promise<void>;
 }
 
@@ -157,6 +165,28 @@ export function versionService(deps: VersionServiceDeps): VersionService {
     await deps.runtime.start(current);
   };
 
+  /**
+   * Unfreezes the version and applies retention in the same write, as a new version would: the app never holds more
+   * unfrozen versions than the bound. Resolves with whether the version itself was removed.
+   */
+  const unfreeze = async ({ app, version }: AppVersion): Promise<boolean> => {
+    const before = deps.versions.list(app.id);
+    version.frozen = false;
+    const gone = new Set(pruned(before, app.activeVersion ?? ''));
+    deps.versions.replace(
+      app.id,
+      before.filter((candidate) => !gone.has(candidate)),
+    );
+    try {
+      await deps.versions.save();
+    } catch (error) {
+      version.frozen = true;
+      deps.versions.replace(app.id, before);
+      throw error;
+    }
+    return gone.has(version);
+  };
+
   return {
     list(userId, appId) {
       const app = appFor(deps.apps, userId, appId, 'READ');
@@ -202,8 +232,12 @@ export function versionService(deps: VersionServiceDeps): VersionService {
         if (count >= MAX_FROZEN_VERSIONS)
           throw new EdgeError('QUOTA_EXCEEDED', `app "${found.app.name}" holds at most ${MAX_FROZEN_VERSIONS} frozen versions; unfreeze one first`);
       }
-      if (found.version.frozen !== frozen) await saveChange(found.version, { frozen });
-      return found;
+      if (found.version.frozen === frozen) return { ...found, removed: false };
+      if (frozen) {
+        await saveChange(found.version, { frozen });
+        return { ...found, removed: false };
+      }
+      return { ...found, removed: await unfreeze(found) };
     },
     async remove(userId, appId, ref) {
       const { app, version } = find(userId, appId, ref, 'FULL_CONTROL');

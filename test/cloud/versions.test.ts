@@ -230,6 +230,26 @@ test('retention keeps the 20 newest versions that are not frozen, and every froz
   t.is(oldest, 'export default () => 3;', 'the three oldest unfrozen versions went');
 });
 
+test('unfreezing a version older than the 20 newest unfrozen ones lets retention remove it at once', async (t) => {
+  const { call, versionsOf } = owner();
+  const app = (await call('POST', '/apps', { name: appName() })).body;
+  const [first] = await versionsOf(app.id);
+  t.is((await call('PATCH', `/apps/${app.id}/versions/${first.id}`, { frozen: true })).status, 200);
+  for (let i = 0; i < 20; i++) {
+    const put = await call('PUT', `/apps/${app.id}/functions/count`, { code: `export default () => ${i};` });
+    t.true(put.status < 300, put.text);
+  }
+  t.is((await versionsOf(app.id)).length, 21, 'the frozen first version and the 20 newest unfrozen ones');
+
+  const unfrozen = await call('PATCH', `/apps/${app.id}/versions/${first.id}`, { frozen: false });
+  t.is(unfrozen.status, 200, unfrozen.text);
+  t.like(unfrozen.body, { id: first.id, frozen: false, removed: true });
+  const versions = await versionsOf(app.id);
+  t.is(versions.length, 20);
+  t.true(versions.every((version) => !version.frozen && version.id !== first.id));
+  t.is((await call('GET', `/apps/${app.id}/versions/${first.id}`)).body.error?.code, 'VERSION_NOT_FOUND');
+});
+
 test('a rollback is warm: the dependencies npm installed for the older version are not installed again', async (t) => {
   const { call, deploy, which } = owner();
   const name = appName();
