@@ -1,7 +1,8 @@
 /**
  * @module An app's versions and their rules: listed, found by id, id prefix or tag, read file by file (READ), made
- * active (a rollback, which warms a running app: WRITE), frozen, unfrozen and deleted (FULL_CONTROL); the active one
- * and frozen ones are never deleted, and an app holds at most so many frozen ones.
+ * active (a rollback, which warms a running app, or puts the version that was active back when it cannot: WRITE),
+ * frozen, unfrozen (retention applying again) and deleted (FULL_CONTROL); the active one and frozen ones are never
+ * deleted, and an app holds at most so many frozen ones.
  */
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
