@@ -34,6 +34,8 @@ export type InvocationEnvelope = Omit<InvocationRequest, 'function'>;
 export interface InvocationOrigin {
   trigger: ActivationOrigin['trigger'];
   callerId: string | undefined;
+  /** Whose fair share of the sandboxes the call takes (services/app-access.ts `shareOf`); the app's owner's when left out. */
+  share?: string;
 }
 
 /** A response with the id of the activation that recorded it; none when records are off. */
@@ -137,9 +139,9 @@ export class AppRuntime {
     return loading;
   }
 
-  /** True when a call to `app` now would be refused BUSY: its owner's share is in use and its line full. */
-  refuses(app: AppRecord): boolean {
-    return this.#executor.refuses(app.ownerId);
+  /** True when a call charged to `share` (an account's id) now would be refused BUSY: that share is in use and its line full. */
+  refuses(share: string): boolean {
+    return this.#executor.refuses(share);
   }
 
   /**
@@ -156,11 +158,11 @@ export class AppRuntime {
     const tracker =
       this.#activations &&
       new ActivationTracker({ appId: app.id, appVersion: app.activeVersion, trigger: origin.trigger, caller: origin.callerId ?? 'anonymous' });
-    // Calls share the sandboxes fairly by the app's owner, whoever calls: a flood of one user's public endpoint spends only that user's share.
+    // Calls share the sandboxes fairly by tenant: a flood of one user's public endpoint spends only that user's share.
     const invoked = await this.#service.invoke(
       () => this.load(app),
       { function: fn, ...envelope },
-      { owner: app.ownerId, onCall: this.#observer(app, tracker) },
+      { owner: origin.share ?? app.ownerId, onCall: this.#observer(app, tracker) },
     );
     const response = answer(invoked);
     if (!tracker) return response;

@@ -24,6 +24,7 @@ export class EventStream {
   #options: EventStreamOptions;
   #waiting: string[] | undefined = [];
   #timers: NodeJS.Timeout[] = [];
+  #endAtStart = false;
 
   constructor(res: ServerResponse, options: EventStreamOptions) {
     this.#res = res;
@@ -37,7 +38,13 @@ export class EventStream {
     else this.#write(text);
   }
 
-  /** Writes the head and every event held so far, then keeps the stream open for its lifetime. */
+  /** Ends the stream after the events sent so far; before start, at start, once they are written. */
+  end(): void {
+    if (this.#waiting) this.#endAtStart = true;
+    else this.#res.end();
+  }
+
+  /** Writes the head and every event held so far, then keeps the stream open for its lifetime (or ends it, if asked to already). */
   start(): void {
     const waiting = this.#waiting ?? [];
     this.#waiting = undefined;
@@ -54,6 +61,7 @@ export class EventStream {
       'x-accel-buffering': 'no',
     });
     this.#res.write(`retry: ${RETRY_MS}\n\n${waiting.join('')}`);
+    if (this.#endAtStart) return void this.#res.end();
     this.#timers.push(
       setTimeout(() => this.#res.end(), this.#options.lifetimeMs),
       setInterval(() => this.#write(': keep-alive\n\n'), KEEP_ALIVE_MS),

@@ -163,7 +163,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     versions,
     blobs,
     runtime,
-    onWarmFailed: (err, app) => logger.warn({ err, appId: app.id }, 'could not warm a running app on the version made active'),
+    onPutBackFailed: (err, app) => logger.warn({ err, appId: app.id }, 'a rollback did not warm, and the version that was active could not be put back'),
   });
   const { listener, app } = createCloudHandler(
     {

@@ -90,15 +90,16 @@ export function registerFreeze(program: Command): void {
     .description('Freeze <version> of your cloud app <app>: it is never deleted, by hand or by retention; --off unfreezes it.')
     .argument('<app>', 'app name or id')
     .argument('<version>', 'a tag, a version id, or its first 7 or more digits')
-    .option('--off', 'unfreeze it: it can be deleted again, and retention may remove it once 20 newer versions are not frozen')
+    .option('--off', 'unfreeze it: it can be deleted again, and retention removes it once 20 newer versions are not frozen (at once if they are)')
     .option('--json', 'print the version as JSON')
     .addHelpText('after', '\nAn app holds at most 20 frozen versions.')
     .action(async (appName: string, version: string, options: { off?: boolean; json?: boolean }) => {
       try {
         const { client, app } = await clientAndApp(appName);
-        const changed = await client.request<VersionSummary>('PATCH', versionUrl(app.id, version), { frozen: !options.off });
+        const changed = await client.request<VersionSummary & { removed?: true }>('PATCH', versionUrl(app.id, version), { frozen: !options.off });
         if (options.json) return printJson(changed);
-        process.stdout.write(`version ${changed.id.slice(0, 12)} of app ${app.name} is ${changed.frozen ? 'frozen' : 'not frozen'}\n`);
+        const state = changed.frozen ? 'frozen' : changed.removed ? 'not frozen, and removed by retention: 20 newer versions are not frozen' : 'not frozen';
+        process.stdout.write(`version ${changed.id.slice(0, 12)} of app ${app.name} is ${state}\n`);
       } catch (error) {
         fail(error);
       }

@@ -71,9 +71,10 @@ export function activationRoutes(deps: Pick<CloudDeps, 'activations'>): Route[] 
         const from = after ?? (lastSeen && /^\d{1,16}$/.test(lastSeen) ? Number(lastSeen) : undefined);
         let stop = () => {};
         const stream = new EventStream(res, { lifetimeMs: seconds * 1000, onEnd: () => stop() });
-        stop = await deps.activations.follow(user.id, req.params.appId, filter, from, (activation) =>
-          stream.send(String(activation.seq), 'activation', activation),
-        );
+        stop = await deps.activations.follow(user.id, req.params.appId, filter, from, {
+          send: (activation) => stream.send(String(activation.seq), 'activation', activation),
+          end: () => stream.end(),
+        });
         stream.start();
       },
     }),

@@ -130,7 +130,7 @@ export function runHandler(deps: Pick<CloudDeps, 'calls' | 'sessions'>, logger: 
     const called = deps.calls.find(appId, method, path, callerId);
     // Under a flood, a call that would be refused is refused before its body is parsed or anything is
     // looked up for it: refusals must cost the cloud little, or they take the place of calls it could run.
-    const refusal = deps.calls.refusal(called.app);
+    const refusal = deps.calls.refusal(called.app, callerId);
     if (refusal) {
       await readBytes(req, maxBodyBytes);
       throw refusal;

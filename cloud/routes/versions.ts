@@ -73,11 +73,23 @@ export function versionRoutes(deps: Pick<CloudDeps, 'versions'>): Route[] {
     route({
       method: 'post',
       path: '/:appId/versions/:version/activate',
-      summary: "Make a version the app's active one at once (a rollback); a running app is warm on it when this answers",
+      summary:
+        "Make a version the app's active one at once (a rollback); a running app is warm on it when this answers, or, when it cannot be, on the version that was active, which is active again",
       auth: 'user',
       params: versionParams,
       answers: { 200: 'the version, `"active": true`' },
-      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'VERSION_NOT_FOUND', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
+      errors: [
+        'APP_NOT_FOUND',
+        'FORBIDDEN',
+        'VERSION_NOT_FOUND',
+        'APP_FROM_FOLDER',
+        'DEPENDENCY_INSTALL_FAILED',
+        'DEPENDENCY_NOT_ALLOWED',
+        'INVALID_APP',
+        'ENGINE_UNAVAILABLE',
+        'SANDBOX_FAILED',
+        'STORAGE_FULL',
+      ],
       async handle({ caller: { user }, params }, _req, res) {
         const { app, version } = await deps.versions.activate(user.id, params.appId, params.version);
         res.json(presentVersion(app, version, user));
@@ -90,11 +102,11 @@ export function versionRoutes(deps: Pick<CloudDeps, 'versions'>): Route[] {
       auth: 'user',
       params: versionParams,
       body: z.strictObject({ frozen: z.boolean() }),
-      answers: { 200: 'the version' },
+      answers: { 200: 'the version; `"removed": true` when, unfrozen, it was older than the 20 newest unfrozen ones and retention removed it' },
       errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'VERSION_NOT_FOUND', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
       async handle({ caller: { user }, params, body }, _req, res) {
-        const { app, version } = await deps.versions.setFrozen(user.id, params.appId, params.version, body.frozen);
-        res.json(presentVersion(app, version, user));
+        const { app, version, removed } = await deps.versions.setFrozen(user.id, params.appId, params.version, body.frozen);
+        res.json({ ...presentVersion(app, version, user), ...(removed && { removed: true }) });
       },
     }),
     route({

@@ -26,16 +26,24 @@ export interface ActivationServiceDeps {
   activations: Pick<ActivationStore, 'list' | 'get' | 'follow'>;
 }
 
+/** Where a follow sends the records, and what it calls when the follower may no longer see them. */
+export interface Follower {
+  send(activation: Activation): void;
+  end(): void;
+}
+
 export interface ActivationService {
   /** A page of the app's activations, newest first; `next` is the cursor of the next page when there may be more. */
   list(userId: string, appId: string, query: ActivationQuery): Promise<ActivationPage>;
   /** The activation `id` of an app the caller may change; ACTIVATION_NOT_FOUND for any other, as for one that does not exist. */
   get(userId: string, id: string): Promise<Activation>;
   /**
-   * Sends `send` the app's activations that pass `filter`: those after `after` first (at most FOLLOW_BACKLOG, oldest
-   * first), then each new one as it is recorded, until the returned function is called.
+   * Sends `follower.send` the app's activations that pass `filter`: those after `after` first (at most FOLLOW_BACKLOG,
+   * oldest first), then each new one as it is recorded, until the returned function is called. Access is checked at
+   * every record, as at every request: once the caller may no longer change the app (a grant revoked or lowered, the
+   * app deleted), nothing more is sent and `follower.end` is called.
    */
-  follow(userId: string, appId: string, filter: ActivationFilter, after: number | undefined, send: (activation: Activation) => void): Promise<() => void>;
+  follow(userId: string, appId: string, filter: ActivationFilter, after: number | undefined, follower: Follower): Promise<() => void>;
 }
 
 /**
@@ -59,16 +67,24 @@ export function activationService(deps: ActivationServiceDeps): ActivationServic
       }
       return shownTo(userId, app.ownerId, found.activation);
     },
-    async follow(userId, appId, filter, after, send) {
+    async follow(userId, appId, filter, after, follower) {
       const app = appFor(deps.apps, userId, appId, 'WRITE');
       const ownerId = app.ownerId;
       // New records are held while the missed ones are read, so none is lost between the two or sent twice.
       let held: Activation[] | undefined = [];
       let sent = after ?? 0;
+      let ended = false;
       const deliver = (activation: Activation) => {
-        if (activation.seq <= sent) return;
+        if (ended || activation.seq <= sent) return;
+        // A stream outlives the request that opened it: a grant revoked meanwhile must stop it as it stops a new request.
+        const current = deps.apps.byId(app.id);
+        if (current?.ownerId !== ownerId || !allows(accessOf(current, userId), 'WRITE')) {
+          ended = true;
+          stop();
+          return follower.end();
+        }
         sent = activation.seq;
-        send(shownTo(userId, ownerId, activation));
+        follower.send(shownTo(userId, ownerId, activation));
       };
       const stop = deps.activations.follow(ownerId, app.id, filter, (activation) => (held ? held.push(activation) : deliver(activation)));
       try {

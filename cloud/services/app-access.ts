@@ -41,6 +41,17 @@ export function seesInside(app: AppRecord, userId: string | undefined): boolean 
   return allows(accessOf(app, userId), 'WRITE');
 }
 
+/**
+ * Whose fair share of the sandboxes a call of the app by `callerId` takes (docs/under-load.md): an account the app's
+ * grants name is charged for its own calls, so that a grantee cannot use up its owner's share, nor the owner a
+ * grantee's. Every other call is the owner's: its own, anonymous ones, and those let in by everyone's grant or by a
+ * public endpoint, so a crowd of callers never gets more of the machine than the one tenant whose app they call.
+ */
+export function shareOf(app: AppRecord, callerId: string | undefined): string {
+  if (callerId === undefined || callerId === app.ownerId) return app.ownerId;
+  return app.grants?.some((grant) => grant.grantee === callerId) ? callerId : app.ownerId;
+}
+
 const PURPOSE: Record<Access, string> = {
   READ: 'see it',
   RUN: 'run its functions',

@@ -9,7 +9,7 @@ import type { Activated, AppRuntime, InvocationEnvelope } from '../app-runtime.t
 import type { AppRecord } from '../data.ts';
 import { httpAnswerOf, type HttpAnswer } from '../http-response.ts';
 import type { AppStore } from '../stores/apps.ts';
-import { accessOf, allows, seesInside } from './app-access.ts';
+import { accessOf, allows, seesInside, shareOf } from './app-access.ts';
 import type { AppEndpoint } from './endpoints.ts';
 
 export interface CallServiceDeps {
@@ -30,8 +30,8 @@ export interface CallService {
    * FORBIDDEN for a private one of an app the caller may see but not run, APP_STOPPED for a stopped app.
    */
   find(appId: string, method: string, path: string, callerId: string | undefined): AppEndpoint;
-  /** The BUSY error a call to `app` would get now, its owner's share being in use and its line full; undefined when it would be taken. */
-  refusal(app: AppRecord): EdgeError | undefined;
+  /** The BUSY error a call to `app` by `callerId` would get now, the share it is charged to in use and its line full; undefined when it would be taken. */
+  refusal(app: AppRecord, callerId: string | undefined): EdgeError | undefined;
   /** Runs the endpoint's function; a failed function, or an output that is no HTTP response where one is due, is an answer, not an error thrown. */
   call(target: AppEndpoint, envelope: InvocationEnvelope, callerId: string | undefined): Promise<EndpointResponse>;
 }
@@ -118,13 +118,13 @@ export function callService(deps: CallServiceDeps): CallService {
       }
       return { app, endpoint };
     },
-    refusal(app) {
-      if (!deps.runtime.refuses(app)) return undefined;
-      return new EdgeError('BUSY', `the sandboxes are busy: the share of this app's owner is in use and its waiting line is full; try again shortly`);
+    refusal(app, callerId) {
+      if (!deps.runtime.refuses(shareOf(app, callerId))) return undefined;
+      return new EdgeError('BUSY', `the sandboxes are busy: the share your call is charged to is in use and its waiting line is full; try again shortly`);
     },
     async call({ app, endpoint }, envelope, callerId) {
       const inside = seesInside(app, callerId);
-      const origin = { trigger: 'endpoint', callerId } as const;
+      const origin = { trigger: 'endpoint', callerId, share: shareOf(app, callerId) } as const;
       const answer = await deps.runtime.invoke(
         app,
         endpoint.function,

@@ -7,7 +7,7 @@ import type { ActivationStore } from '../activations/store.ts';
 import type { Activated, AppRuntime, InvocationEnvelope } from '../app-runtime.ts';
 import type { Access, AppRecord, FunctionRecord } from '../data.ts';
 import type { AppStore } from '../stores/apps.ts';
-import { appFor, seesInside } from './app-access.ts';
+import { appFor, seesInside, shareOf } from './app-access.ts';
 import { functionOf } from './app-lookup.ts';
 import { strangerEnvelope, strangerResponse } from './calls.ts';
 import { assertFits, commit, draftOf } from './drafts.ts';
@@ -125,7 +125,7 @@ export function functionService(deps: FunctionServiceDeps): FunctionService {
     },
     async invoke(userId, appId, name, envelope) {
       const { app, fn } = find(userId, appId, name, 'RUN');
-      const origin = { trigger: 'test-invoke', callerId: userId } as const;
+      const origin = { trigger: 'test-invoke', callerId: userId, share: shareOf(app, userId) } as const;
       if (seesInside(app, userId)) return { response: await deps.runtime.invoke(app, fn.name, envelope, origin), inside: true };
       return { response: strangerResponse(app, await deps.runtime.invoke(app, fn.name, strangerEnvelope(app, envelope), origin)), inside: false };
     },

@@ -56,8 +56,11 @@ function assertTaggable(versions: VersionRecord[], id: string, tag: string): voi
     throw new EdgeError('TAG_TAKEN', `this content is version ${id.slice(0, 12)}, tagged "${self.tag}" already; a version has one tag`);
 }
 
-/** The versions retention removes once `versions` holds a new one: the oldest unfrozen ones past the bound, never the active one. */
-function pruned(versions: VersionRecord[], activeId: string): VersionRecord[] {
+/**
+ * The versions retention removes from `versions` (oldest first): the oldest unfrozen ones past the bound, never the
+ * active one. Asked whenever the count of unfrozen versions grows: a new version, or one unfrozen.
+ */
+export function pruned(versions: VersionRecord[], activeId: string): VersionRecord[] {
   const excess = versions.filter((version) => !version.frozen).length - MAX_UNFROZEN_VERSIONS;
   if (excess <= 0) return [];
   return versions.filter((version) => !version.frozen && version.id !== activeId).slice(0, excess);

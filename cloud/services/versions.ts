@@ -1,7 +1,8 @@
 /**
  * @module An app's versions and their rules: listed, found by id, id prefix or tag, read file by file (READ), made
- * active (a rollback, which warms a running app: WRITE), frozen, unfrozen and deleted (FULL_CONTROL); the active one
- * and frozen ones are never deleted, and an app holds at most so many frozen ones.
+ * active (a rollback, which warms a running app, or puts the version that was active back when it cannot: WRITE),
+ * frozen, unfrozen (retention applying again) and deleted (FULL_CONTROL); the active one and frozen ones are never
+ * deleted, and an app holds at most so many frozen ones.
  */
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -14,13 +15,18 @@ import type { VersionStore } from '../stores/versions.ts';
 import { restoredParts } from '../version-content.ts';
 import { appFor } from './app-access.ts';
 import { commit, draftOf } from './drafts.ts';
-import { MAX_FROZEN_VERSIONS, type VersionedAppStore } from './versioned-apps.ts';
+import { MAX_FROZEN_VERSIONS, pruned, type VersionedAppStore } from './versioned-apps.ts';
 import { assertNotFromFolder } from './folder-source.ts';
 
 /** A version with the app it belongs to, which says whether it is active. */
 export interface AppVersion {
   app: AppRecord;
   version: VersionRecord;
+}
+
+/** A version frozen or unfrozen; `removed` when, unfrozen, it was past retention's bound and retention removed it. */
+export interface FrozenChange extends AppVersion {
+  removed: boolean;
 }
 
 /** Bytes to send, with their path, size and hash. */
@@ -35,8 +41,8 @@ export interface VersionServiceDeps {
   blobs: Pick<BlobStore, 'holder' | 'path' | 'read'>;
   /** Warms a running app on the version made active, after the app's starts and stops asked for before. */
   runtime: Pick<AppRuntime, 'changeInTurn' | 'start'>;
-  /** Told when a running app could not be warmed on the version made active (it stays active). */
-  onWarmFailed?: (error: unknown, app: AppRecord) => void;
+  /** Told when the version that was active could not be made active and warm again after a rollback failed to warm. */
+  onPutBackFailed?: (error: unknown, app: AppRecord) => void;
   now?: () => number;
 }
 
@@ -49,10 +55,17 @@ export interface VersionService {
   readFile(userId: string, appId: string, ref: string, path: string): Promise<VersionFile>;
   /** The package-lock.json npm wrote when it installed the version's dependencies. */
   readLock(userId: string, appId: string, ref: string): Promise<VersionFile>;
-  /** Makes the version the app's content and its active one at once; a running app is warmed on it before this resolves. */
+  /**
+   * Makes the version the app's content and its active one at once; a running app is warmed on it before this resolves.
+   * When it cannot be (its dependencies do not install, say), the version that was active is made active again and
+   * this rejects with why.
+   */
   activate(userId: string, appId: string, ref: string): Promise<AppVersion>;
-  /** Freezing keeps a version for ever, and unfreezing lets retention remove it: FULL_CONTROL, as deleting it is. */
-  setFrozen(userId: string, appId: string, ref: string, frozen: boolean): Promise<AppVersion>;
+  /**
+   * Freezing keeps a version for ever, and unfreezing lets retention remove it, at once when the app holds more
+   * unfrozen versions than its bound then: FULL_CONTROL, as deleting it is.
+   */
+  setFrozen(userId: string, appId: string, ref: string, frozen: boolean): Promise<FrozenChange>;
   remove(userId: string, appId: string, ref: string): Promise<void>;
 }
 
@@ -141,6 +154,40 @@ export function versionService(deps: VersionServiceDeps): VersionService {
     }
   };
 
+  /**
+   * Makes `versionId` the app's active version again and warms it: the undo of a rollback that could not warm. As the
+   * owner, who may always: the caller's grant may have been revoked meanwhile, and the app must not stay on a version
+   * that does not run.
+   */
+  const putBack = async (app: AppRecord, versionId: string) => {
+    const version = deps.versions.get(app.id, versionId);
+    if (!version) throw versionNotFound(app, versionId);
+    const current = await restore(app.ownerId, { app, version });
+    await deps.runtime.start(current);
+  };
+
+  /**
+   * Unfreezes the version and applies retention in the same write, as a new version would: the app never holds more
+   * unfrozen versions than the bound. Resolves with whether the version itself was removed.
+   */
+  const unfreeze = async ({ app, version }: AppVersion): Promise<boolean> => {
+    const before = deps.versions.list(app.id);
+    version.frozen = false;
+    const gone = new Set(pruned(before, app.activeVersion ?? ''));
+    deps.versions.replace(
+      app.id,
+      before.filter((candidate) => !gone.has(candidate)),
+    );
+    try {
+      await deps.versions.save();
+    } catch (error) {
+      version.frozen = true;
+      deps.versions.replace(app.id, before);
+      throw error;
+    }
+    return gone.has(version);
+  };
+
   return {
     list(userId, appId) {
       const app = appFor(deps.apps, userId, appId, 'READ');
@@ -163,13 +210,20 @@ export function versionService(deps: VersionServiceDeps): VersionService {
     async activate(userId, appId, ref) {
       const found = find(userId, appId, ref, 'WRITE');
       if (found.app.activeVersion !== found.version.id) assertNotFromFolder(found.app);
-      const app = found.app.activeVersion === found.version.id ? found.app : await restore(userId, found);
+      const previous = found.app.activeVersion;
+      const app = previous === found.version.id ? found.app : await restore(userId, found);
       // At once for a running app: its next call finds the version loaded and a sandbox warm, its dependencies cached.
-      await deps.runtime
-        .changeInTurn(app.id, async () => {
-          if (app.status === 'running') await deps.runtime.start(app);
-        })
-        .catch((error: unknown) => deps.onWarmFailed?.(error, app));
+      await deps.runtime.changeInTurn(app.id, async () => {
+        if (app.status !== 'running') return;
+        try {
+          await deps.runtime.start(app);
+        } catch (error) {
+          // In the same turn, so no start or stop asked for meanwhile runs between the failure and the put-back.
+          if (previous !== undefined && previous !== found.version.id)
+            await putBack(app, previous).catch((failed: unknown) => deps.onPutBackFailed?.(failed, app));
+          throw error;
+        }
+      });
       return { app, version: deps.versions.get(app.id, found.version.id) ?? found.version };
     },
     async setFrozen(userId, appId, ref, frozen) {
@@ -179,8 +233,12 @@ export function versionService(deps: VersionServiceDeps): VersionService {
         if (count >= MAX_FROZEN_VERSIONS)
           throw new EdgeError('QUOTA_EXCEEDED', `app "${found.app.name}" holds at most ${MAX_FROZEN_VERSIONS} frozen versions; unfreeze one first`);
       }
-      if (found.version.frozen !== frozen) await saveChange(found.version, { frozen });
-      return found;
+      if (found.version.frozen === frozen) return { ...found, removed: false };
+      if (frozen) {
+        await saveChange(found.version, { frozen });
+        return { ...found, removed: false };
+      }
+      return { ...found, removed: await unfreeze(found) };
     },
     async remove(userId, appId, ref) {
       const { app, version } = find(userId, appId, ref, 'FULL_CONTROL');

@@ -6,6 +6,7 @@
  */
 import test from 'ava';
 import { createHash } from 'node:crypto';
+import { serverEvents } from '../../cli/server-events.ts';
 import { signUp, type Account } from '../helpers/auth-matrix.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
 import { makeApp, startDockerCloud, type DockerCloud } from '../helpers/cloud-apps.ts';
@@ -55,6 +56,35 @@ test('a RUN grant opens private endpoints and test-invokes; revoked, the very ne
   t.is(after.status, 404);
   t.is(after.body.error.code, 'ENDPOINT_NOT_FOUND');
   t.is((await as(runner)('GET', `/api/v1/apps/${app.id}`)).body.error.code, 'APP_NOT_FOUND');
+});
+
+test("a WRITE grantee following the app's activations is told nothing recorded after its grant is revoked, and its stream ends", async (t) => {
+  const app = await sharedApp();
+  const writer = await signUp(cloud.url, 'writer');
+  await grant(app.id, writer.email, 'WRITE');
+  const controller = new AbortController();
+  t.teardown(() => controller.abort());
+  const response = await fetch(`${cloud.url}/api/v1/apps/${app.id}/activations/follow?function=outer&seconds=120`, {
+    headers: { authorization: `Bearer ${writer.session}` },
+    signal: controller.signal,
+  });
+  t.is(response.status, 200);
+  const events = serverEvents(response.body!);
+  // Read by hand: leaving a for-await would close the stream.
+  const nextId = async () => {
+    for (;;) {
+      const { done, value } = await events.next();
+      if (done) return undefined;
+      if (value.event === 'activation') return JSON.parse(value.data).id as string;
+    }
+  };
+  const ownerCall = async () => (await as(owner)('POST', `/run/${app.id}/outer`, { input: 1 })).body.activationId as string;
+  const before = await ownerCall();
+  t.is(await nextId(), before, 'the follower is told while granted');
+
+  t.is((await as(owner)('DELETE', `/api/v1/apps/${app.id}/grants/${writer.email}`)).status, 204);
+  await ownerCall();
+  t.is(await nextId(), undefined, 'the stream ended without the call made after the revoke');
 });
 
 test('a grant lowered from WRITE to READ forbids the next change at once, naming both levels, and still shows the app', async (t) => {

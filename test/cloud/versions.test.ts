@@ -230,6 +230,26 @@ test('retention keeps the 20 newest versions that are not frozen, and every froz
   t.is(oldest, 'export default () => 3;', 'the three oldest unfrozen versions went');
 });
 
+test('unfreezing a version older than the 20 newest unfrozen ones lets retention remove it at once', async (t) => {
+  const { call, versionsOf } = owner();
+  const app = (await call('POST', '/apps', { name: appName() })).body;
+  const [first] = await versionsOf(app.id);
+  t.is((await call('PATCH', `/apps/${app.id}/versions/${first.id}`, { frozen: true })).status, 200);
+  for (let i = 0; i < 20; i++) {
+    const put = await call('PUT', `/apps/${app.id}/functions/count`, { code: `export default () => ${i};` });
+    t.true(put.status < 300, put.text);
+  }
+  t.is((await versionsOf(app.id)).length, 21, 'the frozen first version and the 20 newest unfrozen ones');
+
+  const unfrozen = await call('PATCH', `/apps/${app.id}/versions/${first.id}`, { frozen: false });
+  t.is(unfrozen.status, 200, unfrozen.text);
+  t.like(unfrozen.body, { id: first.id, frozen: false, removed: true });
+  const versions = await versionsOf(app.id);
+  t.is(versions.length, 20);
+  t.true(versions.every((version) => !version.frozen && version.id !== first.id));
+  t.is((await call('GET', `/apps/${app.id}/versions/${first.id}`)).body.error?.code, 'VERSION_NOT_FOUND');
+});
+
 test('a rollback is warm: the dependencies npm installed for the older version are not installed again', async (t) => {
   const { call, deploy, which } = owner();
   const name = appName();
@@ -258,6 +278,33 @@ test('a rollback is warm: the dependencies npm installed for the older version a
   t.is(lock.status, 200);
   t.is(JSON.parse(lock.text).packages['node_modules/ms'].version, '2.1.3');
   t.is(shown.dependencies.lockFile.size, Buffer.byteLength(lock.text));
+});
+
+test('a rollback of a running app to a version that cannot warm answers why, and the version that was active stays active', async (t) => {
+  const { call, deploy, versionsOf, which } = owner();
+  const name = appName();
+  // npm refuses workspaces without their folders: this version's dependencies never install.
+  const broken = { ...release('broken'), 'package.json': '{"workspaces":["packages/*"],"dependencies":{"x":"^1.0.0"}}' };
+  const app = await deploy(name, broken, { tag: 'broken' });
+  await deploy(name, release('good'), { tag: 'good' });
+  const started = await call('POST', `/apps/${app.id}/start`);
+  t.is(started.status, 200, started.text);
+  t.is(await which(app.id), 'good');
+  const good = (await call('GET', `/apps/${app.id}/versions/good`)).body;
+
+  const refused = await call('POST', `/apps/${app.id}/versions/broken/activate`);
+  t.is(refused.status, 424, refused.text);
+  t.is(refused.body.error.code, 'DEPENDENCY_INSTALL_FAILED');
+  t.is((await call('GET', `/apps/${app.id}`)).body.activeVersion, good.id);
+  t.deepEqual(
+    (await versionsOf(app.id)).map((version) => [version.tag, version.active]),
+    [
+      ['good', true],
+      ['broken', false],
+    ],
+  );
+  t.is(await which(app.id), 'good', 'the endpoint still answers from the version that was active');
+  t.is((await call('GET', `/apps/${app.id}/files/package.json`)).status, 404, "the app's files are the active version's");
 });
 
 test("a version whose dependencies fail to install says so, with npm's words", async (t) => {

@@ -95,9 +95,9 @@ test('a stopped app is told only to those who may reach the endpoint', async (t)
 
 test("a call is refused BUSY when the owner's share is full", async (t) => {
   const { calls, executor, app } = await setUp();
-  t.is(calls.refusal(app), undefined);
+  t.is(calls.refusal(app, undefined), undefined);
   executor.refusing = true;
-  t.like(calls.refusal(app), { code: 'BUSY' });
+  t.like(calls.refusal(app, undefined), { code: 'BUSY' });
 });
 
 test("a stranger's results of private functions are not taken, and the cache it gets back holds public functions only", async (t) => {
