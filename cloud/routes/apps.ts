@@ -17,6 +17,16 @@ const createSchema = z.strictObject({
 
 const patchSchema = createSchema.partial();
 
+/** What can stop an app's start, and so any route that warms a version: a start, a rollback. */
+export const startErrors = [
+  'DEPENDENCY_INSTALL_FAILED',
+  'DEPENDENCY_NOT_ALLOWED',
+  'INVALID_APP',
+  'ENGINE_UNAVAILABLE',
+  'SANDBOX_FAILED',
+  'STORAGE_FULL',
+] as const;
+
 /**
  * POST /, GET /, GET /:appId, PATCH /:appId, DELETE /:appId, POST /:appId/start and POST /:appId/stop.
  * @example app.use('/api/v1/apps', routerOf(appRoutes(deps)))
@@ -84,16 +94,7 @@ export function appRoutes(deps: Pick<CloudDeps, 'apps' | 'publicUrl'>): Route[] 
       summary: 'Start an app: its dependencies installed, its containers warm',
       auth: 'user',
       answers: { 200: 'the app, `"status": "running"`' },
-      errors: [
-        'APP_NOT_FOUND',
-        'FORBIDDEN',
-        'DEPENDENCY_INSTALL_FAILED',
-        'DEPENDENCY_NOT_ALLOWED',
-        'INVALID_APP',
-        'ENGINE_UNAVAILABLE',
-        'SANDBOX_FAILED',
-        'STORAGE_FULL',
-      ],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', ...startErrors],
       handle: async ({ caller: { user } }, req, res) => res.json(answer(await deps.apps.start(user.id, req.params.appId), user.id)),
     }),
     route({

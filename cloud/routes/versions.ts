@@ -7,6 +7,7 @@ import { appFilePathSchema, versionRefSchema } from '../app-schemas.ts';
 import type { CloudDeps } from '../deps.ts';
 import { presentVersion, presentVersionSummary } from '../present.ts';
 import { route, type Route } from '../route.ts';
+import { startErrors } from './apps.ts';
 import { sendAppFile } from './files.ts';
 
 const versionParams = z.object({ appId: z.string(), version: versionRefSchema });
@@ -78,18 +79,7 @@ export function versionRoutes(deps: Pick<CloudDeps, 'versions'>): Route[] {
       auth: 'user',
       params: versionParams,
       answers: { 200: 'the version, `"active": true`' },
-      errors: [
-        'APP_NOT_FOUND',
-        'FORBIDDEN',
-        'VERSION_NOT_FOUND',
-        'APP_FROM_FOLDER',
-        'DEPENDENCY_INSTALL_FAILED',
-        'DEPENDENCY_NOT_ALLOWED',
-        'INVALID_APP',
-        'ENGINE_UNAVAILABLE',
-        'SANDBOX_FAILED',
-        'STORAGE_FULL',
-      ],
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'VERSION_NOT_FOUND', 'APP_FROM_FOLDER', ...startErrors],
       async handle({ caller: { user }, params }, _req, res) {
         const { app, version } = await deps.versions.activate(user.id, params.appId, params.version);
         res.json(presentVersion(app, version, user));

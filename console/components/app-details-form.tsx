@@ -3,7 +3,7 @@ import { useId, useState } from 'preact/hooks';
 import { request } from '../api.ts';
 import { formErrors } from '../field-errors.ts';
 import type { App } from '../types.ts';
-import { ErrorMessage, Field, onSubmit, useAction } from './form.tsx';
+import { ErrorMessage, Field, onSubmit, useAction, SaveActions } from './form.tsx';
 
 const FIELDS = ['name', 'description'] as const;
 
@@ -49,16 +49,7 @@ export function AppDetailsForm({ app, editable, onSaved }: { app: App; editable:
           )}
         </div>
         <ErrorMessage error={errors.rest} />
-        <div class="actions">
-          <button type="submit" disabled={save.busy}>
-            Save
-          </button>
-          {saved && (
-            <span class="ok" role="status">
-              Saved.
-            </span>
-          )}
-        </div>
+        <SaveActions busy={save.busy} saved={saved} />
       </fieldset>
     </form>
   );

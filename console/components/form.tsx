@@ -65,3 +65,19 @@ export const onSubmit = (action: () => unknown) => (event: SubmitEvent) => {
   event.preventDefault();
   void action();
 };
+
+/** A form's Save button and, once it saved, "Saved." beside it; `name` tells forms apart when a page has several. */
+export function SaveActions({ busy, saved, name }: { busy: boolean; saved: boolean; name?: string }) {
+  return (
+    <div class="actions">
+      <button type="submit" disabled={busy} aria-label={name}>
+        Save
+      </button>
+      {saved && (
+        <span class="ok" role="status">
+          Saved.
+        </span>
+      )}
+    </div>
+  );
+}

@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { request } from '../api.ts';
 import { formErrors } from '../field-errors.ts';
 import type { FunctionInfo } from '../types.ts';
-import { ErrorMessage, Field, onSubmit, useAction } from './form.tsx';
+import { ErrorMessage, Field, onSubmit, useAction, SaveActions } from './form.tsx';
 
 // The checkboxes can only send booleans: the numbers are what the cloud may refuse.
 const FIELDS = ['timeoutMs', 'memoryMb'] as const;
@@ -60,16 +60,7 @@ export function FunctionSettings({ appId, fn, editable, onSaved }: Props) {
           <Field label="Memory (MB)" inputMode="numeric" error={errors.byField.memoryMb} value={memoryMb} onInput={(e) => setMemoryMb(e.currentTarget.value)} />
         </div>
         <ErrorMessage error={errors.rest} />
-        <div class="actions">
-          <button type="submit" disabled={save.busy} aria-label={`Save ${fn.name}`}>
-            Save
-          </button>
-          {saved && (
-            <span class="ok" role="status">
-              Saved.
-            </span>
-          )}
-        </div>
+        <SaveActions busy={save.busy} saved={saved} name={`Save ${fn.name}`} />
       </fieldset>
     </form>
   );
