@@ -2,12 +2,13 @@
  * @module The cloud and a courier on `<data>/sync` in one process sharing one executor (`edgecourier start`), and, when
  * the folder belongs to an account, the join of the folder's two doors: the courier publishes the folder's apps with
  * endpoints to the cloud beside it, as that account's apps. The join is wired here because the courier may not import
- * the cloud.
+ * the cloud. So is the join of their profiles: the folder requests of a published app count in its cloud profile too.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { EdgeError } from '../base/errors.ts';
 import { startCloud, type CloudSettings, type RunningCloud } from '../cloud/main.ts';
+import type { ProfileSink } from '../courier/courier-profiles.ts';
 import type { AppPublisher } from '../courier/folder-doors.ts';
 import { startCourier, type RunningCourier } from '../courier/main.ts';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
@@ -50,6 +51,14 @@ function publisherOf(cloud: RunningCloud, owner: string): AppPublisher {
   };
 }
 
+/** Counts a folder request's calls in the profile of the owner's folder app of that name, when the owner and the app exist. */
+function profileSinkOf(cloud: RunningCloud, owner: string): ProfileSink {
+  return (app, sample) => {
+    const id = cloud.folderApps.accountOf(owner);
+    if (id !== undefined) cloud.folderProfiles.record(id, app, sample);
+  };
+}
+
 /**
  * Starts the cloud, and the courier on `<data>/sync` publishing to it.
  * @example const running = await startCombined({ cloud: { dataDir, port: 8080 }, owner: 'ada@example.com', retryForMs, executor, logger })
@@ -74,7 +83,7 @@ export async function startCombined(settings: CombinedSettings): Promise<Running
     settleMs: settings.settleMs,
     executor,
     observability: cloud.observability,
-    ...(owner && { publisher: publisherOf(cloud, owner) }),
+    ...(owner && { publisher: publisherOf(cloud, owner), profileSink: profileSinkOf(cloud, owner) }),
     logger,
   }).catch(async (error: unknown) => {
     await cloud.close();

@@ -27,6 +27,7 @@ import { deployService } from './services/deploys.ts';
 import { endpointService } from './services/endpoints.ts';
 import { fileService } from './services/files.ts';
 import { folderAppService, type FolderAppService } from './services/folder-apps.ts';
+import { folderProfiles as folderProfileService, type FolderProfiles } from './services/folder-profiles.ts';
 import { FleetRegistry } from './services/fleet.ts';
 import { functionService } from './services/functions.ts';
 import { grantService } from './services/grants.ts';
@@ -92,6 +93,8 @@ export interface RunningCloud {
   observability: Observability;
   /** Publishes the apps of a synced folder that belongs to an account (`edgecourier start --owner`). */
   folderApps: FolderAppService;
+  /** Counts the folder requests of a synced folder that belongs to an account in its folder apps' profiles (`edgecourier start --owner`). */
+  folderProfiles: Pick<FolderProfiles, 'record'>;
   close(): Promise<void>;
 }
 
@@ -158,6 +161,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const appsService = appService({ apps, runtime });
   const deploys = deployService({ apps, blobs });
   const folderApps = folderAppService({ users, apps, deploys, lifecycle: appsService });
+  const folderProfiles = folderProfileService({ apps, store: profiles });
   const versionRules = versionService({
     apps,
     versions,
@@ -191,7 +195,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       catalog: catalogService({ apps, profiles }),
       calls: callService({ apps, runtime }),
       activations: activationService({ apps, activations }),
-      profiles: profileService({ apps, versions: versionRules, roots, fleet, store: profiles }),
+      profiles: profileService({ apps, versions: versionRules, roots, fleet, store: profiles, folderProfiles }),
       schedules: scheduleService({ apps, schedules }),
       bundles: bundleService({ apps, runtime }),
       roots: rootService({ roots, fleet, secrets }),
@@ -219,6 +223,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     runtime,
     observability,
     folderApps,
+    folderProfiles,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

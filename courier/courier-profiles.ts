@@ -1,16 +1,21 @@
 /**
  * @module A courier's profiles of its folder apps: every call of every request's tree counted against its app and
  * function version, kept in the root's state folder (read back at start, written a moment after calls and at stop),
- * and, in fleet mode, what ran since the last report to the cloud, held until a report takes it.
+ * and, in fleet mode, what ran since the last report to the cloud, held until a report takes it; each call is also
+ * handed to a sink when there is one (under `edgecourier start --owner`, the cloud beside the courier).
  */
 import type { Logger } from 'pino';
 import type { CallObserver } from '../runtime/call-trace.ts';
+import type { ProfileSample } from '../runtime/profiles.ts';
 import { sampleOf } from '../runtime/profile-samples.ts';
 import { AppProfileBooks, type AppDigests } from './app-profile-books.ts';
 import { DEFAULT_PROFILE_FILE_BYTES, readProfileFile, writeProfileFile } from './profile-file.ts';
 
 /** What a fleet courier may hold for the cloud while reports fail: past it, the versions called least recently go. */
 export const MAX_UNREPORTED_BYTES = 2 * 1024 * 1024;
+
+/** Where each call of app folder `app` counts as well: the cloud app published from that folder, when there is one. */
+export type ProfileSink = (app: string, sample: ProfileSample) => void;
 
 export interface CourierProfilesOptions {
   /** The profiles file (state-home.ts, PROFILES_FILE). */
@@ -21,6 +26,8 @@ export interface CourierProfilesOptions {
   reporting?: boolean;
   /** How long after a call the file is written: calls in between are written together. */
   saveAfterMs?: number;
+  /** Told of every call too; none unless given. */
+  sink?: ProfileSink;
   logger: Logger;
 }
 
@@ -52,6 +59,7 @@ export class CourierProfiles {
       if (!sample) return;
       this.#books.record(app, sample);
       this.#unreported?.record(app, sample);
+      this.#options.sink?.(app, sample);
       this.#scheduleSave();
     };
   }

@@ -25,7 +25,7 @@ import { takeRootLock } from './root-lock.ts';
 import { watchRoot } from './watch-root.ts';
 import { courierMetricsOf } from './courier-metrics.ts';
 import { secretsFolder, type SecretsFolder } from './secrets-folder.ts';
-import { CourierProfiles } from './courier-profiles.ts';
+import { CourierProfiles, type ProfileSink } from './courier-profiles.ts';
 import { PROFILES_FILE, rootHome } from './state-home.ts';
 import { logScheduleEvents, Scheduler } from '../runtime/scheduler.ts';
 import { FolderSchedules } from './folder-schedules.ts';
@@ -76,6 +76,8 @@ export interface CourierSettings {
   metricsHost?: string;
   /** Where the root's apps with endpoints are published, as cloud apps of the root's account (`edgecourier start --owner`); none unless given. */
   publisher?: AppPublisher;
+  /** Where every call of a folder request counts as well as in the profiles file (`edgecourier start --owner`: the published app's profile); none unless given. */
+  profileSink?: ProfileSink;
   logger: Logger;
 }
 
@@ -174,7 +176,7 @@ export async function startCourier(settings: CourierSettings): Promise<RunningCo
         : undefined;
     await mirror?.start();
     const journal = await Journal.open(join(home, 'journal.jsonl'));
-    const profiles = await CourierProfiles.open({ file: join(home, PROFILES_FILE), reporting: settings.reportsProfiles, logger });
+    const profiles = await CourierProfiles.open({ file: join(home, PROFILES_FILE), reporting: settings.reportsProfiles, sink: settings.profileSink, logger });
     const apps = new AppCache(
       root,
       async (dir) => {

@@ -2,7 +2,7 @@
  * @module Performance profiles and their rules: an app's profiles read with READ, filtered by function and by a
  * function's or the app's version; an edge run's report merged with RUN, every call in it counted at the edge; a
  * fleet courier's report merged only for the roots it holds a lease on now, every call counted in a courier, and read
- * by the root's owner.
+ * by the root's owner (and, for a root's app published as a folder app of the root's account, by that app's readers).
  */
 import { EdgeError } from '../../base/errors.ts';
 import type { EdgeReport, FleetReport } from '../../api/profiles.ts';
@@ -14,6 +14,7 @@ import type { AppStore } from '../stores/apps.ts';
 import type { RootStore } from '../stores/roots.ts';
 import { appFor } from './app-access.ts';
 import type { FleetRegistry } from './fleet.ts';
+import type { FolderProfiles } from './folder-profiles.ts';
 import type { VersionService } from './versions.ts';
 
 export interface ProfileFilter {
@@ -41,6 +42,7 @@ export interface ProfileServiceDeps {
   roots: Pick<RootStore, 'all' | 'list'>;
   fleet: Pick<FleetRegistry, 'holderOf'>;
   store: Pick<ProfileStore, 'summaries' | 'merge'>;
+  folderProfiles: Pick<FolderProfiles, 'merge'>;
 }
 
 /** Calls one digest of a report may count: far more than any courier or edge run makes between two reports, and bounded so that merged counts stay exact integers. */
@@ -84,7 +86,7 @@ function assertConsistent(digests: readonly ProfileDigest[], path: string, app?:
 }
 
 /**
- * @example profileService({ apps, versions, roots, fleet, store }).list(user.id, appId, { version: '1.2.0' })
+ * @example profileService({ apps, versions, roots, fleet, store, folderProfiles }).list(user.id, appId, { version: '1.2.0' })
  */
 export function profileService(deps: ProfileServiceDeps): ProfileService {
   return {
@@ -116,7 +118,10 @@ export function profileService(deps: ProfileServiceDeps): ProfileService {
           outcome.ignored.push(entry.rootId);
           continue;
         }
-        for (const app of entry.apps) deps.store.merge(rootProfileKey(root.id, app.app), root.ownerId, app.digests, 'courier');
+        for (const app of entry.apps) {
+          deps.store.merge(rootProfileKey(root.id, app.app), root.ownerId, app.digests, 'courier');
+          deps.folderProfiles.merge(root.ownerId, app.app, app.digests);
+        }
         outcome.merged.push(root.id);
       }
       return outcome;

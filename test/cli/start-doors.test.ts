@@ -13,7 +13,7 @@ import { runCli } from '../helpers/cli.ts';
 import { api, freshEmail } from '../helpers/cloud.ts';
 import { dropRequest, waitForResult } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
-import { twoDoorsApp, writeApp as writeFolderApp } from '../helpers/two-doors.ts';
+import { profilesOfBothDoors, twoDoorsApp, writeApp as writeFolderApp } from '../helpers/two-doors.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const password = 'correct horse battery';
@@ -176,4 +176,22 @@ test.serial('a folder request and an endpoint call have the same call keys, and 
   t.deepEqual(second.ok && second.output, 'FROM HTTP');
   const raw = JSON.parse(await readFile(join(sync, 'keys', 'results', 'second.json'), 'utf8'));
   t.is(raw.output, 'FROM HTTP');
+});
+
+test.serial("a folder request and an endpoint call of a published app both count in the app's profile, under one version, each at its place", async (t) => {
+  await writeApp('profiled', appFiles('hello'));
+  const app = await appNamed('profiled', (candidate) => candidate.status === 'running');
+  await dropRequest(sync, 'profiled', 'p1', { function: 'upper', input: { text: 'ada' } });
+  t.like(await waitForResult(sync, 'profiled', 'p1', 60_000), { ok: true, output: 'ADA' });
+  t.is((await endpoint(app, '/upper', { input: { text: 'bo' } })).body.output, 'BO');
+  const read = async () => (await call('GET', `/apps/${app.id}/profile`)).body.profiles as any[];
+  const profiles = await profilesOfBothDoors(read, 'upper', () => logLines.join(''));
+  t.is(profiles.length, 1, 'both doors ran the same version of upper');
+  t.like(profiles[0], { calls: 2, places: { cloud: 1, courier: 1, edge: 0 }, appVersion: app.activeVersion });
+  // The lone courier's own profile in its state folder keeps the folder request as before.
+  const kept = service.courier.profiles.entries().find((entry) => entry.app === 'profiled');
+  t.deepEqual(
+    kept?.digests.map((digest) => [digest.function, digest.version, digest.places.courier]),
+    [['upper', profiles[0].version, 1]],
+  );
 });

@@ -21,7 +21,7 @@ import { newUser } from '../helpers/cloud-apps.ts';
 import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, waitForResult } from '../helpers/courier.ts';
 import { tempFolder } from '../helpers/temp.ts';
-import { twoDoorsApp, writeApp } from '../helpers/two-doors.ts';
+import { profilesOfBothDoors, twoDoorsApp, writeApp } from '../helpers/two-doors.ts';
 import { until, waitFor } from '../helpers/wait.ts';
 
 const leaseMs = 4000;
@@ -69,6 +69,8 @@ test.before(async () => {
     stateDir: join(base, 'state'),
     executor,
     tuning: { settleMs: 200 },
+    // Reports of the folder requests' profiles within a test's wait, not the default half a minute.
+    profileReportMs: 300,
     logger: pino({ level: 'info' }, sink),
   });
   await until('the courier serves the root', () => courier.serving().includes(rootId));
@@ -252,6 +254,24 @@ test.serial('oversized or invalid apps from the holding courier get a clear erro
   t.is(tooMany.body.error.code, 'INVALID_INPUT');
   t.is(((await call('GET', '/apps')).body.apps as any[]).length, before);
 });
+
+test.serial(
+  "a root's folder request and an endpoint call of the published app both count in the app's profile, under one version, each at its place",
+  async (t) => {
+    await writeApp(root, 'profiled', twoDoorsApp('hello'));
+    const app = await appNamed('profiled', (candidate) => candidate.status === 'running');
+    await dropRequest(root, 'profiled', 'p1', { function: 'upper', input: { text: 'ada' } });
+    t.like(await waitForResult(root, 'profiled', 'p1', 60_000), { ok: true, output: 'ADA' });
+    t.is((await endpoint(app, '/upper', { input: { text: 'bo' } })).body.output, 'BO');
+    const read = async () => (await call('GET', `/apps/${app.id}/profile`)).body.profiles as any[];
+    const profiles = await profilesOfBothDoors(read, 'upper', () => logLines.join(''));
+    t.is(profiles.length, 1, 'both doors ran the same version of upper');
+    t.like(profiles[0], { calls: 2, places: { cloud: 1, courier: 1, edge: 0 }, appVersion: app.activeVersion });
+    // The root's own profile of the folder keeps the folder request, and only it.
+    const rootProfiles = (await call('GET', `/roots/${rootId}/profile?app=profiled`)).body.profiles as any[];
+    t.like(rootProfiles, [{ function: 'upper', version: profiles[0].version, calls: 1, places: { courier: 1, cloud: 0 } }]);
+  },
+);
 
 test.serial('an app removed from the root is stopped, its versions kept', async (t) => {
   const app = await appNamed('doors', (candidate) => candidate.status === 'running');
