@@ -511,6 +511,27 @@ const cases: Case[] = [
     expect: operatorOnly('200'),
   },
   { route: 'GET /api/v1/fleet/couriers', call: () => call('GET', '/api/v1/fleet/couriers'), expect: operatorOnly('200'), showsRootsToOperators: true },
+  // The world's courier holds no lease on the owner's root: even the operator's courier publishes nothing for it.
+  {
+    route: 'GET /api/v1/fleet/couriers/:id/roots/:rootId/apps',
+    call: (w) => call('GET', `/api/v1/fleet/couriers/${w.courierId}/roots/${w.rootId}/apps`),
+    expect: operatorOnly('409 ROOT_NOT_HELD'),
+  },
+  {
+    route: 'PUT /api/v1/fleet/couriers/:id/roots/:rootId/uploads/:sha256',
+    call: (w) => call('PUT', `/api/v1/fleet/couriers/${w.courierId}/roots/${w.rootId}/uploads/${'0'.repeat(64)}`, { any: 'bytes' }),
+    expect: operatorOnly('409 ROOT_NOT_HELD'),
+  },
+  {
+    route: 'PUT /api/v1/fleet/couriers/:id/roots/:rootId/apps/:name',
+    call: (w) => call('PUT', `/api/v1/fleet/couriers/${w.courierId}/roots/${w.rootId}/apps/shop`, { files: [] }),
+    expect: operatorOnly('409 ROOT_NOT_HELD'),
+  },
+  {
+    route: 'DELETE /api/v1/fleet/couriers/:id/roots/:rootId/apps/:name',
+    call: (w) => call('DELETE', `/api/v1/fleet/couriers/${w.courierId}/roots/${w.rootId}/apps/shop`),
+    expect: operatorOnly('409 ROOT_NOT_HELD'),
+  },
 ];
 
 let cloud: TestCloud;
