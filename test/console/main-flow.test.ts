@@ -40,7 +40,7 @@ async function writeAndSave(page: Page, path: string, code: string): Promise<voi
 /** Runs the function on the Run page with `input` and resolves with the Output shown. */
 async function run(page: Page, input: string): Promise<unknown> {
   await page.getByLabel('Input').fill(input);
-  await page.getByRole('button', { name: 'Run' }).click();
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
   const output = page.getByLabel('Output');
   await output.waitFor(SLOW);
   return JSON.parse((await output.textContent()) ?? '');
