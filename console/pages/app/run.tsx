@@ -51,7 +51,9 @@ function Result({ result, status }: { result: Invocation; status: number }) {
       {hasEntries(result.cache) && (
         <section>
           <h3>Cache</h3>
-          <pre class="wrap" aria-label="Cache">{JSON.stringify(result.cache, null, 2)}</pre>
+          <pre class="wrap" aria-label="Cache">
+            {JSON.stringify(result.cache, null, 2)}
+          </pre>
         </section>
       )}
       {result.logs && result.logs.length > 0 && (
