@@ -41,11 +41,11 @@ test('Versions lists them, rolls back to an older one, freezes and unfreezes, an
   t.is(await said(), 'one', 'the rolled-back version serves');
   t.false(await page.getByRole('button', { name: 'Roll back to 1.0.0' }).isEnabled());
 
-  await page.getByRole('button', { name: 'Freeze 2.0.0' }).click();
-  await page.getByRole('button', { name: 'Unfreeze 2.0.0' }).waitFor();
+  await page.getByRole('button', { name: 'Freeze 2.0.0', exact: true }).click();
+  await page.getByRole('button', { name: 'Unfreeze 2.0.0', exact: true }).waitFor();
   t.true((await listed()).find((v) => v.tag === '2.0.0').frozen);
-  await page.getByRole('button', { name: 'Unfreeze 2.0.0' }).click();
-  await page.getByRole('button', { name: 'Freeze 2.0.0' }).waitFor();
+  await page.getByRole('button', { name: 'Unfreeze 2.0.0', exact: true }).click();
+  await page.getByRole('button', { name: 'Freeze 2.0.0', exact: true }).waitFor();
   t.false((await listed()).find((v) => v.tag === '2.0.0').frozen);
 
   // Removed elsewhere after the page listed it: the cloud's refusal is shown, and the list catches up.
