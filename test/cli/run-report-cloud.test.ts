@@ -10,6 +10,7 @@ import { api } from '../helpers/cloud.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { cliEnv } from '../helpers/use-cloud.ts';
+import type { ProfileList } from '../../api/profiles.ts';
 
 let cloud: RunningCloud;
 let executor: ExecutorBundle;
@@ -41,13 +42,8 @@ test.after.always(async () => {
   await executor?.executor.close();
 });
 
-interface Profile {
-  function: string;
-  version: string;
-  calls: number;
-  errorRate: number;
-  places: { cloud: number; courier: number; edge: number };
-}
+/** One function version's profile, as the cloud answers it. */
+type Profile = ProfileList['profiles'][number];
 
 const profiles = async (): Promise<Profile[]> => {
   const answer = await api(cloud.url, 'GET', `/api/v1/apps/${app.id}/profile`, undefined, token);

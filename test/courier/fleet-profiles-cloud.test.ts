@@ -12,6 +12,7 @@ import { dropRequest, makeRoot, waitForResult } from '../helpers/courier.ts';
 import { startFleetCloud, type FleetCloud } from '../helpers/fleet-cloud.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { until } from '../helpers/wait.ts';
+import type { ProfileList } from '../../api/profiles.ts';
 
 let base: string;
 let executor: ExecutorBundle;
@@ -28,13 +29,8 @@ test.after.always(async () => {
   await executor?.executor.close();
 });
 
-interface Profile {
-  function: string;
-  version: string;
-  calls: number;
-  errorRate: number;
-  places: { cloud: number; courier: number; edge: number };
-}
+/** One function version's profile, as the cloud answers it. */
+type Profile = ProfileList['profiles'][number];
 
 /** A root with the basic app, registered by the operator (removed when the test ends), and a fleet courier serving it that reports every `profileReportMs`. */
 async function servedRoot(t: ExecutionContext, profileReportMs: number) {
