@@ -1,12 +1,15 @@
 /**
  * @module A load generator run as its own process (so its work is not the cloud's): autocannon's `connections`
  * callers, each sending requests one after another over a kept-alive connection between two wall-clock times,
- * every answer counted by status and error code with its latency. Prints one JSON LoadReport on stdout.
- * Usage: node --import=tsx bench/load.ts '<LoadPlan as JSON>'
+ * every answer counted by status and error code with its latency, and on request the 2xx answers of each
+ * millisecond. Prints one JSON LoadReport on stdout.
+ * Usage: node --import=tsx bench/load.ts '<LoadPlan as JSON>', or runLoadProcess(plan) from a benchmark.
  */
 import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
 import { resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { percentile } from './stats.ts';
 
 export interface LoadPlan {
@@ -20,6 +23,8 @@ export interface LoadPlan {
   endAt: number;
   /** A request with no answer after this long is given up and counted as "no answer". */
   timeoutMs: number;
+  /** Count the 2xx answers of each millisecond from startAt too, for a benchmark that changes something while the load runs. */
+  timeline?: boolean;
 }
 
 export interface LabelStats {
@@ -36,6 +41,8 @@ export interface LoadReport {
   okInWindow: number;
   /** Every answer or failure by label: "200", "429 BUSY", "504 TIMEOUT", "no answer", "connection error". */
   labels: Record<string, LabelStats>;
+  /** With LoadPlan.timeline: the 2xx answers that arrived in each millisecond from startAt to endAt. */
+  okEachMs?: number[];
 }
 
 /** The label of an answer: its status, and for a failure the error code its JSON body gives. */
@@ -52,6 +59,7 @@ function label(status: number, body: string): string {
 export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
   const latencies = new Map<string, number[]>();
   let okInWindow = 0;
+  const okEachMs = plan.timeline ? new Array<number>(Math.max(0, plan.endAt - plan.startAt)).fill(0) : undefined;
   // autocannon hands a response's body to onResponse and, in the same turn, its latency to the 'response' event.
   let last = '';
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, plan.startAt - Date.now())));
@@ -66,7 +74,11 @@ export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
     };
     const instance = autocannon(options, (error: unknown, done: autocannon.Result) => (error ? reject(error) : resolve(done)));
     instance.on('response', (_client, status, _bytes, responseTime) => {
-      if (status >= 200 && status < 300) okInWindow++;
+      if (status >= 200 && status < 300) {
+        okInWindow++;
+        const at = Date.now() - plan.startAt;
+        if (okEachMs && at >= 0 && at < okEachMs.length) okEachMs[at]!++;
+      }
       const samples = latencies.get(last) ?? [];
       samples.push(responseTime);
       latencies.set(last, samples);
@@ -76,7 +88,20 @@ export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
   for (const [name, samples] of latencies) labels[name] = { count: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99) };
   if (result.timeouts > 0) labels['no answer'] = { count: result.timeouts };
   if (result.errors > result.timeouts) labels['connection error'] = { count: result.errors - result.timeouts };
-  return { seconds: Math.max(0.001, (plan.endAt - started) / 1000), okInWindow, labels };
+  return { seconds: Math.max(0.001, (plan.endAt - started) / 1000), okInWindow, labels, ...(okEachMs && { okEachMs }) };
+}
+
+const loader = fileURLToPath(import.meta.url);
+
+/** Runs the plan in a loader process of its own; a loader that fails is a report with one label saying why, never a thrown error. */
+export async function runLoadProcess(plan: LoadPlan): Promise<LoadReport> {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import=tsx', loader, JSON.stringify(plan)], { maxBuffer: 64 * 1024 * 1024 });
+    return JSON.parse(stdout) as LoadReport;
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
+    return { seconds: (plan.endAt - plan.startAt) / 1000, okInWindow: 0, labels: { [`loader failed: ${message}`]: { count: 1 } } };
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolvePath(process.argv[1])).href) {

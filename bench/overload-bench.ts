@@ -4,17 +4,14 @@
  * endpoint one call after another (its p99 against its p99 with no flood). Load comes from bench/load.ts
  * processes (autocannon), so the cloud's process does none of the callers' work.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { cloudClient } from '../cli/cloud-client.ts';
 import { startCloud } from '../cloud/main.ts';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
-import type { LoadPlan, LoadReport } from './load.ts';
+import { runLoadProcess, type LoadPlan, type LoadReport } from './load.ts';
 import { count, ms, times } from './stats.ts';
 
 export interface OverloadBenchDeps {
@@ -23,7 +20,6 @@ export interface OverloadBenchDeps {
   report(line: string): void;
 }
 
-const loader = fileURLToPath(new URL('./load.ts', import.meta.url));
 /** Connection counts tried, in order, to find the one with the most ok req/s. */
 const LADDER = [4, 8, 16, 32, 64, 128];
 const LADDER_SECONDS = 3;
@@ -68,21 +64,10 @@ function plan(endpoint: Endpoint, connections: number, startAt: number, endAt: n
   };
 }
 
-/** Runs one loader process; a loader that fails is a report with one label saying why, never a thrown error. */
-async function load(loadPlan: LoadPlan): Promise<LoadReport> {
-  try {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import=tsx', loader, JSON.stringify(loadPlan)], { maxBuffer: 16 * 1024 * 1024 });
-    return JSON.parse(stdout) as LoadReport;
-  } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]!;
-    return { seconds: (loadPlan.endAt - loadPlan.startAt) / 1000, okInWindow: 0, labels: { [`loader failed: ${message}`]: { count: 1 } } };
-  }
-}
-
 /** One window of `seconds` for each plan, all starting together. */
 async function together(seconds: number, ...plans: ((startAt: number, endAt: number) => LoadPlan)[]): Promise<LoadReport[]> {
   const startAt = Date.now() + LEAD_MS;
-  return Promise.all(plans.map((make) => load(make(startAt, startAt + seconds * 1000))));
+  return Promise.all(plans.map((make) => runLoadProcess(make(startAt, startAt + seconds * 1000))));
 }
 
 const okRate = (report: LoadReport) => report.okInWindow / report.seconds;

@@ -63,12 +63,21 @@ export interface AppRuntimeOptions {
   installer: Pick<DependencyInstaller, 'key' | 'ensure'>;
   /** Opens the apps' secrets, for their functions' process.env only. */
   secrets: Pick<SecretBox, 'open'>;
-  /** Where each invocation's activation records go; without it none are made (a benchmark compares the two). */
+  /** Where each invocation's activation records go; without it none are made. */
   activations?: Pick<ActivationStore, 'add'>;
-  /** Where each call's profile sample goes; without it none are counted (a benchmark compares the two). */
+  /** Where each call's profile sample goes; without it none are counted. */
   profiles?: Pick<ProfileStore, 'record' | 'remove'>;
+  /** Whether invocations are traced, recorded and profiled now: always, unless a benchmark turns it off and on again to measure what that costs. */
+  recording?: RecordingSwitch;
   logger: Logger;
 }
+
+/** Read at the start of each invocation, so it can be turned while calls run. */
+export interface RecordingSwitch {
+  readonly on: boolean;
+}
+
+const ALWAYS: RecordingSwitch = { on: true };
 
 /** Text only when the bytes decode as UTF-8 and encode back to the same bytes: a bundle must carry every file as it is. */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -102,6 +111,7 @@ export class AppRuntime {
   #changeQueues = new Map<string, Promise<unknown>>();
   #activations: Pick<ActivationStore, 'add'> | undefined;
   #profiles: Pick<ProfileStore, 'record' | 'remove'> | undefined;
+  #recording: RecordingSwitch;
 
   constructor(options: AppRuntimeOptions) {
     this.#appsDir = options.appsDir;
@@ -111,6 +121,7 @@ export class AppRuntime {
     this.#secrets = options.secrets;
     this.#activations = options.activations;
     this.#profiles = options.profiles;
+    this.#recording = options.recording ?? ALWAYS;
     this.#logger = options.logger.child({ component: 'app-runtime' });
     this.#service = new InvocationService({
       executor: options.executor,
@@ -155,29 +166,30 @@ export class AppRuntime {
     origin: InvocationOrigin = { trigger: 'test-invoke', callerId: app.ownerId },
     answer: (response: InvokeResponse) => R = (response) => response as R,
   ): Promise<Activated<R>> {
+    const recording = this.#recording.on;
+    const activations = recording ? this.#activations : undefined;
     const tracker =
-      this.#activations &&
-      new ActivationTracker({ appId: app.id, appVersion: app.activeVersion, trigger: origin.trigger, caller: origin.callerId ?? 'anonymous' });
+      activations && new ActivationTracker({ appId: app.id, appVersion: app.activeVersion, trigger: origin.trigger, caller: origin.callerId ?? 'anonymous' });
     // Calls share the sandboxes fairly by tenant: a flood of one user's public endpoint spends only that user's share.
     const invoked = await this.#service.invoke(
       () => this.load(app),
       { function: fn, ...envelope },
-      { owner: origin.share ?? app.ownerId, onCall: this.#observer(app, tracker) },
+      { owner: origin.share ?? app.ownerId, onCall: recording ? this.#observer(app, tracker) : undefined },
     );
     const response = answer(invoked);
     if (!tracker) return response;
     // Made and filed once this answer is sent (store.ts): the caller does not wait for its own records.
-    this.#activations!.add(app.ownerId, () => tracker.records(fn, response));
+    activations!.add(app.ownerId, () => tracker.records(fn, response));
     return { ...response, activationId: tracker.id };
   }
 
   /** What each call of a tree is told to: the activation tracker and the profile store, or nothing when both are off (no tracing then). */
   #observer(app: AppRecord, tracker: ActivationTracker | undefined): CallObserver | undefined {
     const profiles = this.#profiles;
-    if (!profiles) return tracker?.onCall;
+    if (!profiles) return tracker && ((trace) => tracker.observe(trace));
     const key = appProfileKey(app.id);
     return (trace) => {
-      tracker?.onCall(trace);
+      tracker?.observe(trace);
       const sample = sampleOf(trace, 'cloud');
       if (sample) profiles.record(key, app.ownerId, sample, app.activeVersion);
     };

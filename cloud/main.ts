@@ -9,7 +9,7 @@ import { Observability } from '../runtime/observability.ts';
 import { ActivationStore } from './activations/store.ts';
 import { ProfileStore } from './profiles/store.ts';
 import { createCloudHandler, type CloudHandlerOptions } from './app.ts';
-import { AppRuntime } from './app-runtime.ts';
+import { AppRuntime, type RecordingSwitch } from './app-runtime.ts';
 import { AppSchedules, followedBySchedules } from './app-schedules.ts';
 import { BlobStore } from './blob-store.ts';
 import { assertNoCloudOn, openControlSocket } from './control-socket.ts';
@@ -73,10 +73,12 @@ export interface CloudSettings {
   maxDatabaseBytes?: number;
   /** The key sealing root credentials, base64 of 32 bytes (EDGECOURIER_SECRET_KEY); without it, <dataDir>/secret.key, made on first start. */
   secretKey?: string;
-  /** Activation records: the bytes kept in <dataDir>/activations (64 MiB unless set), and whether invocations make them at all (a benchmark compares). */
-  activations?: { maxBytes?: number; record?: boolean };
-  /** Profiles: the bytes kept in <dataDir>/profiles.json in all and per owner (docs/cloud.md), and whether the cloud's calls are counted at all (a benchmark compares). */
-  profiles?: { maxBytes?: number; maxBytesPerOwner?: number; record?: boolean };
+  /** Activation records: the bytes kept in <dataDir>/activations (64 MiB unless set). */
+  activations?: { maxBytes?: number };
+  /** Profiles: the bytes kept in <dataDir>/profiles.json in all and per owner (docs/cloud.md). */
+  profiles?: { maxBytes?: number; maxBytesPerOwner?: number };
+  /** Whether invocations make activation records and count in profiles; always, unless a benchmark turns it off and on to measure what they cost. */
+  recording?: RecordingSwitch;
   executor: ExecutorBundle;
   logger: Logger;
   /** Told of each account made, after it is stored (`edgecourier start` publishes the folder's apps once their owner signs up). */
@@ -131,8 +133,9 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
     executor: observability.executor,
     installer: watchInstalls(settings.executor.installer, versionInstalls({ apps: versioned, versions, blobs }), logger),
     secrets,
-    ...(settings.activations?.record !== false && { activations }),
-    ...(settings.profiles?.record !== false && { profiles }),
+    activations,
+    profiles,
+    ...(settings.recording && { recording: settings.recording }),
     logger,
   });
   const mailer = createMailer({

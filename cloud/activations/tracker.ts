@@ -25,6 +25,7 @@ export const KEPT_LOG_CHARS = 64 * 1024;
 export const MAX_RECORDS_PER_TREE = 1000;
 
 function keptLogs(logs: readonly ActivationLog[]): ActivationLog[] {
+  if (logs.length === 0) return [];
   let chars = 0;
   const kept: ActivationLog[] = [];
   for (const line of logs) {
@@ -37,7 +38,7 @@ function keptLogs(logs: readonly ActivationLog[]): ActivationLog[] {
 }
 
 /** The function's own code and status are bounded already (runtime/function-error.ts): kept as they are. */
-const keptError = (error: ErrorBody | undefined) => error && { error: { ...error, message: capText(error.message, MAX_ERROR_MESSAGE_CHARS) } };
+const keptError = (error: ErrorBody): ErrorBody => ({ ...error, message: capText(error.message, MAX_ERROR_MESSAGE_CHARS) });
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -51,9 +52,27 @@ export interface ActivationOrigin {
   caller: string;
 }
 
+/** What one call's record is made of. */
+interface Call {
+  fn: string;
+  version: string | undefined;
+  startedAt: number;
+  durationMs: number;
+  error: ErrorBody | undefined;
+  source: CallTrace['source'];
+  children: string[];
+  logs: readonly ActivationLog[];
+}
+
+/** The ids of a tree's calls, handed out as asked, and each call's children in the order they began. */
+interface TreeIds {
+  idOf(index: number): string;
+  childrenOf(index: number): string[];
+}
+
 /**
  * Collects one invocation's calls while it runs; `records` makes them activations once it has answered.
- * @example const tracker = new ActivationTracker(origin); … service.invoke(load, request, { onCall: tracker.onCall }); store.add(owner, () => tracker.records(fn, response))
+ * @example const tracker = new ActivationTracker(origin); … service.invoke(load, request, { onCall: (trace) => tracker.observe(trace) }); store.add(owner, () => tracker.records(fn, response))
  */
 export class ActivationTracker {
   /** The top activation's id, the one its caller is given. */
@@ -68,18 +87,76 @@ export class ActivationTracker {
     this.#origin = origin;
   }
 
-  /** For InvokeOptions.onCall. Calls begin in the order of their indexes, so a kept call's caller is always kept too. */
-  readonly onCall = (trace: CallTrace): void => {
+  /** One call of the tree as it ended (InvokeOptions.onCall). Calls begin in the order of their indexes, so a kept call's caller is always kept too. */
+  observe(trace: CallTrace): void {
     if (trace.index < MAX_RECORDS_PER_TREE) this.#traces.push(trace);
     else this.#notRecorded++;
-  };
+  }
 
   /**
    * The tree's activations in the order their calls ended, the top one last. The top one is told by the response
    * (the answer its caller got, which may have failed before any call began); each nested one by its trace.
    */
   records(fn: string, response: InvokeResponse): NewActivation[] {
+    const top = this.#traces.find((trace) => trace.index === 0);
+    // Made for every invocation: most trees are their top call alone, which needs no ids handed out or children listed.
+    const tree = this.#traces.length > (top ? 1 : 0) ? this.#treeIds() : undefined;
+    const records: NewActivation[] = [];
+    for (const trace of this.#traces) {
+      if (trace.index === 0) continue;
+      const { fn, version, startedAt, durationMs, error, source, logs } = trace;
+      const record = this.#record(tree!.idOf(trace.index), 'call', {
+        fn,
+        version,
+        startedAt,
+        durationMs,
+        error,
+        source,
+        logs,
+        children: tree!.childrenOf(trace.index),
+      });
+      record.parent = tree!.idOf(trace.parent!);
+      records.push(record);
+    }
+    const record = this.#record(this.id, this.#origin.trigger, {
+      fn,
+      version: top?.version,
+      startedAt: this.#startedAt,
+      // The caller's wait: loading and installing the app count, as they did for the caller.
+      durationMs: Math.round((performance.now() - this.#started) * 1000) / 1000,
+      error: response.ok ? undefined : response.error,
+      source: top?.source,
+      children: tree?.childrenOf(0) ?? [],
+      logs: top?.logs ?? [],
+    });
+    if (this.#notRecorded > 0) record.callsNotRecorded = this.#notRecorded;
+    records.push(record);
+    return records;
+  }
+
+  /** Fields absent when there is nothing to say, as the stored form has them. */
+  #record(id: string, trigger: ActivationTrigger, call: Call): NewActivation {
     const { appId, appVersion, caller } = this.#origin;
+    const record: NewActivation = {
+      id,
+      appId,
+      function: call.fn,
+      trigger,
+      caller,
+      start: iso(call.startedAt),
+      durationMs: call.durationMs,
+      outcome: call.error?.code ?? 'ok',
+      children: call.children,
+      logs: keptLogs(call.logs),
+    };
+    if (call.version) record.version = call.version;
+    if (appVersion) record.appVersion = appVersion;
+    if (call.error) record.error = keptError(call.error);
+    if (call.source) record.served = call.source;
+    return record;
+  }
+
+  #treeIds(): TreeIds {
     const ids = new Map<number, string>([[0, this.id]]);
     // A call a function made without awaiting it may end after its caller, even after the tree: its caller still gets an id.
     const idOf = (index: number) => ids.get(index) ?? ids.set(index, newActivationId()).get(index)!;
@@ -90,49 +167,6 @@ export class ActivationTracker {
       siblings.push(idOf(trace.index));
       children.set(trace.parent, siblings);
     }
-    const records: NewActivation[] = [];
-    let top: CallTrace | undefined;
-    for (const trace of this.#traces) {
-      if (trace.index === 0) {
-        top = trace;
-        continue;
-      }
-      records.push({
-        id: idOf(trace.index),
-        appId,
-        function: trace.fn,
-        ...(trace.version && { version: trace.version }),
-        ...(appVersion && { appVersion }),
-        trigger: 'call',
-        caller,
-        start: iso(trace.startedAt),
-        durationMs: trace.durationMs,
-        outcome: trace.error?.code ?? 'ok',
-        ...keptError(trace.error),
-        ...(trace.source && { served: trace.source }),
-        parent: idOf(trace.parent!),
-        children: children.get(trace.index) ?? [],
-        logs: keptLogs(trace.logs),
-      });
-    }
-    records.push({
-      id: this.id,
-      appId,
-      function: fn,
-      ...(top?.version && { version: top.version }),
-      ...(appVersion && { appVersion }),
-      trigger: this.#origin.trigger,
-      caller,
-      start: iso(this.#startedAt),
-      // The caller's wait: loading and installing the app count, as they did for the caller.
-      durationMs: Math.round((performance.now() - this.#started) * 1000) / 1000,
-      outcome: response.ok ? 'ok' : response.error.code,
-      ...keptError(response.ok ? undefined : response.error),
-      ...(top?.source && { served: top.source }),
-      children: children.get(0) ?? [],
-      ...(this.#notRecorded > 0 && { callsNotRecorded: this.#notRecorded }),
-      logs: keptLogs(top?.logs ?? []),
-    });
-    return records;
+    return { idOf, childrenOf: (index) => children.get(index) ?? [] };
   }
 }

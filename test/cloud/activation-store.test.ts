@@ -51,7 +51,7 @@ const all = (store: ActivationStore, owner = 'usr_1', appId = 'app_1') => store.
 test('a record keeps at most the capped error message and console output, and says what it cut', (t) => {
   const tracker = new ActivationTracker({ appId: 'app_1', trigger: 'test-invoke', caller: 'usr_1' });
   const logs: LogEntry[] = Array.from({ length: 500 }, () => ({ level: 'log', message: huge }));
-  tracker.onCall({ index: 0, fn: 'f', version: 'v1', startedAt: Date.now(), durationMs: 1, source: 'executed', logs });
+  tracker.observe({ index: 0, fn: 'f', version: 'v1', startedAt: Date.now(), durationMs: 1, source: 'executed', logs });
   const [top] = tracker.records('f', { ok: false, error: { code: 'FUNCTION_THREW', message: huge }, logs: [], stats });
   t.is(top!.id, tracker.id);
   t.is(top!.error!.code, 'FUNCTION_THREW');
@@ -65,7 +65,7 @@ test('a record keeps at most the capped error message and console output, and sa
 test('a call tree becomes one record per call: the parent lists its children in the order they began, each child names its parent', (t) => {
   const tracker = new ActivationTracker({ appId: 'app_1', trigger: 'endpoint', caller: 'usr_2' });
   const trace = (index: number, parent: number | undefined, fn: string, source: 'executed' | 'cache' = 'executed') =>
-    tracker.onCall({ index, parent, fn, version: `${fn}-v`, startedAt: Date.now(), durationMs: 1, source, logs: [] });
+    tracker.observe({ index, parent, fn, version: `${fn}-v`, startedAt: Date.now(), durationMs: 1, source, logs: [] });
   // Ended in this order: the second child first, its own child before it.
   trace(3, 2, 'leaf', 'cache');
   trace(2, 0, 'second');
