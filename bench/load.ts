@@ -41,8 +41,9 @@ export interface LoadReport {
   okInWindow: number;
   /** Every answer or failure by label: "200", "429 BUSY", "504 TIMEOUT", "no answer", "connection error". */
   labels: Record<string, LabelStats>;
-  /** With LoadPlan.timeline: the 2xx answers that arrived in each millisecond from startAt to endAt. */
+  /** With LoadPlan.timeline: the 2xx answers that arrived in each millisecond from `startedAt`, when the first request went (startAt or later), to endAt. */
   okEachMs?: number[];
+  startedAt?: number;
 }
 
 /** The label of an answer: its status, and for a failure the error code its JSON body gives. */
@@ -59,11 +60,11 @@ function label(status: number, body: string): string {
 export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
   const latencies = new Map<string, number[]>();
   let okInWindow = 0;
-  const okEachMs = plan.timeline ? new Array<number>(Math.max(0, plan.endAt - plan.startAt)).fill(0) : undefined;
   // autocannon hands a response's body to onResponse and, in the same turn, its latency to the 'response' event.
   let last = '';
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, plan.startAt - Date.now())));
   const started = Date.now();
+  const okEachMs = plan.timeline ? new Array<number>(Math.max(0, plan.endAt - started)).fill(0) : undefined;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const options: autocannon.Options = {
       url: plan.url,
@@ -76,7 +77,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
     instance.on('response', (_client, status, _bytes, responseTime) => {
       if (status >= 200 && status < 300) {
         okInWindow++;
-        const at = Date.now() - plan.startAt;
+        const at = Date.now() - started;
         if (okEachMs && at >= 0 && at < okEachMs.length) okEachMs[at]!++;
       }
       const samples = latencies.get(last) ?? [];
@@ -88,7 +89,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
   for (const [name, samples] of latencies) labels[name] = { count: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99) };
   if (result.timeouts > 0) labels['no answer'] = { count: result.timeouts };
   if (result.errors > result.timeouts) labels['connection error'] = { count: result.errors - result.timeouts };
-  return { seconds: Math.max(0.001, (plan.endAt - started) / 1000), okInWindow, labels, ...(okEachMs && { okEachMs }) };
+  return { seconds: Math.max(0.001, (plan.endAt - started) / 1000), okInWindow, labels, ...(okEachMs && { okEachMs, startedAt: started }) };
 }
 
 const loader = fileURLToPath(import.meta.url);

@@ -60,7 +60,10 @@ interface Call {
   durationMs: number;
   error: ErrorBody | undefined;
   source: CallTrace['source'];
+  /** The caller's activation id, for a nested call. */
+  parent?: string;
   children: string[];
+  callsNotRecorded?: number;
   logs: readonly ActivationLog[];
 }
 
@@ -102,58 +105,61 @@ export class ActivationTracker {
     // Made for every invocation: most trees are their top call alone, which needs no ids handed out or children listed.
     const tree = this.#traces.length > (top ? 1 : 0) ? this.#treeIds() : undefined;
     const records: NewActivation[] = [];
-    for (const trace of this.#traces) {
-      if (trace.index === 0) continue;
-      const { fn, version, startedAt, durationMs, error, source, logs } = trace;
-      const record = this.#record(tree!.idOf(trace.index), 'call', {
-        fn,
-        version,
-        startedAt,
-        durationMs,
-        error,
-        source,
-        logs,
-        children: tree!.childrenOf(trace.index),
-      });
-      record.parent = tree!.idOf(trace.parent!);
-      records.push(record);
+    if (tree) {
+      for (const trace of this.#traces) {
+        if (trace.index === 0) continue;
+        const { fn, version, startedAt, durationMs, error, source, logs } = trace;
+        const parent = tree.idOf(trace.parent!);
+        records.push(
+          this.#record(tree.idOf(trace.index), 'call', {
+            fn,
+            version,
+            startedAt,
+            durationMs,
+            error,
+            source,
+            parent,
+            children: tree.childrenOf(trace.index),
+            logs,
+          }),
+        );
+      }
     }
-    const record = this.#record(this.id, this.#origin.trigger, {
-      fn,
-      version: top?.version,
-      startedAt: this.#startedAt,
-      // The caller's wait: loading and installing the app count, as they did for the caller.
-      durationMs: Math.round((performance.now() - this.#started) * 1000) / 1000,
-      error: response.ok ? undefined : response.error,
-      source: top?.source,
-      children: tree?.childrenOf(0) ?? [],
-      logs: top?.logs ?? [],
-    });
-    if (this.#notRecorded > 0) record.callsNotRecorded = this.#notRecorded;
-    records.push(record);
+    records.push(
+      this.#record(this.id, this.#origin.trigger, {
+        fn,
+        version: top?.version,
+        startedAt: this.#startedAt,
+        // The caller's wait: loading and installing the app count, as they did for the caller.
+        durationMs: Math.round((performance.now() - this.#started) * 1000) / 1000,
+        error: response.ok ? undefined : response.error,
+        source: top?.source,
+        children: tree?.childrenOf(0) ?? [],
+        ...(this.#notRecorded > 0 && { callsNotRecorded: this.#notRecorded }),
+        logs: top?.logs ?? [],
+      }),
+    );
     return records;
   }
 
-  /** Fields absent when there is nothing to say, as the stored form has them. */
+  /** Fields absent when there is nothing to say, and in the order the stored form has always had them, the long logs last. */
   #record(id: string, trigger: ActivationTrigger, call: Call): NewActivation {
     const { appId, appVersion, caller } = this.#origin;
-    const record: NewActivation = {
-      id,
-      appId,
-      function: call.fn,
-      trigger,
-      caller,
-      start: iso(call.startedAt),
-      durationMs: call.durationMs,
-      outcome: call.error?.code ?? 'ok',
-      children: call.children,
-      logs: keptLogs(call.logs),
-    };
+    const record: Partial<NewActivation> = { id, appId, function: call.fn };
     if (call.version) record.version = call.version;
     if (appVersion) record.appVersion = appVersion;
+    record.trigger = trigger;
+    record.caller = caller;
+    record.start = iso(call.startedAt);
+    record.durationMs = call.durationMs;
+    record.outcome = call.error?.code ?? 'ok';
     if (call.error) record.error = keptError(call.error);
     if (call.source) record.served = call.source;
-    return record;
+    if (call.parent !== undefined) record.parent = call.parent;
+    record.children = call.children;
+    if (call.callsNotRecorded !== undefined) record.callsNotRecorded = call.callsNotRecorded;
+    record.logs = keptLogs(call.logs);
+    return record as NewActivation;
   }
 
   #treeIds(): TreeIds {
