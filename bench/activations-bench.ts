@@ -1,6 +1,6 @@
 /**
  * @module Activation records and profiles benchmark: one warm public endpoint of one cloud, its recording turned off
- * and on every SLICE_MS while one load runs, each answer counted in the half it arrived in. Both halves share the
+ * and on every few hundred milliseconds while one load runs, each answer counted in the half it arrived in. Both halves share the
  * app, its sandboxes and every moment's state of a busy machine, which separate clouds or separate runs do not: here
  * those differed by more than the 5% to be measured. A second run with recording on in both halves shows how far
  * the measurement itself is from zero. Work that recording leaves for later than the answer's own slice (the profile
@@ -8,7 +8,7 @@
  */
 import type { CloudBenchDeps } from './cloud-bench.ts';
 import { cloudWithApp } from './cloud-bench.ts';
-import { runLoadProcess, type LoadReport } from './load.ts';
+import { LOADER_LEAD_MS, runLoadProcess, type LoadReport } from './load.ts';
 
 /**
  * Slices last 150 to 350 ms: long against a call's time under 64 clients (tens of ms), short against the drift of a
@@ -19,8 +19,6 @@ const SLICE_MS = { min: 150, max: 350 };
 const SETTLE_MS = 60;
 const SECONDS = 20;
 const WARM_SECONDS = 3;
-/** Time for the loader process to start (tsx compiles it) before its window opens. */
-const LEAD_MS = 4000;
 
 /**
  * Answers a second in each half: those of the slices in which `setHalf` was last told 0, and those told 1. Undefined
@@ -32,7 +30,7 @@ async function alternate(
   seconds: number,
   setHalf: (half: 0 | 1) => void,
 ): Promise<{ rps: [number, number] | undefined; report: LoadReport }> {
-  const startAt = Date.now() + LEAD_MS;
+  const startAt = Date.now() + LOADER_LEAD_MS;
   const endAt = startAt + seconds * 1000;
   const loading = runLoadProcess({
     url,

@@ -49,7 +49,7 @@ async function bareExpress(appDir: string): Promise<Server> {
 /** A cloud of its own on the executor, and a client of one user signed up with it. */
 export async function cloudWithUser(
   deps: Pick<CloudBenchDeps, 'executor'>,
-  settings: Pick<CloudSettings, 'activations' | 'profiles' | 'recording'> = {},
+  settings: Pick<CloudSettings, 'recording'> = {},
 ): Promise<{ cloud: RunningCloud; client: CloudClient }> {
   const cloud = await startCloud({
     dataDir: await mkdtemp(join(tmpdir(), 'ec-bench-cloud-')),
@@ -66,7 +66,7 @@ export async function cloudWithUser(
 }
 
 /** A cloud with one user whose app has the example's functions and a public endpoint for `upper`, started. */
-export async function cloudWithApp(deps: CloudBenchDeps, settings: Pick<CloudSettings, 'activations' | 'profiles' | 'recording'> = {}) {
+export async function cloudWithApp(deps: CloudBenchDeps, settings: Pick<CloudSettings, 'recording'> = {}) {
   const { cloud, client } = await cloudWithUser(deps, settings);
   const app = await client.request<{ id: string }>('POST', '/api/v1/apps', { name: 'bench' });
   await client.request('PUT', `/api/v1/apps/${app.id}/functions/upper`, { code: await readFile(join(deps.appDir, 'functions', 'upper.js'), 'utf8') });

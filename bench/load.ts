@@ -23,7 +23,7 @@ export interface LoadPlan {
   endAt: number;
   /** A request with no answer after this long is given up and counted as "no answer". */
   timeoutMs: number;
-  /** Count the 2xx answers of each millisecond from startAt too, for a benchmark that changes something while the load runs. */
+  /** Count the 2xx answers of each millisecond too (LoadReport.okEachMs), for a benchmark that changes something while the load runs. */
   timeline?: boolean;
 }
 
@@ -93,6 +93,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
 }
 
 const loader = fileURLToPath(import.meta.url);
+/** Time for a loader process to start (tsx compiles it): a plan's startAt at least this far ahead lets it begin on time. */
+export const LOADER_LEAD_MS = 4000;
 
 /** Runs the plan in a loader process of its own; a loader that fails is a report with one label saying why, never a thrown error. */
 export async function runLoadProcess(plan: LoadPlan): Promise<LoadReport> {

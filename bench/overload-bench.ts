@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { cloudClient } from '../cli/cloud-client.ts';
 import { startCloud } from '../cloud/main.ts';
 import type { ExecutorBundle } from '../docker/executor-factory.ts';
-import { runLoadProcess, type LoadPlan, type LoadReport } from './load.ts';
+import { LOADER_LEAD_MS, runLoadProcess, type LoadPlan, type LoadReport } from './load.ts';
 import { count, ms, times } from './stats.ts';
 
 export interface OverloadBenchDeps {
@@ -25,8 +25,6 @@ const LADDER = [4, 8, 16, 32, 64, 128];
 const LADDER_SECONDS = 3;
 const SECONDS = 10;
 const FLOOD_FACTOR = 10;
-/** Time for a loader process to start (tsx compiles it) before its window opens. */
-const LEAD_MS = 4000;
 /** The second user's calls run inside the flood's window, this far from either end. */
 const PROBE_MARGIN_MS = 1000;
 const CALL_TIMEOUT_MS = 30_000;
@@ -66,7 +64,7 @@ function plan(endpoint: Endpoint, connections: number, startAt: number, endAt: n
 
 /** One window of `seconds` for each plan, all starting together. */
 async function together(seconds: number, ...plans: ((startAt: number, endAt: number) => LoadPlan)[]): Promise<LoadReport[]> {
-  const startAt = Date.now() + LEAD_MS;
+  const startAt = Date.now() + LOADER_LEAD_MS;
   return Promise.all(plans.map((make) => runLoadProcess(make(startAt, startAt + seconds * 1000))));
 }
 
