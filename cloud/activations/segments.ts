@@ -1,8 +1,8 @@
 /**
  * @module The files activation records live in: per owner, append-only segments of one JSON record a line. Appends
- * are queued and written together a few milliseconds later, one write per segment and batch into a file kept open,
- * so no request waits for the disk and a call costs a few microseconds of it; a segment is removed whole; a record
- * is read back by its offset.
+ * are queued and written together at the next turn of the event loop, one write per segment and batch into a file
+ * kept open: the store files many calls' records at once (put-off.ts), so no request waits for the disk and a call
+ * costs a few microseconds of it; a segment is removed whole; a record is read back by its offset.
  */
 import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -14,13 +14,6 @@ export function segmentPath(dir: string, owner: string, firstSeq: number): strin
   return join(dir, owner, `${String(firstSeq).padStart(16, '0')}.jsonl`);
 }
 
-/**
- * How long appends wait for others to join them: at a thousand calls a second, one write carries ten records. A
- * crash loses what waits, which the records' documentation says.
- */
-const BATCH_MS = 10;
-/** Queued bytes that are written at once rather than after BATCH_MS. */
-const BATCH_BYTES = 256 * 1024;
 /** Segments kept open for appends: one per owner writing now, the least recently written closed past it. */
 const OPEN_FILES = 32;
 
@@ -32,8 +25,7 @@ type Operation = { path: string; text: string; written: () => void } | { path: s
  */
 export class SegmentWriter {
   #queue: Operation[] = [];
-  #queuedBytes = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   /** The batches being written, one after another. */
   #writing: Promise<void> = Promise.resolve();
   /** Open segments, the least recently written first (a Map iterates in the order of insertion). */
@@ -48,14 +40,12 @@ export class SegmentWriter {
   /** Appends `text` to the segment at `path` (made with its folder when new); `written` is called once it is on disk. */
   append(path: string, text: string, written: () => void): void {
     this.#queue.push({ path, text, written });
-    this.#queuedBytes += text.length;
-    if (this.#queuedBytes >= BATCH_BYTES) this.#flushSoon(0);
-    else this.#flushSoon(BATCH_MS);
+    this.#flushSoon();
   }
 
   remove(path: string): void {
     this.#queue.push({ path, remove: true });
-    this.#flushSoon(BATCH_MS);
+    this.#flushSoon();
   }
 
   /** Writes everything asked so far and closes the files; resolves once it is done. Appends later open them again. */
@@ -67,19 +57,16 @@ export class SegmentWriter {
     await Promise.all(files.map(async (file) => (await file.catch(() => undefined))?.close()));
   }
 
-  #flushSoon(ms: number): void {
-    if (this.#timer && ms > 0) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#flush(), ms);
+  #flushSoon(): void {
+    this.#immediate ??= setImmediate(() => void this.#flush());
   }
 
   /** Takes what is queued as a batch, written after those before it; resolves once it is. */
   #flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    clearImmediate(this.#immediate);
+    this.#immediate = undefined;
     const batch = this.#queue;
     this.#queue = [];
-    this.#queuedBytes = 0;
     if (batch.length > 0) {
       this.#writing = this.#writing.then(async () => {
         for (const group of groups(batch)) await this.#apply(group);

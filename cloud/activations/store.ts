@@ -1,13 +1,14 @@
 /**
  * @module The activation store: every activation record on disk (segments.ts), kept within one budget of bytes
  * shared fairly between owners, with an index in memory to list, filter and fetch them and to tell followers of new
- * ones. Records are made and filed just after the answer they belong to is sent, so they cost it no time. It survives
+ * ones. Records are made and filed in batches a moment after the answers they belong to are sent (put-off.ts), so
+ * they cost those answers no time and each a share of one pass. It survives
  * restarts: the index is read back from the segments at start.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ACTIVATION_TRIGGERS, type Activation, type ActivationOutcome } from '../../api/activations.ts';
-import { NextTurn } from '../next-turn.ts';
+import { PutOff } from '../put-off.ts';
 import { matches, type ActivationFilter, type ActivationQuery, type Filterable } from './query.ts';
 import { findSegments, readRecord, SegmentWriter, segmentPath } from './segments.ts';
 import type { NewActivation } from './tracker.ts';
@@ -106,9 +107,9 @@ export class ActivationStore {
   #bytes = 0;
   #seq = 0;
   #writer: SegmentWriter;
-  /** In the order they were added; filed together at the next turn of the event loop, or by the first read before it. */
+  /** In the order they were added; filed together a moment later (put-off.ts), or by the first read before then. */
   #unfiled: Unfiled[] = [];
-  #filing = new NextTurn(() => this.#fileAll());
+  #filing = new PutOff(() => this.#fileAll());
   #onFailure: (error: unknown, path: string) => void;
 
   private constructor(options: ActivationStoreOptions) {
@@ -137,8 +138,8 @@ export class ActivationStore {
   }
 
   /**
-   * Files the records of one invocation under their owner. `records` makes them at the next turn of the event loop,
-   * once the answer whose turn this is has been sent, together with those of the other answers of that turn; a read,
+   * Files the records of one invocation under their owner. `records` makes them a moment later (put-off.ts), once
+   * the answer they belong to has been sent, together with those of the other answers sent meanwhile; a read,
    * a new follower or `close` before then files them first, so they are readable as soon as their answer is out.
    * They reach the disk in a batch shortly after (segments.ts).
    * @example store.add(ownerId, () => tracker.records(fn, response))

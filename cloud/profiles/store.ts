@@ -4,7 +4,7 @@
  * and within a budget per owner, and persisted to one file (profile-file.ts) a moment after changes and on close.
  */
 import { ProfileBook, type ProfileDigest, type ProfilePlace, type ProfileSample, type ProfileSummary } from '../../runtime/profiles.ts';
-import { NextTurn } from '../next-turn.ts';
+import { PutOff } from '../put-off.ts';
 import { readProfileFile, writeProfileFile, type StoredBook } from './profile-file.ts';
 
 /** Bytes of profiles kept for all owners together, unless the cloud is told otherwise. */
@@ -53,9 +53,9 @@ export class ProfileStore {
   #scopes = new Map<string, Scope>();
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
-  /** Samples counted together at the next turn of the event loop, after the answers of this one, or by the first reader before it. */
+  /** Samples counted together a moment later (put-off.ts), after their answers are sent, or by the first reader before then. */
   #uncounted: Uncounted[] = [];
-  #counting = new NextTurn(() => this.#countAll());
+  #counting = new PutOff(() => this.#countAll());
 
   private constructor(options: ProfileStoreOptions) {
     this.#options = options;
@@ -72,8 +72,8 @@ export class ProfileStore {
   }
 
   /**
-   * One call, as a trigger of this cloud saw it end: counted at the next turn of the event loop, once the answer being
-   * made is sent (a few numbers into a digest), or at once when the store is read first; the write comes later.
+   * One call, as a trigger of this cloud saw it end: counted a moment later with the calls that end meanwhile (a few
+   * numbers into a digest), once the answer being made is sent, or at once when the store is read first; the write comes later.
    */
   record(key: string, owner: string, sample: ProfileSample, appVersion?: string): void {
     this.#uncounted.push({ key, owner, sample, appVersion });
