@@ -112,6 +112,11 @@ export interface AppRecord {
    */
   source?: 'folder';
   /**
+   * The fleet root that published this folder app last (cloud/routes/fleet-apps.ts): deleting that root stops it.
+   * Absent for apps of the API and for those the `edgecourier start` folder published last.
+   */
+  rootId?: string;
+  /**
    * A folder app's app.json as the folder holds it, byte for byte: the cloud's folder of the app then holds the very
    * files of the synced one, so their functions have the same versions and call keys. Absent for apps of the API, whose
    * app.json is made from their settings.

@@ -201,7 +201,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
       profiles: profileService({ apps, versions: versionRules, roots, fleet, store: profiles, folderProfiles }),
       schedules: scheduleService({ apps, schedules }),
       bundles: bundleService({ apps, runtime }),
-      roots: rootService({ roots, fleet, secrets }),
+      roots: rootService({ roots, fleet, secrets, folderApps }),
       fleet,
       observability,
       get publicUrl() {

@@ -54,7 +54,7 @@ export function rootRoutes(deps: Pick<CloudDeps, 'roots'>): Route[] {
     route({
       method: 'delete',
       path: '/:id',
-      summary: 'Delete a root; its courier lets it go at its next heartbeat',
+      summary: 'Delete a root; its courier lets it go at its next heartbeat, and the folder apps it published last are stopped',
       auth: 'user',
       answers: { 204: 'deleted' },
       errors: ['NOT_FOUND', 'STORAGE_FULL'],

@@ -24,7 +24,7 @@ export const FOLDER_VERSION_MESSAGE = 'from the synced folder';
 
 export interface FolderAppServiceDeps {
   users: Pick<UserStore, 'byEmail'>;
-  apps: Pick<AppStore, 'list'>;
+  apps: Pick<AppStore, 'list' | 'byId' | 'save'>;
   deploys: Pick<DeployService, 'upload' | 'deploy'>;
   lifecycle: Pick<AppService, 'start' | 'stop'>;
 }
@@ -42,12 +42,17 @@ export interface FolderAppService {
    * through the API, which is left as it is.
    */
   publish(ownerId: string, name: string, files: FolderAppFile[]): Promise<{ app: AppRecord; created: boolean }>;
-  /** As `publish`, of files the account uploaded already (DeployService.upload) or the app holds, named by their SHA-256. */
-  publishUploaded(ownerId: string, name: string, files: DeployFile[]): Promise<{ app: AppRecord; created: boolean }>;
+  /**
+   * As `publish`, of files the account uploaded already (DeployService.upload) or the app holds, named by their
+   * SHA-256; `rootId` names the fleet root publishing them, which the app then belongs to (`withdrawRoot`).
+   */
+  publishUploaded(ownerId: string, name: string, files: DeployFile[], rootId?: string): Promise<{ app: AppRecord; created: boolean }>;
   /** The names of the account's folder apps. */
   names(ownerId: string): string[];
   /** The folder app `name` left the folder, or declares no endpoints now: its cloud app is stopped, versions and all kept. Resolves with it, if there is one. */
   withdraw(ownerId: string, name: string): Promise<AppRecord | undefined>;
+  /** The root `rootId` of the account was deleted: the running folder apps it published last are stopped, versions and all kept. Resolves with them. */
+  withdrawRoot(ownerId: string, rootId: string): Promise<AppRecord[]>;
 }
 
 const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -64,12 +69,22 @@ function assertAppName(name: string): void {
 export function folderAppService(deps: FolderAppServiceDeps): FolderAppService {
   const folderApps = (ownerId: string) => deps.apps.list(ownerId).filter((app) => app.source === 'folder');
 
-  const publishUploaded: FolderAppService['publishUploaded'] = async (ownerId, name, files) => {
+  /** Two roots of one account share its app names: an app belongs to the root that published it last. */
+  const belongTo = async (app: AppRecord, rootId: string | undefined): Promise<AppRecord> => {
+    const held = deps.apps.byId(app.id);
+    if (!held || held.rootId === rootId) return held ?? app;
+    if (rootId === undefined) delete held.rootId;
+    else held.rootId = rootId;
+    await deps.apps.save(held);
+    return held;
+  };
+
+  const publishUploaded: FolderAppService['publishUploaded'] = async (ownerId, name, files, rootId) => {
     assertAppName(name);
     const { app, created } = await deps.deploys.deploy(ownerId, { name, files, message: FOLDER_VERSION_MESSAGE }, 'folder');
     // Running is the point of a folder app with endpoints; a stop through the API holds until the folder changes.
     const started = app.status === 'running' ? app : await deps.lifecycle.start(ownerId, app.id);
-    return { app: started, created };
+    return { app: await belongTo(started, rootId), created };
   };
 
   return {
@@ -94,6 +109,20 @@ export function folderAppService(deps: FolderAppServiceDeps): FolderAppService {
       const app = folderApps(ownerId).find((candidate) => candidate.name === name);
       if (!app || app.status === 'stopped') return app;
       return deps.lifecycle.stop(ownerId, app.id);
+    },
+
+    async withdrawRoot(ownerId, rootId) {
+      const stopped: AppRecord[] = [];
+      for (const app of folderApps(ownerId)) {
+        if (app.rootId !== rootId || app.status !== 'running') continue;
+        try {
+          stopped.push(await deps.lifecycle.stop(ownerId, app.id));
+        } catch (error) {
+          // Deleted meanwhile: there is nothing left to stop.
+          if (!(error instanceof EdgeError && error.code === 'APP_NOT_FOUND')) throw error;
+        }
+      }
+      return stopped;
     },
   };
 }

@@ -5,6 +5,7 @@ import { newId } from '../ids.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type { RootStore } from '../stores/roots.ts';
 import type { FleetRegistry } from './fleet.ts';
+import type { FolderAppService } from './folder-apps.ts';
 
 /** Each root costs a courier a watcher and, for Dropbox and OneDrive, polling: one account must not take a fleet's share. */
 export const MAX_ROOTS_PER_USER = 100;
@@ -22,13 +23,17 @@ export interface RootServiceDeps {
   roots: Pick<RootStore, 'list' | 'insert' | 'remove'>;
   fleet: Pick<FleetRegistry, 'holderOf'>;
   secrets: Pick<SecretBox, 'seal'>;
+  folderApps: Pick<FolderAppService, 'withdrawRoot'>;
   now?: () => number;
 }
 
 export interface RootService {
   create(owner: Pick<UserRecord, 'id' | 'role'>, root: NewRoot): Promise<HeldRoot>;
   list(ownerId: string): HeldRoot[];
-  /** NOT_FOUND unless the owner has a root of that id; its courier lets it go at its next heartbeat. */
+  /**
+   * NOT_FOUND unless the owner has a root of that id; its courier lets it go at its next heartbeat, and the folder
+   * apps it published last are stopped, their versions kept.
+   */
   remove(ownerId: string, id: string): Promise<void>;
 }
 
@@ -67,6 +72,8 @@ export function rootService(deps: RootServiceDeps): RootService {
     list: (ownerId) => deps.roots.list(ownerId).map(held),
     async remove(ownerId, id) {
       if (!(await deps.roots.remove(ownerId, id))) throw new EdgeError('NOT_FOUND', `no root ${id} of yours`);
+      // Their endpoints answered for the root; with it gone, nothing would ever change or withdraw them again.
+      await deps.folderApps.withdrawRoot(ownerId, id);
     },
   };
 }

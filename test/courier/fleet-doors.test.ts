@@ -210,6 +210,48 @@ test.serial("the courier holding a user's root publishes as the account the root
   t.deepEqual(withdrawn.body, { appId: theirs.id });
 });
 
+test.serial('deleting a root stops the folder apps it published last, and no app another root of the account published last', async (t) => {
+  const user = await newUser(cloud.url);
+  const link = async (path: string) => {
+    const linked = await call('POST', '/roots', { kind: 'dropbox', path, credentials: { DROPBOX_REFRESH_TOKEN: 'unused' } }, user);
+    t.is(linked.status, 201, linked.text);
+    return linked.body.id as string;
+  };
+  const [first, second] = [await link('/first'), await link('/second')];
+  t.teardown(() => call('DELETE', `/roots/${second}`, undefined, user));
+  const holder = (await call('POST', '/fleet/couriers', { name: 'holder of two' })).body.id as string;
+  t.teardown(() => call('DELETE', `/fleet/couriers/${holder}`));
+  const hold = (roots: string[]) =>
+    until('the holder holds the roots', async () => {
+      const { assignments } = (await call('POST', `/fleet/couriers/${holder}/heartbeat`, { serving: roots })).body;
+      return roots.every((root) => (assignments as any[]).some((assignment) => assignment.rootId === root));
+    });
+  const publish = async (root: string, name: string) => {
+    await hold([first, second]);
+    const published = await publishAs(holder, root, name, twoDoorsApp('hi'));
+    t.true(published.status === 201 || published.status === 200, JSON.stringify(published.body));
+    return published.body.appId as string;
+  };
+  const fromFirst = await publish(first, 'from-first');
+  const fromSecond = await publish(second, 'from-second');
+  // Both roots hold an app of this name: the second published it last.
+  const shared = await publish(first, 'in-both');
+  t.is(await publish(second, 'in-both'), shared);
+  const status = async (appId: string) => (await call('GET', `/apps/${appId}`, undefined, user)).body.status as string;
+  for (const appId of [fromFirst, fromSecond, shared]) t.is(await status(appId), 'running');
+
+  t.is((await call('DELETE', `/roots/${first}`, undefined, user)).status, 204);
+  t.is(await status(fromFirst), 'stopped');
+  const stopped = await api(cloud.url, 'POST', `/run/${fromFirst}/greet`, { input: { name: 'bo' } }, user);
+  t.is(stopped.body.error?.code, 'APP_STOPPED', stopped.text);
+  for (const appId of [fromSecond, shared]) {
+    t.is(await status(appId), 'running');
+    const answer = await api(cloud.url, 'POST', `/run/${appId}/greet`, { input: { name: 'bo' } }, user);
+    t.is(answer.body.output?.message, 'hi BO', answer.text);
+  }
+  t.is((await call('GET', `/apps/${fromFirst}/versions`, undefined, user)).body.versions.length, 1, 'its versions are kept');
+});
+
 test.serial('the fleet routes are for operators: a user token is refused', async (t) => {
   const answer = await api(cloud.url, 'GET', fleetPaths.rootApps(courier.id, rootId), undefined, await newUser(cloud.url));
   t.is(answer.status, 403);

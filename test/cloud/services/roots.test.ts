@@ -14,7 +14,10 @@ async function setUp() {
   const stores = await openStores();
   const box = secretBox(randomBytes(32));
   const fleet = new FleetRegistry({ roots: stores.roots, couriers: stores.couriers, box, leaseMs: 60_000 });
-  return { stores, box, fleet, roots: rootService({ roots: stores.roots, fleet, secrets: box }) };
+  // The folder apps each deleted root had withdrawn, as owner and root (the real withdrawal: test/courier/fleet-doors.test.ts).
+  const withdrawn: string[] = [];
+  const folderApps = { withdrawRoot: async (ownerId: string, rootId: string) => (withdrawn.push(`${ownerId} ${rootId}`), []) };
+  return { stores, box, fleet, withdrawn, roots: rootService({ roots: stores.roots, fleet, secrets: box, folderApps }) };
 }
 
 test("only operators register local roots: their paths are on the couriers' hosts", async (t) => {
@@ -48,11 +51,13 @@ test('credentials are stored sealed to their root, and come out only for the cou
   t.like(roots.list(user.id), [{ root: { id: root.id }, courier: { id: registered.id, name: 'courier-1' } }]);
 });
 
-test("another user's root is not found when deleted, and stays", async (t) => {
-  const { roots } = await setUp();
+test("another user's root is not found when deleted, and stays with its apps; its owner's delete withdraws them", async (t) => {
+  const { roots, withdrawn } = await setUp();
   const { root } = await roots.create(user, dropbox());
   t.like(await t.throwsAsync(roots.remove('usr_b', root.id)), { code: 'NOT_FOUND', message: `no root ${root.id} of yours` });
   t.is(roots.list(user.id).length, 1);
+  t.deepEqual(withdrawn, []);
   await roots.remove(user.id, root.id);
   t.deepEqual(roots.list(user.id), []);
+  t.deepEqual(withdrawn, [`${user.id} ${root.id}`]);
 });
