@@ -24,6 +24,16 @@ const putSchema = z.strictObject({
   public: functionSettings.public.default(false),
 });
 
+const patchSchema = z
+  .strictObject({
+    idempotent: functionSettings.idempotent.optional(),
+    public: functionSettings.public.optional(),
+    // null: back to the operator's default.
+    timeoutMs: functionSettings.timeoutMs.nullable().optional(),
+    memoryMb: functionSettings.memoryMb.nullable().optional(),
+  })
+  .refine((change) => Object.keys(change).length > 0, 'name at least one of idempotent, public, timeoutMs and memoryMb to change');
+
 /** What a test-invoke answers with when the function, its app or its sandbox fails: the catalogue's codes of an invocation. */
 const invocationErrors: ErrorCode[] = [
   'FUNCTION_LOAD_FAILED',
@@ -43,7 +53,7 @@ const invocationErrors: ErrorCode[] = [
 ];
 
 /**
- * PUT, GET and DELETE /:appId/functions/:name, GET /:appId/functions, POST /:appId/functions/:name/invoke
+ * PUT, PATCH, GET and DELETE /:appId/functions/:name, GET /:appId/functions, POST /:appId/functions/:name/invoke
  * and GET /:appId/functions/:name/logs.
  * @example app.use('/api/v1/apps', routerOf(functionRoutes(deps)))
  */
@@ -61,6 +71,19 @@ export function functionRoutes(deps: Pick<CloudDeps, 'functions'>): Route[] {
       async handle({ caller: { user }, params: { appId, name }, body }, _req, res) {
         const { fn, created } = await deps.functions.put(user.id, appId, name, body);
         res.status(created ? 201 : 200).json(presentFunction(fn));
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/:appId/functions/:name',
+      summary: "Change a function's settings, its code left as it is",
+      auth: 'user',
+      params: paramsSchema,
+      body: patchSchema,
+      answers: { 200: 'the function' },
+      errors: ['APP_NOT_FOUND', 'FORBIDDEN', 'FUNCTION_NOT_FOUND', 'INVALID_APP', 'QUOTA_EXCEEDED', 'APP_FROM_FOLDER', 'STORAGE_FULL'],
+      async handle({ caller: { user }, params: { appId, name }, body }, _req, res) {
+        res.json(presentFunction(await deps.functions.update(user.id, appId, name, body)));
       },
     }),
     route({

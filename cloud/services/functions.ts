@@ -41,6 +41,9 @@ export function assertNotCalled(app: AppRecord, fn: FunctionRecord): void {
 /** A function as put: its code and settings; limits left out are the operator's defaults. */
 export type FunctionSource = Omit<FunctionRecord, 'name' | 'updatedAt'>;
 
+/** Settings of a function to change, its code left as it is; a limit set to null is the operator's default again. */
+export type FunctionSettingsChange = Partial<Pick<FunctionRecord, 'idempotent' | 'public'>> & { timeoutMs?: number | null; memoryMb?: number | null };
+
 export interface FunctionServiceDeps {
   apps: Pick<AppStore, 'byId'> & Pick<VersionedAppStore, 'save'>;
   runtime: Pick<AppRuntime, 'invoke'>;
@@ -71,6 +74,8 @@ export interface TestInvocation {
 export interface FunctionService {
   /** Creates or replaces the function; `created` tells which. Limits over the operator's maxima are INVALID_APP. */
   put(userId: string, appId: string, name: string, source: FunctionSource): Promise<{ fn: FunctionRecord; created: boolean }>;
+  /** Changes the settings of the function, and nothing else of it: a code saved meanwhile stays. Limits over the operator's maxima are INVALID_APP. */
+  update(userId: string, appId: string, name: string, change: FunctionSettingsChange): Promise<FunctionRecord>;
   list(userId: string, appId: string): FunctionRecord[];
   get(userId: string, appId: string, name: string): FunctionRecord;
   remove(userId: string, appId: string, name: string): Promise<void>;
@@ -94,25 +99,34 @@ export function functionService(deps: FunctionServiceDeps): FunctionService {
     return { app, fn: functionOf(app, name) };
   };
 
+  const write = async (userId: string, app: AppRecord, name: string, { timeoutMs, memoryMb, ...source }: FunctionSource) => {
+    assertNotFromFolder(app);
+    // Refused in the words `run` and the courier use for the same app.json.
+    limitsWithin(name, { timeoutMs, memoryMb }, defaultOperatorLimits);
+    // A new record every time, never edited in place: the draft replaces the whole function.
+    const fn: FunctionRecord = {
+      name,
+      ...source,
+      ...(timeoutMs ? { timeoutMs } : {}),
+      ...(memoryMb ? { memoryMb } : {}),
+      updatedAt: new Date(now()).toISOString(),
+    };
+    const draft = draftOf(app);
+    const created = setFunction(draft, fn);
+    assertFits(draft);
+    await commit(deps.apps, app, draft, { author: userId });
+    return { fn, created };
+  };
+
   return {
-    async put(userId, appId, name, { timeoutMs, memoryMb, ...source }) {
-      const app = appFor(deps.apps, userId, appId, 'WRITE');
-      assertNotFromFolder(app);
-      // Refused in the words `run` and the courier use for the same app.json.
-      limitsWithin(name, { timeoutMs, memoryMb }, defaultOperatorLimits);
-      // A new record every time, never edited in place: PUT replaces the whole function.
-      const fn: FunctionRecord = {
-        name,
-        ...source,
-        ...(timeoutMs ? { timeoutMs } : {}),
-        ...(memoryMb ? { memoryMb } : {}),
-        updatedAt: new Date(now()).toISOString(),
-      };
-      const draft = draftOf(app);
-      const created = setFunction(draft, fn);
-      assertFits(draft);
-      await commit(deps.apps, app, draft, { author: userId });
-      return { fn, created };
+    put: (userId, appId, name, source) => write(userId, appFor(deps.apps, userId, appId, 'WRITE'), name, source),
+    async update(userId, appId, name, change) {
+      const { app, fn } = find(userId, appId, name, 'WRITE');
+      const { name: _name, updatedAt: _updatedAt, ...current } = fn;
+      const { timeoutMs = current.timeoutMs, memoryMb = current.memoryMb, ...settings } = change;
+      // Read and written without a wait between: no save of the code can come in between and be undone.
+      const source: FunctionSource = { ...current, ...settings, timeoutMs: timeoutMs ?? undefined, memoryMb: memoryMb ?? undefined };
+      return (await write(userId, app, name, source)).fn;
     },
     list: (userId, appId) => appFor(deps.apps, userId, appId, 'READ').functions,
     get: (userId, appId, name) => find(userId, appId, name, 'READ').fn,

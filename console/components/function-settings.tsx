@@ -1,6 +1,6 @@
 /**
- * @module One function's settings (idempotent, timeout, memory, public), saved with PUT /apps/:appId/functions/:name.
- * That route replaces the whole function, so its code and language are read just before and sent back unchanged.
+ * @module One function's settings (idempotent, timeout, memory, public), saved with PATCH /apps/:appId/functions/:name,
+ * which leaves its code as it is: a code saved meanwhile, in the editor or elsewhere, stays.
  */
 import { useState } from 'preact/hooks';
 import { request } from '../api.ts';
@@ -30,9 +30,7 @@ export function FunctionSettings({ appId, fn, editable, onSaved }: Props) {
   const path = `/apps/${encodeURIComponent(appId)}/functions/${encodeURIComponent(fn.name)}`;
   const save = useAction(async () => {
     setSaved(false);
-    const { code, language } = await request<FunctionInfo & { code: string }>('GET', path);
-    const settings = { idempotent, public: isPublic, timeoutMs: numberOf(timeoutMs), memoryMb: numberOf(memoryMb) };
-    await request('PUT', path, { code, language, ...settings });
+    await request('PATCH', path, { idempotent, public: isPublic, timeoutMs: numberOf(timeoutMs), memoryMb: numberOf(memoryMb) });
     await onSaved();
     setSaved(true);
   });

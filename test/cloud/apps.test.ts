@@ -90,6 +90,37 @@ test('functions in js and ts are put, replaced, listed without code, read with c
   t.like(await call('DELETE', `/apps/${id}/functions/echo`), { status: 404, body: { error: { code: 'FUNCTION_NOT_FOUND' } } });
 });
 
+test("a function's settings are changed with PATCH, its code left as it is, and bad changes are refused", async (t) => {
+  const id = (await call('POST', '/apps', { name: 'patched' })).body.id as string;
+  await call('PUT', `/apps/${id}/functions/upper`, { ...sampleFunctions.upper, timeoutMs: 1000 });
+  const patched = await call('PATCH', `/apps/${id}/functions/upper`, { idempotent: false, public: true, memoryMb: 64 });
+  t.like(patched, { status: 200, body: { name: 'upper', idempotent: false, public: true, timeoutMs: 1000, memoryMb: 64 } });
+  t.false('code' in patched.body);
+  t.like((await call('GET', `/apps/${id}/functions/upper`)).body, { code: sampleFunctions.upper.code, language: 'ts', timeoutMs: 1000 });
+  // null: the operator's default again.
+  t.like((await call('PATCH', `/apps/${id}/functions/upper`, { timeoutMs: null })).body, { timeoutMs: 5000, memoryMb: 64, public: true });
+  t.like(await call('POST', `/apps/${id}/functions/upper/invoke`, { input: { text: 'still' } }), { status: 200, body: { output: 'STILL' } });
+
+  const refused: Array<[unknown, number, string, RegExp]> = [
+    [{}, 400, 'INVALID_INPUT', /name at least one of idempotent, public, timeoutMs and memoryMb/],
+    [{ code: 'export default () => 1' }, 400, 'INVALID_INPUT', /code/],
+    [{ memoryMb: 8 }, 400, 'INVALID_INPUT', /memoryMb/],
+    [{ idempotent: 'yes' }, 400, 'INVALID_INPUT', /idempotent/],
+    [{ timeoutMs: 999_999 }, 422, 'INVALID_APP', /functions\.upper\.timeoutMs is 999999 ms, over the operator's maximum of 60000 ms/],
+  ];
+  for (const [body, status, code, message] of refused) {
+    const answer = await call('PATCH', `/apps/${id}/functions/upper`, body);
+    t.like(answer, { status, body: { error: { code } } }, JSON.stringify(body));
+    t.regex(answer.body.error.message, message);
+  }
+  t.like(
+    (await call('GET', `/apps/${id}/functions/upper`)).body,
+    { idempotent: false, public: true, timeoutMs: 5000, memoryMb: 64 },
+    'refusals change nothing',
+  );
+  t.like(await call('PATCH', `/apps/${id}/functions/lower`, { public: true }), { status: 404, body: { error: { code: 'FUNCTION_NOT_FOUND' } } });
+});
+
 const badFunctions: Array<[string, string, unknown, RegExp]> = [
   ['a name with a dot', 'a.b', { code: 'export default () => 1' }, /name/],
   ['a name starting with a digit', '1st', { code: 'export default () => 1' }, /name/],

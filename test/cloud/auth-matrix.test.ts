@@ -200,6 +200,11 @@ const cases: Case[] = [
     call: (w) => call('PUT', app(w, '/functions/hiddenfn'), { code: 'export default () => "replaced";' }),
     expect: needs('WRITE', '200'),
   },
+  {
+    route: 'PATCH /api/v1/apps/:appId/functions/:name',
+    call: (w) => call('PATCH', app(w, '/functions/hiddenfn'), { idempotent: true }),
+    expect: needs('WRITE', '200'),
+  },
   { route: 'GET /api/v1/apps/:appId/functions', call: (w) => call('GET', app(w, '/functions')), expect: needs('READ', '200') },
   {
     route: 'GET /api/v1/apps/:appId/functions/:name',

@@ -75,6 +75,30 @@ test('Settings renames the app and saves a function’s settings, showing the se
   );
 });
 
+test('a function’s settings saved while its code is saved elsewhere keep that code', async (t) => {
+  const { email, token } = await signUpUser(cloud.url);
+  const app = await makeApp(cloud.url, token, { echo: sampleFunctions.echo });
+  const path = `/api/v1/apps/${app.id}/functions/echo`;
+  const edited = 'export default (input) => ({ edited: input });\n';
+  const { page, context, errors } = await watchedPage(cloud.browser);
+  t.teardown(() => context.close());
+  await cloud.logIn(page, email);
+  await page.goto(`${cloud.url}/apps/${app.id}/settings`);
+  // The settings' save is held until the code is saved in another tab (here through the API) after this page read it.
+  await page.route(`**${path}`, async (route) => {
+    if (route.request().method() === 'GET') return route.continue();
+    const saved = await api(cloud.url, 'PUT', path, { code: edited, timeoutMs: 5000 }, token);
+    t.is(saved.status, 200, saved.text);
+    await route.continue();
+  });
+  const echo = page.getByRole('form', { name: 'Settings of echo' });
+  await echo.getByLabel('Idempotent').check();
+  await echo.getByRole('button', { name: 'Save echo' }).click();
+  await echo.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  t.like((await api(cloud.url, 'GET', path, undefined, token)).body, { code: edited, idempotent: true, timeoutMs: 5000 });
+  t.deepEqual(errors, [], 'no console errors');
+});
+
 test('Code adds a package.json to an app that has none, ready to save, and opens it again', async (t) => {
   const { email, token } = await signUpUser(cloud.url);
   const app = await makeApp(cloud.url, token, { echo: sampleFunctions.echo });
