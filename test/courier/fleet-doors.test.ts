@@ -12,14 +12,14 @@ import { pino } from 'pino';
 import { fleetPaths } from '../../api/fleet.ts';
 import { EdgeError } from '../../base/errors.ts';
 import { cloudClient } from '../../cli/cloud-client.ts';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import type { FleetTransport } from '../../courier/fleet-client.ts';
 import { startFleetCourier, type FleetCourier } from '../../courier/fleet.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { APP_CAPS } from '../../runtime/app-files.ts';
 import { newUser } from '../helpers/cloud-apps.ts';
-import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
+import { api } from '../helpers/cloud.ts';
 import { dropRequest, makeRoot, waitForResult } from '../helpers/courier.ts';
+import { startFleetCloud, type FleetCloud } from '../helpers/fleet-cloud.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { profilesOfBothDoors, twoDoorsApp, writeApp } from '../helpers/two-doors.ts';
 import { until, waitFor } from '../helpers/wait.ts';
@@ -27,7 +27,7 @@ import { until, waitFor } from '../helpers/wait.ts';
 const leaseMs = 4000;
 let base: string;
 let executor: ExecutorBundle;
-let cloud: RunningCloud;
+let cloud: FleetCloud;
 /** The operator's API token: it registers the local root (whose account it is) and runs the courier. */
 let token: string;
 let root: string;
@@ -39,20 +39,8 @@ test.before(async () => {
   base = await tempFolder('ec-fleet-doors');
   // One Docker executor for both: the cloud runs the endpoints, the courier the folder requests.
   executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
-  cloud = await startCloud({
-    dataDir: join(base, 'data'),
-    port: 0,
-    host: '127.0.0.1',
-    attemptsPerMinute: 10_000,
-    fleetLeaseMs: leaseMs,
-    executor,
-    logger: pino({ level: 'silent' }),
-  });
-  const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
-  await api(cloud.url, 'POST', '/api/v1/accounts', operator);
-  await grantOperator(join(base, 'data'), operator.email);
-  const session = (await api(cloud.url, 'POST', '/api/v1/sessions', operator)).body.token as string;
-  token = (await api(cloud.url, 'POST', '/api/v1/tokens', { name: 'fleet' }, session)).body.token as string;
+  cloud = await startFleetCloud(base, leaseMs, { executor, host: '127.0.0.1' });
+  ({ token } = cloud);
   ({ root } = await makeRoot());
   await writeApp(root, 'doors', twoDoorsApp('hello'));
   const added = await api(cloud.url, 'POST', '/api/v1/roots', { kind: 'local', path: root }, token);

@@ -6,43 +6,31 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { cloudClient } from '../../cli/cloud-client.ts';
-import { startCloud, type RunningCloud } from '../../cloud/main.ts';
 import type { Assignment, FleetTransport } from '../../courier/fleet-client.ts';
 import { startFleetCourier, type FleetCourier } from '../../courier/fleet.ts';
 import { createExecutor, type ExecutorBundle } from '../../docker/executor-factory.ts';
 import { dropRequest, makeRoot, sleep, waitForResult } from '../helpers/courier.ts';
-import { api, freshEmail, grantOperator } from '../helpers/cloud.ts';
+import { api } from '../helpers/cloud.ts';
+import { startFleetCloud, type FleetCloud } from '../helpers/fleet-cloud.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { until as waitUntil } from '../helpers/wait.ts';
 
 const leaseMs = 1500;
 let base: string;
 let executor: ExecutorBundle;
-let cloud: RunningCloud;
+let fleet: FleetCloud;
 /** The operator's API token: it registers roots and runs the couriers. */
 let token: string;
 
 test.before(async () => {
   base = await tempFolder('ec-fleet');
   executor = await createExecutor({ cacheDir: join(base, 'cache'), prestart: 1 });
-  const operator = { email: freshEmail('operator'), password: 'correct horse battery' };
-  cloud = await startCloud({
-    dataDir: join(base, 'data'),
-    port: 0,
-    host: '127.0.0.1',
-    attemptsPerMinute: 10_000,
-    fleetLeaseMs: leaseMs,
-    executor,
-    logger: pino({ level: 'silent' }),
-  });
-  await api(cloud.url, 'POST', '/api/v1/accounts', operator);
-  await grantOperator(join(base, 'data'), operator.email);
-  const session = (await api(cloud.url, 'POST', '/api/v1/sessions', operator)).body.token as string;
-  token = (await api(cloud.url, 'POST', '/api/v1/tokens', { name: 'fleet' }, session)).body.token as string;
+  fleet = await startFleetCloud(base, leaseMs, { executor, host: '127.0.0.1' });
+  ({ token } = fleet);
 });
 
 test.after.always(async () => {
-  await cloud?.close();
+  await fleet?.close();
   await executor?.executor.close();
 });
 
@@ -54,9 +42,9 @@ function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknow
 
 /** Registers a root as the operator; the test deletes it when done, so no later test's courier picks it up. */
 async function addRoot(t: { teardown(fn: () => Promise<unknown>): void }, root: Record<string, unknown>): Promise<string> {
-  const { status, body } = await api(cloud.url, 'POST', '/api/v1/roots', root, token);
+  const { status, body } = await api(fleet.url, 'POST', '/api/v1/roots', root, token);
   if (status !== 201) throw new Error(`root not created: ${status} ${JSON.stringify(body)}`);
-  t.teardown(() => api(cloud.url, 'DELETE', `/api/v1/roots/${body.id}`, undefined, token));
+  t.teardown(() => api(fleet.url, 'DELETE', `/api/v1/roots/${body.id}`, undefined, token));
   return body.id as string;
 }
 
@@ -66,7 +54,7 @@ async function fleetCourier(
   name: string,
   logger: Logger,
   stateDir: string,
-  transport: FleetTransport = cloudClient(cloud.url, token),
+  transport: FleetTransport = cloudClient(fleet.url, token),
 ): Promise<FleetCourier> {
   const courier = await startFleetCourier({ cloud: transport, name, stateDir, executor, logger, tuning: { settleMs: 200 } });
   // Stopping twice only deregisters twice, which the cloud refuses harmlessly.
@@ -190,7 +178,7 @@ test.serial(
 
 test.serial('a courier whose heartbeats fail lets its root go before the lease ends', async (t) => {
   const { logger } = capturingLogger();
-  const client = cloudClient(cloud.url, token);
+  const client = cloudClient(fleet.url, token);
   let down = false;
   let leaseEnds = 0;
   const transport: FleetTransport = {

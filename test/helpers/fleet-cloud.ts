@@ -18,18 +18,27 @@ export interface FleetCloud {
   close(): Promise<void>;
 }
 
+export interface FleetCloudOptions {
+  /**
+   * The executor the cloud runs functions with, which its caller closes: e.g. one Docker executor shared with the
+   * test's couriers. Without it, functions run as processes (the fleet's couriers bring their own sandboxes).
+   */
+  executor?: ExecutorBundle;
+  /** Where it listens: by default every address, so that containers on the bridge reach it through the host's address there. */
+  host?: string;
+}
+
 /**
- * A cloud with its data, caches and run folder under `base` (functions run as processes: the fleet's couriers
- * bring their own sandboxes), short leases so that hand-overs happen within a test, and an operator.
+ * A cloud with its data, caches and run folder under `base`, short leases so that hand-overs happen within a test,
+ * and an operator.
  * @example const fleet = await startFleetCloud(base, 2000); await fleet.addRoot(root)
  */
-export async function startFleetCloud(base: string, leaseMs: number): Promise<FleetCloud> {
-  const executor: ExecutorBundle = await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') });
-  // Every address, so that containers on the bridge reach it through the host's address there.
+export async function startFleetCloud(base: string, leaseMs: number, options: FleetCloudOptions = {}): Promise<FleetCloud> {
+  const executor: ExecutorBundle = options.executor ?? (await createExecutor({ local: true, cacheDir: join(base, 'cache'), runDir: join(base, 'run') }));
   const cloud = await startCloud({
     dataDir: join(base, 'data'),
     port: 0,
-    host: '0.0.0.0',
+    host: options.host ?? '0.0.0.0',
     attemptsPerMinute: 10_000,
     fleetLeaseMs: leaseMs,
     executor,
@@ -53,7 +62,7 @@ export async function startFleetCloud(base: string, leaseMs: number): Promise<Fl
     },
     async close() {
       await cloud.close();
-      await executor.executor.close();
+      if (!options.executor) await executor.executor.close();
     },
   };
 }
