@@ -11,8 +11,15 @@ import { ErrorMessage, Field, onSubmit, useAction, SaveActions } from './form.ts
 // The checkboxes can only send booleans: the numbers are what the cloud may refuse.
 const FIELDS = ['timeoutMs', 'memoryMb'] as const;
 
-/** A number field's text as the cloud is sent it: the cloud, not the browser, says what is wrong with it. */
-const numberOf = (text: string) => (text.trim() === '' ? null : Number(text));
+/**
+ * A number field's text as the cloud is sent it: empty is null (the operator's default), a number that number, and
+ * anything else the text itself, so that the cloud, not the browser, says what is wrong with it (JSON would make NaN null).
+ */
+function numberOf(text: string): number | string | null {
+  if (text.trim() === '') return null;
+  const number = Number(text);
+  return Number.isFinite(number) ? number : text;
+}
 
 interface Props {
   appId: string;

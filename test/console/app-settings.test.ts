@@ -38,8 +38,15 @@ test('Settings renames the app and saves a function’s settings, showing the se
   await page.getByRole('heading', { name: renamed }).waitFor();
   t.like(await read(), { name: renamed, description: 'echoes what it is sent' });
 
-  // A timeout over the operator's maximum: the cloud's words beside Timeout, the function unchanged.
+  // Not a number: the cloud's words beside Timeout, not the operator's default put in its place.
   const echo = page.getByRole('form', { name: 'Settings of echo' });
+  await echo.getByLabel('Timeout (ms)').fill('soon');
+  await echo.getByRole('button', { name: 'Save echo' }).click();
+  t.regex((await echo.getByRole('alert').textContent()) ?? '', /^INVALID_INPUT: body: timeoutMs: /);
+  t.is(await echo.getByLabel('Timeout (ms)').getAttribute('aria-invalid'), 'true');
+  t.like((await read()).functions[0], { timeoutMs: 5000 });
+
+  // A timeout over the operator's maximum: the cloud's words beside Timeout, the function unchanged.
   await echo.getByLabel('Timeout (ms)').fill('999999');
   await echo.getByRole('button', { name: 'Save echo' }).click();
   const refusal = echo.getByRole('alert');
