@@ -179,7 +179,8 @@ export class AppRuntime {
     const response = answer(invoked);
     if (!tracker) return response;
     // Made and filed once this answer is sent (store.ts): the caller does not wait for its own records.
-    activations!.add(app.ownerId, () => tracker.records(fn, response));
+    const error = response.ok ? undefined : response.error;
+    activations!.add(app.ownerId, () => tracker.records(fn, error));
     return { ...response, activationId: tracker.id };
   }
 

@@ -95,7 +95,7 @@ export interface ActivationStoreOptions {
 }
 
 /**
- * @example const store = await ActivationStore.open({ dir: join(dataDir, 'activations') }); store.add(ownerId, () => tracker.records(fn, response))
+ * @example const store = await ActivationStore.open({ dir: join(dataDir, 'activations') }); store.add(ownerId, () => tracker.records(fn, error))
  */
 export class ActivationStore {
   #dir: string;
@@ -111,6 +111,7 @@ export class ActivationStore {
   #unfiled: Unfiled[] = [];
   #filing = new PutOff(() => this.#fileAll());
   #onFailure: (error: unknown, path: string) => void;
+  #closed = false;
 
   private constructor(options: ActivationStoreOptions) {
     this.#dir = options.dir;
@@ -142,10 +143,13 @@ export class ActivationStore {
    * the answer they belong to has been sent, together with those of the other answers sent meanwhile; a read,
    * a new follower or `close` before then files them first, so they are readable as soon as their answer is out.
    * They reach the disk in a batch shortly after (segments.ts).
-   * @example store.add(ownerId, () => tracker.records(fn, response))
+   * @example store.add(ownerId, () => tracker.records(fn, error))
    */
   add(ownerId: string, records: () => NewActivation[]): void {
     if (!OWNER_ID.test(ownerId)) throw new Error(`an owner id names a folder: ${JSON.stringify(ownerId)} cannot`);
+    // The cloud is stopping and its connections are closed, so this answer reaches no one; filing it would open
+    // segment files that nothing closes any more.
+    if (this.#closed) return;
     this.#unfiled.push({ ownerId, records });
     this.#filing.schedule();
   }
@@ -192,8 +196,9 @@ export class ActivationStore {
     };
   }
 
-  /** Resolves once every record added so far is on disk. */
+  /** Resolves once every record added so far is on disk; records added after it are not kept. */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#filing.flush();
     await this.#writer.idle();
   }

@@ -6,7 +6,6 @@ import { newActivationId } from '../../api/activation-ids.ts';
 import type { Activation, ActivationLog, ActivationTrigger } from '../../api/activations.ts';
 import type { ErrorBody } from '../../base/errors.ts';
 import type { CallTrace } from '../../runtime/call-trace.ts';
-import type { InvokeResponse } from '../../runtime/protocol.ts';
 import { capText, MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINE_CHARS } from '../../runtime/text-caps.ts';
 
 /** An activation before the store gives it its place in the order. */
@@ -75,7 +74,7 @@ interface TreeIds {
 
 /**
  * Collects one invocation's calls while it runs; `records` makes them activations once it has answered.
- * @example const tracker = new ActivationTracker(origin); … service.invoke(load, request, { onCall: (trace) => tracker.observe(trace) }); store.add(owner, () => tracker.records(fn, response))
+ * @example const tracker = new ActivationTracker(origin); … service.invoke(load, request, { onCall: (trace) => tracker.observe(trace) }); store.add(owner, () => tracker.records(fn, error))
  */
 export class ActivationTracker {
   /** The top activation's id, the one its caller is given. */
@@ -97,10 +96,11 @@ export class ActivationTracker {
   }
 
   /**
-   * The tree's activations in the order their calls ended, the top one last. The top one is told by the response
-   * (the answer its caller got, which may have failed before any call began); each nested one by its trace.
+   * The tree's activations in the order their calls ended, the top one last. The top one is told by the error of the
+   * answer its caller got, if it failed (which may be before any call began); each nested one by its trace. The error,
+   * not the whole answer: records wait a moment to be made (store.ts), and outputs can be large.
    */
-  records(fn: string, response: InvokeResponse): NewActivation[] {
+  records(fn: string, error: ErrorBody | undefined): NewActivation[] {
     const top = this.#traces.find((trace) => trace.index === 0);
     // Made for every invocation: most trees are their top call alone, which needs no ids handed out or children listed.
     const tree = this.#traces.length > (top ? 1 : 0) ? this.#treeIds() : undefined;
@@ -132,7 +132,7 @@ export class ActivationTracker {
         startedAt: this.#startedAt,
         // The caller's wait: loading and installing the app count, as they did for the caller.
         durationMs: Math.round((performance.now() - this.#started) * 1000) / 1000,
-        error: response.ok ? undefined : response.error,
+        error,
         source: top?.source,
         children: tree?.childrenOf(0) ?? [],
         ...(this.#notRecorded > 0 && { callsNotRecorded: this.#notRecorded }),

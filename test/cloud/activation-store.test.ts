@@ -11,7 +11,6 @@ import { MAX_ERROR_MESSAGE_CHARS } from '../../runtime/text-caps.ts';
 import { tempFolder } from '../helpers/temp.ts';
 import { until } from '../helpers/wait.ts';
 
-const stats = { durationMs: 1, executed: 1, cacheHits: 0, precomputedHits: 0 };
 /** One string shared by every record: the test itself must not need gigabytes. */
 const huge = 'E'.repeat(8e6);
 const BUDGET = MIN_ACTIVATION_BYTES;
@@ -35,9 +34,15 @@ function record(fields: Partial<NewActivation> = {}): NewActivation {
 /** A record of about 4 KiB of console output. */
 const bulky = (fields: Partial<NewActivation> = {}) => record({ logs: [{ level: 'log', message: 'x'.repeat(4000) }], ...fields });
 
+/** Every store the tests opened, closed at the end: its segment files are open until then. */
+const opened: ActivationStore[] = [];
+test.after.always(() => Promise.all(opened.map((store) => store.close())));
+
 async function open(dir?: string, maxBytes = BUDGET): Promise<{ store: ActivationStore; dir: string }> {
   const folder = dir ?? join(await tempFolder('ec-activations'), 'activations');
-  return { store: await ActivationStore.open({ dir: folder, maxBytes }), dir: folder };
+  const store = await ActivationStore.open({ dir: folder, maxBytes });
+  opened.push(store);
+  return { store, dir: folder };
 }
 
 /** Bytes of every segment file under `dir`, as the disk has them. */
@@ -53,7 +58,7 @@ test('a record keeps at most the capped error message and console output, and sa
   const tracker = new ActivationTracker({ appId: 'app_1', trigger: 'test-invoke', caller: 'usr_1' });
   const logs: LogEntry[] = Array.from({ length: 500 }, () => ({ level: 'log', message: huge }));
   tracker.observe({ index: 0, fn: 'f', version: 'v1', startedAt: Date.now(), durationMs: 1, source: 'executed', logs });
-  const [top] = tracker.records('f', { ok: false, error: { code: 'FUNCTION_THREW', message: huge }, logs: [], stats });
+  const [top] = tracker.records('f', { code: 'FUNCTION_THREW', message: huge });
   t.is(top!.id, tracker.id);
   t.is(top!.error!.code, 'FUNCTION_THREW');
   t.true(top!.error!.message.length <= MAX_ERROR_MESSAGE_CHARS);
@@ -72,7 +77,7 @@ test('a call tree becomes one record per call: the parent lists its children in 
   trace(2, 0, 'second');
   trace(1, 0, 'first');
   trace(0, undefined, 'top');
-  const records = tracker.records('top', { ok: true, output: 1, key: 'k', logs: [], stats });
+  const records = tracker.records('top', undefined);
   const byFunction = Object.fromEntries(records.map((one) => [one.function, one]));
   t.is(records.at(-1), byFunction.top, 'the top record comes last');
   t.deepEqual(byFunction.top!.children, [byFunction.first!.id, byFunction.second!.id]);
@@ -183,6 +188,15 @@ test('records are made after the answer that adds them is on its way, yet a read
   t.is(made, 1, 'put off again: the second caller does not wait either');
   await until('the second record made with no read asking for it', () => made === 2);
   t.is((await store.get(second!.id))?.activation.id, second!.id);
+});
+
+test('a record added after the store closed opens no segment and is not kept', async (t) => {
+  const { store, dir } = await open();
+  await store.close();
+  store.add('usr_1', () => [record()]);
+  await store.close();
+  t.deepEqual(await readdir(dir).catch(() => []), [], 'not even its folder is made');
+  t.deepEqual(await all(store), []);
 });
 
 test('a record added just before a clean stop is on disk after it', async (t) => {
