@@ -163,7 +163,7 @@ export async function startCloud(settings: CloudSettings): Promise<RunningCloud>
   const tokens = tokenStore(db);
   const appsService = appService({ apps, runtime });
   const deploys = deployService({ apps, blobs });
-  const folderApps = folderAppService({ users, apps, deploys, lifecycle: appsService });
+  const folderApps = folderAppService({ users, apps, deploys, lifecycle: appsService, logger });
   const folderProfiles = folderProfileService({ apps, store: profiles });
   const versionRules = versionService({
     apps,

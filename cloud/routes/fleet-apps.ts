@@ -64,7 +64,10 @@ export function fleetAppRoutes(deps: Pick<CloudDeps, 'fleet' | 'deploys' | 'fold
         'STORAGE_FULL',
       ],
       async handle({ body: { files } }, req, res) {
-        const { app, created } = await deps.folderApps.publishUploaded(ownerOf(req.params), req.params.name!, files, req.params.rootId!);
+        const { app, created } = await deps.folderApps.publishUploaded(ownerOf(req.params), req.params.name!, files, {
+          id: req.params.rootId!,
+          assertHeld: () => ownerOf(req.params),
+        });
         logger.info({ courierId: req.params.id, rootId: req.params.rootId, appId: app.id, version: app.activeVersion, created }, 'folder app published');
         res.status(created ? 201 : 200).json({ appId: app.id, version: app.activeVersion, created } satisfies RootAppPublished);
       },

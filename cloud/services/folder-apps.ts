@@ -4,6 +4,7 @@
  * folder's very files (docs/cloud.md, "Folder apps").
  */
 import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
 import { Readable } from 'node:stream';
 import { EdgeError } from '../../base/errors.ts';
 import { appNameSchema } from '../app-schemas.ts';
@@ -27,6 +28,14 @@ export interface FolderAppServiceDeps {
   apps: Pick<AppStore, 'list' | 'byId' | 'save'>;
   deploys: Pick<DeployService, 'upload' | 'deploy'>;
   lifecycle: Pick<AppService, 'start' | 'stop'>;
+  logger: Logger;
+}
+
+/** The fleet root a publish comes from (cloud/routes/fleet-apps.ts). */
+export interface PublishingRoot {
+  id: string;
+  /** Throws ROOT_NOT_HELD once the root is deleted or its lease is another courier's. */
+  assertHeld(): void;
 }
 
 /**
@@ -44,14 +53,18 @@ export interface FolderAppService {
   publish(ownerId: string, name: string, files: FolderAppFile[]): Promise<{ app: AppRecord; created: boolean }>;
   /**
    * As `publish`, of files the account uploaded already (DeployService.upload) or the app holds, named by their
-   * SHA-256; `rootId` names the fleet root publishing them, which the app then belongs to (`withdrawRoot`).
+   * SHA-256; `root` is the fleet root publishing them, which the app then belongs to (`withdrawRoot`).
    */
-  publishUploaded(ownerId: string, name: string, files: DeployFile[], rootId?: string): Promise<{ app: AppRecord; created: boolean }>;
+  publishUploaded(ownerId: string, name: string, files: DeployFile[], root?: PublishingRoot): Promise<{ app: AppRecord; created: boolean }>;
   /** The names of the account's folder apps. */
   names(ownerId: string): string[];
   /** The folder app `name` left the folder, or declares no endpoints now: its cloud app is stopped, versions and all kept. Resolves with it, if there is one. */
   withdraw(ownerId: string, name: string): Promise<AppRecord | undefined>;
-  /** The root `rootId` of the account was deleted: the running folder apps it published last are stopped, versions and all kept. Resolves with them. */
+  /**
+   * The root `rootId` of the account was deleted: the folder apps it published last are stopped, each after any start
+   * of it under way, versions and all kept. Never rejects: an app that cannot be stopped is logged and left as it is.
+   * Resolves with those stopped.
+   */
   withdrawRoot(ownerId: string, rootId: string): Promise<AppRecord[]>;
 }
 
@@ -64,7 +77,7 @@ function assertAppName(name: string): void {
 
 /**
  * The folder app service over the deploy service.
- * @example await folderAppService({ users, apps, deploys, lifecycle }).publish(user.id, 'hello', files)
+ * @example await folderAppService({ users, apps, deploys, lifecycle, logger }).publish(user.id, 'hello', files)
  */
 export function folderAppService(deps: FolderAppServiceDeps): FolderAppService {
   const folderApps = (ownerId: string) => deps.apps.list(ownerId).filter((app) => app.source === 'folder');
@@ -79,12 +92,16 @@ export function folderAppService(deps: FolderAppServiceDeps): FolderAppService {
     return held;
   };
 
-  const publishUploaded: FolderAppService['publishUploaded'] = async (ownerId, name, files, rootId) => {
+  const publishUploaded: FolderAppService['publishUploaded'] = async (ownerId, name, files, root) => {
     assertAppName(name);
     const { app, created } = await deps.deploys.deploy(ownerId, { name, files, message: FOLDER_VERSION_MESSAGE }, 'folder');
+    // Checked and marked with no wait between, before the start: a root deleted before this is refused here, and
+    // one deleted after finds the app its own, to stop once the start ends.
+    root?.assertHeld();
+    const owned = await belongTo(app, root?.id);
     // Running is the point of a folder app with endpoints; a stop through the API holds until the folder changes.
-    const started = app.status === 'running' ? app : await deps.lifecycle.start(ownerId, app.id);
-    return { app: await belongTo(started, rootId), created };
+    const started = owned.status === 'running' ? owned : await deps.lifecycle.start(ownerId, owned.id);
+    return { app: started, created };
   };
 
   return {
@@ -113,13 +130,14 @@ export function folderAppService(deps: FolderAppServiceDeps): FolderAppService {
 
     async withdrawRoot(ownerId, rootId) {
       const stopped: AppRecord[] = [];
-      for (const app of folderApps(ownerId)) {
-        if (app.rootId !== rootId || app.status !== 'running') continue;
+      // Stopped ones too: a start under way, which the stop waits for, has not said "running" yet.
+      for (const app of folderApps(ownerId).filter((candidate) => candidate.rootId === rootId)) {
         try {
           stopped.push(await deps.lifecycle.stop(ownerId, app.id));
-        } catch (error) {
+        } catch (err) {
           // Deleted meanwhile: there is nothing left to stop.
-          if (!(error instanceof EdgeError && error.code === 'APP_NOT_FOUND')) throw error;
+          if (err instanceof EdgeError && err.code === 'APP_NOT_FOUND') continue;
+          deps.logger.error({ err, appId: app.id, rootId }, 'could not stop a folder app of a deleted root; it runs until stopped');
         }
       }
       return stopped;

@@ -32,7 +32,7 @@ export interface RootService {
   list(ownerId: string): HeldRoot[];
   /**
    * NOT_FOUND unless the owner has a root of that id; its courier lets it go at its next heartbeat, and the folder
-   * apps it published last are stopped, their versions kept.
+   * apps it published last are stopped, their versions kept, once any start of theirs under way ends.
    */
   remove(ownerId: string, id: string): Promise<void>;
 }
@@ -72,8 +72,9 @@ export function rootService(deps: RootServiceDeps): RootService {
     list: (ownerId) => deps.roots.list(ownerId).map(held),
     async remove(ownerId, id) {
       if (!(await deps.roots.remove(ownerId, id))) throw new EdgeError('NOT_FOUND', `no root ${id} of yours`);
-      // Their endpoints answered for the root; with it gone, nothing would ever change or withdraw them again.
-      await deps.folderApps.withdrawRoot(ownerId, id);
+      // Their endpoints answered for the root; with it gone, nothing would ever change or withdraw them again. Not
+      // awaited: a start of one under way may take minutes, and the stop waits for it.
+      void deps.folderApps.withdrawRoot(ownerId, id);
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * @module One function's settings (idempotent, timeout, memory, public), saved with PATCH /apps/:appId/functions/:name,
- * which leaves its code as it is: a code saved meanwhile, in the editor or elsewhere, stays.
+ * @module One function's settings (idempotent, timeout, memory, public), those changed in the form saved with PATCH
+ * /apps/:appId/functions/:name, which leaves the rest as it is: a code or a setting saved meanwhile elsewhere stays.
  */
 import { useState } from 'preact/hooks';
 import { request } from '../api.ts';
@@ -37,7 +37,10 @@ export function FunctionSettings({ appId, fn, editable, onSaved }: Props) {
   const path = `/apps/${encodeURIComponent(appId)}/functions/${encodeURIComponent(fn.name)}`;
   const save = useAction(async () => {
     setSaved(false);
-    await request('PATCH', path, { idempotent, public: isPublic, timeoutMs: numberOf(timeoutMs), memoryMb: numberOf(memoryMb) });
+    // Only what this form changed: a setting changed elsewhere since the page was read stays as it is.
+    const shown = { idempotent, public: isPublic, timeoutMs: numberOf(timeoutMs), memoryMb: numberOf(memoryMb) };
+    const change = Object.fromEntries(Object.entries(shown).filter(([field, value]) => value !== fn[field as keyof typeof shown]));
+    if (Object.keys(change).length > 0) await request('PATCH', path, change);
     await onSaved();
     setSaved(true);
   });

@@ -82,7 +82,7 @@ test('Settings renames the app and saves a function’s settings, showing the se
   );
 });
 
-test('a function’s settings saved while its code is saved elsewhere keep that code', async (t) => {
+test('a function’s settings saved while its code and another setting are saved elsewhere keep both', async (t) => {
   const { email, token } = await signUpUser(cloud.url);
   const app = await makeApp(cloud.url, token, { echo: sampleFunctions.echo });
   const path = `/api/v1/apps/${app.id}/functions/echo`;
@@ -91,10 +91,10 @@ test('a function’s settings saved while its code is saved elsewhere keep that 
   t.teardown(() => context.close());
   await cloud.logIn(page, email);
   await page.goto(`${cloud.url}/apps/${app.id}/settings`);
-  // The settings' save is held until the code is saved in another tab (here through the API) after this page read it.
+  // The settings' save is held until the code and the memory are saved in another tab (here through the API) after this page read them.
   await page.route(`**${path}`, async (route) => {
     if (route.request().method() === 'GET') return route.continue();
-    const saved = await api(cloud.url, 'PUT', path, { code: edited, timeoutMs: 5000 }, token);
+    const saved = await api(cloud.url, 'PUT', path, { code: edited, timeoutMs: 5000, memoryMb: 64 }, token);
     t.is(saved.status, 200, saved.text);
     await route.continue();
   });
@@ -102,7 +102,7 @@ test('a function’s settings saved while its code is saved elsewhere keep that 
   await echo.getByLabel('Idempotent').check();
   await echo.getByRole('button', { name: 'Save echo' }).click();
   await echo.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
-  t.like((await api(cloud.url, 'GET', path, undefined, token)).body, { code: edited, idempotent: true, timeoutMs: 5000 });
+  t.like((await api(cloud.url, 'GET', path, undefined, token)).body, { code: edited, idempotent: true, timeoutMs: 5000, memoryMb: 64 });
   t.deepEqual(errors, [], 'no console errors');
 });
 
