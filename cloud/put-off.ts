@@ -6,8 +6,8 @@
 /**
  * How long the stores' bookkeeping waits for more to join it. Measured on a 2-core machine at one client
  * (docs/benchmarks.md, footnote ∥): recording every answer at the next turn of the event loop cost 13-14% of a warm
- * call, every 10 ms 11%, every 50 ms 6-10%, every 200 ms no less. A crash loses what waits, which the records'
- * documentation says.
+ * call, every 10 ms 11%, every 50 ms 6-12% (about 9% in most runs), every 200 ms no less. A crash loses what waits,
+ * which the records' documentation says.
  */
 export const PUT_OFF_MS = 50;
 
